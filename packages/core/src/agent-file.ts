@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import { GENERATOR_VERSION } from './version.js';
+
+/** Frontmatter fields the factory writes, in the order it writes them. */
+export interface AgentFrontmatter {
+  name: string;
+  description: string;
+  tools: string;
+  model: string;
+  permissionMode?: string;
+  color?: string;
+}
+
+/** A short, stable hash of a requirement, for tracking and cache keys. */
+export function requirementHash(requirement: string): string {
+  return createHash('sha256').update(requirement.normalize('NFC').trim()).digest('hex').slice(0, 16);
+}
+
+/** The trailing comment that makes an agent traceable to its generator and requirement. */
+export function trackingComment(requirement: string, tier: string): string {
+  return `<!-- agent-factory ${GENERATOR_VERSION} · requirement sha256:${requirementHash(requirement)} · tier ${tier} -->`;
+}
+
+/** Matches the tracking comment (gate 4, Trackable). */
+export const TRACKING_COMMENT_PATTERN = /<!-- agent-factory (\S+) · requirement sha256:([0-9a-f]{16}) · tier (\w+) -->\s*$/;
+
+/**
+ * Renders an agent file: strict-YAML frontmatter (the yaml library quotes whatever needs it,
+ * so a `: ` in a description can never break the file), LF endings, no BOM.
+ */
+export function renderAgentFile(frontmatter: AgentFrontmatter, body: string): string {
+  const fields = Object.fromEntries(Object.entries(frontmatter).filter(([, v]) => v !== undefined));
+  const yaml = stringify(fields, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  return `---\n${yaml}---\n\n${body.replace(/\r\n?/g, '\n').trim()}\n`;
+}

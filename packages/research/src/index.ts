@@ -1,0 +1,2 @@
+// STUB: owned by the research helper.
+export {};
