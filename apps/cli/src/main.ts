@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerGenerate } from './commands/generate.js';
+import { registerStart } from './commands/start.js';
 import { registerValidate } from './commands/validate.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   registerGenerate(program);
   registerValidate(program);
+  registerStart(program);
   return program;
 }
 

@@ -34,3 +34,8 @@ export function renderAgentFile(frontmatter: AgentFrontmatter, body: string): st
   const yaml = stringify(fields, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
   return `---\n${yaml}---\n\n${body.replace(/\r\n?/g, '\n').trim()}\n`;
 }
+
+/** The same agent file under another name (the first `name:` line of the frontmatter). */
+export function withAgentName(content: string, name: string): string {
+  return content.replace(/^name:.*$/m, `name: ${name}`);
+}

@@ -1,14 +1,138 @@
 import type { DocsSource } from './ports/docs-source.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { Research } from './schemas/research.js';
+import { compressResearch, DEFAULT_RESEARCH_BUDGET, type LibraryDocs } from './research-compress.js';
+import { docsAnswerError, extractDocs, isNoDocsAnswer, type ExtractedDocs } from './research-extract.js';
+import type { Capability } from './schemas/analysis.js';
 
 export interface ResearchOptions {
   /** Token budget of the compressed research handed to generation (default 1,500). */
   budgetTokens?: number;
+  /** Libraries always researched after the requirement's own (e.g. the user's docs, "/local/docs"). */
+  extraLibraries?: readonly ResearchTarget[];
 }
 
-// STUB: owned by the research helper.
-/** Looks up the docs for the requirement's libraries and compresses them to the budget. */
+export interface ResearchTarget {
+  libraryId: string;
+  name: string;
+  /** Ask with the requirement itself rather than the shared topic (for the user's own docs, ranked by BM25). */
+  queryByRequirement?: boolean;
+}
+
+/** At most this many libraries per requirement: each costs a docs call and a share of the budget. */
+export const MAX_RESEARCH_LIBRARIES = 4;
+
+/**
+ * Practice-area docs for a requirement that names no library, by its primary domain (the names of
+ * analyze's DOMAINS, plus a few spellings). The ids are those of the bundled knowledge base and,
+ * where one exists, of the same project on Context7.
+ */
+export const DOMAIN_LIBRARIES: Readonly<Record<string, readonly ResearchTarget[]>> = (() => {
+  const owasp = { libraryId: '/owasp/cheatsheetseries', name: 'OWASP Cheat Sheets' };
+  const securityReview = { libraryId: '/owasp/www-project-code-review-guide', name: 'Security code review' };
+  const wcag = { libraryId: '/w3c/wcag', name: 'WCAG' };
+  const review = { libraryId: '/google/eng-practices', name: 'Code review' };
+  const api = { libraryId: '/microsoft/api-guidelines', name: 'API design' };
+  const writing = { libraryId: '/evildmp/diataxis-documentation-framework', name: 'Technical writing' };
+  const incident = { libraryId: '/pagerduty/incident-response-docs', name: 'Incident response' };
+  const dataQuality = { libraryId: '/great-expectations/great_expectations', name: 'Data quality' };
+  return {
+    security: [owasp, securityReview], appsec: [owasp, securityReview], 'security-review': [securityReview, owasp],
+    accessibility: [wcag], a11y: [wcag],
+    'code-review': [review], 'code-quality': [review],
+    'api-design': [api], api: [api],
+    documentation: [writing], 'technical-writing': [writing],
+    'incident-response': [incident], sre: [incident], observability: [incident],
+    'data-quality': [dataQuality], 'data-engineering': [dataQuality],
+  };
+})();
+
+/** The libraries research reads for an analysis: its frameworks in order, else its primary domain's docs. */
+export function researchTargets(analysis: Analysis, extra: readonly ResearchTarget[] = []): ResearchTarget[] {
+  const seen = new Set<string>();
+  const targets: ResearchTarget[] = [];
+  const add = (t: ResearchTarget, limit: number): void => {
+    if (targets.length < limit && !seen.has(t.libraryId)) {
+      seen.add(t.libraryId);
+      targets.push(t);
+    }
+  };
+  const own = MAX_RESEARCH_LIBRARIES - Math.min(extra.length, MAX_RESEARCH_LIBRARIES);
+  for (const f of analysis.frameworks) add({ libraryId: f.libraryId, name: f.name }, own);
+  if (targets.length === 0) {
+    const domain = DOMAIN_LIBRARIES[analysis.domains.primary.name.trim().toLowerCase().replace(/[\s_]+/g, '-')];
+    for (const t of domain ?? []) add(t, own);
+  }
+  for (const t of extra) add(t, MAX_RESEARCH_LIBRARIES);
+  return targets;
+}
+
+// Extraction per answer text: sources memoize their answers, so the same string comes back for a pair.
+const extracted = new Map<string, ExtractedDocs>();
+function extractMemo(text: string): ExtractedDocs {
+  let docs = extracted.get(text);
+  if (!docs) {
+    if (extracted.size >= 2048) extracted.clear();
+    docs = extractDocs(text);
+    extracted.set(text, docs);
+  }
+  return docs;
+}
+
+/** What to ask the docs about, by the agent's main capability: few distinct topics, so (library, topic) pairs repeat and cache. */
+const TOPICS: Record<Capability, string> = {
+  create: 'best practices and patterns', analyze: 'best practices and common pitfalls', review: 'best practices and common mistakes',
+  optimize: 'performance optimization', integrate: 'integration, configuration and error handling', monitor: 'monitoring and observability',
+  validate: 'validation and correctness checks', research: 'best practices and recent changes', migrate: 'migration and upgrade guide',
+  test: 'testing', document: 'documentation and API reference', orchestrate: 'architecture and best practices', debug: 'debugging and troubleshooting',
+  deploy: 'deployment and configuration', secure: 'security', refactor: 'best practices and patterns',
+};
+
+/** The docs topic for an analysis (its first capability's). */
+export function researchTopic(analysis: Analysis): string {
+  return TOPICS[analysis.capabilities[0] ?? 'analyze'];
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Looks up the docs for the requirement's libraries and compresses them to the budget. One docs call
+ * per library, at most MAX_RESEARCH_LIBRARIES; a failing library becomes a `degraded` reason. Never throws.
+ */
 export async function research(analysis: Analysis, source: DocsSource, options: ResearchOptions = {}): Promise<Research> {
-  throw new Error(`not implemented ${analysis.requirement.length} ${source.name} ${String(options.budgetTokens)}`);
+  const budget = options.budgetTokens ?? DEFAULT_RESEARCH_BUDGET;
+  try {
+    const targets = researchTargets(analysis, options.extraLibraries);
+    if (targets.length === 0) return { libraries: [], tokens: 0, calls: 0, degraded: [] };
+    // One call per library, in parallel; a failure stays with its library.
+    const topic = researchTopic(analysis);
+    const answers = await Promise.all(
+      targets.map(async (t) => {
+        try {
+          const text = await source.queryDocs(t.libraryId, t.queryByRequirement ? analysis.requirement : topic);
+          return { text, error: docsAnswerError(text) };
+        } catch (e) {
+          // Also catches a source that throws synchronously instead of rejecting.
+          return { text: '', error: message(e) };
+        }
+      }),
+    );
+    const degraded: string[] = [];
+    const found: LibraryDocs[] = [];
+    targets.forEach((target, i) => {
+      const answer = answers[i];
+      if (answer && isNoDocsAnswer(answer.text)) return;
+      if (!answer || answer.error !== undefined) {
+        degraded.push(`research for ${target.libraryId} failed: ${answer?.error ?? 'no answer'}`);
+        return;
+      }
+      const docs = extractMemo(answer.text);
+      if (docs.items.length + docs.snippets.length === 0) degraded.push(`research for ${target.libraryId} found no usable documentation`);
+      else found.push({ ...target, docs });
+    });
+    const { libraries, tokens } = compressResearch(found, analysis.requirement, analysis.keyTerms, budget);
+    return { libraries, tokens, calls: targets.length, degraded };
+  } catch (e) {
+    return { libraries: [], tokens: 0, calls: 0, degraded: [`research failed: ${message(e)}`] };
+  }
 }

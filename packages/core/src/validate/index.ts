@@ -1,8 +1,51 @@
-import type { GateReport } from '../schemas/report.js';
+import type { GateId, GateReport, GateResult } from '../schemas/report.js';
+import { checkClaudeCode } from './claude-code.js';
+import { checkContent } from './content.js';
 import type { ValidationContext } from './context.js';
+import { parseAgentFile, type ParsedAgentFile } from './parse.js';
+import { checkSyntax } from './syntax.js';
+import { checkTrust5 } from './trust5.js';
 
-// STUB: owned by the validation helper.
+export type GateCheck = (file: ParsedAgentFile, context: ValidationContext) => GateResult;
+
+/** The four gates in report order. */
+export const GATES: readonly { id: GateId; check: GateCheck }[] = [
+  { id: 'syntax', check: checkSyntax },
+  { id: 'content', check: checkContent },
+  { id: 'claude-code', check: checkClaudeCode },
+  { id: 'trust5', check: checkTrust5 },
+];
+
+/** A gate that crashed fails with one finding instead of taking the report down. */
+function runGate(id: GateId, check: GateCheck, file: ParsedAgentFile, context: ValidationContext): GateResult {
+  try {
+    return check(file, context);
+  } catch (error) {
+    const message = `The ${id} gate crashed (${error instanceof Error ? error.message : String(error)}); please report this file.`;
+    return { gate: id, score: 0, passed: false, findings: [{ gate: id, rule: `${id}/internal-error`, severity: 'error', line: 1, message }] };
+  }
+}
+
 /** Runs the four gates in parallel on an agent file's text. */
 export async function validateAgent(content: string, context: ValidationContext = {}): Promise<GateReport> {
-  throw new Error(`not implemented ${content.length} ${Object.keys(context).length}`);
+  const file = parseAgentFile(content);
+  const gates = await Promise.all(GATES.map(async ({ id, check }) => runGate(id, check, file, context)));
+  return { passed: gates.every((g) => g.passed), gates };
 }
+
+/** The same, synchronously, for hot loops that cannot afford a promise per file. */
+export function validateAgentSync(content: string, context: ValidationContext = {}): GateReport {
+  const file = parseAgentFile(content);
+  const gates = GATES.map(({ id, check }) => runGate(id, check, file, context));
+  return { passed: gates.every((g) => g.passed), gates };
+}
+
+export { parseAgentFile } from './parse.js';
+export type { FrontmatterField, FrontmatterStatus, ParsedAgentFile, YamlProblem } from './parse.js';
+export { checkSyntax } from './syntax.js';
+export { checkContent, CONTENT_LENGTH_BOUNDS } from './content.js';
+export { checkClaudeCode, DESCRIPTION_MAX_CHARS } from './claude-code.js';
+export { checkTrust5, MISSING_TRACKING_PENALTY, WALL_OF_TEXT_CHARS } from './trust5.js';
+export { PASS_THRESHOLDS, PENALTIES, type PassThreshold } from './scoring.js';
+export { RULES, type RuleId, type RuleInfo } from './rules.js';
+export { ORCHESTRATION_SUBSECTIONS, RESPONSIBILITY_SUBSECTIONS, TIER_SECTIONS, tierSubsections } from './tier-sections.js';

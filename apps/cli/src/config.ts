@@ -1,0 +1,40 @@
+import { AgentModelSchema, type AgentModel, type Tier } from '@agent-factory/core';
+import { z } from 'zod';
+import { UsageError } from './usage-error.js';
+
+const AgentModelsSchema = z
+  .string()
+  .transform((text, ctx) => {
+    const models: Partial<Record<Tier, AgentModel>> = {};
+    for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [tier, model] = pair.split('=').map((s) => s.trim());
+      const parsedTier = z.enum(['simple', 'standard', 'complex']).safeParse(tier);
+      const parsedModel = AgentModelSchema.safeParse(model);
+      if (!parsedTier.success || !parsedModel.success) {
+        ctx.addIssue({ code: 'custom', message: `"${pair}" is not tier=model (e.g. simple=haiku)` });
+        return z.NEVER;
+      }
+      models[parsedTier.data] = parsedModel.data;
+    }
+    return models;
+  });
+
+/** The environment the CLI reads, validated at start (see the README's configuration table). */
+const EnvSchema = z.object({
+  AF_PROVIDER: z.enum(['offline']).default('offline'),
+  AF_RESEARCH: z.enum(['local', 'none']).default('local'),
+  AF_DOCS_DIR: z.string().min(1).optional(),
+  AF_AGENT_MODELS: AgentModelsSchema.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Config = z.infer<typeof EnvSchema>;
+
+/** Reads the configuration from the environment; a bad value is a usage error naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new UsageError(`${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}

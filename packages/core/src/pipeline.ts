@@ -1,0 +1,173 @@
+import { analyze } from './analyze.js';
+import { accountBudget, type Budget } from './budget.js';
+import { assessComplexity, type ComplexityOptions } from './complexity.js';
+import { offlineProvider } from './generate-offline.js';
+import type { DocsSource } from './ports/docs-source.js';
+import type { GenerationOptions, GenerationResult, LlmProvider } from './ports/llm-provider.js';
+import { research as researchStage, type ResearchTarget } from './research.js';
+import type { Analysis } from './schemas/analysis.js';
+import type { Complexity } from './schemas/complexity.js';
+import type { GateReport } from './schemas/report.js';
+import type { Requirement } from './schemas/requirement.js';
+import { EMPTY_RESEARCH, type Research } from './schemas/research.js';
+import type { ToolPolicy } from './schemas/tools.js';
+import type { Usage } from './schemas/usage.js';
+import { loadTemplates } from './templates.js';
+import { estimateTokens } from './tokens.js';
+import { toolPolicy } from './tools-policy.js';
+import { validateAgent } from './validate/index.js';
+
+/** The output of the analyze stage: everything decided before research. */
+export interface Plan {
+  analysis: Analysis;
+  complexity: Complexity;
+  policy: ToolPolicy;
+}
+
+/** One finished requirement: the agent file and everything a user may want to know about it. */
+export interface AgentResult {
+  id?: string;
+  name: string;
+  content: string;
+  plan: Plan;
+  research: Research;
+  report: GateReport;
+  budget: Budget;
+  usage: Usage;
+  /** Which provider and generation model wrote the file that was kept. */
+  generator: { provider: string; model: string };
+  /** Generation attempts (2 when the first draft failed the gates). */
+  attempts: number;
+  /** Why the result is less than it could be (research missing, fallback generator …). */
+  degraded: string[];
+  /** Milliseconds per stage. */
+  timings: { analyze: number; research: number; generate: number; validate: number };
+}
+
+export interface PipelineOptions extends ComplexityOptions {
+  /** Research through Context7 adds its MCP tools to agents that research. */
+  context7?: boolean;
+  /** Research token budget per agent. */
+  researchBudget?: number;
+  /** Docs always researched besides the requirement's libraries (the user's own, AF_DOCS_DIR). */
+  extraLibraries?: ResearchTarget[];
+}
+
+export interface PipelineDeps {
+  llm?: LlmProvider;
+  docs?: DocsSource;
+}
+
+/** Analyze stage: analysis, complexity and tools policy from the requirement alone. */
+export function planRequirement(input: Requirement, options: PipelineOptions = {}): Plan {
+  const analysis = analyze(input.requirement);
+  const complexity = assessComplexity(analysis, { ...options, tier: input.tier ?? options.tier, model: input.model ?? options.model });
+  return { analysis, complexity, policy: toolPolicy(analysis, { context7: options.context7 }) };
+}
+
+/** Research stage: docs for the plan's libraries, or nothing when there is no source. */
+export function researchPlan(plan: Plan, docs: DocsSource | undefined, options: PipelineOptions = {}): Promise<Research> {
+  return docs ? researchStage(plan.analysis, docs, { budgetTokens: options.researchBudget, extraLibraries: options.extraLibraries }) : Promise.resolve(EMPTY_RESEARCH);
+}
+
+const templateTokens = new Map<string, number>();
+function templateCost(tier: Complexity['tier']): number {
+  let tokens = templateTokens.get(tier);
+  if (tokens === undefined) {
+    tokens = estimateTokens(loadTemplates().tiers[tier].map((s) => `## ${s.heading}`).join('\n'));
+    templateTokens.set(tier, tokens);
+  }
+  return tokens;
+}
+
+/** Tokens of the requirement and the analysis summary that generation reads. */
+function analysisTokens(analysis: Analysis): number {
+  const { domains, capabilities, constraints, scale, frameworks, integrations, patterns } = analysis;
+  return estimateTokens(analysis.requirement) + estimateTokens(JSON.stringify({ domains, capabilities, constraints, scale, frameworks, integrations, patterns }));
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheCreation: a.cacheCreation + b.cacheCreation,
+    cacheRead: a.cacheRead + b.cacheRead,
+    estimated: a.estimated || b.estimated,
+  };
+}
+
+/**
+ * Generate and validate stages: a draft from the provider, the four gates, one retry with the
+ * findings as guidance, and the offline generator when the provider still fails them.
+ */
+export async function generateAndValidate(
+  plan: Plan,
+  research: Research,
+  llm: LlmProvider,
+  options: GenerationOptions = {},
+): Promise<{ draft: GenerationResult; provider: string; report: GateReport; attempts: number; usage: Usage; degraded: string[]; ms: { generate: number; validate: number } }> {
+  const context = { tier: plan.complexity.tier, keyTerms: plan.analysis.keyTerms, policy: plan.policy, requirement: plan.analysis.requirement };
+  const ms = { generate: 0, validate: 0 };
+  const degraded: string[] = [];
+  let usage: Usage | undefined;
+  let guidance: GateReport['gates'][number]['findings'] | undefined;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    let t = performance.now();
+    const draft = await llm.generate({ ...plan, research, guidance }, options);
+    ms.generate += performance.now() - t;
+    usage = usage ? addUsage(usage, draft.usage) : draft.usage;
+    t = performance.now();
+    const report = await validateAgent(draft.content, context);
+    ms.validate += performance.now() - t;
+    if (report.passed) return { draft, provider: llm.name, report, attempts: attempt, usage, degraded, ms };
+    guidance = report.gates.flatMap((g) => g.findings);
+    if (llm === offlineProvider) break;
+  }
+  // The provider failed the gates twice: the offline generator answers and the result says so.
+  degraded.push(`${llm.name} output failed validation twice; the offline generator answered`);
+  let t = performance.now();
+  const draft = await offlineProvider.generate({ ...plan, research });
+  ms.generate += performance.now() - t;
+  t = performance.now();
+  const report = await validateAgent(draft.content, context);
+  ms.validate += performance.now() - t;
+  return { draft, provider: offlineProvider.name, report, attempts: 3, usage: addUsage(usage ?? draft.usage, draft.usage), degraded, ms };
+}
+
+/** The whole pipeline in-process for one requirement: analyze → research → generate → validate. */
+export async function runPipeline(input: Requirement, deps: PipelineDeps = {}, options: PipelineOptions & GenerationOptions = {}): Promise<AgentResult> {
+  let t = performance.now();
+  const plan = planRequirement(input, options);
+  const analyzeMs = performance.now() - t;
+  t = performance.now();
+  const research = await researchPlan(plan, deps.docs, options);
+  const researchMs = performance.now() - t;
+  const llm = deps.llm ?? offlineProvider;
+  const out = await generateAndValidate(plan, research, llm, options);
+  const findings = out.report.gates.flatMap((g) => g.findings);
+  const budget = accountBudget(
+    {
+      analysis: analysisTokens(plan.analysis),
+      research: research.tokens,
+      template: templateCost(plan.complexity.tier),
+      generation: out.usage.output,
+      validation: findings.length === 0 ? 0 : estimateTokens(findings.map((f) => `${f.rule} ${f.message}`).join('\n')),
+    },
+    { exact: !out.usage.estimated },
+  );
+  const name = /^name:\s*(\S+)/m.exec(out.draft.content)?.[1] ?? 'agent';
+  return {
+    ...(input.id !== undefined ? { id: input.id } : {}),
+    name,
+    content: out.draft.content,
+    plan,
+    research,
+    report: out.report,
+    budget,
+    usage: out.usage,
+    generator: { provider: out.provider, model: out.draft.model },
+    attempts: out.attempts,
+    degraded: [...research.degraded, ...out.degraded],
+    timings: { analyze: analyzeMs, research: researchMs, ...out.ms },
+  };
+}

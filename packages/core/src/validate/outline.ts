@@ -1,0 +1,111 @@
+import type { ParsedAgentFile } from './parse.js';
+
+export interface Heading {
+  level: number;
+  text: string;
+  /** Line in the file. */
+  line: number;
+  /** Index in Outline.lines. */
+  index: number;
+}
+
+/** A run of non-blank lines outside code fences that is not a heading. */
+export interface Block {
+  kind: 'prose' | 'list' | 'table' | 'quote' | 'comment';
+  text: string;
+  line: number;
+}
+
+/** What the content and TRUST gates need to know about the body's Markdown. */
+export interface Outline {
+  /** The body's lines. */
+  lines: string[];
+  /** Per line: inside a fenced code block (fence lines included). */
+  inCode: boolean[];
+  headings: Heading[];
+  blocks: Block[];
+  hasCode: boolean;
+}
+
+const HEADING = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const LIST_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S/;
+const INLINE_CODE = /`[^`\n]+`/;
+
+function blockKind(first: string): Block['kind'] {
+  if (LIST_ITEM.test(first)) return 'list';
+  const t = first.trimStart();
+  if (t.startsWith('|')) return 'table';
+  if (t.startsWith('>')) return 'quote';
+  if (t.startsWith('<!--')) return 'comment';
+  return 'prose';
+}
+
+function build(file: ParsedAgentFile): Outline {
+  const lines = file.body.split('\n');
+  const inCode: boolean[] = new Array<boolean>(lines.length).fill(false);
+  const headings: Heading[] = [];
+  const blocks: Block[] = [];
+  let fence: string | undefined;
+  let hasCode = false;
+  let start = -1;
+  const flush = (end: number): void => {
+    if (start < 0) return;
+    const text = lines.slice(start, end).join('\n');
+    blocks.push({ kind: blockKind(lines[start] ?? ''), text, line: file.bodyLine + start });
+    start = -1;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (fence !== undefined) {
+      inCode[i] = true;
+      const m = FENCE.exec(line);
+      if (m?.[1] && m[1][0] === fence[0] && m[1].length >= fence.length && line.trim() === m[1]) fence = undefined;
+      continue;
+    }
+    const f = FENCE.exec(line);
+    if (f?.[1]) {
+      flush(i);
+      fence = f[1];
+      inCode[i] = true;
+      hasCode = true;
+      continue;
+    }
+    if (line.trim() === '') {
+      flush(i);
+      continue;
+    }
+    const h = HEADING.exec(line);
+    if (h?.[1]) {
+      flush(i);
+      headings.push({ level: h[1].length, text: (h[2] ?? '').trim(), line: file.bodyLine + i, index: i });
+      continue;
+    }
+    if (!hasCode && INLINE_CODE.test(line)) hasCode = true;
+    if (start < 0) start = i;
+  }
+  flush(lines.length);
+  return { lines, inCode, headings, blocks, hasCode };
+}
+
+const cache = new WeakMap<ParsedAgentFile, Outline>();
+
+/** The body's Markdown outline, computed once per parsed file and shared by the gates. */
+export function outline(file: ParsedAgentFile): Outline {
+  let o = cache.get(file);
+  if (!o) {
+    o = build(file);
+    cache.set(file, o);
+  }
+  return o;
+}
+
+/** The text of the section under the first `## ` heading named `title` (case-insensitive), if any. */
+export function sectionText(o: Outline, title: string): string | undefined {
+  const wanted = title.toLowerCase();
+  const at = o.headings.findIndex((h) => h.level === 2 && h.text.toLowerCase() === wanted);
+  const heading = o.headings[at];
+  if (!heading) return undefined;
+  const next = o.headings.slice(at + 1).find((h) => h.level <= 2);
+  return o.lines.slice(heading.index + 1, next ? next.index : o.lines.length).join('\n');
+}

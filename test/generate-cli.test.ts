@@ -1,0 +1,72 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCli } from './helpers/cli.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'af-generate-'));
+});
+
+const REQ = 'Review FastAPI endpoints for missing input validation and authentication.';
+
+describe('agent-factory generate', () => {
+  it('writes one valid agent file into the folder and says where', async () => {
+    const run = await runCli(['generate', REQ, '--out', dir]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const files = await readdir(dir);
+    expect(files).toHaveLength(1);
+    expect(run.stdout).toContain(join(dir, files[0] as string));
+    const text = await readFile(join(dir, files[0] as string), 'utf8');
+    const fm = parse(/^---\n([\s\S]*?)\n---\n/.exec(text)?.[1] ?? '', { strict: true }) as Record<string, string>;
+    expect(`${fm['name']}.md`).toBe(files[0]);
+    expect(text).toContain('FastAPI');
+  });
+
+  it('never overwrites: a second run gets a suffixed name, --force overwrites', async () => {
+    await runCli(['generate', REQ, '--out', dir]);
+    const second = await runCli(['generate', REQ, '--out', dir, '--json']);
+    const out = JSON.parse(second.stdout) as { path: string; name: string };
+    expect(out.name).toMatch(/-2$/);
+    expect(await readFile(out.path, 'utf8')).toContain(`name: ${out.name}\n`);
+    await runCli(['generate', REQ, '--out', dir, '--force']);
+    expect(await readdir(dir)).toHaveLength(2);
+  });
+
+  it('prints analysis, gate report and budget with --json', async () => {
+    const run = await runCli(['generate', REQ, '--out', dir, '--json', '--tier', 'complex', '--model', 'inherit']);
+    const out = JSON.parse(run.stdout) as { plan: { complexity: { tier: string; model: string } }; report: { passed: boolean; gates: unknown[] }; budget: { total: { tokens: number } } };
+    expect(out.plan.complexity.tier).toBe('complex');
+    expect(out.plan.complexity.model).toBe('inherit');
+    expect(out.report.passed).toBe(true);
+    expect(out.report.gates).toHaveLength(4);
+    expect(out.budget.total.tokens).toBeGreaterThan(0);
+  });
+
+  it('reads the requirement from stdin with -', async () => {
+    const run = await runCli(['generate', '-', '--out', dir], { input: 'Write SwiftUI views for an onboarding flow.' });
+    expect(run.code).toBe(0);
+    expect(await readdir(dir)).toHaveLength(1);
+  });
+
+  const bad: [string, string[], string | Buffer | undefined, RegExp][] = [
+    ['empty', [''], undefined, /empty/],
+    ['whitespace only', ['   \n\t '], undefined, /empty/],
+    ['over 8,000 characters', ['x'.repeat(8001)], undefined, /8000/],
+    ['invalid UTF-8 on stdin', ['-'], Buffer.from([0x52, 0x65, 0xff, 0xfe, 0x76]), /UTF-8/],
+    ['an unknown tier', [REQ, '--tier', 'huge'], undefined, /tier/],
+    ['a bad model', [REQ, '--model', 'gpt-4'], undefined, /model/],
+  ];
+  for (const [what, args, input, message] of bad) {
+    it(`rejects ${what} with one line on stderr, exit 2, nothing written`, async () => {
+      const run = await runCli(['generate', ...args, '--out', dir], { input });
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+      expect(await readdir(dir)).toEqual([]);
+    });
+  }
+});

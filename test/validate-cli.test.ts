@@ -1,0 +1,62 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
+const LINE = /^(.+\.md):(\d+) ([a-z0-9-]+\/[a-z0-9-]+) (error|warning) (.+)$/;
+
+interface JsonReport {
+  files: { path: string; passed: boolean; gates: { gate: string; score: number; findings: { rule: string }[] }[] }[];
+  summary: { files: number; passed: number; failed: number; errors: number; warnings: number };
+}
+
+describe('agent-factory validate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-validate-'));
+  cpSync(join(FIXTURES, 'good'), join(dir, 'good'), { recursive: true });
+  mkdirSync(join(dir, 'nested', 'deeper'), { recursive: true });
+  cpSync(join(FIXTURES, 'broken', 'syntax-yaml-strict.md'), join(dir, 'nested', 'deeper', 'broken.md'));
+  cpSync(join(FIXTURES, 'broken', 'claude-code-tool-unknown.md'), join(dir, 'unknown-tool.md'));
+  cpSync(join(FIXTURES, 'broken', 'syntax-frontmatter-missing.md'), join(dir, 'README.md'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('walks directories, prints file:line rule severity message, and exits 1 on errors', async () => {
+    const run = await runCli(['validate', dir]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    const summary = lines.pop() ?? '';
+    const files = readdirSync(join(FIXTURES, 'good')).length + 3;
+    expect(summary).toMatch(new RegExp(String.raw`^${files} files \(\d+ passed, \d+ failed\), [1-9]\d* errors, \d+ warnings$`));
+    for (const line of lines) expect(line).toMatch(LINE);
+    expect(lines).toContainEqual(expect.stringMatching(/broken\.md:3 syntax\/yaml-strict error .*quote the value/));
+    expect(lines).toContainEqual(expect.stringMatching(/README\.md:1 syntax\/frontmatter-missing error /));
+    expect(lines).toContainEqual(expect.stringMatching(/unknown-tool\.md:4 claude-code\/tool-unknown warning /));
+  });
+
+  it('prints a JSON report with --json', async () => {
+    const run = await runCli(['validate', '--json', join(dir, 'README.md'), join(dir, 'good')]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.summary.files).toBe(report.files.length);
+    expect(report.files[0]).toMatchObject({ path: join(dir, 'README.md'), passed: false });
+    expect(report.files[0]?.gates.map((g) => g.gate)).toEqual(['syntax', 'content', 'claude-code', 'trust5']);
+    expect(report.summary.errors).toBeGreaterThan(0);
+  });
+
+  it('exits 0 when no file has an error', async () => {
+    const run = await runCli(['validate', join(FIXTURES, 'good')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/, 0 errors, \d+ warnings\n$/);
+  });
+
+  it('exits 2 with one line on stderr for a path that does not exist', async () => {
+    const run = await runCli(['validate', join(dir, 'nope.md')]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('nope.md');
+  });
+});

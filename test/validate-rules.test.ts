@@ -1,0 +1,160 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { ValidationContext } from '../packages/core/src/validate/context.js';
+import {
+  parseAgentFile, PASS_THRESHOLDS, RULES, TIER_SECTIONS, validateAgent, validateAgentSync, type RuleId,
+} from '../packages/core/src/validate/index.js';
+
+const FIXTURES = new URL('./fixtures/agents/', import.meta.url);
+const read = (path: string): string => readFileSync(new URL(path, FIXTURES), 'utf8');
+const fixtureName = (rule: string): string => `${rule.replace('/', '-')}.md`;
+
+/** Rules that only apply when the validator knows the requirement, tier or policy. */
+const CONTEXTS: Partial<Record<RuleId, ValidationContext>> = {
+  'content/tier-sections': { tier: 'simple' },
+  'content/key-terms': { keyTerms: ['kubernetes', 'helm chart', 'argo cd', 'log'] },
+  'claude-code/policy-tools': { policy: { tools: ['Read', 'Grep', 'Glob'], permissionMode: 'plan', reasons: [] } },
+  'trust5/requirement-hash': { requirement: 'Triage failed CI logs' },
+  'trust5/tracking-tier': { tier: 'standard' },
+};
+
+describe('validateAgent rules', () => {
+  const rules = Object.keys(RULES) as RuleId[];
+
+  it.each(rules)('%s has a broken fixture that triggers it', async (rule) => {
+    const name = fixtureName(rule);
+    expect(existsSync(new URL(`broken/${name}`, FIXTURES)), `missing fixture broken/${name}`).toBe(true);
+    const report = await validateAgent(read(`broken/${name}`), CONTEXTS[rule] ?? {});
+    const findings = report.gates.flatMap((g) => g.findings).filter((f) => f.rule === rule);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      expect(f.gate).toBe(RULES[rule].gate);
+      expect(f.line).toBeGreaterThanOrEqual(1);
+      expect(f.message.length).toBeGreaterThan(20);
+    }
+    // An error-level rule fails its gate, and the gate fails the report.
+    if (findings.some((f) => f.severity === 'error')) {
+      expect(report.gates.find((g) => g.gate === RULES[rule].gate)?.passed).toBe(false);
+      expect(report.passed).toBe(false);
+    }
+  });
+
+  it('has no fixture without a rule', () => {
+    const names = new Set(rules.map(fixtureName));
+    expect(readdirSync(new URL('broken/', FIXTURES)).filter((f) => !names.has(f))).toEqual([]);
+  });
+
+  const good = readdirSync(new URL('good/', FIXTURES)).filter((f) => f.endsWith('.md'));
+  it.each(good)('good/%s has no error', async (name) => {
+    const report = await validateAgent(read(`good/${name}`));
+    const errors = report.gates.flatMap((g) => g.findings).filter((f) => f.severity === 'error');
+    expect(errors).toEqual([]);
+    for (const gate of report.gates.filter((g) => g.gate !== 'trust5')) expect(gate.passed).toBe(true);
+  });
+
+  it('passes factory-style files on every gate with their tier, key terms and policy', async () => {
+    const report = await validateAgent(read('good/terraform-s3-plan-reviewer.md'), {
+      tier: 'standard',
+      keyTerms: ['Terraform', 'S3', 'public', 'bucket policies'],
+      policy: { tools: ['Read', 'Grep', 'Glob'], permissionMode: 'plan', reasons: [] },
+    });
+    expect(report.gates.map((g) => [g.gate, g.score])).toEqual([['syntax', 100], ['content', 100], ['claude-code', 100], ['trust5', 100]]);
+    expect(report.passed).toBe(true);
+    expect((await validateAgent(read('good/log-triage.md'), { tier: 'simple' })).passed).toBe(true);
+  });
+
+  it('fails TRUST 5 on a missing tracking comment alone, without an error', async () => {
+    const report = await validateAgent(read('broken/trust5-tracking-comment.md'));
+    const trust = report.gates.find((g) => g.gate === 'trust5');
+    expect(trust?.score).toBeLessThan(PASS_THRESHOLDS.trust5.minScore);
+    expect(trust?.findings.map((f) => f.severity)).toEqual(['warning']);
+    const known = await validateAgent(read('broken/trust5-tracking-comment.md'), { requirement: 'x' });
+    expect(known.gates.find((g) => g.gate === 'trust5')?.findings[0]?.severity).toBe('error');
+  });
+
+  it('says "quote the value" for an unquoted ": " at the right line', async () => {
+    const report = await validateAgent(read('broken/syntax-yaml-strict.md'));
+    const f = report.gates[0]?.findings.find((x) => x.rule === 'syntax/yaml-strict');
+    expect(f?.line).toBe(3);
+    expect(f?.message).toContain('quote the value');
+  });
+
+  it('reports the first CRLF line and the BOM on line 1', () => {
+    const crlf = validateAgentSync('---\nname: a\r\ndescription: Use when x.\r\n---\nYou are x.\n');
+    expect(crlf.gates[0]?.findings.find((f) => f.rule === 'syntax/lf-line-endings')?.line).toBe(2);
+    const bom = validateAgentSync(`\uFEFF${read('good/log-triage.md')}`);
+    expect(bom.gates[0]?.findings.map((f) => [f.rule, f.line])).toEqual([['syntax/no-bom', 1]]);
+  });
+
+  it('treats a YAML tools list as a warning and still checks its names', () => {
+    const report = validateAgentSync('---\nname: a\ndescription: Use when x.\ntools:\n  - Read\n  - LS\n---\nYou are x.\n');
+    const rules = report.gates.flatMap((g) => g.findings).map((f) => `${f.rule}:${f.severity}:${f.line}`);
+    expect(rules).toContain('syntax/tools-string:warning:4');
+    expect(rules).toContain('claude-code/tool-legacy:warning:4');
+  });
+
+  it('allows ExitPlanMode under permissionMode: plan only', () => {
+    const file = (mode: string): string => `---\nname: a\ndescription: Use when x.\ntools: Read, ExitPlanMode\npermissionMode: ${mode}\n---\nYou are x.\n`;
+    const rules = (mode: string): string[] => validateAgentSync(file(mode)).gates.flatMap((g) => g.findings).map((f) => f.rule);
+    expect(rules('plan')).not.toContain('claude-code/main-thread-only-tool');
+    expect(rules('default')).toContain('claude-code/main-thread-only-tool');
+  });
+
+  it('ignores placeholders inside code', () => {
+    const body = 'You are x.\n\n- Render `{{ .Values.image }}` in charts.\n\n```\n# TODO: nothing\n```\n';
+    const report = validateAgentSync(`---\nname: a\ndescription: Use when x.\n---\n${body}`);
+    expect(report.gates.flatMap((g) => g.findings).map((f) => f.rule)).not.toContain('content/no-placeholders');
+  });
+
+  it('keeps TIER_SECTIONS equal to the generator templates', () => {
+    const path = new URL('../packages/core/templates/tiers.yaml', import.meta.url);
+    if (!existsSync(path)) return;
+    const tiers = parse(readFileSync(path, 'utf8')) as Record<string, { heading: string }[]>;
+    for (const [tier, sections] of Object.entries(TIER_SECTIONS)) {
+      expect(tiers[tier]?.map((s) => s.heading)).toEqual(sections);
+    }
+  });
+});
+
+describe('parseAgentFile', () => {
+  it('records field lines, the body and its first line', () => {
+    const file = parseAgentFile(read('good/terraform-s3-plan-reviewer.md'));
+    expect(file.frontmatter.status).toBe('ok');
+    expect([...file.frontmatter.fields].map(([k, v]) => [k, v.line])).toEqual([
+      ['name', 2], ['description', 3], ['tools', 4], ['model', 5], ['color', 6],
+    ]);
+    expect(file.frontmatter.endLine).toBe(7);
+    expect(file.bodyLine).toBe(8);
+    expect(file.body.startsWith('\nYou are a Terraform plan reviewer')).toBe(true);
+  });
+
+  it('handles empty, unclosed and misplaced frontmatter', () => {
+    expect(parseAgentFile('').frontmatter.status).toBe('missing');
+    expect(parseAgentFile('---').frontmatter.status).toBe('unclosed');
+    expect(parseAgentFile('---\n---\n').frontmatter.fields.size).toBe(0);
+    expect(parseAgentFile('\n\n---\nname: a\n---\n').frontmatter).toMatchObject({ status: 'misplaced', startLine: 3, endLine: 5 });
+  });
+
+  const unit = fc.constantFrom('---', '\n', '\r\n', '\r', ': ', 'name', 'description', 'tools', '"', "'", '[', ']', '{', '}',
+    '&a', '*a', '- ', '  ', '\t', '#', '## ', '<!--', '-->', '`', '```', '\uFEFF', 'You', 'TODO', 'é', '\u0000', 'sk-', '|', '>');
+  const text = fc.oneof(fc.string({ unit, maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ maxLength: 300 }));
+
+  it('never throws, and validateAgent always returns four gates', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, async (input) => {
+        parseAgentFile(input);
+        const report = await validateAgent(input, { tier: 'complex', keyTerms: ['a'], requirement: 'r' });
+        expect(report.gates).toHaveLength(4);
+        for (const f of report.gates.flatMap((g) => g.findings)) expect(f.rule.endsWith('internal-error')).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('copes with a huge file', () => {
+    const huge = `---\nname: a\ndescription: Use when x.\n---\n${'You are x. '.repeat(200_000)}`;
+    expect(validateAgentSync(huge).gates).toHaveLength(4);
+  });
+});
