@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { stringify } from 'yaml';
 import { GENERATOR_VERSION } from './version.js';
 
 /** Frontmatter fields the factory writes, in the order it writes them. */
@@ -25,13 +24,25 @@ export function trackingComment(requirement: string, tier: string): string {
 /** Matches the tracking comment (gate 4, Trackable). */
 export const TRACKING_COMMENT_PATTERN = /<!-- agent-factory (\S+) · requirement sha256:([0-9a-f]{16}) · tier (\w+) -->\s*$/;
 
+/** Text that YAML reads back as the same plain string: no indicators, no `: `, no ` #`, no line breaks. */
+const SAFE_PLAIN = /^[\p{L}\p{N}][\p{L}\p{N} .,;()'/+\-—!?&%@*"]*$/u;
+
 /**
- * Renders an agent file: strict-YAML frontmatter (the yaml library quotes whatever needs it,
- * so a `: ` in a description can never break the file), LF endings, no BOM.
+ * One frontmatter value. Anything that is not safely plain is written double-quoted: a JSON string
+ * is a valid YAML double-quoted scalar, so a `: ` in a description can never break the file.
  */
+function scalar(value: string): string {
+  return SAFE_PLAIN.test(value) && !value.endsWith(' ') && !/^(?:true|false|null|yes|no|on|off|~)$/i.test(value) && !/^[\d.+-]+$/.test(value)
+    ? value
+    : JSON.stringify(value);
+}
+
+/** Renders an agent file: strict-YAML frontmatter, LF endings, no BOM. */
 export function renderAgentFile(frontmatter: AgentFrontmatter, body: string): string {
-  const fields = Object.fromEntries(Object.entries(frontmatter).filter(([, v]) => v !== undefined));
-  const yaml = stringify(fields, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  const yaml = Object.entries(frontmatter)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}: ${scalar(value)}\n`)
+    .join('');
   return `---\n${yaml}---\n\n${body.replace(/\r\n?/g, '\n').trim()}\n`;
 }
 

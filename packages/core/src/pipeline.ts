@@ -82,8 +82,18 @@ function templateCost(tier: Complexity['tier']): number {
 
 /** Tokens of the requirement and the analysis summary that generation reads. */
 function analysisTokens(analysis: Analysis): number {
+  // One line per field, as a prompt would list them; most lines repeat across requirements and hit the memo.
   const { domains, capabilities, constraints, scale, frameworks, integrations, patterns } = analysis;
-  return estimateTokens(analysis.requirement) + estimateTokens(JSON.stringify({ domains, capabilities, constraints, scale, frameworks, integrations, patterns }));
+  const summary = [
+    `domains: ${[domains.primary, ...domains.secondary].map((d) => `${d.name} ${d.confidence.toFixed(2)}`).join(', ')}`,
+    `capabilities: ${capabilities.join(', ')}`,
+    `constraints: ${constraints.map((c) => c.kind).join(', ')}`,
+    `scale: ${scale}`,
+    `frameworks: ${frameworks.map((f) => f.libraryId).join(', ')}`,
+    `integrations: ${integrations.join(', ')}`,
+    `patterns: ${patterns.join(', ')}`,
+  ];
+  return estimateTokens(analysis.requirement) + estimateTokens(summary.join('\n'));
 }
 
 function addUsage(a: Usage, b: Usage): Usage {

@@ -1,13 +1,16 @@
 import { countTokens as countWithTokenizer } from 'gpt-tokenizer';
-import { LRUCache } from 'lru-cache';
 
+/** Lines kept before the memo starts afresh: enough for every template and docs line in use. */
+const MEMO_LIMIT = 50_000;
 /** Token counts of lines seen recently: agents share most of their lines (templates, docs notes). */
-const lineTokens = new LRUCache<string, number>({ max: 50_000 });
+let lineTokens = new Map<string, number>();
 
 function lineCount(line: string): number {
   let tokens = lineTokens.get(line);
   if (tokens === undefined) {
     tokens = countWithTokenizer(line);
+    // A plain Map dropped whole when full costs less per hit than an LRU, and hits dominate.
+    if (lineTokens.size >= MEMO_LIMIT) lineTokens = new Map();
     lineTokens.set(line, tokens);
   }
   return tokens;
