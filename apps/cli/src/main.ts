@@ -1,6 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { registerGenerate } from './commands/generate.js';
 import { registerStart } from './commands/start.js';
+import { registerSubmit } from './commands/submit.js';
+import { registerStatus } from './commands/status.js';
+import { registerResults } from './commands/results.js';
+import { registerCancel } from './commands/cancel.js';
+import { registerWorker } from './commands/worker.js';
+import { registerServe } from './commands/serve.js';
+import { registerCache } from './commands/cache.js';
+import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import { UsageError } from './usage-error.js';
 
@@ -14,6 +22,14 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerValidate(program);
   registerStart(program);
+  registerSubmit(program);
+  registerStatus(program);
+  registerResults(program);
+  registerCancel(program);
+  registerWorker(program);
+  registerServe(program);
+  registerCache(program);
+  registerUp(program);
   return program;
 }
 

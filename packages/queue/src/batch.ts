@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+export const BATCH_STATES = ['running', 'completed', 'cancelled'] as const;
+export const ITEM_STATES = ['pending', 'completed', 'failed', 'cancelled'] as const;
+
+/** What `status` shows for a batch. Counts are per distinct requirement; `inputs` counts input ids. */
+export const BatchStatusSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  tenant: z.string(),
+  priority: z.number().int(),
+  state: z.enum(BATCH_STATES),
+  createdAt: z.string(),
+  finishedAt: z.string().optional(),
+  /** Input lines accepted (ids); identical requirements share one item. */
+  inputs: z.number().int().nonnegative(),
+  /** Distinct requirements (items) enqueued. */
+  total: z.number().int().nonnegative(),
+  counts: z.object({
+    pending: z.number().int().nonnegative(),
+    completed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    cancelled: z.number().int().nonnegative(),
+  }),
+});
+export type BatchStatus = z.infer<typeof BatchStatusSchema>;
+
+/** One input id's outcome, as `results` writes it into index.json (and the API returns it). */
+export const ItemResultSchema = z.object({
+  inputId: z.string(),
+  state: z.enum(ITEM_STATES),
+  /** The agent's name and whole file, when completed. */
+  name: z.string().optional(),
+  content: z.string().optional(),
+  gates: z.record(z.string(), z.number()).optional(),
+  passed: z.boolean().optional(),
+  tier: z.string().optional(),
+  tokens: z.number().int().optional(),
+  /** Milliseconds per stage. */
+  timings: z.record(z.string(), z.number()).optional(),
+  degraded: z.array(z.string()).optional(),
+  /** Why it failed or was cancelled, in words a user can act on. */
+  error: z.string().optional(),
+});
+export type ItemResult = z.infer<typeof ItemResultSchema>;
+
+/** A batch as a producer submits it. */
+export interface BatchSubmission {
+  name?: string;
+  tenant?: string;
+  /** 1 (most urgent) to 10; default 5. Within a priority, batches are interleaved. */
+  priority?: number;
+  /** The same key returns the same batch instead of creating a second one. */
+  idempotencyKey?: string;
+  /** Reuse an identical requirement's finished agent from the cache (default true). */
+  useCache?: boolean;
+}

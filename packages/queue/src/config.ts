@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { STAGES, type Stage } from './stages.js';
+
+/** Default jobs in flight per stage in one worker process: CPU stages high, LLM-bound generate by provider limits. */
+export const DEFAULT_CONCURRENCY: Record<Stage, number> = { analyze: 50, research: 20, generate: 16, validate: 50 };
+
+/** Parses `analyze=50,generate=16` (AF_CONCURRENCY, --concurrency); unknown stages and non-positive numbers are errors. */
+export function parseConcurrency(text: string): Partial<Record<Stage, number>> {
+  const out: Partial<Record<Stage, number>> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [stage, value] = pair.split('=').map((s) => s.trim());
+    const parsed = z.enum(STAGES).safeParse(stage);
+    const n = Number(value);
+    if (!parsed.success || !Number.isInteger(n) || n < 1) throw new Error(`"${pair}" is not stage=N (stages: ${STAGES.join(', ')})`);
+    out[parsed.data] = n;
+  }
+  return out;
+}
+
+export const QueueConfigSchema = z.object({
+  /** Redis or Redis Cluster (`redis://h1:7000,h2:7001` lists cluster seed nodes). */
+  redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  /** Key prefix; a hash tag so every key of the factory lands in one Redis Cluster slot. */
+  prefix: z.string().regex(/^\{[^{}:]+\}$/, 'AF_PREFIX must be a hash tag like {af}').default('{af}'),
+  /** How long a finished batch and its results stay in Redis. */
+  retentionSeconds: z.number().int().positive().default(7 * 24 * 3600),
+  /** Attempts per stage job for transient errors. */
+  attempts: z.number().int().min(1).max(50).default(5),
+});
+export type QueueConfig = z.infer<typeof QueueConfigSchema>;
