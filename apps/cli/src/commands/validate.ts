@@ -70,7 +70,8 @@ export function registerValidate(program: Command): void {
     .description('Check agent files against the four gates (syntax, content, Claude Code, TRUST 5); exit 1 on any error.')
     .argument('<paths...>', 'agent files, or directories to search for *.md')
     .option('--json', 'print the reports as JSON')
-    .action(async (paths: string[], options: { json?: boolean }) => {
+    .option('-q, --quiet', 'print errors only, not warnings')
+    .action(async (paths: string[], options: { json?: boolean; quiet?: boolean }) => {
       const results = await validateFiles(await collectFiles(paths));
       const all = results.flatMap(findingsOf);
       const errors = all.filter((f) => f.severity === 'error').length;
@@ -84,7 +85,8 @@ export function registerValidate(program: Command): void {
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ files: results, summary }, null, 2)}\n`);
       } else {
-        const lines = results.flatMap((r) => findingsOf(r).map((f) => `${r.path}:${f.line} ${f.rule} ${f.severity} ${f.message}`));
+        const shown = (f: { severity: string }): boolean => !options.quiet || f.severity === 'error';
+        const lines = results.flatMap((r) => findingsOf(r).filter(shown).map((f) => `${r.path}:${f.line} ${f.rule} ${f.severity} ${f.message}`));
         lines.push(`${summary.files} files (${summary.passed} passed, ${summary.failed} failed), ${summary.errors} errors, ${summary.warnings} warnings`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }

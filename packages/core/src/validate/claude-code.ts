@@ -51,7 +51,7 @@ function toolNameFinding(key: string, entry: ToolEntry, line: number, planMode: 
   } else if (MAIN_THREAD_ONLY.has(name)) {
     if (key === 'disallowedTools' || (planMode && name === 'ExitPlanMode')) return;
     const extra = name === 'ExitPlanMode' ? ' (it is allowed only with `permissionMode: plan`)' : '';
-    out.add('claude-code/main-thread-only-tool', line, `Sub-agents cannot use ${name}${extra}; remove it from \`${key}\`.`);
+    out.add('claude-code/main-thread-only-tool', line, `Sub-agents cannot use ${name}${extra}, so Claude Code drops it; remove it from \`${key}\`.`);
   } else {
     const cased = BUILTIN_BY_LOWER.get(name.toLowerCase());
     const words = name.split(WHITESPACE);
@@ -102,8 +102,18 @@ function modelFinding(field: FrontmatterField, out: GateFindings): void {
 }
 
 function enumFinding(spec: EnumRule, field: FrontmatterField, out: GateFindings): void {
-  if (typeof field.value === 'string' && spec.allowed.includes(field.value)) return;
-  out.add(spec.rule, field.line, `\`${spec.field}\` is ${describe(field.value)}; use one of: ${spec.allowed.join(', ')}.`);
+  const v = field.value;
+  if (typeof v === 'string' && spec.allowed.includes(v)) return;
+  const only: unknown = Array.isArray(v) && v.length === 1 ? v[0] : undefined;
+  if (typeof only === 'string' && spec.allowed.includes(only)) {
+    // `memory:\n  - user`: the right value in the wrong shape, like a YAML list of tools.
+    out.add(spec.rule, field.line, `\`${spec.field}\` is a YAML list; Claude Code expects a single value: \`${spec.field}: ${only}\`.`, { severity: 'warning' });
+    return;
+  }
+  const cased = typeof v === 'string' ? spec.allowed.find((a) => a.toLowerCase() === v.trim().toLowerCase()) : undefined;
+  out.add(spec.rule, field.line, cased
+    ? `\`${spec.field}\` is ${describe(v)}; values are case-sensitive: \`${spec.field}: ${cased}\`.`
+    : `\`${spec.field}\` is ${describe(v)}; use one of: ${spec.allowed.join(', ')}.`);
 }
 
 function descriptionFindings(field: FrontmatterField | undefined, out: GateFindings): void {

@@ -1,7 +1,7 @@
 import { TRACKING_COMMENT_PATTERN } from '../agent-file.js';
 import type { GateResult } from '../schemas/report.js';
 import type { Tier } from '../schemas/requirement.js';
-import type { ValidationContext } from './context.js';
+import { isFactoryDraft, type ValidationContext } from './context.js';
 import { outline, type Outline } from './outline.js';
 import type { ParsedAgentFile } from './parse.js';
 import { PLACEHOLDER_ANY_CASE, PLACEHOLDER_CASED } from './placeholders.js';
@@ -31,7 +31,7 @@ function prose(line: string): string {
   return line.includes('`') ? line.replace(INLINE_CODE, '') : line;
 }
 
-function placeholderFindings(file: ParsedAgentFile, o: Outline, out: GateFindings): void {
+function placeholderFindings(file: ParsedAgentFile, o: Outline, severity: 'error' | 'warning', out: GateFindings): void {
   // One pass over the whole body first: good files have no match, so the per-line scan is rare.
   if (!PLACEHOLDER_CASED.test(file.body) && !PLACEHOLDER_ANY_CASE.test(file.body)) return;
   let found = 0;
@@ -41,7 +41,7 @@ function placeholderFindings(file: ParsedAgentFile, o: Outline, out: GateFinding
     const m = PLACEHOLDER_CASED.exec(text) ?? PLACEHOLDER_ANY_CASE.exec(text);
     if (!m) continue;
     found++;
-    out.add('content/no-placeholders', file.bodyLine + i, `Leftover placeholder "${m[0].trim()}": replace it with real content or delete it (code samples belong in backticks).`);
+    out.add('content/no-placeholders', file.bodyLine + i, `Leftover placeholder "${m[0].trim()}": replace it with real content or delete it (code samples belong in backticks).`, { severity });
   }
 }
 
@@ -95,7 +95,8 @@ export function checkContent(file: ParsedAgentFile, context: ValidationContext =
   const o = outline(file);
   if (context.tier) tierFindings(file, o, context.tier, out);
   roleFindings(file, o, out);
-  placeholderFindings(file, o, out);
+  // A leftover placeholder sends the factory's draft back; in a foreign file it is a quality note.
+  placeholderFindings(file, o, isFactoryDraft(context) ? 'error' : 'warning', out);
   lengthFindings(file, context.tier, out);
   if (context.keyTerms) keyTermFindings(file, context.keyTerms, out);
   return out.result();

@@ -14,3 +14,12 @@ export interface ValidationContext {
   /** The requirement, to check the tracking comment's hash. */
   requirement?: string;
 }
+
+/**
+ * True when the file is the factory's own draft (the validator knows what it was generated for).
+ * A few rules are errors for such drafts, which go back to generation, but only warnings on
+ * foreign files, where they are matters of quality rather than of Claude Code loading the agent.
+ */
+export function isFactoryDraft(context: ValidationContext): boolean {
+  return context.tier !== undefined || context.requirement !== undefined || context.policy !== undefined || context.keyTerms !== undefined;
+}

@@ -45,7 +45,7 @@ export type { FrontmatterField, FrontmatterStatus, ParsedAgentFile, YamlProblem 
 export { checkSyntax } from './syntax.js';
 export { checkContent, CONTENT_LENGTH_BOUNDS } from './content.js';
 export { checkClaudeCode, DESCRIPTION_MAX_CHARS } from './claude-code.js';
-export { checkTrust5, MISSING_TRACKING_PENALTY, WALL_OF_TEXT_CHARS } from './trust5.js';
+export { checkTrust5, WALL_OF_TEXT_CHARS } from './trust5.js';
 export { PASS_THRESHOLDS, PENALTIES, type PassThreshold } from './scoring.js';
 export { RULES, type RuleId, type RuleInfo } from './rules.js';
 export { ORCHESTRATION_SUBSECTIONS, RESPONSIBILITY_SUBSECTIONS, TIER_SECTIONS, tierSubsections } from './tier-sections.js';

@@ -1,6 +1,6 @@
 import { AGENT_NAME_MAX, AGENT_NAME_PATTERN, KNOWN_FIELDS } from '../claude-code-facts.js';
 import type { GateResult } from '../schemas/report.js';
-import type { ValidationContext } from './context.js';
+import { isFactoryDraft, type ValidationContext } from './context.js';
 import type { ParsedAgentFile } from './parse.js';
 import { GateFindings } from './scoring.js';
 
@@ -81,13 +81,18 @@ function isBlank(body: string): boolean {
 }
 
 /** Gate 1: the file is something Claude Code can load, in the form it expects. */
-export function checkSyntax(file: ParsedAgentFile, _context: ValidationContext = {}): GateResult {
+export function checkSyntax(file: ParsedAgentFile, context: ValidationContext = {}): GateResult {
   const out = new GateFindings('syntax');
   const fm = file.frontmatter;
   if (file.hasBom) out.add('syntax/no-bom', 1, 'The file starts with a byte-order mark (BOM); save it as UTF-8 without BOM.');
   if (file.lineEndingProblem) {
     const { line, kind } = file.lineEndingProblem;
-    out.add('syntax/lf-line-endings', line, `Line ${line} ends with ${kind}; convert the file to LF line endings (e.g. \`dos2unix\` or your editor's line-ending setting).`);
+    // Claude Code reads CRLF files; a lone CR is no line break to it, so the frontmatter is not found.
+    const loadFailure = kind === 'CR';
+    out.add('syntax/lf-line-endings', line, loadFailure
+      ? `Line ${line} ends with a lone CR, which Claude Code does not read as a line break (the agent loads with no metadata); convert the file to LF line endings (e.g. \`dos2unix -c mac\`).`
+      : `Line ${line} ends with CRLF; Claude Code reads it, but convert the file to LF line endings (e.g. \`dos2unix\` or your editor's line-ending setting) to keep diffs and tools clean.`,
+    loadFailure ? { severity: 'error' } : {});
   }
   if (fm.status === 'missing') {
     out.add('syntax/frontmatter-missing', 1, 'No YAML frontmatter: start the file with a `---` line, then `name:` and `description:`, then a closing `---` line.');
@@ -116,6 +121,9 @@ export function checkSyntax(file: ParsedAgentFile, _context: ValidationContext =
         : `Claude Code does not read the field \`${key}\`; remove it or check its spelling against the sub-agent docs.`);
     }
   }
-  if (isBlank(file.body)) out.add('syntax/body-missing', file.bodyLine, 'The body after the frontmatter is empty; write the system prompt there (e.g. "You are …").');
+  if (isBlank(file.body)) {
+    // Claude Code loads an agent with an empty prompt, so on a foreign file this is a warning.
+    out.add('syntax/body-missing', file.bodyLine, 'The body after the frontmatter is empty, so the agent runs with no system prompt; write it there (e.g. "You are …").', isFactoryDraft(context) ? { severity: 'error' } : {});
+  }
   return out.result();
 }

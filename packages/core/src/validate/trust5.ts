@@ -1,6 +1,6 @@
 import { requirementHash, TRACKING_COMMENT_PATTERN } from '../agent-file.js';
 import type { GateResult } from '../schemas/report.js';
-import type { ValidationContext } from './context.js';
+import { isFactoryDraft, type ValidationContext } from './context.js';
 import { outline, sectionText, type Outline } from './outline.js';
 import type { ParsedAgentFile } from './parse.js';
 import { GateFindings } from './scoring.js';
@@ -8,12 +8,6 @@ import { toolEntries } from './tool-list.js';
 
 /** A paragraph longer than this is a wall of text a model skims. */
 export const WALL_OF_TEXT_CHARS = 1_200;
-/**
- * A missing tracking comment is a warning (foreign files are fine to load) that alone drops
- * TRUST 5 below its pass mark, so the factory's own drafts always carry it.
- */
-export const MISSING_TRACKING_PENALTY = 20;
-
 const EDIT_TOOLS = new Set(['Edit', 'Write', 'NotebookEdit', 'MultiEdit']);
 const VERIFY_WORDS = /\b(?:test|verif|check|lint|validat|assert|type-?check|build)/i;
 const COMMAND_WORDS = /\b(?:commands?|run|runs|running|execut\w*|shell|scripts?|terminal|cli|bash|invoke)\b/i;
@@ -35,13 +29,30 @@ function lineOf(text: string, index: number): number {
   return line;
 }
 
+/**
+ * Documentation's example keys (AWS's `AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx…`, `sk-…1234567890…`), which
+ * security agents quote as samples: still worth a look, but a warning, not an error.
+ */
+const SAMPLE_SECRET = /example|sample|dummy|fake|placeholder|redacted|your|(.)\1{5,}|0123456|123456789|abcdef/i;
+
 function secretFindings(file: ParsedAgentFile, out: GateFindings): void {
   if (!ANY_SECRET.test(file.text)) return;
   for (const { kind, pattern } of SECRETS) {
-    const m = pattern.exec(file.text);
+    const all = new RegExp(pattern.source, 'g');
+    let sample: RegExpExecArray | undefined;
+    let real: RegExpExecArray | undefined;
+    for (let m = all.exec(file.text); m !== null && !real; m = all.exec(file.text)) {
+      if (!SAMPLE_SECRET.test(m[0])) real = m;
+      else sample ??= m;
+    }
+    const m = real ?? sample;
     if (!m) continue;
     const shown = `${m[0].slice(0, 6)}…`; // never echo the secret itself
-    out.add('trust5/no-secrets', lineOf(file.text, m.index), `The file contains ${kind} (${shown}); remove it, revoke it, and have the agent read secrets from the environment.`);
+    if (real) {
+      out.add('trust5/no-secrets', lineOf(file.text, m.index), `The file contains ${kind} (${shown}); remove it, revoke it, and have the agent read secrets from the environment.`);
+    } else {
+      out.add('trust5/no-secrets', lineOf(file.text, m.index), `The file contains what looks like a documentation sample of ${kind} (${shown}); make sure it is not a real one, or write a placeholder such as \`$AWS_ACCESS_KEY_ID\`.`, { severity: 'warning' });
+    }
   }
 }
 
@@ -78,10 +89,12 @@ function readableUnified(file: ParsedAgentFile, o: Outline, out: GateFindings): 
   }
 }
 
-function secured(file: ParsedAgentFile, o: Outline, tools: string[] | undefined, out: GateFindings): void {
+function secured(file: ParsedAgentFile, o: Outline, tools: string[] | undefined, context: ValidationContext, out: GateFindings): void {
   const mode = file.frontmatter.fields.get('permissionMode');
   if (mode?.value === 'bypassPermissions') {
-    out.add('trust5/bypass-permissions', mode.line, '`permissionMode: bypassPermissions` skips every permission check; use default, acceptEdits or plan.');
+    // A valid setting Claude Code honours: the factory never writes it (an error in its drafts),
+    // and in a foreign file it is a loud warning.
+    out.add('trust5/bypass-permissions', mode.line, '`permissionMode: bypassPermissions` skips every permission check; use default, acceptEdits or plan.', isFactoryDraft(context) ? { severity: 'error' } : {});
   }
   secretFindings(file, out);
   if (tools?.includes('Bash') && !o.hasCode && !COMMAND_WORDS.test(file.body)) {
@@ -96,7 +109,8 @@ function trackable(file: ParsedAgentFile, context: ValidationContext, out: GateF
     const line = lineOf(file.text, file.text.trimEnd().length);
     const message = 'No trailing tracking comment `<!-- agent-factory VERSION · requirement sha256:HASH · tier TIER -->`; regenerate the agent with agent-factory to make it traceable.';
     if (context.requirement !== undefined) out.add('trust5/tracking-comment', line, message, { severity: 'error' });
-    else out.add('trust5/tracking-comment', line, message, { penalty: MISSING_TRACKING_PENALTY });
+    // A file from elsewhere is not worse for lacking our comment: a note, not a failing score.
+    else out.add('trust5/tracking-comment', line, message);
     return;
   }
   const line = lineOf(file.text, m.index);
@@ -116,7 +130,7 @@ export function checkTrust5(file: ParsedAgentFile, context: ValidationContext = 
   const tools = grantedTools(file);
   testFirst(file, o, tools, out);
   readableUnified(file, o, out);
-  secured(file, o, tools, out);
+  secured(file, o, tools, context, out);
   trackable(file, context, out);
   return out.result();
 }
