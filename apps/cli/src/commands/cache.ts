@@ -1,7 +1,179 @@
+import {
+  planRequirement,
+  researchPlan,
+  type Cache,
+  type CacheNamespace,
+  type DocsSource,
+  type Plan,
+  type PipelineOptions,
+  type Requirement,
+} from '@agent-factory/core';
+import {
+  analysisCacheKey,
+  CACHE_NAMESPACES,
+  CachedDocsSource,
+  cacheStats,
+  clearCache,
+  connect,
+  queueConfigFromEnv,
+  researchCacheKey,
+  SharedCache,
+  type CacheStats,
+  type FactoryConnection,
+} from '@agent-factory/queue';
 import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { createResearch } from '../docs-source.js';
+import { readRequirements } from '../read-requirements.js';
+import { UsageError } from '../usage-error.js';
 
-// STUB: replaced by the command's owner.
-/** `agent-factory cache`. */
+const WARM_CONCURRENCY = 16;
+
+/** Connects with REDIS_URL and AF_PREFIX (a bad value is a usage error), runs `use`, always closes. */
+async function withConnection<T>(use: (conn: FactoryConnection) => Promise<T>): Promise<T> {
+  let config;
+  try {
+    config = queueConfigFromEnv();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const conn = await connect(config);
+  try {
+    return await use(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
+const percent = (rate: number): string => `${(rate * 100).toFixed(1)}%`;
+
+/** The stats as a table: namespace, memory hits, redis hits, misses, hit rate; a total row last. */
+export function formatCacheStats(stats: CacheStats): string {
+  const header = ['namespace', 'memory hits', 'redis hits', 'misses', 'hit rate'];
+  const rows = [...CACHE_NAMESPACES.map((ns) => [ns, stats.namespaces[ns]] as const), ['total', stats.total] as const].map(([name, s]) => [
+    name,
+    String(s.memory),
+    String(s.redis),
+    String(s.miss),
+    percent(s.hitRate),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Names left-aligned, numbers right-aligned.
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** A namespace argument, checked. */
+export function parseNamespace(text: string): CacheNamespace {
+  const ns = CACHE_NAMESPACES.find((n) => n === text);
+  if (!ns) throw new UsageError(`unknown cache namespace "${text}" (namespaces: ${CACHE_NAMESPACES.join(', ')})`);
+  return ns;
+}
+
+export interface WarmSummary {
+  requirements: number;
+  /** Distinct plans now in the 'analysis' namespace. */
+  analyses: number;
+  /** Distinct (library, query) docs answers now in the 'research' namespace. */
+  docsAnswers: number;
+  /** Docs answers that failed (not cached; a batch will try them again). */
+  failed: string[];
+}
+
+/**
+ * The seed's preload: the analyze and research stages for every requirement, stored in the cache under
+ * the shared keys (analysisCacheKey; researchCacheKey per docs answer, as CachedDocsSource reads them),
+ * so a batch that follows spends no docs calls on them.
+ */
+export async function warmCache(
+  cache: Cache,
+  requirements: readonly Requirement[],
+  deps: { docs?: DocsSource; options?: PipelineOptions; concurrency?: number } = {},
+): Promise<WarmSummary> {
+  const options = deps.options ?? {};
+  const analyses = new Set<string>();
+  const answers = new Set<string>();
+  const failed = new Set<string>();
+  const cached = deps.docs ? new CachedDocsSource(deps.docs, cache) : undefined;
+  // Counts the (library, query) answers that made it into the cache; failed ones are not cached.
+  const docs: DocsSource | undefined = cached && {
+    name: cached.name,
+    resolveLibrary: (name, query) => cached.resolveLibrary(name, query),
+    queryDocs: async (libraryId, query) => {
+      const text = await cached.queryDocs(libraryId, query);
+      answers.add(researchCacheKey(libraryId, query));
+      return text;
+    },
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < requirements.length; i = next++) {
+      const req = requirements[i];
+      if (!req) continue;
+      const key = analysisCacheKey(req, options);
+      const plan = await cache.getOrCompute<Plan>('analysis', key, () => Promise.resolve(planRequirement(req, options)));
+      analyses.add(key);
+      if (!docs) continue;
+      const research = await researchPlan(plan, docs, options);
+      for (const reason of research.degraded) if (/ failed: /.test(reason)) failed.add(reason);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? WARM_CONCURRENCY, requirements.length) }, worker));
+  return { requirements: requirements.length, analyses: analyses.size, docsAnswers: answers.size, failed: [...failed] };
+}
+
+/** `agent-factory cache stats | clear [NAMESPACE] | warm FILE`. */
 export function registerCache(program: Command): void {
-  program.command('cache').description('(not built yet)').action(() => undefined);
+  const cache = program.command('cache').description('The shared cache: hit rates, clearing, warming ahead of a batch (REDIS_URL, AF_PREFIX).');
+
+  cache
+    .command('stats')
+    .description('Hits and misses per namespace and layer, across every worker.')
+    .option('--json', 'print the numbers as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const stats = await withConnection((conn) => cacheStats(conn.redis, conn.config.prefix));
+      process.stdout.write(`${flags.json ? JSON.stringify(stats, null, 2) : formatCacheStats(stats)}\n`);
+    });
+
+  cache
+    .command('clear')
+    .description(`Delete cached entries of one namespace (${CACHE_NAMESPACES.join(', ')}) or of all; counters stay.`)
+    .argument('[namespace]', 'the namespace to clear; all when omitted')
+    .option('--json', 'print the count as JSON')
+    .action(async (namespace: string | undefined, flags: { json?: boolean }) => {
+      const ns = namespace === undefined ? undefined : parseNamespace(namespace);
+      const deleted = await withConnection((conn) => clearCache(conn.redis, conn.config.prefix, ns));
+      process.stdout.write(flags.json ? `${JSON.stringify({ namespace: ns ?? null, deleted })}\n` : `deleted ${deleted} cached ${deleted === 1 ? 'entry' : 'entries'}${ns ? ` from ${ns}` : ''}\n`);
+    });
+
+  cache
+    .command('warm')
+    .description('Run analysis and research for a file of requirements ahead of a batch, as submit would read it.')
+    .argument('<file>', 'requirements: JSONL, CSV (a requirement column) or plain text (one a line); "-" reads stdin')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, flags: { json?: boolean }) => {
+      const config = loadConfig();
+      const requirements = await readRequirements(file);
+      const { docs, extraLibraries } = createResearch(config);
+      const started = performance.now();
+      try {
+        const summary = await withConnection(async (conn) => {
+          const shared = new SharedCache({ redis: conn.redis, prefix: conn.config.prefix });
+          try {
+            return await warmCache(shared, requirements, { docs, options: { models: config.AF_AGENT_MODELS, extraLibraries } });
+          } finally {
+            await shared.close();
+          }
+        });
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else {
+          process.stdout.write(`warmed ${summary.requirements} requirements: ${summary.analyses} analyses, ${summary.docsAnswers} docs answers in ${seconds} s\n`);
+          for (const reason of summary.failed) process.stdout.write(`  not cached: ${reason}\n`);
+        }
+        if (summary.failed.length > 0) process.exitCode = 1;
+      } finally {
+        await docs?.close?.();
+      }
+    });
 }

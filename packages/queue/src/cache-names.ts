@@ -1,0 +1,19 @@
+import type { CacheNamespace } from '@agent-factory/core';
+
+// Every cache key starts with the prefix, a hash tag like {af}: on Redis Cluster they all land in one
+// slot, so the Lua scripts that touch a value and its lock together are legal there too.
+
+/** A value: `${prefix}:cache:${namespace}:${key}`. */
+export const valueKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cache:${ns}:${key}`;
+
+/** The single-flight lock of a value (outside the `:cache:` space, so clearing never touches locks). */
+export const lockKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachelock:${ns}:${key}`;
+
+/** Carries the value key of each entry written (or given up on), so waiters wake at once. */
+export const doneChannel = (prefix: string): string => `${prefix}:cache:done`;
+
+/** Carries a namespace (or `*`) that was cleared, so workers drop it from memory too. */
+export const clearChannel = (prefix: string): string => `${prefix}:cache:clear`;
+
+/** Escapes Redis glob characters, so a prefix or namespace matches only itself in SCAN MATCH. */
+export const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');

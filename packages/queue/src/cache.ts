@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { Cache, CacheNamespace } from '@agent-factory/core';
+import { LRUCache } from 'lru-cache';
+import { commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
+import { doneChannel, lockKey, valueKey } from './cache-names.js';
+import { CacheNotifications } from './cache-notifications.js';
+import { CACHE_NAMESPACES, StatsCounter, type CacheLayer } from './cache-stats.js';
+import type { RedisClient } from './connection.js';
+
+export * from './cache-keys.js';
+export * from './cache-stats.js';
+export { clearCache } from './cache-clear.js';
+export { CachedDocsSource } from './cached-docs-source.js';
+
+const DAY = 24 * 3600;
+export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<CacheNamespace, number>> = { analysis: 7 * DAY, research: 7 * DAY, templates: 30 * DAY, agents: 7 * DAY };
+
+export interface SharedCacheOptions {
+  redis: RedisClient;
+  /** The factory's key prefix, a hash tag like `{af}` (required on Redis Cluster: values and locks share a slot). */
+  prefix: string;
+  /** The in-process tier: at most this many entries and this many bytes of JSON (default 10,000 and 64 MB). */
+  memory?: { maxEntries?: number; maxBytes?: number };
+  ttlSeconds?: Partial<Record<CacheNamespace, number>>;
+  /** How long a caller waits for another worker's compute before computing itself (default 30 s). */
+  waitTimeoutMs?: number;
+  /** A compute lock's lifetime; renewed while its holder lives, so a dead holder is replaced this fast (default 10 s). */
+  lockTtlMs?: number;
+  /** Waiters re-check Redis at least this often, in case a notification is lost (default 500 ms). */
+  pollMs?: number;
+  /** Counters go to Redis this often (default 1 s). */
+  statsFlushMs?: number;
+}
+
+/**
+ * The shared cache: an in-process LRU (bounded by entries and bytes) in front of Redis (TTL per
+ * namespace), with single-flight across the cluster — for a missing entry one caller computes, every
+ * other caller on any worker waits for its value, and a waiter takes over if the computer dies.
+ * Values are JSON; every caller gets its own copy.
+ */
+export class SharedCache implements Cache {
+  private readonly redis: RedisClient;
+  private readonly prefix: string;
+  private readonly memory: LRUCache<string, string>;
+  private readonly ttl: Record<CacheNamespace, number>;
+  private readonly waitTimeoutMs: number;
+  private readonly lockTtlMs: number;
+  private readonly pollMs: number;
+  private readonly stats: StatsCounter;
+  private readonly notifications: CacheNotifications;
+  /** In-process single-flight: one lookup per value key at a time, shared by its callers. */
+  private readonly flights = new Map<string, Promise<string>>();
+
+  constructor(options: SharedCacheOptions) {
+    if (options.redis.isCluster && !/^\{[^{}]+\}/.test(options.prefix)) throw new Error(`on Redis Cluster the cache prefix must be a hash tag like {af}, not ${options.prefix}`);
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.memory = new LRUCache<string, string>({
+      max: options.memory?.maxEntries ?? 10_000,
+      maxSize: options.memory?.maxBytes ?? 64 * 1024 * 1024,
+      sizeCalculation: (json) => Math.max(1, json.length),
+    });
+    this.ttl = { ...DEFAULT_CACHE_TTL_SECONDS, ...options.ttlSeconds };
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 30_000;
+    this.lockTtlMs = options.lockTtlMs ?? 10_000;
+    this.pollMs = options.pollMs ?? 500;
+    this.stats = new StatsCounter(this.redis, this.prefix, options.statsFlushMs ?? 1000);
+    this.notifications = new CacheNotifications(this.redis, this.prefix, (ns) => this.dropMemory(ns));
+  }
+
+  async get<T>(namespace: CacheNamespace, key: string): Promise<T | undefined> {
+    const full = valueKey(this.prefix, namespace, key);
+    const cached = this.memory.get(full);
+    if (cached !== undefined) return this.hit<T>(namespace, 'memory', cached);
+    const json = await this.redis.get(full);
+    if (json === null) {
+      this.stats.count(namespace, 'miss');
+      return undefined;
+    }
+    this.remember(namespace, full, json);
+    return this.hit<T>(namespace, 'redis', json);
+  }
+
+  async set<T>(namespace: CacheNamespace, key: string, value: T, ttlSeconds?: number): Promise<void> {
+    const keys = this.keysOf(namespace, key);
+    const json = toJson(value);
+    const ttl = this.ttlOf(namespace, ttlSeconds);
+    this.remember(namespace, keys.value, json, ttl);
+    // Through the commit script so waiters on this key wake; the empty token owns no lock.
+    await commit(this.redis, keys, json, ttl, '');
+  }
+
+  async getOrCompute<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, ttlSeconds?: number): Promise<T> {
+    const keys = this.keysOf(namespace, key);
+    const cached = this.memory.get(keys.value);
+    if (cached !== undefined) return this.hit<T>(namespace, 'memory', cached);
+    let flight = this.flights.get(keys.value);
+    if (flight) {
+      this.stats.count(namespace, 'miss');
+      this.stats.count(namespace, 'waited');
+    } else {
+      flight = this.lookup(namespace, keys, compute, this.ttlOf(namespace, ttlSeconds)).finally(() => this.flights.delete(keys.value));
+      this.flights.set(keys.value, flight);
+    }
+    return JSON.parse(await flight) as T;
+  }
+
+  /** Adds this process's counters to Redis now (they also go every second and on close). */
+  flushStats(): Promise<void> {
+    return this.stats.flush();
+  }
+
+  /** Flushes the counters and closes the subscriber connection; the Redis client passed in stays open. */
+  async close(): Promise<void> {
+    await Promise.all([this.stats.close(), this.notifications.close()]);
+  }
+
+  /** Redis, then the cluster-wide lock: take it and compute, or wait for the holder's value. */
+  private async lookup(namespace: CacheNamespace, keys: EntryKeys, compute: () => Promise<unknown>, ttl: number): Promise<string> {
+    // A plain GET first: hits are the common case, and GET is several times cheaper than the script.
+    const json = await this.redis.get(keys.value);
+    if (json !== null) {
+      this.remember(namespace, keys.value, json, ttl);
+      this.stats.count(namespace, 'redis');
+      return json;
+    }
+    this.stats.count(namespace, 'miss');
+    const token = randomUUID();
+    let attempt = await getOrLock(this.redis, keys, token, this.lockTtlMs);
+    const deadline = Date.now() + this.waitTimeoutMs;
+    for (;;) {
+      if (attempt.kind === 'value') {
+        this.remember(namespace, keys.value, attempt.json, ttl);
+        this.stats.count(namespace, 'waited');
+        return attempt.json;
+      }
+      if (attempt.kind === 'locked') return this.computeAndStore(namespace, keys, compute, ttl, token);
+      const left = deadline - Date.now();
+      // The holder is alive but slow: computing here too beats waiting forever (the value is the same).
+      if (left <= 0) return this.computeAndStore(namespace, keys, compute, ttl, '');
+      // Register for the announcement before re-checking, so none slips by between the two.
+      const wait = this.notifications.wait(keys.value, Math.min(left, this.retryDelay(attempt)));
+      try {
+        // Not subscribed yet (Redis down?): the check below and the poll still bound the wait.
+        await Promise.race([this.notifications.ready, wait.promise]);
+        attempt = await getOrLock(this.redis, keys, token, this.lockTtlMs);
+        if (attempt.kind === 'held') await wait.promise;
+      } finally {
+        wait.cancel();
+      }
+    }
+  }
+
+  /** Wake up when the lock would expire (its holder may be dead), but at least every pollMs. */
+  private retryDelay(attempt: { pttl: number }): number {
+    // PTTL -2: the lock just went (retry at once, nearly); -1: a lock without expiry (only the deadline ends it).
+    if (attempt.pttl === -2) return Math.min(this.pollMs, 20);
+    return attempt.pttl > 0 ? Math.min(this.pollMs, attempt.pttl + 5) : this.pollMs;
+  }
+
+  private async computeAndStore(namespace: CacheNamespace, keys: EntryKeys, compute: () => Promise<unknown>, ttl: number, token: string): Promise<string> {
+    this.stats.count(namespace, 'computed');
+    // Keep the lock while computing, however long it takes; a dead process stops renewing it.
+    const renewal = token ? setInterval(() => void renew(this.redis, keys, token, this.lockTtlMs).catch(() => false), Math.max(10, this.lockTtlMs / 3)) : undefined;
+    renewal?.unref();
+    let json: string;
+    try {
+      json = toJson(await compute());
+    } catch (error) {
+      clearInterval(renewal);
+      // Free the lock and wake the waiters: one of them takes over.
+      if (token) await release(this.redis, keys, token).catch(() => undefined);
+      throw error;
+    }
+    clearInterval(renewal);
+    this.remember(namespace, keys.value, json, ttl);
+    // The value is computed and correct even if Redis fails to store it: the caller still gets it,
+    // and other workers take over once the lock expires.
+    await commit(this.redis, keys, json, ttl, token).catch(() => undefined);
+    return json;
+  }
+
+  private hit<T>(namespace: CacheNamespace, layer: CacheLayer, json: string): T {
+    this.stats.count(namespace, layer);
+    return JSON.parse(json) as T;
+  }
+
+  private remember(namespace: CacheNamespace, full: string, json: string, ttl = this.ttl[namespace]): void {
+    this.memory.set(full, json, { ttl: ttl * 1000 });
+  }
+
+  private dropMemory(namespace: string): void {
+    const namespaces = namespace === '*' ? CACHE_NAMESPACES : CACHE_NAMESPACES.filter((ns) => ns === namespace);
+    const prefixes = namespaces.map((ns) => valueKey(this.prefix, ns, ''));
+    for (const key of [...this.memory.keys()]) if (prefixes.some((p) => key.startsWith(p))) this.memory.delete(key);
+  }
+
+  private keysOf(namespace: CacheNamespace, key: string): EntryKeys {
+    return { value: valueKey(this.prefix, namespace, key), lock: lockKey(this.prefix, namespace, key), channel: doneChannel(this.prefix) };
+  }
+
+  private ttlOf(namespace: CacheNamespace, ttlSeconds: number | undefined): number {
+    const ttl = ttlSeconds ?? this.ttl[namespace];
+    if (!(ttl > 0)) throw new RangeError(`cache TTL must be positive, got ${ttl}`);
+    return Math.ceil(ttl);
+  }
+}
+
+function toJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('the cache stores JSON values; undefined (or a function) cannot be stored');
+  return json;
+}

@@ -1,0 +1,102 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planRequirement, researchTargets, researchTopic } from '@agent-factory/core';
+import { LocalDocsSource } from '@agent-factory/research';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCacheStats, parseNamespace, warmCache } from '../apps/cli/src/commands/cache.js';
+import { valueKey } from '../packages/queue/src/cache-names.js';
+import { analysisCacheKey, cacheStats, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
+import { runCli } from './helpers/cli.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+let server: TestRedis;
+let redis: Redis;
+let dir: string;
+const EXAMPLES = fileURLToPath(new URL('../examples/requirements.jsonl', import.meta.url));
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+  dir = await mkdtemp(join(tmpdir(), 'af-cache-cli-'));
+});
+afterAll(async () => {
+  await redis.quit();
+  await server.stop();
+});
+
+const REQS = [
+  'Review FastAPI endpoints for missing input validation and authentication.',
+  'A code reviewer for React and TypeScript pull requests that checks hooks usage.',
+  'Review  FastAPI endpoints for missing input validation and authentication. ',
+];
+
+describe('cache commands (functions)', () => {
+  it('knows the namespaces', () => {
+    expect(parseNamespace('research')).toBe('research');
+    expect(() => parseNamespace('nope')).toThrow(/analysis, research, templates, agents/);
+  });
+
+  it('stores plans and docs answers under the keys the stage workers read, once per distinct key', async () => {
+    const prefix = testPrefix();
+    const worker = new Redis(server.url);
+    const cache = new SharedCache({ redis: worker, prefix });
+    const docs = new LocalDocsSource();
+    const requirements = REQS.map((requirement) => ({ requirement }));
+    const summary = await warmCache(cache, requirements, { docs });
+    expect(summary).toMatchObject({ requirements: 3, analyses: 2, failed: [] });
+    for (const req of requirements) {
+      const stored = await redis.get(valueKey(prefix, 'analysis', analysisCacheKey(req)));
+      expect(JSON.parse(stored ?? 'null')).toEqual(JSON.parse(JSON.stringify(planRequirement(req))));
+    }
+    const plan = planRequirement(requirements[0]!);
+    const pairs = researchTargets(plan.analysis).map((t) => researchCacheKey(t.libraryId, researchTopic(plan.analysis)));
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const key of pairs) expect(await redis.exists(valueKey(prefix, 'research', key))).toBe(1);
+    expect(summary.docsAnswers).toBeGreaterThanOrEqual(pairs.length);
+    // A second warm computes nothing.
+    await warmCache(cache, requirements, { docs });
+    await cache.close();
+    const stats = await cacheStats(redis, prefix);
+    expect(stats.namespaces.analysis.computed).toBe(2);
+    expect(stats.namespaces.research.computed).toBe(summary.docsAnswers);
+    expect(formatCacheStats(stats)).toMatch(/^namespace\s+memory hits\s+redis hits\s+misses\s+hit rate\nanalysis\s+\d+\s+\d+\s+\d+\s+\d+\.\d%/);
+    await worker.quit();
+  });
+});
+
+describe('agent-factory cache (end to end)', () => {
+  it('warms a file, shows the stats, clears a namespace and then all', async () => {
+    const env = { REDIS_URL: server.url, AF_PREFIX: testPrefix(), LOG_LEVEL: 'silent' };
+    const warm = await runCli(['cache', 'warm', EXAMPLES, '--json'], { env });
+    expect(warm.stderr).toBe('');
+    expect(warm.code).toBe(0);
+    const summary = JSON.parse(warm.stdout) as { requirements: number; analyses: number; docsAnswers: number };
+    expect(summary.requirements).toBe(50);
+    expect(summary.analyses).toBe(50);
+    expect(summary.docsAnswers).toBeGreaterThan(0);
+
+    const stats = await runCli(['cache', 'stats'], { env });
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toMatch(/^analysis\s+0\s+0\s+50\s+0\.0%$/m);
+    const json = JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as { namespaces: { analysis: { computed: number } } };
+    expect(json.namespaces.analysis.computed).toBe(50);
+
+    const cleared = await runCli(['cache', 'clear', 'analysis'], { env });
+    expect(cleared.stdout).toBe('deleted 50 cached entries from analysis\n');
+    const all = await runCli(['cache', 'clear', '--json'], { env });
+    expect(JSON.parse(all.stdout)).toEqual({ namespace: null, deleted: summary.docsAnswers });
+    const bad = await runCli(['cache', 'clear', 'everything'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown cache namespace/);
+
+    // Plain text, one requirement a line; identical lines are planned once.
+    await writeFile(join(dir, 'reqs.txt'), `${REQS.join('\n')}\n`);
+    const text = await runCli(['cache', 'warm', join(dir, 'reqs.txt')], { env });
+    expect(text.stdout).toMatch(/^warmed 3 requirements: 2 analyses, \d+ docs answers in [\d.]+ s\n$/);
+    const empty = await runCli(['cache', 'warm', join(dir, 'missing.txt')], { env });
+    expect(empty.code).toBe(2);
+  }, 60_000);
+});
