@@ -1,37 +1,31 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { RequirementSchema, type Requirement } from '@agent-factory/core';
+import { checkRequirementsFile, discardInput, readRequirementsFile, RequirementsInputError, type BatchItemInput, type InputFormat } from '@agent-factory/queue';
+import { describeProblems } from './input-problems.js';
 import { UsageError } from './usage-error.js';
 
-/**
- * Reads a JSONL file of requirements ({"id"?, "requirement", "tier"?, "model"?}) line by line.
- * Every bad line is reported with its number; nothing is returned unless all lines are good.
- */
-export type IdentifiedRequirement = Requirement & { id: string };
+export type IdentifiedRequirement = BatchItemInput;
 
-export async function readRequirementsJsonl(path: string): Promise<IdentifiedRequirement[]> {
-  const items: IdentifiedRequirement[] = [];
-  const problems: string[] = [];
-  let lineNo = 0;
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+/**
+ * Reads a small requirements file (JSONL, CSV or text, by extension or content) into memory, for the
+ * in-process commands. Every record is checked first; any bad one is a usage error naming its line.
+ * Batches go through `submit`, which streams instead.
+ */
+export async function readRequirements(path: string, options: { format?: InputFormat } = {}): Promise<IdentifiedRequirement[]> {
   try {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        problems.push(`line ${lineNo}: not valid JSON`);
-        continue;
-      }
-      const parsed = RequirementSchema.safeParse(value);
-      if (parsed.success) items.push({ ...parsed.data, id: parsed.data.id ?? `line-${lineNo}` });
-      else problems.push(`line ${lineNo}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'line'} ${i.message}`).join('; ')}`);
+    const check = await checkRequirementsFile(path, options);
+    try {
+      if (check.invalid > 0) throw new UsageError(`${path} has ${check.invalid} bad line(s):\n${describeProblems(path, check).join('\n')}`);
+      if (check.valid === 0) throw new UsageError(`${path} has no requirements`);
+      const items: IdentifiedRequirement[] = [];
+      for await (const item of readRequirementsFile(check.path, { format: check.format, tenant: check.tenant })) items.push(item);
+      return items;
+    } finally {
+      await discardInput(check);
     }
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+    if (error instanceof RequirementsInputError) throw new UsageError(error.message);
+    throw error;
   }
-  if (problems.length > 0) throw new UsageError(`${path} has ${problems.length} bad line(s): ${problems.slice(0, 5).join(', ')}`);
-  return items;
 }
+
+/** The JSONL reader's old name, kept for its callers; it reads any supported format. */
+export const readRequirementsJsonl = (path: string): Promise<IdentifiedRequirement[]> => readRequirements(path);

@@ -1,7 +1,135 @@
-import type { Command } from 'commander';
+import { basename } from 'node:path';
+import {
+  checkRequirementsFile,
+  discardInput,
+  InputFormatSchema,
+  readRequirementsFile,
+  RequirementsInputError,
+  submitBatch,
+  type BatchStatus,
+  type CheckResult,
+  type InputFormat,
+} from '@agent-factory/queue';
+import { type Command, Option } from 'commander';
+import { enqueueBar, waitForBatch, wantsBars } from '../batch-progress.js';
+import { describeBatch } from '../batch-view.js';
+import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
+import { withQueue } from '../queue-session.js';
+import { UsageError } from '../usage-error.js';
+import { describeResults, writeBatchResults } from '../write-results.js';
 
-// STUB: replaced by the command's owner.
-/** `agent-factory submit`. */
+interface SubmitFlags {
+  name?: string;
+  tenant?: string;
+  priority: string;
+  skipInvalid?: boolean;
+  idempotencyKey?: string;
+  format?: InputFormat;
+  cache: boolean;
+  wait?: boolean;
+  out?: string;
+  json?: boolean;
+}
+
+/** Why the checked input cannot be submitted, if it cannot. */
+function refusalOf(label: string, check: CheckResult, skipInvalid: boolean): string | undefined {
+  if (check.fatal) return `${label}:${check.fatal.line}: ${check.fatal.message}; nothing was enqueued`;
+  if (check.invalid > 0 && !skipInvalid) {
+    return `${label}: ${check.invalid} bad line(s), nothing was enqueued (fix them, or add --skip-invalid to submit the ${check.valid} good one(s))`;
+  }
+  if (check.valid === 0) return `${label} has no requirements; nothing was enqueued`;
+  return undefined;
+}
+
+/** Pass 1: every line checked before anything reaches Redis; bad input ends here with exit 2. */
+async function checkInput(file: string, flags: SubmitFlags): Promise<CheckResult> {
+  const label = file === '-' ? '<stdin>' : file;
+  let check: CheckResult;
+  try {
+    check = await checkRequirementsFile(file, { format: flags.format, tenant: flags.tenant, maxErrors: PRINTED_PROBLEMS });
+  } catch (error) {
+    if (error instanceof RequirementsInputError) throw new UsageError(error.message);
+    throw error;
+  }
+  const refusal = refusalOf(label, check, flags.skipInvalid === true);
+  if (refusal) {
+    await discardInput(check);
+    if (flags.json) process.stdout.write(`${JSON.stringify({ error: refusal, valid: check.valid, invalid: check.invalid, errors: check.errors })}\n`);
+    const shown = check.fatal ? { ...check, errors: check.errors.filter((p) => p !== check.fatal), invalid: check.invalid - 1 } : check;
+    process.stderr.write(describeProblems(label, shown).map((p) => `${p}\n`).join(''));
+    throw new UsageError(refusal);
+  }
+  if (check.invalid > 0) process.stderr.write(`${describeProblems(label, check).join('\n')}\nskipping ${check.invalid} bad line(s) (--skip-invalid)\n`);
+  return check;
+}
+
+function parsePriority(text: string): number {
+  const priority = Number(text);
+  if (!Number.isInteger(priority) || priority < 1 || priority > 10) throw new UsageError('--priority must be a whole number from 1 (most urgent) to 10');
+  return priority;
+}
+
+/** `agent-factory submit FILE|-`: check, enqueue, and optionally wait and collect the results. */
 export function registerSubmit(program: Command): void {
-  program.command('submit').description('(not built yet)').action(() => undefined);
+  program
+    .command('submit')
+    .description('Submit a batch of requirements (JSONL, CSV or text; a file or - for stdin) to the worker pool.')
+    .argument('<file>', 'requirements file, or - for stdin')
+    .option('--name <name>', 'batch name (default: the file name)')
+    .option('--tenant <tenant>', 'tenant the batch belongs to (default: the one the input names, else "default")')
+    .option('--priority <n>', '1 (most urgent) to 10', '5')
+    .option('--skip-invalid', 'submit the good lines and skip the bad ones instead of refusing the batch')
+    .option('--idempotency-key <key>', 'the same key returns the same batch instead of creating a second one')
+    .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(InputFormatSchema.options))
+    .option('--no-cache', 'generate every agent again, even when an identical requirement was generated before')
+    .option('--wait', 'wait for the batch to finish, with a progress bar')
+    .option('-o, --out <dir>', 'write the agent files and index.json here when the batch ends (implies --wait)')
+    .option('--json', 'print the batch status as JSON')
+    .action(async (file: string, flags: SubmitFlags) => {
+      const priority = parsePriority(flags.priority);
+      const check = await checkInput(file, flags);
+      const bars = wantsBars(flags.json);
+      try {
+        await withQueue(async (conn) => {
+          const bar = enqueueBar(check.valid, bars);
+          let status: BatchStatus;
+          try {
+            const items = readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid: flags.skipInvalid });
+            status = await submitBatch(
+              conn,
+              items,
+              {
+                name: flags.name ?? (file === '-' ? 'stdin' : basename(file)),
+                tenant: flags.tenant ?? check.tenant,
+                priority,
+                idempotencyKey: flags.idempotencyKey,
+                useCache: flags.cache,
+              },
+              ({ enqueued }) => bar.update(enqueued),
+            );
+          } catch (error) {
+            // The file changed between the check and the enqueue: submitBatch has cancelled the batch.
+            if (error instanceof RequirementsInputError) throw new UsageError(`${file}: ${error.message}; the batch was cancelled`);
+            throw error;
+          } finally {
+            bar.stop();
+          }
+          if (!flags.json) process.stdout.write(`batch ${status.id}: ${status.inputs} requirement(s) submitted, ${status.total} distinct\n`);
+          if (flags.wait || flags.out) {
+            status = await waitForBatch(conn, status.id, bars);
+            if (!flags.json) process.stdout.write(`${describeBatch(status)}\n`);
+            if (flags.out) {
+              const summary = await writeBatchResults(conn, status.id, flags.out);
+              (flags.json ? process.stderr : process.stdout).write(`${describeResults(summary)}\n`);
+            }
+            if (status.counts.failed > 0 || status.counts.cancelled > 0) process.exitCode = 1;
+          } else if (!flags.json) {
+            process.stdout.write(`follow it with: agent-factory status ${status.id}\n`);
+          }
+          if (flags.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        });
+      } finally {
+        await discardInput(check);
+      }
+    });
 }

@@ -1,0 +1,48 @@
+import type { BatchStatus } from '@agent-factory/queue';
+
+/** Items finished one way or another. */
+export function doneOf(status: BatchStatus): number {
+  const { completed, failed, cancelled } = status.counts;
+  return completed + failed + cancelled;
+}
+
+/** Share of the batch's distinct requirements that are finished, 0–100. */
+export function progressOf(status: BatchStatus): number {
+  if (status.total === 0) return status.state === 'running' ? 0 : 100;
+  return (100 * doneOf(status)) / status.total;
+}
+
+/** `status BATCH` as a few lines of text. */
+export function describeBatch(s: BatchStatus): string {
+  const { pending, completed, failed, cancelled } = s.counts;
+  return [
+    `batch     ${s.id}${s.name !== s.id ? `  (${s.name})` : ''}`,
+    `state     ${s.state}, ${progressOf(s).toFixed(1)}% done`,
+    `tenant    ${s.tenant}, priority ${s.priority}`,
+    `created   ${s.createdAt}`,
+    `finished  ${s.finishedAt ?? '-'}`,
+    `inputs    ${s.inputs} ids, ${s.total} distinct requirements`,
+    `items     ${pending} pending, ${completed} completed, ${failed} failed, ${cancelled} cancelled`,
+  ].join('\n');
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** `status` without a batch: the recent batches, newest first, as a table. */
+export function batchTable(batches: BatchStatus[]): string {
+  const header = ['BATCH', 'NAME', 'TENANT', 'STATE', 'DONE', 'FAILED', 'TOTAL', 'CREATED'];
+  const rows = batches.map((s) => [
+    s.id,
+    clip(s.name, 30),
+    clip(s.tenant, 16),
+    s.state,
+    `${progressOf(s).toFixed(0)}%`,
+    String(s.counts.failed),
+    String(s.total),
+    s.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [header, ...rows].map((cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}

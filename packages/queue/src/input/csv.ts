@@ -1,0 +1,106 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { parse, type CsvError } from 'csv-parse';
+import { MAX_LINE_BYTES } from './lines.js';
+import type { RawRecord } from './raw-record.js';
+
+const COLUMNS = ['requirement', 'id', 'tier', 'model', 'tenant'] as const;
+type Column = (typeof COLUMNS)[number];
+
+const REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+  CSV_INVALID_CLOSING_QUOTE: 'a quote inside a quoted field must be doubled ("")',
+  CSV_MAX_RECORD_SIZE: `record over ${MAX_LINE_BYTES / 1024} KB (a quote never closed?)`,
+};
+
+interface Row {
+  record: string[];
+  raw: string;
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Maps the header's columns (any case, any order, extra columns ignored) to their indexes. */
+function headerIndex(cells: string[], line: number): Map<Column, number> | RawRecord {
+  const names = cells.map((c) => c.trim().toLowerCase());
+  const index = new Map<Column, number>();
+  for (const column of COLUMNS) {
+    const at = names.indexOf(column);
+    if (at === -1) continue;
+    if (names.indexOf(column, at + 1) !== -1) return { line, error: `the header names the "${column}" column twice`, fatal: true };
+    index.set(column, at);
+  }
+  if (!index.has('requirement')) {
+    const found = names.map((n) => `"${n.length > 30 ? `${n.slice(0, 30)}…` : n}"`).slice(0, 10).join(', ');
+    return { line, error: `no "requirement" column (columns found: ${found})`, fatal: true };
+  }
+  return index;
+}
+
+function toValue(cells: string[], index: Map<Column, number>, width: number, line: number): RawRecord {
+  if (cells.length > width) return { line, error: `${cells.length} fields, but the header has ${width}` };
+  // Spreadsheets write CRLF inside quoted cells; a requirement reads the same with LF.
+  const value: Partial<Record<Column, string>> = { requirement: (cells[index.get('requirement') ?? 0] ?? '').replace(/\r\n/g, '\n').trim() };
+  for (const column of COLUMNS) {
+    if (column === 'requirement') continue;
+    const at = index.get(column);
+    const cell = at === undefined ? undefined : cells[at]?.trim();
+    if (cell) value[column] = cell;
+  }
+  return { line, value };
+}
+
+/**
+ * CSV with a header row. csv-parse does the quoting (fields may span lines); line numbers are counted
+ * here from each record's raw text, because csv-parse's own count drifts on CRLF inside quotes.
+ */
+export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<RawRecord[]> {
+  const parser = parse({ bom: true, raw: true, relax_column_count: true, max_record_size: MAX_LINE_BYTES, record_delimiter: ['\r\n', '\n'] });
+  let rows: Row[] = [];
+  let failure: CsvError | undefined;
+  let ended = false;
+  parser.on('data', (row: Row) => rows.push(row));
+  parser.on('error', (error: CsvError) => (failure = error));
+  parser.on('end', () => (ended = true));
+
+  let nextLine = 1;
+  let header: { index: Map<Column, number>; width: number } | undefined;
+  const take = (): RawRecord[] => {
+    const out: RawRecord[] = [];
+    for (const { record, raw } of rows) {
+      const line = nextLine;
+      nextLine += countNewlines(raw.slice(0, -1)) + 1;
+      if (record.every((cell) => cell.trim() === '')) continue;
+      if (!header) {
+        const index = headerIndex(record, line);
+        if (!(index instanceof Map)) return [...out, index];
+        header = { index, width: record.length };
+        continue;
+      }
+      out.push(toValue(record, header.index, header.width, line));
+    }
+    rows = [];
+    if (failure) out.push({ line: nextLine, error: `${REASONS[failure.code] ?? failure.message}; the CSV cannot be read past this line`, fatal: true });
+    return out;
+  };
+  const stop = (batch: RawRecord[]): boolean => batch.some((r) => 'fatal' in r && r.fatal);
+
+  for await (const chunk of source) {
+    parser.write(chunk);
+    // csv-parse reports a parse error on the next tick.
+    await nextTurn();
+    const batch = take();
+    if (batch.length > 0) yield batch;
+    if (stop(batch)) {
+      parser.destroy();
+      return;
+    }
+  }
+  parser.end();
+  while (!ended && !failure) await nextTurn();
+  const batch = take();
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,8 @@
+/**
+ * A record before validation: its parsed value, or why it could not be parsed. A fatal error ends the
+ * input (a CSV without a `requirement` column, broken quoting): nothing after it can be trusted.
+ */
+export type RawRecord = { line: number; value: unknown } | { line: number; error: string; fatal?: boolean };
+
+/** Reads records from a byte stream, in batches. */
+export type RecordReader = (source: AsyncIterable<Buffer>) => AsyncGenerator<RawRecord[]>;

@@ -1,0 +1,37 @@
+import type { BatchItemInput } from '../producer.js';
+import { checkRecord } from './record.js';
+
+/** A checked record: the item to enqueue, or why not. */
+export type Scanned = { line: number; item: BatchItemInput } | { line: number; error: string; fatal?: boolean };
+
+function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * Checks records in input order and keeps what spans them: the ids seen (duplicates are errors; only
+ * ids of otherwise good records count, so --skip-invalid and a second pass decide alike) and the
+ * batch's one tenant (given, or the first one a record names).
+ */
+export class RecordChecker {
+  private readonly seen = new Map<string, number>();
+  tenant: string | undefined;
+
+  constructor(private readonly options: { tenant?: string; idPrefix: string; where: string }) {
+    this.tenant = options.tenant;
+  }
+
+  check(line: number, value: unknown): Scanned {
+    const checked = checkRecord(value);
+    if ('error' in checked) return { line, error: checked.error };
+    if (checked.tenant !== undefined && checked.tenant !== this.tenant) {
+      if (this.tenant !== undefined) return { line, error: `tenant "${clip(checked.tenant)}" differs from the batch's tenant "${clip(this.tenant)}" (one tenant per batch)` };
+      this.tenant = checked.tenant;
+    }
+    const id = checked.item.id ?? `${this.options.idPrefix}${line}`;
+    const first = this.seen.get(id);
+    if (first !== undefined) return { line, error: `duplicate id "${clip(id)}" (first ${this.options.where} ${first})` };
+    this.seen.set(id, line);
+    return { line, item: { ...checked.item, id } };
+  }
+}

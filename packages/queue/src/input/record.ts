@@ -1,0 +1,46 @@
+import { RequirementSchema } from '@agent-factory/core';
+import { z } from 'zod';
+import type { BatchItemInput } from '../producer.js';
+
+/**
+ * One input record: a JSONL line, a CSV row or an API item. Strict, so a typo like "teir" is an error
+ * instead of a silently ignored field. `tenant` is checked here and resolved per batch by the scanner.
+ */
+export const InputRecordSchema = RequirementSchema.extend({ tenant: z.string().min(1).max(100).optional() }).strict();
+export const RECORD_FIELDS = Object.keys(InputRecordSchema.shape);
+
+export type CheckedRecord = { item: Omit<BatchItemInput, 'id'> & { id?: string }; tenant?: string } | { error: string };
+
+const FIELD_HINTS: Record<string, string> = {
+  tier: 'tier must be simple, standard or complex',
+  model: 'model must be haiku, sonnet, opus, inherit or a full claude-… id',
+  id: 'id must be a string of 1 to 200 characters',
+  tenant: 'tenant must be a string of 1 to 100 characters',
+};
+
+function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const field = issue.path.map(String).join('.');
+  if (field === '') {
+    if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${clip(k)}"`).slice(0, 3).join(', ')} (fields: ${RECORD_FIELDS.join(', ')})`;
+    return 'not a JSON object';
+  }
+  if (field === 'requirement') {
+    if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'missing "requirement"' : '"requirement" must be a string';
+    return issue.message;
+  }
+  return FIELD_HINTS[field] ?? `${clip(field)}: ${issue.message}`;
+}
+
+/** Checks one record with RequirementSchema (plus tenant); an error is one short reason. */
+export function checkRecord(value: unknown): CheckedRecord {
+  const parsed = InputRecordSchema.safeParse(value);
+  if (!parsed.success) return { error: [...new Set(parsed.error.issues.slice(0, 3).map(describe))].join('; ') };
+  const { tenant, ...item } = parsed.data;
+  // Invalid bytes decode to U+FFFD (CSV, HTTP bodies); no real requirement contains it.
+  if (item.requirement.includes('\uFFFD')) return { error: 'the requirement is not valid UTF-8 (it contains U+FFFD)' };
+  return tenant === undefined ? { item } : { item, tenant };
+}

@@ -1,0 +1,300 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REQUIREMENT_CHARS } from '@agent-factory/core';
+import {
+  checkRequirementsArray,
+  checkRequirementsFile,
+  discardInput,
+  readRequirementsFile,
+  RequirementsInputError,
+  type CheckResult,
+  type InputOptions,
+} from '../packages/queue/src/input/index.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'af-input-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let fileNo = 0;
+async function file(name: string, content: string | Buffer): Promise<string> {
+  const path = join(dir, `${fileNo++}-${name}`);
+  await writeFile(path, content);
+  return path;
+}
+
+async function collect(path: string, options: InputOptions = {}): Promise<{ id: string; requirement: string }[]> {
+  const out: { id: string; requirement: string }[] = [];
+  for await (const item of readRequirementsFile(path, options)) out.push(item);
+  return out;
+}
+
+const line = (value: unknown): string => JSON.stringify(value);
+const problems = (check: CheckResult): Record<number, string> => Object.fromEntries(check.errors.map((e) => [e.line, e.message]));
+
+describe('JSONL', () => {
+  it('reports every malformed kind with its line number and a short reason', async () => {
+    const deep = `{"requirement": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const lines = [
+      line({ id: 'a', requirement: 'Review Terraform plans for public S3 buckets.' }), // 1 good
+      '', // 2 blank: skipped
+      line({ requirement: '' }), // 3
+      line({ requirement: '   ' }), // 4
+      line({ requirement: 'x'.repeat(MAX_REQUIREMENT_CHARS + 1) }), // 5
+      line({ requirement: 'ok', tier: 'huge' }), // 6
+      line({ requirement: 'ok', model: 'gpt-4' }), // 7
+      line({ requirement: 42 }), // 8
+      line({ id: 7, requirement: 'ok' }), // 9
+      'not json at all', // 10
+      '{"requirement": "ok",}', // 11
+      '["requirement"]', // 12
+      line({ teir: 'simple', requirement: 'typo' }), // 13
+      line({}), // 14
+      line({ id: 'a', requirement: 'same id again' }), // 15
+      deep, // 16
+      `{"requirement": "${'y'.repeat(70 * 1024)}"}`, // 17: over the 64 KB line cap
+      line({ requirement: 'Audit React hooks.', tier: 'simple', model: 'haiku' }), // 18 good
+    ];
+    const bytes = Buffer.concat([
+      Buffer.from(lines.join('\n') + '\n'),
+      Buffer.from('{"requirement": "bad bytes \xff\xfe here"}\n', 'latin1'), // 19: invalid UTF-8
+      Buffer.from(line({ requirement: 'Last one, no newline.' })), // 20 good
+    ]);
+    const path = await file('mixed.jsonl', bytes);
+    const check = await checkRequirementsFile(path);
+    expect(check.format).toBe('jsonl');
+    expect(check.valid).toBe(3);
+    expect(check.invalid).toBe(16);
+    const p = problems(check);
+    expect(p[3]).toBe('the requirement is empty');
+    expect(p[4]).toBe('the requirement is empty');
+    expect(p[5]).toBe(`the requirement is over ${MAX_REQUIREMENT_CHARS} characters`);
+    expect(p[6]).toMatch(/tier must be simple, standard or complex/);
+    expect(p[7]).toMatch(/model must be haiku, sonnet, opus, inherit/);
+    expect(p[8]).toBe('"requirement" must be a string');
+    expect(p[9]).toMatch(/id must be a string/);
+    expect(p[10]).toBe('not a JSON object');
+    expect(p[11]).toMatch(/^not valid JSON/);
+    expect(p[12]).toBe('not a JSON object');
+    expect(p[13]).toMatch(/unknown field "teir"/);
+    expect(p[14]).toBe('missing "requirement"');
+    expect(p[15]).toBe('duplicate id "a" (first on line 1)');
+    expect(p[16]).toBe('"requirement" must be a string');
+    expect(p[17]).toBe('line over 64 KB');
+    expect(p[19]).toBe('not valid UTF-8');
+    expect(Object.keys(p)).toHaveLength(16);
+
+    await expect(collect(path)).rejects.toThrow(/line 3: the requirement is empty/);
+    const good = await collect(path, { skipInvalid: true });
+    expect(good).toEqual([
+      { id: 'a', requirement: 'Review Terraform plans for public S3 buckets.' },
+      { id: 'line-18', requirement: 'Audit React hooks.', tier: 'simple', model: 'haiku' },
+      { id: 'line-20', requirement: 'Last one, no newline.' },
+    ]);
+  });
+
+  it('handles a BOM, CRLF line ends and a .ndjson extension', async () => {
+    const path = await file('crlf.ndjson', `\uFEFF${line({ requirement: 'one' })}\r\n\r\n${line({ requirement: 'two' })}\r\n`);
+    const check = await checkRequirementsFile(path);
+    expect(check).toMatchObject({ format: 'jsonl', valid: 2, invalid: 0 });
+    expect(await collect(path)).toEqual([
+      { id: 'line-1', requirement: 'one' },
+      { id: 'line-3', requirement: 'two' },
+    ]);
+  });
+
+  it('keeps at most maxErrors messages but counts every bad line', async () => {
+    const path = await file('many-bad.jsonl', Array.from({ length: 50 }, () => '{}').join('\n'));
+    const check = await checkRequirementsFile(path, { maxErrors: 5 });
+    expect(check.invalid).toBe(50);
+    expect(check.errors.map((e) => e.line)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('allows one tenant per batch', async () => {
+    const path = await file('tenants.jsonl', [line({ requirement: 'a', tenant: 'acme' }), line({ requirement: 'b' }), line({ requirement: 'c', tenant: 'other' })].join('\n'));
+    const check = await checkRequirementsFile(path);
+    expect(check.tenant).toBe('acme');
+    expect(problems(check)).toEqual({ 3: 'tenant "other" differs from the batch\'s tenant "acme" (one tenant per batch)' });
+    expect(problems(await checkRequirementsFile(path, { tenant: 'other' }))).toEqual({ 1: expect.stringMatching(/tenant "acme" differs/) });
+  });
+
+  it('says which file is missing', async () => {
+    await expect(checkRequirementsFile(join(dir, 'nope.jsonl'))).rejects.toThrow(RequirementsInputError);
+    await expect(checkRequirementsFile(join(dir, 'nope.jsonl'))).rejects.toThrow(/no such file/);
+  });
+});
+
+describe('CSV', () => {
+  it('is an error without a requirement column, naming the columns found', async () => {
+    const path = await file('nocol.csv', 'id,text,tier\na,Review plans,simple\n');
+    const check = await checkRequirementsFile(path);
+    expect(check.fatal).toEqual({ line: 1, message: 'no "requirement" column (columns found: "id", "text", "tier")' });
+    expect(check.valid).toBe(0);
+    await expect(collect(path, { skipInvalid: true })).rejects.toThrow(/line 1: no "requirement" column/);
+  });
+
+  it('reads quoted multi-line fields with the right line numbers, and reports bad rows', async () => {
+    const csv = [
+      'ID,Requirement,Tier,notes', // 1 (any case; extra columns ignored)
+      'a,"Review Terraform plans,', // 2
+      'with ""quotes"" inside",simple,x', // 3
+      '', // 4 blank
+      'b,Audit React hooks,,', // 5
+      'c,,standard,', // 6 empty requirement
+      'd,Fine,huge,', // 7 bad tier
+      'e,Too,many,fields,here', // 8
+      'f,"Windows\r\nline ends",complex,', // 9-10
+      'g,"bad bytes \xff here",,', // 11
+    ].join('\r\n');
+    const path = await file('multi.csv', Buffer.from(csv, 'latin1'));
+    const check = await checkRequirementsFile(path);
+    expect(check.format).toBe('csv');
+    expect(problems(check)).toEqual({
+      6: 'the requirement is empty',
+      7: 'tier must be simple, standard or complex',
+      8: '5 fields, but the header has 4',
+      11: 'the requirement is not valid UTF-8 (it contains U+FFFD)',
+    });
+    expect(await collect(path, { skipInvalid: true })).toEqual([
+      { id: 'a', requirement: 'Review Terraform plans,\r\nwith "quotes" inside'.replace('\r\n', '\n'), tier: 'simple' },
+      { id: 'b', requirement: 'Audit React hooks' },
+      { id: 'f', requirement: 'Windows\nline ends', tier: 'complex' },
+    ]);
+  });
+
+  it('stops at broken quoting (not skippable), with the line where the bad record starts', async () => {
+    const path = await file('quote.csv', 'requirement\nfine\n"never closed\nmore\n');
+    const check = await checkRequirementsFile(path);
+    expect(check.fatal?.line).toBe(3);
+    expect(check.fatal?.message).toMatch(/quoted field is never closed/);
+    expect(check.valid).toBe(1);
+  });
+
+  it('defaults ids to the record line', async () => {
+    const path = await file('ids.csv', 'requirement\nfirst\n\nsecond\n');
+    expect(await collect(path)).toEqual([
+      { id: 'line-2', requirement: 'first' },
+      { id: 'line-4', requirement: 'second' },
+    ]);
+  });
+});
+
+describe('text', () => {
+  it('is one requirement a line, blank lines skipped, ids line-N', async () => {
+    const path = await file('reqs.txt', Buffer.concat([Buffer.from('  Review plans  \n\n\t\nAudit hooks\r\n'), Buffer.from('bad \xc3\x28 bytes\n', 'latin1'), Buffer.from(`${'z'.repeat(MAX_REQUIREMENT_CHARS + 1)}\n`)]));
+    const check = await checkRequirementsFile(path);
+    expect(check).toMatchObject({ format: 'text', valid: 2, invalid: 2 });
+    expect(problems(check)).toEqual({ 5: 'not valid UTF-8', 6: `the requirement is over ${MAX_REQUIREMENT_CHARS} characters` });
+    expect(await collect(path, { skipInvalid: true })).toEqual([
+      { id: 'line-1', requirement: 'Review plans' },
+      { id: 'line-4', requirement: 'Audit hooks' },
+    ]);
+  });
+
+  it('lets --format override the extension, and sniffs an unknown extension', async () => {
+    const jsonl = await file('reqs.data', `\n${line({ requirement: 'sniffed as JSONL' })}\n`);
+    expect((await checkRequirementsFile(jsonl)).format).toBe('jsonl');
+    const csv = await file('reqs.input', 'id,requirement\nx,sniffed as CSV\n');
+    expect((await checkRequirementsFile(csv)).format).toBe('csv');
+    const forced = await checkRequirementsFile(jsonl, { format: 'text' });
+    expect(forced.format).toBe('text');
+    expect(await collect(jsonl, { format: 'text' })).toEqual([{ id: 'line-2', requirement: line({ requirement: 'sniffed as JSONL' }) }]);
+  });
+});
+
+describe('stdin', () => {
+  it('is spooled to a temp file during the check, sniffed, re-read, then discarded', async () => {
+    const stdin = Readable.from([Buffer.from('id,requirement\n'), Buffer.from('s1,From stdin\ns2,Also from stdin\n')]);
+    const check = await checkRequirementsFile('-', { stdin });
+    expect(check).toMatchObject({ spooled: true, format: 'csv', valid: 2, invalid: 0 });
+    expect(check.path).not.toBe('-');
+    expect(existsSync(check.path)).toBe(true);
+    expect(await collect(check.path, { format: check.format })).toEqual([
+      { id: 's1', requirement: 'From stdin' },
+      { id: 's2', requirement: 'Also from stdin' },
+    ]);
+    await discardInput(check);
+    expect(existsSync(check.path)).toBe(false);
+  });
+
+  it('takes --format, and the spool goes away after a fatal error too', async () => {
+    const stdin = Readable.from([Buffer.from('id,text\n1,2\n')]);
+    const check = await checkRequirementsFile('-', { stdin, format: 'csv' });
+    expect(check.fatal?.message).toMatch(/no "requirement" column/);
+    await discardInput(check);
+    expect(existsSync(check.path)).toBe(false);
+  });
+});
+
+describe('100,000 lines', () => {
+  it('checks and reads in bounded memory (streaming, nothing held per line but its id)', async () => {
+    const path = join(dir, 'big.jsonl');
+    const out = createWriteStream(path);
+    const filler = 'with several constraints on naming, testing, security review and the deployment pipeline; '.repeat(6);
+    for (let i = 0; i < 100_000; i++) {
+      if (!out.write(`${line({ id: `r-${i}`, requirement: `Requirement ${i}: an agent that reviews pull requests ${filler}` })}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    // ~60 MB of requirement text: holding it would grow the heap by far more than the bound below.
+    const base = process.memoryUsage().heapUsed;
+    let peak = base;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 2);
+    try {
+      const started = performance.now();
+      const check = await checkRequirementsFile(path);
+      const checkMs = performance.now() - started;
+      let n = 0;
+      for await (const item of readRequirementsFile(path)) if (item.id) n++;
+      expect(check).toMatchObject({ valid: 100_000, invalid: 0 });
+      expect(n).toBe(100_000);
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      expect(peak - base).toBeLessThan(40 * 1024 * 1024);
+      expect(checkMs).toBeLessThan(10_000);
+    } finally {
+      clearInterval(sampler);
+    }
+  });
+});
+
+describe('checkRequirementsArray (API bodies)', () => {
+  it('takes strings and objects, with item indexes in its errors', () => {
+    const result = checkRequirementsArray([
+      'Review Terraform plans',
+      '',
+      { id: 'item-0', requirement: 'duplicate of the default id of item 0' },
+      42,
+      { requirement: 'ok', tier: 'simple' },
+      { requirement: 'bad model', model: 'gpt' },
+      { requirement: 'bad bytes \uFFFD' },
+    ]);
+    expect(result.valid).toBe(2);
+    expect(result.invalid).toBe(5);
+    expect(result.items).toEqual([
+      { id: 'item-0', requirement: 'Review Terraform plans' },
+      { id: 'item-4', requirement: 'ok', tier: 'simple' },
+    ]);
+    expect(result.errors).toEqual([
+      { index: 1, message: 'the requirement is empty' },
+      { index: 2, message: 'duplicate id "item-0" (first at index 0)' },
+      { index: 3, message: expect.stringMatching(/must be a string or an object/) },
+      { index: 5, message: expect.stringMatching(/model must be/) },
+      { index: 6, message: 'the requirement is not valid UTF-8 (it contains U+FFFD)' },
+    ]);
+  });
+
+  it('takes {requirements: [...]} and refuses other shapes as a whole', () => {
+    expect(checkRequirementsArray({ requirements: ['a'] }).items).toEqual([{ id: 'item-0', requirement: 'a' }]);
+    expect(() => checkRequirementsArray({ requirement: 'a' })).toThrow(RequirementsInputError);
+    expect(() => checkRequirementsArray([])).toThrow(/no requirements/);
+    expect(() => checkRequirementsArray(['a', 'b', 'c'], { maxItems: 2 })).toThrow(/at most 2/);
+  });
+});

@@ -1,0 +1,189 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from './helpers/cli.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+// The CLI runs from dist: `npx tsc -b` (or `npm test`) first.
+
+let redis: TestRedis;
+let client: Redis;
+let dir: string;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url);
+  dir = await mkdtemp(join(tmpdir(), 'af-submit-test-'));
+});
+afterAll(async () => {
+  await client?.quit();
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function envFor(prefix: string): NodeJS.ProcessEnv {
+  return { REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'local', LOG_LEVEL: 'error' };
+}
+
+/** Every key under the prefix, batches and BullMQ's queues alike (raw SCAN, not the factory's API). */
+async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'COUNT', 1000);
+    keys.push(...batch.filter((k) => k.includes(prefix)));
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
+
+const jsonl = (...records: unknown[]): string => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+describe('submit: bad input', () => {
+  it('exits 2, names the bad lines, and enqueues nothing', async () => {
+    const prefix = testPrefix();
+    const path = join(dir, 'bad.jsonl');
+    await writeFile(path, jsonl({ id: 'a', requirement: 'Review Terraform plans for public S3 buckets.' }, { requirement: '' }, { requirement: 'ok', tier: 'huge' }, { id: 'a', requirement: 'dup' }));
+    const run = await runCli(['submit', path], { env: envFor(prefix) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${path}:2: the requirement is empty`);
+    expect(run.stderr).toContain(`${path}:3: tier must be simple, standard or complex`);
+    expect(run.stderr).toContain(`${path}:4: duplicate id "a" (first on line 1)`);
+    expect(run.stderr).toMatch(/3 bad line\(s\), nothing was enqueued/);
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+
+  it('refuses a CSV without a requirement column even with --skip-invalid', async () => {
+    const prefix = testPrefix();
+    const path = join(dir, 'nocol.csv');
+    await writeFile(path, 'id,text\na,Review plans\n');
+    const run = await runCli(['submit', path, '--skip-invalid'], { env: envFor(prefix) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no "requirement" column (columns found: "id", "text")');
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+
+  it('refuses empty input and a bad --priority before touching Redis', async () => {
+    const prefix = testPrefix();
+    expect((await runCli(['submit', '-'], { env: envFor(prefix), input: '\n\n' })).code).toBe(2);
+    const path = join(dir, 'one.txt');
+    await writeFile(path, 'Review plans\n');
+    const run = await runCli(['submit', path, '--priority', '0'], { env: envFor(prefix) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--priority/);
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+});
+
+describe('submit, status, results, cancel (no worker)', () => {
+  it('--skip-invalid enqueues only the good lines; cancel stops them', async () => {
+    const prefix = testPrefix();
+    const path = join(dir, 'mixed.jsonl');
+    await writeFile(path, jsonl({ id: 'g1', requirement: 'Review Terraform plans.' }, { requirement: 5 }, { requirement: 'Audit React hooks.' }, {}));
+    const run = await runCli(['submit', path, '--skip-invalid', '--json', '--name', 'mixed', '--tenant', 'acme'], { env: envFor(prefix) });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/skipping 2 bad line\(s\)/);
+    const status = JSON.parse(run.stdout) as { id: string; name: string; tenant: string; inputs: number; total: number; state: string };
+    expect(status).toMatchObject({ name: 'mixed', tenant: 'acme', inputs: 2, total: 2, state: 'running' });
+
+    const shown = await runCli(['status', status.id, '--json'], { env: envFor(prefix) });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: status.id, inputs: 2, counts: { pending: 2 } });
+    const list = await runCli(['status'], { env: envFor(prefix) });
+    expect(list.stdout).toMatch(new RegExp(`${status.id}\\s+mixed\\s+acme\\s+running`));
+
+    const out = join(dir, 'pending-out');
+    const results = await runCli(['results', status.id, '--out', out], { env: envFor(prefix) });
+    expect(results.code).toBe(0);
+    const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, { state?: string }>;
+    expect(Object.keys(index)).toEqual(['g1', 'line-3']);
+    expect(index['g1']?.state).toBe('pending');
+
+    const cancel = await runCli(['cancel', status.id], { env: envFor(prefix) });
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toMatch(/cancelled batch .*: 2 requirement\(s\) stopped/);
+    const after = JSON.parse((await runCli(['status', status.id, '--json'], { env: envFor(prefix) })).stdout) as { state: string; counts: { cancelled: number } };
+    expect(after).toMatchObject({ state: 'cancelled', counts: { cancelled: 2 } });
+    expect((await runCli(['cancel', status.id], { env: envFor(prefix) })).stdout).toMatch(/already cancelled/);
+  });
+
+  it('reads stdin, and says so clearly for an unknown batch', async () => {
+    const prefix = testPrefix();
+    const run = await runCli(['submit', '-', '--json'], { env: envFor(prefix), input: 'Review Terraform plans.\n\nAudit React hooks.\n' });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ name: 'stdin', inputs: 2 });
+    for (const args of [['status', 'b_nope'], ['results', 'b_nope', '--out', join(dir, 'nope')], ['cancel', 'b_nope']]) {
+      const missing = await runCli(args, { env: envFor(prefix) });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/no batch b_nope/);
+    }
+  });
+});
+
+function startWorker(prefix: string): ChildProcess {
+  return spawn(process.execPath, [CLI, 'worker'], { env: { ...process.env, ...envFor(prefix) }, stdio: 'ignore' });
+}
+
+async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null) return;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  await exited;
+}
+
+// Needs the queue engineer's worker pool (startWorkers); skipped while it is still a stub.
+const workersLanded = !readFileSync(new URL('../packages/queue/src/stage-worker.ts', import.meta.url), 'utf8').includes('not implemented');
+
+describe('end to end with a worker process', () => {
+  it.skipIf(!workersLanded)('submit --wait --out writes every agent; identical requirements share one file; status, results, cancel', async () => {
+    const prefix = testPrefix();
+    const worker = startWorker(prefix);
+    try {
+      const path = join(dir, 'e2e.csv');
+      const same = 'Review Terraform plans for public S3 buckets and overly broad IAM policies.';
+      await writeFile(path, `id,requirement,tier\nt1,"${same}",\nt2,"${same}",\nc1,Write concise conventional commit messages from the staged git diff.,simple\n`);
+      const out = join(dir, 'e2e-out');
+      const run = await runCli(['submit', path, '--wait', '--out', out, '--json'], { env: envFor(prefix) });
+      expect(run.stderr).not.toMatch(/error/i);
+      expect(run.code).toBe(0);
+      const status = JSON.parse(run.stdout) as { id: string; state: string; inputs: number; total: number; counts: Record<string, number> };
+      expect(status).toMatchObject({ state: 'completed', inputs: 3, total: 2, counts: { completed: 2, failed: 0, pending: 0 } });
+
+      const files = (await readdir(out)).sort();
+      expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(2);
+      const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, { file: string; name: string; passed: boolean; gates: Record<string, number>; tier: string; tokens: number; timings: Record<string, number> }>;
+      expect(Object.keys(index)).toEqual(['t1', 't2', 'c1']);
+      expect(index['t1']?.file).toBe(index['t2']?.file);
+      expect(index['c1']?.file).not.toBe(index['t1']?.file);
+      for (const entry of Object.values(index)) {
+        expect(entry).toMatchObject({ passed: true, tier: expect.any(String), tokens: expect.any(Number) });
+        expect(Object.keys(entry.gates)).toHaveLength(4);
+        expect(existsSync(join(out, entry.file))).toBe(true);
+        expect(await readFile(join(out, entry.file), 'utf8')).toMatch(new RegExp(`^---\\nname: ${entry.name}\\n`));
+      }
+      expect(index['c1']?.tier).toBe('simple');
+
+      const shown = await runCli(['status', status.id], { env: envFor(prefix) });
+      expect(shown.stdout).toMatch(/state\s+completed, 100\.0% done/);
+
+      // `results` again into a fresh folder: the same mapping; into the same folder: never overwrites.
+      const again = join(dir, 'e2e-again');
+      const results = await runCli(['results', status.id, '--out', again, '--json'], { env: envFor(prefix) });
+      expect(results.code).toBe(0);
+      expect(JSON.parse(results.stdout)).toMatchObject({ results: { inputs: 3, files: 2, completed: 3 } });
+      const againIndex = JSON.parse(await readFile(join(again, 'index.json'), 'utf8')) as Record<string, { file: string }>;
+      expect(againIndex['t1']?.file).toBe(index['t1']?.file);
+      await runCli(['results', status.id, '--out', out], { env: envFor(prefix) });
+      expect((await readdir(out)).filter((f) => f.endsWith('.md'))).toHaveLength(4);
+
+      const cancel = await runCli(['cancel', status.id], { env: envFor(prefix) });
+      expect(cancel.code).toBe(0);
+      expect(cancel.stdout).toMatch(/already completed; nothing to cancel/);
+    } finally {
+      await stopWorker(worker);
+    }
+  }, 60_000);
+});
