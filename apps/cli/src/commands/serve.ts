@@ -1,7 +1,100 @@
+import { connect, queueConfigFromEnv, type QueueConfig } from '@agent-factory/queue';
+import { checkListenOptions, startServer, type RunningServer } from '@agent-factory/server';
 import type { Command } from 'commander';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { UsageError } from '../usage-error.js';
 
-// STUB: replaced by the command's owner.
-/** `agent-factory serve`. */
+interface ServeFlags {
+  host?: string;
+  port?: string;
+}
+
+/** An empty variable (`AF_API_TOKEN=`) means unset, not an empty token. */
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+
+const ServeEnvSchema = z.object({
+  AF_HOST: optionalText,
+  AF_PORT: optionalText,
+  AF_API_TOKEN: optionalText,
+  AF_VIEWER_TOKEN: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const PortSchema = z.coerce.number().int().min(0).max(65535);
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(`${what}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  return result.data;
+}
+
+/** Resolves with the first SIGINT/SIGTERM; a second one while shutting down exits at once. */
+function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** `agent-factory serve`: Bull Board, the REST API and health checks over the shared Redis. */
 export function registerServe(program: Command): void {
-  program.command('serve').description('(not built yet)').action(() => undefined);
+  program
+    .command('serve')
+    .description('Serve Bull Board (/admin/queues), the REST API (/api) with SSE progress, /healthz and /readyz.')
+    .option('--host <host>', 'address to bind (AF_HOST; default 127.0.0.1; anything but loopback needs AF_API_TOKEN)')
+    .option('--port <port>', 'port to listen on (AF_PORT; default 3000; 0 picks a free one)')
+    .addHelpText(
+      'after',
+      '\nEnvironment: REDIS_URL, AF_PREFIX (and the other queue settings), AF_API_TOKEN (Bearer token or basic-auth password, full access),\n' +
+        'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), LOG_LEVEL.',
+    )
+    .action(async (flags: ServeFlags) => {
+      const env = parse(ServeEnvSchema, process.env, 'environment');
+      const host = flags.host ?? env.AF_HOST ?? '127.0.0.1';
+      const port = parse(PortSchema, flags.port ?? env.AF_PORT ?? '3000', flags.port === undefined ? 'AF_PORT' : '--port');
+      let queueConfig: QueueConfig;
+      try {
+        queueConfig = queueConfigFromEnv(process.env);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      const tokens = { apiToken: env.AF_API_TOKEN, viewerToken: env.AF_VIEWER_TOKEN };
+      try {
+        checkListenOptions({ host, ...tokens });
+      } catch (error) {
+        // An open bind without a token, or unusable tokens: bad usage, refused before touching Redis.
+        throw new UsageError((error as Error).message);
+      }
+      // Logs go to stderr: stdout carries the URLs a script may read.
+      const logger = pino(
+        { level: env.LOG_LEVEL, base: { component: 'server' }, redact: ['authorization', '*.authorization', '*.headers.authorization'] },
+        pino.destination({ dest: 2, sync: true }),
+      );
+
+      const conn = await connect(queueConfig, { logger });
+      let server: RunningServer;
+      try {
+        server = await startServer(conn, { host, port, ...tokens, logger });
+      } catch (error) {
+        await conn.close(); // e.g. the port is in use
+        throw error;
+      }
+      const auth = env.AF_API_TOKEN ? `token auth${env.AF_VIEWER_TOKEN ? ' (API and viewer tokens)' : ''}` : 'no token (loopback only)';
+      process.stdout.write(`Bull Board at ${server.boardUrl}\nAPI at ${server.url}/api/batches, ${auth}. Ctrl-C stops.\n`);
+
+      const signal = await untilStopSignal();
+      logger.info({ signal }, 'shutting down');
+      await server.close();
+      await conn.close();
+      // Anything left holding the event loop (a stray socket) must not keep a stopped server alive.
+      setTimeout(() => process.exit(0), 2000).unref();
+    });
 }

@@ -1,0 +1,44 @@
+import express, { Router, type Express } from 'express';
+import { STAGES, type FactoryConnection } from '@agent-factory/queue';
+import { authenticate } from './auth.js';
+import { bullBoards } from './bull-board.js';
+import { errorHandler, notFound } from './errors.js';
+import { checkServerOptions, DEFAULT_BODY_LIMIT, type ServerOptions } from './options.js';
+import { batchRoutes } from './routes/batches.js';
+import { healthRoutes } from './routes/health.js';
+import { BOARD_PATH, securityHeaders } from './security.js';
+
+/**
+ * The HTTP surface: /healthz and /readyz (open), then auth, then Bull Board at /admin/queues and the
+ * REST API under /api. Binding is startServer's job; this only builds the app (tests mount it too).
+ */
+export function createServer(conn: FactoryConnection, options: ServerOptions): Express {
+  checkServerOptions(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders());
+  app.use(healthRoutes(conn, options.readyTimeoutMs ?? 1000));
+  app.get('/', (_req, res) => res.redirect(`${BOARD_PATH}/`));
+
+  app.use(authenticate(options));
+  app.use(BOARD_PATH, bullBoards(STAGES.map((stage) => conn.queues[stage])));
+
+  const api = Router();
+  // Parsed only here: Bull Board has its own parser, and nothing else takes a body.
+  api.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true }));
+  api.use(
+    '/batches',
+    batchRoutes(conn, {
+      maxSsePerClient: options.maxSsePerClient ?? 5,
+      ssePollMs: options.ssePollMs ?? 500,
+      sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+      signal: options.signal,
+      logger: options.logger,
+    }),
+  );
+  app.use('/api', api);
+
+  app.use(notFound);
+  app.use(errorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,81 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+
+/** Every error the API answers with: `{error: {code, message, details?}}`. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** An error that already knows its HTTP status and its machine-readable code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
+  const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }) } };
+  res.status(status).json(body);
+}
+
+/** The last route: anything no router answered. */
+export const notFound: RequestHandler = (req, res) => {
+  sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
+};
+
+/** The shape body-parser gives its errors (`type` tells a parse error from a size error). */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** ioredis gives up on a command while Redis is unreachable: that is 503, not a bug of ours. */
+function isRedisUnavailable(error: Error): boolean {
+  return error.name === 'MaxRetriesPerRequestError' || /ECONNREFUSED|Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(error.message);
+}
+
+export interface ErrorLogger {
+  error(obj: object, msg?: string): void;
+}
+
+/** Turns every thrown error into a JSON answer; only unexpected ones (5xx) are logged. */
+export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    // Headers already went out (a streamed answer): all we can do is cut the connection.
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof HttpError) {
+      sendError(res, error.status, error.code, error.message, error.details);
+      return;
+    }
+    const parser = (typeof error === 'object' && error !== null ? error : {}) as BodyParserError;
+    if (parser.type === 'entity.too.large') {
+      sendError(res, 413, 'body_too_large', `the request body is over the limit of ${parser.limit ?? '?'} bytes`);
+      return;
+    }
+    if (parser.type === 'entity.parse.failed') {
+      sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');
+      return;
+    }
+    if (parser.type !== undefined && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+      // Other body-parser refusals: unsupported charset or encoding, aborted request.
+      sendError(res, parser.status, 'bad_request', error instanceof Error ? error.message : 'bad request');
+      return;
+    }
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (isRedisUnavailable(err)) {
+      sendError(res, 503, 'unavailable', 'Redis is not answering; try again shortly');
+      return;
+    }
+    logger?.error({ err, method: req.method, path: req.path }, 'request failed');
+    sendError(res, 500, 'internal', 'internal error');
+  };
+}

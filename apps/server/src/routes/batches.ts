@@ -1,0 +1,103 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { batchResults, cancelBatch, getBatch, listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { parseBatchRequest } from '../batch-request.js';
+import { HttpError, type ErrorLogger } from '../errors.js';
+import { ClientLimiter, streamBatchEvents } from '../sse.js';
+import { writeJsonArray } from '../stream-json.js';
+
+/** Batch ids are BullMQ-safe tokens (no `:`); anything else cannot name a batch. */
+const BatchIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'not a batch id');
+const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
+
+function batchId(req: Request): string {
+  const parsed = BatchIdSchema.safeParse(req.params['id']);
+  if (!parsed.success) throw new HttpError(400, 'invalid_id', `"${String(req.params['id'])}" is not a batch id`);
+  return parsed.data;
+}
+
+function unknownBatch(id: string): HttpError {
+  return new HttpError(404, 'batch_not_found', `no batch ${id} (never submitted, or its retention ended)`);
+}
+
+export interface BatchRouteOptions {
+  maxSsePerClient: number;
+  ssePollMs: number;
+  sseHeartbeatMs: number;
+  /** Aborted when the server shuts down: open event streams close. */
+  signal?: AbortSignal;
+  logger?: ErrorLogger;
+}
+
+/** REST for batches, mounted at /api/batches. Auth (and the viewer's read-only rule) runs before it. */
+export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions): Router {
+  const router = Router();
+  const sseClients = new ClientLimiter(options.maxSsePerClient);
+
+  router.post('/', async (req, res) => {
+    // Requiring JSON also shuts out cross-site form posts, which cannot send this type without CORS.
+    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
+    const { items, submission } = parseBatchRequest(req.body, req.get('idempotency-key'));
+    const status = await submitBatch(conn, items, submission);
+    res.status(201).location(`${req.baseUrl}/${encodeURIComponent(status.id)}`).json(status);
+  });
+
+  router.get('/', async (req, res) => {
+    const query = ListQuerySchema.safeParse(req.query);
+    if (!query.success) throw new HttpError(400, 'invalid_query', query.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    res.json(await listBatches(conn, query.data.limit));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const id = batchId(req);
+    const status = await getBatch(conn, id);
+    if (!status) throw unknownBatch(id);
+    res.json(status);
+  });
+
+  router.get('/:id/results', async (req, res) => {
+    const id = batchId(req);
+    if (!(await getBatch(conn, id))) throw unknownBatch(id);
+    try {
+      await writeJsonArray(res, batchResults(conn, id));
+    } catch (error) {
+      if (!res.headersSent) throw error;
+      options.logger?.error({ err: error, batch: id }, 'results stream failed');
+      res.destroy(); // a truncated body, never a short but valid-looking array
+    }
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const id = batchId(req);
+    const status = await cancelBatch(conn, id);
+    if (!status) throw unknownBatch(id);
+    res.json(status);
+  });
+
+  router.get('/:id/events', async (req, res) => {
+    const id = batchId(req);
+    const release = sseClients.acquire(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (!release) throw new HttpError(429, 'too_many_streams', `at most ${options.maxSsePerClient} event streams per client; close one first`);
+    let initial;
+    try {
+      initial = await getBatch(conn, id);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (!initial) {
+      release();
+      throw unknownBatch(id);
+    }
+    streamBatchEvents(res, {
+      initial,
+      poll: () => getBatch(conn, id),
+      pollMs: options.ssePollMs,
+      heartbeatMs: options.sseHeartbeatMs,
+      onClose: release,
+      signal: options.signal,
+    });
+  });
+
+  return router;
+}

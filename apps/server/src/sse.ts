@@ -1,0 +1,116 @@
+import type { Response } from 'express';
+import type { BatchStatus } from '@agent-factory/queue';
+
+/** Counts open streams per client so one client cannot hold every socket and Redis poll. */
+export class ClientLimiter {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** A release function, or undefined when the client already has `max` streams open. */
+  acquire(client: string): (() => void) | undefined {
+    const count = this.open.get(client) ?? 0;
+    if (count >= this.max) return undefined;
+    this.open.set(client, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.open.get(client) ?? 1) - 1;
+      if (left > 0) this.open.set(client, left);
+      else this.open.delete(client);
+    };
+  }
+}
+
+export interface BatchEventOptions {
+  initial: BatchStatus;
+  /** Reads the batch again; undefined when it no longer exists. */
+  poll: () => Promise<BatchStatus | undefined>;
+  pollMs: number;
+  heartbeatMs: number;
+  /** Called once when the stream ends, however it ends. */
+  onClose: () => void;
+  /** Server shutdown: the stream closes without `end` (the batch goes on; EventSource reconnects). */
+  signal?: AbortSignal;
+}
+
+/** What a client cares about: an event is sent only when this changes. */
+function progressKey(status: BatchStatus): string {
+  return JSON.stringify([status.state, status.counts, status.total, status.finishedAt]);
+}
+
+/**
+ * Server-sent events for one batch: `progress` (the BatchStatus) at once and on every change, polled
+ * server-side, then `end` (the final status) when the batch is no longer running, and the stream
+ * closes. Comment lines keep idle proxies from cutting the connection.
+ */
+export function streamBatchEvents(res: Response, options: BatchEventOptions): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    // nginx would otherwise buffer the stream.
+    'X-Accel-Buffering': 'no',
+  });
+  let eventId = 0;
+  let closed = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+  const send = (event: 'progress' | 'end', data: unknown): void => {
+    res.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs);
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    clearTimeout(pollTimer);
+    options.signal?.removeEventListener('abort', close);
+    options.onClose();
+    res.end();
+  };
+  // The response's close (not the request's) is what fires when the client goes away.
+  res.on('close', close);
+  if (options.signal?.aborted) {
+    close();
+    return;
+  }
+  options.signal?.addEventListener('abort', close, { once: true });
+
+  let last = options.initial;
+  let lastKey = progressKey(last);
+  const finish = (status: BatchStatus): void => {
+    send('end', status);
+    close();
+  };
+  const tick = async (): Promise<void> => {
+    if (closed) return;
+    try {
+      const status = await options.poll();
+      if (closed) return;
+      if (status === undefined) {
+        finish(last); // retention ended or the batch was removed: nothing more will change
+        return;
+      }
+      const key = progressKey(status);
+      if (key !== lastKey) {
+        last = status;
+        lastKey = key;
+        send('progress', status);
+      }
+      if (status.state !== 'running') {
+        finish(status);
+        return;
+      }
+    } catch {
+      if (closed) return;
+      // Redis is away: say so and keep polling; the client keeps its connection.
+      res.write(': waiting for redis\n\n');
+    }
+    pollTimer = setTimeout(() => void tick(), options.pollMs);
+  };
+
+  send('progress', last);
+  if (last.state !== 'running') finish(last);
+  else pollTimer = setTimeout(() => void tick(), options.pollMs);
+}
