@@ -1,0 +1,16 @@
+# One image for every role: the server, the workers and the CLI.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY packages ./packages
+COPY apps ./apps
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app /app
+COPY examples ./examples
+USER node
+ENTRYPOINT ["node", "apps/cli/bin/agent-factory.js"]
+CMD ["--help"]

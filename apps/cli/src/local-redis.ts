@@ -1,0 +1,84 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+/** Where `up` found Redis, and how to let go of it. */
+export interface LocalRedis {
+  url: string;
+  /** How it was found: the environment, a server already on 6379, or a child process we started. */
+  origin: 'REDIS_URL' | 'localhost:6379' | 'started';
+  stop(): Promise<void>;
+}
+
+/** Whether something answers PING on host:port within the timeout. */
+export function redisAnswers(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ port, host });
+    const finish = (ok: boolean): void => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => finish(d.toString().startsWith('+PONG') || d.toString().startsWith('-NOAUTH')));
+    socket.once('error', () => finish(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no free port'))));
+    });
+  });
+}
+
+/** Whether `redis-server` is on PATH. */
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** What to tell a user who has no Redis at all. */
+export const NO_REDIS_HELP =
+  'No Redis found: REDIS_URL is not set, nothing answers on 127.0.0.1:6379 and redis-server is not on PATH. ' +
+  'For the distributed mode install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) ' +
+  'or run `docker compose up -d redis`, then start again.';
+
+/**
+ * Finds Redis in the README's order: REDIS_URL; a Redis answering on 127.0.0.1:6379; a
+ * `redis-server` on PATH started as a child (data under `.agent-factory/redis`, AOF on,
+ * noeviction) that is stopped on exit. Undefined when there is none of these.
+ */
+export async function findOrStartRedis(env: NodeJS.ProcessEnv = process.env, dataDir = '.agent-factory/redis'): Promise<LocalRedis | undefined> {
+  const none = async (): Promise<void> => undefined;
+  if (env['REDIS_URL']) return { url: env['REDIS_URL'], origin: 'REDIS_URL', stop: none };
+  if (await redisAnswers(6379)) return { url: 'redis://127.0.0.1:6379', origin: 'localhost:6379', stop: none };
+  if (!hasRedisServer()) return undefined;
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
+    { stdio: 'ignore' },
+  );
+  const until = Date.now() + 10_000;
+  while (!(await redisAnswers(port))) {
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`redis-server did not start (data dir ${dir})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    origin: 'started',
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
