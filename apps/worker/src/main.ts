@@ -1,1 +1,98 @@
-export {};
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { offlineProvider } from '@agent-factory/core';
+import { CachedDocsSource, connect, createLogger, SharedCache, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
+import { delayedProvider } from './delayed-provider.js';
+import { createResearchSetup } from './research-setup.js';
+import { workerSettings, type WorkerSettings } from './worker-settings.js';
+
+export { createResearchSetup, type ResearchSetup } from './research-setup.js';
+export { delayedProvider } from './delayed-provider.js';
+export { parseStages, workerSettings, WorkerSettingsError, type WorkerSettings } from './worker-settings.js';
+
+export interface RunWorkerOptions {
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** `analyze,research,…`; overrides AF_STAGES. */
+  stages?: string;
+  /** `generate=16,…`; merged over AF_CONCURRENCY. */
+  concurrency?: string;
+  /** Replaces the wiring from the environment (a provider, a cache…). */
+  deps?: WorkerDeps;
+  logger?: Logger;
+}
+
+export interface RunningWorker {
+  settings: WorkerSettings;
+  /** Stops taking jobs, waits for running ones up to the grace period, closes every connection. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts one worker process's pool: connects, wires the pipeline's dependencies, runs the chosen stages. */
+export async function runWorker(options: RunWorkerOptions = {}): Promise<RunningWorker> {
+  const env = options.env ?? process.env;
+  const settings = workerSettings(env, { ...(options.stages ? { stages: options.stages } : {}), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+  const logger = options.logger ?? createLogger({ component: 'worker' });
+  const research = createResearchSetup({ research: settings.research, ...(settings.docsDir ? { docsDir: settings.docsDir } : {}) });
+  const llm = settings.generateDelayMs > 0 ? delayedProvider(offlineProvider, settings.generateDelayMs) : offlineProvider;
+  const conn = await connect(settings.queue, { role: 'worker', logger });
+  // The shared cache: docs answers once per (library, topic) across the cluster, finished agents reused.
+  const cache = settings.cache ? new SharedCache({ redis: conn.redis, prefix: settings.queue.prefix }) : undefined;
+  const deps: WorkerDeps = {
+    llm,
+    ...(research.docs ? { docs: cache ? new CachedDocsSource(research.docs, cache) : research.docs } : {}),
+    ...(cache ? { cache } : {}),
+    pipeline: research.extraLibraries.length > 0 ? { extraLibraries: research.extraLibraries } : {},
+    ...options.deps,
+  };
+  const release = async (): Promise<void> => {
+    await cache?.close();
+    await conn.close();
+    await research.docs?.close?.();
+  };
+  let pool: WorkerPool;
+  try {
+    pool = await startWorkers(conn, { stages: settings.stages, concurrency: settings.concurrency, deps, logger });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  logger.info({ stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix }, 'worker ready');
+  let stopping: Promise<void> | undefined;
+  return {
+    settings,
+    stop(graceMs = settings.graceMs) {
+      stopping ??= (async () => {
+        await pool.close(graceMs);
+        await release();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Runs a worker until SIGTERM or SIGINT, then shuts it down gracefully. */
+export async function runWorkerUntilSignal(options: RunWorkerOptions = {}): Promise<void> {
+  const worker = await runWorker(options);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  const logger = options.logger ?? createLogger({ component: 'worker' });
+  logger.info({ signal }, 'stopping: finishing running jobs');
+  await worker.stop();
+}
+
+export type { Stage };
+
+// `node apps/worker/dist/main.js` runs a worker directly (the CLI's `worker` command is the usual way).
+const entry = process.argv[1];
+if (entry && realpathSync(entry) === fileURLToPath(import.meta.url)) {
+  runWorkerUntilSignal().then(
+    () => (process.exitCode = 0),
+    (error: unknown) => {
+      process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

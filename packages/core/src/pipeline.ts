@@ -15,6 +15,7 @@ import type { Usage } from './schemas/usage.js';
 import { loadTemplates } from './templates.js';
 import { estimateTokens } from './tokens.js';
 import { toolPolicy } from './tools-policy.js';
+import type { ValidationContext } from './validate/context.js';
 import { validateAgent } from './validate/index.js';
 
 /** The output of the analyze stage: everything decided before research. */
@@ -96,7 +97,8 @@ function analysisTokens(analysis: Analysis): number {
   return estimateTokens(analysis.requirement) + estimateTokens(summary.join('\n'));
 }
 
-function addUsage(a: Usage, b: Usage): Usage {
+/** Token counts of two generations together. */
+export function addUsage(a: Usage, b: Usage): Usage {
   return {
     input: a.input + b.input,
     output: a.output + b.output,
@@ -106,19 +108,50 @@ function addUsage(a: Usage, b: Usage): Usage {
   };
 }
 
+/** What the generate and validate stages decided: the kept draft, its report and what it cost. */
+export interface GenerationOutcome {
+  draft: GenerationResult;
+  provider: string;
+  report: GateReport;
+  attempts: number;
+  usage: Usage;
+  degraded: string[];
+  ms: { generate: number; validate: number };
+}
+
+/** What the gates know about a planned agent beyond its text. */
+export function validationContext(plan: Plan): ValidationContext {
+  return { tier: plan.complexity.tier, keyTerms: plan.analysis.keyTerms, policy: plan.policy, requirement: plan.analysis.requirement };
+}
+
+/**
+ * The last resort after a provider failed the gates: the offline generator writes the file and the
+ * result says so. `previous` carries the failed attempts' usage and times, which still count.
+ */
+export async function offlineFallback(
+  plan: Plan,
+  research: Research,
+  provider: string,
+  previous: { usage?: Usage; ms: { generate: number; validate: number } },
+): Promise<GenerationOutcome> {
+  const ms = { ...previous.ms };
+  let t = performance.now();
+  const draft = await offlineProvider.generate({ ...plan, research });
+  ms.generate += performance.now() - t;
+  t = performance.now();
+  const report = await validateAgent(draft.content, validationContext(plan));
+  ms.validate += performance.now() - t;
+  const degraded = [`${provider} output failed validation twice; the offline generator answered`];
+  return { draft, provider: offlineProvider.name, report, attempts: 3, usage: addUsage(previous.usage ?? draft.usage, draft.usage), degraded, ms };
+}
+
 /**
  * Generate and validate stages: a draft from the provider, the four gates, one retry with the
  * findings as guidance, and the offline generator when the provider still fails them.
  */
-export async function generateAndValidate(
-  plan: Plan,
-  research: Research,
-  llm: LlmProvider,
-  options: GenerationOptions = {},
-): Promise<{ draft: GenerationResult; provider: string; report: GateReport; attempts: number; usage: Usage; degraded: string[]; ms: { generate: number; validate: number } }> {
-  const context = { tier: plan.complexity.tier, keyTerms: plan.analysis.keyTerms, policy: plan.policy, requirement: plan.analysis.requirement };
+export async function generateAndValidate(plan: Plan, research: Research, llm: LlmProvider, options: GenerationOptions = {}): Promise<GenerationOutcome> {
+  const context = validationContext(plan);
   const ms = { generate: 0, validate: 0 };
-  const degraded: string[] = [];
   let usage: Usage | undefined;
   let guidance: GateReport['gates'][number]['findings'] | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -129,31 +162,25 @@ export async function generateAndValidate(
     t = performance.now();
     const report = await validateAgent(draft.content, context);
     ms.validate += performance.now() - t;
-    if (report.passed) return { draft, provider: llm.name, report, attempts: attempt, usage, degraded, ms };
+    if (report.passed) return { draft, provider: llm.name, report, attempts: attempt, usage, degraded: [], ms };
     guidance = report.gates.flatMap((g) => g.findings);
     if (llm === offlineProvider) break;
   }
   // The provider failed the gates twice: the offline generator answers and the result says so.
-  degraded.push(`${llm.name} output failed validation twice; the offline generator answered`);
-  let t = performance.now();
-  const draft = await offlineProvider.generate({ ...plan, research });
-  ms.generate += performance.now() - t;
-  t = performance.now();
-  const report = await validateAgent(draft.content, context);
-  ms.validate += performance.now() - t;
-  return { draft, provider: offlineProvider.name, report, attempts: 3, usage: addUsage(usage ?? draft.usage, draft.usage), degraded, ms };
+  return offlineFallback(plan, research, llm.name, { usage, ms });
 }
 
-/** The whole pipeline in-process for one requirement: analyze → research → generate → validate. */
-export async function runPipeline(input: Requirement, deps: PipelineDeps = {}, options: PipelineOptions & GenerationOptions = {}): Promise<AgentResult> {
-  let t = performance.now();
-  const plan = planRequirement(input, options);
-  const analyzeMs = performance.now() - t;
-  t = performance.now();
-  const research = await researchPlan(plan, deps.docs, options);
-  const researchMs = performance.now() - t;
-  const llm = deps.llm ?? offlineProvider;
-  const out = await generateAndValidate(plan, research, llm, options);
+/**
+ * The finished requirement from its stage outputs: token budget, agent name and timings. Shared by
+ * the in-process pipeline and the queue's validate stage, so both report the same figures.
+ */
+export function assembleResult(
+  input: Pick<Requirement, 'id'>,
+  plan: Plan,
+  research: Research,
+  out: GenerationOutcome,
+  ms: { analyze: number; research: number },
+): AgentResult {
   const findings = out.report.gates.flatMap((g) => g.findings);
   const budget = accountBudget(
     {
@@ -178,6 +205,18 @@ export async function runPipeline(input: Requirement, deps: PipelineDeps = {}, o
     generator: { provider: out.provider, model: out.draft.model },
     attempts: out.attempts,
     degraded: [...research.degraded, ...out.degraded],
-    timings: { analyze: analyzeMs, research: researchMs, ...out.ms },
+    timings: { analyze: ms.analyze, research: ms.research, ...out.ms },
   };
+}
+
+/** The whole pipeline in-process for one requirement: analyze → research → generate → validate. */
+export async function runPipeline(input: Requirement, deps: PipelineDeps = {}, options: PipelineOptions & GenerationOptions = {}): Promise<AgentResult> {
+  let t = performance.now();
+  const plan = planRequirement(input, options);
+  const analyzeMs = performance.now() - t;
+  t = performance.now();
+  const research = await researchPlan(plan, deps.docs, options);
+  const researchMs = performance.now() - t;
+  const out = await generateAndValidate(plan, research, deps.llm ?? offlineProvider, options);
+  return assembleResult(input, plan, research, out, { analyze: analyzeMs, research: researchMs });
 }

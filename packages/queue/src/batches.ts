@@ -1,24 +1,134 @@
-import type { BatchStatus, ItemResult } from './batch.js';
+import { BatchStatusSchema, type BatchStatus, type ItemResult } from './batch.js';
+import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
+import { finalizeItem, ITEM_FIELDS } from './items.js';
+import { batchIndexKey, batchKeys, itemKey } from './keys.js';
+import { stageJobId, type StageJobData } from './queues.js';
+import { decodeResult, toItemResult, type StoredResult } from './result-codec.js';
+import { markCancelledScript } from './scripts/mark-cancelled.js';
+import type { Stage } from './stages.js';
 
-// STUB: owned by the queue helper. All functions read or change the batch records in Redis.
+/** Input ids read per round trip when streaming a batch. */
+const PAGE = 1000;
+
+function toStatus(id: string, hash: Record<string, string>): BatchStatus {
+  const n = (field: string): number => Number(hash[field] ?? 0);
+  return BatchStatusSchema.parse({
+    id,
+    name: hash['name'] ?? id,
+    tenant: hash['tenant'] ?? 'default',
+    priority: n('priority'),
+    state: hash['state'],
+    createdAt: hash['createdAt'],
+    ...(hash['finishedAt'] ? { finishedAt: hash['finishedAt'] } : {}),
+    inputs: n('inputs'),
+    total: n('total'),
+    counts: { pending: Math.max(0, n('pending')), completed: n('completed'), failed: n('failed'), cancelled: n('cancelled') },
+  });
+}
 
 /** A batch's status, or undefined when there is no such batch (or its retention ended). */
 export async function getBatch(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
-  throw new Error(`not implemented ${String(conn)} ${batchId}`);
+  const hash = await conn.redis.hgetall(batchKeys(conn.config.prefix, batchId).batch);
+  return Object.keys(hash).length === 0 ? undefined : toStatus(batchId, hash);
 }
 
 /** Batches, newest first. */
 export async function listBatches(conn: FactoryConnection, limit = 50): Promise<BatchStatus[]> {
-  throw new Error(`not implemented ${String(conn)} ${limit}`);
+  const index = batchIndexKey(conn.config.prefix);
+  const ids = await conn.redis.zrevrange(index, 0, Math.max(0, limit - 1));
+  const pipeline = conn.redis.pipeline();
+  for (const id of ids) pipeline.hgetall(batchKeys(conn.config.prefix, id).batch);
+  const replies = (await pipeline.exec()) ?? [];
+  const out: BatchStatus[] = [];
+  const gone: string[] = [];
+  ids.forEach((id, i) => {
+    const hash = replies[i]?.[1] as Record<string, string> | undefined;
+    if (hash && Object.keys(hash).length > 0) out.push(toStatus(id, hash));
+    else gone.push(id);
+  });
+  // Batches whose retention ended leave the index lazily.
+  if (gone.length > 0) await conn.redis.zrem(index, ...gone);
+  return out;
+}
+
+/** Splits an ids-list entry `inputId\treqKey`. */
+function splitEntry(entry: string): [string, string] {
+  const tab = entry.lastIndexOf('\t');
+  return [entry.slice(0, tab), entry.slice(tab + 1)];
 }
 
 /** Every input id's result, streamed in input order. */
-export function batchResults(conn: FactoryConnection, batchId: string): AsyncIterable<ItemResult> {
-  throw new Error(`not implemented ${String(conn)} ${batchId}`);
+export async function* batchResults(conn: FactoryConnection, batchId: string): AsyncIterable<ItemResult> {
+  const keys = batchKeys(conn.config.prefix, batchId);
+  for (let start = 0; ; start += PAGE) {
+    const entries = await conn.redis.lrange(keys.ids, start, start + PAGE - 1);
+    if (entries.length === 0) return;
+    const pairs = entries.map(splitEntry);
+    const reqKeys = [...new Set(pairs.map(([, k]) => k))];
+    const blobs = await conn.redis.hmgetBuffer(keys.results, ...reqKeys);
+    const stored = new Map<string, StoredResult | undefined>();
+    reqKeys.forEach((k, i) => {
+      const blob = blobs[i];
+      stored.set(k, blob ? decodeResult(blob) : undefined);
+    });
+    for (const [inputId, k] of pairs) yield toItemResult(inputId, stored.get(k));
+    if (entries.length < PAGE) return;
+  }
 }
+
+/** Every distinct requirement key of a batch, a page at a time. */
+async function* batchItemKeys(conn: FactoryConnection, batchId: string): AsyncIterable<string[]> {
+  const keys = batchKeys(conn.config.prefix, batchId);
+  const seen = new Set<string>();
+  for (let start = 0; ; start += PAGE) {
+    const entries = await conn.redis.lrange(keys.ids, start, start + PAGE - 1);
+    const fresh = entries.map((e) => splitEntry(e)[1]).filter((k) => !seen.has(k) && (seen.add(k), true));
+    if (fresh.length > 0) yield fresh;
+    if (entries.length < PAGE) return;
+  }
+}
+
+/** The stage job an unfinished item waits in, from the outputs its record holds. */
+function currentJob(batchId: string, reqKey: string, fields: (string | null)[]): { stage: Stage; data: StageJobData } {
+  const [plan, research, draft1, review, draft2] = fields;
+  const data = (a?: 1 | 2): StageJobData => ({ b: batchId, k: reqKey, ...(a ? { a } : {}) });
+  if (!plan) return { stage: 'analyze', data: data() };
+  if (!research) return { stage: 'research', data: data() };
+  if (!draft1) return { stage: 'generate', data: data(1) };
+  if (!review) return { stage: 'validate', data: data(1) };
+  if (!draft2) return { stage: 'generate', data: data(2) };
+  return { stage: 'validate', data: data(2) };
+}
+
+const CANCELLED: StoredResult = { s: 'cancelled', e: 'the batch was cancelled' };
 
 /** Stops a batch: removes its queued jobs and aborts its running ones on every worker. */
 export async function cancelBatch(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
-  throw new Error(`not implemented ${String(conn)} ${batchId}`);
+  const { prefix } = conn.config;
+  const keys = batchKeys(prefix, batchId);
+  const state = await markCancelledScript.run(conn.redis, [keys.batch], [new Date().toISOString()]);
+  if (state === null || state === undefined) return undefined;
+  if (state !== 'cancelled') return getBatch(conn, batchId);
+  // Running jobs first: every worker aborts this batch's jobs; processors also see the state.
+  await publishCancel(conn, batchId);
+  for await (const reqKeys of batchItemKeys(conn, batchId)) {
+    const pipeline = conn.redis.pipeline();
+    for (const k of reqKeys) {
+      pipeline.hmget(itemKey(prefix, batchId, k), ITEM_FIELDS.requirement, ITEM_FIELDS.plan, ITEM_FIELDS.research, ITEM_FIELDS.draft(1), ITEM_FIELDS.review, ITEM_FIELDS.draft(2));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    await Promise.all(
+      reqKeys.map(async (k, i) => {
+        const fields = replies[i]?.[1] as (string | null)[] | undefined;
+        // No record: the item is already final (or its record never got written).
+        if (!fields?.[0]) return finalizeItem(conn, batchId, k, CANCELLED);
+        const { stage, data } = currentJob(batchId, k, fields.slice(1));
+        // Fails quietly for a job that is running (locked): the abort above ends it.
+        await conn.queues[stage].remove(stageJobId(stage, data)).catch(() => 0);
+        return finalizeItem(conn, batchId, k, CANCELLED);
+      }),
+    );
+  }
+  return getBatch(conn, batchId);
 }

@@ -26,5 +26,39 @@ export const QueueConfigSchema = z.object({
   retentionSeconds: z.number().int().positive().default(7 * 24 * 3600),
   /** Attempts per stage job for transient errors. */
   attempts: z.number().int().min(1).max(50).default(5),
+  /** First retry delay; it doubles per attempt, with jitter. */
+  backoffMs: z.number().int().min(1).default(1000),
+  /**
+   * How long a worker's lock on a job lasts (renewed at half). A dead worker's jobs run again
+   * elsewhere after about this long, so it bounds recovery time; CPU stages never block that long.
+   */
+  lockMs: z.number().int().min(500).default(15_000),
 });
 export type QueueConfig = z.infer<typeof QueueConfigSchema>;
+
+/** Which environment variable sets each field. */
+const ENV_NAMES = {
+  redisUrl: 'REDIS_URL',
+  prefix: 'AF_PREFIX',
+  retentionSeconds: 'AF_RETENTION_SECONDS',
+  attempts: 'AF_ATTEMPTS',
+  backoffMs: 'AF_BACKOFF_MS',
+  lockMs: 'AF_LOCK_MS',
+} as const satisfies Record<keyof QueueConfig, string>;
+
+/** The queue configuration from the environment (see ENV_NAMES); a bad value names its variable. */
+export function queueConfigFromEnv(env: NodeJS.ProcessEnv = process.env): QueueConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    raw[field] = field === 'redisUrl' || field === 'prefix' ? value : Number(value);
+  }
+  const result = QueueConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path[0] as keyof QueueConfig | undefined;
+    throw new Error(`${field ? ENV_NAMES[field] : 'environment'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}

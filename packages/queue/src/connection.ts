@@ -1,6 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { Redis, Cluster } from 'ioredis';
-import type { QueueConfig } from './config.js';
+import { QueueConfigSchema, type QueueConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { openQueues } from './queues.js';
+import { checkRedis } from './redis-checks.js';
+import { displayRedisUrl, openRedis, quitClient, type ClientRole } from './redis-client.js';
 import type { Stage } from './stages.js';
 
 /** A Redis client (single node or cluster). */
@@ -16,12 +20,38 @@ export interface FactoryConnection {
   close(): Promise<void>;
 }
 
-// STUB: owned by the queue helper.
+export interface ConnectOptions {
+  /** `producer` (default) fails fast when Redis is down; `worker` waits for it to come back. */
+  role?: Exclude<ClientRole, 'subscriber'>;
+  logger?: Logger;
+}
+
 /**
  * Connects to Redis (REDIS_URL; several comma-separated nodes mean Redis Cluster), checks it
  * (refuses a maxmemory-policy other than noeviction; warns when persistence is off) and opens the
  * stage queues under the prefix.
  */
-export async function connect(config: Partial<QueueConfig> = {}): Promise<FactoryConnection> {
-  throw new Error(`not implemented ${Object.keys(config).length}`);
+export async function connect(config: Partial<QueueConfig> = {}, options: ConnectOptions = {}): Promise<FactoryConnection> {
+  const parsed = QueueConfigSchema.parse(config);
+  const logger = options.logger ?? createLogger({ component: 'queue' });
+  const redis = await openRedis(parsed.redisUrl, options.role ?? 'producer', 'agent-factory');
+  try {
+    await checkRedis(redis, logger, displayRedisUrl(parsed.redisUrl));
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  const queues = openQueues(redis, parsed);
+  let closed = false;
+  return {
+    config: parsed,
+    redis,
+    queues,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
+      await quitClient(redis);
+    },
+  };
 }

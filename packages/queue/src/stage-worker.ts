@@ -1,5 +1,21 @@
-import type { Cache, DocsSource, LlmProvider, PipelineOptions } from '@agent-factory/core';
-import type { FactoryConnection } from './connection.js';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { offlineProvider, type Cache, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { backoffStrategy } from './backoff.js';
+import { subscribeCancels, type CancelSubscription } from './cancel.js';
+import { DEFAULT_CONCURRENCY } from './config.js';
+import type { FactoryConnection, RedisClient } from './connection.js';
+import { describeError, isPermanentError, PermanentError } from './errors.js';
+import { finalizeItem, loadItem } from './items.js';
+import { createLogger, type Logger } from './logger.js';
+import { analyzeStage } from './processors/analyze.js';
+import type { StageContext, StageHandler } from './processors/context.js';
+import { generateStage } from './processors/generate.js';
+import { researchStage } from './processors/research.js';
+import { validateStage } from './processors/validate.js';
+import { StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
+import { openRedis, quitClient } from './redis-client.js';
 import type { Stage } from './stages.js';
 
 export interface WorkerDeps {
@@ -14,11 +30,172 @@ export interface WorkerPool {
   close(graceMs?: number): Promise<void>;
 }
 
-// STUB: owned by the queue helper.
+export interface StartWorkersOptions {
+  stages: readonly Stage[];
+  concurrency: Partial<Record<Stage, number>>;
+  deps: WorkerDeps;
+  logger?: Logger;
+  /** Recorded on generated items and shown in Bull Board; default host:pid. */
+  workerId?: string;
+}
+
+const HANDLERS: Record<Stage, StageHandler> = { analyze: analyzeStage, research: researchStage, generate: generateStage, validate: validateStage };
+
+/** Abort reasons: a cancelled batch ends the job quietly; a shutdown retries it elsewhere. */
+const CANCEL_REASON = 'batch cancelled';
+const SHUTDOWN_REASON = 'worker shutting down';
+
+/** Grace period of close() when the caller gives none. */
+export const DEFAULT_GRACE_MS = 10_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+/** What else than the requirement shapes an agent file, so a cached agent is reused only when it would be the same. */
+function agentCacheSuffix(deps: WorkerDeps, llm: LlmProvider): string {
+  return createHash('sha256')
+    .update(JSON.stringify([llm.name, deps.docs?.name ?? null, deps.pipeline ?? {}]))
+    .digest('hex')
+    .slice(0, 12);
+}
+
+/** The item's failure as stored for `status` and `results`. */
+async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger): Promise<void> {
+  try {
+    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason })) logger.warn({ reason }, 'requirement failed');
+  } catch (error) {
+    // Redis is unreachable: the 'failed' event tries again, and the job stays in Bull Board meanwhile.
+    logger.error({ err: error, reason }, 'could not mark the requirement failed');
+  }
+}
+
+/** One stage's processor: gates (final, gone, cancelled), the stage's work, and the failure policy. */
+function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { worker: Worker; batch: string }>, getWorker: () => Worker) {
+  const handler = HANDLERS[stage];
+  // Three parameters: BullMQ then passes the abort signal that cancelJob() fires.
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
+    const parsed = StageJobDataSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`${stage}: ${describeError(parsed.error)}`);
+    const data = parsed.data;
+    const logger = ctx.logger.child({ batch: data.b, req: data.k, stage, job: job.id });
+    const id = job.id ?? stageJobId(stage, data);
+    active.set(id, { worker: getWorker(), batch: data.b });
+    try {
+      const item = await loadItem(ctx.conn, data, handler.fields(data));
+      if (item.final || item.batchGone) return;
+      // Unfinished without a record: its data is gone, so it can only fail (never stay pending).
+      if (!item.hasRecord) throw new PermanentError('the requirement\'s record is missing from Redis');
+      if (item.batchState === 'cancelled') {
+        await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
+        return;
+      }
+      await handler.run(ctx, { data, item, priority: job.opts.priority ?? 1, ...(signal ? { signal } : {}), logger });
+    } catch (error) {
+      if (signal?.aborted) {
+        if (signal.reason === CANCEL_REASON) {
+          logger.info('job aborted: its batch was cancelled');
+          await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' }).catch(() => false);
+          return;
+        }
+        // Shutting down: back to the queue without spending an attempt, for a live worker to take.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError(`${stage}: ${SHUTDOWN_REASON}`);
+      }
+      const reason = `${stage}: ${describeError(error)}`;
+      if (isPermanentError(error)) {
+        await markFailed(ctx.conn, data, reason, logger);
+        throw new UnrecoverableError(reason);
+      }
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) await markFailed(ctx.conn, data, `${reason} (after ${attempts} attempts)`, logger);
+      else logger.warn({ err: error, attempt: job.attemptsMade + 1, attempts }, 'stage failed; it will be retried');
+      throw error;
+    } finally {
+      active.delete(id);
+    }
+  };
+}
+
 /** Starts BullMQ workers for the chosen stages in this process, with per-stage concurrency. */
-export async function startWorkers(
-  conn: FactoryConnection,
-  options: { stages: readonly Stage[]; concurrency: Partial<Record<Stage, number>>; deps: WorkerDeps },
-): Promise<WorkerPool> {
-  throw new Error(`not implemented ${String(conn)} ${String(options)}`);
+export async function startWorkers(conn: FactoryConnection, options: StartWorkersOptions): Promise<WorkerPool> {
+  const { config } = conn;
+  const logger = options.logger ?? createLogger({ component: 'worker' });
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+  const llm = options.deps.llm ?? offlineProvider;
+  const ctx: StageContext = {
+    conn,
+    llm,
+    ...(options.deps.docs ? { docs: options.deps.docs } : {}),
+    ...(options.deps.cache ? { cache: options.deps.cache } : {}),
+    pipeline: options.deps.pipeline ?? {},
+    workerId,
+    agentCacheSuffix: agentCacheSuffix(options.deps, llm),
+    logger,
+  };
+  // The workers' own client (BullMQ adds one blocking connection per worker) and the cancel listener.
+  const client: RedisClient = await openRedis(config.redisUrl, 'worker', `agent-factory-worker`);
+  const active = new Map<string, { worker: Worker; batch: string }>();
+  let cancels: CancelSubscription | undefined;
+  const workers: Worker[] = [];
+  try {
+    cancels = await subscribeCancels(
+      config.redisUrl,
+      config.prefix,
+      (batch) => {
+        let aborted = 0;
+        for (const [jobId, job] of active) if (job.batch === batch && job.worker.cancelJob(jobId, CANCEL_REASON)) aborted++;
+        if (aborted > 0) logger.info({ batch, aborted }, 'aborted running jobs of a cancelled batch');
+      },
+      logger,
+    );
+    for (const stage of [...new Set(options.stages)]) {
+      let worker: Worker | undefined;
+      worker = new Worker(stage, processorFor(stage, ctx, active, () => worker!), {
+        connection: client,
+        prefix: config.prefix,
+        name: workerId,
+        concurrency: options.concurrency[stage] ?? DEFAULT_CONCURRENCY[stage],
+        lockDuration: config.lockMs,
+        stalledInterval: Math.min(30_000, config.lockMs),
+        // A job may stall once more than BullMQ's default before it fails: a crash plus a slow restart.
+        maxStalledCount: 2,
+        settings: { backoffStrategy },
+      });
+      worker.on('failed', (job, error) => {
+        if (!job) return;
+        const final = job.finishedOn !== undefined || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+        const data = StageJobDataSchema.safeParse(job.data);
+        // Exhausted attempts or stalled too often: the item ends failed (a no-op when already marked).
+        const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
+        if (final && data.success) void markFailed(conn, data.data, reason, logger.child({ batch: data.data.b, req: data.data.k, stage }));
+      });
+      worker.on('error', (error) => logger.warn({ stage, err: error }, 'worker error'));
+      workers.push(worker);
+    }
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+    await cancels?.close();
+    client.disconnect();
+    throw error;
+  }
+  logger.info({ stages: options.stages, workerId }, 'workers started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    close(graceMs = DEFAULT_GRACE_MS) {
+      closing ??= (async () => {
+        const finished = Promise.all(workers.map((w) => w.close().catch(() => undefined)));
+        const timedOut = await Promise.race([finished.then(() => false), sleep(graceMs).then(() => true)]);
+        if (timedOut) {
+          logger.warn({ running: active.size }, 'grace period over: aborting running jobs (they run again elsewhere)');
+          for (const w of workers) w.cancelAllJobs(SHUTDOWN_REASON);
+          await Promise.race([finished, sleep(2000)]);
+        }
+        await cancels?.close();
+        await quitClient(client);
+        logger.info('workers stopped');
+      })();
+      return closing;
+    },
+  };
 }

@@ -1,0 +1,64 @@
+import { DEFAULT_CONCURRENCY, parseConcurrency, queueConfigFromEnv, STAGES, type QueueConfig, type Stage } from '@agent-factory/queue';
+
+/** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
+export class WorkerSettingsError extends Error {
+  override readonly name = 'WorkerSettingsError';
+}
+
+/** Everything a worker process reads from its environment, checked before it connects. */
+export interface WorkerSettings {
+  queue: QueueConfig;
+  stages: Stage[];
+  concurrency: Record<Stage, number>;
+  research: 'local' | 'none';
+  docsDir?: string;
+  /** Test and dry-run knob: every generation waits this long first (AF_GENERATE_DELAY_MS). */
+  generateDelayMs: number;
+  /** How long SIGTERM waits for running jobs (AF_GRACE_MS). */
+  graceMs: number;
+  /** The shared Redis cache for docs and finished agents (AF_CACHE=none turns it off). */
+  cache: boolean;
+}
+
+/** Parses `analyze,research` (AF_STAGES, --stages); unknown stages are errors. */
+export function parseStages(text: string): Stage[] {
+  const stages = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of stages) if (!(STAGES as readonly string[]).includes(s)) throw new Error(`unknown stage "${s}" (stages: ${STAGES.join(', ')})`);
+  if (stages.length === 0) throw new Error(`no stages given (stages: ${STAGES.join(', ')})`);
+  return [...new Set(stages as Stage[])];
+}
+
+function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, not "${raw}"`);
+  return n;
+}
+
+/** Reads the worker's settings; flags (stages, concurrency) override the environment. */
+export function workerSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurrency?: string } = {}): WorkerSettings {
+  try {
+    return readSettings(env, flags);
+  } catch (error) {
+    throw new WorkerSettingsError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurrency?: string }): WorkerSettings {
+  const provider = env['AF_PROVIDER'];
+  if (provider !== undefined && provider !== '' && provider !== 'offline') throw new Error(`AF_PROVIDER=${provider} is not available in this build (use offline)`);
+  const research = env['AF_RESEARCH'] ?? 'local';
+  if (research !== 'local' && research !== 'none') throw new Error(`AF_RESEARCH must be local or none, not "${research}"`);
+  const stagesText = flags.stages ?? env['AF_STAGES'];
+  return {
+    queue: queueConfigFromEnv(env),
+    stages: stagesText ? parseStages(stagesText) : [...STAGES],
+    concurrency: { ...DEFAULT_CONCURRENCY, ...parseConcurrency(env['AF_CONCURRENCY'] ?? ''), ...parseConcurrency(flags.concurrency ?? '') },
+    research,
+    ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
+    generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
+    graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),
+    cache: env['AF_CACHE'] !== 'none',
+  };
+}

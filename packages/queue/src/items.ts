@@ -1,0 +1,72 @@
+import type { FactoryConnection } from './connection.js';
+import { batchKeys, itemKey } from './keys.js';
+import type { StageJobData } from './queues.js';
+import { encodeResult, type StoredResult } from './result-codec.js';
+import { finalizeItemScript } from './scripts/finalize-item.js';
+import { loadItemScript } from './scripts/load-item.js';
+import { persistOutputScript } from './scripts/persist-output.js';
+
+/** Fields of an item's record (a Redis hash that exists while the item is unfinished). */
+export const ITEM_FIELDS = {
+  /** The requirement as submitted: JSON {requirement, tier?, model?}. */
+  requirement: 'req',
+  /** Stage outputs, JSON with their milliseconds. */
+  plan: 'plan',
+  research: 'research',
+  draft: (attempt: 1 | 2) => `draft${attempt}`,
+  /** The first draft's failed gates, the second attempt's guidance. */
+  review: 'review1',
+  /** The worker that generated the kept draft. */
+  worker: 'w',
+} as const;
+
+/** An item as a stage sees it before working. */
+export interface LoadedItem {
+  /** Already completed, failed or cancelled: nothing left to do. */
+  final: boolean;
+  /** The batch is gone (retention ended or deleted): the job is moot. */
+  batchGone: boolean;
+  /** The item's record exists (it does while the item is unfinished). */
+  hasRecord: boolean;
+  batchState?: string;
+  /** The batch allows reusing a cached agent. */
+  useCache: boolean;
+  fields: Record<string, string | undefined>;
+}
+
+/** Reads the batch state, whether the item is final, and the record fields a stage needs (one atomic script). */
+export async function loadItem(conn: FactoryConnection, data: StageJobData, fields: readonly string[]): Promise<LoadedItem> {
+  const keys = batchKeys(conn.config.prefix, data.b);
+  const reply = (await loadItemScript.run(conn.redis, [keys.batch, keys.results, itemKey(conn.config.prefix, data.b, data.k)], [data.k, ...fields])) as (string | number | null)[];
+  // Lua turns nil into false, which ioredis returns as null; trailing nils are dropped from the table.
+  const text = (i: number): string | undefined => (typeof reply[i] === 'string' ? (reply[i] as string) : undefined);
+  const state = text(0);
+  return {
+    final: reply[2] === 1,
+    batchGone: state === undefined,
+    hasRecord: reply[3] === 1,
+    ...(state ? { batchState: state } : {}),
+    useCache: text(1) !== '0',
+    fields: Object.fromEntries(fields.map((f, i) => [f, text(4 + i)])),
+  };
+}
+
+/** Stores stage outputs in the item's record; false when the item is already final (nothing stored). */
+export async function persistOutputs(conn: FactoryConnection, data: StageJobData, values: Record<string, string>): Promise<boolean> {
+  const args = Object.entries(values).flat();
+  return (await persistOutputScript.run(conn.redis, [itemKey(conn.config.prefix, data.b, data.k)], args)) === 1;
+}
+
+/**
+ * Ends an item exactly once with its result (see the finalize-item script); true when this call
+ * ended it, false when it was already final or its batch is gone.
+ */
+export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult): Promise<boolean> {
+  const keys = batchKeys(conn.config.prefix, batchId);
+  const reply = await finalizeItemScript.run(
+    conn.redis,
+    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey)],
+    [reqKey, result.s, encodeResult(result), conn.config.retentionSeconds, new Date().toISOString()],
+  );
+  return reply === 1;
+}

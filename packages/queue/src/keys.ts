@@ -1,0 +1,30 @@
+/**
+ * The factory's own Redis keys. Every key starts with the prefix, a hash tag like `{af}`, so a
+ * batch, its items and the stage queues share one Redis Cluster slot and Lua can touch them all.
+ * BullMQ's keys are `<prefix>:<stage>:…`; ours use names that are never a stage.
+ */
+export function batchKeys(prefix: string, batchId: string) {
+  const base = `${prefix}:batch:${batchId}`;
+  return {
+    /** Hash: name, tenant, priority, createdAt, state, counters. */
+    batch: base,
+    /** List of `inputId\treqKey` in input order. */
+    ids: `${base}:ids`,
+    /** Hash reqKey → compact result of every finished item. */
+    results: `${base}:results`,
+  };
+}
+
+/** Hash of one unfinished item: its requirement and the stage outputs so far (deleted when final). */
+export function itemKey(prefix: string, batchId: string, reqKey: string): string {
+  return `${prefix}:item:${batchId}:${reqKey}`;
+}
+
+/** Sorted set of batch ids by creation time (ms). */
+export const batchIndexKey = (prefix: string): string => `${prefix}:batches`;
+
+/** Idempotency key → batch id. */
+export const idempotencyKey = (prefix: string, key: string): string => `${prefix}:idem:${key}`;
+
+/** Pub/sub channel on which cancelBatch tells every worker to abort a batch's running jobs. */
+export const cancelChannel = (prefix: string): string => `${prefix}:cancel`;

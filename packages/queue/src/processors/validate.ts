@@ -1,0 +1,53 @@
+import { addUsage, assembleResult, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
+import { finalizeItem, ITEM_FIELDS, persistOutputs } from '../items.js';
+import { summarizeAgent } from '../result-codec.js';
+import { enqueueNext, readOutput, type StageHandler } from './context.js';
+import type { DraftOutput, PlanOutput, ResearchOutput, ReviewOutput } from './outputs.js';
+
+/**
+ * Validate: the four gates on the draft. A first draft that fails goes back to generate once with
+ * the findings; a second failure (or an offline draft failing) falls back to the offline generator,
+ * exactly as core's generateAndValidate does. Then the item ends, exactly once.
+ */
+export const validateStage: StageHandler = {
+  fields: () => [ITEM_FIELDS.plan, ITEM_FIELDS.research, ITEM_FIELDS.draft(1), ITEM_FIELDS.review, ITEM_FIELDS.draft(2), ITEM_FIELDS.worker],
+  async run(ctx, work) {
+    const { item, data } = work;
+    const attempt = data.a ?? 1;
+    // A retry after the findings were stored but before generate was enqueued: just enqueue it.
+    if (attempt === 1 && item.fields[ITEM_FIELDS.review] !== undefined) return enqueueNext(ctx.conn.queues, 'generate', work, 2);
+    const planOut = readOutput<PlanOutput>(item, ITEM_FIELDS.plan);
+    const researchOut = readOutput<ResearchOutput>(item, ITEM_FIELDS.research);
+    const current = readOutput<DraftOutput>(item, ITEM_FIELDS.draft(attempt));
+    const first = attempt === 2 ? readOutput<DraftOutput>(item, ITEM_FIELDS.draft(1)) : undefined;
+    const review = attempt === 2 ? readOutput<ReviewOutput>(item, ITEM_FIELDS.review) : undefined;
+    const { plan } = planOut;
+    const { research } = researchOut;
+
+    const t = performance.now();
+    const report = await validateAgent(current.draft.content, validationContext(plan));
+    const ms = {
+      generate: current.ms + (first?.ms ?? 0),
+      validate: performance.now() - t + (review?.ms ?? 0),
+    };
+    const usage = first ? addUsage(first.draft.usage, current.draft.usage) : current.draft.usage;
+    let outcome: GenerationOutcome;
+    if (report.passed) {
+      outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, degraded: [], ms };
+    } else if (attempt === 1 && current.provider !== offlineProvider.name) {
+      const findings = report.gates.flatMap((g) => g.findings);
+      const stored: ReviewOutput = { findings, ms: ms.validate };
+      if (!(await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.review]: JSON.stringify(stored) }))) return;
+      work.logger.debug({ findings: findings.length }, 'draft failed the gates; generating again with the findings');
+      return enqueueNext(ctx.conn.queues, 'generate', work, 2);
+    } else {
+      outcome = await offlineFallback(plan, research, current.provider, { usage, ms });
+    }
+    const result = assembleResult({}, plan, research, outcome, { analyze: planOut.ms, research: researchOut.ms });
+    const summary = summarizeAgent(result, item.fields[ITEM_FIELDS.worker]);
+    if (await finalizeItem(ctx.conn, data.b, data.k, summary)) {
+      // Best effort: a cache outage must not fail an agent that is already stored.
+      await ctx.cache?.set('agents', `${data.k}-${ctx.agentCacheSuffix}`, summary).catch((error: unknown) => work.logger.warn({ err: error }, 'could not cache the agent'));
+    }
+  },
+};

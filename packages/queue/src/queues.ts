@@ -1,0 +1,51 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { BACKOFF_TYPE } from './backoff.js';
+import type { QueueConfig } from './config.js';
+import type { RedisClient } from './connection.js';
+import { STAGES, type Stage } from './stages.js';
+
+/** A stage job's data: which item, and for generate/validate which generation attempt (1 or 2). */
+export const StageJobDataSchema = z.object({
+  b: z.string().regex(/^b_[a-z0-9]+$/, 'not a batch id'),
+  k: z.string().regex(/^[0-9a-f]{16}$/, 'not a requirement key'),
+  a: z.union([z.literal(1), z.literal(2)]).optional(),
+});
+export type StageJobData = z.infer<typeof StageJobDataSchema>;
+
+/** Failed jobs kept for Bull Board: the newest 10,000, at most a week. */
+export const KEEP_FAILED = { count: 10_000, age: 7 * 24 * 3600 };
+
+/**
+ * Deterministic job id of an item's stage (BullMQ ids must not contain ':'). A second generation
+ * attempt gets its own id: the first may still exist when the second is enqueued.
+ */
+export function stageJobId(stage: Stage, data: StageJobData): string {
+  return `${data.b}-${data.k}-${stage}${data.a === 2 ? '-2' : ''}`;
+}
+
+/** Options of every stage job: retries with jittered backoff; completed jobs go (the item record is the truth). */
+export function stageJobOptions(config: QueueConfig): JobsOptions {
+  return {
+    attempts: config.attempts,
+    backoff: { type: BACKOFF_TYPE, delay: config.backoffMs },
+    removeOnComplete: true,
+    removeOnFail: KEEP_FAILED,
+  };
+}
+
+/** The four stage queues on one shared client (BullMQ does not close a client it was given). */
+export function openQueues(client: RedisClient, config: QueueConfig): Record<Stage, Queue> {
+  const entries = STAGES.map((stage) => {
+    const queue = new Queue(stage, { connection: client, prefix: config.prefix, defaultJobOptions: stageJobOptions(config) });
+    // Connection errors reach the callers of add(); an unhandled 'error' event would crash the process.
+    queue.on('error', () => undefined);
+    return [stage, queue] as const;
+  });
+  return Object.fromEntries(entries) as Record<Stage, Queue>;
+}
+
+/** Enqueues an item's stage job with its deterministic id and the item's priority. */
+export async function enqueueStage(queues: Record<Stage, Queue>, stage: Stage, data: StageJobData, priority: number): Promise<void> {
+  await queues[stage].add(stage, data, { jobId: stageJobId(stage, data), priority });
+}

@@ -1,0 +1,50 @@
+import { Cluster, type Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
+import type { Logger } from './logger.js';
+
+/** The exact fix for a Redis that may evict BullMQ's keys. */
+export const NOEVICTION_FIX = 'redis-cli config set maxmemory-policy noeviction';
+
+/** CONFIG GET as a map, or undefined when the server refuses CONFIG (managed Redis often renames it). */
+async function configGet(node: Redis, pattern: string): Promise<Record<string, string> | undefined> {
+  try {
+    const flat = (await node.call('CONFIG', 'GET', pattern)) as string[];
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every master (one for a single Redis). */
+function masters(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/**
+ * Refuses a Redis that may evict keys (BullMQ would silently lose jobs) and warns when it keeps
+ * nothing across a restart. Skips, with a warning, when CONFIG is not allowed.
+ */
+export async function checkRedis(client: RedisClient, logger: Logger, where: string): Promise<void> {
+  const volatile: string[] = [];
+  for (const node of masters(client)) {
+    const policy = await configGet(node, 'maxmemory-policy');
+    if (!policy) {
+      logger.warn({ redis: where }, 'CONFIG is not allowed on this Redis: cannot check maxmemory-policy (it must be noeviction) or persistence');
+      return;
+    }
+    const value = policy['maxmemory-policy'];
+    if (value !== undefined && value !== 'noeviction') {
+      throw new Error(
+        `Redis at ${where} has maxmemory-policy ${value}, which can evict queued jobs and results. ` +
+          `Run \`${NOEVICTION_FIX}\` (and set "maxmemory-policy noeviction" in redis.conf so it survives a restart).`,
+      );
+    }
+    const persistence = { ...(await configGet(node, 'appendonly')), ...(await configGet(node, 'save')) };
+    if (persistence['appendonly'] === 'no' && (persistence['save'] ?? '').trim() === '') volatile.push(`${node.options.host ?? '?'}:${node.options.port ?? '?'}`);
+  }
+  if (volatile.length > 0) {
+    logger.warn({ redis: where, nodes: volatile }, 'Redis persistence is off (no AOF, no RDB saves): a Redis restart loses every queued requirement. Turn on AOF: redis-cli config set appendonly yes');
+  }
+}

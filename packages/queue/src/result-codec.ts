@@ -1,0 +1,78 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { AgentResult } from '@agent-factory/core';
+import { z } from 'zod';
+import { ITEM_STATES, type ItemResult } from './batch.js';
+
+/**
+ * A finished item as Redis keeps it: short field names, deflated. The agent file is most of it and
+ * compresses about 3:1, which keeps a finished requirement well under 4 KB.
+ */
+export const StoredResultSchema = z.object({
+  /** state */
+  s: z.enum(ITEM_STATES),
+  /** agent name, file content, tier */
+  n: z.string().optional(),
+  c: z.string().optional(),
+  t: z.string().optional(),
+  /** gate scores, passed */
+  g: z.record(z.string(), z.number()).optional(),
+  p: z.boolean().optional(),
+  /** total tokens, generation attempts, generator (provider/model) */
+  k: z.number().int().optional(),
+  a: z.number().int().optional(),
+  m: z.string().optional(),
+  /** milliseconds per stage */
+  ms: z.record(z.string(), z.number()).optional(),
+  /** degraded reasons, error */
+  d: z.array(z.string()).optional(),
+  e: z.string().optional(),
+  /** the worker that generated the file (host:pid) */
+  w: z.string().optional(),
+});
+export type StoredResult = z.infer<typeof StoredResultSchema>;
+
+export function encodeResult(result: StoredResult): Buffer {
+  return deflateRawSync(JSON.stringify(result));
+}
+
+export function decodeResult(blob: Buffer): StoredResult {
+  return StoredResultSchema.parse(JSON.parse(inflateRawSync(blob).toString('utf8')));
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** The stored form of a finished agent. */
+export function summarizeAgent(result: AgentResult, worker?: string): StoredResult {
+  return {
+    s: 'completed',
+    n: result.name,
+    c: result.content,
+    t: result.plan.complexity.tier,
+    g: Object.fromEntries(result.report.gates.map((g) => [g.gate, g.score])),
+    p: result.report.passed,
+    k: result.budget.total.tokens,
+    a: result.attempts,
+    m: `${result.generator.provider}/${result.generator.model}`,
+    ms: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, round(v)])),
+    ...(result.degraded.length > 0 ? { d: result.degraded } : {}),
+    ...(worker ? { w: worker } : {}),
+  };
+}
+
+/** One input id's outcome for `results` and the API. */
+export function toItemResult(inputId: string, stored: StoredResult | undefined): ItemResult {
+  if (!stored) return { inputId, state: 'pending' };
+  return {
+    inputId,
+    state: stored.s,
+    ...(stored.n !== undefined ? { name: stored.n } : {}),
+    ...(stored.c !== undefined ? { content: stored.c } : {}),
+    ...(stored.g !== undefined ? { gates: stored.g } : {}),
+    ...(stored.p !== undefined ? { passed: stored.p } : {}),
+    ...(stored.t !== undefined ? { tier: stored.t } : {}),
+    ...(stored.k !== undefined ? { tokens: stored.k } : {}),
+    ...(stored.ms !== undefined ? { timings: stored.ms } : {}),
+    ...(stored.d !== undefined ? { degraded: stored.d } : {}),
+    ...(stored.e !== undefined ? { error: stored.e } : {}),
+  };
+}
