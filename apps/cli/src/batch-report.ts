@@ -1,24 +1,41 @@
 import { TierSchema, type AgentResult } from '@agent-factory/core';
+import type { ItemResult } from '@agent-factory/queue';
 
-function pad(cells: string[], widths: number[]): string {
-  return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+/** What the batch report needs of one finished agent, wherever it ran. */
+export interface ReportRow {
+  tier: string;
+  complexity?: number;
+  ms: number;
+  tokens: number;
+  passed: boolean;
 }
 
-/** The short report printed after a batch: by tier, time, tokens and gate results (the seed's table, from data). */
-export function batchReport(results: AgentResult[], failed: number, seconds: number, out: string): string {
-  const rows = TierSchema.options.map((tier) => {
-    const of = results.filter((r) => r.plan.complexity.tier === tier);
-    const avg = (f: (r: AgentResult) => number): string => (of.length ? (of.reduce((s, r) => s + f(r), 0) / of.length).toFixed(1) : '-');
-    const ms = (r: AgentResult): number => r.timings.analyze + r.timings.research + r.timings.generate + r.timings.validate;
-    return [tier, String(of.length), avg((r) => r.plan.complexity.score), avg(ms), avg((r) => r.budget.total.tokens), of.length ? `${Math.round((100 * of.filter((r) => r.report.passed).length) / of.length)}%` : '-'];
+const sum = (timings: Record<string, number> | undefined): number => Object.values(timings ?? {}).reduce((a, b) => a + b, 0);
+
+export function rowOfAgent(r: AgentResult): ReportRow {
+  return { tier: r.plan.complexity.tier, complexity: r.plan.complexity.score, ms: sum(r.timings), tokens: r.budget.total.tokens, passed: r.report.passed };
+}
+
+export function rowOfItem(r: ItemResult): ReportRow | undefined {
+  if (r.state !== 'completed' || !r.tier) return undefined;
+  return { tier: r.tier, complexity: r.complexity, ms: sum(r.timings), tokens: r.tokens ?? 0, passed: r.passed ?? false };
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+}
+
+/** The table by tier (count, complexity, time, tokens, gate pass rate): the seed's benchmark table, from data. */
+export function tierTable(rows: ReportRow[]): string {
+  const lines = TierSchema.options.map((tier) => {
+    const of = rows.filter((r) => r.tier === tier);
+    const avg = (f: (r: ReportRow) => number | undefined): string => {
+      const values = of.map(f).filter((v): v is number => v !== undefined);
+      return values.length ? (values.reduce((s, v) => s + v, 0) / values.length).toFixed(1) : '-';
+    };
+    return [tier, String(of.length), avg((r) => r.complexity), avg((r) => r.ms), avg((r) => r.tokens), of.length ? `${Math.round((100 * of.filter((r) => r.passed).length) / of.length)}%` : '-'];
   });
   const header = ['tier', 'agents', 'complexity', 'ms/agent', 'tokens', 'gates passed'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [
-    '',
-    pad(header, widths),
-    ...rows.map((r) => pad(r, widths)),
-    '',
-    `${results.length} agents written to ${out} (index.json maps each id to its file), ${failed} failed, in ${seconds.toFixed(2)} s.`,
-  ].join('\n');
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((r) => (r[i] ?? '').length)));
+  return [pad(header, widths), ...lines.map((r) => pad(r, widths))].join('\n');
 }

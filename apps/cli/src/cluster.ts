@@ -30,7 +30,8 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
 
 /** Starts N worker processes and, unless port is undefined, the server, all against one Redis. */
 export function startLocalCluster(options: { redisUrl: string; workers: number; port?: number; host?: string; env?: NodeJS.ProcessEnv }): LocalCluster {
-  const env = { ...process.env, ...options.env, REDIS_URL: options.redisUrl };
+  // Children log warnings and errors only, unless the user asked for more.
+  const env = { LOG_LEVEL: 'warn', ...process.env, ...options.env, REDIS_URL: options.redisUrl };
   const workers = Array.from({ length: options.workers }, () => startChild(['worker'], env));
   const host = options.host ?? '127.0.0.1';
   const server = options.port === undefined ? undefined : startChild(['serve', '--host', host, '--port', String(options.port)], env);

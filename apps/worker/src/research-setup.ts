@@ -1,24 +1,13 @@
-import { existsSync } from 'node:fs';
-import type { DocsSource, ResearchTarget } from '@agent-factory/core';
-import { LocalDocsSource, USER_DOCS_LIBRARY_ID } from '@agent-factory/research';
+import { createResearchSetup as setup, ResearchSetupError, type ResearchSetup } from '@agent-factory/research';
 import { WorkerSettingsError } from './worker-settings.js';
 
-export interface ResearchSetup {
-  docs?: DocsSource;
-  /** The user's own docs (AF_DOCS_DIR), researched for every requirement. */
-  extraLibraries: ResearchTarget[];
-}
+export type { ResearchSetup };
 
-/**
- * The research source AF_RESEARCH names: the bundled docs (plus AF_DOCS_DIR) or none. The same
- * wiring as the CLI's in-process commands, so a worker researches exactly like `start` does.
- */
+/** The research source for this worker; a bad setting is a settings error (exit 2). */
 export function createResearchSetup(options: { research?: 'local' | 'none'; docsDir?: string }): ResearchSetup {
-  if (options.research === 'none') return { extraLibraries: [] };
-  const extraDirs = options.docsDir ? [options.docsDir] : [];
-  for (const dir of extraDirs) if (!existsSync(dir)) throw new WorkerSettingsError(`AF_DOCS_DIR ${dir} does not exist`);
-  return {
-    docs: new LocalDocsSource({ extraDirs }),
-    extraLibraries: extraDirs.length > 0 ? [{ libraryId: USER_DOCS_LIBRARY_ID, name: 'Your docs', queryByRequirement: true }] : [],
-  };
+  try {
+    return setup(options);
+  } catch (error) {
+    throw error instanceof ResearchSetupError ? new WorkerSettingsError(error.message) : error;
+  }
 }

@@ -35,6 +35,8 @@ export const ItemResultSchema = z.object({
   gates: z.record(z.string(), z.number()).optional(),
   passed: z.boolean().optional(),
   tier: z.string().optional(),
+  /** Complexity score 1–10. */
+  complexity: z.number().int().optional(),
   tokens: z.number().int().optional(),
   /** Milliseconds per stage. */
   timings: z.record(z.string(), z.number()).optional(),

@@ -10,10 +10,11 @@ import { ITEM_STATES, type ItemResult } from './batch.js';
 export const StoredResultSchema = z.object({
   /** state */
   s: z.enum(ITEM_STATES),
-  /** agent name, file content, tier */
+  /** agent name, file content, tier, complexity score */
   n: z.string().optional(),
   c: z.string().optional(),
   t: z.string().optional(),
+  x: z.number().int().optional(),
   /** gate scores, passed */
   g: z.record(z.string(), z.number()).optional(),
   p: z.boolean().optional(),
@@ -48,6 +49,7 @@ export function summarizeAgent(result: AgentResult, worker?: string): StoredResu
     n: result.name,
     c: result.content,
     t: result.plan.complexity.tier,
+    x: result.plan.complexity.score,
     g: Object.fromEntries(result.report.gates.map((g) => [g.gate, g.score])),
     p: result.report.passed,
     k: result.budget.total.tokens,
@@ -70,6 +72,7 @@ export function toItemResult(inputId: string, stored: StoredResult | undefined):
     ...(stored.g !== undefined ? { gates: stored.g } : {}),
     ...(stored.p !== undefined ? { passed: stored.p } : {}),
     ...(stored.t !== undefined ? { tier: stored.t } : {}),
+    ...(stored.x !== undefined ? { complexity: stored.x } : {}),
     ...(stored.k !== undefined ? { tokens: stored.k } : {}),
     ...(stored.ms !== undefined ? { timings: stored.ms } : {}),
     ...(stored.d !== undefined ? { degraded: stored.d } : {}),

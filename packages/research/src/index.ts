@@ -20,3 +20,4 @@ export {
 } from './knowledge-base.js';
 export { parseKnowledgeFile, splitFrontmatter, type CodeExample, type KnowledgeEntry } from './knowledge-file.js';
 export { LocalDocsSource, USER_DOCS_LIBRARY_ID, type LocalDocsSourceOptions } from './local-docs-source.js';
+export { createResearchSetup, ResearchSetupError, type ResearchSetup } from './research-setup.js';

@@ -1,62 +1,113 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPipeline, type AgentResult } from '@agent-factory/core';
-import { SingleBar, Presets } from 'cli-progress';
+import { batchResults, submitBatch } from '@agent-factory/queue';
 import type { Command } from 'commander';
+import { rowOfAgent, rowOfItem, tierTable, type ReportRow } from '../batch-report.js';
+import { waitForBatch, wantsBars } from '../batch-progress.js';
+import { startLocalCluster } from '../cluster.js';
 import { loadConfig } from '../config.js';
 import { createResearch } from '../docs-source.js';
-import { readRequirementsJsonl } from '../read-requirements.js';
-import { batchReport } from '../batch-report.js';
+import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
+import { withQueue } from '../queue-session.js';
+import { readRequirements, type IdentifiedRequirement } from '../read-requirements.js';
+import { untilSignal } from './up.js';
+import { UsageError } from '../usage-error.js';
 import { writeAgent } from '../write-agent.js';
+import { writeBatchResults } from '../write-results.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/requirements.jsonl', import.meta.url));
 
 interface StartFlags {
   out: string;
-  concurrency: string;
+  workers: string;
+  port: string;
+  inProcess?: boolean;
+  stay?: boolean;
 }
 
-/** `agent-factory start [FILE]`: the example batch, end to end, in this process. */
+/** The same pipeline without the queue, a few requirements in flight at once: the fallback without Redis. */
+async function runInProcess(requirements: IdentifiedRequirement[], out: string): Promise<ReportRow[]> {
+  const config = loadConfig();
+  const { docs, extraLibraries } = createResearch(config);
+  const results: { id: string; result?: AgentResult; file?: string; error?: string }[] = [];
+  let next = 0;
+  const runner = async (): Promise<void> => {
+    while (next < requirements.length) {
+      const item = requirements[next++]!;
+      try {
+        const result = await runPipeline(item, { docs }, { models: config.AF_AGENT_MODELS, extraLibraries });
+        const written = await writeAgent(out, result.name, result.content);
+        results.push({ id: item.id, result, file: written.path });
+      } catch (error) {
+        results.push({ id: item.id, error: (error as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, runner));
+  await docs?.close?.();
+  const index = Object.fromEntries(
+    results.map((r) => [r.id, r.result ? { file: r.file, name: r.result.name, tier: r.result.plan.complexity.tier, gates: Object.fromEntries(r.result.report.gates.map((g) => [g.gate, g.score])), tokens: r.result.budget.total.tokens, timings: r.result.timings } : { error: r.error }]),
+  );
+  await writeFile(join(out, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  return results.flatMap((r) => (r.result ? [rowOfAgent(r.result)] : []));
+}
+
+/** `agent-factory start [FILE]` (`npm start`): the example batch through Redis, workers and the server. */
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('Run a batch of requirements (default: the bundled example) in-process and write the agents.')
-    .argument('[file]', 'JSONL file of requirements', EXAMPLE)
+    .description('Run a batch (default: the bundled example) through Redis, worker processes and the server, and write the agents; in-process when no Redis can be found or started.')
+    .argument('[file]', 'requirements file (JSONL, CSV or text)', EXAMPLE)
     .option('-o, --out <dir>', 'folder for the agent files and index.json', 'out/agents')
-    .option('-c, --concurrency <n>', 'requirements in flight at once', '8')
+    .option('-w, --workers <n>', 'worker processes', '2')
+    .option('-p, --port <port>', 'server port (Bull Board)', process.env['AF_PORT'] ?? '3000')
+    .option('--in-process', 'skip Redis: run the pipeline in this process')
+    .option('--stay', 'keep Redis, workers and the server running after the batch (default when run in a terminal)')
     .action(async (file: string, flags: StartFlags) => {
-      const config = loadConfig();
-      const requirements = await readRequirementsJsonl(file);
-      const { docs, extraLibraries } = createResearch(config);
-      const bar = new SingleBar({ format: ' {bar} {value}/{total} agents | {duration}s', hideCursor: true, noTTYOutput: false, stream: process.stderr }, Presets.shades_classic);
+      const workers = Number(flags.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be a whole number from 1 to 64');
+      const requirements = await readRequirements(file);
+      await mkdir(flags.out, { recursive: true });
       const started = performance.now();
-      const results: { id: string; result?: AgentResult; path?: string; error?: string }[] = [];
-      bar.start(requirements.length, 0);
-      let next = 0;
-      // Bounded concurrency: a few runners pull from one cursor, so at most N requirements are in flight.
-      const runner = async (): Promise<void> => {
-        while (next < requirements.length) {
-          const item = requirements[next++]!;
-          try {
-            const result = await runPipeline(item, { docs }, { models: config.AF_AGENT_MODELS, extraLibraries });
-            const written = await writeAgent(flags.out, result.name, result.content);
-            results.push({ id: item.id, result, path: written.path });
-          } catch (error) {
-            results.push({ id: item.id, error: (error as Error).message });
+      const redis = flags.inProcess ? undefined : await findOrStartRedis();
+      if (!redis) {
+        if (!flags.inProcess) process.stderr.write(`${NO_REDIS_HELP}\nRunning the batch in this process instead.\n\n`);
+        const rows = await runInProcess(requirements, flags.out);
+        const seconds = ((performance.now() - started) / 1000).toFixed(2);
+        process.stdout.write(`${tierTable(rows)}\n\n${rows.length} of ${requirements.length} agents written to ${flags.out} in ${seconds} s (in-process).\n`);
+        if (rows.length < requirements.length || rows.some((r) => !r.passed)) process.exitCode = 1;
+        return;
+      }
+      process.env['REDIS_URL'] = redis.url;
+      const cluster = startLocalCluster({ redisUrl: redis.url, workers, port: Number(flags.port) });
+      try {
+        process.stderr.write(`Redis ${redis.url} (${redis.origin}), ${workers} worker process(es), Bull Board at ${cluster.serverUrl}/admin/queues\n`);
+        const { status, rows, summary } = await withQueue(async (conn) => {
+          const submitted = await submitBatch(conn, requirements, { name: 'example' });
+          const finished = await waitForBatch(conn, submitted.id, wantsBars(false));
+          const written = await writeBatchResults(conn, finished.id, flags.out);
+          const found: ReportRow[] = [];
+          for await (const r of batchResults(conn, finished.id)) {
+            const row = rowOfItem(r);
+            if (row) found.push(row);
           }
-          bar.increment();
+          return { status: finished, rows: found, summary: written };
+        });
+        const seconds = ((performance.now() - started) / 1000).toFixed(2);
+        process.stdout.write(
+          `${tierTable(rows)}\n\nBatch ${status.id}: ${status.counts.completed} completed, ${status.counts.failed} failed of ${status.total}; ` +
+            `${summary.files} agent files and index.json in ${flags.out}, ${seconds} s.\n`,
+        );
+        if (status.counts.failed > 0 || summary.notPassed > 0) process.exitCode = 1;
+        if (flags.stay ?? process.stdout.isTTY) {
+          process.stdout.write(`Bull Board: ${cluster.serverUrl}/admin/queues. Add a worker from another terminal with \`REDIS_URL=${redis.url} npx agent-factory worker\`. Ctrl-C stops.\n`);
+          await untilSignal();
         }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Number(flags.concurrency) || 1) }, runner));
-      bar.stop();
-      await docs?.close?.();
-      const seconds = (performance.now() - started) / 1000;
-      const index = Object.fromEntries(
-        results.map((r) => [r.id, r.result ? { file: r.path, name: r.result.name, tier: r.result.plan.complexity.tier, gates: Object.fromEntries(r.result.report.gates.map((g) => [g.gate, g.score])), tokens: r.result.budget.total.tokens, timingsMs: r.result.timings } : { error: r.error }]),
-      );
-      await writeFile(join(flags.out, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
-      process.stdout.write(`${batchReport(results.flatMap((r) => (r.result ? [r.result] : [])), results.filter((r) => r.error).length, seconds, flags.out)}\n`);
-      if (results.some((r) => r.error || (r.result && !r.result.report.passed))) process.exitCode = 1;
+      } finally {
+        await cluster.stop();
+        await redis.stop();
+      }
     });
 }
