@@ -180,11 +180,11 @@ describe('validate on real agent files', () => {
 
 /**
  * Cross-check with Claude Code itself (`claude plugin validate`), which reports exactly the
- * frontmatter Claude Code fails to load. Runs only where the CLI is installed: set AF_CLAUDE_BIN
+ * frontmatter Claude Code fails to load. Runs only where the CLI is installed: set CLAUDE_BIN
  * to its binary, or install `@anthropic-ai/claude-code` (about 235 MB, so not a dependency).
  */
 function claudeBinary(): string | undefined {
-  if (process.env.AF_CLAUDE_BIN) return process.env.AF_CLAUDE_BIN;
+  if (process.env.CLAUDE_BIN) return process.env.CLAUDE_BIN;
   try {
     const pkg = createRequire(import.meta.url).resolve('@anthropic-ai/claude-code/package.json');
     const bin = join(dirname(pkg), 'bin', 'claude.exe');
