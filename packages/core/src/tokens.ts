@@ -1,4 +1,16 @@
-import { countTokens as countWithTokenizer } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+
+type CountTokens = (text: string) => number;
+let tokenizer: CountTokens | undefined;
+
+/**
+ * The tokenizer, loaded on first use: its tables cost ~70 MB, which processes that never count
+ * tokens (producers, the server) should not pay.
+ */
+function countWithTokenizer(text: string): number {
+  tokenizer ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: CountTokens }).countTokens;
+  return tokenizer(text);
+}
 
 /** Lines kept before the memo starts afresh: enough for every template and docs line in use. */
 const MEMO_LIMIT = 50_000;
