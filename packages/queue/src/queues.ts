@@ -13,6 +13,8 @@ export const StageJobDataSchema = z.object({
 });
 export type StageJobData = z.infer<typeof StageJobDataSchema>;
 
+/** The latest completed jobs per stage queue, for Bull Board to show what just ran (they return nothing). */
+export const KEEP_COMPLETED = { count: 1000, age: 24 * 3600 };
 /** Failed jobs kept for Bull Board: the newest 10,000, at most a week. */
 export const KEEP_FAILED = { count: 10_000, age: 7 * 24 * 3600 };
 
@@ -24,12 +26,15 @@ export function stageJobId(stage: Stage, data: StageJobData): string {
   return `${data.b}-${data.k}-${stage}${data.a === 2 ? '-2' : ''}`;
 }
 
-/** Options of every stage job: retries with jittered backoff; completed jobs go (the item record is the truth). */
+/**
+ * Options of every stage job: retries with jittered backoff. The item record is the truth, so only
+ * the latest completed jobs stay, bounded, for Bull Board to show what just ran.
+ */
 export function stageJobOptions(config: QueueConfig): JobsOptions {
   return {
     attempts: config.attempts,
     backoff: { type: BACKOFF_TYPE, delay: config.backoffMs },
-    removeOnComplete: true,
+    removeOnComplete: KEEP_COMPLETED,
     removeOnFail: KEEP_FAILED,
   };
 }
