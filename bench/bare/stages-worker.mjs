@@ -2,14 +2,15 @@
 // `agent-factory worker` runs ours. One shared ioredis client, four Workers (one per stage) with the
 // same per-stage concurrency; each processor only adds the next stage's job with a deterministic id,
 // the last one counts the item as done (INCR). Prints "ready" once every Worker is connected.
-// Env: REDIS_URL, BARE_CONCURRENCY (JSON {stage: n}), BARE_KEEP=1 keeps completed jobs (for bytes).
+// Env: REDIS_URL, BARE_CONCURRENCY (JSON {stage: n}), BARE_KEEP_COMPLETED (JSON removeOnComplete,
+// ours' KEEP_COMPLETED by default in bench/e2e.ts; false keeps every completed job, for bytes).
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 const STAGES = ['analyze', 'research', 'generate', 'validate'];
 const PREFIX = 'bare';
 const concurrency = JSON.parse(process.env.BARE_CONCURRENCY ?? '{}');
-const jobOptions = { removeOnComplete: process.env.BARE_KEEP !== '1' };
+const jobOptions = { removeOnComplete: JSON.parse(process.env.BARE_KEEP_COMPLETED ?? 'true') };
 const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
 const queues = Object.fromEntries(STAGES.map((s) => [s, new Queue(s, { connection, prefix: PREFIX, defaultJobOptions: jobOptions })]));
 const workers = STAGES.map((stage, i) => {
