@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@agent-factory/core': src('./packages/core/src/index.ts'),
       '@agent-factory/research': src('./packages/research/src/index.ts'),
+      '@agent-factory/sim': src('./packages/sim/src/index.ts'),
     },
   },
   test: {

@@ -10,6 +10,7 @@ import { registerServe } from './commands/serve.js';
 import { registerCache } from './commands/cache.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
+import { registerSim } from './commands/sim.js';
 import { UsageError } from './usage-error.js';
 
 /** Builds the `agent-factory` program; each command lives in its own file under commands/. */
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerCache(program);
   registerUp(program);
+  registerSim(program);
   return program;
 }
 
