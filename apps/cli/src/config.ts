@@ -1,4 +1,5 @@
 import { AgentModelSchema, type AgentModel, type Tier } from '@agent-factory/core';
+import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { queueConfigFromEnv, type QueueConfig } from '@agent-factory/queue';
 import { z } from 'zod';
 import { UsageError } from './usage-error.js';
@@ -22,7 +23,8 @@ const AgentModelsSchema = z
 
 /** The environment the CLI reads, validated at start (see the README's configuration table). */
 const EnvSchema = z.object({
-  AF_PROVIDER: z.enum(['offline']).default('offline'),
+  // Which provider, and its settings, comes from @agent-factory/llm (llmSettings below).
+  AF_PROVIDER: z.enum(['offline', 'anthropic']).optional(),
   AF_RESEARCH: z.enum(['local', 'none']).default('local'),
   AF_DOCS_DIR: z.string().min(1).optional(),
   AF_AGENT_MODELS: AgentModelsSchema.optional(),
@@ -47,6 +49,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): QueueConfig {
   try {
     return queueConfigFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * The generation provider (AF_PROVIDER, or anthropic when ANTHROPIC_API_KEY is set;
+ * ANTHROPIC_BASE_URL, AF_GENERATION_MODELS …); a bad value is a usage error naming the variable.
+ */
+export function loadLlmSettings(env: NodeJS.ProcessEnv = process.env): LlmSettings {
+  try {
+    return llmSettingsFromEnv(env);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

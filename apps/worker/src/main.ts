@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { offlineProvider } from '@agent-factory/core';
+import { offlineProvider, type LlmProvider } from '@agent-factory/core';
+import { createAnthropicProvider } from '@agent-factory/llm';
 import { CachedDocsSource, connect, createLogger, SharedCache, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
 import { delayedProvider } from './delayed-provider.js';
 import { createResearchSetup } from './research-setup.js';
@@ -28,13 +29,28 @@ export interface RunningWorker {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** The provider the settings name; retries and policy corrections go to the worker's log. */
+function generationProvider(settings: WorkerSettings, logger: Logger): LlmProvider {
+  if (settings.llm.provider === 'offline') return offlineProvider;
+  const provider = createAnthropicProvider({
+    ...settings.llm.anthropic,
+    onRetry: (e) => logger.warn({ retry: e.retry, of: e.maxRetries, delayMs: e.delayMs, model: e.model, kind: e.error.kind, status: e.error.status }, `generation retry: ${e.error.message}`),
+    onClamp: (changes, model) => logger.info({ model, changes }, 'model answer clamped to the tools policy'),
+  });
+  for (const p of provider.prefixes()) {
+    if (!p.cacheable) logger.warn(p, 'the prompt prefix is below this model\'s cache minimum: no prompt caching');
+  }
+  return provider;
+}
+
 /** Starts one worker process's pool: connects, wires the pipeline's dependencies, runs the chosen stages. */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<RunningWorker> {
   const env = options.env ?? process.env;
   const settings = workerSettings(env, { ...(options.stages ? { stages: options.stages } : {}), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
   const logger = options.logger ?? createLogger({ component: 'worker' });
   const research = createResearchSetup({ research: settings.research, ...(settings.docsDir ? { docsDir: settings.docsDir } : {}) });
-  const llm = settings.generateDelayMs > 0 ? delayedProvider(offlineProvider, settings.generateDelayMs) : offlineProvider;
+  const provider = generationProvider(settings, logger);
+  const llm = settings.generateDelayMs > 0 ? delayedProvider(provider, settings.generateDelayMs) : provider;
   const conn = await connect(settings.queue, { role: 'worker', logger });
   // The shared cache: docs answers once per (library, topic) across the cluster, finished agents reused.
   const cache = settings.cache ? new SharedCache({ redis: conn.redis, prefix: settings.queue.prefix }) : undefined;
@@ -57,7 +73,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     await release();
     throw error;
   }
-  logger.info({ stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix }, 'worker ready');
+  logger.info({ stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name }, 'worker ready');
   let stopping: Promise<void> | undefined;
   return {
     settings,

@@ -1,3 +1,4 @@
+import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { DEFAULT_CONCURRENCY, parseConcurrency, queueConfigFromEnv, STAGES, type QueueConfig, type Stage } from '@agent-factory/queue';
 
 /** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
@@ -12,6 +13,8 @@ export interface WorkerSettings {
   concurrency: Record<Stage, number>;
   research: 'local' | 'none';
   docsDir?: string;
+  /** The generation provider: AF_PROVIDER, or anthropic when ANTHROPIC_API_KEY is set (see @agent-factory/llm). */
+  llm: LlmSettings;
   /** Test and dry-run knob: every generation waits this long first (AF_GENERATE_DELAY_MS). */
   generateDelayMs: number;
   /** How long SIGTERM waits for running jobs (AF_GRACE_MS). */
@@ -46,8 +49,7 @@ export function workerSettings(env: NodeJS.ProcessEnv, flags: { stages?: string;
 }
 
 function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurrency?: string }): WorkerSettings {
-  const provider = env['AF_PROVIDER'];
-  if (provider !== undefined && provider !== '' && provider !== 'offline') throw new Error(`AF_PROVIDER=${provider} is not available in this build (use offline)`);
+  const llm = llmSettingsFromEnv(env);
   const research = env['AF_RESEARCH'] ?? 'local';
   if (research !== 'local' && research !== 'none') throw new Error(`AF_RESEARCH must be local or none, not "${research}"`);
   const stagesText = flags.stages ?? env['AF_STAGES'];
@@ -56,6 +58,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     stages: stagesText ? parseStages(stagesText) : [...STAGES],
     concurrency: { ...DEFAULT_CONCURRENCY, ...parseConcurrency(env['AF_CONCURRENCY'] ?? ''), ...parseConcurrency(flags.concurrency ?? '') },
     research,
+    llm,
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
     graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),

@@ -3,7 +3,7 @@ import { accountBudget, type Budget } from './budget.js';
 import { assessComplexity, type ComplexityOptions } from './complexity.js';
 import { offlineProvider } from './generate-offline.js';
 import type { DocsSource } from './ports/docs-source.js';
-import type { GenerationOptions, GenerationResult, LlmProvider } from './ports/llm-provider.js';
+import { isOfflineFallbackError, type GenerationOptions, type GenerationResult, type LlmProvider } from './ports/llm-provider.js';
 import { research as researchStage, type ResearchTarget } from './research.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { Complexity } from './schemas/complexity.js';
@@ -132,7 +132,7 @@ export async function offlineFallback(
   plan: Plan,
   research: Research,
   provider: string,
-  previous: { usage?: Usage; ms: { generate: number; validate: number } },
+  previous: { usage?: Usage; ms: { generate: number; validate: number }; reason?: string; degraded?: string[]; attempts?: number },
 ): Promise<GenerationOutcome> {
   const ms = { ...previous.ms };
   let t = performance.now();
@@ -141,8 +141,8 @@ export async function offlineFallback(
   t = performance.now();
   const report = await validateAgent(draft.content, validationContext(plan));
   ms.validate += performance.now() - t;
-  const degraded = [`${provider} output failed validation twice; the offline generator answered`];
-  return { draft, provider: offlineProvider.name, report, attempts: 3, usage: addUsage(previous.usage ?? draft.usage, draft.usage), degraded, ms };
+  const degraded = [...(previous.degraded ?? []), previous.reason ?? `${provider} output failed validation twice; the offline generator answered`];
+  return { draft, provider: offlineProvider.name, report, attempts: previous.attempts ?? 3, usage: previous.usage ? addUsage(previous.usage, draft.usage) : draft.usage, degraded, ms };
 }
 
 /**
@@ -154,20 +154,32 @@ export async function generateAndValidate(plan: Plan, research: Research, llm: L
   const ms = { generate: 0, validate: 0 };
   let usage: Usage | undefined;
   let guidance: GateReport['gates'][number]['findings'] | undefined;
+  const degraded: string[] = [];
   for (let attempt = 1; attempt <= 2; attempt++) {
     let t = performance.now();
-    const draft = await llm.generate({ ...plan, research, guidance }, options);
+    let draft: GenerationResult;
+    try {
+      draft = await llm.generate({ ...plan, research, guidance }, options);
+    } catch (error) {
+      // A provider that cannot answer in time (not one that refused the request): the offline generator does.
+      if (!isOfflineFallbackError(error)) throw error;
+      ms.generate += performance.now() - t;
+      if (error.usage) usage = usage ? addUsage(usage, error.usage) : error.usage;
+      const reason = `${llm.name}: ${error.message}; the offline generator answered`;
+      return offlineFallback(plan, research, llm.name, { usage, ms, degraded, attempts: attempt + 1, reason });
+    }
     ms.generate += performance.now() - t;
     usage = usage ? addUsage(usage, draft.usage) : draft.usage;
+    degraded.push(...(draft.degraded ?? []));
     t = performance.now();
     const report = await validateAgent(draft.content, context);
     ms.validate += performance.now() - t;
-    if (report.passed) return { draft, provider: llm.name, report, attempts: attempt, usage, degraded: [], ms };
+    if (report.passed) return { draft, provider: llm.name, report, attempts: attempt, usage, degraded, ms };
     guidance = report.gates.flatMap((g) => g.findings);
     if (llm === offlineProvider) break;
   }
   // The provider failed the gates twice: the offline generator answers and the result says so.
-  return offlineFallback(plan, research, llm.name, { usage, ms });
+  return offlineFallback(plan, research, llm.name, { usage, ms, degraded });
 }
 
 /**
@@ -204,7 +216,8 @@ export function assembleResult(
     usage: out.usage,
     generator: { provider: out.provider, model: out.draft.model },
     attempts: out.attempts,
-    degraded: [...research.degraded, ...out.degraded],
+    // The kept draft's own degradations too: the queue builds its outcome without reading them.
+    degraded: [...new Set([...research.degraded, ...(out.draft.degraded ?? []), ...out.degraded])],
     timings: { analyze: ms.analyze, research: ms.research, ...out.ms },
   };
 }

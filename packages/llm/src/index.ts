@@ -1,1 +1,17 @@
-export {};
+export { createAnthropicProvider, type AnthropicProvider, type AnthropicProviderOptions, type ProviderStats, type RequestRecord, type RetryEvent } from './anthropic.js';
+export { clampAgentFile, extractAgentFile, type ClampResult } from './clamp.js';
+export {
+  AnthropicSettingsSchema, DEFAULT_GENERATION_MODELS, generationModels, llmSettingsFromEnv, parseGenerationModels, parsePrices,
+  type AnthropicSettings, type AnthropicSettingsInput, type LlmSettings,
+} from './config.js';
+export { classifyError, ProviderError, retryAfterMs, type ProviderErrorKind } from './errors.js';
+export {
+  BATCH_MULTIPLIER, CACHE_READ_MULTIPLIER, CACHE_WRITE_1H_MULTIPLIER, CACHE_WRITE_MULTIPLIER, costOf, DEFAULT_PRICES, priceOf,
+  type CostOptions, type ModelPrice,
+} from './pricing.js';
+export {
+  buildPrompt, minCacheableTokens, PREFIX_MARGIN, prefixReport, prefixTokens, prefixVariantFor, systemPrefix, taskText,
+  type PrefixReport, type PrefixVariant, type Prompt, type ResearchLevel,
+} from './prompt.js';
+export { backoffMs } from './retry.js';
+export { NO_USAGE, sumUsage, totalTokens, usageFromApi, type ApiUsage } from './usage.js';

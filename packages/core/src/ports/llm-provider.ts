@@ -31,6 +31,30 @@ export interface GenerationResult {
   usage: Usage;
   /** The generation model (or `offline`). */
   model: string;
+  /** What the provider gave up to answer at all (smaller research, a cheaper model …); shown on the result. */
+  degraded?: string[];
+}
+
+/**
+ * A provider failure the offline generator should answer for (e.g. a generation that timed out
+ * after its retries): the pipeline falls back and marks the result degraded. A property rather
+ * than a class check, so errors from another copy of this module count too.
+ */
+export class OfflineFallbackError extends Error {
+  override readonly name = 'OfflineFallbackError';
+  readonly offlineFallback = true;
+  /** Tokens the failed attempts still spent. */
+  readonly usage?: Usage;
+
+  constructor(message: string, options: { usage?: Usage; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.usage) this.usage = options.usage;
+  }
+}
+
+/** Whether the pipeline should answer a provider error with the offline generator. */
+export function isOfflineFallbackError(error: unknown): error is Error & { usage?: Usage } {
+  return error instanceof Error && (error as Error & { offlineFallback?: unknown }).offlineFallback === true;
 }
 
 /** Writes agent files: the offline generator, or an LLM behind an adapter. */

@@ -1,0 +1,224 @@
+import Anthropic from '@anthropic-ai/sdk';
+import {
+  addUsage, OfflineFallbackError, type GenerationOptions, type GenerationRequest, type GenerationResult, type LlmProvider, type Tier, type Usage,
+} from '@agent-factory/core';
+import { clampAgentFile } from './clamp.js';
+import { AnthropicSettingsSchema, generationModels, type AnthropicSettings, type AnthropicSettingsInput } from './config.js';
+import { classifyError, ProviderError } from './errors.js';
+import { costOf } from './pricing.js';
+import { buildPrompt, prefixReport, prefixVariantFor, type PrefixReport, type Prompt, type ResearchLevel } from './prompt.js';
+import { backoffMs, sleep } from './retry.js';
+import { NO_USAGE, usageFromApi } from './usage.js';
+
+/** One retry of a transient fault, as the job log shows it. */
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  retry: number;
+  maxRetries: number;
+  delayMs: number;
+  model: string;
+  error: ProviderError;
+}
+
+/** One Messages API request, finished or failed, with exactly what it used. */
+export interface RequestRecord {
+  model: string;
+  ok: boolean;
+  usage: Usage;
+  costUsd: number;
+  ms: number;
+  error?: ProviderError;
+}
+
+export interface ProviderStats {
+  requests: number;
+  failedRequests: number;
+  retries: number;
+  /** Generations that gave something up (smaller research, another model) or fell back to offline. */
+  degraded: number;
+  /** Answers the policy had to correct (tools, permissionMode, model, name). */
+  clamped: number;
+  usage: Usage;
+  costUsd: number;
+}
+
+export interface AnthropicProviderOptions extends AnthropicSettingsInput {
+  onRetry?: (event: RetryEvent) => void;
+  onRequest?: (record: RequestRecord) => void;
+  /** Policy corrections of one answer, for logs. */
+  onClamp?: (changes: string[], model: string) => void;
+  /** Jitter source (tests). */
+  random?: () => number;
+}
+
+export interface AnthropicProvider extends LlmProvider {
+  readonly name: 'anthropic';
+  readonly settings: AnthropicSettings;
+  /** The generation model of each tier. */
+  readonly models: Readonly<Record<Tier, string>>;
+  stats(): ProviderStats;
+  /** The cached prefix of each configured model and whether it reaches the model's cache minimum. */
+  prefixes(): PrefixReport[];
+}
+
+interface Answer {
+  text: string;
+  usage: Usage;
+}
+
+/** Where a generation stands on the prompt-too-long ladder: full research → reduced → none → the simple tier's model. */
+interface Attempt {
+  model: string;
+  research: ResearchLevel;
+  compact: boolean;
+}
+
+/**
+ * The next rung after the API said the prompt is too long, and what the result should say about it;
+ * undefined when nothing smaller is left.
+ */
+function shrink(at: Attempt, request: GenerationRequest, simpleModel: string): { next: Attempt; reason: string } | undefined {
+  const libraries = request.research.libraries.length;
+  if (at.research === 'full' && libraries > 1) {
+    return { next: { ...at, research: 'reduced' }, reason: `prompt too long for ${at.model}: research reduced to ${Math.ceil(libraries / 2)} of ${libraries} libraries` };
+  }
+  if (at.research !== 'none' && libraries > 0) return { next: { ...at, research: 'none' }, reason: `prompt too long for ${at.model}: research left out` };
+  if (!at.compact) {
+    return { next: { model: simpleModel, research: 'none', compact: true }, reason: `prompt too long for ${at.model}: generated with the simple tier's model ${simpleModel} and the compact prompt` };
+  }
+  return undefined;
+}
+
+/**
+ * The Anthropic provider: streamed Messages API calls with a cached prompt prefix, our own visible
+ * retries (the SDK's are off), exact usage per request, and the model's answer clamped to the policy.
+ */
+export function createAnthropicProvider(options: AnthropicProviderOptions): AnthropicProvider {
+  const { onRetry, onRequest, onClamp, random = Math.random, ...input } = options;
+  const settings = AnthropicSettingsSchema.parse(input);
+  const models = generationModels(settings.models);
+  // maxRetries 0: every retry is ours, counted and reported, never hidden inside the SDK.
+  const client = new Anthropic({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: settings.timeoutMs });
+  const totals: ProviderStats = { requests: 0, failedRequests: 0, retries: 0, degraded: 0, clamped: 0, usage: NO_USAGE, costUsd: 0 };
+
+  function record(model: string, usage: Usage, started: number, error?: ProviderError): void {
+    const costUsd = costOf(usage, model, settings.prices ? { prices: settings.prices } : {});
+    totals.requests++;
+    if (error) totals.failedRequests++;
+    totals.usage = addUsage(totals.usage, usage);
+    totals.costUsd += costUsd;
+    onRequest?.({ model, ok: !error, usage, costUsd, ms: performance.now() - started, ...(error ? { error } : {}) });
+  }
+
+  /** One streamed request; its usage goes to `spent` when it completes. */
+  async function streamOnce(model: string, prompt: Prompt, generation: GenerationOptions, spent: (u: Usage) => void): Promise<Answer> {
+    const started = performance.now();
+    const controller = new AbortController();
+    let timedOut = false;
+    // The SDK's timeout covers the response headers only; this one covers the whole stream.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, settings.timeoutMs);
+    const onAbort = (): void => controller.abort();
+    if (generation.signal?.aborted) controller.abort();
+    generation.signal?.addEventListener('abort', onAbort, { once: true });
+    let outputTokens: number | undefined;
+    let characters = 0;
+    try {
+      const stream = client.messages.stream(
+        { model, max_tokens: settings.maxTokens, system: prompt.system, messages: prompt.messages },
+        { signal: controller.signal },
+      );
+      stream.on('streamEvent', (event) => {
+        if (event.type === 'message_delta') outputTokens = event.usage.output_tokens;
+      });
+      stream.on('text', (delta) => {
+        characters += delta.length;
+        // Until message_delta reports the count, about four characters a token.
+        generation.onProgress?.({ characters, outputTokens: outputTokens ?? Math.ceil(characters / 4) });
+      });
+      const message = await stream.finalMessage();
+      const usage = usageFromApi(message.usage);
+      spent(usage);
+      record(model, usage, started);
+      const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+      return { text, usage };
+    } catch (caught) {
+      const error = timedOut
+        ? new ProviderError('timeout', `no complete answer within ${settings.timeoutMs} ms`, { cause: caught })
+        : generation.signal?.aborted
+          ? new ProviderError('aborted', 'the generation was aborted', { cause: caught })
+          : classifyError(caught);
+      // A reply cut before message_stop is not billed (the simulator's ledger books nothing for it either).
+      record(model, NO_USAGE, started, error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      generation.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function generate(request: GenerationRequest, generation: GenerationOptions = {}): Promise<GenerationResult> {
+    let at: Attempt = { model: models[request.complexity.tier], research: 'full', compact: false };
+    const degraded: string[] = [];
+    let usage: Usage = NO_USAGE;
+    const spent = (u: Usage): void => {
+      usage = addUsage(usage, u);
+    };
+    let retries = 0;
+    for (;;) {
+      const prompt = buildPrompt(request, { variant: at.compact ? 'compact' : prefixVariantFor(at.model), research: at.research, cacheResearch: settings.cacheResearch });
+      let answer: Answer;
+      try {
+        answer = await streamOnce(at.model, prompt, generation, spent);
+      } catch (caught) {
+        const error = caught instanceof ProviderError ? caught : classifyError(caught);
+        if (error.kind === 'aborted') throw generation.signal?.reason ?? error;
+        if (error.kind === 'prompt_too_long') {
+          const step = shrink(at, request, models.simple);
+          if (!step) throw error;
+          degraded.push(step.reason);
+          at = step.next;
+          continue;
+        }
+        if (error.transient && retries < settings.maxRetries) {
+          retries++;
+          totals.retries++;
+          const delayMs = backoffMs(retries, { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) }, random);
+          onRetry?.({ retry: retries, maxRetries: settings.maxRetries, delayMs, model: at.model, error });
+          await sleep(delayMs, generation.signal);
+          continue;
+        }
+        if (error.kind === 'timeout') {
+          // DESIGN: a generation that cannot finish in time is answered by the offline generator.
+          totals.degraded++;
+          throw new OfflineFallbackError(`generation timed out (${retries + 1} attempts of ${settings.timeoutMs} ms)`, { usage, cause: error });
+        }
+        if (!error.transient) throw error;
+        throw new ProviderError(error.kind, `${error.message} (still failing after ${retries} retries)`, {
+          ...(error.status !== undefined ? { status: error.status } : {}),
+          ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+          cause: error,
+        });
+      }
+      // Whatever the model wrote, the policy decides tools, permissionMode, model and name.
+      const { content, changes, rewritten } = clampAgentFile(answer.text, request);
+      if (rewritten && changes.length > 0) {
+        totals.clamped++;
+        onClamp?.(changes, at.model);
+      }
+      if (degraded.length > 0) totals.degraded++;
+      return { content, usage, model: at.model, ...(degraded.length > 0 ? { degraded } : {}) };
+    }
+  }
+
+  return {
+    name: 'anthropic',
+    settings,
+    models,
+    generate,
+    stats: () => ({ ...totals, usage: { ...totals.usage } }),
+    prefixes: () => prefixReport(Object.values(models)),
+  };
+}

@@ -1,0 +1,107 @@
+import { TierSchema, type Tier } from '@agent-factory/core';
+import { z } from 'zod';
+
+/** The generation model per tier when config says nothing (DESIGN: Haiku for simple, Sonnet otherwise). */
+export const DEFAULT_GENERATION_MODELS: Readonly<Record<Tier, string>> = {
+  simple: 'claude-haiku-4-5',
+  standard: 'claude-sonnet-4-6',
+  complex: 'claude-sonnet-4-6',
+};
+
+/** An API model id: an alias such as `claude-sonnet-4-6` or a dated full id. */
+export const GenerationModelSchema = z.string().regex(/^claude-[a-z0-9][a-z0-9.-]*$/, 'a Claude model id such as claude-sonnet-4-6');
+
+export const ModelPriceSchema = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() });
+
+/** The provider's settings, checked before the first request (callbacks live beside them, not in here). */
+export const AnthropicSettingsSchema = z.object({
+  apiKey: z.string().min(1, 'an API key is required (ANTHROPIC_API_KEY)'),
+  baseURL: z.url().optional(),
+  models: z.object({ simple: GenerationModelSchema, standard: GenerationModelSchema, complex: GenerationModelSchema }).partial().default({}),
+  /** Output limit per request: a complex agent is ~4k tokens; more only costs when used. */
+  maxTokens: z.number().int().positive().default(8192),
+  /** Whole-generation deadline (connect and stream), per attempt. */
+  timeoutMs: z.number().int().positive().default(120_000),
+  /** Retries of transient faults inside one generate call; each is reported through onRetry. */
+  maxRetries: z.number().int().nonnegative().default(4),
+  /** First backoff step; doubles per retry, with jitter, up to retryMaxMs. A provider's retry-after wins. */
+  retryBaseMs: z.number().int().nonnegative().default(1000),
+  retryMaxMs: z.number().int().nonnegative().default(60_000),
+  /** USD per MTok by model id or family, over pricing.ts's defaults. */
+  prices: z.record(z.string(), ModelPriceSchema).optional(),
+  /** Mark the research block too, so requirements of the same libraries read it from the cache. */
+  cacheResearch: z.boolean().default(true),
+});
+export type AnthropicSettingsInput = z.input<typeof AnthropicSettingsSchema>;
+export type AnthropicSettings = z.output<typeof AnthropicSettingsSchema>;
+
+/** `simple=claude-haiku-4-5,standard=claude-sonnet-4-6` (AF_GENERATION_MODELS); unknown tiers or ids are errors. */
+export function parseGenerationModels(text: string): Partial<Record<Tier, string>> {
+  const models: Partial<Record<Tier, string>> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [tier, model, ...rest] = pair.split('=').map((s) => s.trim());
+    const t = TierSchema.safeParse(tier);
+    const m = GenerationModelSchema.safeParse(model);
+    if (!t.success || !m.success || rest.length > 0) throw new Error(`AF_GENERATION_MODELS: "${pair}" is not tier=model (e.g. simple=claude-haiku-4-5)`);
+    models[t.data] = m.data;
+  }
+  return models;
+}
+
+/** `claude-sonnet-4-6=3/15,claude-haiku-4-5=1/5` (AF_PRICES, USD per MTok input/output). */
+export function parsePrices(text: string): Record<string, { input: number; output: number }> {
+  const prices: Record<string, { input: number; output: number }> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(claude-[a-z0-9.-]+)=(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(pair);
+    if (!match?.[1] || !match[2] || !match[3]) throw new Error(`AF_PRICES: "${pair}" is not model=input/output (e.g. claude-sonnet-4-6=3/15)`);
+    prices[match[1]] = { input: Number(match[2]), output: Number(match[3]) };
+  }
+  return prices;
+}
+
+export type LlmSettings = { provider: 'offline' } | { provider: 'anthropic'; anthropic: AnthropicSettings };
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not "${raw}"`);
+  return n;
+}
+
+/**
+ * The provider the environment asks for: AF_PROVIDER (`offline` | `anthropic`), defaulting to
+ * anthropic when ANTHROPIC_API_KEY is set; ANTHROPIC_BASE_URL, AF_GENERATION_MODELS,
+ * AF_GENERATION_MAX_TOKENS, AF_GENERATION_TIMEOUT_MS, AF_GENERATION_RETRIES, AF_PRICES.
+ * Throws an Error naming the variable when a value is wrong.
+ */
+export function llmSettingsFromEnv(env: NodeJS.ProcessEnv): LlmSettings {
+  const key = env['ANTHROPIC_API_KEY'] || undefined;
+  const chosen = env['AF_PROVIDER'] || (key ? 'anthropic' : 'offline');
+  if (chosen === 'offline') return { provider: 'offline' };
+  if (chosen !== 'anthropic') throw new Error(`AF_PROVIDER must be offline or anthropic, not "${chosen}"`);
+  if (!key) throw new Error('AF_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
+  const input: AnthropicSettingsInput = {
+    apiKey: key,
+    ...(env['ANTHROPIC_BASE_URL'] ? { baseURL: env['ANTHROPIC_BASE_URL'] } : {}),
+    models: parseGenerationModels(env['AF_GENERATION_MODELS'] ?? ''),
+    ...(env['AF_PRICES'] ? { prices: parsePrices(env['AF_PRICES']) } : {}),
+  };
+  const maxTokens = positiveInt(env, 'AF_GENERATION_MAX_TOKENS');
+  const timeoutMs = positiveInt(env, 'AF_GENERATION_TIMEOUT_MS');
+  const maxRetries = positiveInt(env, 'AF_GENERATION_RETRIES');
+  if (maxTokens !== undefined) input.maxTokens = maxTokens;
+  if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
+  if (maxRetries !== undefined) input.maxRetries = maxRetries;
+  const parsed = AnthropicSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${issue?.path.join('.') || 'Anthropic settings'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { provider: 'anthropic', anthropic: parsed.data };
+}
+
+/** The generation model of each tier: config over the defaults. */
+export function generationModels(models: Partial<Record<Tier, string>> = {}): Record<Tier, string> {
+  return { ...DEFAULT_GENERATION_MODELS, ...models };
+}
