@@ -9,7 +9,7 @@ import express from 'express';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
 import { writeJsonArray } from '../apps/server/src/stream-json.js';
-import { CLI, runCli } from './helpers/cli.js';
+import { CLI, runCli, testEnv } from './helpers/cli.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 const API_TOKEN = 'api-token-0123456789abcdef';
@@ -375,7 +375,7 @@ describe('agent-factory server', () => {
 
     it.skipIf(!(queueReady && workerReady))('runs a batch to completion on a worker process: SSE end, then every result', async () => {
       worker.child = spawn(process.execPath, [CLI, 'worker'], {
-        env: { ...process.env, REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'local', LOG_LEVEL: 'warn' },
+        env: testEnv({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'local', LOG_LEVEL: 'warn' }),
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       const child = worker.child;
@@ -434,7 +434,7 @@ describe('agent-factory serve', () => {
 
   it('prints the Bull Board URL, serves, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      env: { ...process.env, REDIS_URL: redis.url, AF_PREFIX: testPrefix(), AF_API_TOKEN: API_TOKEN, AF_HOST: '' },
+      env: testEnv({ REDIS_URL: redis.url, AF_PREFIX: testPrefix(), AF_API_TOKEN: API_TOKEN, AF_HOST: '' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

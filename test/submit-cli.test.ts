@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli } from './helpers/cli.js';
+import { CLI, runCli, testEnv } from './helpers/cli.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 // The CLI runs from dist: `npx tsc -b` (or `npm test`) first.
@@ -124,7 +124,7 @@ describe('submit, status, results, cancel (no worker)', () => {
 });
 
 function startWorker(prefix: string): ChildProcess {
-  return spawn(process.execPath, [CLI, 'worker'], { env: { ...process.env, ...envFor(prefix) }, stdio: 'ignore' });
+  return spawn(process.execPath, [CLI, 'worker'], { env: testEnv(envFor(prefix)), stdio: 'ignore' });
 }
 
 async function stopWorker(worker: ChildProcess): Promise<void> {

@@ -14,7 +14,7 @@ export function runCli(args: string[], options: { cwd?: string; input?: string |
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: testEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -25,4 +25,13 @@ export function runCli(args: string[], options: { cwd?: string; input?: string |
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.input);
   });
+}
+
+/**
+ * The environment for a process a test starts: the test's own, minus provider settings a developer
+ * may have exported, so no test ever calls the real Anthropic API by accident.
+ */
+export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { ANTHROPIC_API_KEY: _key, ANTHROPIC_BASE_URL: _url, AF_PROVIDER: _provider, CONTEXT7_API_KEY: _ctx7, ...rest } = process.env;
+  return { ...rest, ...extra };
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { batchKeys, decodeResult, getBatch, type BatchStatus, type FactoryConnection, type StoredResult } from '@agent-factory/queue';
-import { CLI } from './cli.js';
+import { CLI, testEnv } from './cli.js';
 
 /** A `agent-factory worker` child process with its log lines. */
 export interface WorkerProcess {
@@ -15,7 +15,7 @@ export interface WorkerProcess {
 
 /** Starts `node apps/cli/bin/agent-factory.js worker` and waits until it logs that it is ready. */
 export async function spawnWorker(env: NodeJS.ProcessEnv, args: string[] = []): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker', ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'worker', ...args], { env: testEnv({ LOG_LEVEL: 'info', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderr = '';
   let buffered = '';

@@ -32,8 +32,9 @@ export const validateStage: StageHandler = {
     };
     const usage = first ? addUsage(first.draft.usage, current.draft.usage) : current.draft.usage;
     let outcome: GenerationOutcome;
+    const degraded = [...new Set([...(first?.draft.degraded ?? []), ...(current.draft.degraded ?? [])])];
     if (report.passed) {
-      outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, degraded: [], ms };
+      outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, degraded, ms };
     } else if (attempt === 1 && current.provider !== offlineProvider.name) {
       const findings = report.gates.flatMap((g) => g.findings);
       const stored: ReviewOutput = { findings, ms: ms.validate };
@@ -41,7 +42,7 @@ export const validateStage: StageHandler = {
       work.logger.debug({ findings: findings.length }, 'draft failed the gates; generating again with the findings');
       return enqueueNext(ctx.conn.queues, 'generate', work, 2);
     } else {
-      outcome = await offlineFallback(plan, research, current.provider, { usage, ms });
+      outcome = await offlineFallback(plan, research, current.provider, { usage, ms, degraded });
     }
     const result = assembleResult({}, plan, research, outcome, { analyze: planOut.ms, research: researchOut.ms });
     const summary = summarizeAgent(result, item.fields[ITEM_FIELDS.worker]);
