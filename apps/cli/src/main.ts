@@ -1,44 +1,44 @@
 import { Command, CommanderError } from 'commander';
-import { registerGenerate } from './commands/generate.js';
-import { registerStart } from './commands/start.js';
-import { registerSubmit } from './commands/submit.js';
-import { registerStatus } from './commands/status.js';
-import { registerResults } from './commands/results.js';
-import { registerCancel } from './commands/cancel.js';
-import { registerWorker } from './commands/worker.js';
-import { registerServe } from './commands/serve.js';
-import { registerCache } from './commands/cache.js';
-import { registerUp } from './commands/up.js';
-import { registerValidate } from './commands/validate.js';
-import { registerSim } from './commands/sim.js';
 import { UsageError } from './usage-error.js';
 
-/** Builds the `agent-factory` program; each command lives in its own file under commands/. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in help order, loaded on demand: a command's process imports only what that
+ * command needs (a producer never loads the server, a worker never loads Bull Board's UI).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  generate: async () => (await import('./commands/generate.js')).registerGenerate,
+  validate: async () => (await import('./commands/validate.js')).registerValidate,
+  start: async () => (await import('./commands/start.js')).registerStart,
+  submit: async () => (await import('./commands/submit.js')).registerSubmit,
+  status: async () => (await import('./commands/status.js')).registerStatus,
+  results: async () => (await import('./commands/results.js')).registerResults,
+  cancel: async () => (await import('./commands/cancel.js')).registerCancel,
+  worker: async () => (await import('./commands/worker.js')).registerWorker,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  cache: async () => (await import('./commands/cache.js')).registerCache,
+  up: async () => (await import('./commands/up.js')).registerUp,
+  sim: async () => (await import('./commands/sim.js')).registerSim,
+};
+
+/** Builds the `agent-factory` program with the command named in argv (all of them for help or a typo). */
+export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command('agent-factory')
     .description('Turns natural-language requirements into validated Claude Code sub-agents.')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
-  registerGenerate(program);
-  registerValidate(program);
-  registerStart(program);
-  registerSubmit(program);
-  registerStatus(program);
-  registerResults(program);
-  registerCancel(program);
-  registerWorker(program);
-  registerServe(program);
-  registerCache(program);
-  registerUp(program);
-  registerSim(program);
+  const named = argv[2];
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program);
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 findings or failures, 2 bad usage or input. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = buildProgram();
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
