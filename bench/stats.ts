@@ -5,9 +5,9 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** The spread of runs as min–max. */
-export function spread(values: number[]): string {
-  return `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+/** The spread of runs as min–max (whole numbers unless `digits` says otherwise). */
+export function spread(values: number[], digits = 0): string {
+  return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 }
 
 export function percentile(values: number[], p: number): number {
