@@ -1,12 +1,13 @@
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import {
   addUsage, OfflineFallbackError, type GenerationOptions, type GenerationRequest, type GenerationResult, type LlmProvider, type Tier, type Usage,
 } from '@agent-factory/core';
 import { clampAgentFile } from './clamp.js';
 import { AnthropicSettingsSchema, generationModels, type AnthropicSettings, type AnthropicSettingsInput } from './config.js';
 import { classifyError, ProviderError } from './errors.js';
+import type { AnthropicGenerationOptions, RequestPermit } from './gate.js';
 import { costOf } from './pricing.js';
-import { buildPrompt, prefixReport, prefixVariantFor, type PrefixReport, type Prompt, type ResearchLevel } from './prompt.js';
+import { buildPrompt, prefixReport, prefixVariantFor, promptTokens, type PrefixReport, type Prompt, type ResearchLevel } from './prompt.js';
 import { backoffMs, sleep } from './retry.js';
 import { NO_USAGE, usageFromApi } from './usage.js';
 
@@ -59,11 +60,19 @@ export interface AnthropicProvider extends LlmProvider {
   stats(): ProviderStats;
   /** The cached prefix of each configured model and whether it reaches the model's cache minimum. */
   prefixes(): PrefixReport[];
+  /** `gate` (a rate limiter) admits every request, retries included, and settles it after. */
+  generate(request: GenerationRequest, options?: AnthropicGenerationOptions): Promise<GenerationResult>;
 }
 
 interface Answer {
   text: string;
   usage: Usage;
+}
+
+/** The response headers of the request in flight (rate-limit headers for the gate), when any arrived. */
+interface Seen {
+  headers?: Pick<Headers, 'get'>;
+  at?: number;
 }
 
 /** Where a generation stands on the prompt-too-long ladder: full research → reduced → none → the simple tier's model. */
@@ -111,7 +120,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
   }
 
   /** One streamed request; its usage goes to `spent` when it completes. */
-  async function streamOnce(model: string, prompt: Prompt, generation: GenerationOptions, spent: (u: Usage) => void): Promise<Answer> {
+  async function streamOnce(model: string, prompt: Prompt, generation: GenerationOptions, spent: (u: Usage) => void, seen: Seen): Promise<Answer> {
     const started = performance.now();
     const controller = new AbortController();
     let timedOut = false;
@@ -130,6 +139,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
         { model, max_tokens: settings.maxTokens, system: prompt.system, messages: prompt.messages },
         { signal: controller.signal },
       );
+      stream.on('connect', () => {
+        if (stream.response) Object.assign(seen, { headers: stream.response.headers, at: Date.now() });
+      });
       stream.on('streamEvent', (event) => {
         if (event.type === 'message_delta') outputTokens = event.usage.output_tokens;
       });
@@ -145,6 +157,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
       const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
       return { text, usage };
     } catch (caught) {
+      // An error status carries its own headers (a 429's retry-after and remaining counts).
+      if (caught instanceof APIError && caught.status !== undefined && caught.headers) Object.assign(seen, { headers: caught.headers, at: Date.now() });
       const error = timedOut
         ? new ProviderError('timeout', `no complete answer within ${settings.timeoutMs} ms`, { cause: caught })
         : generation.signal?.aborted
@@ -159,7 +173,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
     }
   }
 
-  async function generate(request: GenerationRequest, generation: GenerationOptions = {}): Promise<GenerationResult> {
+  async function generate(request: GenerationRequest, generation: AnthropicGenerationOptions = {}): Promise<GenerationResult> {
     let at: Attempt = { model: models[request.complexity.tier], research: 'full', compact: false };
     const degraded: string[] = [];
     let usage: Usage = NO_USAGE;
@@ -169,11 +183,17 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
     let retries = 0;
     for (;;) {
       const prompt = buildPrompt(request, { variant: at.compact ? 'compact' : prefixVariantFor(at.model), research: at.research, cacheResearch: settings.cacheResearch });
+      // The gate may wait (limits) or throw (the job goes back to the queue): either passes through unchanged.
+      const permit: RequestPermit | undefined = await generation.gate?.acquire({ model: at.model, inputTokens: promptTokens(prompt), maxTokens: settings.maxTokens }, generation.signal);
+      const seen: Seen = {};
+      const headers = (): { headers?: Pick<Headers, 'get'>; headersAt?: number } => (seen.headers ? { headers: seen.headers, ...(seen.at !== undefined ? { headersAt: seen.at } : {}) } : {});
       let answer: Answer;
       try {
-        answer = await streamOnce(at.model, prompt, generation, spent);
+        answer = await streamOnce(at.model, prompt, generation, spent, seen);
       } catch (caught) {
         const error = caught instanceof ProviderError ? caught : classifyError(caught);
+        // Settled before any retry here: the gate may take over (a 429 pauses every worker instead).
+        await permit?.release({ usage: NO_USAGE, error, ...headers() });
         if (error.kind === 'aborted') throw generation.signal?.reason ?? error;
         if (error.kind === 'prompt_too_long') {
           const step = shrink(at, request, models.simple);
@@ -202,6 +222,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
           cause: error,
         });
       }
+      await permit?.release({ usage: answer.usage, ...headers() });
       // Whatever the model wrote, the policy decides tools, permissionMode, model and name.
       const { content, changes, rewritten } = clampAgentFile(answer.text, request);
       if (rewritten && changes.length > 0) {

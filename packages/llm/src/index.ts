@@ -5,12 +5,13 @@ export {
   type AnthropicSettings, type AnthropicSettingsInput, type LlmSettings,
 } from './config.js';
 export { classifyError, ProviderError, retryAfterMs, type ProviderErrorKind } from './errors.js';
+export type { AnthropicGenerationOptions, PlannedRequest, RequestGate, RequestOutcome, RequestPermit } from './gate.js';
 export {
   BATCH_MULTIPLIER, CACHE_READ_MULTIPLIER, CACHE_WRITE_1H_MULTIPLIER, CACHE_WRITE_MULTIPLIER, costOf, DEFAULT_PRICES, priceOf,
   type CostOptions, type ModelPrice,
 } from './pricing.js';
 export {
-  buildPrompt, minCacheableTokens, PREFIX_MARGIN, prefixReport, prefixTokens, prefixVariantFor, systemPrefix, taskText,
+  buildPrompt, minCacheableTokens, PREFIX_MARGIN, prefixReport, prefixTokens, prefixVariantFor, promptTokens, systemPrefix, taskText,
   type PrefixReport, type PrefixVariant, type Prompt, type ResearchLevel,
 } from './prompt.js';
 export { backoffMs } from './retry.js';

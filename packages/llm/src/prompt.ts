@@ -191,3 +191,16 @@ export function buildPrompt(request: GenerationRequest, options: PromptOptions):
   content.push({ type: 'text', text: taskText(request) });
   return { system, messages: [{ role: 'user', content }], variant: options.variant };
 }
+
+/**
+ * Every token of a prompt by core's estimateTokens, block by block (as the simulator counts them),
+ * cached or not: what a rate limiter reserves before the call, when it cannot know what the cache will hold.
+ */
+export function promptTokens(prompt: Prompt): number {
+  let tokens = prompt.system.reduce((sum, b) => sum + estimateTokens(b.text), 0);
+  for (const m of prompt.messages) {
+    if (typeof m.content === 'string') tokens += estimateTokens(m.content);
+    else for (const b of m.content) tokens += b.type === 'text' ? estimateTokens(b.text) : estimateTokens(JSON.stringify(b));
+  }
+  return tokens;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRateLimit, RateLimitsSchema } from './limiter-config.js';
 import { STAGES, type Stage } from './stages.js';
 
 /** Default jobs in flight per stage in one worker process: CPU stages high, LLM-bound generate by provider limits. */
@@ -33,6 +34,8 @@ export const QueueConfigSchema = z.object({
    * elsewhere after about this long, so it bounds recovery time; CPU stages never block that long.
    */
   lockMs: z.number().int().min(500).default(15_000),
+  /** The provider's limits for the whole cluster (`rpm=50,itpm=30000,otpm=8000`), kept by the generate stage. */
+  rateLimit: RateLimitsSchema.optional(),
 });
 export type QueueConfig = z.infer<typeof QueueConfigSchema>;
 
@@ -44,6 +47,7 @@ const ENV_NAMES = {
   attempts: 'AF_ATTEMPTS',
   backoffMs: 'AF_BACKOFF_MS',
   lockMs: 'AF_LOCK_MS',
+  rateLimit: 'AF_RATE_LIMIT',
 } as const satisfies Record<keyof QueueConfig, string>;
 
 /** The queue configuration from the environment (see ENV_NAMES); a bad value names its variable. */
@@ -52,7 +56,13 @@ export function queueConfigFromEnv(env: NodeJS.ProcessEnv = process.env): QueueC
   for (const [field, name] of Object.entries(ENV_NAMES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    raw[field] = field === 'redisUrl' || field === 'prefix' ? value : Number(value);
+    if (field === 'rateLimit') {
+      try {
+        raw[field] = parseRateLimit(value);
+      } catch (error) {
+        throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    } else raw[field] = field === 'redisUrl' || field === 'prefix' ? value : Number(value);
   }
   const result = QueueConfigSchema.safeParse(raw);
   if (!result.success) {

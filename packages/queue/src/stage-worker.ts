@@ -8,10 +8,12 @@ import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { finalizeItem, loadItem } from './items.js';
+import { RateLimitedError } from './limiter-error.js';
+import { RateLimiter } from './limiter.js';
 import { createLogger, type Logger } from './logger.js';
 import { analyzeStage } from './processors/analyze.js';
 import type { StageContext, StageHandler } from './processors/context.js';
-import { generateStage } from './processors/generate.js';
+import { generateStage, type GenerateWork } from './processors/generate.js';
 import { researchStage } from './processors/research.js';
 import { validateStage } from './processors/validate.js';
 import { StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
@@ -23,6 +25,11 @@ export interface WorkerDeps {
   docs?: DocsSource;
   cache?: Cache;
   pipeline?: PipelineOptions;
+  /**
+   * The cluster-wide limiter of provider requests; by default one is made when the configuration
+   * has limits (AF_RATE_LIMIT) or the provider is anthropic (429 pauses and the API's own limits apply).
+   */
+  limiter?: RateLimiter;
 }
 
 export interface WorkerPool {
@@ -44,6 +51,16 @@ const HANDLERS: Record<Stage, StageHandler> = { analyze: analyzeStage, research:
 /** Abort reasons: a cancelled batch ends the job quietly; a shutdown retries it elsewhere. */
 const CANCEL_REASON = 'batch cancelled';
 const SHUTDOWN_REASON = 'worker shutting down';
+
+/** BullMQ checks the queue's rate-limit key only when a worker has a limiter; this one never limits by itself. */
+const FETCH_LIMITER = { max: 1_000_000_000, duration: 1000 };
+
+/** A limiter when the configuration sets limits or the provider is one that answers 429s. */
+function defaultLimiter(conn: FactoryConnection, llm: LlmProvider): RateLimiter | undefined {
+  const limits = conn.config.rateLimit;
+  if (!limits && llm.name !== 'anthropic') return undefined;
+  return new RateLimiter({ redis: conn.redis, prefix: conn.config.prefix, ...(limits ? { limits } : {}) });
+}
 
 /** Grace period of close() when the caller gives none. */
 export const DEFAULT_GRACE_MS = 10_000;
@@ -69,7 +86,7 @@ async function markFailed(conn: FactoryConnection, data: StageJobData, reason: s
 }
 
 /** One stage's processor: gates (final, gone, cancelled), the stage's work, and the failure policy. */
-function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { worker: Worker; batch: string }>, getWorker: () => Worker) {
+function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { worker: Worker; batch: string }>, getWorker: () => Worker, limiter?: RateLimiter) {
   const handler = HANDLERS[stage];
   // Three parameters: BullMQ then passes the abort signal that cancelJob() fires.
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
@@ -88,7 +105,12 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { wor
         await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
         return;
       }
-      await handler.run(ctx, { data, item, priority: job.opts.priority ?? 1, ...(signal ? { signal } : {}), logger });
+      const work: GenerateWork = { data, item, priority: job.opts.priority ?? 1, ...(signal ? { signal } : {}), logger };
+      if (stage === 'generate') {
+        work.reportProgress = (progress) => job.updateProgress(progress);
+        if (limiter) work.limiter = limiter;
+      }
+      await handler.run(ctx, work);
     } catch (error) {
       if (signal?.aborted) {
         if (signal.reason === CANCEL_REASON) {
@@ -99,6 +121,12 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { wor
         // Shutting down: back to the queue without spending an attempt, for a live worker to take.
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError(`${stage}: ${SHUTDOWN_REASON}`);
+      }
+      if (error instanceof RateLimitedError) {
+        // Back to the queue without spending an attempt; the queue's limiter key stops every worker's fetching meanwhile.
+        await ctx.conn.queues[stage].rateLimit(error.retryInMs);
+        logger.info({ retryInMs: error.retryInMs }, error.message);
+        throw Worker.RateLimitError();
       }
       const reason = `${stage}: ${describeError(error)}`;
       if (isPermanentError(error)) {
@@ -134,6 +162,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   // The workers' own client (BullMQ adds one blocking connection per worker) and the cancel listener.
   const client: RedisClient = await openRedis(config.redisUrl, 'worker', `agent-factory-worker`);
   const active = new Map<string, { worker: Worker; batch: string }>();
+  const limiter = options.stages.includes('generate') ? (options.deps.limiter ?? defaultLimiter(conn, llm)) : undefined;
   let cancels: CancelSubscription | undefined;
   const workers: Worker[] = [];
   try {
@@ -149,7 +178,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     );
     for (const stage of [...new Set(options.stages)]) {
       let worker: Worker | undefined;
-      worker = new Worker(stage, processorFor(stage, ctx, active, () => worker!), {
+      worker = new Worker(stage, processorFor(stage, ctx, active, () => worker!, limiter), {
         connection: client,
         prefix: config.prefix,
         name: workerId,
@@ -159,6 +188,8 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         // A job may stall once more than BullMQ's default before it fails: a crash plus a slow restart.
         maxStalledCount: 2,
         settings: { backoffStrategy },
+        // A nominal limit that is never reached: it makes BullMQ honour queue.rateLimit() on every worker of the stage.
+        ...(stage === 'generate' && limiter ? { limiter: FETCH_LIMITER } : {}),
       });
       worker.on('failed', (job, error) => {
         if (!job) return;
@@ -178,7 +209,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     client.disconnect();
     throw error;
   }
-  logger.info({ stages: options.stages, workerId }, 'workers started');
+  logger.info({ stages: options.stages, workerId, ...(limiter ? { rateLimit: limiter.limits() } : {}) }, 'workers started');
 
   let closing: Promise<void> | undefined;
   return {
