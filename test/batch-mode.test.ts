@@ -1,0 +1,146 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateAgent } from '@agent-factory/core';
+import { createAnthropicProvider } from '@agent-factory/llm';
+import {
+  batchKeys, batchModeUsage, batchResults, connect, createLogger, llmBatchKeys, memberId, STAGES, startBatchCollector, startWorkers, submitBatch,
+  type BatchCollector, type CollectorHooks, type FactoryConnection, type ItemResult, type WorkerPool,
+} from '@agent-factory/queue';
+import { startSimulator, type Simulator } from '@agent-factory/sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticRequirements } from '../bench/synthetic.js';
+import { runCli } from './helpers/cli.js';
+import { inputIds, leftoverItems, storedResults, waitForBatch } from './helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+// The CLI runs from dist: `npx tsc -b` first.
+
+const quiet = createLogger({}, { level: 'error' });
+/** Fast enough for a test: groups within ~0.3 s, polled every 0.1 s, batches end after 0.3 s. */
+const FAST = { windowMs: 200, tickMs: 100, pollMs: 100 };
+
+describe('submit --mode batch: Anthropic Message Batches end to end', () => {
+  let redis: TestRedis;
+  let dir: string;
+  const open: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis({ appendonly: false });
+    dir = await mkdtemp(join(tmpdir(), 'af-batch-mode-'));
+  });
+  afterEach(async () => {
+    // Workers first, then collectors and connections, then the simulator.
+    for (const o of open.splice(0).reverse()) await o.close();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function connections(prefix: string): Promise<{ conn: FactoryConnection; workerConn: FactoryConnection }> {
+    const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
+    const workerConn = await connect({ redisUrl: redis.url, prefix, backoffMs: 200 }, { role: 'worker', logger: quiet });
+    open.push(conn, workerConn);
+    return { conn, workerConn };
+  }
+
+  async function simulator(options: Parameters<typeof startSimulator>[0]): Promise<Simulator> {
+    const sim = await startSimulator(options);
+    open.push(sim);
+    return sim;
+  }
+
+  async function workers(workerConn: FactoryConnection, sim: Simulator, hooks?: CollectorHooks): Promise<{ pool: WorkerPool; collector: BatchCollector }> {
+    const llm = createAnthropicProvider({ apiKey: 'sk-test', baseURL: sim.url, retryBaseMs: 10 });
+    // Started before the pool, so the generate stage finds this (fast) collector rather than making a default one.
+    const collector = await startBatchCollector(workerConn, llm, { logger: quiet, options: FAST, ...(hooks ? { hooks } : {}) });
+    const pool = await startWorkers(workerConn, { stages: [...STAGES], concurrency: {}, deps: { llm }, logger: quiet });
+    open.push(collector, { close: () => pool.close() });
+    return { pool, collector };
+  }
+
+  it('generates a 20-requirement batch through Message Batches; expired and errored requests fall back to realtime', async () => {
+    const prefix = testPrefix();
+    const { conn, workerConn } = await connections(prefix);
+    const file = join(dir, 'twenty.jsonl');
+    const texts = syntheticRequirements(20, 41);
+    await writeFile(file, texts.map((requirement, i) => JSON.stringify({ id: `r-${i}`, requirement })).join('\n'));
+
+    const submitted = await runCli(['submit', file, '--mode', 'batch', '--json'], { env: { REDIS_URL: redis.url, AF_PREFIX: prefix, LOG_LEVEL: 'error' } });
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const batchId = (JSON.parse(submitted.stdout) as { id: string }).id;
+    expect(await conn.redis.hget(batchKeys(prefix, batchId).batch, 'mode')).toBe('batch');
+
+    // The custom_id is the natural (batch, requirement, attempt) id, so the simulator can be told which one expires.
+    const keyOf = new Map(await inputIds(conn, batchId));
+    const idOf = (input: string): string => memberId({ b: batchId, k: keyOf.get(input)!, a: 1 });
+    const expiredKey = keyOf.get('r-3')!;
+    const erroredKey = keyOf.get('r-7')!;
+    const malformedKey = keyOf.get('r-11')!;
+    expect(idOf('r-3')).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    // r-11's first answer fails the gates: its second attempt (with the findings) goes in a second Message Batch.
+    const sim = await simulator({ batch: { processingMs: 300, expire: [idOf('r-3')], error: [idOf('r-7')], malformed: [idOf('r-11')] } });
+    await workers(workerConn, sim);
+
+    const started = performance.now();
+    const done = await waitForBatch(conn, batchId, 25_000);
+    console.log(`20 requirements in batch mode: ${((performance.now() - started) / 1000).toFixed(2)} s, ${sim.ledger.batches.created} Message Batch(es)`);
+    expect(done).toMatchObject({ state: 'completed', counts: { pending: 0, completed: 20, failed: 0, cancelled: 0 } });
+
+    const results: ItemResult[] = [];
+    for await (const r of batchResults(conn, batchId)) results.push(r);
+    for (const r of results) {
+      const report = await validateAgent(r.content ?? '');
+      expect(report.passed, `${r.inputId}: ${JSON.stringify(report.gates.flatMap((g) => g.findings))}`).toBe(true);
+    }
+
+    // Every generation was a batch request except the expired and the errored one, which went realtime once each.
+    const ledger = sim.ledger.snapshot();
+    expect(ledger.batches).toMatchObject({ created: 2, requests: 21, results: { succeeded: 19, errored: 1, expired: 1, canceled: 0 } });
+    expect(ledger.messages).toEqual({ realtime: 2, batch: 19 });
+    expect(ledger.requests.byEndpoint['POST /v1/messages']).toBe(2);
+
+    // The stored results say which drafts were batch-priced.
+    const stored = await storedResults(conn, batchId);
+    for (const key of [expiredKey, erroredKey]) expect(stored.get(key)?.m).toMatch(/^anthropic\//);
+    expect(stored.get(malformedKey)).toMatchObject({ a: 2, p: true, m: expect.stringMatching(/^anthropic-batch\//) });
+    for (const [key, result] of stored) if (key !== expiredKey && key !== erroredKey) expect(result.m, key).toMatch(/^anthropic-batch\//);
+
+    // Usage recorded equals the simulator's batch tokens; the cost is the batch price.
+    const usage = await batchModeUsage(conn, batchId);
+    expect({ input: usage.input, output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead }).toEqual(ledger.tokens.batch);
+    expect(usage.costUsd).toBeCloseTo(ledger.costUsd.batch, 9);
+    expect(usage).toMatchObject({ requests: ledger.messages.batch, fallbacks: 2 });
+    expect(await batchModeUsage(conn)).toEqual(usage);
+
+    // Nothing left waiting or half-done.
+    const keys = llmBatchKeys(prefix);
+    expect(await conn.redis.zcard(keys.pending)).toBe(0);
+    expect(await conn.redis.zcard(keys.forming)).toBe(0);
+    expect(await leftoverItems(conn)).toBe(0);
+  });
+
+  it('a collector that dies between create and recording the id adopts that batch instead of creating a second', async () => {
+    const prefix = testPrefix();
+    const { conn, workerConn } = await connections(prefix);
+    const sim = await simulator({ batch: { processingMs: 300 } });
+    let crashes = 0;
+    const created: string[] = [];
+    await workers(workerConn, sim, {
+      afterCreate(_group: string, anthropicId: string) {
+        created.push(anthropicId);
+        if (crashes++ === 0) throw new Error('simulated crash after create');
+      },
+    });
+    const batch = await submitBatch(conn, syntheticRequirements(5, 43).map((requirement, i) => ({ id: `c-${i}`, requirement })), { mode: 'batch' });
+    const done = await waitForBatch(conn, batch.id, 20_000);
+    expect(done).toMatchObject({ state: 'completed', counts: { completed: 5, failed: 0 } });
+    // The retry found the orphan: one Message Batch for one group, every request answered from it.
+    expect(crashes).toBe(1);
+    expect(sim.ledger.batches.created).toBe(created.length);
+    expect(sim.ledger.batches.created).toBe(1);
+    expect(sim.ledger.messages.realtime).toBe(0);
+    expect(await batchModeUsage(conn, batch.id)).toMatchObject({ requests: sim.ledger.messages.batch, fallbacks: 0 });
+  });
+});
