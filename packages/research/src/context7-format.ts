@@ -63,3 +63,19 @@ export function formatLibrarySearch(results: readonly LibrarySearchResult[]): st
   });
   return `Available Libraries:\n\n${entries.join('\n----------\n')}`;
 }
+
+/**
+ * Reads a `resolve-library-id` answer back into matches, in the answer's order (best first). Lines
+ * other than title, id and description are ignored, so newer fields do not break it.
+ */
+export function parseLibrarySearch(text: string): { libraryId: string; title: string; description?: string }[] {
+  const matches: { libraryId: string; title: string; description?: string }[] = [];
+  for (const entry of text.split(/\n-{3,}\n/)) {
+    const field = (name: string): string | undefined => new RegExp(`^\\s*-?\\s*${name}:\\s*(.+)$`, 'im').exec(entry)?.[1]?.trim();
+    const libraryId = field('Context7-compatible library ID');
+    if (!libraryId) continue;
+    const description = field('Description');
+    matches.push({ libraryId, title: field('Title') ?? libraryId, ...(description ? { description } : {}) });
+  }
+  return matches;
+}

@@ -1,13 +1,19 @@
 export { Bm25Index, tokenize } from './bm25.js';
+export { CallCounter, type CallCounts, type CountedCall } from './call-counter.js';
 export {
   formatLibrarySearch,
   formatQueryDocs,
   NO_LIBRARIES_TEXT,
+  parseLibrarySearch,
   SNIPPET_SEPARATOR,
   UNKNOWN_LIBRARY_TEXT,
   type DocSection,
   type LibrarySearchResult,
 } from './context7-format.js';
+export { classifyAnswer, classifyCallError, DocsSourceError, type AnswerVerdict, type DocsErrorKind } from './docs-errors.js';
+export { CALLS_PATH, MCP_PATH, startDocsHttpServer, type DocsHttpServerOptions, type RunningDocsHttpServer } from './docs-http-server.js';
+export { createDocsMcpServer, DOCS_SERVER_INFO, LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-mcp-server.js';
+export { serveDocsStdio, type RunningDocsStdioServer } from './docs-stdio-server.js';
 export {
   BUNDLED_KNOWLEDGE_DIR,
   KnowledgeBase,
@@ -20,4 +26,15 @@ export {
 } from './knowledge-base.js';
 export { parseKnowledgeFile, splitFrontmatter, type CodeExample, type KnowledgeEntry } from './knowledge-file.js';
 export { LocalDocsSource, USER_DOCS_LIBRARY_ID, type LocalDocsSourceOptions } from './local-docs-source.js';
-export { createResearchSetup, ResearchSetupError, type ResearchSetup } from './research-setup.js';
+export { McpDocsSource, type McpDocsApi, type McpDocsSourceOptions } from './mcp-docs-source.js';
+export { context7Http, context7Stdio, CONTEXT7_URL, localMcp, type McpSourceTuning } from './mcp-sources.js';
+export {
+  createResearchSetup,
+  RESEARCH_MODES,
+  researchMode,
+  ResearchSetupError,
+  type ResearchMode,
+  type ResearchSetup,
+  type ResearchSetupOptions,
+} from './research-setup.js';
+export { withUserDocs } from './user-docs-router.js';

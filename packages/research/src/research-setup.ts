@@ -1,6 +1,23 @@
 import { existsSync } from 'node:fs';
 import type { DocsSource, ResearchTarget } from '@agent-factory/core';
 import { LocalDocsSource, USER_DOCS_LIBRARY_ID } from './local-docs-source.js';
+import { context7Http, context7Stdio, localMcp } from './mcp-sources.js';
+import { withUserDocs } from './user-docs-router.js';
+
+/** Where research reads docs (AF_RESEARCH). */
+export const RESEARCH_MODES = ['local', 'context7', 'context7-stdio', 'none'] as const;
+export type ResearchMode = (typeof RESEARCH_MODES)[number];
+
+export interface ResearchSetupOptions {
+  /** Default: context7 when a Context7 key is given, else local. */
+  research?: ResearchMode;
+  /** The user's Markdown (AF_DOCS_DIR). */
+  docsDir?: string;
+  /** CONTEXT7_API_KEY. */
+  context7ApiKey?: string;
+  /** CONTEXT7_URL: another Context7-compatible server (self-hosted, or a test's). */
+  context7Url?: string;
+}
 
 export interface ResearchSetup {
   docs?: DocsSource;
@@ -13,16 +30,25 @@ export class ResearchSetupError extends Error {
   override readonly name = 'ResearchSetupError';
 }
 
+/** The mode AF_RESEARCH names, or the default: Context7 when there is a key for it, else the bundled docs. */
+export function researchMode(research: ResearchMode | undefined, context7ApiKey: string | undefined): ResearchMode {
+  return research ?? (context7ApiKey ? 'context7' : 'local');
+}
+
 /**
- * The research source AF_RESEARCH names: the bundled docs (plus AF_DOCS_DIR) or none. One wiring
- * for the worker and the in-process commands, so both research alike.
+ * The research source AF_RESEARCH names, always over MCP: the bundled docs server in-process
+ * (`local`), Context7 over HTTP (`context7`) or stdio (`context7-stdio`), or none. One wiring for
+ * the worker and the in-process commands, so both research alike. Nothing connects until the first
+ * look-up, so a docs server that is down degrades research instead of stopping a worker.
  */
-export function createResearchSetup(options: { research?: 'local' | 'none'; docsDir?: string }): ResearchSetup {
-  if (options.research === 'none') return { extraLibraries: [] };
+export function createResearchSetup(options: ResearchSetupOptions): ResearchSetup {
+  const mode = researchMode(options.research, options.context7ApiKey);
+  if (mode === 'none') return { extraLibraries: [] };
   const extraDirs = options.docsDir ? [options.docsDir] : [];
   for (const dir of extraDirs) if (!existsSync(dir)) throw new ResearchSetupError(`AF_DOCS_DIR ${dir} does not exist`);
-  return {
-    docs: new LocalDocsSource({ extraDirs }),
-    extraLibraries: extraDirs.length > 0 ? [{ libraryId: USER_DOCS_LIBRARY_ID, name: 'Your docs', queryByRequirement: true }] : [],
-  };
+  const extraLibraries = extraDirs.length > 0 ? [{ libraryId: USER_DOCS_LIBRARY_ID, name: 'Your docs', queryByRequirement: true }] : [];
+  // The knowledge base behind the bundled server; with Context7 it still answers for the user's docs.
+  if (mode === 'local') return { docs: localMcp({ source: new LocalDocsSource({ extraDirs }) }), extraLibraries };
+  const remote = mode === 'context7' ? context7Http({ url: options.context7Url, apiKey: options.context7ApiKey }) : context7Stdio({ apiKey: options.context7ApiKey });
+  return { docs: extraDirs.length > 0 ? withUserDocs(remote, new LocalDocsSource({ extraDirs })) : remote, extraLibraries };
 }
