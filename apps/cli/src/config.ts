@@ -25,7 +25,10 @@ const AgentModelsSchema = z
 const EnvSchema = z.object({
   // Which provider, and its settings, comes from @agent-factory/llm (llmSettings below).
   AF_PROVIDER: z.enum(['offline', 'anthropic']).optional(),
-  AF_RESEARCH: z.enum(['local', 'none']).default('local'),
+  // Unset: context7 when CONTEXT7_API_KEY is set, else local (see @agent-factory/research).
+  AF_RESEARCH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['local', 'context7', 'context7-stdio', 'none']).optional()),
+  CONTEXT7_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  CONTEXT7_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   AF_DOCS_DIR: z.string().min(1).optional(),
   AF_AGENT_MODELS: AgentModelsSchema.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

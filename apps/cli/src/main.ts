@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   cache: async () => (await import('./commands/cache.js')).registerCache,
   up: async () => (await import('./commands/up.js')).registerUp,
   sim: async () => (await import('./commands/sim.js')).registerSim,
+  'docs-server': async () => (await import('./commands/docs-server.js')).registerDocsServer,
 };
 
 /** Builds the `agent-factory` program with the command named in argv (all of them for help or a typo). */

@@ -18,6 +18,7 @@ const EnvelopeSchema = z.strictObject({
   priority: z.number().int().min(1).max(10).optional(),
   idempotencyKey: IdempotencyKeySchema.optional(),
   useCache: z.boolean().optional(),
+  mode: z.enum(['realtime', 'batch']).optional(),
   requirements: z.array(z.unknown()),
 });
 

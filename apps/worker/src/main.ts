@@ -48,7 +48,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
   const env = options.env ?? process.env;
   const settings = workerSettings(env, { ...(options.stages ? { stages: options.stages } : {}), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
   const logger = options.logger ?? createLogger({ component: 'worker' });
-  const research = createResearchSetup({ research: settings.research, ...(settings.docsDir ? { docsDir: settings.docsDir } : {}) });
+  const research = createResearchSetup({ research: settings.research, ...(settings.docsDir ? { docsDir: settings.docsDir } : {}), ...settings.context7 });
   const provider = generationProvider(settings, logger);
   const llm = settings.generateDelayMs > 0 ? delayedProvider(provider, settings.generateDelayMs) : provider;
   const conn = await connect(settings.queue, { role: 'worker', logger });
@@ -73,7 +73,10 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     await release();
     throw error;
   }
-  logger.info({ stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name }, 'worker ready');
+  logger.info(
+    { stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name, ...(settings.queue.rateLimit ? { rateLimit: settings.queue.rateLimit } : {}) },
+    'worker ready',
+  );
   let stopping: Promise<void> | undefined;
   return {
     settings,

@@ -1,4 +1,5 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
+import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
 import { DEFAULT_CONCURRENCY, parseConcurrency, queueConfigFromEnv, STAGES, type QueueConfig, type Stage } from '@agent-factory/queue';
 
 /** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
@@ -11,8 +12,11 @@ export interface WorkerSettings {
   queue: QueueConfig;
   stages: Stage[];
   concurrency: Record<Stage, number>;
-  research: 'local' | 'none';
+  /** AF_RESEARCH; context7 by default when CONTEXT7_API_KEY is set, else local. */
+  research: ResearchMode;
   docsDir?: string;
+  /** CONTEXT7_API_KEY and CONTEXT7_URL (another Context7-compatible server). */
+  context7: { context7ApiKey?: string; context7Url?: string };
   /** The generation provider: AF_PROVIDER, or anthropic when ANTHROPIC_API_KEY is set (see @agent-factory/llm). */
   llm: LlmSettings;
   /** Test and dry-run knob: every generation waits this long first (AF_GENERATE_DELAY_MS). */
@@ -50,14 +54,17 @@ export function workerSettings(env: NodeJS.ProcessEnv, flags: { stages?: string;
 
 function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurrency?: string }): WorkerSettings {
   const llm = llmSettingsFromEnv(env);
-  const research = env['AF_RESEARCH'] ?? 'local';
-  if (research !== 'local' && research !== 'none') throw new Error(`AF_RESEARCH must be local or none, not "${research}"`);
+  const wanted = env['AF_RESEARCH'] || undefined;
+  if (wanted !== undefined && !(RESEARCH_MODES as readonly string[]).includes(wanted)) throw new Error(`AF_RESEARCH must be ${RESEARCH_MODES.join(', ')}, not "${wanted}"`);
+  const context7 = { ...(env['CONTEXT7_API_KEY'] ? { context7ApiKey: env['CONTEXT7_API_KEY'] } : {}), ...(env['CONTEXT7_URL'] ? { context7Url: env['CONTEXT7_URL'] } : {}) };
+  const research = researchMode(wanted as ResearchMode | undefined, context7.context7ApiKey);
   const stagesText = flags.stages ?? env['AF_STAGES'];
   return {
     queue: queueConfigFromEnv(env),
     stages: stagesText ? parseStages(stagesText) : [...STAGES],
     concurrency: { ...DEFAULT_CONCURRENCY, ...parseConcurrency(env['AF_CONCURRENCY'] ?? ''), ...parseConcurrency(flags.concurrency ?? '') },
     research,
+    context7,
     llm,
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),

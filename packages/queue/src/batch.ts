@@ -56,4 +56,6 @@ export interface BatchSubmission {
   idempotencyKey?: string;
   /** Reuse an identical requirement's finished agent from the cache (default true). */
   useCache?: boolean;
+  /** `batch`: generation goes through Anthropic Message Batches (half price, slower); default realtime. */
+  mode?: 'realtime' | 'batch';
 }

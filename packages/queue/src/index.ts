@@ -18,3 +18,12 @@ export { openRedis, parseRedisUrl, displayRedisUrl, type ClientRole } from './re
 export { publishCancel } from './cancel.js';
 export * from './cache.js';
 export * from './input/index.js';
+export * from './batch-mode/index.js';
+export { parseRateLimit, RateLimitsSchema, LIMIT_NAMES, type RateLimits, type LimitName, type LimitAmounts } from './limiter-config.js';
+export { RateLimiter, DEFAULT_MAX_WAIT_MS, DEFAULT_WINDOW_MS, type RateLimiterOptions, type Reservation, type Levels, type SettleOptions } from './limiter.js';
+export { RateLimitedError } from './limiter-error.js';
+export { DEFAULT_PAUSE_MS, type GateOptions, type GateOutcome, type GateRequest, type LimiterGate, type LimiterPermit } from './limiter-gate.js';
+export { readLimitHeaders, type LimitReport } from './limiter-headers.js';
+export { limiterKeys, batchUsageKey } from './limiter-keys.js';
+export { batchUsage, NO_BATCH_USAGE, type BatchUsage } from './limiter-usage.js';
+export { PROGRESS_EVERY_MS, type GenerateProgress } from './processors/generate.js';

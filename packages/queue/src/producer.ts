@@ -29,6 +29,7 @@ const SubmissionSchema = z.object({
   priority: z.number().int().min(1).max(10).optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),
   useCache: z.boolean().optional(),
+  mode: z.enum(['realtime', 'batch']).optional(),
 });
 
 /** Returns the batch an idempotency key already names, or claims the key for a new batch id. */
@@ -78,6 +79,8 @@ export async function submitBatch(
       state: 'running',
       open: 1,
       cache: sub.useCache === false ? 0 : 1,
+      // Read by the generate stage (batch-mode/mode.ts).
+      mode: sub.mode ?? 'realtime',
       inputs: 0,
       total: 0,
       pending: 0,

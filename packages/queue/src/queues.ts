@@ -10,6 +10,8 @@ export const StageJobDataSchema = z.object({
   b: z.string().regex(/^b_[a-z0-9]+$/, 'not a batch id'),
   k: z.string().regex(/^[0-9a-f]{16}$/, 'not a requirement key'),
   a: z.union([z.literal(1), z.literal(2)]).optional(),
+  /** `realtime`: generate with a Messages API call even in a batch-mode batch (a Message Batches fallback). */
+  m: z.literal('realtime').optional(),
 });
 export type StageJobData = z.infer<typeof StageJobDataSchema>;
 

@@ -29,6 +29,7 @@ interface SubmitFlags {
   wait?: boolean;
   out?: string;
   json?: boolean;
+  mode: 'realtime' | 'batch';
 }
 
 /** Why the checked input cannot be submitted, if it cannot. */
@@ -81,6 +82,7 @@ export function registerSubmit(program: Command): void {
     .option('--skip-invalid', 'submit the good lines and skip the bad ones instead of refusing the batch')
     .option('--idempotency-key <key>', 'the same key returns the same batch instead of creating a second one')
     .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(InputFormatSchema.options))
+    .addOption(new Option('--mode <mode>', 'realtime calls, or Anthropic Message Batches (half price, results within hours)').choices(['realtime', 'batch']).default('realtime'))
     .option('--no-cache', 'generate every agent again, even when an identical requirement was generated before')
     .option('--wait', 'wait for the batch to finish, with a progress bar')
     .option('-o, --out <dir>', 'write the agent files and index.json here when the batch ends (implies --wait)')
@@ -104,6 +106,7 @@ export function registerSubmit(program: Command): void {
                 priority,
                 idempotencyKey: flags.idempotencyKey,
                 useCache: flags.cache,
+                mode: flags.mode,
               },
               ({ enqueued }) => bar.update(enqueued),
             );
