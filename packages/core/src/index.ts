@@ -28,3 +28,4 @@ export * from './naming.js';
 export * from './requirement-safety.js';
 export * from './generate-offline.js';
 export * from './pipeline.js';
+export * from './sleep.js';

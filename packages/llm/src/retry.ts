@@ -1,3 +1,5 @@
+export { sleep } from '@agent-factory/core';
+
 /**
  * The wait before retry number `retry` (1-based): exponential from `baseMs`, capped at `maxMs`, a
  * random half of each step as jitter so a burst of failures does not retry in lockstep. A provider's
@@ -9,18 +11,3 @@ export function backoffMs(retry: number, options: { baseMs: number; maxMs: numbe
   return Math.round(step / 2 + random() * (step / 2));
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -1,3 +1,4 @@
+import { sleep } from '@agent-factory/core';
 import type { LimitAmounts } from './limiter-config.js';
 import { RateLimitedError } from './limiter-error.js';
 import { readLimitHeaders } from './limiter-headers.js';
@@ -37,21 +38,6 @@ export interface GateOptions {
   /** The batch whose usage the requests add to. */
   batch?: string;
   logger?: Logger;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 const isRateLimit = (error: GateOutcome['error']): boolean => error !== undefined && (error.status === 429 || error.kind === 'rate_limit');

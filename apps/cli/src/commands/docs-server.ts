@@ -1,3 +1,4 @@
+import { untilStopSignal } from '../stop-signal.js';
 import { existsSync } from 'node:fs';
 import { LocalDocsSource, serveDocsStdio, startDocsHttpServer, type CallCounter } from '@agent-factory/research';
 import type { Command } from 'commander';
@@ -14,13 +15,6 @@ interface DocsServerFlags {
 function logCalls(counter: CallCounter, transport: string): void {
   process.stderr.write(`${JSON.stringify({ msg: 'docs-server calls', transport, ...counter.summary() })}\n`);
 }
-
-/** Resolves with the first SIGINT/SIGTERM. */
-const untilSignal = (): Promise<NodeJS.Signals> =>
-  new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
 
 /** `agent-factory docs-server`: the bundled docs as an MCP server with Context7's tools (stdio or Streamable HTTP). */
 export function registerDocsServer(program: Command): void {
@@ -39,7 +33,7 @@ export function registerDocsServer(program: Command): void {
       const source = new LocalDocsSource({ extraDirs: docsDir ? [docsDir] : [] });
       if (!flags.http) {
         const server = await serveDocsStdio({ source });
-        await Promise.race([server.closed, untilSignal()]);
+        await Promise.race([server.closed, untilStopSignal()]);
         await server.close();
         logCalls(server.counter, 'stdio');
         return;
@@ -47,7 +41,7 @@ export function registerDocsServer(program: Command): void {
       const server = await startDocsHttpServer({ source, port, host: flags.host });
       // Scripts and tests read the URL from this line.
       process.stdout.write(`docs server at ${server.url}\n`);
-      await untilSignal();
+      await untilStopSignal();
       logCalls(server.counter, 'http');
       await server.close();
     });

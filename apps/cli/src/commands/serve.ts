@@ -1,5 +1,6 @@
 import { connect, queueConfigFromEnv, type QueueConfig } from '@agent-factory/queue';
 import { checkListenOptions, startServer, type RunningServer } from '@agent-factory/server';
+import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { z } from 'zod';
@@ -27,21 +28,6 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new UsageError(`${what}: ${result.error.issues[0]?.message ?? 'invalid'}`);
   return result.data;
-}
-
-/** Resolves with the first SIGINT/SIGTERM; a second one while shutting down exits at once. */
-function untilStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 /** `agent-factory serve`: Bull Board, the REST API and health checks over the shared Redis. */

@@ -1,4 +1,5 @@
 import { FAULT_KINDS, startSimulator, type FaultKind, type SimulatorOptions } from '@agent-factory/sim';
+import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../usage-error.js';
@@ -41,21 +42,6 @@ function faultKinds(value: string | undefined): Partial<Record<FaultKind, number
   const bad = kinds.find((k) => !(FAULT_KINDS as readonly string[]).includes(k));
   if (bad !== undefined) throw new UsageError(`--fault-kinds: unknown kind "${bad}" (one of ${FAULT_KINDS.join(', ')})`);
   return Object.fromEntries(kinds.map((k) => [k, 1]));
-}
-
-/** Resolves with the first SIGINT/SIGTERM; a second one exits at once. */
-function untilStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 /** `agent-factory sim`: a local Anthropic Messages API to dry-run against, without spending money. */

@@ -12,7 +12,7 @@ import { createResearch } from '../docs-source.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
 import { withQueue } from '../queue-session.js';
 import { readRequirements, type IdentifiedRequirement } from '../read-requirements.js';
-import { untilSignal } from './up.js';
+import { untilStopSignal } from '../stop-signal.js';
 import { UsageError } from '../usage-error.js';
 import { writeAgent } from '../write-agent.js';
 import { writeBatchResults } from '../write-results.js';
@@ -103,7 +103,7 @@ export function registerStart(program: Command): void {
         if (status.counts.failed > 0 || summary.notPassed > 0) process.exitCode = 1;
         if (flags.stay ?? process.stdout.isTTY) {
           process.stdout.write(`Bull Board: ${cluster.serverUrl}/admin/queues. Add a worker from another terminal with \`REDIS_URL=${redis.url} npx agent-factory worker\`. Ctrl-C stops.\n`);
-          await untilSignal();
+          await untilStopSignal();
         }
       } finally {
         await cluster.stop();

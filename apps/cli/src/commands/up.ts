@@ -1,3 +1,4 @@
+import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
 import { startLocalCluster } from '../cluster.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
@@ -7,14 +8,6 @@ interface UpFlags {
   workers: string;
   port: string;
   server: boolean;
-}
-
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    process.once('SIGINT', () => done('SIGINT'));
-    process.once('SIGTERM', () => done('SIGTERM'));
-  });
 }
 
 /** `agent-factory up`: Redis (found or started), N worker processes and the server on one machine. */
@@ -40,7 +33,7 @@ export function registerUp(program: Command): void {
           (cluster.serverUrl ? `, Bull Board at ${cluster.serverUrl}/admin/queues` : '') +
           '.\nSubmit with `agent-factory submit FILE`; add workers from another terminal with `agent-factory worker`. Ctrl-C stops.\n',
       );
-      await untilSignal();
+      await untilStopSignal();
       await cluster.stop();
       await redis.stop();
     });
