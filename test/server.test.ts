@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, STAGES, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { COLLECTOR_QUEUE, connect, STAGES, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
@@ -165,7 +165,7 @@ describe('agent-factory server', () => {
     expect((await fetch(`${url}/admin/queues/${asset}`, { headers: admin })).status).toBe(200);
 
     const queues = await json<{ queues: { name: string; readOnlyMode: boolean }[] }>(await fetch(`${url}/admin/queues/api/queues`, { headers: admin }));
-    expect(queues.queues.map((q) => q.name).sort()).toEqual([...STAGES].sort());
+    expect(queues.queues.map((q) => q.name).sort()).toEqual([...STAGES, COLLECTOR_QUEUE].sort());
     expect(queues.queues.every((q) => !q.readOnlyMode)).toBe(true);
   });
 
@@ -174,7 +174,7 @@ describe('agent-factory server', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('read-only');
     const queues = await json<{ queues: { name: string; readOnlyMode: boolean }[] }>(await fetch(`${url}/admin/queues/api/queues`, { headers: viewer }));
-    expect(queues.queues).toHaveLength(STAGES.length);
+    expect(queues.queues).toHaveLength(STAGES.length + 1);
     expect(queues.queues.every((q) => q.readOnlyMode)).toBe(true);
     const pause = await fetch(`${url}/admin/queues/api/queues/analyze/pause`, { method: 'PUT', headers: viewer });
     expect(pause.status).toBe(403);

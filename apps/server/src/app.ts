@@ -1,5 +1,5 @@
 import express, { Router, type Express } from 'express';
-import { STAGES, type FactoryConnection } from '@agent-factory/queue';
+import { openCollectorQueue, STAGES, type FactoryConnection } from '@agent-factory/queue';
 import { authenticate } from './auth.js';
 import { bullBoards } from './bull-board.js';
 import { errorHandler, notFound } from './errors.js';
@@ -21,7 +21,10 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   app.get('/', (_req, res) => res.redirect(`${BOARD_PATH}/`));
 
   app.use(authenticate(options));
-  app.use(BOARD_PATH, bullBoards(STAGES.map((stage) => conn.queues[stage])));
+  // The stage queues, then the Message Batches collector's queue (a batch in flight is a job there).
+  const collectorQueue = openCollectorQueue(conn);
+  options.signal?.addEventListener('abort', () => void collectorQueue.close().catch(() => undefined), { once: true });
+  app.use(BOARD_PATH, bullBoards([...STAGES.map((stage) => conn.queues[stage]), collectorQueue]));
 
   const api = Router();
   // Parsed only here: Bull Board has its own parser, and nothing else takes a body.

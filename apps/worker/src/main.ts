@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { offlineProvider, type LlmProvider } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { CachedDocsSource, connect, createLogger, SharedCache, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
+import { CachedDocsSource, connect, createLogger, isAnthropicProvider, SharedCache, startBatchCollector, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
 import { delayedProvider } from './delayed-provider.js';
 import { createResearchSetup } from './research-setup.js';
 import { workerSettings, type WorkerSettings } from './worker-settings.js';
@@ -69,6 +69,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
   let pool: WorkerPool;
   try {
     pool = await startWorkers(conn, { stages: settings.stages, concurrency: settings.concurrency, deps, logger });
+    // At boot, not on first use: after a restart the Message Batches in flight are polled again
+    // even when no new batch-mode request arrives.
+    if (settings.stages.includes('generate') && deps.llm && isAnthropicProvider(deps.llm)) await startBatchCollector(conn, deps.llm, { logger });
   } catch (error) {
     await release();
     throw error;

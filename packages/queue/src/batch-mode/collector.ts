@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import Anthropic from '@anthropic-ai/sdk';
 import type { AnthropicProvider } from '@agent-factory/llm';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { BACKOFF_TYPE, backoffStrategy } from '../backoff.js';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { backoffStrategy } from '../backoff.js';
 import type { FactoryConnection, RedisClient } from '../connection.js';
 import { createLogger, type Logger } from '../logger.js';
-import { KEEP_COMPLETED, KEEP_FAILED } from '../queues.js';
 import { openRedis, quitClient } from '../redis-client.js';
 import { fallbackGroup } from './finish.js';
 import { batchModeOptions, type BatchModeOptions, type BatchModeOptionsInput } from './config.js';
@@ -13,6 +12,7 @@ import { COLLECTOR_QUEUE, type CollectorContext, type CollectorHooks } from './c
 import { runFlush } from './flush.js';
 import { runGroup } from './group-job.js';
 import { llmBatchKeys, type LlmBatchKeys } from './keys.js';
+import { openCollectorQueue } from './queue.js';
 
 export interface BatchCollector {
   readonly options: BatchModeOptions;
@@ -48,12 +48,7 @@ async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, st
   const { config } = conn;
   const options = batchModeOptions(start.options);
   const logger = (start.logger ?? createLogger({})).child({ component: COLLECTOR_QUEUE });
-  const queue = new Queue(COLLECTOR_QUEUE, {
-    connection: conn.redis,
-    prefix: config.prefix,
-    defaultJobOptions: { attempts: options.attempts, backoff: { type: BACKOFF_TYPE, delay: 2000 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
-  });
-  queue.on('error', () => undefined);
+  const queue = openCollectorQueue(conn, options.attempts);
   const { settings } = llm;
   // Retries are the jobs' (logged, backed off), never hidden inside the SDK.
   const client = new Anthropic({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: CLIENT_TIMEOUT_MS });

@@ -4,3 +4,5 @@ export { BATCH_PROVIDER, COLLECTOR_QUEUE, type CollectorHooks } from './context.
 export { llmBatchKeys, memberId } from './keys.js';
 export { generateInMessageBatch } from './register.js';
 export { batchModeUsage, type BatchModeUsage } from './usage.js';
+export { openCollectorQueue } from './queue.js';
+export { isAnthropicProvider } from './mode.js';
