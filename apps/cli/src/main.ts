@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import('./commands/status.js')).registerStatus,
   results: async () => (await import('./commands/results.js')).registerResults,
   cancel: async () => (await import('./commands/cancel.js')).registerCancel,
+  report: async () => (await import('./commands/report.js')).registerReport,
   worker: async () => (await import('./commands/worker.js')).registerWorker,
   serve: async () => (await import('./commands/serve.js')).registerServe,
   cache: async () => (await import('./commands/cache.js')).registerCache,

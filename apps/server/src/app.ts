@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import express, { Router, type Express } from 'express';
 import { openCollectorQueue, STAGES, type FactoryConnection } from '@agent-factory/queue';
 import { authenticate } from './auth.js';
@@ -6,7 +7,11 @@ import { errorHandler, notFound } from './errors.js';
 import { checkServerOptions, DEFAULT_BODY_LIMIT, type ServerOptions } from './options.js';
 import { batchRoutes } from './routes/batches.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { BOARD_PATH, securityHeaders } from './security.js';
+
+/** The dashboard's static files, shipped beside dist/. */
+const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
 
 /**
  * The HTTP surface: /healthz and /readyz (open), then auth, then Bull Board at /admin/queues and the
@@ -18,9 +23,13 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   app.disable('x-powered-by');
   app.use(securityHeaders());
   app.use(healthRoutes(conn, options.readyTimeoutMs ?? 1000));
-  app.get('/', (_req, res) => res.redirect(`${BOARD_PATH}/`));
 
   app.use(authenticate(options));
+  // The dashboard: one static page (its script polls /api/dashboard) next to the Bull Board link.
+  app.get('/', (_req, res) => res.sendFile('index.html', { root: DASHBOARD_DIR }));
+  app.use('/dashboard', express.static(DASHBOARD_DIR, { index: false }));
+  const metrics = metricsRoutes(conn);
+  app.use(metrics.prometheus);
   // The stage queues, then the Message Batches collector's queue (a batch in flight is a job there).
   const collectorQueue = openCollectorQueue(conn);
   options.signal?.addEventListener('abort', () => void collectorQueue.close().catch(() => undefined), { once: true });
@@ -39,6 +48,7 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
       logger: options.logger,
     }),
   );
+  api.use(metrics.api);
   app.use('/api', api);
 
   app.use(notFound);

@@ -37,7 +37,8 @@ export function securityHeaders(): RequestHandler {
     },
   });
   return (req, res, next) => {
-    const onBoard = req.path === BOARD_PATH || req.path.startsWith(`${BOARD_PATH}/`);
+    // Bull Board and the dashboard are pages (scripts and styles from here); everything else is data.
+    const onBoard = req.path === BOARD_PATH || req.path.startsWith(`${BOARD_PATH}/`) || req.path === '/' || req.path.startsWith('/dashboard/');
     (onBoard ? board : api)(req, res, next);
   };
 }

@@ -2,8 +2,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { offlineProvider, type LlmProvider } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { CachedDocsSource, connect, createLogger, isAnthropicProvider, SharedCache, startBatchCollector, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
+import { CachedDocsSource, connect, createLogger, isAnthropicProvider, PromMetrics, SharedCache, startBatchCollector, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
 import { delayedProvider } from './delayed-provider.js';
+import { serveMetrics, type MetricsServer } from './metrics-server.js';
 import { createResearchSetup } from './research-setup.js';
 import { workerSettings, type WorkerSettings } from './worker-settings.js';
 
@@ -61,23 +62,30 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     pipeline: research.extraLibraries.length > 0 ? { extraLibraries: research.extraLibraries } : {},
     ...options.deps,
   };
+  const { metricsPort, metricsHost } = settings.observability;
+  const prom = metricsPort !== undefined ? new PromMetrics(conn) : undefined;
+  let metrics: MetricsServer | undefined;
   const release = async (): Promise<void> => {
+    await metrics?.close();
     await cache?.close();
     await conn.close();
     await research.docs?.close?.();
   };
-  let pool: WorkerPool;
+  let pool: WorkerPool | undefined;
   try {
-    pool = await startWorkers(conn, { stages: settings.stages, concurrency: settings.concurrency, deps, logger });
+    pool = await startWorkers(conn, { stages: settings.stages, concurrency: settings.concurrency, deps, logger, ...(prom ? { prom } : {}) });
+    if (prom && metricsPort !== undefined) metrics = await serveMetrics(prom, metricsPort, metricsHost);
     // At boot, not on first use: after a restart the Message Batches in flight are polled again
     // even when no new batch-mode request arrives.
     if (settings.stages.includes('generate') && deps.llm && isAnthropicProvider(deps.llm)) await startBatchCollector(conn, deps.llm, { logger });
   } catch (error) {
+    // e.g. the metrics port is taken: the pool, if it started, goes first.
+    await pool?.close(0);
     await release();
     throw error;
   }
   logger.info(
-    { stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name, ...(settings.queue.rateLimit ? { rateLimit: settings.queue.rateLimit } : {}) },
+    { stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name, ...(settings.queue.rateLimit ? { rateLimit: settings.queue.rateLimit } : {}), ...(metrics ? { metrics: metrics.url } : {}) },
     'worker ready',
   );
   let stopping: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
-import { DEFAULT_CONCURRENCY, parseConcurrency, queueConfigFromEnv, STAGES, type QueueConfig, type Stage } from '@agent-factory/queue';
+import { DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, STAGES, type ObservabilitySettings, type QueueConfig, type Stage } from '@agent-factory/queue';
 
 /** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
 export class WorkerSettingsError extends Error {
@@ -25,6 +25,8 @@ export interface WorkerSettings {
   graceMs: number;
   /** The shared Redis cache for docs and finished agents (AF_CACHE=none turns it off). */
   cache: boolean;
+  /** AF_METRICS_PORT / AF_METRICS_HOST: where the worker serves /metrics (unset: nowhere). */
+  observability: ObservabilitySettings;
 }
 
 /** Parses `analyze,research` (AF_STAGES, --stages); unknown stages are errors. */
@@ -61,6 +63,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
   const stagesText = flags.stages ?? env['AF_STAGES'];
   return {
     queue: queueConfigFromEnv(env),
+    observability: observabilityFromEnv(env),
     stages: stagesText ? parseStages(stagesText) : [...STAGES],
     concurrency: { ...DEFAULT_CONCURRENCY, ...parseConcurrency(env['AF_CONCURRENCY'] ?? ''), ...parseConcurrency(flags.concurrency ?? '') },
     research,

@@ -29,3 +29,4 @@ export * from './requirement-safety.js';
 export * from './generate-offline.js';
 export * from './pipeline.js';
 export * from './sleep.js';
+export * from './metrics/index.js';

@@ -27,3 +27,4 @@ export { readLimitHeaders, type LimitReport } from './limiter-headers.js';
 export { limiterKeys, batchUsageKey } from './limiter-keys.js';
 export { batchUsage, NO_BATCH_USAGE, type BatchUsage } from './limiter-usage.js';
 export { PROGRESS_EVERY_MS, type GenerateProgress } from './processors/generate.js';
+export * from './metrics/index.js';

@@ -7,7 +7,12 @@ import { subscribeCancels, type CancelSubscription } from './cancel.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
-import { finalizeItem, loadItem } from './items.js';
+import { isAnthropicProvider } from './batch-mode/mode.js';
+import { finalizeItem, ITEM_FIELDS, loadItem } from './items.js';
+import { itemKey } from './keys.js';
+import { failedRecord } from './metrics/records.js';
+import type { PromMetrics } from './metrics/prometheus.js';
+import { MetricsRecorder } from './metrics/recorder.js';
 import { RateLimitedError } from './limiter-error.js';
 import { RateLimiter } from './limiter.js';
 import { createLogger, type Logger } from './logger.js';
@@ -44,6 +49,8 @@ export interface StartWorkersOptions {
   logger?: Logger;
   /** Recorded on generated items and shown in Bull Board; default host:pid. */
   workerId?: string;
+  /** The process's Prometheus series, when it serves /metrics. */
+  prom?: PromMetrics;
 }
 
 const HANDLERS: Record<Stage, StageHandler> = { analyze: analyzeStage, research: researchStage, generate: generateStage, validate: validateStage };
@@ -75,10 +82,15 @@ function agentCacheSuffix(deps: WorkerDeps, llm: LlmProvider): string {
     .slice(0, 12);
 }
 
-/** The item's failure as stored for `status` and `results`. */
-async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger): Promise<void> {
+/** The item's failure as stored for `status` and `results`, and counted once in the metrics. */
+async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger, metrics: MetricsRecorder): Promise<void> {
   try {
-    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason })) logger.warn({ reason }, 'requirement failed');
+    // The plan (for the tier) goes with the item's record when it ends: read it first.
+    const plan = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.plan);
+    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason })) {
+      logger.warn({ reason }, 'requirement failed');
+      await metrics.record(failedRecord(data, reason, plan), logger);
+    }
   } catch (error) {
     // Redis is unreachable: the 'failed' event tries again, and the job stays in Bull Board meanwhile.
     logger.error({ err: error, reason }, 'could not mark the requirement failed');
@@ -105,7 +117,8 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { wor
         await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
         return;
       }
-      const work: GenerateWork = { data, item, priority: job.opts.priority ?? 1, ...(signal ? { signal } : {}), logger };
+      const timing = { wait: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp), retries: job.attemptsMade, enqueuedAt: job.timestamp };
+      const work: GenerateWork = { data, item, priority: job.opts.priority ?? 1, timing, ...(signal ? { signal } : {}), logger };
       if (stage === 'generate') {
         work.reportProgress = (progress) => job.updateProgress(progress);
         if (limiter) work.limiter = limiter;
@@ -130,11 +143,11 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { wor
       }
       const reason = `${stage}: ${describeError(error)}`;
       if (isPermanentError(error)) {
-        await markFailed(ctx.conn, data, reason, logger);
+        await markFailed(ctx.conn, data, reason, logger, ctx.metrics);
         throw new UnrecoverableError(reason);
       }
       const attempts = job.opts.attempts ?? 1;
-      if (job.attemptsMade + 1 >= attempts) await markFailed(ctx.conn, data, `${reason} (after ${attempts} attempts)`, logger);
+      if (job.attemptsMade + 1 >= attempts) await markFailed(ctx.conn, data, `${reason} (after ${attempts} attempts)`, logger, ctx.metrics);
       else logger.warn({ err: error, attempt: job.attemptsMade + 1, attempts }, 'stage failed; it will be retried');
       throw error;
     } finally {
@@ -157,6 +170,8 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     pipeline: options.deps.pipeline ?? {},
     workerId,
     agentCacheSuffix: agentCacheSuffix(options.deps, llm),
+    metrics: new MetricsRecorder(conn, options.prom),
+    ...(isAnthropicProvider(llm) && llm.settings.prices ? { prices: llm.settings.prices } : {}),
     logger,
   };
   // The workers' own client (BullMQ adds one blocking connection per worker) and the cancel listener.
@@ -197,7 +212,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         const data = StageJobDataSchema.safeParse(job.data);
         // Exhausted attempts or stalled too often: the item ends failed (a no-op when already marked).
         const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
-        if (final && data.success) void markFailed(conn, data.data, reason, logger.child({ batch: data.data.b, req: data.data.k, stage }));
+        if (final && data.success) void markFailed(conn, data.data, reason, logger.child({ batch: data.data.b, req: data.data.k, stage }), ctx.metrics);
       });
       worker.on('error', (error) => logger.warn({ stage, err: error }, 'worker error'));
       workers.push(worker);

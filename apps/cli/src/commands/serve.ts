@@ -1,4 +1,4 @@
-import { connect, queueConfigFromEnv, type QueueConfig } from '@agent-factory/queue';
+import { connect, observabilityFromEnv, queueConfigFromEnv, watchAlerts, type ObservabilitySettings, type QueueConfig } from '@agent-factory/queue';
 import { checkListenOptions, startServer, type RunningServer } from '@agent-factory/server';
 import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
@@ -47,8 +47,10 @@ export function registerServe(program: Command): void {
       const host = flags.host ?? env.AF_HOST ?? '127.0.0.1';
       const port = parse(PortSchema, flags.port ?? env.AF_PORT ?? '3000', flags.port === undefined ? 'AF_PORT' : '--port');
       let queueConfig: QueueConfig;
+      let observability: ObservabilitySettings;
       try {
         queueConfig = queueConfigFromEnv(process.env);
+        observability = observabilityFromEnv(process.env);
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
@@ -73,11 +75,14 @@ export function registerServe(program: Command): void {
         await conn.close(); // e.g. the port is in use
         throw error;
       }
+      // The server checks the alert thresholds for the whole cluster (once between several servers).
+      const alerts = watchAlerts(conn, observability.alerts, { logger });
       const auth = env.AF_API_TOKEN ? `token auth${env.AF_VIEWER_TOKEN ? ' (API and viewer tokens)' : ''}` : 'no token (loopback only)';
-      process.stdout.write(`Bull Board at ${server.boardUrl}\nAPI at ${server.url}/api/batches, ${auth}. Ctrl-C stops.\n`);
+      process.stdout.write(`Dashboard at ${server.url}/\nBull Board at ${server.boardUrl}\nAPI at ${server.url}/api/batches, ${auth}. Ctrl-C stops.\n`);
 
       const signal = await untilStopSignal();
       logger.info({ signal }, 'shutting down');
+      alerts.stop();
       await server.close();
       await conn.close();
       // Anything left holding the event loop (a stray socket) must not keep a stopped server alive.

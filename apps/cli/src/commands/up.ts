@@ -30,7 +30,7 @@ export function registerUp(program: Command): void {
       const cluster = startLocalCluster({ redisUrl: redis.url, workers, port: flags.server ? Number(flags.port) : undefined });
       process.stdout.write(
         `Redis ${redis.url} (${redis.origin}), ${workers} worker process(es)` +
-          (cluster.serverUrl ? `, Bull Board at ${cluster.serverUrl}/admin/queues` : '') +
+          (cluster.serverUrl ? `, dashboard at ${cluster.serverUrl}/, Bull Board at ${cluster.serverUrl}/admin/queues` : '') +
           '.\nSubmit with `agent-factory submit FILE`; add workers from another terminal with `agent-factory worker`. Ctrl-C stops.\n',
       );
       await untilStopSignal();

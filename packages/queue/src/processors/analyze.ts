@@ -1,5 +1,6 @@
 import { planRequirement, RequirementSchema } from '@agent-factory/core';
 import { finalizeItem, ITEM_FIELDS, persistOutputs } from '../items.js';
+import { cachedRecord } from '../metrics/records.js';
 import { StoredResultSchema } from '../result-codec.js';
 import { enqueueNext, type StageHandler } from './context.js';
 import type { PlanOutput } from './outputs.js';
@@ -13,7 +14,7 @@ export const analyzeStage: StageHandler = {
       if (ctx.cache && item.useCache) {
         const cached = StoredResultSchema.safeParse(await ctx.cache.get('agents', `${data.k}-${ctx.agentCacheSuffix}`));
         if (cached.success && cached.data.s === 'completed') {
-          await finalizeItem(ctx.conn, data.b, data.k, cached.data);
+          if (await finalizeItem(ctx.conn, data.b, data.k, cached.data)) await ctx.metrics.record(cachedRecord(data, cached.data, work.timing), work.logger);
           work.logger.debug('answered from the agents cache');
           return;
         }
@@ -22,7 +23,7 @@ export const analyzeStage: StageHandler = {
       const requirement = RequirementSchema.parse(JSON.parse(item.fields[ITEM_FIELDS.requirement] ?? 'null'));
       const t = performance.now();
       const plan = planRequirement(requirement, ctx.pipeline);
-      const output: PlanOutput = { plan, ms: performance.now() - t };
+      const output: PlanOutput = { plan, ms: performance.now() - t, at: work.timing.enqueuedAt, wait: work.timing.wait, retries: work.timing.retries };
       if (!(await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.plan]: JSON.stringify(output) }))) return;
     }
     await enqueueNext(ctx.conn.queues, 'research', work);

@@ -1,5 +1,7 @@
 import type { Cache, DocsSource, LlmProvider, PipelineOptions } from '@agent-factory/core';
+import type { ModelPrice } from '@agent-factory/llm';
 import type { Queue } from 'bullmq';
+import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { FactoryConnection } from '../connection.js';
 import { CancelledError, PermanentError } from '../errors.js';
 import type { LoadedItem } from '../items.js';
@@ -18,7 +20,18 @@ export interface StageContext {
   workerId: string;
   /** Appended to a requirement key for the agents cache: what else shapes the file (options, provider). */
   agentCacheSuffix: string;
+  /** Records each requirement that ends (cluster-wide aggregates, Prometheus). */
+  metrics: MetricsRecorder;
+  /** Price overrides (AF_PRICES) for the recorded cost. */
+  prices?: Readonly<Record<string, ModelPrice>>;
   logger: Logger;
+}
+
+/** A job's time in its queue (ms), earlier attempts, and when it was enqueued (epoch ms). */
+export interface JobTiming {
+  wait: number;
+  retries: number;
+  enqueuedAt: number;
 }
 
 /** One job's work: its item as loaded, its priority (kept by every later stage) and its abort signal. */
@@ -26,6 +39,7 @@ export interface StageWork {
   data: StageJobData;
   item: LoadedItem;
   priority: number;
+  timing: JobTiming;
   signal?: AbortSignal;
   logger: Logger;
 }

@@ -75,7 +75,7 @@ export const generateStage: StageHandler = {
       const t = performance.now();
       const { draft, provider } = await draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
       throwIfAborted(work.signal);
-      const output: DraftOutput = { draft, provider, ms: performance.now() - t };
+      const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries };
       const stored = await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.draft(attempt)]: JSON.stringify(output), [ITEM_FIELDS.worker]: ctx.workerId });
       if (!stored) return;
       work.logger.debug({ attempt, ms: Math.round(output.ms) }, 'draft generated');

@@ -16,7 +16,7 @@ export const researchStage: StageHandler = {
       const t = performance.now();
       const research = await researchPlan(plan, ctx.docs, ctx.pipeline);
       throwIfAborted(work.signal);
-      const output: ResearchOutput = { research, ms: performance.now() - t };
+      const output: ResearchOutput = { research, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries };
       if (!(await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.research]: JSON.stringify(output) }))) return;
     }
     await enqueueNext(ctx.conn.queues, 'generate', work, 1);

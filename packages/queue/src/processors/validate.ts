@@ -2,7 +2,8 @@ import { addUsage, assembleResult, offlineFallback, offlineProvider, validateAge
 import { finalizeItem, ITEM_FIELDS, persistOutputs } from '../items.js';
 import { summarizeAgent } from '../result-codec.js';
 import { enqueueNext, readOutput, type StageHandler } from './context.js';
-import type { DraftOutput, PlanOutput, ResearchOutput, ReviewOutput } from './outputs.js';
+import { completedRecord, type StageTime } from '../metrics/records.js';
+import type { DraftOutput, PlanOutput, QueueTiming, ResearchOutput, ReviewOutput } from './outputs.js';
 
 /**
  * Validate: the four gates on the draft. A first draft that fails goes back to generate once with
@@ -37,7 +38,7 @@ export const validateStage: StageHandler = {
       outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, degraded, ms };
     } else if (attempt === 1 && current.provider !== offlineProvider.name) {
       const findings = report.gates.flatMap((g) => g.findings);
-      const stored: ReviewOutput = { findings, ms: ms.validate };
+      const stored: ReviewOutput = { findings, ms: ms.validate, wait: work.timing.wait, retries: work.timing.retries };
       if (!(await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.review]: JSON.stringify(stored) }))) return;
       work.logger.debug({ findings: findings.length }, 'draft failed the gates; generating again with the findings');
       return enqueueNext(ctx.conn.queues, 'generate', work, 2);
@@ -47,8 +48,26 @@ export const validateStage: StageHandler = {
     const result = assembleResult({}, plan, research, outcome, { analyze: planOut.ms, research: researchOut.ms });
     const summary = summarizeAgent(result, item.fields[ITEM_FIELDS.worker]);
     if (await finalizeItem(ctx.conn, data.b, data.k, summary)) {
-      // Best effort: a cache outage must not fail an agent that is already stored.
+      // Best effort: a cache or metrics outage must not fail an agent that is already stored.
       await ctx.cache?.set('agents', `${data.k}-${ctx.agentCacheSuffix}`, summary).catch((error: unknown) => work.logger.warn({ err: error }, 'could not cache the agent'));
+      const drafts = [first, current].filter((d) => d !== undefined);
+      const timed = (outputs: readonly QueueTiming[], extra: QueueTiming = {}): StageTime => ({ wait: outputs.reduce((s, o) => s + (o.wait ?? 0), extra.wait ?? 0), run: 0 });
+      const record = completedRecord(result, {
+        batch: data.b,
+        key: data.k,
+        ...(planOut.at !== undefined ? { enqueuedAt: planOut.at } : {}),
+        stages: {
+          analyze: { ...timed([planOut]), run: planOut.ms },
+          research: { ...timed([researchOut]), run: researchOut.ms },
+          generate: { ...timed(drafts), run: ms.generate },
+          validate: { ...timed(review ? [review] : [], work.timing), run: ms.validate },
+        },
+        retries: [planOut, researchOut, ...drafts, ...(review ? [review] : [])].reduce((s, o) => s + (o.retries ?? 0), work.timing.retries),
+        provider: current.provider,
+        ...(review ? { firstFindings: review.findings } : {}),
+        ...(ctx.prices ? { prices: ctx.prices } : {}),
+      });
+      await ctx.metrics.record(record, work.logger);
     }
   },
 };

@@ -1,0 +1,54 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { cacheStats, listBatches, metricsReport, parseSince, PromMetrics, recentRecords, STAGES, type FactoryConnection } from '@agent-factory/queue';
+import { HttpError } from '../errors.js';
+
+const ReportQuerySchema = z.object({
+  batch: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'not a batch id').optional(),
+  since: z.string().default('1h'),
+});
+
+/** What the dashboard shows: its window is short, so the page says what is happening now. */
+const DASHBOARD_WINDOW = '15m';
+
+/** Jobs per stage queue (the dashboard's queue depths). */
+async function queueDepths(conn: FactoryConnection): Promise<Record<string, Record<string, number>>> {
+  const counts = await Promise.all(STAGES.map((stage) => conn.queues[stage].getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed')));
+  return Object.fromEntries(STAGES.map((stage, i) => [stage, counts[i] ?? {}]));
+}
+
+/** /metrics for Prometheus (the cluster's queues and last minutes), and the report as JSON under /api. */
+export function metricsRoutes(conn: FactoryConnection): { prometheus: Router; api: Router } {
+  const prom = new PromMetrics(conn, { cluster: true });
+  const prometheus = Router();
+  prometheus.get('/metrics', async (_req, res) => {
+    res.type(prom.contentType).send(await prom.metrics());
+  });
+
+  const api = Router();
+  api.get('/report', async (req, res) => {
+    const query = ReportQuerySchema.safeParse(req.query);
+    if (!query.success) throw new HttpError(400, 'invalid_query', query.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    let sinceMs: number;
+    try {
+      sinceMs = parseSince(query.data.since);
+    } catch (error) {
+      throw new HttpError(400, 'invalid_query', `since: ${(error as Error).message}`);
+    }
+    const report = await metricsReport(conn, { ...(query.data.batch ? { batch: query.data.batch } : {}), sinceMs });
+    if (!report) throw new HttpError(404, 'batch_not_found', `no batch ${query.data.batch} (never submitted, or its retention ended)`);
+    res.json(report);
+  });
+  api.get('/dashboard', async (_req, res) => {
+    const [report, batches, queues, cache, recent] = await Promise.all([
+      metricsReport(conn, { sinceMs: parseSince(DASHBOARD_WINDOW) }),
+      listBatches(conn, 10),
+      queueDepths(conn),
+      cacheStats(conn.redis, conn.config.prefix),
+      recentRecords(conn.redis, conn.config.prefix, { limit: 500 }),
+    ]);
+    const failures = recent.filter((r) => r.outcome === 'failed').slice(0, 10).map((r) => ({ at: r.at, batch: r.batch, error: r.error }));
+    res.json({ window: DASHBOARD_WINDOW, report, batches, queues, cache, failures });
+  });
+  return { prometheus, api };
+}

@@ -1,0 +1,67 @@
+import { crossedThresholds, type Alert } from '@agent-factory/core';
+import type { FactoryConnection } from '../connection.js';
+import type { Logger } from '../logger.js';
+import { metricsKeys } from './keys.js';
+import { metricsReport } from './report.js';
+import type { AlertSettings } from './settings.js';
+
+export interface AlertWatch {
+  /** Checks once now (the timer does it every intervalMs); resolves with the alerts this call announced. */
+  check(): Promise<Alert[]>;
+  stop(): void;
+}
+
+export interface AlertWatchOptions {
+  logger: Logger;
+  /** Default one minute. */
+  intervalMs?: number;
+}
+
+const WEBHOOK_TIMEOUT_MS = 5000;
+
+/**
+ * Checks the alert thresholds over the sliding window every interval. A crossing is announced once
+ * (a warning in the log and, when configured, a POST to the webhook) until the value falls back
+ * below its threshold; the state lives in Redis, so several servers announce it once between them.
+ */
+export function watchAlerts(conn: FactoryConnection, settings: AlertSettings, options: AlertWatchOptions): AlertWatch {
+  const key = metricsKeys(conn.config.prefix).alerts;
+  const { logger } = options;
+  const post = async (alert: Alert): Promise<void> => {
+    if (!settings.webhook) return;
+    try {
+      const res = await fetch(settings.webhook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ source: 'agent-factory', prefix: conn.config.prefix, at: new Date().toISOString(), ...alert }),
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      });
+      if (!res.ok) logger.warn({ alert: alert.name, status: res.status }, 'alert webhook answered an error');
+    } catch (error) {
+      logger.warn({ alert: alert.name, err: error }, 'alert webhook failed');
+    }
+  };
+  const check = async (): Promise<Alert[]> => {
+    const report = await metricsReport(conn, { sinceMs: settings.windowMinutes * 60_000 });
+    if (!report) return [];
+    const crossed = crossedThresholds(report, settings);
+    const names = new Set(crossed.map((a) => a.name));
+    const announced: Alert[] = [];
+    for (const alert of crossed) {
+      // HSETNX: the first process to see the crossing announces it.
+      if ((await conn.redis.hsetnx(key, alert.name, String(Date.now()))) === 0) continue;
+      logger.warn({ alert: alert.name, value: alert.value, threshold: alert.threshold }, `alert: ${alert.message}`);
+      await post(alert);
+      announced.push(alert);
+    }
+    const cleared = (await conn.redis.hkeys(key)).filter((name) => !names.has(name as Alert['name']));
+    if (cleared.length > 0) {
+      await conn.redis.hdel(key, ...cleared);
+      logger.info({ alerts: cleared }, 'alert cleared');
+    }
+    return announced;
+  };
+  const timer = setInterval(() => void check().catch((error: unknown) => logger.warn({ err: error }, 'alert check failed')), options.intervalMs ?? 60_000);
+  timer.unref();
+  return { check, stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,7 @@
+export * from './settings.js';
+export { metricsKeys } from './keys.js';
+export { recordRequirement, parseSince, windowFields, batchFields, recentRecords } from './store.js';
+export { metricsReport, type ReportRequest } from './report.js';
+export { PromMetrics } from './prometheus.js';
+export { MetricsRecorder } from './recorder.js';
+export { watchAlerts, type AlertWatch, type AlertWatchOptions } from './alerts.js';

@@ -1,0 +1,103 @@
+import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type RequirementRecordInput, type Tier } from '@agent-factory/core';
+import { costOf, type ModelPrice } from '@agent-factory/llm';
+import { BATCH_PROVIDER } from '../batch-mode/context.js';
+import type { JobTiming } from '../processors/context.js';
+import type { StageJobData } from '../queues.js';
+import type { StoredResult } from '../result-codec.js';
+
+/** Queue wait and run time of one stage, ms. */
+export interface StageTime {
+  wait: number;
+  run: number;
+}
+
+export interface CompletedContext {
+  batch: string;
+  key: string;
+  /** When the requirement was enqueued (its analyze job's timestamp), epoch ms. */
+  enqueuedAt?: number;
+  stages: Partial<Record<PipelineStage, StageTime>>;
+  retries: number;
+  /** The provider that wrote the kept draft (`anthropic-batch` for a Message Batch). */
+  provider: string;
+  /** The first draft's findings when it failed the gates. */
+  firstFindings?: readonly Finding[];
+  prices?: Readonly<Record<string, ModelPrice>>;
+  now?: number;
+}
+
+/** Dollars for a usage; a model without a price counts nothing rather than failing the record. */
+function dollars(result: AgentResult, batch: boolean, prices?: Readonly<Record<string, ModelPrice>>): number {
+  try {
+    return costOf(result.usage, result.generator.model, { batch, ...(prices ? { prices } : {}) });
+  } catch {
+    return 0;
+  }
+}
+
+const errorRules = (findings: readonly Finding[]): string[] => findings.filter((f) => f.severity === 'error').map((f) => f.rule);
+
+/** The metrics record of a finished agent. */
+export function completedRecord(result: AgentResult, c: CompletedContext): RequirementRecordInput {
+  const now = c.now ?? Date.now();
+  const batch = c.provider === BATCH_PROVIDER;
+  const offline = result.generator.provider === 'offline';
+  const ids = result.research.libraries.map((l) => l.libraryId);
+  return {
+    at: now,
+    batch: c.batch,
+    key: c.key,
+    outcome: 'completed',
+    tier: result.plan.complexity.tier,
+    complexity: result.plan.complexity.score,
+    model: result.generator.model,
+    mode: offline ? 'offline' : batch ? 'batch' : 'realtime',
+    ...(c.enqueuedAt !== undefined ? { totalMs: Math.max(0, now - c.enqueuedAt) } : {}),
+    stages: c.stages,
+    budget: Object.fromEntries(BUDGET_STAGES.map((s) => [s, result.budget.stages[s].tokens])),
+    usage: result.usage,
+    cost: dollars(result, batch, c.prices),
+    realtimeCost: dollars(result, false, c.prices),
+    research: { lookups: result.research.calls, tokens: result.research.tokens, duplicates: ids.length - new Set(ids).size },
+    retries: c.retries,
+    attempts: result.attempts,
+    degraded: result.degraded,
+    gates: Object.fromEntries(result.report.gates.map((g) => [g.gate, g.score])),
+    failingRules: [...errorRules(c.firstFindings ?? []), ...errorRules(result.report.gates.flatMap((g) => g.findings))],
+  };
+}
+
+/** The tier of a stored plan output, when the requirement got that far. */
+function tierOf(planJson: string | null): { tier?: Tier; complexity?: number } {
+  if (!planJson) return {};
+  try {
+    // Our own JSON (the analyze stage's output); only the tier and score are read.
+    const { plan } = JSON.parse(planJson) as { plan?: { complexity?: { tier?: Tier; score?: number } } };
+    const c = plan?.complexity;
+    return { ...(c?.tier ? { tier: c.tier } : {}), ...(c?.score !== undefined ? { complexity: c.score } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+/** The metrics record of a requirement that failed for good. */
+export function failedRecord(data: StageJobData, reason: string, planJson: string | null): RequirementRecordInput {
+  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, ...tierOf(planJson) };
+}
+
+/** The metrics record of a requirement answered from the finished-agents cache. */
+export function cachedRecord(data: StageJobData, stored: StoredResult, timing: JobTiming): RequirementRecordInput {
+  const tier = stored.t === 'simple' || stored.t === 'standard' || stored.t === 'complex' ? stored.t : undefined;
+  return {
+    at: Date.now(),
+    batch: data.b,
+    key: data.k,
+    outcome: 'completed',
+    ...(tier ? { tier } : {}),
+    ...(stored.x !== undefined ? { complexity: stored.x } : {}),
+    totalMs: Math.max(0, Date.now() - timing.enqueuedAt),
+    stages: { analyze: { wait: timing.wait, run: 0 } },
+    cachedAgent: true,
+    ...(stored.g ? { gates: stored.g } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+import { buildReport, mergeFields, recordFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
+import type { RedisClient } from '../connection.js';
+import { recordMetricsScript } from '../scripts/record-metrics.js';
+import { HOUR_MS, HOUR_TTL_SECONDS, hourOf, metricsKeys, MINUTE_MS, MINUTE_TTL_SECONDS, minuteOf, RECENT_MAX } from './keys.js';
+
+export interface RecordOptions {
+  /** How long the batch's aggregate lives (the batch's own retention). */
+  retentionSeconds: number;
+}
+
+/** Records one finished requirement in the cluster-wide aggregates (minute, hour, batch) and the recent log. */
+export async function recordRequirement(redis: RedisClient, prefix: string, input: RequirementRecordInput, options: RecordOptions): Promise<RequirementRecord> {
+  const record = RequirementRecordSchema.parse(input);
+  const keys = metricsKeys(prefix);
+  const fields = [...recordFields(record)].flat();
+  await recordMetricsScript.run(
+    redis,
+    [keys.minute(record.at), keys.hour(record.at), keys.batch(record.batch ?? '-'), keys.recent],
+    [MINUTE_TTL_SECONDS, HOUR_TTL_SECONDS, record.batch ? options.retentionSeconds : 0, RECENT_MAX, JSON.stringify(record), ...fields],
+  );
+  return record;
+}
+
+/** Parses `90s`, `15m`, `1h`, `7d` into milliseconds. */
+export function parseSince(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration like 15m, 1h or 7d`);
+  const unit = { s: 1000, m: MINUTE_MS, h: HOUR_MS, d: 24 * HOUR_MS }[match[2] as 's' | 'm' | 'h' | 'd'];
+  const ms = Number(match[1]) * unit;
+  if (ms <= 0 || ms > 30 * 24 * HOUR_MS) throw new Error(`"${text}": the metrics keep at most 30 days`);
+  return ms;
+}
+
+/** Windows up to this long add minute aggregates; longer ones hour aggregates (minutes are kept a day). */
+const MINUTES_UP_TO_MS = 6 * HOUR_MS;
+
+async function sumHashes(redis: RedisClient, keys: readonly string[]): Promise<Map<string, number>> {
+  const total = new Map<string, number>();
+  // Pipelined in slices: a 6-hour window is 360 hashes.
+  for (let i = 0; i < keys.length; i += 100) {
+    const replies = await Promise.all(keys.slice(i, i + 100).map((key) => redis.hgetall(key)));
+    for (const fields of replies) mergeFields(total, fields);
+  }
+  return total;
+}
+
+/** The counters of the last `sinceMs` (whole minutes or hours, the current one included). */
+export async function windowFields(redis: RedisClient, prefix: string, sinceMs: number, now = Date.now()): Promise<{ fields: Map<string, number>; from: number }> {
+  const keys = metricsKeys(prefix);
+  const byMinute = sinceMs <= MINUTES_UP_TO_MS;
+  const step = byMinute ? MINUTE_MS : HOUR_MS;
+  const from = byMinute ? minuteOf(now - sinceMs + MINUTE_MS) : hourOf(now - sinceMs + HOUR_MS);
+  const names: string[] = [];
+  for (let t = from; t <= now; t += step) names.push(byMinute ? keys.minute(t) : keys.hour(t));
+  return { fields: await sumHashes(redis, names), from };
+}
+
+/** A batch's counters (kept as long as the batch). */
+export async function batchFields(redis: RedisClient, prefix: string, batchId: string): Promise<Map<string, number>> {
+  return sumHashes(redis, [metricsKeys(prefix).batch(batchId)]);
+}
+
+/** The newest records of the recent log, optionally of one batch. */
+export async function recentRecords(redis: RedisClient, prefix: string, options: { batch?: string; limit?: number } = {}): Promise<RequirementRecord[]> {
+  const raw = await redis.lrange(metricsKeys(prefix).recent, 0, RECENT_MAX - 1);
+  const out: RequirementRecord[] = [];
+  for (const line of raw) {
+    const parsed = RequirementRecordSchema.safeParse(JSON.parse(line));
+    if (parsed.success && (!options.batch || parsed.data.batch === options.batch)) out.push(parsed.data);
+    if (options.limit !== undefined && out.length >= options.limit) break;
+  }
+  return out;
+}
+
+export type { BuildReportOptions, MetricsReport };

@@ -1,0 +1,171 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect, createLogger, metricsReport, submitBatch, watchAlerts, type FactoryConnection } from '@agent-factory/queue';
+import { startServer, type RunningServer } from '@agent-factory/server';
+import { startSimulator, type Simulator } from '@agent-factory/sim';
+import type { MetricsReport } from '@agent-factory/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticRequirements } from '../bench/synthetic.js';
+import { runCli } from './helpers/cli.js';
+import { spawnWorker, storedResults, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+/**
+ * Recording, report, Prometheus and alerts against a real batch: one worker process with the real
+ * SDK against the simulator, a real Redis, the real server. The report must equal what happened.
+ */
+const quiet = createLogger({}, { level: 'error' });
+/** Requirements carrying this word get a permanent 400 from the simulator. */
+const REFUSED = 'Zorblatt';
+const COMPLETED = 10;
+const FAILED = 2;
+
+let redis: TestRedis;
+let sim: Simulator;
+let conn: FactoryConnection;
+let prefix: string;
+let worker: WorkerProcess;
+let server: RunningServer;
+let batchId: string;
+let report: MetricsReport;
+
+beforeAll(async () => {
+  redis = await startRedis({ appendonly: false });
+  sim = await startSimulator({ seed: 9, ttftMs: 2, faults: { rules: [{ match: REFUSED, then: '400' }] } });
+  prefix = testPrefix();
+  conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
+  worker = await spawnWorker({
+    REDIS_URL: redis.url, AF_PREFIX: prefix, ANTHROPIC_API_KEY: 'sim-key', ANTHROPIC_BASE_URL: sim.url, AF_PROVIDER: 'anthropic',
+    AF_RESEARCH: 'local', AF_BACKOFF_MS: '100', AF_METRICS_PORT: '0',
+  });
+  server = await startServer(conn, { host: '127.0.0.1', port: 0 });
+  const requirements = [
+    ...syntheticRequirements(COMPLETED, 77),
+    ...Array.from({ length: FAILED }, (_, i) => `Review ${REFUSED} service ${i} configuration files for leaked secrets`),
+  ];
+  const batch = await submitBatch(conn, requirements.map((requirement, i) => ({ id: `r${i}`, requirement })), { useCache: false });
+  batchId = batch.id;
+  await waitForBatch(conn, batchId, 30_000);
+  report = (await metricsReport(conn, { batch: batchId }))!;
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await server?.close();
+  await conn?.close();
+  await sim?.close();
+  await redis?.stop();
+});
+
+describe('metrics of a batch (recorded by the workers, kept in Redis)', () => {
+  it('counts what the batch did: completed, failed, by tier, and the failures by reason', async () => {
+    const results = [...(await storedResults(conn, batchId)).values()];
+    expect(report.totals).toMatchObject({ finished: COMPLETED + FAILED, completed: COMPLETED, failed: FAILED, cancelled: 0 });
+    expect(report.tiers.reduce((s, t) => s + t.count, 0)).toBe(COMPLETED + FAILED);
+    for (const tier of ['simple', 'standard', 'complex'] as const) {
+      const completed = results.filter((r) => r.s === 'completed' && r.t === tier).length;
+      expect(report.tiers.find((t) => t.tier === tier)?.completed ?? 0).toBe(completed);
+    }
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]!.count).toBe(FAILED);
+    expect(report.errors[0]!.name).toMatch(/^generate: /);
+    expect(report.totals.errorRate).toBeCloseTo(FAILED / (COMPLETED + FAILED), 5);
+  });
+
+  it('records tokens kind by kind exactly as the simulator billed them, and their cost', () => {
+    const billed = sim.ledger.tokens.realtime;
+    const sum = (k: 'input' | 'output' | 'cacheWrite' | 'cacheRead'): number => report.usage.reduce((s, u) => s + u[k], 0);
+    expect({ input: sum('input'), output: sum('output'), cacheCreation: sum('cacheWrite'), cacheRead: sum('cacheRead') }).toEqual({
+      input: billed.input, output: billed.output, cacheCreation: billed.cacheCreation, cacheRead: billed.cacheRead,
+    });
+    expect(report.usage.every((u) => u.mode === 'realtime' && u.model.startsWith('claude-'))).toBe(true);
+    expect(report.usage.reduce((s, u) => s + u.agents, 0)).toBe(COMPLETED);
+    expect(report.cost.total).toBeGreaterThan(0);
+    // Kept in millionths of a dollar per agent: equal to the ledger within rounding.
+    expect(report.cost.total).toBeCloseTo(sim.ledger.snapshot().costUsd.realtime, 4);
+    const caching = report.optimizations.find((o) => o.technique === 'prompt caching')!;
+    expect(caching.avoided).toBeGreaterThan(0);
+    expect(report.stages.map((s) => s.stage)).toEqual(['analyze', 'research', 'generate', 'validate']);
+    expect(report.stages.every((s) => s.count === COMPLETED)).toBe(true);
+    expect(report.budget.find((b) => b.stage === 'generation')!.tokensAvg).toBeGreaterThan(0);
+  });
+
+  it('`agent-factory report` prints the tables, and --json the same numbers', async () => {
+    const env = { REDIS_URL: redis.url, AF_PREFIX: prefix };
+    const text = await runCli(['report', '--batch', batchId], { env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('By tier');
+    expect(text.stdout).toContain(`${COMPLETED + FAILED} finished: ${COMPLETED} completed, ${FAILED} failed`);
+    expect(text.stdout).toMatch(/Optimization impact[\s\S]*prompt caching/);
+    const json = await runCli(['report', '--since', '1h', '--json'], { env });
+    expect(json.code, json.stderr).toBe(0);
+    const window = JSON.parse(json.stdout) as MetricsReport;
+    expect(window.totals.completed).toBe(COMPLETED);
+    expect(window.totals.failed).toBe(FAILED);
+    const bad = await runCli(['report', '--since', 'yesterday'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since');
+  });
+
+  it('serves Prometheus series on the worker and on the server, and the report over HTTP', async () => {
+    const ready = worker.lines.find((l) => l.includes('"worker ready"'))!;
+    const workerMetrics = await (await fetch((JSON.parse(ready) as { metrics: string }).metrics)).text();
+    expect(workerMetrics).toMatch(new RegExp(`af_requirements_total\\{outcome="completed",tier="\\w+",model="claude-[^"]+"\\} \\d`));
+    expect(workerMetrics).toMatch(/af_requirements_total\{outcome="failed"/);
+    expect(workerMetrics).toContain('af_stage_duration_seconds_bucket{le="0.005",stage="analyze"');
+    expect(workerMetrics).toMatch(/af_tokens_total\{kind="cache_read",model="claude-/);
+    expect(workerMetrics).toContain('af_queue_jobs{queue="generate",state="waiting"} 0');
+    const serverMetrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(serverMetrics).toContain(`af_cluster_window{measure="finished"} ${COMPLETED + FAILED}`);
+    expect(serverMetrics).toContain('af_queue_jobs{queue="analyze",state="waiting"} 0');
+    const viaHttp = (await (await fetch(`${server.url}/api/report?batch=${batchId}`)).json()) as MetricsReport;
+    expect(viaHttp.totals).toEqual(report.totals);
+    expect((await fetch(`${server.url}/api/report?since=forever`)).status).toBe(400);
+    expect((await fetch(`${server.url}/api/report?batch=b_nosuchbatch`)).status).toBe(404);
+  });
+});
+
+describe('alerts', () => {
+  let hook: Server;
+  const received: unknown[] = [];
+
+  beforeAll(async () => {
+    hook = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  });
+  afterAll(() => new Promise<void>((r) => hook.close(() => r())));
+
+  it('announces a crossed threshold once, in the log and to the webhook, and clears it when it falls back', async () => {
+    const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`;
+    const lines: string[] = [];
+    const logger = createLogger({}, { level: 'info', destination: { write: (l: string) => void lines.push(l) } as unknown as NodeJS.WritableStream });
+    const settings = { errorRate: 0.05, p95Ms: 600_000, tokensPerAgent: 100_000, windowMinutes: 60, webhook };
+    const watch = watchAlerts(conn, settings, { logger, intervalMs: 3_600_000 });
+    try {
+      const first = await watch.check();
+      expect(first.map((a) => a.name)).toEqual(['error_rate']);
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatchObject({ source: 'agent-factory', name: 'error_rate', threshold: 0.05 });
+      expect(lines.join('')).toContain('alert: error rate 16.7% is over 5.0%');
+      // Still above: not announced again.
+      expect(await watch.check()).toEqual([]);
+      expect(received).toHaveLength(1);
+      // Back below (a higher threshold): cleared, and a new crossing would be announced again.
+      const relaxed = watchAlerts(conn, { ...settings, errorRate: 0.5 }, { logger, intervalMs: 3_600_000 });
+      expect(await relaxed.check()).toEqual([]);
+      relaxed.stop();
+      expect(lines.join('')).toContain('alert cleared');
+      expect((await watch.check()).map((a) => a.name)).toEqual(['error_rate']);
+      expect(received).toHaveLength(2);
+    } finally {
+      watch.stop();
+    }
+  });
+});
