@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -14,11 +15,27 @@ export const REDACTED_PATHS = [
   '*.authorization',
   '*.headers.authorization',
   '*.headers["x-api-key"]',
+  // Environment-shaped objects (a settings dump) carry the keys under their variable names.
+  'ANTHROPIC_API_KEY',
+  'CONTEXT7_API_KEY',
+  'AF_API_TOKEN',
+  'AF_VIEWER_TOKEN',
+  '*.ANTHROPIC_API_KEY',
+  '*.CONTEXT7_API_KEY',
+  '*.AF_API_TOKEN',
+  '*.AF_VIEWER_TOKEN',
 ];
 
+/** Pretty lines for a person at a terminal (LOG_FORMAT=json forces JSON there too); JSON lines for machines. */
+function wantsPretty(): boolean {
+  const format = process.env['LOG_FORMAT'];
+  if (format === 'json') return false;
+  return format === 'pretty' || process.stdout.isTTY === true;
+}
+
 /**
- * The factory's logger: JSON lines on stdout (or `destination`), level from LOG_LEVEL, secrets
- * redacted. Bind batch, requirement and stage ids with `logger.child({ batch, req, stage })`.
+ * The factory's logger: JSON lines on stdout (or `destination`; pretty at a terminal), level from
+ * LOG_LEVEL, secrets redacted. Bind batch, requirement and stage ids with `logger.child({ batch, req, stage })`.
  */
 export function createLogger(bindings: Record<string, unknown> = {}, options: LoggerOptions & { destination?: NodeJS.WritableStream | number } = {}): Logger {
   const { destination, ...rest } = options;
@@ -29,7 +46,9 @@ export function createLogger(bindings: Record<string, unknown> = {}, options: Lo
   };
   const logger =
     destination === undefined
-      ? pino(opts)
+      ? wantsPretty()
+        ? pino(opts, pretty({ colorize: process.stdout.isTTY === true, sync: true }))
+        : pino(opts)
       : pino(opts, typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination);
   return Object.keys(bindings).length > 0 ? logger.child(bindings) : logger;
 }
