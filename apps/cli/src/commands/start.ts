@@ -82,8 +82,9 @@ export function registerStart(program: Command): void {
       }
       process.env['REDIS_URL'] = redis.url;
       const cluster = startLocalCluster({ redisUrl: redis.url, workers, port: Number(flags.port) });
+      const stay = flags.stay ?? process.stdout.isTTY === true;
       try {
-        process.stderr.write(`Redis ${redis.url} (${redis.origin}), ${workers} worker process(es), Bull Board at ${cluster.serverUrl}/admin/queues\n`);
+        process.stderr.write(`Redis ${redis.url} (${redis.origin}), ${workers} worker process(es), dashboard at ${cluster.serverUrl}/, Bull Board at ${cluster.serverUrl}/admin/queues\n`);
         const { status, rows, summary } = await withQueue(async (conn) => {
           const submitted = await submitBatch(conn, requirements, { name: 'example' });
           const finished = await waitForBatch(conn, submitted.id, wantsBars(false));
@@ -98,11 +99,13 @@ export function registerStart(program: Command): void {
         const seconds = ((performance.now() - started) / 1000).toFixed(2);
         process.stdout.write(
           `${tierTable(rows)}\n\nBatch ${status.id}: ${status.counts.completed} completed, ${status.counts.failed} failed of ${status.total}; ` +
-            `${summary.files} agent files and index.json in ${flags.out}, ${seconds} s.\n`,
+            `${summary.files} agent files and index.json in ${flags.out}, ${seconds} s.\n` +
+            // A Redis this command started stops with it (unless --stay): the report is then gone with it.
+            (redis.origin !== 'started' || stay ? `Tokens, cost and timings per stage: REDIS_URL=${redis.url} npx agent-factory report --batch ${status.id}\n` : ''),
         );
         if (status.counts.failed > 0 || summary.notPassed > 0) process.exitCode = 1;
-        if (flags.stay ?? process.stdout.isTTY) {
-          process.stdout.write(`Bull Board: ${cluster.serverUrl}/admin/queues. Add a worker from another terminal with \`REDIS_URL=${redis.url} npx agent-factory worker\`. Ctrl-C stops.\n`);
+        if (stay) {
+          process.stdout.write(`Dashboard: ${cluster.serverUrl}/, Bull Board: ${cluster.serverUrl}/admin/queues. Add a worker from another terminal with \`REDIS_URL=${redis.url} npx agent-factory worker\`. Ctrl-C stops.\n`);
           await untilStopSignal();
         }
       } finally {
