@@ -72,8 +72,12 @@ describe('metrics of a batch (recorded by the workers, kept in Redis)', () => {
     expect(report.totals.errorRate).toBeCloseTo(FAILED / (COMPLETED + FAILED), 5);
   });
 
-  it('records tokens kind by kind exactly as the simulator billed them, and their cost', () => {
+  it('records tokens kind by kind exactly as the simulator billed them, and their cost, in the report and on each result', async () => {
     const billed = sim.ledger.tokens.realtime;
+    const stored = [...(await storedResults(conn, batchId)).values()].filter((r) => r.s === 'completed');
+    expect(stored.reduce((s, r) => s + (r.u?.[1] ?? 0), 0)).toBe(billed.output);
+    expect(stored.reduce((s, r) => s + (r.u?.[3] ?? 0), 0)).toBe(billed.cacheRead);
+    expect(stored.reduce((s, r) => s + (r.$ ?? 0), 0)).toBeCloseTo(sim.ledger.snapshot().costUsd.realtime, 4);
     const sum = (k: 'input' | 'output' | 'cacheWrite' | 'cacheRead'): number => report.usage.reduce((s, u) => s + u[k], 0);
     expect({ input: sum('input'), output: sum('output'), cacheCreation: sum('cacheWrite'), cacheRead: sum('cacheRead') }).toEqual({
       input: billed.input, output: billed.output, cacheCreation: billed.cacheCreation, cacheRead: billed.cacheRead,

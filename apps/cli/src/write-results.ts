@@ -25,7 +25,7 @@ export interface ResultsSummary {
 }
 
 type IndexEntry =
-  | { file: string; name: string; gates?: Record<string, number>; passed?: boolean; tier?: string; tokens?: number; timings?: Record<string, number>; degraded?: string[] }
+  | Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded'> & { file: string; name: string }
   | { state: string; error: string };
 
 const UNFINISHED: Record<string, string> = { pending: 'not finished yet', failed: 'failed', cancelled: 'the batch was cancelled' };
@@ -61,8 +61,8 @@ export async function writeBatchResults(conn: FactoryConnection, batchId: string
     try {
       if (r.state === 'completed' && r.name !== undefined && r.content !== undefined) {
         const written = await fileFor(r.name, r.content);
-        const { gates, passed, tier, tokens, timings, degraded } = r;
-        return [r.inputId, { file: basename(written.path), name: written.name, gates, passed, tier, tokens, timings, degraded }];
+        const { gates, passed, tier, tokens, usage, costUsd, timings, degraded } = r;
+        return [r.inputId, { file: basename(written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded }];
       }
       return [r.inputId, { state: r.state, error: r.error ?? UNFINISHED[r.state] ?? r.state }];
     } catch (error) {

@@ -40,6 +40,9 @@ export const ItemResultSchema = z.object({
   tokens: z.number().int().optional(),
   /** Milliseconds per stage. */
   timings: z.record(z.string(), z.number()).optional(),
+  /** Tokens by kind (estimated for the offline generator) and what they cost in US dollars. */
+  usage: z.object({ input: z.number().int(), output: z.number().int(), cacheCreation: z.number().int(), cacheRead: z.number().int() }).optional(),
+  costUsd: z.number().optional(),
   degraded: z.array(z.string()).optional(),
   /** Why it failed or was cancelled, in words a user can act on. */
   error: z.string().optional(),

@@ -24,6 +24,9 @@ export const StoredResultSchema = z.object({
   m: z.string().optional(),
   /** milliseconds per stage */
   ms: z.record(z.string(), z.number()).optional(),
+  /** tokens by kind: input, output, cache write, cache read; and US dollars */
+  u: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]).optional(),
+  $: z.number().optional(),
   /** degraded reasons, error */
   d: z.array(z.string()).optional(),
   e: z.string().optional(),
@@ -42,8 +45,10 @@ export function decodeResult(blob: Buffer): StoredResult {
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
-/** The stored form of a finished agent. */
-export function summarizeAgent(result: AgentResult, worker?: string): StoredResult {
+/** The stored form of a finished agent, with who generated it and what it cost. */
+export function summarizeAgent(result: AgentResult, extra: { worker?: string | undefined; costUsd?: number } = {}): StoredResult {
+  const { worker, costUsd } = extra;
+  const u = result.usage;
   return {
     s: 'completed',
     n: result.name,
@@ -56,6 +61,8 @@ export function summarizeAgent(result: AgentResult, worker?: string): StoredResu
     a: result.attempts,
     m: `${result.generator.provider}/${result.generator.model}`,
     ms: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, round(v)])),
+    u: [u.input, u.output, u.cacheCreation, u.cacheRead],
+    ...(costUsd !== undefined ? { $: Math.round(costUsd * 1e6) / 1e6 } : {}),
     ...(result.degraded.length > 0 ? { d: result.degraded } : {}),
     ...(worker ? { w: worker } : {}),
   };
@@ -75,6 +82,8 @@ export function toItemResult(inputId: string, stored: StoredResult | undefined):
     ...(stored.x !== undefined ? { complexity: stored.x } : {}),
     ...(stored.k !== undefined ? { tokens: stored.k } : {}),
     ...(stored.ms !== undefined ? { timings: stored.ms } : {}),
+    ...(stored.u !== undefined ? { usage: { input: stored.u[0], output: stored.u[1], cacheCreation: stored.u[2], cacheRead: stored.u[3] } } : {}),
+    ...(stored.$ !== undefined ? { costUsd: stored.$ } : {}),
     ...(stored.d !== undefined ? { degraded: stored.d } : {}),
     ...(stored.e !== undefined ? { error: stored.e } : {}),
   };

@@ -2,7 +2,7 @@ import { addUsage, assembleResult, offlineFallback, offlineProvider, validateAge
 import { finalizeItem, ITEM_FIELDS, persistOutputs } from '../items.js';
 import { summarizeAgent } from '../result-codec.js';
 import { enqueueNext, readOutput, type StageHandler } from './context.js';
-import { completedRecord, type StageTime } from '../metrics/records.js';
+import { completedRecord } from '../metrics/records.js';
 import type { DraftOutput, PlanOutput, QueueTiming, ResearchOutput, ReviewOutput } from './outputs.js';
 
 /**
@@ -46,27 +46,27 @@ export const validateStage: StageHandler = {
       outcome = await offlineFallback(plan, research, current.provider, { usage, ms, degraded });
     }
     const result = assembleResult({}, plan, research, outcome, { analyze: planOut.ms, research: researchOut.ms });
-    const summary = summarizeAgent(result, item.fields[ITEM_FIELDS.worker]);
+    const drafts = [first, current].filter((d) => d !== undefined);
+    const waits = (outputs: readonly QueueTiming[], own = 0): number => outputs.reduce((sum, o) => sum + (o.wait ?? 0), own);
+    const record = completedRecord(result, {
+      batch: data.b,
+      key: data.k,
+      ...(planOut.at !== undefined ? { enqueuedAt: planOut.at } : {}),
+      stages: {
+        analyze: { wait: waits([planOut]), run: planOut.ms },
+        research: { wait: waits([researchOut]), run: researchOut.ms },
+        generate: { wait: waits(drafts), run: ms.generate },
+        validate: { wait: waits(review ? [review] : [], work.timing.wait), run: ms.validate },
+      },
+      retries: [planOut, researchOut, ...drafts, ...(review ? [review] : [])].reduce((sum, o) => sum + (o.retries ?? 0), work.timing.retries),
+      provider: current.provider,
+      ...(review ? { firstFindings: review.findings } : {}),
+      ...(ctx.prices ? { prices: ctx.prices } : {}),
+    });
+    const summary = summarizeAgent(result, { worker: item.fields[ITEM_FIELDS.worker], costUsd: record.cost ?? 0 });
     if (await finalizeItem(ctx.conn, data.b, data.k, summary)) {
       // Best effort: a cache or metrics outage must not fail an agent that is already stored.
       await ctx.cache?.set('agents', `${data.k}-${ctx.agentCacheSuffix}`, summary).catch((error: unknown) => work.logger.warn({ err: error }, 'could not cache the agent'));
-      const drafts = [first, current].filter((d) => d !== undefined);
-      const timed = (outputs: readonly QueueTiming[], extra: QueueTiming = {}): StageTime => ({ wait: outputs.reduce((s, o) => s + (o.wait ?? 0), extra.wait ?? 0), run: 0 });
-      const record = completedRecord(result, {
-        batch: data.b,
-        key: data.k,
-        ...(planOut.at !== undefined ? { enqueuedAt: planOut.at } : {}),
-        stages: {
-          analyze: { ...timed([planOut]), run: planOut.ms },
-          research: { ...timed([researchOut]), run: researchOut.ms },
-          generate: { ...timed(drafts), run: ms.generate },
-          validate: { ...timed(review ? [review] : [], work.timing), run: ms.validate },
-        },
-        retries: [planOut, researchOut, ...drafts, ...(review ? [review] : [])].reduce((s, o) => s + (o.retries ?? 0), work.timing.retries),
-        provider: current.provider,
-        ...(review ? { firstFindings: review.findings } : {}),
-        ...(ctx.prices ? { prices: ctx.prices } : {}),
-      });
       await ctx.metrics.record(record, work.logger);
     }
   },
