@@ -31,14 +31,15 @@ let report: MetricsReport;
 
 beforeAll(async () => {
   redis = await startRedis({ appendonly: false });
-  sim = await startSimulator({ seed: 9, ttftMs: 2, faults: { rules: [{ match: REFUSED, then: '400' }] } });
+  // Paced (about a second per agent) so the SSE test below sees generations in flight.
+  sim = await startSimulator({ seed: 9, ttftMs: 2, tokensPerSecond: 1500, faults: { rules: [{ match: REFUSED, then: '400' }] } });
   prefix = testPrefix();
   conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
   worker = await spawnWorker({
     REDIS_URL: redis.url, AF_PREFIX: prefix, ANTHROPIC_API_KEY: 'sim-key', ANTHROPIC_BASE_URL: sim.url, AF_PROVIDER: 'anthropic',
     AF_RESEARCH: 'local', AF_BACKOFF_MS: '100', AF_METRICS_PORT: '0',
   });
-  server = await startServer(conn, { host: '127.0.0.1', port: 0 });
+  server = await startServer(conn, { host: '127.0.0.1', port: 0, ssePollMs: 100 });
   const requirements = [
     ...syntheticRequirements(COMPLETED, 77),
     ...Array.from({ length: FAILED }, (_, i) => `Review ${REFUSED} service ${i} configuration files for leaked secrets`),
@@ -171,5 +172,19 @@ describe('alerts', () => {
     } finally {
       watch.stop();
     }
+  });
+});
+
+describe('live generation progress', () => {
+  it("streams the batch's generations in flight (characters and tokens so far) as SSE `generating` events", async () => {
+    const batch = await submitBatch(conn, syntheticRequirements(3, 78).map((requirement, i) => ({ id: `g${i}`, requirement })), { useCache: false });
+    const res = await fetch(`${server.url}/api/batches/${batch.id}/events`);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const text = await res.text(); // the stream ends with the batch
+    const generating = [...text.matchAll(/event: generating\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!) as { key: string; characters: number; outputTokens: number }[]);
+    const seen = generating.flat();
+    expect(seen.some((g) => g.characters > 0 && g.outputTokens > 0)).toBe(true);
+    expect(new Set(seen.map((g) => g.key)).size).toBeGreaterThan(0);
+    expect(text).toMatch(/event: end\ndata: .*"completed":3/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { BatchStatus } from '@agent-factory/queue';
+import type { BatchStatus, Generating } from '@agent-factory/queue';
 
 /** Counts open streams per client so one client cannot hold every socket and Redis poll. */
 export class ClientLimiter {
@@ -27,6 +27,8 @@ export interface BatchEventOptions {
   initial: BatchStatus;
   /** Reads the batch again; undefined when it no longer exists. */
   poll: () => Promise<BatchStatus | undefined>;
+  /** The batch's generations in flight (characters and tokens written so far). */
+  pollGenerating?: () => Promise<Generating[]>;
   pollMs: number;
   heartbeatMs: number;
   /** Called once when the stream ends, however it ends. */
@@ -42,7 +44,8 @@ function progressKey(status: BatchStatus): string {
 
 /**
  * Server-sent events for one batch: `progress` (the BatchStatus) at once and on every change, polled
- * server-side, then `end` (the final status) when the batch is no longer running, and the stream
+ * server-side; `generating` (the generations in flight, with what the model has written so far) on
+ * every change; then `end` (the final status) when the batch is no longer running, and the stream
  * closes. Comment lines keep idle proxies from cutting the connection.
  */
 export function streamBatchEvents(res: Response, options: BatchEventOptions): void {
@@ -56,7 +59,7 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
   let eventId = 0;
   let closed = false;
   let pollTimer: NodeJS.Timeout | undefined;
-  const send = (event: 'progress' | 'end', data: unknown): void => {
+  const send = (event: 'progress' | 'generating' | 'end', data: unknown): void => {
     res.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const heartbeat = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs);
@@ -79,6 +82,7 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
 
   let last = options.initial;
   let lastKey = progressKey(last);
+  let lastGenerating = '[]';
   const finish = (status: BatchStatus): void => {
     send('end', status);
     close();
@@ -97,6 +101,14 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
         last = status;
         lastKey = key;
         send('progress', status);
+      }
+      if (options.pollGenerating && status.state === 'running') {
+        const generating = await options.pollGenerating();
+        const text = JSON.stringify(generating);
+        if (!closed && text !== lastGenerating) {
+          lastGenerating = text;
+          send('generating', generating);
+        }
       }
       if (status.state !== 'running') {
         finish(status);

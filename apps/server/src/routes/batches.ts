@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelBatch, getBatch, listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelBatch, generatingNow, getBatch, listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
@@ -92,6 +92,7 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     streamBatchEvents(res, {
       initial,
       poll: () => getBatch(conn, id),
+      pollGenerating: () => generatingNow(conn, id),
       pollMs: options.ssePollMs,
       heartbeatMs: options.sseHeartbeatMs,
       onClose: release,
