@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   report: async () => (await import('./commands/report.js')).registerReport,
   worker: async () => (await import('./commands/worker.js')).registerWorker,
   serve: async () => (await import('./commands/serve.js')).registerServe,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   cache: async () => (await import('./commands/cache.js')).registerCache,
   up: async () => (await import('./commands/up.js')).registerUp,
   sim: async () => (await import('./commands/sim.js')).registerSim,

@@ -28,4 +28,5 @@ export { limiterKeys, batchUsageKey } from './limiter-keys.js';
 export { batchUsage, NO_BATCH_USAGE, type BatchUsage } from './limiter-usage.js';
 export { PROGRESS_EVERY_MS, type GenerateProgress } from './processors/generate.js';
 export * from './metrics/index.js';
+export * from './doctor/index.js';
 export { generatingNow, type Generating } from './generating.js';

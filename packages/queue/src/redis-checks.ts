@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 export const NOEVICTION_FIX = 'redis-cli config set maxmemory-policy noeviction';
 
 /** CONFIG GET as a map, or undefined when the server refuses CONFIG (managed Redis often renames it). */
-async function configGet(node: Redis, pattern: string): Promise<Record<string, string> | undefined> {
+export async function configGet(node: Redis, pattern: string): Promise<Record<string, string> | undefined> {
   try {
     const flat = (await node.call('CONFIG', 'GET', pattern)) as string[];
     const out: Record<string, string> = {};
@@ -18,7 +18,7 @@ async function configGet(node: Redis, pattern: string): Promise<Record<string, s
 }
 
 /** Every master (one for a single Redis). */
-function masters(client: RedisClient): Redis[] {
+export function masters(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes('master') : [client];
 }
 

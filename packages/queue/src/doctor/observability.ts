@@ -1,0 +1,43 @@
+import { pino } from 'pino';
+import { describeError } from '../errors.js';
+import { ALERT_ENV, METRICS_PORT_ENV, observabilityFromEnv, type AlertSettings } from '../metrics/settings.js';
+import { fail, figure, pass, warn, type DoctorCheck } from './check.js';
+
+const NAMES = { logging: 'logging', metrics: 'metrics', alerts: 'alert thresholds' };
+const LEVELS = [...Object.keys(pino.levels.values), 'silent'];
+
+/** LOG_LEVEL as createLogger reads it: unset means info; alerts are logged as warnings. */
+export function loggingCheck(env: NodeJS.ProcessEnv): DoctorCheck {
+  const level = env['LOG_LEVEL'] ?? 'info';
+  if (!LEVELS.includes(level)) return fail(NAMES.logging, `LOG_LEVEL "${level}" is not a pino level: workers and the server fail to start`, `set LOG_LEVEL to one of ${LEVELS.join(', ')}`);
+  if (level === 'silent') return warn(NAMES.logging, 'LOG_LEVEL silent: workers and the server log nothing, alerts included', 'set LOG_LEVEL=info');
+  if ((pino.levels.values[level] ?? 0) > (pino.levels.values['warn'] ?? 0)) return warn(NAMES.logging, `LOG_LEVEL ${level}: alert warnings are dropped`, 'set LOG_LEVEL=warn or info');
+  return pass(NAMES.logging, `LOG_LEVEL ${level}${env['LOG_LEVEL'] === undefined ? ' (default)' : ''}`);
+}
+
+/** AF_METRICS_PORT alone, so a bad alert variable is reported by its own check. */
+export function metricsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
+  let port: number | undefined;
+  try {
+    port = observabilityFromEnv({ [METRICS_PORT_ENV]: env[METRICS_PORT_ENV] }).metricsPort;
+  } catch (error) {
+    return fail(NAMES.metrics, describeError(error), `set ${METRICS_PORT_ENV} to a port number (0 picks a free one)`);
+  }
+  if (port === undefined) return warn(NAMES.metrics, `${METRICS_PORT_ENV} unset: workers serve no /metrics`, `set ${METRICS_PORT_ENV}=9464 (one port per worker on a machine; 0 picks a free one)`);
+  return pass(NAMES.metrics, `workers serve /metrics on ${port === 0 ? 'a free port' : `port ${port}`}`);
+}
+
+/** The alert thresholds (defaults unless set) and where a crossing goes. */
+export function alertsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
+  const { [METRICS_PORT_ENV]: _port, ...alertEnv } = env;
+  let alerts: AlertSettings;
+  try {
+    alerts = observabilityFromEnv(alertEnv).alerts;
+  } catch (error) {
+    return fail(NAMES.alerts, describeError(error), `fix the variable it names (${Object.values(ALERT_ENV).join(', ')})`);
+  }
+  const detail = `error rate ${alerts.errorRate * 100}%, p95 ${figure(alerts.p95Ms / 1000)} s, ${figure(alerts.tokensPerAgent)} tokens per agent, over ${alerts.windowMinutes} min`;
+  // Only the host: webhook URLs often carry their secret in the path.
+  if (alerts.webhook) return pass(NAMES.alerts, `${detail}; webhook on ${new URL(alerts.webhook).host}`);
+  return warn(NAMES.alerts, `${detail}; ${ALERT_ENV.webhook} unset: alerts only go to the log`, `set ${ALERT_ENV.webhook}=https://… to be told when one is crossed`);
+}

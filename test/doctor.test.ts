@@ -1,0 +1,228 @@
+import { runPipeline } from '@agent-factory/core';
+import { DoctorReportSchema, type DoctorReport } from '@agent-factory/queue';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgeQueue } from '../packages/queue/src/doctor/queues.js';
+import { costCheck, gatesCheck, SAMPLE_MAX_MS, SAMPLE_MAX_TOKENS } from '../packages/queue/src/doctor/sample.js';
+import { startSimulator, type Simulator } from '../packages/sim/src/index.js';
+import { runCli, type CliRun } from './helpers/cli.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { startRedisCluster } from './helpers/redis-cluster.js';
+
+// The CLI runs from dist: `npx tsc -b` (or `npm test`) first.
+
+let good: TestRedis;
+let lru: TestRedis;
+let sim: Simulator;
+
+beforeAll(async () => {
+  [good, lru, sim] = await Promise.all([
+    startRedis(),
+    startRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] }),
+    // Requirements with the marker get an answer whose agent file lacks its frontmatter fence.
+    startSimulator({ apiKey: 'sk-valid', faults: { rules: [{ match: 'DOCTOR-BROKEN', then: 'malformed' }] } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([good?.stop(), lru?.stop(), sim?.close()]);
+});
+
+/** A deployment in offline mode with the bundled docs, on a test Redis under a fresh prefix. */
+function envFor(redis: TestRedis, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { REDIS_URL: redis.url, AF_PREFIX: testPrefix(), AF_PROVIDER: 'offline', AF_RESEARCH: 'local', LOG_LEVEL: 'info', ...extra };
+}
+
+/** The line of one check in the text output. */
+function line(run: CliRun, name: string): string {
+  const found = run.stdout.split('\n').find((l) => new RegExp(`^(PASS|WARN|FAIL)  ${name} `).test(l));
+  if (!found) throw new Error(`no "${name}" line in:\n${run.stdout}${run.stderr}`);
+  return found;
+}
+
+describe('doctor: Redis', () => {
+  it('fails on maxmemory-policy allkeys-lru and names the fix', async () => {
+    const run = await runCli(['doctor'], { env: envFor(lru) });
+    expect(run.code).toBe(1);
+    expect(line(run, 'redis maxmemory-policy')).toMatch(/^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli config set maxmemory-policy noeviction/);
+    expect(run.stdout).toMatch(/\n15 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+  });
+
+  it('passes on a good Redis in offline mode with local research (warnings do not fail)', async () => {
+    const run = await runCli(['doctor'], { env: envFor(good) });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(line(run, 'redis reachable')).toMatch(/^PASS/);
+    expect(line(run, 'redis version')).toMatch(/^PASS  redis version +\d+\.\d+/);
+    expect(line(run, 'redis maxmemory-policy')).toMatch(/^PASS .* noeviction$/);
+    expect(line(run, 'redis persistence')).toMatch(/^PASS .* AOF$/);
+    for (const stage of ['analyze', 'research', 'generate', 'validate']) expect(line(run, `queue ${stage}`)).toMatch(/^PASS .*waiting 0, active 0, delayed 0, failed 0, stalled 0; 0 workers$/);
+    expect(line(run, 'provider')).toContain('offline mode (no ANTHROPIC_API_KEY)');
+    expect(line(run, 'research source')).toMatch(/^PASS  research source +local: "react" resolved to \S+, [\d,]+ characters/);
+    expect(line(run, 'sample gates')).toMatch(/^PASS .*syntax 100, content \d+, claude-code \d+, trust5 \d+$/);
+    expect(line(run, 'sample time and tokens')).toMatch(/^PASS  sample time and tokens +\d+\.\d s, [\d,]+ tokens \(estimated\)/);
+    expect(line(run, 'logging')).toMatch(/^PASS .*LOG_LEVEL info$/);
+    expect(line(run, 'metrics')).toBe('WARN  metrics                 AF_METRICS_PORT unset: workers serve no /metrics — fix: set AF_METRICS_PORT=9464 (one port per worker on a machine; 0 picks a free one)');
+    expect(line(run, 'alert thresholds')).toMatch(/^WARN .*AF_ALERT_WEBHOOK unset: alerts only go to the log — fix: /);
+    expect(run.stdout).toMatch(/\n15 checks: 13 passed, 2 warned, 0 failed\n$/);
+  });
+
+  it('checks every master of a Redis Cluster', { timeout: 60_000 }, async () => {
+    const cluster = await startRedisCluster();
+    try {
+      const run = await runCli(['doctor'], { env: { ...envFor(good), REDIS_URL: cluster.url } });
+      expect(line(run, 'redis reachable')).toMatch(/^PASS .*\(Redis Cluster, 3 masters\)/);
+      expect(line(run, 'redis maxmemory-policy')).toMatch(/^PASS .* noeviction$/);
+      // The test cluster keeps nothing on disk, on any of its nodes.
+      expect(line(run, 'redis persistence')).toMatch(/^WARN  redis persistence +off: a Redis restart loses every queued requirement/);
+      expect(line(run, 'queue validate')).toMatch(/^PASS .*; 0 workers$/);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('fails when Redis is not there, and still runs the other checks', async () => {
+    const down = await startRedis();
+    const env = envFor(down);
+    await down.stop();
+    const run = await runCli(['doctor'], { env });
+    expect(run.code).toBe(1);
+    expect(line(run, 'redis reachable')).toMatch(/^FAIL .*cannot reach Redis/);
+    expect(run.stdout).not.toContain('queue analyze');
+    expect(line(run, 'sample gates')).toMatch(/^PASS/);
+  });
+});
+
+describe('doctor: provider key', () => {
+  it('fails on a key the API rejects (401), with the API message', async () => {
+    const run = await runCli(['doctor'], { env: envFor(good, { AF_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-wrong', ANTHROPIC_BASE_URL: sim.url }) });
+    expect(run.code).toBe(1);
+    expect(line(run, 'provider')).toMatch(/^FAIL  provider +anthropic at http:\/\/127\.0\.0\.1:\d+ rejected the key: .*401.*invalid x-api-key — fix: set ANTHROPIC_API_KEY/);
+  });
+
+  it('passes with a valid key, and the sample agent is generated through the API', async () => {
+    const run = await runCli(['doctor'], { env: envFor(good, { AF_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-valid', ANTHROPIC_BASE_URL: sim.url }) });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(line(run, 'provider')).toMatch(/^PASS  provider +anthropic at .*: the key works \(count_tokens on claude-[a-z0-9.-]+: \d+ tokens\)$/);
+    expect(line(run, 'sample gates')).toMatch(/^PASS .*anthropic claude-/);
+    // Exact figures from the provider, so no "(estimated)".
+    expect(line(run, 'sample time and tokens')).toMatch(/^PASS  sample time and tokens +\d+\.\d s, [\d,]+ tokens \(limits/);
+  });
+});
+
+describe('doctor: sample agent', () => {
+  it('warns when the sample only passed through the offline fallback', async () => {
+    const sample = 'An agent that reviews Python code for style problems. DOCTOR-BROKEN';
+    const run = await runCli(['doctor', '--sample', sample], { env: envFor(good, { AF_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-valid', ANTHROPIC_BASE_URL: sim.url }) });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(line(run, 'sample gates')).toMatch(/^WARN  sample gates +agent \S+ \(simple, offline\): .*, but degraded: anthropic output failed validation twice; the offline generator answered/);
+  });
+
+  it('fails on failing gates, listing the rules, and on an agent over 30 s or 7,000 tokens', async () => {
+    const result = await runPipeline({ requirement: 'An agent that reviews Terraform plans for public S3 buckets.' });
+    const finding = { gate: 'content', rule: 'content/missing-section', severity: 'error', line: 1, message: 'no workflow section' } as const;
+    const report = { passed: false, gates: result.report.gates.map((g) => (g.gate === 'content' ? { ...g, passed: false, score: 40, findings: [finding] } : g)) };
+    const gates = gatesCheck({ ...result, report }, 'the requirement');
+    expect(gates).toMatchObject({ status: 'FAIL', fix: 'see every finding: agent-factory generate --dry-run "the requirement"' });
+    expect(gates.detail).toMatch(/^content failed \(syntax 100, content 40, .*\); failing rules: content\/missing-section$/);
+    expect(costCheck(result, 1_200)).toMatchObject({ status: 'PASS' });
+    const slow = costCheck(result, SAMPLE_MAX_MS + 500);
+    expect(slow.status).toBe('FAIL');
+    expect(slow.detail).toMatch(/^30\.5 s, [\d,]+ tokens \(estimated\), too slow \(limits 30 s and 7,000 tokens\); stages: analyze /);
+    const heavy = { ...result.budget, total: { ...result.budget.total, tokens: SAMPLE_MAX_TOKENS } };
+    expect(costCheck({ ...result, budget: heavy }, 1_000).detail).toContain('7,000 tokens (estimated), too many tokens');
+  });
+});
+
+describe('doctor: queues', () => {
+  it('fails when a stage queue has waiting jobs and no worker takes them', async () => {
+    const env = envFor(good);
+    const connection = new Redis(good.url);
+    const queue = new Queue('generate', { connection, prefix: env['AF_PREFIX']! });
+    try {
+      await queue.add('generate', { b: 'b_doctor', k: '0123456789abcdef' });
+      await queue.add('generate', { b: 'b_doctor', k: 'fedcba9876543210' }, { priority: 3 });
+      const run = await runCli(['doctor'], { env });
+      expect(run.code).toBe(1);
+      expect(line(run, 'queue generate')).toMatch(/^FAIL  queue generate +waiting 2, active 0, delayed 0, failed 0, stalled 0; 0 workers: 2 jobs and no worker takes generate jobs — fix: start a worker for it: agent-factory worker --stages generate/);
+      expect(line(run, 'queue analyze')).toMatch(/^PASS/);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await connection.quit();
+    }
+  });
+
+  it('sees a connected worker, and a stalled job (active, its lock gone)', async () => {
+    const env = envFor(good);
+    const prefix = env['AF_PREFIX']!;
+    const connection = new Redis(good.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('validate', { connection, prefix });
+    // No processor: the test takes the job by hand, as a worker that then dies would.
+    const worker = new Worker('validate', null, { connection, prefix });
+    try {
+      await queue.add('validate', { b: 'b_doctor', k: '0123456789abcdef' });
+      await worker.waitUntilReady();
+      const job = await worker.getNextJob('doctor-test');
+      await connection.del(`${prefix}:validate:${job!.id}:lock`);
+      const withWorker = await runCli(['doctor'], { env });
+      expect(line(withWorker, 'queue validate')).toMatch(
+        /^WARN  queue validate +waiting 0, active 1, delayed 0, failed 0, stalled 1; 1 worker; 1 active job without a worker's lock — fix: a running worker moves stalled jobs back/,
+      );
+      await worker.close();
+      const noWorker = await runCli(['doctor'], { env });
+      expect(noWorker.code).toBe(1);
+      expect(line(noWorker, 'queue validate')).toMatch(/^FAIL  queue validate +waiting 0, active 1, delayed 0, failed 0, stalled 1; 0 workers: 1 job and no worker takes validate jobs/);
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await connection.quit();
+    }
+  });
+
+  it('warns on a backlog, stalled jobs and many failures; fails on jobs with no worker', () => {
+    const quiet = { waiting: 0, active: 0, delayed: 0, failed: 0, stalled: 0, workers: 2 };
+    expect(judgeQueue('analyze', quiet).status).toBe('PASS');
+    const busy = judgeQueue('generate', { ...quiet, waiting: 10_001, stalled: 3, active: 3, failed: 1_000 });
+    expect(busy.status).toBe('WARN');
+    expect(busy.detail).toContain('backed up (over 10,000 waiting); 3 active jobs without a worker\'s lock; many failed jobs (1,000 or more)');
+    expect(judgeQueue('validate', { ...quiet, workers: 0, delayed: 1 }).status).toBe('FAIL');
+    expect(judgeQueue('validate', { ...quiet, workers: 0, failed: 5 }).status).toBe('PASS');
+  });
+});
+
+describe('doctor: output and usage', () => {
+  it('--json prints the checks and the counts', async () => {
+    const run = await runCli(['doctor', '--json'], { env: envFor(good, { AF_RESEARCH: 'none', AF_METRICS_PORT: '9464', AF_ALERT_WEBHOOK: 'https://hooks.example.com/secret/path' }) });
+    expect(run.code).toBe(0);
+    const report: DoctorReport = DoctorReportSchema.parse(JSON.parse(run.stdout));
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence',
+      'queue analyze', 'queue research', 'queue generate', 'queue validate',
+      'provider', 'research source', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'alert thresholds',
+    ]);
+    expect(report).toMatchObject({ passed: 14, warned: 1, failed: 0 });
+    expect(report.checks.find((c) => c.name === 'research source')).toEqual({
+      name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
+    });
+    const alerts = report.checks.find((c) => c.name === 'alert thresholds');
+    expect(alerts?.detail).toContain('webhook on hooks.example.com');
+    expect(alerts?.detail).not.toContain('secret');
+    expect(report.checks.filter((c) => c.status === 'PASS').every((c) => c.fix === undefined)).toBe(true);
+  });
+
+  it('reports bad settings as failures that name the variable', async () => {
+    const run = await runCli(['doctor'], { env: envFor(good, { AF_METRICS_PORT: 'abc', AF_ALERT_P95_MS: '-5', LOG_LEVEL: 'loud', AF_RESEARCH: 'bogus' }) });
+    expect(run.code).toBe(1);
+    expect(line(run, 'metrics')).toMatch(/^FAIL  metrics +AF_METRICS_PORT: /);
+    expect(line(run, 'alert thresholds')).toMatch(/^FAIL  alert thresholds +AF_ALERT_P95_MS: /);
+    expect(line(run, 'logging')).toMatch(/^FAIL  logging +LOG_LEVEL "loud" is not a pino level/);
+    expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH: /);
+  });
+
+  it('exits 2 on bad usage', async () => {
+    expect((await runCli(['doctor', '--sample', ' '], { env: envFor(good) })).code).toBe(2);
+    expect((await runCli(['doctor', '--bogus'], { env: envFor(good) })).code).toBe(2);
+  });
+});
