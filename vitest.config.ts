@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The fault and abuse suites are slow and run on their own (npm run test:faults / test:abuse).
+    exclude: [...configDefaults.exclude, 'test/abuse/**', 'test/faults/**'],
     testTimeout: 30_000,
   },
 });

@@ -18,6 +18,9 @@ const FIELD_HINTS: Record<string, string> = {
   tenant: 'tenant must be a string of 1 to 100 characters',
 };
 
+/** A character that is neither whitespace, a control character (Cc) nor a format character (Cf). */
+const VISIBLE = /[^\s\p{Cc}\p{Cf}]/u;
+
 function clip(text: string, max = 40): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
@@ -42,5 +45,8 @@ export function checkRecord(value: unknown): CheckedRecord {
   const { tenant, ...item } = parsed.data;
   // Invalid bytes decode to U+FFFD (CSV, HTTP bodies); no real requirement contains it.
   if (item.requirement.includes('\uFFFD')) return { error: 'the requirement is not valid UTF-8 (it contains U+FFFD)' };
+  // Analysis drops control and invisible characters (NUL, zero-width, bidi, BOM): a requirement made only
+  // of them is empty, and would otherwise yield a generic agent from nothing.
+  if (!VISIBLE.test(item.requirement)) return { error: 'the requirement is empty (only control or invisible characters)' };
   return tenant === undefined ? { item } : { item, tenant };
 }
