@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planRequirement, researchTargets, researchTopic } from '@agent-factory/core';
+import { planRequirement, researchTargets, researchTopic, unlistedLibraries } from '@agent-factory/core';
 import { LocalDocsSource } from '@agent-factory/research';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,13 +82,25 @@ describe('agent-factory cache (end to end)', () => {
     const stats = await runCli(['cache', 'stats'], { env });
     expect(stats.code).toBe(0);
     expect(stats.stdout).toMatch(/^analysis\s+0\s+0\s+50\s+0\.0%$/m);
-    const json = JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as { namespaces: { analysis: { computed: number } } };
+    const json = JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as { namespaces: { analysis: { computed: number } }; duplicates: unknown[] };
     expect(json.namespaces.analysis.computed).toBe(50);
+    // The duplicate-research detector: no docs call was made twice.
+    expect(json.duplicates).toEqual([]);
 
     const cleared = await runCli(['cache', 'clear', 'analysis'], { env });
     expect(cleared.stdout).toBe('deleted 50 cached entries from analysis\n');
     const all = await runCli(['cache', 'clear', '--json'], { env });
-    expect(JSON.parse(all.stdout)).toEqual({ namespace: null, deleted: summary.docsAnswers });
+    // Besides the docs answers: one resolution per library name the catalog does not know.
+    const names = new Set(
+      readFileSync(EXAMPLES, 'utf8')
+        .trim()
+        .split('\n')
+        .flatMap((line) => unlistedLibraries(planRequirement({ requirement: (JSON.parse(line) as { requirement: string }).requirement }).analysis))
+        .filter((n) => n.libraryId === undefined)
+        .map((n) => n.name.toLowerCase()),
+    );
+    expect(names.size).toBeGreaterThan(0);
+    expect(JSON.parse(all.stdout)).toEqual({ namespace: null, deleted: summary.docsAnswers + names.size });
     const bad = await runCli(['cache', 'clear', 'everything'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown cache namespace/);

@@ -130,11 +130,12 @@ describe('single-flight', () => {
 
   it('keeps the lock while a long compute runs (renewed), so nobody computes twice', async () => {
     const prefix = testPrefix();
-    const [a, b] = [cache(prefix, { lockTtlMs: 150, pollMs: 50 }), cache(prefix, { lockTtlMs: 150, pollMs: 50 })];
+    // A compute three lock lifetimes long; the lifetime leaves a loaded machine's timers some slack.
+    const [a, b] = [cache(prefix, { lockTtlMs: 400, pollMs: 50 }), cache(prefix, { lockTtlMs: 400, pollMs: 50 })];
     let calls = 0;
     const compute = async (): Promise<string> => {
       calls++;
-      await sleep(600);
+      await sleep(1200);
       return 'slow';
     };
     const first = a.getOrCompute('agents', 'slow', compute);
@@ -219,7 +220,7 @@ describe('counters and clearing', () => {
     await b.get('research', 'nothing'); // miss
     await Promise.all([a.flushStats(), b.close()]);
     const stats = await cacheStats(client(), prefix);
-    expect(stats.namespaces.analysis).toEqual({ memory: 2, redis: 1, miss: 1, computed: 1, waited: 0, hitRate: 0.75 });
+    expect(stats.namespaces.analysis).toEqual({ memory: 2, redis: 1, miss: 1, computed: 1, waited: 0, stale: 0, hitRate: 0.75 });
     expect(stats.namespaces.research).toMatchObject({ miss: 1, hitRate: 0 });
     expect(stats.namespaces.templates.hitRate).toBe(0);
     expect(stats.total).toMatchObject({ memory: 2, redis: 1, miss: 2, hitRate: 0.6 });
@@ -235,6 +236,27 @@ describe('counters and clearing', () => {
     await Promise.all([workers[0]!.getOrCompute('research', 'w', compute), workers[1]!.getOrCompute('research', 'w', compute), workers[1]!.getOrCompute('research', 'w', compute)]);
     await Promise.all(workers.map((w) => w.flushStats()));
     expect((await cacheStats(client(), prefix)).namespaces.research).toMatchObject({ miss: 3, computed: 1, waited: 2 });
+  });
+
+  it('names the keys computed more than once within their TTL (the duplicate detector), and forgets them with their namespace', async () => {
+    const prefix = testPrefix();
+    const [a, b] = [cache(prefix, { waitTimeoutMs: 100 }), cache(prefix, { waitTimeoutMs: 100 })];
+    const slow = async (): Promise<string> => {
+      await sleep(300);
+      return 'docs';
+    };
+    const label = '/x/y "testing"';
+    // b gives up waiting on a's slow compute and computes too: one key, two computes.
+    await Promise.all([a.getOrComputeStale('research', 'pair', slow, { label }), sleep(20).then(() => b.getOrComputeStale('research', 'pair', slow, { label }))]);
+    await Promise.all([a.getOrCompute('agents', 'agent', slow), sleep(20).then(() => b.getOrCompute('agents', 'agent', slow))]);
+    await a.getOrCompute('research', 'once', () => Promise.resolve('x'));
+    // Only research is counted by default: the detector is about docs calls.
+    expect((await cacheStats(client(), prefix)).duplicates).toEqual([{ namespace: 'research', label, computes: 2 }]);
+    await clearCache(client(), prefix, 'research');
+    expect((await cacheStats(client(), prefix)).duplicates).toEqual([]);
+    // Fetched again after clearing: a first compute, not a duplicate (a new worker, so no memory tier answers).
+    expect(await cache(prefix).getOrCompute('research', 'pair', () => Promise.resolve('again'))).toBe('again');
+    expect((await cacheStats(client(), prefix)).duplicates).toEqual([]);
   });
 
   it('clears one namespace (Redis and every worker memory) or all, and says how many entries went', async () => {

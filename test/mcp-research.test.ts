@@ -170,19 +170,23 @@ describe('a Context7-like server', () => {
   });
 
   it('classifies its plain-text errors: rate limited transient, invalid key permanent (and not asked again), isError and timeouts transient', async () => {
-    const source = legacy(1000);
-    const failure = (id: string): Promise<DocsSourceError> =>
-      source.queryDocs(id, 'testing').then(
+    const source = legacy();
+    // Calls bounded at 1 s, past which only the fixture's 3 s /slow/lib runs; connecting keeps its own 30 s.
+    const impatient = legacy(1000);
+    const failure = (id: string, from = source): Promise<DocsSourceError> =>
+      from.queryDocs(id, 'testing').then(
         () => {
           throw new Error(`${id} answered`);
         },
         (e: unknown) => e as DocsSourceError,
       );
     try {
+      expect(await source.api()).toBe('legacy');
       expect(await failure('/limit/ed')).toMatchObject({ name: 'DocsSourceError', kind: 'rate_limit', transient: true, permanent: false, message: expect.stringMatching(/^Rate limited or quota exceeded/) });
       expect(await failure('/server/down')).toMatchObject({ kind: 'server', transient: true });
       expect(await failure('/tool/error')).toMatchObject({ kind: 'server', transient: true, message: 'Internal error while fetching docs' });
-      expect(await failure('/slow/lib')).toMatchObject({ kind: 'timeout', transient: true });
+      expect(await impatient.api()).toBe('legacy');
+      expect(await failure('/slow/lib', impatient)).toMatchObject({ kind: 'timeout', transient: true });
       expect(await source.queryDocs('/ok/lib', 'testing')).toMatch(/^TITLE/);
       const refused = await failure('/bad/key');
       expect(refused).toMatchObject({ kind: 'auth', permanent: true, transient: false, message: expect.stringMatching(/^Invalid API key/) });
@@ -191,7 +195,7 @@ describe('a Context7-like server', () => {
       expect(await failure('/ok/lib')).toBe(refused);
       expect(performance.now() - started).toBeLessThan(50);
     } finally {
-      await source.close();
+      await Promise.all([source.close(), impatient.close()]);
     }
   });
 });

@@ -90,7 +90,10 @@ describe('LocalDocsSource', () => {
 
   it('answers unknown ids and names in plain text, like Context7', async () => {
     expect(await local.queryDocs('/nobody/nothing', 'anything')).toBe(UNKNOWN_LIBRARY_TEXT);
-    expect(local.resolveLibraryText('no such library anywhere', 'x')).toBe('No libraries found matching the provided name.');
+    // Context7's words first (clients test for them), then what the bundled docs do cover.
+    expect(local.resolveLibraryText('no such library anywhere', 'x')).toBe(
+      `No libraries found matching the provided name. The bundled docs have no library named "no such library anywhere": they cover ${knowledgeBase.entries.length} libraries and practice areas.`,
+    );
   });
 
   it('resolves names and aliases to ids and renders resolve-library-id text', async () => {

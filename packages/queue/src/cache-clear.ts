@@ -1,6 +1,6 @@
 import type { CacheNamespace } from '@agent-factory/core';
 import type { Cluster, Redis } from 'ioredis';
-import { clearChannel, globEscape } from './cache-names.js';
+import { clearChannel, computesKey, duplicatesKey, failingKey, globEscape, staleKey } from './cache-names.js';
 import { CACHE_NAMESPACES } from './cache-stats.js';
 import type { RedisClient } from './connection.js';
 
@@ -24,7 +24,9 @@ async function clearNode(node: Redis, match: string): Promise<number> {
 
 /**
  * Deletes a namespace's entries (or every namespace's) by SCAN, on each master of a Cluster, and tells
- * every worker to drop them from memory. Counters and in-flight locks stay. Returns the count deleted.
+ * every worker to drop them from memory. Their stale copies, failing marks and compute counts go too
+ * (what is forgotten is neither served stale nor a duplicate when fetched again); the hit counters and
+ * in-flight locks stay. Returns the count of entries deleted.
  */
 export async function clearCache(redis: RedisClient, prefix: string, namespace?: CacheNamespace): Promise<number> {
   const namespaces = namespace ? [namespace] : CACHE_NAMESPACES;
@@ -32,7 +34,13 @@ export async function clearCache(redis: RedisClient, prefix: string, namespace?:
   let deleted = 0;
   for (const ns of namespaces) {
     const match = `${globEscape(prefix)}:cache:${globEscape(ns)}:*`;
-    for (const node of nodes) deleted += await clearNode(node, match);
+    // The companions' patterns: the key functions with a '*' key, the rest escaped.
+    const companions = [staleKey, failingKey, computesKey].map((keyOf) => `${globEscape(keyOf(prefix, ns, ''))}*`);
+    for (const node of nodes) {
+      deleted += await clearNode(node, match);
+      for (const pattern of companions) await clearNode(node, pattern);
+    }
+    await redis.unlink(duplicatesKey(prefix, ns));
   }
   await redis.publish(clearChannel(prefix), namespace ?? '*');
   return deleted;

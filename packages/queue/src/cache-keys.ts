@@ -26,3 +26,12 @@ export function analysisCacheKey(input: Requirement | string, options: PlanKeyOp
 export function researchCacheKey(libraryId: string, query: string): string {
   return digest([libraryId, query]);
 }
+
+/**
+ * The 'research' namespace key of a library name's resolution (the resolve tool's matches): the name
+ * alone, case and spacing aside, so each name is resolved once however its requirements ask.
+ */
+export function resolveCacheKey(libraryName: string): string {
+  // An object, so no (library id, query) pair can digest to the same key.
+  return digest([{ resolve: libraryName.trim().replace(/\s+/g, ' ').toLowerCase() }]);
+}

@@ -1,56 +1,102 @@
 import type { RedisClient } from './connection.js';
 
 // The cluster-wide half of single-flight, as Lua so each step is one atomic round trip.
-// KEYS[1] is the value, KEYS[2] its lock; both carry the prefix's hash tag (one Cluster slot).
+// KEYS[1] is the value, KEYS[2] its lock; for a namespace with a stale window KEYS[3] is the stale
+// copy and KEYS[4] the "failing" marker. All carry the prefix's hash tag (one Cluster slot).
 
-/** The value if present; else the lock if free (taken with our token); else the lock's remaining ms. */
+/**
+ * The value if present; else, when stale answers are allowed (ARGV[3]) and the entry is failing, its
+ * stale copy and the failure; else the lock if free (taken with our token); else the lock's remaining ms.
+ */
 const GET_OR_LOCK = `
 local v = redis.call('GET', KEYS[1])
 if v then return {'value', v} end
+if ARGV[3] == '1' then
+  local why = redis.call('GET', KEYS[4])
+  if why then
+    local s = redis.call('GET', KEYS[3])
+    if s then return {'stale', s, why} end
+  end
+end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'locked'} end
 return {'held', redis.call('PTTL', KEYS[2])}`;
 
-/** Writes the value, drops the lock if it is still ours, wakes the waiters. */
+/** Writes the value (and its stale copy, which outlives it), ends a failing spell, drops the lock if still ours, wakes the waiters. */
 const COMMIT = `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if #KEYS > 2 then
+  redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[5])
+  redis.call('DEL', KEYS[4])
+end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[4], KEYS[1])
 return 1`;
 
-/** Drops the lock if it is still ours and wakes the waiters (so one of them takes over). */
+/**
+ * A compute failed: drops the lock if still ours and wakes the waiters (so one of them takes over).
+ * With a stale copy at hand (4 keys), it marks the entry failing for ARGV[4] ms instead, with the
+ * failure (ARGV[3]) as the marker's value, so every worker serves the stale copy until then rather
+ * than ask a failing source again; it returns that copy.
+ */
 const RELEASE = `
+local s = false
+if #KEYS > 2 then
+  s = redis.call('GET', KEYS[3])
+  if s then redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[4]) end
+end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[2], KEYS[1])
-return 1`;
+return s`;
 
 /** Extends the lock while its holder still owns it: a live computer keeps it, a dead one loses it fast. */
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 
-export type LockAttempt = { kind: 'value'; json: string } | { kind: 'locked' } | { kind: 'held'; pttl: number };
+export type LockAttempt = { kind: 'value'; json: string } | { kind: 'stale'; json: string; failure: string } | { kind: 'locked' } | { kind: 'held'; pttl: number };
+
+/** How long stale copies live and how long a failing entry serves its stale copy before the source is asked again. */
+export interface StaleWindow {
+  /** The stale copy's key: it outlives the value by `seconds`. */
+  key: string;
+  /** Set while the entry is failing. */
+  failing: string;
+  seconds: number;
+  retryMs: number;
+}
 
 export interface EntryKeys {
   value: string;
   lock: string;
   channel: string;
+  /** Only for namespaces with a stale window (stale-while-error). */
+  stale?: StaleWindow;
 }
 
-export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number): Promise<LockAttempt> {
-  const reply = (await redis.eval(GET_OR_LOCK, 2, keys.value, keys.lock, token, lockTtlMs)) as [string, string | number | null];
-  const [kind, data] = reply;
+const keyList = (keys: EntryKeys): string[] => (keys.stale ? [keys.value, keys.lock, keys.stale.key, keys.stale.failing] : [keys.value, keys.lock]);
+
+/** The value, a stale copy (when `allowStale` and the entry is failing), the lock, or how long the lock still lives. */
+export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number, allowStale = false): Promise<LockAttempt> {
+  const list = keyList(keys);
+  const reply = (await redis.eval(GET_OR_LOCK, list.length, ...list, token, lockTtlMs, allowStale && keys.stale ? '1' : '0')) as [string, string | number | null, string?];
+  const [kind, data, failure] = reply;
   if (kind === 'value') return { kind, json: String(data) };
+  if (kind === 'stale') return { kind, json: String(data), failure: String(failure) };
   if (kind === 'locked') return { kind };
   // PTTL is -1 for a lock without expiry (never ours) and -2 when it just vanished: retry soon.
   return { kind: 'held', pttl: Number(data) };
 }
 
 export async function commit(redis: RedisClient, keys: EntryKeys, json: string, ttlSeconds: number, token: string): Promise<void> {
-  await redis.eval(COMMIT, 2, keys.value, keys.lock, json, ttlSeconds, token, keys.channel);
+  const list = keyList(keys);
+  await redis.eval(COMMIT, list.length, ...list, json, ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0));
 }
 
-export async function release(redis: RedisClient, keys: EntryKeys, token: string): Promise<void> {
-  await redis.eval(RELEASE, 2, keys.value, keys.lock, token, keys.channel);
+/** Gives up on a compute; returns the stale copy now being served instead, if the entry has one. */
+export async function release(redis: RedisClient, keys: EntryKeys, token: string, failure: string): Promise<string | undefined> {
+  const list = keyList(keys);
+  const stale = (await redis.eval(RELEASE, list.length, ...list, token, keys.channel, failure, keys.stale?.retryMs ?? 0)) as string | null;
+  return stale ?? undefined;
 }
 
 export async function renew(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number): Promise<boolean> {

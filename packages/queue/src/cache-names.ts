@@ -9,6 +9,21 @@ export const valueKey = (prefix: string, ns: CacheNamespace, key: string): strin
 /** The single-flight lock of a value (outside the `:cache:` space, so clearing never touches locks). */
 export const lockKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachelock:${ns}:${key}`;
 
+/**
+ * The stale copy of a value, which outlives it for stale-while-error. Outside the `:cache:` space, so
+ * entry counts and scans of values never see it twice.
+ */
+export const staleKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachestale:${ns}:${key}`;
+
+/** Present while a value's compute keeps failing: workers serve the stale copy instead of asking again. */
+export const failingKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachefail:${ns}:${key}`;
+
+/** How often a value was computed within its TTL; more than once is a duplicate. */
+export const computesKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachecount:${ns}:${key}`;
+
+/** A namespace's duplicates: label → computes, for the keys computed more than once. */
+export const duplicatesKey = (prefix: string, ns: CacheNamespace): string => `${prefix}:cache:duplicates:${ns}`;
+
 /** Carries the value key of each entry written (or given up on), so waiters wake at once. */
 export const doneChannel = (prefix: string): string => `${prefix}:cache:done`;
 

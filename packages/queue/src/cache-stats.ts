@@ -1,13 +1,15 @@
 import type { CacheNamespace } from '@agent-factory/core';
+import { duplicateComputes, type DuplicateCompute } from './cache-computes.js';
 import type { RedisClient } from './connection.js';
 
 export const CACHE_NAMESPACES: readonly CacheNamespace[] = ['analysis', 'research', 'templates', 'agents'];
 
 /**
  * Where a lookup was answered: memory / redis are hits, miss is everything else; a miss then ends as
- * computed (this caller ran compute) or waited (another caller, here or on another worker, did).
+ * computed (this caller ran compute) or waited (another caller, here or on another worker, did), and
+ * stale counts the misses answered with a stale copy because compute failed (stale-while-error).
  */
-export const CACHE_LAYERS = ['memory', 'redis', 'miss', 'computed', 'waited'] as const;
+export const CACHE_LAYERS = ['memory', 'redis', 'miss', 'computed', 'waited', 'stale'] as const;
 export type CacheLayer = (typeof CACHE_LAYERS)[number];
 
 export type LayerCounts = Record<CacheLayer, number>;
@@ -18,11 +20,13 @@ export interface NamespaceStats extends LayerCounts {
 export interface CacheStats {
   namespaces: Record<CacheNamespace, NamespaceStats>;
   total: NamespaceStats;
+  /** Keys computed more than once within their TTL (for research: docs calls made twice for one pair). */
+  duplicates: DuplicateCompute[];
 }
 
 export const statsKey = (prefix: string): string => `${prefix}:cache:stats`;
 
-const zero = (): LayerCounts => ({ memory: 0, redis: 0, miss: 0, computed: 0, waited: 0 });
+const zero = (): LayerCounts => ({ memory: 0, redis: 0, miss: 0, computed: 0, waited: 0, stale: 0 });
 function withRate(c: LayerCounts): NamespaceStats {
   const hits = c.memory + c.redis;
   return { ...c, hitRate: hits + c.miss === 0 ? 0 : hits / (hits + c.miss) };
@@ -41,7 +45,7 @@ export async function cacheStats(redis: RedisClient, prefix: string): Promise<Ca
     total[layer] += Number(value);
   }
   const namespaces = Object.fromEntries(CACHE_NAMESPACES.map((ns) => [ns, withRate(counts[ns])])) as Record<CacheNamespace, NamespaceStats>;
-  return { namespaces, total: withRate(total) };
+  return { namespaces, total: withRate(total), duplicates: await duplicateComputes(redis, prefix, CACHE_NAMESPACES) };
 }
 
 /**

@@ -1,19 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache, CacheNamespace } from '@agent-factory/core';
 import { LRUCache } from 'lru-cache';
+import { countCompute } from './cache-computes.js';
 import { commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
-import { doneChannel, lockKey, valueKey } from './cache-names.js';
+import { doneChannel, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
 import { CACHE_NAMESPACES, StatsCounter, type CacheLayer } from './cache-stats.js';
 import type { RedisClient } from './connection.js';
 
 export * from './cache-keys.js';
 export * from './cache-stats.js';
+export type { DuplicateCompute } from './cache-computes.js';
 export { clearCache } from './cache-clear.js';
 export { CachedDocsSource } from './cached-docs-source.js';
 
 const DAY = 24 * 3600;
 export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<CacheNamespace, number>> = { analysis: 7 * DAY, research: 7 * DAY, templates: 30 * DAY, agents: 7 * DAY };
+/**
+ * How long a stale copy outlives its value, per namespace; a namespace without one keeps none. Docs
+ * answers a month out of date beat no docs while the source is down; the rest is cheap to recompute.
+ */
+export const DEFAULT_STALE_SECONDS: Readonly<Partial<Record<CacheNamespace, number>>> = { research: 30 * DAY };
+/** Namespaces whose computes are counted per key, so a key computed twice is reported (the duplicate-research detector). */
+export const DEFAULT_COUNTED_NAMESPACES: readonly CacheNamespace[] = ['research'];
+
+/** A value with how it was found: fresh, or a stale copy served because compute failed. */
+export interface CacheLookup<T> {
+  value: T;
+  /** Set when the value is a stale copy: the failure that made it one (this caller's, or another worker's moments ago). */
+  stale?: string;
+}
+
+export interface LookupOptions {
+  ttlSeconds?: number;
+  /** How the duplicate detector names the key (default: the key). */
+  label?: string;
+}
 
 export interface SharedCacheOptions {
   redis: RedisClient;
@@ -22,6 +44,12 @@ export interface SharedCacheOptions {
   /** The in-process tier: at most this many entries and this many bytes of JSON (default 10,000 and 64 MB). */
   memory?: { maxEntries?: number; maxBytes?: number };
   ttlSeconds?: Partial<Record<CacheNamespace, number>>;
+  /** Stale-while-error: how long a stale copy outlives its value, per namespace (0 keeps none; default DEFAULT_STALE_SECONDS). */
+  staleSeconds?: Partial<Record<CacheNamespace, number>>;
+  /** After a failed compute, the stale copy is served this long before the source is asked again, cluster-wide (default 60 s). */
+  staleRetryMs?: number;
+  /** Namespaces whose computes are counted for the duplicate detector (default DEFAULT_COUNTED_NAMESPACES). */
+  countComputes?: readonly CacheNamespace[];
   /** How long a caller waits for another worker's compute before computing itself (default 30 s). */
   waitTimeoutMs?: number;
   /** A compute lock's lifetime; renewed while its holder lives, so a dead holder is replaced this fast (default 10 s). */
@@ -36,6 +64,8 @@ export interface SharedCacheOptions {
  * The shared cache: an in-process LRU (bounded by entries and bytes) in front of Redis (TTL per
  * namespace), with single-flight across the cluster — for a missing entry one caller computes, every
  * other caller on any worker waits for its value, and a waiter takes over if the computer dies.
+ * Namespaces with a stale window keep a second, longer-lived copy of each value, which
+ * getOrComputeStale serves when the value expired and computing it again fails (stale-while-error).
  * Values are JSON; every caller gets its own copy.
  */
 export class SharedCache implements Cache {
@@ -43,13 +73,16 @@ export class SharedCache implements Cache {
   private readonly prefix: string;
   private readonly memory: LRUCache<string, string>;
   private readonly ttl: Record<CacheNamespace, number>;
+  private readonly staleSeconds: Partial<Record<CacheNamespace, number>>;
+  private readonly staleRetryMs: number;
+  private readonly counted: ReadonlySet<CacheNamespace>;
   private readonly waitTimeoutMs: number;
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly stats: StatsCounter;
   private readonly notifications: CacheNotifications;
-  /** In-process single-flight: one lookup per value key at a time, shared by its callers. */
-  private readonly flights = new Map<string, Promise<string>>();
+  /** In-process single-flight: one lookup per value key (and stale mode) at a time, shared by its callers. */
+  private readonly flights = new Map<string, Promise<Found>>();
 
   constructor(options: SharedCacheOptions) {
     if (options.redis.isCluster && !/^\{[^{}]+\}/.test(options.prefix)) throw new Error(`on Redis Cluster the cache prefix must be a hash tag like {af}, not ${options.prefix}`);
@@ -61,6 +94,10 @@ export class SharedCache implements Cache {
       sizeCalculation: (json) => Math.max(1, json.length),
     });
     this.ttl = { ...DEFAULT_CACHE_TTL_SECONDS, ...options.ttlSeconds };
+    this.staleSeconds = { ...DEFAULT_STALE_SECONDS, ...options.staleSeconds };
+    // At least 1 ms: Redis refuses a PX of 0.
+    this.staleRetryMs = Math.max(1, Math.ceil(options.staleRetryMs ?? 60_000));
+    this.counted = new Set(options.countComputes ?? DEFAULT_COUNTED_NAMESPACES);
     this.waitTimeoutMs = options.waitTimeoutMs ?? 30_000;
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
     this.pollMs = options.pollMs ?? 500;
@@ -91,18 +128,16 @@ export class SharedCache implements Cache {
   }
 
   async getOrCompute<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, ttlSeconds?: number): Promise<T> {
-    const keys = this.keysOf(namespace, key);
-    const cached = this.memory.get(keys.value);
-    if (cached !== undefined) return this.hit<T>(namespace, 'memory', cached);
-    let flight = this.flights.get(keys.value);
-    if (flight) {
-      this.stats.count(namespace, 'miss');
-      this.stats.count(namespace, 'waited');
-    } else {
-      flight = this.lookup(namespace, keys, compute, this.ttlOf(namespace, ttlSeconds)).finally(() => this.flights.delete(keys.value));
-      this.flights.set(keys.value, flight);
-    }
-    return JSON.parse(await flight) as T;
+    return (await this.find<T>(namespace, key, compute, { ttlSeconds }, false)).value;
+  }
+
+  /**
+   * getOrCompute with stale-while-error: when the value is missing and compute fails, the stale copy
+   * (if the namespace keeps them and one is left) is returned, marked with the failure, instead of
+   * the error. For the next staleRetryMs every worker serves that copy without computing.
+   */
+  getOrComputeStale<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, options: LookupOptions = {}): Promise<CacheLookup<T>> {
+    return this.find<T>(namespace, key, compute, options, true);
   }
 
   /** Adds this process's counters to Redis now (they also go every second and on close). */
@@ -115,35 +150,62 @@ export class SharedCache implements Cache {
     await Promise.all([this.stats.close(), this.notifications.close()]);
   }
 
+  /** Memory, then this process's flight for the key, else a new lookup (one per key and mode at a time). */
+  private async find<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, options: LookupOptions, allowStale: boolean): Promise<CacheLookup<T>> {
+    const keys = this.keysOf(namespace, key);
+    const cached = this.memory.get(keys.value);
+    if (cached !== undefined) return { value: this.hit<T>(namespace, 'memory', cached) };
+    // Callers that accept a stale copy and callers that want the error do not share a flight.
+    const flightKey = allowStale ? `stale ${keys.value}` : keys.value;
+    let flight = this.flights.get(flightKey);
+    if (flight) {
+      this.stats.count(namespace, 'miss');
+      this.stats.count(namespace, 'waited');
+    } else {
+      const entry: Entry = { namespace, key, keys, ttl: this.ttlOf(namespace, options.ttlSeconds), label: options.label ?? key, allowStale };
+      flight = this.lookup(entry, compute).finally(() => this.flights.delete(flightKey));
+      this.flights.set(flightKey, flight);
+    }
+    const found = await flight;
+    const value = JSON.parse(found.json) as T;
+    return found.stale === undefined ? { value } : { value, stale: found.stale };
+  }
+
   /** Redis, then the cluster-wide lock: take it and compute, or wait for the holder's value. */
-  private async lookup(namespace: CacheNamespace, keys: EntryKeys, compute: () => Promise<unknown>, ttl: number): Promise<string> {
+  private async lookup(entry: Entry, compute: () => Promise<unknown>): Promise<Found> {
+    const { namespace, keys, ttl } = entry;
     // A plain GET first: hits are the common case, and GET is several times cheaper than the script.
     const json = await this.redis.get(keys.value);
     if (json !== null) {
       this.remember(namespace, keys.value, json, ttl);
       this.stats.count(namespace, 'redis');
-      return json;
+      return { json };
     }
     this.stats.count(namespace, 'miss');
     const token = randomUUID();
-    let attempt = await getOrLock(this.redis, keys, token, this.lockTtlMs);
+    let attempt = await getOrLock(this.redis, keys, token, this.lockTtlMs, entry.allowStale);
     const deadline = Date.now() + this.waitTimeoutMs;
     for (;;) {
       if (attempt.kind === 'value') {
         this.remember(namespace, keys.value, attempt.json, ttl);
         this.stats.count(namespace, 'waited');
-        return attempt.json;
+        return { json: attempt.json };
       }
-      if (attempt.kind === 'locked') return this.computeAndStore(namespace, keys, compute, ttl, token);
+      if (attempt.kind === 'stale') {
+        // The entry is failing (here or elsewhere, moments ago): its stale copy, without asking again.
+        this.stats.count(namespace, 'stale');
+        return { json: attempt.json, stale: attempt.failure };
+      }
+      if (attempt.kind === 'locked') return this.computeAndStore(entry, compute, token);
       const left = deadline - Date.now();
       // The holder is alive but slow: computing here too beats waiting forever (the value is the same).
-      if (left <= 0) return this.computeAndStore(namespace, keys, compute, ttl, '');
+      if (left <= 0) return this.computeAndStore(entry, compute, '');
       // Register for the announcement before re-checking, so none slips by between the two.
       const wait = this.notifications.wait(keys.value, Math.min(left, this.retryDelay(attempt)));
       try {
         // Not subscribed yet (Redis down?): the check below and the poll still bound the wait.
         await Promise.race([this.notifications.ready, wait.promise]);
-        attempt = await getOrLock(this.redis, keys, token, this.lockTtlMs);
+        attempt = await getOrLock(this.redis, keys, token, this.lockTtlMs, entry.allowStale);
         if (attempt.kind === 'held') await wait.promise;
       } finally {
         wait.cancel();
@@ -158,8 +220,11 @@ export class SharedCache implements Cache {
     return attempt.pttl > 0 ? Math.min(this.pollMs, attempt.pttl + 5) : this.pollMs;
   }
 
-  private async computeAndStore(namespace: CacheNamespace, keys: EntryKeys, compute: () => Promise<unknown>, ttl: number, token: string): Promise<string> {
+  private async computeAndStore(entry: Entry, compute: () => Promise<unknown>, token: string): Promise<Found> {
+    const { namespace, keys, ttl } = entry;
     this.stats.count(namespace, 'computed');
+    // Counted before the call, so calls that fail count too; a lost count must not cost the value.
+    if (this.counted.has(namespace)) await countCompute(this.redis, this.prefix, namespace, entry.key, entry.label, ttl).catch(() => 0);
     // Keep the lock while computing, however long it takes; a dead process stops renewing it.
     const renewal = token ? setInterval(() => void renew(this.redis, keys, token, this.lockTtlMs).catch(() => false), Math.max(10, this.lockTtlMs / 3)) : undefined;
     renewal?.unref();
@@ -168,8 +233,13 @@ export class SharedCache implements Cache {
       json = toJson(await compute());
     } catch (error) {
       clearInterval(renewal);
-      // Free the lock and wake the waiters: one of them takes over.
-      if (token) await release(this.redis, keys, token).catch(() => undefined);
+      // Free the lock and wake the waiters: one of them takes over, or, with a stale copy, they serve it.
+      const failure = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      const stale = await release(this.redis, keys, token, failure).catch(() => undefined);
+      if (stale !== undefined && entry.allowStale) {
+        this.stats.count(namespace, 'stale');
+        return { json: stale, stale: failure };
+      }
       throw error;
     }
     clearInterval(renewal);
@@ -177,7 +247,7 @@ export class SharedCache implements Cache {
     // The value is computed and correct even if Redis fails to store it: the caller still gets it,
     // and other workers take over once the lock expires.
     await commit(this.redis, keys, json, ttl, token).catch(() => undefined);
-    return json;
+    return { json };
   }
 
   private hit<T>(namespace: CacheNamespace, layer: CacheLayer, json: string): T {
@@ -196,7 +266,10 @@ export class SharedCache implements Cache {
   }
 
   private keysOf(namespace: CacheNamespace, key: string): EntryKeys {
-    return { value: valueKey(this.prefix, namespace, key), lock: lockKey(this.prefix, namespace, key), channel: doneChannel(this.prefix) };
+    const keys: EntryKeys = { value: valueKey(this.prefix, namespace, key), lock: lockKey(this.prefix, namespace, key), channel: doneChannel(this.prefix) };
+    const seconds = Math.ceil(this.staleSeconds[namespace] ?? 0);
+    if (seconds > 0) keys.stale = { key: staleKey(this.prefix, namespace, key), failing: failingKey(this.prefix, namespace, key), seconds, retryMs: this.staleRetryMs };
+    return keys;
   }
 
   private ttlOf(namespace: CacheNamespace, ttlSeconds: number | undefined): number {
@@ -204,6 +277,22 @@ export class SharedCache implements Cache {
     if (!(ttl > 0)) throw new RangeError(`cache TTL must be positive, got ${ttl}`);
     return Math.ceil(ttl);
   }
+}
+
+/** One lookup's entry: where it lives, for how long, and whether a stale copy may answer. */
+interface Entry {
+  namespace: CacheNamespace;
+  key: string;
+  keys: EntryKeys;
+  ttl: number;
+  label: string;
+  allowStale: boolean;
+}
+
+/** A lookup's JSON, and the failure when it is a stale copy. */
+interface Found {
+  json: string;
+  stale?: string;
 }
 
 function toJson(value: unknown): string {

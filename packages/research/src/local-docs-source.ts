@@ -2,6 +2,7 @@ import type { DocsSource, LibraryMatch } from '@agent-factory/core';
 import {
   formatLibrarySearch,
   formatQueryDocs,
+  NO_LIBRARIES_TEXT,
   UNKNOWN_LIBRARY_TEXT,
   type DocSection,
   type LibrarySearchResult,
@@ -49,9 +50,12 @@ export class LocalDocsSource implements DocsSource {
     return Promise.resolve(this.search(libraryName).map(({ title, libraryId, description }) => ({ libraryId, title, description })));
   }
 
-  /** The `resolve-library-id` answer text for a name. */
+  /** The `resolve-library-id` answer text for a name; for a name it has nothing for, Context7's words and then what it does cover. */
   resolveLibraryText(libraryName: string, _query: string): string {
-    return formatLibrarySearch(this.search(libraryName));
+    const results = this.search(libraryName);
+    if (results.length > 0) return formatLibrarySearch(results);
+    const userDocs = this.knowledgeBase.userSections.length > 0 ? `, and your own docs as ${USER_DOCS_LIBRARY_ID}` : '';
+    return `${NO_LIBRARIES_TEXT} The bundled docs have no library named ${JSON.stringify(libraryName.trim())}: they cover ${this.knowledgeBase.entries.length} libraries and practice areas${userDocs}.`;
   }
 
   queryDocs(libraryId: string, query: string): Promise<string> {

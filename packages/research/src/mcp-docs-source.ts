@@ -13,8 +13,10 @@ export interface McpDocsSourceOptions {
   name: string;
   /** Makes a transport for a new connection; called again to reconnect after the server went away. */
   transport: () => Transport | Promise<Transport>;
-  /** Bound of each tool call and of connecting (default 15 s). */
+  /** Bound of each tool call (default 15 s). */
   timeoutMs?: number;
+  /** Bound of connecting and listing the tools (default: timeoutMs, at least 30 s, as a stdio server may first be fetched by npx). */
+  connectTimeoutMs?: number;
   /** After a failed or lost connection, calls fail fast this long before the next attempt (default 1 s). */
   reconnectDelayMs?: number;
   /** Tokens asked of the legacy tool (default 5,000; research compresses to its own budget). */
@@ -47,6 +49,7 @@ const textOf = (content: unknown): string =>
 export class McpDocsSource implements DocsSource {
   readonly name: string;
   private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
   private readonly reconnectDelayMs: number;
   private readonly legacyTokens: number;
   private session: Promise<Session> | undefined;
@@ -59,6 +62,7 @@ export class McpDocsSource implements DocsSource {
   constructor(private readonly options: McpDocsSourceOptions) {
     this.name = options.name;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? Math.max(this.timeoutMs, 30_000);
     this.reconnectDelayMs = options.reconnectDelayMs ?? 1000;
     this.legacyTokens = options.legacyTokens ?? 5000;
   }
@@ -145,8 +149,8 @@ export class McpDocsSource implements DocsSource {
   private async open(): Promise<Session> {
     const client = new Client({ name: 'agent-factory', version: '0.1.0' });
     try {
-      await client.connect(await this.options.transport(), { timeout: this.timeoutMs });
-      const { tools } = await client.listTools(undefined, { timeout: this.timeoutMs });
+      await client.connect(await this.options.transport(), { timeout: this.connectTimeoutMs });
+      const { tools } = await client.listTools(undefined, { timeout: this.connectTimeoutMs });
       const names = new Set(tools.map((t) => t.name));
       const api: McpDocsApi | undefined = names.has(QUERY_TOOL) ? 'current' : names.has(LEGACY_QUERY_TOOL) ? 'legacy' : undefined;
       if (!api) throw new DocsSourceError('protocol', `${this.name}: the MCP server offers neither ${QUERY_TOOL} nor ${LEGACY_QUERY_TOOL}`);
