@@ -63,7 +63,9 @@ describe('cache commands (functions)', () => {
     const stats = await cacheStats(redis, prefix);
     expect(stats.namespaces.analysis.computed).toBe(2);
     expect(stats.namespaces.research.computed).toBe(summary.docsAnswers);
-    expect(formatCacheStats(stats)).toMatch(/^namespace\s+memory hits\s+redis hits\s+misses\s+hit rate\nanalysis\s+\d+\s+\d+\s+\d+\s+\d+\.\d%/);
+    const table = formatCacheStats(stats);
+    expect(table).toMatch(/^namespace\s+memory hits\s+redis hits\s+misses\s+computed\s+stale served\s+hit rate\nanalysis\s+\d+\s+\d+\s+\d+\s+2\s+0\s+\d+\.\d%/);
+    expect(table).toContain('duplicate computes: none');
     await worker.quit();
   });
 });
@@ -81,7 +83,7 @@ describe('agent-factory cache (end to end)', () => {
 
     const stats = await runCli(['cache', 'stats'], { env });
     expect(stats.code).toBe(0);
-    expect(stats.stdout).toMatch(/^analysis\s+0\s+0\s+50\s+0\.0%$/m);
+    expect(stats.stdout).toMatch(/^analysis\s+0\s+0\s+50\s+50\s+0\s+0\.0%$/m);
     const json = JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as { namespaces: { analysis: { computed: number } }; duplicates: unknown[] };
     expect(json.namespaces.analysis.computed).toBe(50);
     // The duplicate-research detector: no docs call was made twice.

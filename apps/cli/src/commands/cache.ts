@@ -47,20 +47,29 @@ async function withConnection<T>(use: (conn: FactoryConnection) => Promise<T>): 
 
 const percent = (rate: number): string => `${(rate * 100).toFixed(1)}%`;
 
-/** The stats as a table: namespace, memory hits, redis hits, misses, hit rate; a total row last. */
+/**
+ * The stats as a table: namespace, memory hits, redis hits, misses, computed (calls that reached the
+ * source), stale answers served, hit rate; a total row last; then any entry computed twice.
+ */
 export function formatCacheStats(stats: CacheStats): string {
-  const header = ['namespace', 'memory hits', 'redis hits', 'misses', 'hit rate'];
+  const header = ['namespace', 'memory hits', 'redis hits', 'misses', 'computed', 'stale served', 'hit rate'];
   const rows = [...CACHE_NAMESPACES.map((ns) => [ns, stats.namespaces[ns]] as const), ['total', stats.total] as const].map(([name, s]) => [
     name,
     String(s.memory),
     String(s.redis),
     String(s.miss),
+    String(s.computed),
+    String(s.stale),
     percent(s.hitRate),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   // Names left-aligned, numbers right-aligned.
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n');
+  const duplicates =
+    stats.duplicates.length === 0
+      ? 'duplicate computes: none (every entry was computed once)'
+      : `duplicate computes (the same entry computed more than once within its TTL):\n${stats.duplicates.map((d) => `  ${d.namespace} ${d.label}: ${d.computes} times`).join('\n')}`;
+  return [line(header), ...rows.map(line), '', duplicates].join('\n');
 }
 
 /** A namespace argument, checked. */
