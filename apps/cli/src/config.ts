@@ -1,25 +1,8 @@
-import { AgentModelSchema, type AgentModel, type Tier } from '@agent-factory/core';
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { queueConfigFromEnv, type QueueConfig } from '@agent-factory/queue';
+import { AgentModelsTextSchema } from '@agent-factory/sdk/agent-models';
 import { z } from 'zod';
 import { UsageError } from './usage-error.js';
-
-const AgentModelsSchema = z
-  .string()
-  .transform((text, ctx) => {
-    const models: Partial<Record<Tier, AgentModel>> = {};
-    for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const [tier, model] = pair.split('=').map((s) => s.trim());
-      const parsedTier = z.enum(['simple', 'standard', 'complex']).safeParse(tier);
-      const parsedModel = AgentModelSchema.safeParse(model);
-      if (!parsedTier.success || !parsedModel.success) {
-        ctx.addIssue({ code: 'custom', message: `"${pair}" is not tier=model (e.g. simple=haiku)` });
-        return z.NEVER;
-      }
-      models[parsedTier.data] = parsedModel.data;
-    }
-    return models;
-  });
 
 /** The environment the CLI reads, validated at start (see the README's configuration table). */
 const EnvSchema = z.object({
@@ -30,7 +13,7 @@ const EnvSchema = z.object({
   CONTEXT7_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   CONTEXT7_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   AF_DOCS_DIR: z.string().min(1).optional(),
-  AF_AGENT_MODELS: AgentModelsSchema.optional(),
+  AF_AGENT_MODELS: AgentModelsTextSchema.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.infer<typeof EnvSchema>;

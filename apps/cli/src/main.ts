@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   up: async () => (await import('./commands/up.js')).registerUp,
   sim: async () => (await import('./commands/sim.js')).registerSim,
   'docs-server': async () => (await import('./commands/docs-server.js')).registerDocsServer,
+  mcp: async () => (await import('./commands/mcp.js')).registerMcp,
 };
 
 /** Builds the `agent-factory` program with the command named in argv (all of them for help or a typo). */

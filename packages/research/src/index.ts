@@ -11,7 +11,7 @@ export {
   type LibrarySearchResult,
 } from './context7-format.js';
 export { classifyAnswer, classifyCallError, DocsSourceError, type AnswerVerdict, type DocsErrorKind } from './docs-errors.js';
-export { CALLS_PATH, MCP_PATH, startDocsHttpServer, type DocsHttpServerOptions, type RunningDocsHttpServer } from './docs-http-server.js';
+export { CALLS_PATH, startDocsHttpServer, type DocsHttpServerOptions, type RunningDocsHttpServer } from './docs-http-server.js';
 export { createDocsMcpServer, DOCS_SERVER_INFO, LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-mcp-server.js';
 export { serveDocsStdio, type RunningDocsStdioServer } from './docs-stdio-server.js';
 export {
@@ -27,6 +27,8 @@ export {
 export { parseKnowledgeFile, splitFrontmatter, type CodeExample, type KnowledgeEntry } from './knowledge-file.js';
 export { LocalDocsSource, USER_DOCS_LIBRARY_ID, type LocalDocsSourceOptions } from './local-docs-source.js';
 export { McpDocsSource, type McpDocsApi, type McpDocsSourceOptions } from './mcp-docs-source.js';
+export { MCP_PATH, startMcpHttpServer, type McpHttpServerOptions, type RunningMcpHttpServer } from './mcp-http-serve.js';
+export { serveStdio, type RunningStdioServer } from './mcp-stdio-serve.js';
 export { context7Http, context7Stdio, CONTEXT7_URL, localMcp, type McpSourceTuning } from './mcp-sources.js';
 export {
   createResearchSetup,

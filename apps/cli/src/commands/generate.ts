@@ -1,14 +1,15 @@
-import { runPipeline, TierSchema, AgentModelSchema, type AgentResult, type GenerationProgress } from '@agent-factory/core';
-import { createAnthropicProvider, type AnthropicProvider, type RetryEvent } from '@agent-factory/llm';
+import { AgentModelSchema, TierSchema, type GenerationProgress } from '@agent-factory/core';
+import type { RetryEvent } from '@agent-factory/llm';
+import { DEFAULT_DIRS, type GeneratedAgent, type Layout } from '@agent-factory/sdk';
 import { type Command, Option } from 'commander';
-import { loadConfig, loadLlmSettings } from '../config.js';
-import { createResearch } from '../docs-source.js';
+import { withFactory } from '../factory.js';
+import { layoutOption } from '../output-options.js';
 import { readRequirement } from '../read-input.js';
 import { UsageError } from '../usage-error.js';
-import { writeAgent } from '../write-agent.js';
 
 interface GenerateFlags {
-  out: string;
+  out?: string;
+  layout: Layout;
   json?: boolean;
   tier?: string;
   model?: string;
@@ -16,11 +17,12 @@ interface GenerateFlags {
   dryRun?: boolean;
 }
 
-function summary(result: AgentResult, path: string | undefined): string {
+function summary(result: GeneratedAgent): string {
   const { complexity, policy } = result.plan;
   const gates = result.report.gates.map((g) => `${g.gate} ${g.score}`).join(', ');
+  const where = result.written ? `wrote ${result.files.join(', ')}` : `agent ${result.name} (not written: --dry-run)`;
   const lines = [
-    `${path ? `wrote ${path}` : `agent ${result.name} (not written: --dry-run)`}`,
+    where,
     `  tier ${complexity.tier} (complexity ${complexity.score}/10), model ${complexity.model}, tools ${policy.tools.join(', ')}`,
     `  gates ${result.report.passed ? 'passed' : 'FAILED'}: ${gates}`,
     `  tokens ${result.budget.total.tokens} of ${result.budget.total.limit} budgeted${result.budget.exact ? '' : ' (estimated)'}, generator ${result.generator.provider}`,
@@ -57,9 +59,9 @@ function progressLine(out: NodeJS.WriteStream = process.stderr) {
   };
 }
 
-function usageLine(provider: AnthropicProvider): string {
-  const { usage, costUsd, requests, retries } = provider.stats();
-  return `  usage: input ${usage.input}, output ${usage.output}, cache write ${usage.cacheCreation}, cache read ${usage.cacheRead} tokens; $${costUsd.toFixed(4)}; ${requests} request${requests === 1 ? '' : 's'}, ${retries} retr${retries === 1 ? 'y' : 'ies'}`;
+function usageLine(result: GeneratedAgent): string {
+  const { usage, costUsd, attempts } = result;
+  return `  usage: input ${usage.input}, output ${usage.output}, cache write ${usage.cacheCreation}, cache read ${usage.cacheRead} tokens; $${costUsd.toFixed(4)}; ${attempts} attempt${attempts === 1 ? '' : 's'}`;
 }
 
 /** `agent-factory generate "<requirement>"`: the whole pipeline in-process, one agent file written. */
@@ -68,39 +70,37 @@ export function registerGenerate(program: Command): void {
     .command('generate')
     .description('Generate one agent file from a requirement, in-process (no Redis needed).')
     .argument('<requirement>', 'what the agent should do, in plain words; "-" reads it from stdin')
-    .option('-o, --out <dir>', 'folder to write the agent into', '.claude/agents')
+    .option('-o, --out <dir>', `folder to write into (default: ${DEFAULT_DIRS.agents}; with --layout plugin, the plugin folder, default ${DEFAULT_DIRS.plugin})`)
+    .addOption(layoutOption())
     .addOption(new Option('--tier <tier>', 'force a tier').choices(TierSchema.options))
     .option('--model <model>', "the agent's model: haiku, sonnet, opus, inherit or a full claude-… id")
     .option('--force', 'overwrite an existing file of the same name')
-    .option('--dry-run', 'print the agent instead of writing it')
+    .option('--dry-run', 'write nothing: print the diff of what would be written')
     .option('--json', 'print the result as JSON')
     .action(async (arg: string, flags: GenerateFlags) => {
-      const config = loadConfig();
-      const llmSettings = loadLlmSettings();
       const requirement = await readRequirement(arg);
       const model = flags.model === undefined ? undefined : AgentModelSchema.safeParse(flags.model);
       if (model && !model.success) throw new UsageError(`--model ${flags.model}: use haiku, sonnet, opus, inherit or a full claude-… id`);
-      const { docs, extraLibraries } = createResearch(config);
       const progress = progressLine();
-      const llm = llmSettings.provider === 'anthropic' ? createAnthropicProvider({ ...llmSettings.anthropic, onRetry: progress.onRetry }) : undefined;
-      try {
-        const result = await runPipeline(
-          { requirement, tier: flags.tier ? TierSchema.parse(flags.tier) : undefined, model: model?.data },
-          { docs, ...(llm ? { llm } : {}) },
-          { models: config.AF_AGENT_MODELS, extraLibraries, ...(llm ? { onProgress: progress.onProgress } : {}) },
-        ).finally(progress.done);
-        const written = flags.dryRun ? undefined : await writeAgent(flags.out, result.name, result.content, { force: flags.force });
+      await withFactory({ onRetry: progress.onRetry }, async (factory) => {
+        const result = await factory
+          .generate(requirement, {
+            tier: flags.tier ? TierSchema.parse(flags.tier) : undefined,
+            model: model?.data,
+            write: { dir: flags.out, layout: flags.layout, force: flags.force, dryRun: flags.dryRun },
+            onProgress: progress.onProgress,
+          })
+          .finally(progress.done);
         if (flags.json) {
-          const { content, ...rest } = result;
-          const cost = llm ? { costUsd: llm.stats().costUsd } : {};
-          process.stdout.write(`${JSON.stringify({ path: written?.path ?? null, ...rest, name: written?.name ?? result.name, ...cost, ...(flags.dryRun ? { content } : {}) }, null, 2)}\n`);
+          const { content, diff, written, path, ...rest } = result;
+          process.stdout.write(`${JSON.stringify({ path: written ? path : null, ...rest, ...(flags.dryRun ? { content, diff } : {}) }, null, 2)}\n`);
         } else {
-          if (flags.dryRun) process.stdout.write(result.content);
-          process.stdout.write(`${summary(result, written?.path)}\n${llm ? `${usageLine(llm)}\n` : ''}`);
+          if (flags.dryRun) process.stdout.write(result.diff || 'no changes\n');
+          // Offline generation spends no tokens: its counts are estimates, not worth a line.
+          const spent = !result.usage.estimated || result.costUsd > 0;
+          process.stdout.write(`${summary(result)}\n${spent ? `${usageLine(result)}\n` : ''}`);
         }
         if (!result.report.passed) process.exitCode = 1;
-      } finally {
-        await docs?.close?.();
-      }
+      });
     });
 }

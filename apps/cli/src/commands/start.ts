@@ -1,26 +1,26 @@
 import { writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPipeline, type AgentResult } from '@agent-factory/core';
+import type { AgentResult } from '@agent-factory/core';
 import { batchResults, submitBatch } from '@agent-factory/queue';
+import { OutputFolder, writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import type { Command } from 'commander';
 import { rowOfAgent, rowOfItem, tierTable, type ReportRow } from '../batch-report.js';
 import { waitForBatch, wantsBars } from '../batch-progress.js';
 import { startLocalCluster } from '../cluster.js';
-import { loadConfig } from '../config.js';
-import { createResearch } from '../docs-source.js';
+import { withFactory } from '../factory.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
+import { layoutOption } from '../output-options.js';
 import { withQueue } from '../queue-session.js';
 import { readRequirements, type IdentifiedRequirement } from '../read-requirements.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { UsageError } from '../usage-error.js';
-import { writeAgent } from '../write-agent.js';
-import { writeBatchResults } from '../write-results.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/requirements.jsonl', import.meta.url));
 
 interface StartFlags {
   out: string;
+  layout: Layout;
   workers: string;
   port: string;
   inProcess?: boolean;
@@ -28,30 +28,31 @@ interface StartFlags {
 }
 
 /** The same pipeline without the queue, a few requirements in flight at once: the fallback without Redis. */
-async function runInProcess(requirements: IdentifiedRequirement[], out: string): Promise<ReportRow[]> {
-  const config = loadConfig();
-  const { docs, extraLibraries } = createResearch(config);
-  const results: { id: string; result?: AgentResult; file?: string; error?: string }[] = [];
-  let next = 0;
-  const runner = async (): Promise<void> => {
-    while (next < requirements.length) {
-      const item = requirements[next++]!;
-      try {
-        const result = await runPipeline(item, { docs }, { models: config.AF_AGENT_MODELS, extraLibraries });
-        const written = await writeAgent(out, result.name, result.content);
-        results.push({ id: item.id, result, file: written.path });
-      } catch (error) {
-        results.push({ id: item.id, error: (error as Error).message });
+async function runInProcess(requirements: IdentifiedRequirement[], out: string, layout: Layout): Promise<ReportRow[]> {
+  return withFactory({}, async (factory) => {
+    const folder = await OutputFolder.open(out, { layout });
+    const results: { id: string; result?: AgentResult; file?: string; name?: string; error?: string }[] = [];
+    let next = 0;
+    const runner = async (): Promise<void> => {
+      while (next < requirements.length) {
+        const item = requirements[next++]!;
+        try {
+          const result = await factory.generate(item.requirement, { tier: item.tier, model: item.model });
+          const written = await folder.addAgent(result.name, result.content);
+          results.push({ id: item.id, result, file: relative(folder.root, written.path), name: written.name });
+        } catch (error) {
+          results.push({ id: item.id, error: (error as Error).message });
+        }
       }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, runner));
-  await docs?.close?.();
-  const index = Object.fromEntries(
-    results.map((r) => [r.id, r.result ? { file: r.file, name: r.result.name, tier: r.result.plan.complexity.tier, gates: Object.fromEntries(r.result.report.gates.map((g) => [g.gate, g.score])), tokens: r.result.budget.total.tokens, timings: r.result.timings } : { error: r.error }]),
-  );
-  await writeFile(join(out, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
-  return results.flatMap((r) => (r.result ? [rowOfAgent(r.result)] : []));
+    };
+    await Promise.all(Array.from({ length: 8 }, runner));
+    const index = Object.fromEntries(
+      results.map((r) => [r.id, r.result ? { file: r.file, name: r.name, tier: r.result.plan.complexity.tier, gates: Object.fromEntries(r.result.report.gates.map((g) => [g.gate, g.score])), tokens: r.result.budget.total.tokens, timings: r.result.timings } : { error: r.error }]),
+    );
+    await writeFile(folder.writePath('index.json'), `${JSON.stringify(index, null, 2)}\n`);
+    await folder.finish();
+    return results.flatMap((r) => (r.result ? [rowOfAgent(r.result)] : []));
+  });
 }
 
 /** `agent-factory start [FILE]` (`npm start`): the example batch through Redis, workers and the server. */
@@ -61,6 +62,7 @@ export function registerStart(program: Command): void {
     .description('Run a batch (default: the bundled example) through Redis, worker processes and the server, and write the agents; in-process when no Redis can be found or started.')
     .argument('[file]', 'requirements file (JSONL, CSV or text)', EXAMPLE)
     .option('-o, --out <dir>', 'folder for the agent files and index.json', 'out/agents')
+    .addOption(layoutOption())
     .option('-w, --workers <n>', 'worker processes', '2')
     .option('-p, --port <port>', 'server port (Bull Board)', process.env['AF_PORT'] ?? '3000')
     .option('--in-process', 'skip Redis: run the pipeline in this process')
@@ -74,7 +76,7 @@ export function registerStart(program: Command): void {
       const redis = flags.inProcess ? undefined : await findOrStartRedis();
       if (!redis) {
         if (!flags.inProcess) process.stderr.write(`${NO_REDIS_HELP}\nRunning the batch in this process instead.\n\n`);
-        const rows = await runInProcess(requirements, flags.out);
+        const rows = await runInProcess(requirements, flags.out, flags.layout);
         const seconds = ((performance.now() - started) / 1000).toFixed(2);
         process.stdout.write(`${tierTable(rows)}\n\n${rows.length} of ${requirements.length} agents written to ${flags.out} in ${seconds} s (in-process).\n`);
         if (rows.length < requirements.length || rows.some((r) => !r.passed)) process.exitCode = 1;
@@ -88,7 +90,7 @@ export function registerStart(program: Command): void {
         const { status, rows, summary } = await withQueue(async (conn) => {
           const submitted = await submitBatch(conn, requirements, { name: 'example' });
           const finished = await waitForBatch(conn, submitted.id, wantsBars(false));
-          const written = await writeBatchResults(conn, finished.id, flags.out);
+          const written = await writeBatchResults(conn, finished.id, flags.out, { layout: flags.layout });
           const found: ReportRow[] = [];
           for await (const r of batchResults(conn, finished.id)) {
             const row = rowOfItem(r);

@@ -10,13 +10,16 @@ import {
   type CheckResult,
   type InputFormat,
 } from '@agent-factory/queue';
+import { inputRefusal } from '@agent-factory/sdk/batch-input';
+import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import { type Command, Option } from 'commander';
 import { enqueueBar, waitForBatch, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
 import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
-import { describeResults, writeBatchResults } from '../write-results.js';
+import { describeResults } from '../write-results.js';
+import { layoutOption } from '../output-options.js';
 
 interface SubmitFlags {
   name?: string;
@@ -28,18 +31,9 @@ interface SubmitFlags {
   cache: boolean;
   wait?: boolean;
   out?: string;
+  layout: Layout;
   json?: boolean;
   mode: 'realtime' | 'batch';
-}
-
-/** Why the checked input cannot be submitted, if it cannot. */
-function refusalOf(label: string, check: CheckResult, skipInvalid: boolean): string | undefined {
-  if (check.fatal) return `${label}:${check.fatal.line}: ${check.fatal.message}; nothing was enqueued`;
-  if (check.invalid > 0 && !skipInvalid) {
-    return `${label}: ${check.invalid} bad line(s), nothing was enqueued (fix them, or add --skip-invalid to submit the ${check.valid} good one(s))`;
-  }
-  if (check.valid === 0) return `${label} has no requirements; nothing was enqueued`;
-  return undefined;
 }
 
 /** Pass 1: every line checked before anything reaches Redis; bad input ends here with exit 2. */
@@ -52,7 +46,7 @@ async function checkInput(file: string, flags: SubmitFlags): Promise<CheckResult
     if (error instanceof RequirementsInputError) throw new UsageError(error.message);
     throw error;
   }
-  const refusal = refusalOf(label, check, flags.skipInvalid === true);
+  const refusal = inputRefusal(label, check, flags.skipInvalid === true);
   if (refusal) {
     await discardInput(check);
     if (flags.json) process.stdout.write(`${JSON.stringify({ error: refusal, valid: check.valid, invalid: check.invalid, errors: check.errors })}\n`);
@@ -86,6 +80,7 @@ export function registerSubmit(program: Command): void {
     .option('--no-cache', 'generate every agent again, even when an identical requirement was generated before')
     .option('--wait', 'wait for the batch to finish, with a progress bar')
     .option('-o, --out <dir>', 'write the agent files and index.json here when the batch ends (implies --wait)')
+    .addOption(layoutOption())
     .option('--json', 'print the batch status as JSON')
     .action(async (file: string, flags: SubmitFlags) => {
       const priority = parsePriority(flags.priority);
@@ -122,7 +117,7 @@ export function registerSubmit(program: Command): void {
             status = await waitForBatch(conn, status.id, bars);
             if (!flags.json) process.stdout.write(`${describeBatch(status)}\n`);
             if (flags.out) {
-              const summary = await writeBatchResults(conn, status.id, flags.out);
+              const summary = await writeBatchResults(conn, status.id, flags.out, { layout: flags.layout });
               (flags.json ? process.stderr : process.stdout).write(`${describeResults(summary)}\n`);
             }
             if (status.counts.failed > 0 || status.counts.cancelled > 0) process.exitCode = 1;

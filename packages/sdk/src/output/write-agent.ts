@@ -1,15 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AGENT_NAME_MAX, withAgentName } from '@agent-factory/core';
+import { withAgentName } from '@agent-factory/core';
+import { suffixedName } from './agent-names.js';
 
 export interface WrittenAgent {
   path: string;
   name: string;
-}
-
-function suffixed(name: string, n: number): string {
-  const suffix = `-${n}`;
-  return `${name.slice(0, AGENT_NAME_MAX - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
 /**
@@ -21,7 +17,7 @@ export async function writeAgent(dir: string, name: string, content: string, opt
   const folder = resolve(dir);
   await mkdir(folder, { recursive: true });
   for (let n = 1; n < 10_000; n++) {
-    const candidate = n === 1 ? name : suffixed(name, n);
+    const candidate = suffixedName(name, n);
     const path = join(folder, `${candidate}.md`);
     try {
       await writeFile(path, candidate === name ? content : withAgentName(content, candidate), { flag: options.force ? 'w' : 'wx' });

@@ -1,0 +1,80 @@
+import type { GateReport } from '@agent-factory/core';
+import { createAnthropicProvider } from '@agent-factory/llm';
+import { batchResults, getBatch, type BatchStatus, type ItemResult } from '@agent-factory/queue';
+import { createResearchSetup, ResearchSetupError, type ResearchSetup } from '@agent-factory/research';
+import { LazyConnection } from './batch/lazy-connection.js';
+import { submitRequirements, type BatchInput, type SubmitOptions } from './batch/submit.js';
+import type { AgentFactoryConfig } from './config.js';
+import { FactoryInputError } from './errors.js';
+import { generateAgent, type GeneratedAgent, type GenerateOptions } from './generate.js';
+import { resolveFactoryConfig } from './resolve-config.js';
+import { validateAgentFile, type ValidateInput } from './validate.js';
+
+/** Agent Factory as a library: one agent in-process, or batches on the worker pool. */
+export interface AgentFactory {
+  /** Runs analyze → research → generate → validate in this process; writes the file when `write` is given. */
+  generate(requirement: string, options?: GenerateOptions): Promise<GeneratedAgent>;
+  /** The four gates' report on an agent file (a path, or its text). */
+  validate(input: ValidateInput): Promise<GateReport>;
+  /** Checks and enqueues a batch for the workers (needs Redis); returns its status with its id. */
+  submitBatch(input: BatchInput, options?: SubmitOptions): Promise<BatchStatus>;
+  /** A batch's counts and state; undefined when there is no such batch (or its retention ended). */
+  batchStatus(id: string): Promise<BatchStatus | undefined>;
+  /** Every input id's result, in input order, streamed from Redis. */
+  results(id: string): AsyncIterable<ItemResult>;
+  /** Closes what the factory opened (the Redis connection, the research source); later calls fail. */
+  close(): Promise<void>;
+}
+
+function researchOf(options: Parameters<typeof createResearchSetup>[0]): ResearchSetup {
+  try {
+    return createResearchSetup(options);
+  } catch (error) {
+    throw error instanceof ResearchSetupError ? new FactoryInputError(error.message) : error;
+  }
+}
+
+/**
+ * A factory from a config (validated; omitted fields from the environment, as the CLI reads them).
+ * Nothing connects here: research on its first look-up, Redis on the first batch call.
+ */
+export function createAgentFactory(config: AgentFactoryConfig = {}): AgentFactory {
+  const resolved = resolveFactoryConfig(config);
+  const { docs, extraLibraries } = researchOf(resolved.research);
+  const llm = resolved.llm.provider === 'anthropic' ? createAnthropicProvider({ ...resolved.llm.anthropic, ...(resolved.onRetry ? { onRetry: resolved.onRetry } : {}) }) : undefined;
+  const redis = new LazyConnection(resolved.queue, resolved.logger);
+  let closed: Promise<void> | undefined;
+  const open = (): void => {
+    if (closed) throw new Error('this agent factory is closed');
+  };
+  const deps = { ...(llm ? { llm } : {}), ...(docs ? { docs } : {}), extraLibraries, agentModels: resolved.agentModels };
+
+  return {
+    async generate(requirement, options) {
+      open();
+      return generateAgent(deps, requirement, options);
+    },
+    async validate(input) {
+      open();
+      return validateAgentFile(input);
+    },
+    async submitBatch(input, options) {
+      open();
+      return submitRequirements(await redis.get(), input, options);
+    },
+    async batchStatus(id) {
+      open();
+      return getBatch(await redis.get(), id);
+    },
+    async *results(id) {
+      open();
+      const conn = await redis.get();
+      if (!(await getBatch(conn, id))) throw new FactoryInputError(`no batch ${id} (unknown, or its retention ended)`);
+      yield* batchResults(conn, id);
+    },
+    close() {
+      closed ??= Promise.all([redis.close(), docs?.close?.()]).then(() => undefined);
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { readdir } from 'node:fs/promises';
+import { AGENT_NAME_MAX } from '@agent-factory/core';
+
+/** The n-th name for an agent called `name` (`name`, `name-2`, `name-3`…), cut to fit the name limit. */
+export function suffixedName(name: string, n: number): string {
+  if (n === 1) return name;
+  const suffix = `-${n}`;
+  return `${name.slice(0, AGENT_NAME_MAX - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
+/** The names of a folder's agent files (`*.md`); none when the folder does not exist. */
+export async function agentNamesIn(folder: string): Promise<string[]> {
+  const files = await readdir(folder).catch(() => [] as string[]);
+  return files.filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
+}
+
+/**
+ * Picks a free file name for each agent of a batch up front. writeAgent alone probes name, name-2,
+ * name-3… with one open() each, which is quadratic when a batch has hundreds of agents of one name;
+ * here each name's next suffix is remembered, so nearly every write succeeds at its first try.
+ */
+export class AgentNames {
+  private readonly next = new Map<string, number>();
+
+  private constructor(private readonly taken: Set<string>) {}
+
+  /** The names the folder's `*.md` files already have. */
+  static async in(folder: string): Promise<AgentNames> {
+    return new AgentNames(new Set(await agentNamesIn(folder)));
+  }
+
+  /** The name to write next for an agent called `name`. */
+  pick(name: string): string {
+    for (let n = this.next.get(name) ?? 1; ; n++) {
+      const candidate = suffixedName(name, n);
+      if (this.taken.has(candidate)) continue;
+      this.taken.add(candidate);
+      this.next.set(name, n + 1);
+      return candidate;
+    }
+  }
+}
