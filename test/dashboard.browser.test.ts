@@ -63,7 +63,9 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     // And again when it finished: every requirement completed, progress full, throughput on the tiles.
     await expect.poll(async () => row.locator('td').nth(3).textContent(), { timeout: 30_000 }).toBe(String(TOTAL));
     await expect.poll(async () => row.locator('td').nth(1).textContent(), { timeout: 10_000 }).toBe('completed');
-    expect(await row.locator('progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([TOTAL, TOTAL]);
+    // The progress element's value and max reflect to its attributes.
+    const bar = row.locator('progress');
+    expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).toEqual([String(TOTAL), String(TOTAL)]);
     await expect.poll(() => page.textContent('#throughput'), { timeout: 10_000 }).not.toBe('—');
     expect(await page.locator('#stages tbody tr').count()).toBe(4);
     expect(await page.locator('#queues tbody tr').count()).toBe(4);
