@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { offlineProvider, type Cache, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
+import { EMPTY_RESEARCH, offlineProvider, planRequirement, validateAgent, validationContext, type Cache, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { backoffStrategy } from './backoff.js';
 import { subscribeCancels, type CancelSubscription } from './cancel.js';
@@ -156,6 +156,19 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { wor
   };
 }
 
+/**
+ * Loads now what a process's first job would load lazily (the tokenizer, templates, YAML parser):
+ * about 0.3 s of CPU, seconds on a loaded machine, that would otherwise block the event loop while
+ * the first jobs hold their locks. When that outlasts the lock (AF_LOCK_MS may be as short as 500 ms),
+ * every job the process holds loses its lock and runs a second time elsewhere while it still runs
+ * here (a second provider call for each generation in flight).
+ */
+async function warmUp(): Promise<void> {
+  const plan = planRequirement({ requirement: 'Review pull requests for common mistakes' });
+  const draft = await offlineProvider.generate({ ...plan, research: EMPTY_RESEARCH });
+  await validateAgent(draft.content, validationContext(plan));
+}
+
 /** Starts BullMQ workers for the chosen stages in this process, with per-stage concurrency. */
 export async function startWorkers(conn: FactoryConnection, options: StartWorkersOptions): Promise<WorkerPool> {
   const { config } = conn;
@@ -174,6 +187,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     ...(isAnthropicProvider(llm) && llm.settings.prices ? { prices: llm.settings.prices } : {}),
     logger,
   };
+  await warmUp();
   // The workers' own client (BullMQ adds one blocking connection per worker) and the cancel listener.
   const client: RedisClient = await openRedis(config.redisUrl, 'worker', `agent-factory-worker`);
   const active = new Map<string, { worker: Worker; batch: string }>();

@@ -1,0 +1,69 @@
+// Case 2: Redis (AOF on, fsync always) killed and started again mid-batch; the workers must come
+// back by themselves and the batch must end with nothing lost.
+import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { countBatch, expectSound, peekBatch, report, settle } from './counts.js';
+import { faultEnv, Fleet, syntheticInputs } from './fleet.js';
+import { sleep } from '../helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
+
+const REQUIREMENTS = 300;
+const DOWN_MS = 1000;
+
+let redis: TestRedis;
+let conn: FactoryConnection;
+let fleet: Fleet;
+
+beforeAll(async () => {
+  redis = await startRedis({ appendonly: true });
+  const prefix = testPrefix();
+  // 150 ms per generation, 4 at once per worker: the batch lasts several seconds, long enough to restart Redis in it.
+  // Locks of 10 s outlive the outage, so the workers carry on with their own jobs once Redis is back.
+  fleet = new Fleet(faultEnv(redis.url, prefix, { AF_GENERATE_DELAY_MS: '150', AF_CONCURRENCY: 'generate=4', AF_LOCK_MS: '10000' }));
+  conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+  await fleet.grow(2);
+}, 60_000);
+
+afterAll(async () => {
+  await fleet?.stopAll();
+  await conn?.close();
+  await redis?.stop();
+});
+
+/** The batch's completed count, polled until it is readable (Redis may be loading its AOF). */
+async function completedNow(batchId: string): Promise<number> {
+  for (;;) {
+    const s = await peekBatch(conn, batchId);
+    if (s) return s.counts.completed;
+    await sleep(20);
+  }
+}
+
+it('Redis restarted mid-batch with AOF: the workers come back by themselves, nothing lost', async () => {
+  const started = Date.now();
+  const batch = await submitBatch(conn, syntheticInputs(REQUIREMENTS, 202), { useCache: false });
+  while ((await completedNow(batch.id)) < REQUIREMENTS / 4) await sleep(20);
+
+  // Everything completed so far was fsynced before it was acknowledged: any count above this one
+  // was completed after the restart.
+  const before = await completedNow(batch.id);
+  const killedAt = Date.now();
+  await redis.restart({ downMs: DOWN_MS });
+  const backAt = Date.now();
+  while ((await completedNow(batch.id)) <= before && Date.now() - backAt < 60_000) await sleep(20);
+  const recoveryMs = Date.now() - backAt;
+
+  await settle(conn, batch.id, 90_000);
+  const counts = await countBatch(conn, batch.id);
+  report('Redis restarted mid-batch (AOF)', counts, {
+    'completed before the restart': before,
+    'Redis down': `${backAt - killedAt} ms`,
+    'first completion after Redis was back': `${recoveryMs} ms`,
+    'batch time': `${Date.now() - started} ms`,
+  });
+  expectSound(counts);
+  expect(counts.completed).toBe(REQUIREMENTS);
+  expect(recoveryMs).toBeLessThan(30_000);
+  // The same processes resumed: none crashed or had to be replaced.
+  expect(fleet.started.every((w) => w.child.exitCode === null && w.child.signalCode === null)).toBe(true);
+}, 180_000);
