@@ -30,7 +30,7 @@ export interface Counts {
     /** Completed provider replies beyond the drafts the result says it used. */
     provider: number;
   };
-  /** Finished items the metrics never recorded (a worker killed between finalize and record): reported, not a duplicate. */
+  /** Finished items the metrics never recorded (the finalize script records them in the same step: must be 0). */
   unrecorded: number;
   /** Failure reasons with how many items gave each. */
   reasons: Map<string, number>;
@@ -148,4 +148,5 @@ export function expectSound(counts: Counts): void {
   expect(counts.duplicates, `duplicates ${JSON.stringify(counts.sources)}`).toBe(0);
   expect(counts.failedWithReason, 'failed items without a reason').toBe(counts.failed);
   expect(counts.finished, 'the batch finished').toBe(true);
+  expect(counts.unrecorded, 'finished items missing from the metrics').toBe(0);
 }

@@ -1,6 +1,7 @@
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, itemKey } from './keys.js';
 import type { StageJobData } from './queues.js';
+import type { MetricsPayload } from './metrics/store.js';
 import { encodeResult, type StoredResult } from './result-codec.js';
 import { finalizeItemScript } from './scripts/finalize-item.js';
 import { loadItemScript } from './scripts/load-item.js';
@@ -58,15 +59,16 @@ export async function persistOutputs(conn: FactoryConnection, data: StageJobData
 }
 
 /**
- * Ends an item exactly once with its result (see the finalize-item script); true when this call
- * ended it, false when it was already final or its batch is gone.
+ * Ends an item exactly once with its result (see the finalize-item script), recording its metrics in
+ * the same step when given; true when this call ended it, false when it was already final or its
+ * batch is gone.
  */
-export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult): Promise<boolean> {
+export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload): Promise<boolean> {
   const keys = batchKeys(conn.config.prefix, batchId);
   const reply = await finalizeItemScript.run(
     conn.redis,
-    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey)],
-    [reqKey, result.s, encodeResult(result), conn.config.retentionSeconds, new Date().toISOString()],
+    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), ...(metrics?.keys ?? [])],
+    [reqKey, result.s, encodeResult(result), conn.config.retentionSeconds, new Date().toISOString(), ...(metrics?.args ?? [])],
   );
   return reply === 1;
 }

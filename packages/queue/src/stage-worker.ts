@@ -87,9 +87,10 @@ async function markFailed(conn: FactoryConnection, data: StageJobData, reason: s
   try {
     // The plan (for the tier) goes with the item's record when it ends: read it first.
     const plan = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.plan);
-    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason })) {
+    const payload = metrics.payload(failedRecord(data, reason, plan), logger);
+    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason }, payload)) {
       logger.warn({ reason }, 'requirement failed');
-      await metrics.record(failedRecord(data, reason, plan), logger);
+      metrics.observe(payload?.record);
     }
   } catch (error) {
     // Redis is unreachable: the 'failed' event tries again, and the job stays in Bull Board meanwhile.

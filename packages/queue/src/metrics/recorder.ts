@@ -1,13 +1,13 @@
-import type { RequirementRecordInput } from '@agent-factory/core';
+import type { RequirementRecord, RequirementRecordInput } from '@agent-factory/core';
 import type { FactoryConnection } from '../connection.js';
 import type { Logger } from '../logger.js';
 import type { PromMetrics } from './prometheus.js';
-import { recordRequirement } from './store.js';
+import { metricsPayload, type MetricsPayload } from './store.js';
 
 /**
- * Where a worker pool records each requirement that ends: the cluster-wide aggregates in Redis and,
- * when the process serves /metrics, its Prometheus series. Best effort: a metrics outage is logged,
- * never a reason to fail or repeat an agent that is already stored.
+ * How a worker pool records each requirement that ends: the payload goes into the finalize script
+ * (so the cluster-wide aggregates count an item exactly when it ends, whatever crashes), and the
+ * process's Prometheus series count it once that step succeeded.
  */
 export class MetricsRecorder {
   constructor(
@@ -15,12 +15,18 @@ export class MetricsRecorder {
     readonly prom?: PromMetrics,
   ) {}
 
-  async record(input: RequirementRecordInput, logger: Logger): Promise<void> {
+  /** The payload for finalizeItem; undefined (the item still ends, uncounted) if the record is malformed. */
+  payload(input: RequirementRecordInput, logger: Logger): MetricsPayload | undefined {
     try {
-      const record = await recordRequirement(this.conn.redis, this.conn.config.prefix, input, { retentionSeconds: this.conn.config.retentionSeconds });
-      this.prom?.observe(record);
+      return metricsPayload(this.conn.config.prefix, input, { retentionSeconds: this.conn.config.retentionSeconds });
     } catch (error) {
-      logger.warn({ err: error }, 'could not record the requirement\'s metrics');
+      logger.warn({ err: error }, 'could not build the requirement\'s metrics record');
+      return undefined;
     }
+  }
+
+  /** Counts a record this process finalized in its Prometheus series. */
+  observe(record: RequirementRecord | undefined): void {
+    if (record) this.prom?.observe(record);
   }
 }

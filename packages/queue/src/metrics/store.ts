@@ -1,6 +1,5 @@
-import { buildReport, mergeFields, recordFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
+import { mergeFields, recordFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
 import type { RedisClient } from '../connection.js';
-import { recordMetricsScript } from '../scripts/record-metrics.js';
 import { HOUR_MS, HOUR_TTL_SECONDS, hourOf, metricsKeys, MINUTE_MS, MINUTE_TTL_SECONDS, minuteOf, RECENT_MAX } from './keys.js';
 
 export interface RecordOptions {
@@ -8,17 +7,22 @@ export interface RecordOptions {
   retentionSeconds: number;
 }
 
-/** Records one finished requirement in the cluster-wide aggregates (minute, hour, batch) and the recent log. */
-export async function recordRequirement(redis: RedisClient, prefix: string, input: RequirementRecordInput, options: RecordOptions): Promise<RequirementRecord> {
+/** A record with the keys and arguments of the Lua that stores it (scripts/record-metrics.ts). */
+export interface MetricsPayload {
+  record: RequirementRecord;
+  keys: string[];
+  args: (string | number)[];
+}
+
+/** What storing one finished requirement takes: the finalize script's metrics keys and arguments. */
+export function metricsPayload(prefix: string, input: RequirementRecordInput, options: RecordOptions): MetricsPayload {
   const record = RequirementRecordSchema.parse(input);
   const keys = metricsKeys(prefix);
-  const fields = [...recordFields(record)].flat();
-  await recordMetricsScript.run(
-    redis,
-    [keys.minute(record.at), keys.hour(record.at), keys.batch(record.batch ?? '-'), keys.recent],
-    [MINUTE_TTL_SECONDS, HOUR_TTL_SECONDS, record.batch ? options.retentionSeconds : 0, RECENT_MAX, JSON.stringify(record), ...fields],
-  );
-  return record;
+  return {
+    record,
+    keys: [keys.minute(record.at), keys.hour(record.at), keys.batch(record.batch ?? '-'), keys.recent],
+    args: [MINUTE_TTL_SECONDS, HOUR_TTL_SECONDS, record.batch ? options.retentionSeconds : 0, RECENT_MAX, JSON.stringify(record), ...[...recordFields(record)].flat()],
+  };
 }
 
 /** Parses `90s`, `15m`, `1h`, `7d` into milliseconds. */

@@ -14,7 +14,8 @@ export const analyzeStage: StageHandler = {
       if (ctx.cache && item.useCache) {
         const cached = StoredResultSchema.safeParse(await ctx.cache.get('agents', `${data.k}-${ctx.agentCacheSuffix}`));
         if (cached.success && cached.data.s === 'completed') {
-          if (await finalizeItem(ctx.conn, data.b, data.k, cached.data)) await ctx.metrics.record(cachedRecord(data, cached.data, work.timing), work.logger);
+          const metrics = ctx.metrics.payload(cachedRecord(data, cached.data, work.timing), work.logger);
+          if (await finalizeItem(ctx.conn, data.b, data.k, cached.data, metrics)) ctx.metrics.observe(metrics?.record);
           work.logger.debug('answered from the agents cache');
           return;
         }

@@ -64,10 +64,11 @@ export const validateStage: StageHandler = {
       ...(ctx.prices ? { prices: ctx.prices } : {}),
     });
     const summary = summarizeAgent(result, { worker: item.fields[ITEM_FIELDS.worker], costUsd: record.cost ?? 0 });
-    if (await finalizeItem(ctx.conn, data.b, data.k, summary)) {
-      // Best effort: a cache or metrics outage must not fail an agent that is already stored.
+    const metrics = ctx.metrics.payload(record, work.logger);
+    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics)) {
+      ctx.metrics.observe(metrics?.record);
+      // Best effort: a cache outage must not fail an agent that is already stored.
       await ctx.cache?.set('agents', `${data.k}-${ctx.agentCacheSuffix}`, summary).catch((error: unknown) => work.logger.warn({ err: error }, 'could not cache the agent'));
-      await ctx.metrics.record(record, work.logger);
     }
   },
 };

@@ -1,4 +1,5 @@
 import { FINISH_BATCH_LUA } from './finish-batch.js';
+import { RECORD_METRICS_LUA } from './record-metrics.js';
 import { Script } from './script.js';
 
 /**
@@ -6,11 +7,15 @@ import { Script } from './script.js';
  * its record (the stage outputs), counts it in the batch and finishes the batch when it was the
  * last. Returns 1 when this call ended the item, 0 when it was already final, -1 when the batch is gone.
  *
- * KEYS: batch, results, ids, item. ARGV: reqKey, state (completed|failed|cancelled), result, retention, now.
+ * With metrics (4 more keys and the arguments from the 6th on, see RECORD_METRICS_LUA) it records the
+ * requirement in the same step, so a crash can neither lose nor double its count.
+ *
+ * KEYS: batch, results, ids, item[, minute, hour, batch metrics, recent]. ARGV: reqKey, state
+ * (completed|failed|cancelled), result, retention, now[, metrics arguments].
  */
 export const finalizeItemScript = new Script(
   'finalize-item',
-  `${FINISH_BATCH_LUA}
+  `${FINISH_BATCH_LUA}${RECORD_METRICS_LUA}
 local batch, results, ids, item = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local reqKey, state, result, retention, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 if redis.call('HEXISTS', results, reqKey) == 1 then return 0 end
@@ -23,6 +28,7 @@ redis.call('DEL', item)
 redis.call('HINCRBY', batch, state, 1)
 redis.call('HINCRBY', batch, 'pending', -1)
 finishIfDone(batch, results, ids, retention, now)
+if #KEYS == 8 then recordMetrics(5, 6) end
 return 1
 `,
 );

@@ -1,26 +1,21 @@
-import { Script } from './script.js';
-
 /**
- * Adds one finished requirement's counters to its minute, hour and batch aggregates and pushes its
- * record on the capped recent log, atomically (so a report never sees half a requirement).
- *
- * KEYS: minute, hour, batch, recent (all under the prefix's hash tag: one Cluster slot). ARGV: minuteTtl,
- * hourTtl, batchTtl (0: no batch aggregate), recentMax, record,
- * then field, increment, field, increment, …
+ * Lua: adds one finished requirement's counters to its minute, hour and batch aggregates and pushes
+ * its record on the capped recent log. `k` is the index of its first key (minute, hour, batch,
+ * recent: all under the prefix's hash tag, one Cluster slot) and `a` of its first argument
+ * (minuteTtl, hourTtl, batchTtl (0: no batch aggregate), recentMax, record, then field, increment, …).
+ * The finalize script runs it in the same step as it ends the item.
  */
-export const recordMetricsScript = new Script(
-  'record-metrics',
-  `
-local hashes = { {KEYS[1], ARGV[1]}, {KEYS[2], ARGV[2]} }
-if ARGV[3] ~= '0' then hashes[3] = {KEYS[3], ARGV[3]} end
-for _, h in ipairs(hashes) do
-  for i = 6, #ARGV, 2 do
-    redis.call('HINCRBY', h[1], ARGV[i], ARGV[i + 1])
+export const RECORD_METRICS_LUA = `
+local function recordMetrics(k, a)
+  local hashes = { {KEYS[k], ARGV[a]}, {KEYS[k + 1], ARGV[a + 1]} }
+  if ARGV[a + 2] ~= '0' then hashes[3] = {KEYS[k + 2], ARGV[a + 2]} end
+  for _, h in ipairs(hashes) do
+    for i = a + 5, #ARGV, 2 do
+      redis.call('HINCRBY', h[1], ARGV[i], ARGV[i + 1])
+    end
+    redis.call('EXPIRE', h[1], h[2])
   end
-  redis.call('EXPIRE', h[1], h[2])
+  redis.call('LPUSH', KEYS[k + 3], ARGV[a + 4])
+  redis.call('LTRIM', KEYS[k + 3], 0, tonumber(ARGV[a + 3]) - 1)
 end
-redis.call('LPUSH', KEYS[4], ARGV[5])
-redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[4]) - 1)
-return 1
-`,
-);
+`;
