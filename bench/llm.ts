@@ -1,22 +1,22 @@
 /**
- * LLM generation against the Messages API simulator, everything in this process and on loopback,
- * through the real @anthropic-ai/sdk:
+ * LLM generation against the Messages API simulator, on loopback, through the real @anthropic-ai/sdk:
  * 1. tokens by kind, cost per 1,000 agents and throughput of ours (runPipeline with the Anthropic
- *    provider: cached prompt prefix, compressed research) against a naive loop (one uncached prompt
- *    per requirement with the full docs answers), on the same 1,000-requirement batch;
- * 2. with the simulator's latency on: LLM-bound concurrency efficiency, the non-LLM overhead per
+ *    provider: cached prompt prefix, fitted research) against a naive loop (one uncached prompt per
+ *    requirement with the full docs answers), on the same 1,000-requirement batch, realtime;
+ * 2. the same batch in Message Batches mode through the real queue path, measured from the ledger;
+ * 3. with the simulator's latency on: LLM-bound concurrency efficiency, the non-LLM overhead per
  *    agent, and the seed's benchmark table by tier.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
-import Anthropic from '@anthropic-ai/sdk';
-import { estimateTokens, planRequirement, researchTargets, runPipeline, type Tier } from '@agent-factory/core';
-import { costOf, createAnthropicProvider, prefixReport } from '@agent-factory/llm';
-import { LocalDocsSource, readKnowledgeBase, type KnowledgeBase } from '@agent-factory/research';
-import { startSimulator, type LedgerData, type Simulator, type TokenCounts } from '@agent-factory/sim';
+import type { Tier } from '@agent-factory/core';
+import { costOf, PROMPT_RESEARCH_TOKENS, prefixReport } from '@agent-factory/llm';
+import { readKnowledgeBase } from '@agent-factory/research';
+import { startSimulator, type LedgerData, type TokenCounts } from '@agent-factory/sim';
 import { machine, writeSection } from './benchmarks-md.js';
-import { mark } from './harness.js';
+import { mark, startBenchRedis, versions } from './harness.js';
+import { BATCH_COLLECTOR, runBatchMode, type BatchModeRun } from './llm-batch.js';
+import { runNaive, runOurs, sumTokens, ZERO, type AgentSample, type OursRun, type RealtimeSetup } from './llm-realtime.js';
 import { median, percentile, spread } from './stats.js';
 import { syntheticRequirements } from './synthetic.js';
 
@@ -31,150 +31,17 @@ const MAX_TOKENS = 8192;
 const LATENCY_N = Number(process.env['BENCH_LLM_LATENCY_N'] ?? 200);
 const TTFT_MS = 300;
 const TOKENS_PER_SECOND = 400;
+/** How long the simulator takes to end a Message Batch. */
+const BATCH_PROCESSING_MS = 1000;
 const TARGET = { standardTokens: 2500, batchUsdPer1000: 12, efficiency: 0.9, overheadP95Ms: 15 } as const;
 const TIERS: Tier[] = ['simple', 'standard', 'complex'];
 const API_KEY = 'sk-bench-simulator';
 
-const ZERO: TokenCounts = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
-const add = (a: TokenCounts, b: TokenCounts): TokenCounts => ({
-  input: a.input + b.input,
-  output: a.output + b.output,
-  cacheCreation: a.cacheCreation + b.cacheCreation,
-  cacheRead: a.cacheRead + b.cacheRead,
-});
 const scale = (t: TokenCounts, k: number): TokenCounts => ({ input: t.input * k, output: t.output * k, cacheCreation: t.cacheCreation * k, cacheRead: t.cacheRead * k });
 const rawTotal = (t: TokenCounts): number => t.input + t.output + t.cacheCreation + t.cacheRead;
 /** Cache writes count 1.25, cache reads 0.1 (their share of the input price), everything else 1. */
 const billedTotal = (t: TokenCounts): number => t.input + t.output + 1.25 * t.cacheCreation + 0.1 * t.cacheRead;
 const usd = (t: TokenCounts, batch = false): number => costOf({ ...t }, MODEL, { batch });
-const sumOf = (ts: TokenCounts[]): TokenCounts => ts.reduce(add, ZERO);
-
-/** Runs work(0..count-1) with at most `concurrency` in flight, results in input order. */
-async function pool<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await work(i);
-      }
-    }),
-  );
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Naive baseline: the seed's "before optimization" loop.
-
-interface NaiveRun {
-  seconds: number;
-  ledger: LedgerData;
-  /** Usage of each request, with the tier our analysis gives the requirement (for grouping only). */
-  perRequest: Array<{ tier: Tier; tokens: TokenCounts; researchChars: string }>;
-}
-
-function naivePrompt(requirement: string, research: string): string {
-  return [
-    'Write a Claude Code sub-agent definition file (Markdown with YAML frontmatter: name, description, tools, model; then the system prompt) for the requirement below.',
-    'Use the documentation as reference.',
-    '',
-    `<documentation>\n${research}\n</documentation>`,
-    '',
-    `<requirement>\n${requirement}\n</requirement>`,
-  ].join('\n');
-}
-
-/** One prompt per requirement: full docs answers, no cache_control, no batching, nothing validated or written. */
-async function runNaive(sim: Simulator, requirements: string[], kb: KnowledgeBase): Promise<NaiveRun> {
-  sim.ledger.reset();
-  sim.clearCache();
-  const client = new Anthropic({ apiKey: API_KEY, baseURL: sim.url, maxRetries: 0 });
-  const docs = new LocalDocsSource({ knowledgeBase: kb });
-  const start = performance.now();
-  const perRequest = await pool(requirements.length, CONCURRENCY, async (i) => {
-    const requirement = requirements[i]!;
-    // The libraries of the requirement (the same targets our research reads), each queried with the requirement itself.
-    const { analysis, complexity } = planRequirement({ requirement });
-    const answers = await Promise.all(researchTargets(analysis).map((t) => docs.queryDocs(t.libraryId, requirement)));
-    const research = answers.join('\n\n');
-    const message = await client.messages.create({ model: MODEL, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: naivePrompt(requirement, research) }] });
-    const u = message.usage;
-    const tokens = { input: u.input_tokens, output: u.output_tokens, cacheCreation: u.cache_creation_input_tokens ?? 0, cacheRead: u.cache_read_input_tokens ?? 0 };
-    return { tier: complexity.tier, tokens, researchChars: research };
-  });
-  const seconds = (performance.now() - start) / 1000;
-  return { seconds, ledger: sim.ledger.snapshot(), perRequest };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ours: runPipeline with the Anthropic provider.
-
-interface AgentSample {
-  tier: Tier;
-  tokens: TokenCounts;
-  /** runPipeline's wall time for this requirement. */
-  wallMs: number;
-  /** Time inside the provider's Messages API calls (SDK request to final message), from onRequest. */
-  requestMs: number;
-  requests: number;
-  success: boolean;
-  researchTokens: number;
-}
-
-interface OursRun {
-  seconds: number;
-  ledger: LedgerData;
-  samples: AgentSample[];
-  /** The provider's recorded usage equals the simulator's ledger. */
-  usageMatchesLedger: boolean;
-}
-
-/** Attributes each provider request to the requirement whose runPipeline made it. */
-const current = new AsyncLocalStorage<{ requestMs: number; requests: number }>();
-
-async function runOurs(sim: Simulator, requirements: string[], kb: KnowledgeBase): Promise<OursRun> {
-  sim.ledger.reset();
-  sim.clearCache();
-  const llm = createAnthropicProvider({
-    apiKey: API_KEY,
-    baseURL: sim.url,
-    models: { simple: MODEL, standard: MODEL, complex: MODEL },
-    maxTokens: MAX_TOKENS,
-    onRequest: (record) => {
-      const slot = current.getStore();
-      if (slot) {
-        slot.requestMs += record.ms;
-        slot.requests++;
-      }
-    },
-  });
-  const docs = new LocalDocsSource({ knowledgeBase: kb });
-  const start = performance.now();
-  const samples = await pool(requirements.length, CONCURRENCY, (i) => {
-    const slot = { requestMs: 0, requests: 0 };
-    return current.run(slot, async (): Promise<AgentSample> => {
-      const t = performance.now();
-      const result = await runPipeline({ requirement: requirements[i]! }, { llm, docs });
-      const wallMs = performance.now() - t;
-      const { input, output, cacheCreation, cacheRead } = result.usage;
-      return {
-        tier: result.plan.complexity.tier,
-        tokens: { input, output, cacheCreation, cacheRead },
-        wallMs,
-        requestMs: slot.requestMs,
-        requests: slot.requests,
-        success: result.report.passed && result.degraded.length === 0 && result.generator.provider === 'anthropic',
-        researchTokens: result.research.tokens,
-      };
-    });
-  });
-  const seconds = (performance.now() - start) / 1000;
-  const ledger = sim.ledger.snapshot();
-  const recorded = sumOf(samples.map((s) => s.tokens));
-  const usageMatchesLedger = JSON.stringify(recorded) === JSON.stringify(ledger.tokens.realtime);
-  return { seconds, ledger, samples, usageMatchesLedger };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Figures of one run of each side.
@@ -184,7 +51,7 @@ interface SideFigures {
   perAgent: TokenCounts;
   perStandard: TokenCounts;
   realtimeUsd: number;
-  batchUsd: number;
+  /** Research tokens per requirement: the naive side's full docs text; ours' research stage output. */
   researchTokens: number;
 }
 
@@ -194,16 +61,57 @@ function figures(n: number, seconds: number, ledger: LedgerData, perItem: Array<
   return {
     rate: n / seconds,
     perAgent: scale(total, 1 / n),
-    perStandard: scale(sumOf(standard.map((s) => s.tokens)), 1 / Math.max(1, standard.length)),
+    perStandard: scale(sumTokens(standard.map((s) => s.tokens)), 1 / Math.max(1, standard.length)),
     realtimeUsd: (usd(total) * 1000) / n,
-    batchUsd: (usd(total, true) * 1000) / n,
     researchTokens,
+  };
+}
+
+/** Mean prompt parts of ours' standard agents (first request of each). */
+function standardPrompt(samples: AgentSample[]): AgentSample['prompt'] {
+  const standard = samples.filter((s) => s.tier === 'standard');
+  const mean = (pick: (p: AgentSample['prompt']) => number): number => standard.reduce((sum, s) => sum + pick(s.prompt), 0) / Math.max(1, standard.length);
+  return { prefix: mean((p) => p.prefix), research: mean((p) => p.research), task: mean((p) => p.task) };
+}
+
+interface BatchFigures {
+  perAgent: TokenCounts;
+  /** Batch-priced Message Batch requests plus any realtime fallbacks at the realtime price, per 1,000 agents. */
+  usd: number;
+  /** The simulator's own price of the same ledger (its models.ts table), per 1,000 agents. */
+  simUsd: number;
+  seconds: number;
+  messageBatches: number;
+  batchRequests: number;
+  realtimeRequests: number;
+  fromBatches: number;
+  passed: number;
+  completed: number;
+  recordedMatchesLedger: boolean;
+}
+
+function batchFigures(n: number, r: BatchModeRun): BatchFigures {
+  const { tokens, costUsd, batches, messages } = r.ledger;
+  const recorded = { input: r.recorded.input, output: r.recorded.output, cacheCreation: r.recorded.cacheCreation, cacheRead: r.recorded.cacheRead };
+  return {
+    perAgent: scale(sumTokens([tokens.batch, tokens.realtime]), 1 / n),
+    usd: ((usd(tokens.batch, true) + usd(tokens.realtime)) * 1000) / n,
+    simUsd: ((costUsd.batch + costUsd.realtime) * 1000) / n,
+    seconds: r.seconds,
+    messageBatches: batches.created,
+    batchRequests: batches.requests,
+    realtimeRequests: messages.realtime,
+    fromBatches: r.fromBatches,
+    passed: r.passed,
+    completed: r.completed,
+    recordedMatchesLedger: JSON.stringify(recorded) === JSON.stringify(tokens.batch) && Math.abs(r.recorded.costUsd - costUsd.batch) < 1e-9,
   };
 }
 
 const medianOf = <T>(runs: T[], pick: (r: T) => number): number => median(runs.map(pick));
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const dollars = (n: number): string => `$${n.toFixed(2)}`;
+const elapsed = (): string => `${((performance.now() - began) / 1000).toFixed(0)} s`;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -212,32 +120,46 @@ const sdkVersion = (JSON.parse(readFileSync(new URL('../node_modules/@anthropic-
 const kb = readKnowledgeBase();
 const requirements = syntheticRequirements(N, SEED);
 const prefix = prefixReport([MODEL])[0]!;
+const setup: RealtimeSetup = { kb, apiKey: API_KEY, model: MODEL, maxTokens: MAX_TOKENS, concurrency: CONCURRENCY };
 
-const sim = await startSimulator({ seed: 1 });
+const sim = await startSimulator({ seed: 1, batch: { processingMs: BATCH_PROCESSING_MS } });
 const naiveRuns: SideFigures[] = [];
 const oursRuns: SideFigures[] = [];
 const ourMatches: boolean[] = [];
+const batchRuns: BatchFigures[] = [];
 let lastOurs: OursRun | undefined;
+let redisVersion = '?';
 try {
   // Warm-up (JIT, SDK, templates) on other requirements; not measured.
   const warm = syntheticRequirements(300, 7);
-  await runNaive(sim, warm, kb);
-  await runOurs(sim, warm, kb);
+  await runNaive(sim, warm, setup);
+  await runOurs(sim, warm, setup);
   for (let run = 0; run < RUNS; run++) {
     const order = run % 2 === 0 ? (['naive', 'ours'] as const) : (['ours', 'naive'] as const);
     for (const side of order) {
       if (side === 'naive') {
-        const r = await runNaive(sim, requirements, kb);
-        const research = r.perRequest.reduce((s, p) => s + estimateTokens(p.researchChars), 0) / N;
-        naiveRuns.push(figures(N, r.seconds, r.ledger, r.perRequest, research));
+        const r = await runNaive(sim, requirements, setup);
+        naiveRuns.push(figures(N, r.seconds, r.ledger, r.perRequest, r.perRequest.reduce((sum, p) => sum + p.researchTokens, 0) / N));
       } else {
-        const r = await runOurs(sim, requirements, kb);
+        const r = await runOurs(sim, requirements, setup);
         lastOurs = r;
         ourMatches.push(r.usageMatchesLedger);
-        oursRuns.push(figures(N, r.seconds, r.ledger, r.samples, r.samples.reduce((s, a) => s + a.researchTokens, 0) / N));
+        oursRuns.push(figures(N, r.seconds, r.ledger, r.samples, r.samples.reduce((sum, a) => sum + a.researchTokens, 0) / N));
       }
     }
-    process.stderr.write(`run ${run + 1}/${RUNS}: naive ${naiveRuns.at(-1)!.rate.toFixed(0)}/s ${dollars(naiveRuns.at(-1)!.realtimeUsd)}; ours ${oursRuns.at(-1)!.rate.toFixed(0)}/s ${dollars(oursRuns.at(-1)!.realtimeUsd)} (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
+    process.stderr.write(`run ${run + 1}/${RUNS}: naive ${naiveRuns.at(-1)!.rate.toFixed(0)}/s ${dollars(naiveRuns.at(-1)!.realtimeUsd)}; ours ${oursRuns.at(-1)!.rate.toFixed(0)}/s ${dollars(oursRuns.at(-1)!.realtimeUsd)} (${elapsed()})\n`);
+  }
+  // Message Batches mode: the same batch through the queue, on the same simulator.
+  const redis = await startBenchRedis();
+  redisVersion = redis.version;
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const r = batchFigures(N, await runBatchMode({ sim, redis, kb, apiKey: API_KEY, model: MODEL, maxTokens: MAX_TOKENS }, requirements));
+      batchRuns.push(r);
+      process.stderr.write(`batch mode run ${run + 1}/${RUNS}: ${dollars(r.usd)} per 1,000, ${r.messageBatches} Message Batches, ${r.realtimeRequests} realtime, ${r.seconds.toFixed(1)} s (${elapsed()})\n`);
+    }
+  } finally {
+    await redis.stop();
   }
 } finally {
   await sim.close();
@@ -261,7 +183,7 @@ const latencyRuns: LatencyRun[] = [];
 try {
   const subset = requirements.slice(0, LATENCY_N);
   for (let run = 0; run < RUNS; run++) {
-    const r = await runOurs(latencySim, subset, kb);
+    const r = await runOurs(latencySim, subset, setup);
     const rate = LATENCY_N / r.seconds;
     // Simulated LLM time per agent: TTFT per request plus its output at the set speed.
     const meanLlmMs = (r.ledger.messages.realtime * TTFT_MS + (r.ledger.tokens.realtime.output / TOKENS_PER_SECOND) * 1000) / LATENCY_N;
@@ -309,10 +231,19 @@ const tokenRows = (label: string, pick: (f: SideFigures) => TokenCounts, withTar
 
 const nRt = medianOf(naiveRuns, (f) => f.realtimeUsd);
 const oRt = medianOf(oursRuns, (f) => f.realtimeUsd);
-const oBatch = medianOf(oursRuns, (f) => f.batchUsd);
-const nBatch = medianOf(naiveRuns, (f) => f.batchUsd);
 const nRate = medianOf(naiveRuns, (f) => f.rate);
 const oRate = medianOf(oursRuns, (f) => f.rate);
+const bUsd = medianOf(batchRuns, (r) => r.usd);
+const parts = lastOurs ? standardPrompt(lastOurs.samples) : { prefix: 0, research: 0, task: 0 };
+const batchAll = (k: keyof TokenCounts): number => medianOf(batchRuns, (r) => r.perAgent[k]);
+const oursAll = (k: keyof TokenCounts): number => medianOf(oursRuns, (f) => f.perAgent[k]);
+const batchRows = [
+  ...kinds.map(([k, name]) => `| ${name} | ${fmt(oursAll(k))} | ${fmt(batchAll(k))} |`),
+  `| **total, raw** | ${fmt(medianOf(oursRuns, (f) => rawTotal(f.perAgent)))} | **${fmt(medianOf(batchRuns, (r) => rawTotal(r.perAgent)))}** |`,
+  `| **total, billed-equivalent** | ${fmt(medianOf(oursRuns, (f) => billedTotal(f.perAgent)))} | **${fmt(medianOf(batchRuns, (r) => billedTotal(r.perAgent)))}** |`,
+];
+const allRuns = (pick: (r: BatchFigures) => number): boolean => batchRuns.every((r) => pick(r) === pick(batchRuns[0]!));
+const batchCounts = (pick: (r: BatchFigures) => number): string => (allRuns(pick) ? fmt(pick(batchRuns[0]!)) : spread(batchRuns.map(pick)));
 
 const eff = medianOf(latencyRuns, (r) => r.efficiency);
 const ovP95 = medianOf(latencyRuns, (r) => r.overheadP95);
@@ -326,7 +257,7 @@ const tierRows = TIERS.map((tier) => {
 });
 
 // Where ours' realtime dollars go, by kind (median tokens per agent at Sonnet prices).
-const oursPerAgent: TokenCounts = { input: medianOf(oursRuns, (f) => f.perAgent.input), output: medianOf(oursRuns, (f) => f.perAgent.output), cacheCreation: medianOf(oursRuns, (f) => f.perAgent.cacheCreation), cacheRead: medianOf(oursRuns, (f) => f.perAgent.cacheRead) };
+const oursPerAgent: TokenCounts = { input: oursAll('input'), output: oursAll('output'), cacheCreation: oursAll('cacheCreation'), cacheRead: oursAll('cacheRead') };
 const oursUsd = usd(oursPerAgent);
 const costShares = kinds.map(([k, name]) => `${name} ${((100 * usd({ ...ZERO, [k]: oursPerAgent[k] })) / oursUsd).toFixed(0)}%`).join(', ');
 
@@ -334,13 +265,13 @@ const seconds = (performance.now() - began) / 1000;
 const section = [
   '## LLM generation through the simulator: tokens, cost, LLM-bound throughput',
   '',
-  `Machine: ${machine()}; \`@anthropic-ai/sdk\` ${sdkVersion} (the real SDK) against the Messages API simulator (\`@agent-factory/sim\`) started by the benchmark in the same process on 127.0.0.1 — nothing leaves loopback. ${RUNS} repetitions, each with one run of each side (order alternating); figures are medians, spreads min–max. Whole benchmark: ${seconds.toFixed(0)} s.`,
+  `Machine: ${machine()}; \`@anthropic-ai/sdk\` ${sdkVersion} (the real SDK) against the Messages API simulator (\`@agent-factory/sim\`) started by the benchmark in the same process on 127.0.0.1 — nothing leaves loopback. ${RUNS} repetitions, each with one run of each side (order alternating), then ${RUNS} runs in Message Batches mode; figures are medians, spreads min–max. Whole benchmark: ${seconds.toFixed(0)} s.`,
   '',
-  `Batch: the same ${fmt(N)} synthetic requirements every run (\`bench/synthetic.ts\`, seed ${SEED}; by our analysis ${TIERS.map((t) => `${tierCounts[t]} ${t}`).join(', ')}), ${CONCURRENCY} requests in flight on both sides, realtime. **Every tier generates with \`${MODEL}\`** on both sides so prices compare (the shipped default uses Haiku 4.5 for simple agents). Simulator for this part: no latency (ttftMs 0, no pacing), no limits, no faults, prompt-cache emulation on (Sonnet minimum 1,024 tokens), ledger reset and cache emptied before each side; throughput here is CPU-bound (both sides, the SDK and the simulator share one Node process).`,
+  `Batch: the same ${fmt(N)} synthetic requirements every run (\`bench/synthetic.ts\`, seed ${SEED}; by our analysis ${TIERS.map((t) => `${tierCounts[t]} ${t}`).join(', ')}), ${CONCURRENCY} requests in flight on both sides, realtime (Message Batches mode below). **Every tier generates with \`${MODEL}\`** on both sides so prices compare (the shipped default uses Haiku 4.5 for simple agents). Simulator for this part: no latency (ttftMs 0, no pacing), no limits, no faults, prompt-cache emulation on (Sonnet minimum 1,024 tokens), ledger reset and cache emptied before each side; throughput here is CPU-bound (both sides, the SDK and the simulator share one Node process).`,
   '',
   `- **Naive baseline** (the seed's "before optimization"): a plain loop, ${CONCURRENCY} in flight, one \`messages.create\` per requirement with a short instruction, the FULL research text — the uncompressed bundled-docs answers (\`LocalDocsSource.queryDocs\`, queried with the requirement) of each of the requirement's libraries, concatenated, ${fmt(medianOf(naiveRuns, (f) => f.researchTokens))} tokens per requirement on average — and the requirement; no cache_control, no batching, no validation, nothing written.`,
-  `- **Ours**: \`runPipeline\` with \`createAnthropicProvider\` (streamed, research from the bundled docs compressed to the budget, ${fmt(medianOf(oursRuns, (f) => f.researchTokens))} tokens per requirement on average), the four gates, clamping. The cached system prefix for ${MODEL} is the ${prefix.variant} variant, ${fmt(prefix.tokens)} tokens (minimum ${fmt(prefix.minimum)}: ${prefix.cacheable ? 'cacheable' : 'NOT cacheable'}); the research block is a second breakpoint. Usage recorded by the provider equals the simulator's ledger in ${ourMatches.filter(Boolean).length} of ${ourMatches.length} runs.`,
-  '- Tokens from the simulator\'s ledger (per standard agent: from each request\'s / agent\'s usage); cost with `costOf` at Sonnet 4.6 prices ($3 / $15 per MTok, cache write ×1.25, read ×0.1). **Batch mode is computed, not measured**: Message Batches mode is not built yet, so the batch figures are the same measured usage at the batch price (×0.5), assuming the same cache hits.',
+  `- **Ours**: \`runPipeline\` with \`createAnthropicProvider\` (streamed), the four gates, clamping. Research: the research stage keeps ${fmt(medianOf(oursRuns, (f) => f.researchTokens))} tokens per requirement on average (its own budget, for the offline generator and the report); the prompt carries only the most relevant notes within ${PROMPT_RESEARCH_TOKENS} tokens, no code snippets, one source per library. The cached system prefix for ${MODEL} is the ${prefix.variant} variant, ${fmt(prefix.tokens)} tokens (minimum ${fmt(prefix.minimum)} × margin 1.1 = ${fmt(Math.ceil(prefix.minimum * 1.1))}: ${prefix.cacheable ? 'cacheable' : 'NOT cacheable'}): instructions, the agent-file rules, the tier templates and an excerpt of one standard example, cut where the minimum is reached; the research block is not marked (\`cacheResearch\` off). A standard agent's request by part (estimated tokens, mean): prefix ${fmt(parts.prefix)}, research block ${fmt(parts.research)}, task (decided values, analysis, the requirement) ${fmt(parts.task)}. Usage recorded by the provider equals the simulator's ledger in ${ourMatches.filter(Boolean).length} of ${ourMatches.length} runs.`,
+  '- Tokens from the simulator\'s ledger (per standard agent: from each agent\'s usage); cost with `costOf` at Sonnet 4.6 prices ($3 / $15 per MTok, cache write ×1.25, read ×0.1; Message Batches ×0.5).',
   '',
   `| per agent (median of ${RUNS}) | naive | ours | ours ÷ naive | target |`,
   '|---|---|---|---|---|',
@@ -349,11 +280,21 @@ const section = [
   '',
   '| per 1,000 agents (Sonnet 4.6 prices) | naive | spread | ours | spread | ours ÷ naive | target |',
   '|---|---|---|---|---|---|---|',
-  `| cost, realtime (measured usage) | ${dollars(nRt)} | ${spread(naiveRuns.map((f) => f.realtimeUsd), 2)} | **${dollars(oRt)}** | ${spread(oursRuns.map((f) => f.realtimeUsd), 2)} | ${ratio(oRt, nRt)} | — |`,
-  `| cost, batch mode with caching (computed ×0.5, not measured) | — (naive: no batching; ×0.5 would be ${dollars(nBatch)}) | | **${dollars(oBatch)}** | ${spread(oursRuns.map((f) => f.batchUsd), 2)} | ${ratio(oBatch, nRt)} vs naive realtime | ≤ $${TARGET.batchUsdPer1000} ${mark(oBatch <= TARGET.batchUsdPer1000)} |`,
+  `| cost, realtime (measured usage) | ${dollars(nRt)} | ${spread(naiveRuns.map((f) => f.realtimeUsd), 2)} | **${dollars(oRt)}** | ${spread(oursRuns.map((f) => f.realtimeUsd), 2)} | ${ratio(oRt, nRt)} | < naive ${mark(oRt < nRt)} |`,
+  `| cost, Message Batches mode with caching (measured, below) | — (no batching) | | **${dollars(bUsd)}** | ${spread(batchRuns.map((r) => r.usd), 2)} | ${ratio(bUsd, nRt)} vs naive realtime | ≤ $${TARGET.batchUsdPer1000} ${mark(bUsd <= TARGET.batchUsdPer1000)} |`,
   `| throughput, agents/s (CPU-bound, no simulated latency) | ${nRate.toFixed(0)} | ${spread(naiveRuns.map((f) => f.rate))} | **${oRate.toFixed(0)}** | ${spread(oursRuns.map((f) => f.rate))} | ${ratio(oRate, nRate)} | — |`,
   '',
   `Where ours' realtime cost goes: ${costShares}. The simulator's answer depends only on the requirement, so output tokens are the same on both sides.`,
+  '',
+  '### Message Batches mode, measured (`submit --mode batch` through the queue)',
+  '',
+  `The same ${fmt(N)} requirements, ${RUNS} runs, as one factory batch with \`mode: 'batch'\` through the real queue path: \`submitBatch\`, the four stage workers and the batch collector in this process (\`startWorkers\`, \`startBatchCollector\`; collection window ${BATCH_COLLECTOR.windowMs} ms, poll every ${BATCH_COLLECTOR.pollMs} ms instead of production's 2 s / 30 s), ${versions(redisVersion)} on a private \`redis-server\` flushed between runs, no agents cache; the provider as above, its generation requests grouped into Message Batches on the same simulator (each batch ends ${BATCH_PROCESSING_MS} ms after it is created; inside a batch the simulator answers the requests one by one through its prompt cache, so after the first every request reads the prefix — the real API processes a batch in parallel and its cache hits are best-effort, so a real batch may write the prefix more than once). Tokens and cost from the simulator's ledger: batch requests at the batch price (×0.5), any realtime fallback at the realtime price.`,
+  '',
+  '| per agent, all agents (median) | ours, realtime (above) | ours, Message Batches mode |',
+  '|---|---|---|',
+  ...batchRows,
+  '',
+  `Per run: ${batchCounts((r) => r.messageBatches)} Message Batch(es) holding ${batchCounts((r) => r.batchRequests)} requests; ${batchCounts((r) => r.realtimeRequests)} realtime fallbacks; ${batchCounts((r) => r.fromBatches)} of ${fmt(N)} agents written from a batch result, ${batchCounts((r) => r.passed)} passing every gate and not degraded; usage the queue recorded (\`batchModeUsage\`) equals the ledger's batch tokens and price in ${batchRuns.filter((r) => r.recordedMatchesLedger).length} of ${batchRuns.length} runs; the simulator's own price of the ledger: ${dollars(medianOf(batchRuns, (r) => r.simUsd))} per 1,000. Wall time from submit to the last result: ${spread(batchRuns.map((r) => r.seconds), 1)} s (collection, the simulated batch time and polling included: batch mode trades latency for price).`,
   '',
   `### LLM-bound concurrency (simulator latency: ttftMs ${TTFT_MS}, ${TOKENS_PER_SECOND} output tokens/s)`,
   '',

@@ -2,7 +2,9 @@ import { addUsage, planRequirement, runPipeline, ZERO_USAGE, type AgentResult, t
 import { LocalDocsSource } from '@agent-factory/research';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
-import { costOf, createAnthropicProvider, ProviderError, type AnthropicProviderOptions, type RetryEvent } from '../packages/llm/src/index.js';
+import {
+  costOf, createAnthropicProvider, maxTokensFor, ProviderError, type AnthropicProviderOptions, type PlannedRequest, type RequestGate, type RetryEvent,
+} from '../packages/llm/src/index.js';
 import { isPermanentError } from '../packages/queue/src/errors.js';
 import { startSimulator, type Simulator, type TokenCounts } from '../packages/sim/src/index.js';
 
@@ -90,6 +92,23 @@ describe('Anthropic provider against the simulator (real SDK)', () => {
       expect(first!.usage.cacheCreation, first!.generator.model).toBeGreaterThan(0);
       expect(second!.usage.cacheRead, second!.generator.model).toBeGreaterThanOrEqual(llm.prefixes().find((p) => p.model === second!.generator.model)!.tokens);
     }
+  });
+
+  it("asks for the tier's max_tokens (what its length gate can accept, under the ceiling) and reserves exactly that through its gate", async () => {
+    fresh();
+    const planned: PlannedRequest[] = [];
+    const gate: RequestGate = { acquire: async (request) => (planned.push(request), { release: async () => undefined }) };
+    const plan = planRequirement({ requirement: 'Review pull requests in a Go service for race conditions and missing tests, and suggest fixes' });
+    const request = { ...plan, research: { libraries: [], tokens: 0, calls: 0, degraded: [] } };
+    await provider().llm.generate(request, { gate });
+    expect(planned.map((p) => p.maxTokens)).toEqual([maxTokensFor(plan.complexity.tier, 8192)]);
+    expect(maxTokensFor('simple', 8192)).toBeLessThan(maxTokensFor('standard', 8192));
+    expect(maxTokensFor('complex', 8192)).toBeLessThan(8192);
+    // The ceiling wins, and it is what the API is sent: the answer stops there.
+    fresh();
+    const cut = await provider({ maxTokens: 40 }).llm.generate(request, { gate });
+    expect(planned.at(-1)?.maxTokens).toBe(40);
+    expect(cut.usage.output).toBeLessThanOrEqual(40);
   });
 
   it('30% transient faults (seeded): every requirement of a 20-requirement run succeeds, every fault retried and counted', async () => {

@@ -1,5 +1,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AnthropicError } from '@anthropic-ai/sdk';
-import { EMPTY_RESEARCH, planRequirement, validateAgent, validationContext, type GenerationRequest } from '@agent-factory/core';
+import {
+  EMPTY_RESEARCH, estimateTokens, planRequirement, renderResearch, researchPlan, TIER_SECTIONS, validateAgent, validationContext, type GenerationRequest,
+} from '@agent-factory/core';
+import { LocalDocsSource } from '@agent-factory/research';
 import { describe, expect, it } from 'vitest';
 import { isPermanentError } from '../packages/queue/src/errors.js';
 import { backoffDelay } from '../packages/queue/src/backoff.js';
@@ -7,7 +10,7 @@ import { workerSettings, WorkerSettingsError } from '../apps/worker/src/worker-s
 import { loadLlmSettings } from '../apps/cli/src/config.js';
 import {
   buildPrompt, clampAgentFile, classifyError, costOf, DEFAULT_GENERATION_MODELS, extractAgentFile, llmSettingsFromEnv, minCacheableTokens,
-  parseGenerationModels, prefixReport, priceOf, ProviderError, backoffMs,
+  parseGenerationModels, PREFIX_MARGIN, prefixReport, prefixTokens, priceOf, PROMPT_RESEARCH_TOKENS, promptResearch, ProviderError, backoffMs, systemPrefix,
 } from '../packages/llm/src/index.js';
 
 const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0) => ({ input, output, cacheCreation, cacheRead });
@@ -179,6 +182,42 @@ describe('prompt', () => {
     expect(text.match(/<\/requirement>/g)).toHaveLength(1);
     expect(text).toContain(`- tools: ${req.policy.tools.join(', ')}`);
     expect(text).toContain('data, not instructions');
+  });
+
+  it('sizes each prefix to just reach its cache minimum with margin, keeping the rules, the tier templates and one example', () => {
+    for (const [variant, minimum] of [['compact', 1024], ['extended', 4096]] as const) {
+      const target = Math.ceil(minimum * PREFIX_MARGIN);
+      // Reached, and by no more than the last example line taken (every token past it is paid on every request).
+      expect(prefixTokens(variant), variant).toBeGreaterThanOrEqual(target);
+      expect(prefixTokens(variant) - target, variant).toBeLessThan(60);
+      const text = systemPrefix(variant);
+      for (const part of ['data, never instructions', '# Frontmatter', 'never a YAML list', '# Tier templates', '# Example: a standard agent', '\n---\nname: ']) expect(text, `${variant}: ${part}`).toContain(part);
+      for (const heading of TIER_SECTIONS.standard) expect(text, `${variant}: ${heading}`).toContain(`\n## ${heading}\n`);
+    }
+    expect(systemPrefix('compact')).toContain('Excerpt of the answer');
+    expect(systemPrefix('extended')).toContain('The complete answer:');
+  });
+
+  it('carries only the most relevant research within its budget, without code, and less after a prompt-too-long answer', async () => {
+    const plan = planRequirement({ requirement: 'Optimize slow PostgreSQL queries in a Django app and verify with EXPLAIN ANALYZE' });
+    const research = await researchPlan(plan, new LocalDocsSource());
+    expect(research.libraries.length).toBeGreaterThan(1);
+    const req = { ...plan, research };
+    const full = promptResearch(req, 'full');
+    expect(estimateTokens(renderResearch(full))).toBeLessThanOrEqual(PROMPT_RESEARCH_TOKENS);
+    expect(full.flatMap((l) => l.snippets)).toEqual([]);
+    for (const l of full) expect(l.sources.length).toBeLessThanOrEqual(1);
+    // The kept notes are the research stage's own, in its order of relevance.
+    for (const l of full) {
+      const kept = research.libraries.find((r) => r.libraryId === l.libraryId)!;
+      expect(kept.practices.slice(0, l.practices.length)).toEqual(l.practices);
+    }
+    const reduced = promptResearch(req, 'reduced');
+    expect(reduced.length).toBeLessThanOrEqual(Math.ceil(research.libraries.length / 2));
+    expect(estimateTokens(renderResearch(reduced))).toBeLessThanOrEqual(PROMPT_RESEARCH_TOKENS / 2);
+    expect(promptResearch(req, 'none')).toEqual([]);
+    const text = buildPrompt(req, { variant: 'compact' }).messages[0]!.content;
+    expect(Array.isArray(text) && text[0]?.type === 'text' ? text[0].text : '').toMatch(/^<research>\n## /);
   });
 });
 

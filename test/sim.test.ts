@@ -393,6 +393,24 @@ describe('rate limits', () => {
     clock += 60_000;
     expect((await client.messages.create(params({ max_tokens: 9000 }))).type).toBe('message');
   });
+
+  it('drainLimits empties every bucket at once; they refill at their rate from then on (limitLevels shows them)', async () => {
+    let clock = 0;
+    const { sim, client } = await start({ limits: { rpm: 60, otpm: 60_000 }, now: () => clock });
+    expect(sim.limitLevels()).toEqual({ requests: 60, 'output-tokens': 60_000 });
+    sim.drainLimits();
+    expect(sim.limitLevels()).toEqual({ requests: 0, 'output-tokens': 0 });
+    const refused = await client.messages.create(params({ max_tokens: 1000 })).withResponse().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect((refused as RateLimitError).headers?.get('anthropic-ratelimit-output-tokens-remaining')).toBe('0');
+    // A second refills one request and 1,000 output tokens: exactly this one.
+    clock += 1000;
+    expect(sim.limitLevels()).toEqual({ requests: 1, 'output-tokens': 1000 });
+    const reply = await client.messages.create(params({ max_tokens: 1000 }));
+    // The request and its output are spent; the unused part of max_tokens came back.
+    expect(sim.limitLevels()).toEqual({ requests: 0, 'output-tokens': 1000 - reply.usage.output_tokens });
+    expect(sim.ledger.rateLimited).toMatchObject({ requests: 1, 'output-tokens': 0 });
+  });
 });
 
 describe('agent-factory sim', () => {

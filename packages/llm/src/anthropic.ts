@@ -6,8 +6,10 @@ import { clampAgentFile } from './clamp.js';
 import { AnthropicSettingsSchema, generationModels, type AnthropicSettings, type AnthropicSettingsInput } from './config.js';
 import { classifyError, ProviderError } from './errors.js';
 import type { AnthropicGenerationOptions, RequestPermit } from './gate.js';
+import { maxTokensFor } from './max-tokens.js';
 import { costOf } from './pricing.js';
-import { buildPrompt, prefixReport, prefixVariantFor, promptTokens, type PrefixReport, type Prompt, type ResearchLevel } from './prompt.js';
+import { buildPrompt, promptTokens, type Prompt, type ResearchLevel } from './prompt.js';
+import { prefixReport, prefixVariantFor, type PrefixReport } from './prompt-prefix.js';
 import { backoffMs, sleep } from './retry.js';
 import { NO_USAGE, usageFromApi } from './usage.js';
 
@@ -120,7 +122,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
   }
 
   /** One streamed request; its usage goes to `spent` when it completes. */
-  async function streamOnce(model: string, prompt: Prompt, generation: GenerationOptions, spent: (u: Usage) => void, seen: Seen): Promise<Answer> {
+  async function streamOnce(model: string, maxTokens: number, prompt: Prompt, generation: GenerationOptions, spent: (u: Usage) => void, seen: Seen): Promise<Answer> {
     const started = performance.now();
     const controller = new AbortController();
     let timedOut = false;
@@ -136,7 +138,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
     let characters = 0;
     try {
       const stream = client.messages.stream(
-        { model, max_tokens: settings.maxTokens, system: prompt.system, messages: prompt.messages },
+        { model, max_tokens: maxTokens, system: prompt.system, messages: prompt.messages },
         { signal: controller.signal },
       );
       stream.on('connect', () => {
@@ -181,15 +183,16 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
       usage = addUsage(usage, u);
     };
     let retries = 0;
+    const maxTokens = maxTokensFor(request.complexity.tier, settings.maxTokens);
     for (;;) {
       const prompt = buildPrompt(request, { variant: at.compact ? 'compact' : prefixVariantFor(at.model), research: at.research, cacheResearch: settings.cacheResearch });
       // The gate may wait (limits) or throw (the job goes back to the queue): either passes through unchanged.
-      const permit: RequestPermit | undefined = await generation.gate?.acquire({ model: at.model, inputTokens: promptTokens(prompt), maxTokens: settings.maxTokens }, generation.signal);
+      const permit: RequestPermit | undefined = await generation.gate?.acquire({ model: at.model, inputTokens: promptTokens(prompt), maxTokens }, generation.signal);
       const seen: Seen = {};
       const headers = (): { headers?: Pick<Headers, 'get'>; headersAt?: number } => (seen.headers ? { headers: seen.headers, ...(seen.at !== undefined ? { headersAt: seen.at } : {}) } : {});
       let answer: Answer;
       try {
-        answer = await streamOnce(at.model, prompt, generation, spent, seen);
+        answer = await streamOnce(at.model, maxTokens, prompt, generation, spent, seen);
       } catch (caught) {
         const error = caught instanceof ProviderError ? caught : classifyError(caught);
         // Settled before any retry here: the gate may take over (a 429 pauses every worker instead).

@@ -18,7 +18,7 @@ export const AnthropicSettingsSchema = z.object({
   apiKey: z.string().min(1, 'an API key is required (ANTHROPIC_API_KEY)'),
   baseURL: z.url().optional(),
   models: z.object({ simple: GenerationModelSchema, standard: GenerationModelSchema, complex: GenerationModelSchema }).partial().default({}),
-  /** Output limit per request: a complex agent is ~4k tokens; more only costs when used. */
+  /** Ceiling on max_tokens; each tier asks for at most what its length gate can accept (max-tokens.ts). */
   maxTokens: z.number().int().positive().default(8192),
   /** Whole-generation deadline (connect and stream), per attempt. */
   timeoutMs: z.number().int().positive().default(120_000),

@@ -5,14 +5,15 @@ export {
   type AnthropicSettings, type AnthropicSettingsInput, type LlmSettings,
 } from './config.js';
 export { classifyError, ProviderError, retryAfterMs, type ProviderErrorKind } from './errors.js';
+export { maxTokensFor } from './max-tokens.js';
 export type { AnthropicGenerationOptions, PlannedRequest, RequestGate, RequestOutcome, RequestPermit } from './gate.js';
 export {
   BATCH_MULTIPLIER, CACHE_READ_MULTIPLIER, CACHE_WRITE_1H_MULTIPLIER, CACHE_WRITE_MULTIPLIER, costOf, DEFAULT_PRICES, priceOf,
   type CostOptions, type ModelPrice,
 } from './pricing.js';
+export { buildPrompt, PROMPT_RESEARCH_TOKENS, promptResearch, promptTokens, taskText, type Prompt, type ResearchLevel } from './prompt.js';
 export {
-  buildPrompt, minCacheableTokens, PREFIX_MARGIN, prefixReport, prefixTokens, prefixVariantFor, promptTokens, systemPrefix, taskText,
-  type PrefixReport, type PrefixVariant, type Prompt, type ResearchLevel,
-} from './prompt.js';
+  minCacheableTokens, PREFIX_MARGIN, prefixReport, prefixTokens, prefixVariantFor, systemPrefix, type PrefixReport, type PrefixVariant,
+} from './prompt-prefix.js';
 export { backoffMs } from './retry.js';
 export { NO_USAGE, sumUsage, totalTokens, usageFromApi, type ApiUsage } from './usage.js';

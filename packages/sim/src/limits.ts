@@ -82,6 +82,16 @@ export class RateLimiter {
     return refusal;
   }
 
+  /** What each configured bucket holds now. */
+  levels(): Partial<Record<LimitName, number>> {
+    return Object.fromEntries(Object.entries(this.buckets).map(([name, bucket]) => [name, bucket.available()]));
+  }
+
+  /** Empties every bucket (they refill from now on at their rate). */
+  drain(): void {
+    for (const bucket of Object.values(this.buckets)) bucket.take(bucket.available());
+  }
+
   /** Gives back the part of the output reservation the reply did not use. */
   settleOutput(reserved: number, used: number): void {
     if (used < reserved) this.buckets['output-tokens']?.give(reserved - used);

@@ -7,6 +7,7 @@ import { ApiError } from './errors.js';
 import { sendError, sendJson } from './http.js';
 import { newId } from './ids.js';
 import type { Ledger } from './ledger.js';
+import type { LimitName } from './limits.js';
 import { agentAnswer } from './agent-answer.js';
 import { handleMessages } from './messages.js';
 import { resolveOptions, type FaultPlanInput, type ResolvedOptions, type SimulatorOptions } from './options.js';
@@ -24,6 +25,16 @@ export interface Simulator {
   setFaults(plan: FaultPlanInput): void;
   /** Forgets every cached prompt prefix. */
   clearCache(): void;
+  /**
+   * Empties every limit's bucket, as after a minute at full load: a benchmark or test then meets its
+   * binding limit from the first request instead of spending a minute's burst first.
+   */
+  drainLimits(): void;
+  /**
+   * What each configured limit's bucket holds now (OTPM net of the max_tokens reserved by replies in
+   * flight): with the ledger, how much of a limit a run left unused.
+   */
+  limitLevels(): Partial<Record<LimitName, number>>;
   /** Stops listening, cuts open connections and streams, forgets batches. */
   close(): Promise<void>;
 }
@@ -120,6 +131,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     options,
     setFaults: (plan) => replaceFaults(state, plan),
     clearCache: () => state.cache.clear(),
+    drainLimits: () => state.limiter.drain(),
+    limitLevels: () => state.limiter.levels(),
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();
