@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { GenerationRequest } from '@agent-factory/core';
-import { buildPrompt, prefixVariantFor, type AnthropicProvider } from '@agent-factory/llm';
+import { buildPrompt, maxTokensFor, prefixVariantFor, type AnthropicProvider } from '@agent-factory/llm';
 import { ITEM_FIELDS, loadItem, type LoadedItem } from '../items.js';
 import { readOutput } from '../processors/context.js';
 import type { PlanOutput, ResearchOutput, ReviewOutput } from '../processors/outputs.js';
@@ -23,11 +23,11 @@ export function generationRequestOf(item: LoadedItem, attempt: 1 | 2): Generatio
   return { ...plan, research, ...(guidance ? { guidance } : {}) };
 }
 
-/** The same body as a realtime call (model per tier, cached prefix, research, requirement last), without streaming. */
+/** The same body as a realtime call (model and max_tokens per tier, cached prefix, research, requirement last), without streaming. */
 export function messageParams(llm: AnthropicProvider, request: GenerationRequest): Anthropic.MessageCreateParamsNonStreaming {
   const model = llm.models[request.complexity.tier];
   const prompt = buildPrompt(request, { variant: prefixVariantFor(model), research: 'full', cacheResearch: llm.settings.cacheResearch });
-  return { model, max_tokens: llm.settings.maxTokens, system: prompt.system, messages: prompt.messages };
+  return { model, max_tokens: maxTokensFor(request.complexity.tier, llm.settings.maxTokens), system: prompt.system, messages: prompt.messages };
 }
 
 export interface BuiltRequests {
