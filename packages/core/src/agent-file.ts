@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { GENERATOR_VERSION } from './version.js';
 
 /** Frontmatter fields the factory writes, in the order it writes them. */
@@ -11,9 +11,20 @@ export interface AgentFrontmatter {
   color?: string;
 }
 
+/** SHA-256 in hex: one-shot `crypto.hash` (Node 20.12+) skips building a Hash object; older 20.x stream it. */
+const sha256Hex: (text: string) => string = typeof crypto.hash === 'function'
+  ? (text) => crypto.hash('sha256', text, 'hex')
+  : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+/** The last requirement hashed: the generator and gate 4 hash the same one back to back. */
+let lastHashed: { requirement: string; hash: string } | undefined;
+
 /** A short, stable hash of a requirement, for tracking and cache keys. */
 export function requirementHash(requirement: string): string {
-  return createHash('sha256').update(requirement.normalize('NFC').trim()).digest('hex').slice(0, 16);
+  if (lastHashed?.requirement === requirement) return lastHashed.hash;
+  const hash = sha256Hex(requirement.normalize('NFC').trim()).slice(0, 16);
+  lastHashed = { requirement, hash };
+  return hash;
 }
 
 /** The trailing comment that makes an agent traceable to its generator and requirement. */
@@ -23,6 +34,20 @@ export function trackingComment(requirement: string, tier: string): string {
 
 /** Matches the tracking comment (gate 4, Trackable). */
 export const TRACKING_COMMENT_PATTERN = /<!-- agent-factory (\S+) · requirement sha256:([0-9a-f]{16}) · tier (\w+) -->\s*$/;
+const TRACKING_COMMENT_AT = new RegExp(TRACKING_COMMENT_PATTERN.source, 'y');
+const TRACKING_COMMENT_START = '<!-- agent-factory ';
+
+/**
+ * TRACKING_COMMENT_PATTERN's match in a text, found without scanning the whole file: a match can
+ * only start at the last "<!-- agent-factory " (the comment holds no other, and only whitespace
+ * may follow it).
+ */
+export function findTrackingComment(text: string): RegExpExecArray | null {
+  const at = text.lastIndexOf(TRACKING_COMMENT_START);
+  if (at === -1) return null;
+  TRACKING_COMMENT_AT.lastIndex = at;
+  return TRACKING_COMMENT_AT.exec(text);
+}
 
 /** Text that YAML reads back as the same plain string: no indicators, no `: `, no ` #`, no line breaks. */
 const SAFE_PLAIN = /^[\p{L}\p{N}][\p{L}\p{N} .,;()'/+\-—!?&%@*"]*$/u;

@@ -19,6 +19,25 @@ interface Draft {
 }
 
 const MAX_STEPS = 9;
+/** `{subject}`, `{stack}`, `{terms}` in template text; split keeps each variable's name. */
+const TEMPLATE_VARIABLE = /\{(\w+)\}/;
+/** Template texts (a fixed set, loaded once) split at their variables: [text, name, text, …, text]. */
+const templateParts = new Map<string, string[]>();
+
+/** The template text with its variables filled in; an unknown `{name}` stays as written. */
+function fillTemplate(text: string, vars: Readonly<Record<string, string>>): string {
+  let parts = templateParts.get(text);
+  if (parts === undefined) {
+    parts = text.split(TEMPLATE_VARIABLE);
+    templateParts.set(text, parts);
+  }
+  let filled = parts[0] ?? '';
+  for (let i = 1; i < parts.length; i += 2) {
+    const key = parts[i] ?? '';
+    filled += `${vars[key] ?? `{${key}}`}${parts[i + 1] ?? ''}`;
+  }
+  return filled;
+}
 
 function bullets(items: readonly string[]): string {
   return items.map((i) => `- ${i}`).join('\n');
@@ -245,7 +264,7 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
   const nouns = analysis.keyTerms.filter((t) => !ACTION_VERBS.has(baseVerb(t)));
   const terms = quotePlaceholders(listJoin(nouns.slice(0, 4))) || b.subject;
   const vars: Record<string, string> = { subject: b.subject, stack, terms };
-  const draft: Draft = { ...base, fill: (text) => text.replace(/\{(\w+)\}/g, (m, key: string) => vars[key] ?? m) };
+  const draft: Draft = { ...base, fill: (text) => fillTemplate(text, vars) };
   const name = agentName(analysis, b.subject, templates.capabilities[roleCapability(draft.capabilities)].noun);
   const sections = templates.tiers[complexity.tier].map((s) => `## ${s.heading}\n\n${SECTION_RENDERERS[s.key](draft)}`);
   const body = [introduction(draft), ...sections, trackingComment(analysis.requirement, complexity.tier)].join('\n\n');

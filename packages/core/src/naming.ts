@@ -133,8 +133,22 @@ function fallbackSubject(analysis: Analysis): string {
   return analysis.frameworks[0]?.name ?? `${analysis.domains.primary.name.replace(/-/g, ' ')} tasks`;
 }
 
+/** Slugs already made: every agent slugs the same framework names and common words again. */
+const slugs = new Map<string, string>();
+const SLUG_MEMO_LIMIT = 10_000;
+
 /** Lowercase ASCII slug of a word or phrase ("Next.js" → "nextjs", "Café" → "cafe"). */
 export function slug(text: string): string {
+  let made = slugs.get(text);
+  if (made === undefined) {
+    made = makeSlug(text);
+    if (slugs.size >= SLUG_MEMO_LIMIT) slugs.clear();
+    slugs.set(text, made);
+  }
+  return made;
+}
+
+function makeSlug(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -23,9 +23,15 @@ export function isInstructionToFactory(sentence: string): boolean {
   return INJECTION_PATTERNS.some((p) => p.test(sentence));
 }
 
+/** The last requirement read: the generator reads the same one for its brief and for its role section. */
+let last: { text: string; result: { text: string; dropped: number } } | undefined;
+
 /** The requirement without sentences that try to instruct the factory, and whether any were dropped. */
 export function withoutInstructions(text: string): { text: string; dropped: number } {
-  const all = sentences(text);
-  const kept = all.filter((s) => !isInstructionToFactory(s));
-  return { text: kept.join(' '), dropped: all.length - kept.length };
+  if (last?.text !== text) {
+    const all = sentences(text);
+    const kept = all.filter((s) => !isInstructionToFactory(s));
+    last = { text, result: { text: kept.join(' '), dropped: all.length - kept.length } };
+  }
+  return { ...last.result };
 }

@@ -1,4 +1,4 @@
-import { TRACKING_COMMENT_PATTERN } from '../agent-file.js';
+import { findTrackingComment } from '../agent-file.js';
 import type { GateResult } from '../schemas/report.js';
 import type { Tier } from '../schemas/requirement.js';
 import { isFactoryDraft, type ValidationContext } from './context.js';
@@ -21,6 +21,12 @@ const SECOND_PERSON_START = /^[\s*_>]*you(?:['’]re|\b)/i;
 const SECOND_PERSON_ANYWHERE = /\byou(?:['’]re| are| will| act| work| help| own)\b|\byour (?:role|job|task|mission|purpose)\b/i;
 const TERM_SEPARATORS = /[\s_-]+/g;
 const MAX_PLACEHOLDER_FINDINGS = 10;
+/**
+ * Literal text that every match of the placeholder patterns contains. The any-case patterns have no
+ * `u` flag, so only ASCII letters fold: a match always leaves one of their markers in the lowercased body.
+ */
+const CASED_MARKERS: readonly string[] = ['{{', 'TBD', 'TODO', 'FIXME'];
+const ANY_CASE_MARKERS: readonly string[] = ['<insert', '[placeholder', '[insert', '[your ', 'lorem ipsum'];
 
 function normalizeTerm(s: string): string {
   return s.toLowerCase().replace(TERM_SEPARATORS, ' ');
@@ -31,9 +37,15 @@ function prose(line: string): string {
   return line.includes('`') ? line.replace(INLINE_CODE, '') : line;
 }
 
-function placeholderFindings(file: ParsedAgentFile, o: Outline, severity: 'error' | 'warning', out: GateFindings): void {
+/** Whether the body may hold a placeholder: a literal search first, the patterns only when one is found. */
+function mayHavePlaceholder(body: string, lower: string): boolean {
+  return (CASED_MARKERS.some((m) => body.includes(m)) && PLACEHOLDER_CASED.test(body))
+    || (ANY_CASE_MARKERS.some((m) => lower.includes(m)) && PLACEHOLDER_ANY_CASE.test(body));
+}
+
+function placeholderFindings(file: ParsedAgentFile, o: Outline, lower: string, severity: 'error' | 'warning', out: GateFindings): void {
   // One pass over the whole body first: good files have no match, so the per-line scan is rare.
-  if (!PLACEHOLDER_CASED.test(file.body) && !PLACEHOLDER_ANY_CASE.test(file.body)) return;
+  if (!mayHavePlaceholder(file.body, lower)) return;
   let found = 0;
   for (let i = 0; i < o.lines.length && found < MAX_PLACEHOLDER_FINDINGS; i++) {
     if (o.inCode[i]) continue;
@@ -64,7 +76,9 @@ function roleFindings(file: ParsedAgentFile, o: Outline, out: GateFindings): voi
 }
 
 function lengthFindings(file: ParsedAgentFile, tier: Tier | undefined, out: GateFindings): void {
-  const length = file.body.replace(TRACKING_COMMENT_PATTERN, '').trim().length;
+  const comment = findTrackingComment(file.body);
+  // The comment runs to the end of the body, so the text before it is the body without it.
+  const length = (comment ? file.body.slice(0, comment.index) : file.body).trim().length;
   if (length === 0) return;
   const { min, max } = CONTENT_LENGTH_BOUNDS[tier ?? 'unknown'];
   const what = tier ? `a ${tier} agent` : 'an agent';
@@ -72,10 +86,9 @@ function lengthFindings(file: ParsedAgentFile, tier: Tier | undefined, out: Gate
   else if (length > max) out.add('content/length', file.bodyLine, `The body has ${length} characters; ${what} should stay under ${max}: cut repetition and move reference material out.`);
 }
 
-function keyTermFindings(file: ParsedAgentFile, keyTerms: readonly string[], out: GateFindings): void {
+function keyTermFindings(file: ParsedAgentFile, lower: string, keyTerms: readonly string[], out: GateFindings): void {
   const terms = [...new Set(keyTerms.map((t) => t.trim()).filter((t) => t !== ''))];
   if (terms.length === 0) return;
-  const lower = file.body.toLowerCase();
   let loose: string | undefined; // "pull-request" vs "pull request": built only when a plain match fails
   const present = (term: string): boolean => {
     if (lower.includes(term.toLowerCase())) return true;
@@ -93,11 +106,12 @@ function keyTermFindings(file: ParsedAgentFile, keyTerms: readonly string[], out
 export function checkContent(file: ParsedAgentFile, context: ValidationContext = {}): GateResult {
   const out = new GateFindings('content');
   const o = outline(file);
+  const lower = file.body.toLowerCase();
   if (context.tier) tierFindings(file, o, context.tier, out);
   roleFindings(file, o, out);
   // A leftover placeholder sends the factory's draft back; in a foreign file it is a quality note.
-  placeholderFindings(file, o, isFactoryDraft(context) ? 'error' : 'warning', out);
+  placeholderFindings(file, o, lower, isFactoryDraft(context) ? 'error' : 'warning', out);
   lengthFindings(file, context.tier, out);
-  if (context.keyTerms) keyTermFindings(file, context.keyTerms, out);
+  if (context.keyTerms) keyTermFindings(file, lower, context.keyTerms, out);
   return out.result();
 }

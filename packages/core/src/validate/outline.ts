@@ -32,6 +32,21 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const LIST_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S/;
 const INLINE_CODE = /`[^`\n]+`/;
 
+/**
+ * Whether a line may open or close a fence or be a heading: those start with up to three spaces
+ * and then a backtick, tilde or `#`. Most lines fail this one-character test, skipping both regexes.
+ */
+function mayBeFenceOrHeading(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return c === 32 /* space */ || c === 96 /* ` */ || c === 126 /* ~ */ || c === 35 /* # */;
+}
+
+/** Whether a line is blank; a printable ASCII first character settles it without trimming. */
+function isBlankLine(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return !(c > 32 && c < 127) && line.trim() === '';
+}
+
 function blockKind(first: string): Block['kind'] {
   if (LIST_ITEM.test(first)) return 'list';
   const t = first.trimStart();
@@ -57,13 +72,14 @@ function build(file: ParsedAgentFile): Outline {
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
+    const markup = mayBeFenceOrHeading(line);
     if (fence !== undefined) {
       inCode[i] = true;
-      const m = FENCE.exec(line);
+      const m = markup ? FENCE.exec(line) : null;
       if (m?.[1] && m[1][0] === fence[0] && m[1].length >= fence.length && line.trim() === m[1]) fence = undefined;
       continue;
     }
-    const f = FENCE.exec(line);
+    const f = markup ? FENCE.exec(line) : null;
     if (f?.[1]) {
       flush(i);
       fence = f[1];
@@ -71,11 +87,11 @@ function build(file: ParsedAgentFile): Outline {
       hasCode = true;
       continue;
     }
-    if (line.trim() === '') {
+    if (isBlankLine(line)) {
       flush(i);
       continue;
     }
-    const h = HEADING.exec(line);
+    const h = markup ? HEADING.exec(line) : null;
     if (h?.[1]) {
       flush(i);
       headings.push({ level: h[1].length, text: (h[2] ?? '').trim(), line: file.bodyLine + i, index: i });

@@ -1,4 +1,5 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
+import { readPlainFrontmatter } from './plain-frontmatter.js';
 
 /** A YAML error in the frontmatter, at its line in the file. */
 export interface YamlProblem {
@@ -66,6 +67,8 @@ function lineEndingProblem(raw: string): ParsedAgentFile['lineEndingProblem'] {
 }
 
 function parseYaml(src: string, firstLine: number): Pick<ParsedAgentFile['frontmatter'], 'notMapping' | 'yamlErrors' | 'fields'> {
+  const plain = readPlainFrontmatter(src, firstLine);
+  if (plain) return { notMapping: false, yamlErrors: [], fields: plain };
   const fields = new Map<string, FrontmatterField>();
   const lastLine = firstLine + countNewlines(src, 0, src.length);
   const doc = parseDocument(src, { uniqueKeys: true, strict: true, prettyErrors: true });

@@ -5,11 +5,25 @@ export const PLACEHOLDER_ANY_CASE = /<insert\b[^>\n]*>|\[(?:placeholder|insert\b
 const CASED_ALL = new RegExp(PLACEHOLDER_CASED.source, 'gm');
 const ANY_CASE_ALL = new RegExp(PLACEHOLDER_ANY_CASE.source, 'gim');
 
+/** Texts already quoted: docs notes and template phrases come back in agent after agent. */
+const quotedTexts = new Map<string, string>();
+const QUOTED_MEMO_LIMIT = 10_000;
+
+function quote(text: string): string {
+  const inCode = (m: string): string => `\`${m}\``;
+  return text.replace(/`/g, "'").replace(CASED_ALL, inCode).replace(ANY_CASE_ALL, (m, offset: number, all: string) => (all[offset - 1] === '`' ? m : inCode(m)));
+}
+
 /**
  * Text from outside (a requirement, docs) with every placeholder-like token in inline code, so that
  * "{{ ds }}" or "find TODO: markers" reads as quoted material, not as a template left unfilled.
  */
 export function quotePlaceholders(text: string): string {
-  const quote = (m: string): string => `\`${m}\``;
-  return text.replace(/`/g, "'").replace(CASED_ALL, quote).replace(ANY_CASE_ALL, (m, offset: number, all: string) => (all[offset - 1] === '`' ? m : quote(m)));
+  let quoted = quotedTexts.get(text);
+  if (quoted === undefined) {
+    quoted = quote(text);
+    if (quotedTexts.size >= QUOTED_MEMO_LIMIT) quotedTexts.clear();
+    quotedTexts.set(text, quoted);
+  }
+  return quoted;
 }

@@ -1,4 +1,4 @@
-import { requirementHash, TRACKING_COMMENT_PATTERN } from '../agent-file.js';
+import { findTrackingComment, requirementHash } from '../agent-file.js';
 import type { GateResult } from '../schemas/report.js';
 import { isFactoryDraft, type ValidationContext } from './context.js';
 import { outline, sectionText, type Outline } from './outline.js';
@@ -22,6 +22,8 @@ const SECRETS: readonly { kind: string; pattern: RegExp }[] = [
 ];
 /** One cheap pass that good files fail, before the per-kind scan. */
 const ANY_SECRET = new RegExp(SECRETS.map((s) => s.pattern.source).join('|'));
+/** Literal text each pattern above requires (`_` for GitHub's): a file with none skips even that pass. */
+const SECRET_MARKERS: readonly string[] = ['sk-', 'AKIA', 'ASIA', '_', 'xox', 'AIza', '-----BEGIN '];
 
 function lineOf(text: string, index: number): number {
   let line = 1;
@@ -36,7 +38,7 @@ function lineOf(text: string, index: number): number {
 const SAMPLE_SECRET = /example|sample|dummy|fake|placeholder|redacted|your|(.)\1{5,}|0123456|123456789|abcdef/i;
 
 function secretFindings(file: ParsedAgentFile, out: GateFindings): void {
-  if (!ANY_SECRET.test(file.text)) return;
+  if (!SECRET_MARKERS.some((marker) => file.text.includes(marker)) || !ANY_SECRET.test(file.text)) return;
   for (const { kind, pattern } of SECRETS) {
     const all = new RegExp(pattern.source, 'g');
     let sample: RegExpExecArray | undefined;
@@ -104,7 +106,7 @@ function secured(file: ParsedAgentFile, o: Outline, tools: string[] | undefined,
 }
 
 function trackable(file: ParsedAgentFile, context: ValidationContext, out: GateFindings): void {
-  const m = TRACKING_COMMENT_PATTERN.exec(file.text);
+  const m = findTrackingComment(file.text);
   if (!m) {
     const line = lineOf(file.text, file.text.trimEnd().length);
     const message = 'No trailing tracking comment `<!-- agent-factory VERSION · requirement sha256:HASH · tier TIER -->`; regenerate the agent with agent-factory to make it traceable.';
