@@ -1,14 +1,15 @@
 // Case 3: the Messages API (the simulator, real SDK, real worker processes) answers 30% of requests
 // with a transient fault — 429, 529, 500, a reset, a mid-stream error — and always refuses the
 // requirements that carry a marker word with a permanent error.
-import { connect, createLogger, submitBatch, type BatchItemInput, type FactoryConnection } from '@agent-factory/queue';
+import { submitBatch, type BatchItemInput, type FactoryConnection } from '@agent-factory/queue';
 import { startSimulator, type FaultKind, type Simulator } from '@agent-factory/sim';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { countBatch, expectSound, peekBatch, report, settle } from './counts.js';
-import { faultEnv, Fleet, syntheticInputs } from './fleet.js';
+import { syntheticInputs, type Fleet } from './fleet.js';
 import { startProviderLedger, type ProviderLedger } from './provider-ledger.js';
 import { sleep } from '../helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
+import { startRedis } from '../helpers/redis.js';
+import { startRig, type FaultRig } from './rig.js';
 
 const TRANSIENT = 200;
 /** Permanent kinds, each on 3 requirements marked with its own word; 413 is left out: it shrinks the prompt and asks again by design. */
@@ -20,7 +21,7 @@ const PERMANENT: { kind: FaultKind; marker: string; message: string }[] = [
 ];
 const EACH = 3;
 
-let redis: TestRedis;
+let rig: FaultRig;
 let sim: Simulator;
 let ledger: ProviderLedger;
 let conn: FactoryConnection;
@@ -33,32 +34,23 @@ const inputOf = (requirement: string): string | undefined => {
 };
 
 beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
+  const redis = await startRedis({ appendonly: false });
   sim = await startSimulator({ seed: 11, ttftMs: 2 });
   ledger = await startProviderLedger(sim.url, inputOf);
-  const prefix = testPrefix();
-  fleet = new Fleet(
-    faultEnv(redis.url, prefix, {
-      AF_PROVIDER: 'anthropic',
-      ANTHROPIC_API_KEY: 'sim-key',
-      ANTHROPIC_BASE_URL: ledger.url,
-      AF_GENERATION_TIMEOUT_MS: '10000',
-      // Locks are not what this case tests: long enough that a worker starved of CPU on a loaded
-      // machine keeps them (an expired lock runs a generation twice, which the ledger would count).
-      AF_LOCK_MS: '10000',
-    }),
-  );
-  conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+  rig = await startRig(redis, {
+    AF_PROVIDER: 'anthropic',
+    ANTHROPIC_API_KEY: 'sim-key',
+    ANTHROPIC_BASE_URL: ledger.url,
+    AF_GENERATION_TIMEOUT_MS: '10000',
+    // Locks are not what this case tests: long enough that a worker starved of CPU on a loaded
+    // machine keeps them (an expired lock runs a generation twice, which the ledger would count).
+    AF_LOCK_MS: '10000',
+  });
+  ({ fleet, conn } = rig);
   await fleet.grow(2);
 }, 60_000);
 
-afterAll(async () => {
-  await fleet?.stopAll();
-  await conn?.close();
-  await ledger?.close();
-  await sim?.close();
-  await redis?.stop();
-});
+afterAll(() => rig?.stop(() => ledger?.close(), () => sim?.close()));
 
 it('30% transient provider faults: every requirement completes; permanent faults fail at once with the provider\'s message, asked once', async () => {
   sim.setFaults({

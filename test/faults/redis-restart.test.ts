@@ -1,34 +1,31 @@
 // Case 2: Redis (AOF on, fsync always) killed and started again mid-batch; the workers must come
 // back by themselves and the batch must end with nothing lost.
-import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { countBatch, expectSound, peekBatch, report, settle } from './counts.js';
-import { faultEnv, Fleet, syntheticInputs } from './fleet.js';
+import { syntheticInputs, type Fleet } from './fleet.js';
 import { sleep } from '../helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRig, type FaultRig } from './rig.js';
 
 const REQUIREMENTS = 300;
 const DOWN_MS = 1000;
 
 let redis: TestRedis;
+let rig: FaultRig;
 let conn: FactoryConnection;
 let fleet: Fleet;
 
 beforeAll(async () => {
   redis = await startRedis({ appendonly: true });
-  const prefix = testPrefix();
   // 150 ms per generation, 4 at once per worker: the batch lasts several seconds, long enough to restart Redis in it.
   // Locks of 10 s outlive the outage, so the workers carry on with their own jobs once Redis is back.
-  fleet = new Fleet(faultEnv(redis.url, prefix, { AF_GENERATE_DELAY_MS: '150', AF_CONCURRENCY: 'generate=4', AF_LOCK_MS: '10000' }));
-  conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+  rig = await startRig(redis, { AF_GENERATE_DELAY_MS: '150', AF_CONCURRENCY: 'generate=4', AF_LOCK_MS: '10000' });
+  ({ fleet, conn } = rig);
   await fleet.grow(2);
 }, 60_000);
 
-afterAll(async () => {
-  await fleet?.stopAll();
-  await conn?.close();
-  await redis?.stop();
-});
+afterAll(() => rig?.stop());
 
 /** The batch's completed count, polled until it is readable (Redis may be loading its AOF). */
 async function completedNow(batchId: string): Promise<number> {

@@ -2,51 +2,45 @@
 // mid-batch. Research degrades instead of failing: every requirement still completes, the ones
 // researched after the kill say so, and once the server is back research works again.
 import { planRequirement, researchTargets } from '@agent-factory/core';
-import { batchKeys, connect, createLogger, itemKey, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchKeys, itemKey, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticRequirements } from '../../bench/synthetic.js';
 import { countBatch, expectSound, report, settle, type Counts } from './counts.js';
-import { faultEnv, Fleet, syntheticInputs } from './fleet.js';
+import { syntheticInputs, type Fleet } from './fleet.js';
+import { startRig, type FaultRig } from './rig.js';
 import { startDocsServer, type DocsServerProcess } from '../helpers/docs-server.js';
 import { inputIds, sleep } from '../helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
+import { startRedis } from '../helpers/redis.js';
 
 const REQUIREMENTS = 300;
 /** The reason research gives for a library the source could not answer (a gap or "no usable docs" is not a failure). */
 const RESEARCH_FAILED = /^research for .+ failed: /;
 
-let redis: TestRedis;
+let rig: FaultRig;
 let docs: DocsServerProcess;
 let conn: FactoryConnection;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  [redis, docs] = await Promise.all([startRedis({ appendonly: false }), startDocsServer()]);
-  const prefix = testPrefix();
-  fleet = new Fleet(
-    faultEnv(redis.url, prefix, {
-      AF_RESEARCH: 'context7',
-      CONTEXT7_URL: docs.url,
-      CONTEXT7_API_KEY: 'test',
-      // No shared docs cache: every requirement asks the server, so "after the kill" means "asked a dead server".
-      AF_CACHE: 'none',
-      // One research job at a time per worker spreads research over the batch, so the kill lands inside it.
-      AF_CONCURRENCY: 'research=1',
-      // Locks are not what this case tests: long enough that a worker starved of CPU on a loaded
-      // machine keeps them (an expired one runs a stage twice, and the later research output wins).
-      AF_LOCK_MS: '10000',
-    }),
-  );
-  conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+  const [redis, docsServer] = await Promise.all([startRedis({ appendonly: false }), startDocsServer()]);
+  docs = docsServer;
+  rig = await startRig(redis, {
+    AF_RESEARCH: 'context7',
+    CONTEXT7_URL: docs.url,
+    CONTEXT7_API_KEY: 'test',
+    // No shared docs cache: every requirement asks the server, so "after the kill" means "asked a dead server".
+    AF_CACHE: 'none',
+    // One research job at a time per worker spreads research over the batch, so the kill lands inside it.
+    AF_CONCURRENCY: 'research=1',
+    // Locks are not what this case tests: long enough that a worker starved of CPU on a loaded
+    // machine keeps them (an expired one runs a stage twice, and the later research output wins).
+    AF_LOCK_MS: '10000',
+  });
+  ({ fleet, conn } = rig);
   await fleet.grow(2);
 }, 60_000);
 
-afterAll(async () => {
-  await fleet?.stopAll();
-  await conn?.close();
-  await docs?.stop();
-  await redis?.stop();
-});
+afterAll(() => rig?.stop(() => docs?.stop()));
 
 /** Input ids whose research is over (a research output in the item's record, or the item finished), and those finished. */
 async function researchProgress(batchId: string, ids: [string, string][]): Promise<{ researched: Set<string>; finished: Set<string> }> {

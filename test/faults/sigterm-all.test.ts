@@ -1,12 +1,13 @@
 // Case 5: SIGTERM to every worker mid-batch (a deploy), then new workers. A graceful shutdown hands
 // its running jobs back, so nothing waits for BullMQ's stalled-job check and nothing is lost.
-import { connect, createLogger, STAGES, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { STAGES, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { countBatch, expectSound, peekBatch, report, settle } from './counts.js';
-import { faultEnv, Fleet, syntheticInputs } from './fleet.js';
+import { syntheticInputs, type Fleet } from './fleet.js';
 import { watchStalled, type StalledWatch } from './stalled.js';
 import { sleep } from '../helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRig, type FaultRig } from './rig.js';
 
 const REQUIREMENTS = 200;
 const WORKERS = 2;
@@ -17,29 +18,21 @@ const GENERATE_MS = 600;
 
 // The CPU stages' concurrency is bounded: 50 continuations at once on a starved CPU delay the
 // lock-renewal timer past a 2 s lock, and a live worker's job would stall for reasons not this case's.
-let redis: TestRedis;
+let rig: FaultRig;
 let conn: FactoryConnection;
 let fleet: Fleet;
 let stalled: StalledWatch;
 
 beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
-  const prefix = testPrefix();
-  fleet = new Fleet(
-    faultEnv(redis.url, prefix, { AF_LOCK_MS: String(LOCK_MS), AF_GRACE_MS: String(GRACE_MS), AF_GENERATE_DELAY_MS: String(GENERATE_MS), AF_CONCURRENCY: 'analyze=8,research=8,generate=8,validate=8' }),
-  );
-  conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+  const redis: TestRedis = await startRedis({ appendonly: false });
+  rig = await startRig(redis, { AF_LOCK_MS: String(LOCK_MS), AF_GRACE_MS: String(GRACE_MS), AF_GENERATE_DELAY_MS: String(GENERATE_MS), AF_CONCURRENCY: 'analyze=8,research=8,generate=8,validate=8' });
+  ({ fleet, conn } = rig);
   // BullMQ publishes every job its stalled-job check moves back: none may appear.
-  stalled = await watchStalled(redis.port, prefix);
+  stalled = await watchStalled(redis.port, rig.prefix);
   await fleet.grow(WORKERS);
 }, 60_000);
 
-afterAll(async () => {
-  await fleet?.stopAll();
-  await stalled?.close();
-  await conn?.close();
-  await redis?.stop();
-});
+afterAll(() => rig?.stop(() => stalled?.close()));
 
 it('SIGTERM to every worker mid-batch, then new workers: nothing stalled, nothing lost', async () => {
   const started = Date.now();

@@ -1,46 +1,41 @@
 // Case 1: SIGKILL of a random worker every ~2 s during a 5,000-requirement batch on 3 worker
 // processes; each killed worker is replaced at once, so 3 keep running.
-import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rng } from '../../bench/synthetic.js';
 import { countBatch, expectSound, peekBatch, report, settle } from './counts.js';
-import { faultEnv, Fleet, median, syntheticInputs } from './fleet.js';
+import { median, syntheticInputs, type Fleet } from './fleet.js';
 import { watchStalled, type StalledWatch } from './stalled.js';
 import { sleep } from '../helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRig, type FaultRig } from './rig.js';
 
 const REQUIREMENTS = 5000;
 const WORKERS = 3;
 const KILL_EVERY_MS = 2000;
 const SEED = 7;
 
-let redis: TestRedis;
+let rig: FaultRig;
 let conn: FactoryConnection;
 let fleet: Fleet;
 let stalled: StalledWatch;
 
 beforeAll(async () => {
   // AOF off: this case kills workers, not Redis, and fsync on every write would only slow it down.
-  redis = await startRedis({ appendonly: false });
-  const prefix = testPrefix();
+  const redis: TestRedis = await startRedis({ appendonly: false });
   // Each generation takes 50 ms and 8 run at once per worker, so a kill always finds generate jobs in
   // flight besides the CPU stages' (the offline generator alone would finish before the kill lands).
   // Locks of 4 s: a killed worker's jobs run again within seconds, while a live worker starved of CPU
   // on a loaded machine still renews its locks in time (with 2 s locks and 50 analyze jobs at once,
   // live workers' jobs stalled and some failed for it). The CPU stages' concurrency is bounded for
   // the same reason: a burst of 50 continuations delays the lock-renewal timer.
-  fleet = new Fleet(faultEnv(redis.url, prefix, { AF_LOCK_MS: '4000', AF_GENERATE_DELAY_MS: '50', AF_CONCURRENCY: 'analyze=16,research=16,generate=8,validate=16' }));
-  stalled = await watchStalled(redis.port, prefix);
-  conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+  rig = await startRig(redis, { AF_LOCK_MS: '4000', AF_GENERATE_DELAY_MS: '50', AF_CONCURRENCY: 'analyze=16,research=16,generate=8,validate=16' });
+  ({ fleet, conn } = rig);
+  stalled = await watchStalled(redis.port, rig.prefix);
   await fleet.grow(WORKERS);
 }, 60_000);
 
-afterAll(async () => {
-  await fleet?.stopAll();
-  await stalled?.close();
-  await conn?.close();
-  await redis?.stop();
-});
+afterAll(() => rig?.stop(() => stalled?.close()));
 
 it('SIGKILL of a random worker every ~2 s (5,000 requirements, 3 workers): nothing lost, nothing twice', async () => {
   const random = rng(SEED);
