@@ -90,6 +90,10 @@ describe('metrics of a batch (recorded by the workers, kept in Redis)', () => {
     expect(report.cost.total).toBeCloseTo(sim.ledger.snapshot().costUsd.realtime, 4);
     const caching = report.optimizations.find((o) => o.technique === 'prompt caching')!;
     expect(caching.avoided).toBeGreaterThan(0);
+    // Research: every look-up counted, and the calls that reached the source are the rest of the cache's answers.
+    expect(report.research.lookups).toBeGreaterThan(0);
+    expect(report.research.calls).toBeLessThanOrEqual(report.research.lookups);
+    expect(report.optimizations.find((o) => o.technique.startsWith('research cache'))).toMatchObject({ before: report.research.lookups, after: report.research.calls });
     expect(report.stages.map((s) => s.stage)).toEqual(['analyze', 'research', 'generate', 'validate']);
     expect(report.stages.every((s) => s.count === COMPLETED)).toBe(true);
     expect(report.budget.find((b) => b.stage === 'generation')!.tokensAvg).toBeGreaterThan(0);

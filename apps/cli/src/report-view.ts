@@ -44,7 +44,7 @@ export function formatReport(r: MetricsReport): string {
     'Troubleshooting',
     `agents over 8,000 tokens: ${int(r.troubleshooting.overTokens)}${r.troubleshooting.overTokensExamples.map((e) => `\n  ${e.batch ?? ''} ${e.key ?? ''}: ${int(e.tokens)} tokens — ${e.why}`).join('')}`,
     `generation timeouts: ${int(r.troubleshooting.timeouts)}; offline fallbacks: ${int(r.troubleshooting.fallbacks)}; research degraded: ${int(r.troubleshooting.researchDegraded)}; degraded in all: ${int(r.troubleshooting.degraded)}; retries: ${int(r.troubleshooting.retries)}`,
-    `research: ${int(r.research.lookups)} look-ups, ${int(r.research.tokensAvg)} tokens per agent, ${int(r.research.duplicates)} duplicate look-ups`,
+    `research: ${int(r.research.lookups)} look-ups, ${int(r.research.calls)} calls to the source (cache answered ${pct(r.research.cacheHitRate)}), ${int(r.research.tokensAvg)} tokens per agent, ${int(r.research.duplicates)} duplicate look-ups`,
     r.troubleshooting.gateFailures.length > 0 ? `gate failures by rule:\n${table(['count', 'rule'], r.troubleshooting.gateFailures.map((g) => [int(g.count), g.name]))}` : 'gate failures: none',
   ];
   return parts.join('\n');

@@ -135,6 +135,8 @@ async function lookUp<T>(source: DocsSource, detailed: (s: DocsLookupSource) => 
 interface Resolution {
   targets: ResearchTarget[];
   calls: number;
+  /** Names sent to the resolve tool. */
+  lookups: number;
   degraded: string[];
 }
 
@@ -146,7 +148,7 @@ interface Resolution {
  */
 async function resolveUnlisted(analysis: Analysis, source: DocsSource): Promise<Resolution> {
   const named = unlistedLibraries(analysis);
-  const resolution: Resolution = { targets: [], calls: 0, degraded: [] };
+  const resolution: Resolution = { targets: [], calls: 0, lookups: 0, degraded: [] };
   if (named.length === 0) return resolution;
   const answers = await Promise.all(
     named.map((n) => (n.libraryId ? undefined : lookUp(source, (s) => s.resolveLibraryLookup(n.name, n.name), () => source.resolveLibrary(n.name, n.name)))),
@@ -155,6 +157,7 @@ async function resolveUnlisted(analysis: Analysis, source: DocsSource): Promise<
     const answer = answers[i];
     if (n.libraryId) resolution.targets.push({ libraryId: n.libraryId, name: n.name });
     if (!answer) return;
+    resolution.lookups++;
     resolution.calls += answer.calls;
     if ('error' in answer) {
       resolution.degraded.push(`research for "${n.name}" failed: could not resolve its library id: ${answer.error}`);
@@ -179,7 +182,9 @@ export async function research(analysis: Analysis, source: DocsSource, options: 
     const targets = researchTargets(analysis, options.extraLibraries, resolution.targets);
     const degraded = [...resolution.degraded];
     let calls = resolution.calls;
-    if (targets.length === 0) return { libraries: [], tokens: 0, calls, degraded };
+    const lookups = resolution.lookups + targets.length;
+    // No look-up at all reads as the empty research (lookups is left out when 0).
+    if (targets.length === 0) return { libraries: [], tokens: 0, calls, ...(lookups > 0 ? { lookups } : {}), degraded };
     // One call per library, in parallel; a failure stays with its library.
     const topic = researchTopic(analysis);
     const answers = await Promise.all(
@@ -204,7 +209,7 @@ export async function research(analysis: Analysis, source: DocsSource, options: 
       else found.push({ ...target, docs });
     });
     const { libraries, tokens } = compressResearch(found, analysis.requirement, analysis.keyTerms, budget);
-    return { libraries, tokens, calls, degraded };
+    return { libraries, tokens, calls, lookups, degraded };
   } catch (e) {
     return { libraries: [], tokens: 0, calls: 0, degraded: [`research failed: ${message(e)}`] };
   }

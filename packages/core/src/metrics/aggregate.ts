@@ -68,6 +68,7 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
   if (record.research) {
     add('r|n', 1);
     add('r|lookups', record.research.lookups);
+    add('r|calls', record.research.calls);
     add('r|tokens', record.research.tokens);
     add('r|dup', record.research.duplicates);
   }

@@ -53,8 +53,13 @@ export const RequirementRecordSchema = z.object({
   realtimeCost: z.number().nonnegative().default(0),
   /** Answered from the finished-agents cache (nothing else ran). */
   cachedAgent: z.boolean().default(false),
-  /** Docs look-ups the requirement needed (one per library) and the research tokens handed to generation. */
-  research: z.object({ lookups: z.number().int().nonnegative(), tokens: z.number().int().nonnegative(), duplicates: z.number().int().nonnegative() }).optional(),
+  /**
+   * Docs look-ups the requirement needed, the calls that reached the source (the rest the research
+   * cache answered), repeated libraries, and the research tokens handed to generation.
+   */
+  research: z
+    .object({ lookups: z.number().int().nonnegative(), calls: z.number().int().nonnegative(), tokens: z.number().int().nonnegative(), duplicates: z.number().int().nonnegative() })
+    .optional(),
   /** Job retries across stages plus provider retries. */
   retries: z.number().int().nonnegative().default(0),
   attempts: z.number().int().nonnegative().optional(),

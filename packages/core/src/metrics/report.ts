@@ -30,16 +30,12 @@ export interface MetricsReport {
     degraded: number;
     gateFailures: CountRow[];
   };
-  research: { lookups: number; tokensAvg: number; duplicates: number };
+  research: { lookups: number; calls: number; cacheHitRate: number; tokensAvg: number; duplicates: number };
 }
 
 /** Cluster-wide cache counters (since they were last cleared) that the window's counters lack. */
 export interface CacheFigures {
   analysisHits?: number;
-  /** Calls that reached the docs source (the research cache's computed count). */
-  researchSourceCalls?: number;
-  /** Look-ups of the research cache over the same period. */
-  researchLookups?: number;
 }
 
 export interface BuildReportOptions {
@@ -111,11 +107,8 @@ function optimizationRows(f: ReadonlyMap<string, number>, usage: readonly UsageR
   const perAgent = ratio(tiers.reduce((s, t) => s + t.tokensAvg * t.completed, 0), Math.max(generated, 0));
   rows.push({ technique: 'finished-agent cache', unit: 'tokens', before: (generated + cached) * perAgent, after: generated * perAgent, avoided: cached * perAgent, note: `${cached} agents reused, at the window's mean tokens per generated agent` });
   const lookups = f.get('r|lookups') ?? 0;
-  if (cache.researchSourceCalls !== undefined && cache.researchLookups !== undefined) {
-    rows.push({ technique: 'research cache and de-duplicated look-ups', unit: 'calls', before: cache.researchLookups, after: cache.researchSourceCalls, avoided: cache.researchLookups - cache.researchSourceCalls, note: 'docs look-ups vs calls that reached the source (cluster counters since the last `cache clear`)' });
-  } else {
-    rows.push({ technique: 'research cache and de-duplicated look-ups', unit: 'calls', before: lookups, after: lookups, avoided: 0, note: 'no cache in use' });
-  }
+  const calls = f.get('r|calls') ?? 0;
+  rows.push({ technique: 'research cache and de-duplicated look-ups', unit: 'calls', before: lookups, after: calls, avoided: lookups - calls, note: 'docs look-ups (naive: one call each) vs calls that reached the source; single-flight makes one call per (library, topic) cluster-wide' });
   if (cache.analysisHits !== undefined) {
     const analysisAvg = ratio(f.get('b|analysis') ?? 0, f.get('b|n') ?? 0);
     rows.push({ technique: 'domain analysis cache', unit: 'tokens', before: cache.analysisHits * analysisAvg, after: 0, avoided: cache.analysisHits * analysisAvg, note: `${cache.analysisHits} analyses reused × ${Math.round(analysisAvg)} tokens (cluster counters)` });
@@ -182,6 +175,12 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
       degraded: f.get('deg') ?? 0,
       gateFailures: topCounts(f, 'rule|', 20),
     },
-    research: { lookups: f.get('r|lookups') ?? 0, tokensAvg: ratio(f.get('r|tokens') ?? 0, f.get('r|n') ?? 0), duplicates: f.get('r|dup') ?? 0 },
+    research: {
+      lookups: f.get('r|lookups') ?? 0,
+      calls: f.get('r|calls') ?? 0,
+      cacheHitRate: ratio((f.get('r|lookups') ?? 0) - (f.get('r|calls') ?? 0), f.get('r|lookups') ?? 0),
+      tokensAvg: ratio(f.get('r|tokens') ?? 0, f.get('r|n') ?? 0),
+      duplicates: f.get('r|dup') ?? 0,
+    },
   };
 }

@@ -26,6 +26,8 @@ export const ResearchSchema = z.object({
   tokens: z.number().int().nonnegative(),
   /** Calls made to the docs source for this requirement (0 when every pair was cached). */
   calls: z.number().int().nonnegative(),
+  /** Look-ups the requirement needed (docs queries and name resolutions): without a cache, one call each. */
+  lookups: z.number().int().nonnegative().optional(),
   /** Why research is missing or partial, when it is. */
   degraded: z.array(z.string()),
 });

@@ -58,7 +58,7 @@ export function completedRecord(result: AgentResult, c: CompletedContext): Requi
     usage: result.usage,
     cost: dollars(result, batch, c.prices),
     realtimeCost: dollars(result, false, c.prices),
-    research: { lookups: result.research.calls, tokens: result.research.tokens, duplicates: ids.length - new Set(ids).size },
+    research: { lookups: result.research.lookups ?? result.research.calls, calls: result.research.calls, tokens: result.research.tokens, duplicates: ids.length - new Set(ids).size },
     retries: c.retries,
     attempts: result.attempts,
     degraded: result.degraded,

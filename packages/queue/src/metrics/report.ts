@@ -14,13 +14,8 @@ export interface ReportRequest {
 
 /** The cluster-wide cache counters the window's own counters lack. */
 async function cacheFigures(conn: FactoryConnection): Promise<CacheFigures> {
-  const stats = await cacheStats(conn.redis, conn.config.prefix);
-  const { analysis, research } = stats.namespaces;
-  const lookups = research.memory + research.redis + research.miss;
-  return {
-    analysisHits: analysis.memory + analysis.redis,
-    ...(lookups > 0 ? { researchLookups: lookups, researchSourceCalls: research.computed } : {}),
-  };
+  const { analysis } = (await cacheStats(conn.redis, conn.config.prefix)).namespaces;
+  return { analysisHits: analysis.memory + analysis.redis };
 }
 
 /** The report of a batch or a window, from the counters every process records in Redis. */
