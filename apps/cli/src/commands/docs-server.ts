@@ -2,6 +2,7 @@ import { untilStopSignal } from '../stop-signal.js';
 import { existsSync } from 'node:fs';
 import { LocalDocsSource, serveDocsStdio, startDocsHttpServer, type CallCounter } from '@agent-factory/research';
 import type { Command } from 'commander';
+import { portFlag } from '../port-flag.js';
 import { UsageError } from '../usage-error.js';
 
 interface DocsServerFlags {
@@ -28,8 +29,7 @@ export function registerDocsServer(program: Command): void {
     .action(async (flags: DocsServerFlags) => {
       const docsDir = flags.docs ?? (process.env['AF_DOCS_DIR'] || undefined);
       if (docsDir !== undefined && !existsSync(docsDir)) throw new UsageError(`docs folder ${docsDir} does not exist`);
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a whole number from 0 to 65535');
+      const port = portFlag(flags.port);
       const source = new LocalDocsSource({ extraDirs: docsDir ? [docsDir] : [] });
       if (!flags.http) {
         const server = await serveDocsStdio({ source });

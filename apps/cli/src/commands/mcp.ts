@@ -2,7 +2,7 @@ import { serveFactoryStdio, startFactoryHttp } from '@agent-factory/sdk/mcp';
 import type { Command } from 'commander';
 import { withFactory } from '../factory.js';
 import { untilStopSignal } from '../stop-signal.js';
-import { UsageError } from '../usage-error.js';
+import { portFlag } from '../port-flag.js';
 
 interface McpFlags {
   http?: boolean;
@@ -19,8 +19,7 @@ export function registerMcp(program: Command): void {
     .option('--port <port>', 'HTTP port (0 picks a free one)', '3200')
     .option('--host <host>', 'HTTP address to bind (the server has no auth: keep it on loopback)', '127.0.0.1')
     .action(async (flags: McpFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a whole number from 0 to 65535');
+      const port = portFlag(flags.port);
       await withFactory({}, async (factory) => {
         const context = { factory, cwd: process.cwd() };
         if (!flags.http) {
