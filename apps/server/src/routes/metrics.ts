@@ -41,7 +41,8 @@ export function metricsRoutes(conn: FactoryConnection): { prometheus: Router; ap
   });
   api.get('/dashboard', async (_req, res) => {
     const [report, batches, queues, cache, recent] = await Promise.all([
-      metricsReport(conn, { sinceMs: parseSince(DASHBOARD_WINDOW) }),
+      // The page shows no troubleshooting examples: the recent log is read once, below, for its failures.
+      metricsReport(conn, { sinceMs: parseSince(DASHBOARD_WINDOW), examples: false }),
       listBatches(conn, 10),
       queueDepths(conn),
       cacheStats(conn.redis, conn.config.prefix),

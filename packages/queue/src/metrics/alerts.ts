@@ -42,7 +42,7 @@ export function watchAlerts(conn: FactoryConnection, settings: AlertSettings, op
     }
   };
   const check = async (): Promise<Alert[]> => {
-    const report = await metricsReport(conn, { sinceMs: settings.windowMinutes * 60_000 });
+    const report = await metricsReport(conn, { sinceMs: settings.windowMinutes * 60_000, examples: false });
     if (!report) return [];
     const crossed = crossedThresholds(report, settings);
     const names = new Set(crossed.map((a) => a.name));

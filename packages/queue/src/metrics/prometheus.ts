@@ -55,7 +55,7 @@ export class PromMetrics {
       labelNames: ['measure'],
       registers: [this.registry],
       async collect() {
-        const report = await metricsReport(conn, { sinceMs: CLUSTER_WINDOW_MINUTES * 60_000 });
+        const report = await metricsReport(conn, { sinceMs: CLUSTER_WINDOW_MINUTES * 60_000, examples: false });
         if (!report) return;
         const t = report.totals;
         this.set({ measure: 'finished' }, t.finished);

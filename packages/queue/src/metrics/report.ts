@@ -9,6 +9,8 @@ export interface ReportRequest {
   batch?: string;
   /** Window length, ms (default one hour). */
   sinceMs?: number;
+  /** Read the recent log for the troubleshooting examples (default true; gauges and alerts need totals only). */
+  examples?: boolean;
   now?: number;
 }
 
@@ -28,10 +30,10 @@ export async function metricsReport(conn: FactoryConnection, request: ReportRequ
     if (!batch) return undefined;
     const from = Date.parse(batch.createdAt);
     const to = batch.finishedAt ? Date.parse(batch.finishedAt) : now;
-    const [fields, recent] = await Promise.all([batchFields(redis, config.prefix, request.batch), recentRecords(redis, config.prefix, { batch: request.batch })]);
+    const [fields, recent] = await Promise.all([batchFields(redis, config.prefix, request.batch), request.examples === false ? [] : recentRecords(redis, config.prefix, { batch: request.batch })]);
     return buildReport(fields, { window: { from, to, batch: request.batch }, recent, cache });
   }
   const { fields, from } = await windowFields(redis, config.prefix, request.sinceMs ?? 3_600_000, now);
-  const recent = (await recentRecords(redis, config.prefix)).filter((r) => r.at >= from);
+  const recent = request.examples === false ? [] : (await recentRecords(redis, config.prefix)).filter((r) => r.at >= from);
   return buildReport(fields, { window: { from, to: now }, recent, cache });
 }
