@@ -2,21 +2,27 @@
 // Context7-like legacy server, error texts, a server killed mid-run, and cluster-wide call counts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { planRequirement, researchTargets, researchTopic, runPipeline } from '@agent-factory/core';
+import { DEFAULT_RESEARCH_BUDGET, planRequirement, researchTargets, researchTopic, runPipeline } from '@agent-factory/core';
 import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import {
   context7Http,
   context7Stdio,
   createResearchSetup,
+  docsCallTokens,
   DocsSourceError,
   LocalDocsSource,
   McpDocsSource,
+  MIN_DOCS_CALL_TOKENS,
+  startMcpHttpServer,
   UNKNOWN_LIBRARY_TEXT,
   USER_DOCS_LIBRARY_ID,
   type CallCounts,
 } from '@agent-factory/research';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { researchSetupOptions } from '../apps/worker/src/research-setup.js';
+import { workerSettings } from '../apps/worker/src/worker-settings.js';
+import { legacyContext7Server } from './fixtures/context7-legacy.js';
 import { CLI, testEnv } from './helpers/cli.js';
 import { spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
 import { freePort, startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
@@ -160,12 +166,35 @@ describe('a Context7-like server', () => {
     try {
       expect(await source.api()).toBe('legacy');
       const text = await source.queryDocs('/pallets/flask', 'testing');
-      expect(text).toMatch(/^TITLE: \/pallets\/flask on testing\nDESCRIPTION: Always validate input at the boundary\. Asked for 5000 tokens/);
+      expect(text).toMatch(/^TITLE: \/pallets\/flask on testing\nDESCRIPTION: Always validate input at the boundary\. Asked for (\d+) tokens/);
+      // By default, as much as the default research budget keeps.
+      expect(text).toContain(`Asked for ${docsCallTokens(DEFAULT_RESEARCH_BUDGET)} tokens`);
       expect(await source.queryDocs('/no/such', 'testing')).toBe(UNKNOWN_LIBRARY_TEXT);
       // No resolve tool on this server: an id resolves to itself.
       expect(await source.resolveLibrary('/pallets/flask', 'x')).toEqual([{ libraryId: '/pallets/flask', title: '/pallets/flask' }]);
     } finally {
       await source.close();
+    }
+  });
+
+  it("is asked for the worker's research budget (AF_RESEARCH_BUDGET) in tokens, never less than the minimum", async () => {
+    const server = await startMcpHttpServer({ createServer: legacyContext7Server });
+    const asked = async (env: NodeJS.ProcessEnv): Promise<number> => {
+      const settings = workerSettings({ AF_RESEARCH: 'context7', CONTEXT7_URL: server.url, CONTEXT7_API_KEY: 'k', ...env });
+      const { docs } = createResearchSetup(researchSetupOptions(settings));
+      try {
+        return Number(/Asked for (\d+) tokens/.exec((await docs?.queryDocs('/pallets/flask', 'testing')) ?? '')?.[1]);
+      } finally {
+        await docs?.close?.();
+      }
+    };
+    try {
+      expect(await asked({ AF_RESEARCH_BUDGET: '3000' })).toBe(3000);
+      expect(await asked({ AF_RESEARCH_BUDGET: '1200' })).toBe(Math.max(1200, MIN_DOCS_CALL_TOKENS));
+      expect(await asked({ AF_RESEARCH_BUDGET: '100' })).toBe(MIN_DOCS_CALL_TOKENS);
+      expect(await asked({})).toBe(docsCallTokens(DEFAULT_RESEARCH_BUDGET));
+    } finally {
+      await server.close();
     }
   });
 

@@ -1,11 +1,14 @@
 // Stale-while-error with a real Redis and a real MCP docs server (Streamable HTTP) that fails on
-// demand: rate limited, too slow, or gone. Entries live 2 s fresh and 2 s more as stale copies.
+// demand: rate limited, too slow, or gone. Entries live 4 s fresh and 3 s more as stale copies, and a
+// failing entry asks again after 800 ms: the worker's own settings (AF_RESEARCH_TTL, _STALE, _RETRY).
 import { planRequirement, research, researchTopic, runPipeline, type Research } from '@agent-factory/core';
 import { context7Http, LocalDocsSource, startDocsHttpServer, type McpDocsSource, type RunningDocsHttpServer } from '@agent-factory/research';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { workerSettings } from '../apps/worker/src/worker-settings.js';
 import { failingKey, staleKey, valueKey } from '../packages/queue/src/cache-names.js';
 import { CachedDocsSource, cacheStats, clearCache, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
+import { researchCacheOptions } from '../packages/queue/src/research-settings.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 type Mode = 'ok' | 'rate-limited' | 'slow';
@@ -22,9 +25,11 @@ class FlakyDocs extends LocalDocsSource {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const FRESH = 2;
-const STALE = 2;
+const FRESH = 4;
+const STALE = 3;
 const RETRY_MS = 800;
+/** The cache options a worker reads from its environment. */
+const cacheOptions = researchCacheOptions(workerSettings({ AF_RESEARCH_TTL: `${FRESH}s`, AF_RESEARCH_STALE: String(STALE), AF_RESEARCH_RETRY: `${RETRY_MS}ms` }).researchSettings);
 
 let redis: TestRedis;
 let client: Redis;
@@ -50,7 +55,7 @@ async function setup(workers = 1): Promise<{ flaky: FlakyDocs; server: RunningDo
   const prefix = testPrefix();
   const caches = Array.from({ length: workers }, () => {
     const own = new Redis(redis.url);
-    const cache = new SharedCache({ redis: own, prefix, ttlSeconds: { research: FRESH }, staleSeconds: { research: STALE }, staleRetryMs: RETRY_MS });
+    const cache = new SharedCache({ redis: own, prefix, ...cacheOptions });
     closers.push(() => own.quit(), () => cache.close());
     return cache;
   });
@@ -75,13 +80,13 @@ const queryCalls = (server: RunningDocsHttpServer): number => server.counter.sna
 
 /** Waits until Redis has expired a key (EX is whole seconds, so up to a second late). */
 async function expired(key: string): Promise<void> {
-  await expect.poll(() => client.exists(key), { timeout: 4000, interval: 50 }).toBe(0);
+  await expect.poll(() => client.exists(key), { timeout: (FRESH + STALE) * 1000, interval: 50 }).toBe(0);
 }
 
 describe('stale-while-error', () => {
   const requirement = 'Review the React components of team 7 for common mistakes';
 
-  it('a rate-limited refresh serves the stale copy, marked degraded, and every worker serves it without asking again until the retry delay; then it recovers', async () => {
+  it('a rate-limited refresh serves the stale copy, marked degraded, and every worker serves it without asking again until the retry delay; then asks again, and recovers', async () => {
     const { flaky, server, sources, caches, prefix } = await setup(2);
     const [a, b] = sources as [CachedDocsSource, CachedDocsSource];
     const fresh = await researchOf(requirement, a);
@@ -106,25 +111,33 @@ describe('stale-while-error', () => {
     expect(other).toMatchObject({ libraries: fresh.libraries, calls: 0, degraded: stale.degraded });
     expect(queryCalls(server)).toBe(2);
     expect(await client.pttl(failingKey(prefix, 'research', key))).toBeLessThanOrEqual(RETRY_MS);
+    // Past the retry delay (AF_RESEARCH_RETRY) the next look-up, on any worker, asks the source again;
+    // still rate limited, it serves the stale copy once more and marks the entry failing again.
+    await expired(failingKey(prefix, 'research', key));
+    const retried = await researchOf(requirement, b);
+    expect(retried).toMatchObject({ libraries: fresh.libraries, calls: 1, degraded: stale.degraded });
+    expect(queryCalls(server)).toBe(3);
+    expect(await client.pttl(failingKey(prefix, 'research', key))).toBeGreaterThan(0);
     // The requirement completes, marked degraded for its stale research.
     const result = await runPipeline({ requirement }, { docs: b });
     expect(result.report.passed).toBe(true);
     expect(result.degraded).toEqual(stale.degraded);
+    expect(queryCalls(server)).toBe(3);
 
     flaky.mode = 'ok';
     await expired(failingKey(prefix, 'research', key));
     const recovered = await researchOf(requirement, b);
     expect(recovered).toMatchObject({ libraries: fresh.libraries, calls: 1, degraded: [] });
-    expect(queryCalls(server)).toBe(3);
+    expect(queryCalls(server)).toBe(4);
     expect(await client.exists(failingKey(prefix, 'research', key))).toBe(0);
 
-    // The duplicate detector names the pair asked twice within its TTL (the failed call and the retry)…
+    // The duplicate detector names the pair asked three times within its TTL (the failed call and the two retries)…
     await Promise.all(caches.map((c) => c.flushStats()));
     const stats = await cacheStats(client, prefix);
-    expect(stats.duplicates).toEqual([{ namespace: 'research', label: expect.stringMatching(/^\/facebook\/react "/), computes: 2 }]);
-    expect(stats.namespaces.research.stale).toBe(3);
+    expect(stats.duplicates).toEqual([{ namespace: 'research', label: expect.stringMatching(/^\/facebook\/react "/), computes: 3 }]);
+    expect(stats.namespaces.research.stale).toBe(4);
     // …as does the server's own counter, over its lifetime.
-    expect(server.counter.snapshot().duplicates).toEqual([expect.objectContaining({ tool: 'query-docs', library: '/facebook/react', calls: 3 })]);
+    expect(server.counter.snapshot().duplicates).toEqual([expect.objectContaining({ tool: 'query-docs', library: '/facebook/react', calls: 4 })]);
   });
 
   it('a slow source (timeout) and a source that is down serve the stale copy; past the stale window there is no research, and the requirement is still answered', async () => {

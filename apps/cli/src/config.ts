@@ -1,5 +1,5 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
-import { queueConfigFromEnv, type QueueConfig } from '@agent-factory/queue';
+import { queueConfigFromEnv, researchSettingsFromEnv, type QueueConfig, type ResearchSettings } from '@agent-factory/queue';
 import { AgentModelsTextSchema } from '@agent-factory/sdk/agent-models';
 import { z } from 'zod';
 import { UsageError } from './usage-error.js';
@@ -47,6 +47,18 @@ export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): QueueConf
 export function loadLlmSettings(env: NodeJS.ProcessEnv = process.env): LlmSettings {
   try {
     return llmSettingsFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * The docs cache's lifetimes, docs calls at once and research budget (AF_RESEARCH_TTL and the rest, see
+ * @agent-factory/queue's research settings), as workers read them; a bad value is a usage error naming the variable.
+ */
+export function loadResearchSettings(env: NodeJS.ProcessEnv = process.env): ResearchSettings {
+  try {
+    return researchSettingsFromEnv(env);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -2,13 +2,13 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { offlineProvider, type LlmProvider } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { CachedDocsSource, connect, createLogger, isAnthropicProvider, PromMetrics, SharedCache, startBatchCollector, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
+import { CachedDocsSource, connect, createLogger, isAnthropicProvider, PromMetrics, researchCacheOptions, SharedCache, startBatchCollector, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
 import { delayedProvider } from './delayed-provider.js';
 import { serveMetrics, type MetricsServer } from './metrics-server.js';
-import { createResearchSetup } from './research-setup.js';
+import { createResearchSetup, researchSetupOptions } from './research-setup.js';
 import { workerSettings, type WorkerSettings } from './worker-settings.js';
 
-export { createResearchSetup, type ResearchSetup } from './research-setup.js';
+export { createResearchSetup, researchSetupOptions, type ResearchSetup } from './research-setup.js';
 export { delayedProvider } from './delayed-provider.js';
 export { parseStages, workerSettings, WorkerSettingsError, type WorkerSettings } from './worker-settings.js';
 
@@ -49,17 +49,17 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
   const env = options.env ?? process.env;
   const settings = workerSettings(env, { ...(options.stages ? { stages: options.stages } : {}), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
   const logger = options.logger ?? createLogger({ component: 'worker' });
-  const research = createResearchSetup({ research: settings.research, ...(settings.docsDir ? { docsDir: settings.docsDir } : {}), ...settings.context7 });
+  const research = createResearchSetup(researchSetupOptions(settings));
   const provider = generationProvider(settings, logger);
   const llm = settings.generateDelayMs > 0 ? delayedProvider(provider, settings.generateDelayMs) : provider;
   const conn = await connect(settings.queue, { role: 'worker', logger });
   // The shared cache: docs answers once per (library, topic) across the cluster, finished agents reused.
-  const cache = settings.cache ? new SharedCache({ redis: conn.redis, prefix: settings.queue.prefix }) : undefined;
+  const cache = settings.cache ? new SharedCache({ redis: conn.redis, prefix: settings.queue.prefix, ...researchCacheOptions(settings.researchSettings) }) : undefined;
   const deps: WorkerDeps = {
     llm,
     ...(research.docs ? { docs: cache ? new CachedDocsSource(research.docs, cache) : research.docs } : {}),
     ...(cache ? { cache } : {}),
-    pipeline: research.extraLibraries.length > 0 ? { extraLibraries: research.extraLibraries } : {},
+    pipeline: { researchBudget: settings.researchSettings.budgetTokens, ...(research.extraLibraries.length > 0 ? { extraLibraries: research.extraLibraries } : {}) },
     ...options.deps,
   };
   const { metricsPort, metricsHost } = settings.observability;

@@ -1,5 +1,5 @@
 import { createResearchSetup as setup, ResearchSetupError, type ResearchSetup, type ResearchSetupOptions } from '@agent-factory/research';
-import { WorkerSettingsError } from './worker-settings.js';
+import { WorkerSettingsError, type WorkerSettings } from './worker-settings.js';
 
 export type { ResearchSetup };
 
@@ -10,4 +10,10 @@ export function createResearchSetup(options: ResearchSetupOptions): ResearchSetu
   } catch (error) {
     throw error instanceof ResearchSetupError ? new WorkerSettingsError(error.message) : error;
   }
+}
+
+/** Where the worker's research reads docs, and how its calls are sized (AF_RESEARCH_BUDGET) and bounded (AF_RESEARCH_CONCURRENCY). */
+export function researchSetupOptions(settings: WorkerSettings): ResearchSetupOptions {
+  const { budgetTokens, concurrency } = settings.researchSettings;
+  return { research: settings.research, ...(settings.docsDir ? { docsDir: settings.docsDir } : {}), ...settings.context7, researchBudget: budgetTokens, concurrency };
 }

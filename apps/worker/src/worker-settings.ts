@@ -1,6 +1,6 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
-import { DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, STAGES, type ObservabilitySettings, type QueueConfig, type Stage } from '@agent-factory/queue';
+import { DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
 
 /** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
 export class WorkerSettingsError extends Error {
@@ -17,6 +17,8 @@ export interface WorkerSettings {
   docsDir?: string;
   /** CONTEXT7_API_KEY and CONTEXT7_URL (another Context7-compatible server). */
   context7: { context7ApiKey?: string; context7Url?: string };
+  /** AF_RESEARCH_TTL, _STALE, _RETRY (the docs cache), _CONCURRENCY (docs calls at once) and _BUDGET (tokens per agent). */
+  researchSettings: ResearchSettings;
   /** The generation provider: AF_PROVIDER, or anthropic when ANTHROPIC_API_KEY is set (see @agent-factory/llm). */
   llm: LlmSettings;
   /** Test and dry-run knob: every generation waits this long first (AF_GENERATE_DELAY_MS). */
@@ -68,6 +70,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     concurrency: { ...DEFAULT_CONCURRENCY, ...parseConcurrency(env['AF_CONCURRENCY'] ?? ''), ...parseConcurrency(flags.concurrency ?? '') },
     research,
     context7,
+    researchSettings: researchSettingsFromEnv(env),
     llm,
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),

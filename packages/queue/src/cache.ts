@@ -21,6 +21,8 @@ export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<CacheNamespace, number>>
  * answers a month out of date beat no docs while the source is down; the rest is cheap to recompute.
  */
 export const DEFAULT_STALE_SECONDS: Readonly<Partial<Record<CacheNamespace, number>>> = { research: 30 * DAY };
+/** After a failed compute the stale copy is served this long before the source is asked again, cluster-wide. */
+export const DEFAULT_STALE_RETRY_MS = 60_000;
 /** Namespaces whose computes are counted per key, so a key computed twice is reported (the duplicate-research detector). */
 export const DEFAULT_COUNTED_NAMESPACES: readonly CacheNamespace[] = ['research'];
 
@@ -46,7 +48,7 @@ export interface SharedCacheOptions {
   ttlSeconds?: Partial<Record<CacheNamespace, number>>;
   /** Stale-while-error: how long a stale copy outlives its value, per namespace (0 keeps none; default DEFAULT_STALE_SECONDS). */
   staleSeconds?: Partial<Record<CacheNamespace, number>>;
-  /** After a failed compute, the stale copy is served this long before the source is asked again, cluster-wide (default 60 s). */
+  /** After a failed compute, the stale copy is served this long before the source is asked again, cluster-wide (default DEFAULT_STALE_RETRY_MS). */
   staleRetryMs?: number;
   /** Namespaces whose computes are counted for the duplicate detector (default DEFAULT_COUNTED_NAMESPACES). */
   countComputes?: readonly CacheNamespace[];
@@ -96,7 +98,7 @@ export class SharedCache implements Cache {
     this.ttl = { ...DEFAULT_CACHE_TTL_SECONDS, ...options.ttlSeconds };
     this.staleSeconds = { ...DEFAULT_STALE_SECONDS, ...options.staleSeconds };
     // At least 1 ms: Redis refuses a PX of 0.
-    this.staleRetryMs = Math.max(1, Math.ceil(options.staleRetryMs ?? 60_000));
+    this.staleRetryMs = Math.max(1, Math.ceil(options.staleRetryMs ?? DEFAULT_STALE_RETRY_MS));
     this.counted = new Set(options.countComputes ?? DEFAULT_COUNTED_NAMESPACES);
     this.waitTimeoutMs = options.waitTimeoutMs ?? 30_000;
     this.lockTtlMs = options.lockTtlMs ?? 10_000;

@@ -1,5 +1,7 @@
 export * from './stages.js';
 export * from './config.js';
+export * from './research-settings.js';
+export { durationMs, durationSchema, formatDuration, type DurationBounds, type DurationUnit } from './duration.js';
 export * from './batch.js';
 export * from './connection.js';
 export * from './producer.js';

@@ -26,7 +26,7 @@ export {
 } from './knowledge-base.js';
 export { parseKnowledgeFile, splitFrontmatter, type CodeExample, type KnowledgeEntry } from './knowledge-file.js';
 export { LocalDocsSource, USER_DOCS_LIBRARY_ID, type LocalDocsSourceOptions } from './local-docs-source.js';
-export { McpDocsSource, type McpDocsApi, type McpDocsSourceOptions } from './mcp-docs-source.js';
+export { docsCallTokens, McpDocsSource, MIN_DOCS_CALL_TOKENS, type McpDocsApi, type McpDocsSourceOptions } from './mcp-docs-source.js';
 export { MCP_PATH, startMcpHttpServer, type McpHttpServerOptions, type RunningMcpHttpServer } from './mcp-http-serve.js';
 export { serveStdio, type RunningStdioServer } from './mcp-stdio-serve.js';
 export { context7Http, context7Stdio, CONTEXT7_URL, localMcp, type McpSourceTuning } from './mcp-sources.js';
@@ -39,4 +39,5 @@ export {
   type ResearchSetup,
   type ResearchSetupOptions,
 } from './research-setup.js';
+export { Semaphore } from './semaphore.js';
 export { withUserDocs } from './user-docs-router.js';

@@ -1,9 +1,10 @@
-import type { DocsSource, LibraryMatch } from '@agent-factory/core';
+import { DEFAULT_RESEARCH_BUDGET, type DocsSource, type LibraryMatch } from '@agent-factory/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { parseLibrarySearch, UNKNOWN_LIBRARY_TEXT } from './context7-format.js';
 import { classifyAnswer, classifyCallError, DocsSourceError, type AnswerVerdict } from './docs-errors.js';
 import { LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-mcp-server.js';
+import { Semaphore } from './semaphore.js';
 
 /** Which tools the server has: Context7 ≥ 2.0 (`query-docs`) or before (`get-library-docs`). */
 export type McpDocsApi = 'current' | 'legacy';
@@ -19,8 +20,10 @@ export interface McpDocsSourceOptions {
   connectTimeoutMs?: number;
   /** After a failed or lost connection, calls fail fast this long before the next attempt (default 1 s). */
   reconnectDelayMs?: number;
-  /** Tokens asked of the legacy tool (default 5,000; research compresses to its own budget). */
+  /** Tokens asked of the legacy tool, which takes a size (default docsCallTokens of the default research budget). */
   legacyTokens?: number;
+  /** Tool calls in flight at once; the others wait their turn, their timeout not yet running (default: no bound). */
+  maxCallsInFlight?: number;
   /** Runs after the client closed: e.g. stops an in-process server. */
   onClose?: () => Promise<void>;
 }
@@ -32,6 +35,18 @@ interface Session {
   resolveTakesQuery: boolean;
   hasResolve: boolean;
 }
+
+/**
+ * The least a docs call asks for where the tool takes a size: a smaller answer rarely holds enough to
+ * rank notes from (Context7 raises small sizes to its own minimum anyway).
+ */
+export const MIN_DOCS_CALL_TOKENS = 1000;
+
+/**
+ * Tokens one docs call asks for under a research budget: no more than research keeps of it, since the
+ * answers of a requirement's libraries are compressed together into that budget.
+ */
+export const docsCallTokens = (budgetTokens: number): number => Math.max(MIN_DOCS_CALL_TOKENS, Math.ceil(budgetTokens));
 
 const textOf = (content: unknown): string =>
   Array.isArray(content)
@@ -52,6 +67,7 @@ export class McpDocsSource implements DocsSource {
   private readonly connectTimeoutMs: number;
   private readonly reconnectDelayMs: number;
   private readonly legacyTokens: number;
+  private readonly slots: Semaphore;
   private session: Promise<Session> | undefined;
   /** No connection attempt before this time (a server that just failed is not hammered). */
   private retryAt = 0;
@@ -64,7 +80,8 @@ export class McpDocsSource implements DocsSource {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? Math.max(this.timeoutMs, 30_000);
     this.reconnectDelayMs = options.reconnectDelayMs ?? 1000;
-    this.legacyTokens = options.legacyTokens ?? 5000;
+    this.legacyTokens = options.legacyTokens ?? docsCallTokens(DEFAULT_RESEARCH_BUDGET);
+    this.slots = new Semaphore(options.maxCallsInFlight ?? Number.POSITIVE_INFINITY);
   }
 
   /** The tools in use, once connected. */
@@ -101,14 +118,18 @@ export class McpDocsSource implements DocsSource {
     await this.options.onClose?.();
   }
 
-  private async call(session: Session, name: string, args: Record<string, unknown>): Promise<[string, boolean]> {
-    if (this.refused) throw this.refused;
-    try {
-      const result = await session.client.callTool({ name, arguments: args }, undefined, { timeout: this.timeoutMs });
-      return [textOf(result.content), result.isError === true];
-    } catch (error) {
-      throw this.noteFailure(classifyCallError(error));
-    }
+  /** One tool call, bounded here where it leaves for the server: connecting, and what a cache answers, never wait for a slot. */
+  private call(session: Session, name: string, args: Record<string, unknown>): Promise<[string, boolean]> {
+    return this.slots.run(async () => {
+      // Checked once the slot is ours: a key refused meanwhile fails the queued calls at once.
+      if (this.refused) throw this.refused;
+      try {
+        const result = await session.client.callTool({ name, arguments: args }, undefined, { timeout: this.timeoutMs });
+        return [textOf(result.content), result.isError === true];
+      } catch (error) {
+        throw this.noteFailure(classifyCallError(error));
+      }
+    });
   }
 
   /** An answer's verdict; an error text (a refused key too) throws like a failed call. */

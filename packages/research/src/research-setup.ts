@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { DocsSource, ResearchTarget } from '@agent-factory/core';
 import { LocalDocsSource, USER_DOCS_LIBRARY_ID } from './local-docs-source.js';
-import { context7Http, context7Stdio, localMcp } from './mcp-sources.js';
+import { docsCallTokens } from './mcp-docs-source.js';
+import { context7Http, context7Stdio, localMcp, type McpSourceTuning } from './mcp-sources.js';
 import { withUserDocs } from './user-docs-router.js';
 
 /** Where research reads docs (AF_RESEARCH). */
@@ -17,6 +18,10 @@ export interface ResearchSetupOptions {
   context7ApiKey?: string;
   /** CONTEXT7_URL: another Context7-compatible server (self-hosted, or a test's). */
   context7Url?: string;
+  /** The research budget per agent (AF_RESEARCH_BUDGET): a docs call asks for no more (see docsCallTokens). Default: core's. */
+  researchBudget?: number;
+  /** Docs calls in flight at once in this process (AF_RESEARCH_CONCURRENCY). Default: no bound. */
+  concurrency?: number;
 }
 
 export interface ResearchSetup {
@@ -47,8 +52,12 @@ export function createResearchSetup(options: ResearchSetupOptions): ResearchSetu
   const extraDirs = options.docsDir ? [options.docsDir] : [];
   for (const dir of extraDirs) if (!existsSync(dir)) throw new ResearchSetupError(`AF_DOCS_DIR ${dir} does not exist`);
   const extraLibraries = extraDirs.length > 0 ? [{ libraryId: USER_DOCS_LIBRARY_ID, name: 'Your docs', queryByRequirement: true }] : [];
+  const tuning: McpSourceTuning = {
+    ...(options.researchBudget !== undefined ? { legacyTokens: docsCallTokens(options.researchBudget) } : {}),
+    ...(options.concurrency !== undefined ? { maxCallsInFlight: options.concurrency } : {}),
+  };
   // The knowledge base behind the bundled server; with Context7 it still answers for the user's docs.
-  if (mode === 'local') return { docs: localMcp({ source: new LocalDocsSource({ extraDirs }) }), extraLibraries };
-  const remote = mode === 'context7' ? context7Http({ url: options.context7Url, apiKey: options.context7ApiKey }) : context7Stdio({ apiKey: options.context7ApiKey });
+  if (mode === 'local') return { docs: localMcp({ ...tuning, source: new LocalDocsSource({ extraDirs }) }), extraLibraries };
+  const remote = mode === 'context7' ? context7Http({ ...tuning, url: options.context7Url, apiKey: options.context7ApiKey }) : context7Stdio({ ...tuning, apiKey: options.context7ApiKey });
   return { docs: extraDirs.length > 0 ? withUserDocs(remote, new LocalDocsSource({ extraDirs })) : remote, extraLibraries };
 }

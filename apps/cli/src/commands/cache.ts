@@ -17,12 +17,13 @@ import {
   connect,
   queueConfigFromEnv,
   researchCacheKey,
+  researchCacheOptions,
   SharedCache,
   type CacheStats,
   type FactoryConnection,
 } from '@agent-factory/queue';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadResearchSettings } from '../config.js';
 import { createResearch } from '../docs-source.js';
 import { readRequirements } from '../read-requirements.js';
 import { UsageError } from '../usage-error.js';
@@ -162,12 +163,14 @@ export function registerCache(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: { json?: boolean }) => {
       const config = loadConfig();
+      // As workers read them: warmed answers live as long, and are fetched as they would fetch them.
+      const settings = loadResearchSettings();
       const requirements = await readRequirements(file);
-      const { docs, extraLibraries } = createResearch(config);
+      const { docs, extraLibraries } = createResearch(config, settings);
       const started = performance.now();
       try {
         const summary = await withConnection(async (conn) => {
-          const shared = new SharedCache({ redis: conn.redis, prefix: conn.config.prefix });
+          const shared = new SharedCache({ redis: conn.redis, prefix: conn.config.prefix, ...researchCacheOptions(settings) });
           try {
             return await warmCache(shared, requirements, { docs, options: { models: config.AF_AGENT_MODELS, extraLibraries } });
           } finally {

@@ -1,5 +1,6 @@
 import { mergeFields, recordFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
 import type { RedisClient } from '../connection.js';
+import { durationMs } from '../duration.js';
 import { HOUR_MS, HOUR_TTL_SECONDS, hourOf, metricsKeys, MINUTE_MS, MINUTE_TTL_SECONDS, minuteOf, RECENT_MAX } from './keys.js';
 
 export interface RecordOptions {
@@ -27,10 +28,8 @@ export function metricsPayload(prefix: string, input: RequirementRecordInput, op
 
 /** Parses `90s`, `15m`, `1h`, `7d` into milliseconds. */
 export function parseSince(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not a duration like 15m, 1h or 7d`);
-  const unit = { s: 1000, m: MINUTE_MS, h: HOUR_MS, d: 24 * HOUR_MS }[match[2] as 's' | 'm' | 'h' | 'd'];
-  const ms = Number(match[1]) * unit;
+  const ms = durationMs(text);
+  if (ms === undefined) throw new Error(`"${text}" is not a duration like 15m, 1h or 7d`);
   if (ms <= 0 || ms > 30 * 24 * HOUR_MS) throw new Error(`"${text}": the metrics keep at most 30 days`);
   return ms;
 }
