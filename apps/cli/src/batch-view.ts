@@ -21,8 +21,9 @@ export function describeBatch(s: BatchStatus): string {
     `tenant    ${s.tenant}, priority ${s.priority}`,
     `created   ${s.createdAt}`,
     `finished  ${s.finishedAt ?? '-'}`,
-    `inputs    ${s.inputs} ids, ${s.total} distinct requirements`,
+    `inputs    ${s.inputs} ids${s.expected !== undefined && s.expected !== s.inputs ? ` of ${s.expected} in the file` : ''}, ${s.total} distinct requirements`,
     `items     ${pending} pending, ${completed} completed, ${failed} failed, ${cancelled} cancelled`,
+    ...(s.reason ? [`reason    ${s.reason}`] : []),
   ].join('\n');
 }
 

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-export const BATCH_STATES = ['running', 'completed', 'cancelled'] as const;
+/**
+ * `interrupted`: its producer stopped before it had enqueued all its input (killed, machine gone,
+ * Ctrl-C). What was enqueued still runs; `submit FILE --resume BATCH` enqueues the rest and the batch
+ * runs (and completes) again.
+ */
+export const BATCH_STATES = ['running', 'completed', 'cancelled', 'interrupted'] as const;
 export const ITEM_STATES = ['pending', 'completed', 'failed', 'cancelled'] as const;
 
 /** What `status` shows for a batch. Counts are per distinct requirement; `inputs` counts input ids. */
@@ -16,6 +21,10 @@ export const BatchStatusSchema = z.object({
   inputs: z.number().int().nonnegative(),
   /** Distinct requirements (items) enqueued. */
   total: z.number().int().nonnegative(),
+  /** Input lines the producer meant to enqueue (its checked file's), when it said. */
+  expected: z.number().int().nonnegative().optional(),
+  /** Why the batch is interrupted and what to do about it, in words (state `interrupted` only). */
+  reason: z.string().optional(),
   counts: z.object({
     pending: z.number().int().nonnegative(),
     completed: z.number().int().nonnegative(),
@@ -61,4 +70,6 @@ export interface BatchSubmission {
   useCache?: boolean;
   /** `batch`: generation goes through Anthropic Message Batches (half price, slower); default realtime. */
   mode?: 'realtime' | 'batch';
+  /** How many inputs the producer means to enqueue (its checked file's count), quoted if it is interrupted. */
+  expectedInputs?: number;
 }

@@ -1,6 +1,7 @@
 import { BatchStatusSchema, type BatchStatus, type ItemResult } from './batch.js';
 import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
+import { interruptIfAbandoned, interruptionReason } from './interruption.js';
 import { finalizeItem, ITEM_FIELDS } from './items.js';
 import { batchIndexKey, batchKeys, itemKey } from './keys.js';
 import { stageJobId, type StageJobData } from './queues.js';
@@ -23,14 +24,26 @@ function toStatus(id: string, hash: Record<string, string>): BatchStatus {
     ...(hash['finishedAt'] ? { finishedAt: hash['finishedAt'] } : {}),
     inputs: n('inputs'),
     total: n('total'),
+    ...(hash['expected'] !== undefined ? { expected: n('expected') } : {}),
+    ...(hash['state'] === 'interrupted' ? { reason: interruptionReason(id, hash) } : {}),
     counts: { pending: Math.max(0, n('pending')), completed: n('completed'), failed: n('failed'), cancelled: n('cancelled') },
   });
+}
+
+/**
+ * The hash of a batch as it stands: one still open (being enqueued) whose producer's lease is gone
+ * is marked interrupted first, so every reader (status, --wait, the event stream) sees a dead
+ * producer's batch end within one lease.
+ */
+async function settled(conn: FactoryConnection, batchId: string, hash: Record<string, string>): Promise<Record<string, string>> {
+  if (hash['open'] === undefined || !(await interruptIfAbandoned(conn, batchId))) return hash;
+  return conn.redis.hgetall(batchKeys(conn.config.prefix, batchId).batch);
 }
 
 /** A batch's status, or undefined when there is no such batch (or its retention ended). */
 export async function getBatch(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
   const hash = await conn.redis.hgetall(batchKeys(conn.config.prefix, batchId).batch);
-  return Object.keys(hash).length === 0 ? undefined : toStatus(batchId, hash);
+  return Object.keys(hash).length === 0 ? undefined : toStatus(batchId, await settled(conn, batchId, hash));
 }
 
 /** Batches, newest first. */
@@ -42,11 +55,11 @@ export async function listBatches(conn: FactoryConnection, limit = 50): Promise<
   const replies = (await pipeline.exec()) ?? [];
   const out: BatchStatus[] = [];
   const gone: string[] = [];
-  ids.forEach((id, i) => {
+  for (const [i, id] of ids.entries()) {
     const hash = replies[i]?.[1] as Record<string, string> | undefined;
-    if (hash && Object.keys(hash).length > 0) out.push(toStatus(id, hash));
+    if (hash && Object.keys(hash).length > 0) out.push(toStatus(id, await settled(conn, id, hash)));
     else gone.push(id);
-  });
+  }
   // Batches whose retention ended leave the index lazily.
   if (gone.length > 0) await conn.redis.zrem(index, ...gone);
   return out;
@@ -103,11 +116,11 @@ function currentJob(batchId: string, reqKey: string, fields: (string | null)[]):
 
 const CANCELLED: StoredResult = { s: 'cancelled', e: 'the batch was cancelled' };
 
-/** Stops a batch: removes its queued jobs and aborts its running ones on every worker. */
+/** Stops a running or interrupted batch: removes its queued jobs and aborts its running ones on every worker. */
 export async function cancelBatch(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
   const { prefix } = conn.config;
   const keys = batchKeys(prefix, batchId);
-  const state = await markCancelledScript.run(conn.redis, [keys.batch], [new Date().toISOString()]);
+  const state = await markCancelledScript.run(conn.redis, [keys.batch, keys.lease], [new Date().toISOString()]);
   if (state === null || state === undefined) return undefined;
   if (state !== 'cancelled') return getBatch(conn, batchId);
   // Running jobs first: every worker aborts this batch's jobs; processors also see the state.

@@ -36,6 +36,13 @@ export const QueueConfigSchema = z.object({
   lockMs: z.number().int().min(500).default(15_000),
   /** The provider's limits for the whole cluster (`rpm=50,itpm=30000,otpm=8000`), kept by the generate stage. */
   rateLimit: RateLimitsSchema.optional(),
+  /**
+   * How long a producer's lease on the batch it is enqueuing lasts without renewal (renewed every
+   * fifth of it). A producer that dies leaves its batch `interrupted` after about this long, so it
+   * bounds how soon a crash shows; an event-loop stall or Redis pause longer than this interrupts a
+   * live producer (it then stops and says how to resume).
+   */
+  submitLeaseMs: z.number().int().min(500).default(15_000),
 });
 export type QueueConfig = z.infer<typeof QueueConfigSchema>;
 
@@ -48,6 +55,7 @@ const ENV_NAMES = {
   backoffMs: 'AF_BACKOFF_MS',
   lockMs: 'AF_LOCK_MS',
   rateLimit: 'AF_RATE_LIMIT',
+  submitLeaseMs: 'AF_SUBMIT_LEASE_MS',
 } as const satisfies Record<keyof QueueConfig, string>;
 
 /** The queue configuration from the environment (see ENV_NAMES); a bad value names its variable. */

@@ -12,6 +12,13 @@ export function batchKeys(prefix: string, batchId: string) {
     ids: `${base}:ids`,
     /** Hash reqKey → compact result of every finished item. */
     results: `${base}:results`,
+    /** The enqueuing producer's lease: its token, with a short TTL it keeps renewing (see submit-lease.ts). */
+    lease: `${base}:lease`,
+    /**
+     * Hash: a submitted chunk's first input index → its new items (JSON, see requeue-unjobbed.ts), from
+     * the chunk's write until its jobs are added: what a producer that died in between never enqueued.
+     */
+    unjobbed: `${base}:unjobbed`,
   };
 }
 
@@ -22,6 +29,12 @@ export function itemKey(prefix: string, batchId: string, reqKey: string): string
 
 /** Sorted set of batch ids by creation time (ms). */
 export const batchIndexKey = (prefix: string): string => `${prefix}:batches`;
+
+/**
+ * Sorted set of the batches being enqueued, scored by when their lease runs out (ms, Redis time): where
+ * workers look for producers that died (the lease key itself is the truth; this only finds candidates).
+ */
+export const submittingKey = (prefix: string): string => `${prefix}:submitting`;
 
 /** Idempotency key → batch id. */
 export const idempotencyKey = (prefix: string, key: string): string => `${prefix}:idem:${key}`;

@@ -24,6 +24,7 @@ import { validateStage } from './processors/validate.js';
 import { StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
 import { openRedis, quitClient } from './redis-client.js';
 import type { Stage } from './stages.js';
+import { watchSubmissions } from './submit-watch.js';
 
 export interface WorkerDeps {
   llm?: LlmProvider;
@@ -240,11 +241,14 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     throw error;
   }
   logger.info({ stages: options.stages, workerId, ...(limiter ? { rateLimit: limiter.limits() } : {}) }, 'workers started');
+  // Batches whose producer died mid-submit end interrupted even when nobody reads their status.
+  const submissions = watchSubmissions(conn, logger);
 
   let closing: Promise<void> | undefined;
   return {
     close(graceMs = DEFAULT_GRACE_MS) {
       closing ??= (async () => {
+        submissions.close();
         const finished = Promise.all(workers.map((w) => w.close().catch(() => undefined)));
         const timedOut = await Promise.race([finished.then(() => false), sleep(graceMs).then(() => true)]);
         if (timedOut) {

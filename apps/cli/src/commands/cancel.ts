@@ -7,14 +7,15 @@ import { UsageError } from '../usage-error.js';
 export function registerCancel(program: Command): void {
   program
     .command('cancel')
-    .description("Cancel a batch: its queued requirements are dropped and its running ones aborted on every worker.")
+    .description("Cancel a running or interrupted batch: its queued requirements are dropped and its running ones aborted on every worker.")
     .argument('<batch>', 'batch id')
     .option('--json', 'print the batch status as JSON')
     .action(async (batchId: string, flags: { json?: boolean }) => {
       await withQueue(async (conn) => {
         const before = await getBatch(conn, batchId);
         if (!before) throw new UsageError(`no batch ${batchId} (unknown, or its retention ended)`);
-        const after = before.state === 'running' ? await cancelBatch(conn, batchId) : before;
+        const stoppable = before.state === 'running' || before.state === 'interrupted';
+        const after = stoppable ? await cancelBatch(conn, batchId) : before;
         if (!after) throw new UsageError(`no batch ${batchId} (its retention ended)`);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(after, null, 2)}\n`);
@@ -22,7 +23,7 @@ export function registerCancel(program: Command): void {
         }
         const { completed, failed, cancelled } = after.counts;
         process.stdout.write(
-          before.state === 'running'
+          stoppable
             ? `cancelled batch ${batchId}: ${cancelled} requirement(s) stopped; ${completed} had completed and ${failed} had failed before.\n`
             : `batch ${batchId} is already ${before.state}; nothing to cancel.\n`,
         );

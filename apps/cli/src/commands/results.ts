@@ -7,6 +7,12 @@ import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
 import { describeResults } from '../write-results.js';
 
+/** Said after the summary when the results are not the whole batch's yet. */
+const STATE_NOTES: Partial<Record<string, string>> = {
+  running: ' (the batch is still running)',
+  interrupted: ' (the batch is interrupted: only the requirements enqueued before its submit stopped are in it; see `agent-factory status`)',
+};
+
 /** `agent-factory results BATCH --out DIR [--layout plugin] [--dry-run] [--json]`: agent files plus index.json. */
 export function registerResults(program: Command): void {
   program
@@ -25,7 +31,7 @@ export function registerResults(program: Command): void {
           throw asUsageError(error);
         });
         if (flags.json) process.stdout.write(`${JSON.stringify({ batch: status, results: summary }, null, 2)}\n`);
-        else process.stdout.write(`${summary.diff ?? ''}${describeResults(summary)}${status.state === 'running' ? ' (the batch is still running)' : ''}\n`);
+        else process.stdout.write(`${summary.diff ?? ''}${describeResults(summary)}${STATE_NOTES[status.state] ?? ''}\n`);
         if (summary.failed > 0) process.exitCode = 1;
       });
     });

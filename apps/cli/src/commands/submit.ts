@@ -5,16 +5,22 @@ import {
   InputFormatSchema,
   readRequirementsFile,
   RequirementsInputError,
+  resumeBatch,
+  ResumeRefusedError,
   submitBatch,
+  type BatchItemInput,
   type BatchStatus,
   type CheckResult,
+  type FactoryConnection,
   type InputFormat,
+  type SubmitProgress,
 } from '@agent-factory/queue';
 import { inputRefusal } from '@agent-factory/sdk/batch-input';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import { type Command, Option } from 'commander';
 import { enqueueBar, waitForBatch, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
+import { signalExitCode, whileEnqueuing } from '../enqueue-signal.js';
 import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
@@ -34,6 +40,44 @@ interface SubmitFlags {
   layout: Layout;
   json?: boolean;
   mode: 'realtime' | 'batch';
+  resume?: string;
+}
+
+/** Settings a resumed batch keeps from its first submit; giving one with --resume is a mistake. */
+const KEPT_ON_RESUME = { name: '--name', tenant: '--tenant', priority: '--priority', idempotencyKey: '--idempotency-key', mode: '--mode', cache: '--no-cache' } as const;
+
+function checkResumeFlags(command: Command): void {
+  const given = Object.entries(KEPT_ON_RESUME).filter(([key]) => command.getOptionValueSource(key) === 'cli');
+  if (given.length > 0) {
+    throw new UsageError(`--resume continues the batch with its own name, tenant, priority, mode and cache setting: drop ${given.map(([, flag]) => flag).join(', ')}`);
+  }
+}
+
+/** Pass 2 into a new batch, or into the interrupted batch --resume names; what to print about it. */
+async function enqueue(conn: FactoryConnection, file: string, items: AsyncIterable<BatchItemInput>, check: CheckResult, flags: SubmitFlags, priority: number, signal: AbortSignal, onProgress: (p: SubmitProgress) => void): Promise<{ status: BatchStatus; note: string }> {
+  if (flags.resume) {
+    const outcome = await resumeBatch(conn, flags.resume, items, { onProgress, signal, expectedInputs: check.valid });
+    const { status } = outcome;
+    if (!outcome.resumed) return { status, note: `batch ${status.id}: nothing to resume, all its ${status.inputs} requirement(s) were enqueued already (${status.state})` };
+    const requeued = outcome.requeued > 0 ? `; ${outcome.requeued} whose job was lost with the stopped submit enqueued again` : '';
+    return { status, note: `batch ${status.id} resumed: ${outcome.skipped} requirement(s) were enqueued already, ${outcome.added} more submitted now${requeued}; ${status.inputs} in all, ${status.total} distinct` };
+  }
+  const status = await submitBatch(
+    conn,
+    items,
+    {
+      name: flags.name ?? (file === '-' ? 'stdin' : basename(file)),
+      tenant: flags.tenant ?? check.tenant,
+      priority,
+      idempotencyKey: flags.idempotencyKey,
+      useCache: flags.cache,
+      mode: flags.mode,
+      expectedInputs: check.valid,
+    },
+    onProgress,
+    { signal },
+  );
+  return { status, note: `batch ${status.id}: ${status.inputs} requirement(s) submitted, ${status.total} distinct` };
 }
 
 /** Pass 1: every line checked before anything reaches Redis; bad input ends here with exit 2. */
@@ -82,45 +126,41 @@ export function registerSubmit(program: Command): void {
     .option('-o, --out <dir>', 'write the agent files and index.json here when the batch ends (implies --wait)')
     .addOption(layoutOption())
     .option('--json', 'print the batch status as JSON')
-    .action(async (file: string, flags: SubmitFlags) => {
+    .option('--resume <batch>', 'finish an interrupted batch: enqueue what FILE (the same file) holds beyond what the batch has, then seal it')
+    .action(async (file: string, flags: SubmitFlags, command: Command) => {
+      if (flags.resume) checkResumeFlags(command);
       const priority = parsePriority(flags.priority);
       const check = await checkInput(file, flags);
       const bars = wantsBars(flags.json);
       try {
         await withQueue(async (conn) => {
           const bar = enqueueBar(check.valid, bars);
-          let status: BatchStatus;
+          let submitted: { result: { status: BatchStatus; note: string }; stoppedBy?: NodeJS.Signals };
           try {
             const items = readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid: flags.skipInvalid });
-            status = await submitBatch(
-              conn,
-              items,
-              {
-                name: flags.name ?? (file === '-' ? 'stdin' : basename(file)),
-                tenant: flags.tenant ?? check.tenant,
-                priority,
-                idempotencyKey: flags.idempotencyKey,
-                useCache: flags.cache,
-                mode: flags.mode,
-              },
-              ({ enqueued }) => bar.update(enqueued),
-            );
+            submitted = await whileEnqueuing((signal) => enqueue(conn, file, items, check, flags, priority, signal, ({ enqueued }) => bar.update(enqueued)));
           } catch (error) {
-            // The file changed between the check and the enqueue: submitBatch has cancelled the batch.
-            if (error instanceof RequirementsInputError) throw new UsageError(`${file}: ${error.message}; the batch was cancelled`);
+            if (error instanceof ResumeRefusedError) throw new UsageError(error.message);
+            // The file changed between the check and the enqueue: submitBatch has cancelled the batch (a resume leaves it interrupted).
+            if (error instanceof RequirementsInputError) throw new UsageError(`${file}: ${error.message}; ${flags.resume ? `batch ${flags.resume} stays interrupted` : 'the batch was cancelled'}`);
             throw error;
           } finally {
             bar.stop();
           }
-          if (!flags.json) process.stdout.write(`batch ${status.id}: ${status.inputs} requirement(s) submitted, ${status.total} distinct\n`);
-          if (flags.wait || flags.out) {
+          let { status } = submitted.result;
+          if (!flags.json && !submitted.stoppedBy) process.stdout.write(`${submitted.result.note}\n`);
+          if (submitted.stoppedBy) {
+            // Stopped while enqueuing: the batch is interrupted; say how far it got and how to finish it.
+            process.stderr.write(`${status.reason ?? `batch ${status.id} is ${status.state}`}\n`);
+            process.exitCode = signalExitCode(submitted.stoppedBy);
+          } else if (flags.wait || flags.out) {
             status = await waitForBatch(conn, status.id, bars);
             if (!flags.json) process.stdout.write(`${describeBatch(status)}\n`);
             if (flags.out) {
               const summary = await writeBatchResults(conn, status.id, flags.out, { layout: flags.layout });
               (flags.json ? process.stderr : process.stdout).write(`${describeResults(summary)}\n`);
             }
-            if (status.counts.failed > 0 || status.counts.cancelled > 0) process.exitCode = 1;
+            if (status.counts.failed > 0 || status.counts.cancelled > 0 || status.state === 'interrupted') process.exitCode = 1;
           } else if (!flags.json) {
             process.stdout.write(`follow it with: agent-factory status ${status.id}\n`);
           }

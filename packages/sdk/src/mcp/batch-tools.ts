@@ -58,7 +58,7 @@ export function registerBatchTools(server: McpServer, { factory, cwd }: ToolCont
     'batch_status',
     {
       title: 'Batch status',
-      description: "A batch's state (running, completed, cancelled) and its counts: pending, completed, failed, cancelled.",
+      description: "A batch's state (running, completed, cancelled, or interrupted when its submit stopped before enqueuing everything, with the reason) and its counts: pending, completed, failed, cancelled.",
       inputSchema: idShape,
       annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     },

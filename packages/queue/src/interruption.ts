@@ -1,0 +1,75 @@
+import type { FactoryConnection } from './connection.js';
+import { batchKeys, submittingKey } from './keys.js';
+import { requeueUnjobbed } from './requeue-unjobbed.js';
+import { dropSubmittingScript } from './scripts/drop-submitting.js';
+import { interruptBatchScript } from './scripts/interrupt-batch.js';
+
+/** Why a submission ended before it was sealed (the batch hash's `interruptCause`). */
+export type InterruptCause = 'lease' | 'signal' | 'error';
+
+/** Batches the sweep checks per round; the rest wait for the next. */
+const SWEEP_LIMIT = 100;
+
+/**
+ * Marks the batch interrupted when it is still open and its producer's lease is gone (the producer
+ * died or stalled past its lease), or when `token` is the caller's own lease (a producer stopping
+ * itself), then settles it (below). True when this call interrupted it. Readers call it for any open
+ * batch they read, so `status`, `--wait` and the event stream see a dead producer within one lease;
+ * workers sweep for the batches nobody reads (submit-watch.ts).
+ */
+export async function interruptIfAbandoned(conn: FactoryConnection, batchId: string, token = '', cause: InterruptCause = 'lease'): Promise<boolean> {
+  const { prefix, retentionSeconds } = conn.config;
+  const keys = batchKeys(prefix, batchId);
+  const reply = await interruptBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease], [token, retentionSeconds, new Date().toISOString(), cause]);
+  if (reply !== 1) return false;
+  await settleSubmission(conn, batchId);
+  return true;
+}
+
+/**
+ * After a submission ended without its seal: the jobs its producer wrote but never added are added
+ * (so what was enqueued runs to the end), and only then the batch leaves the submitting index, so a
+ * sweep finishes the work should this process die halfway.
+ */
+async function settleSubmission(conn: FactoryConnection, batchId: string): Promise<void> {
+  const { prefix } = conn.config;
+  await requeueUnjobbed(conn, batchId);
+  await dropSubmittingScript.run(conn.redis, [batchKeys(prefix, batchId).batch, submittingKey(prefix)], [batchId]);
+}
+
+/** Checks the batches whose lease deadline (Redis time) has passed; returns the ones it interrupted. */
+export async function sweepAbandonedSubmits(conn: FactoryConnection): Promise<string[]> {
+  const { prefix } = conn.config;
+  const [seconds, micros] = await conn.redis.time();
+  const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  const due = await conn.redis.zrangebyscore(submittingKey(prefix), '-inf', now, 'LIMIT', 0, SWEEP_LIMIT);
+  const interrupted: string[] = [];
+  for (const batchId of due) {
+    if (await interruptIfAbandoned(conn, batchId)) interrupted.push(batchId);
+    // Not open any more, yet still listed: the one that ended it died before settling it (or it is gone).
+    else if ((await conn.redis.hexists(batchKeys(prefix, batchId).batch, 'open')) === 0) await settleSubmission(conn, batchId);
+  }
+  return interrupted;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+const CAUSES: Record<InterruptCause, string> = {
+  lease: 'its producer stopped renewing its lease (killed, or its machine went away)',
+  signal: 'its producer was stopped (Ctrl-C or a termination signal)',
+  error: 'its producer stopped on an error',
+};
+
+/** What `status` says about an interrupted batch: how far the submit got, and the two ways on. */
+export function interruptionReason(batchId: string, hash: Record<string, string>): string {
+  const enqueued = Number(hash['inputs'] ?? 0);
+  const expected = hash['expected'] === undefined ? undefined : Number(hash['expected']);
+  const of = expected === undefined ? '' : ` of the file's ${count(expected)}`;
+  const cause = CAUSES[(hash['interruptCause'] ?? 'lease') as InterruptCause] ?? CAUSES.lease;
+  const at = hash['interruptedAt'] ? ` (noticed ${hash['interruptedAt']})` : '';
+  return (
+    `submit stopped after enqueuing ${count(enqueued)}${of} requirement(s): ${cause}${at}. ` +
+    `The enqueued ones still run and their results stay collectable. To finish the batch, submit the same file again with ` +
+    `--resume ${batchId} (agent-factory submit FILE --resume ${batchId}); or cancel it (agent-factory cancel ${batchId}).`
+  );
+}

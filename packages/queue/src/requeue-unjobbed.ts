@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import type { FactoryConnection } from './connection.js';
+import { batchKeys } from './keys.js';
+import { jobPriority } from './priority.js';
+import { stageJobId, type StageJobData } from './queues.js';
+
+/** A chunk's entry on its batch's unjobbed hash: the rank of its first new item, and the new items' keys in order. */
+export const UnjobbedSchema = z.object({ b: z.number().int().nonnegative(), k: z.array(z.string().regex(/^[0-9a-f]{16}$/)) });
+export type Unjobbed = z.infer<typeof UnjobbedSchema>;
+
+/** The analyze jobs of a chunk's new items: deterministic ids, ranked in input order within the batch's priority. */
+export function chunkJobs(batchId: string, priority: number, chunk: Unjobbed): { name: string; data: StageJobData; opts: { jobId: string; priority: number } }[] {
+  return chunk.k.map((k, i) => {
+    const data: StageJobData = { b: batchId, k };
+    return { name: 'analyze', data, opts: { jobId: stageJobId('analyze', data), priority: jobPriority(priority, chunk.b + i) } };
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds the jobs of the chunks a producer wrote but never saw enqueued (it died between a chunk's
+ * records and its addBulk, up to a few chunks in flight); returns how many jobs it added. Without
+ * them those items would stay pending with nothing to run them, and the batch would never finish.
+ * Only for a batch no live producer is writing (interrupted, or held by the caller's own lease):
+ * deterministic job ids make adding a job that exists a no-op, so running it twice is harmless.
+ */
+export async function requeueUnjobbed(conn: FactoryConnection, batchId: string): Promise<number> {
+  const keys = batchKeys(conn.config.prefix, batchId);
+  const chunks = await conn.redis.hgetall(keys.unjobbed);
+  if (Object.keys(chunks).length === 0) return 0;
+  const priority = Number((await conn.redis.hget(keys.batch, 'priority')) ?? 5);
+  let added = 0;
+  for (const [field, text] of Object.entries(chunks)) {
+    const chunk = UnjobbedSchema.safeParse(parseJson(text));
+    // A malformed entry names no job: dropping it is all that can be done.
+    if (chunk.success && chunk.data.k.length > 0) {
+      await conn.queues.analyze.addBulk(chunkJobs(batchId, priority, chunk.data));
+      added += chunk.data.k.length;
+    }
+    await conn.redis.hdel(keys.unjobbed, field);
+  }
+  return added;
+}

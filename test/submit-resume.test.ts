@@ -1,0 +1,343 @@
+// A producer that dies mid-submit: its batch becomes `interrupted` once its lease runs out (noticed by
+// readers and by workers), what it enqueued still runs, and `submit FILE --resume BATCH` finishes it
+// with every input id answered exactly once. Real `agent-factory` processes on a private redis-server;
+// the CLI runs from dist: `npx tsc -b` first.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchKeys, batchResults, connect, createLogger, getBatch, STAGES, type BatchStatus, type FactoryConnection } from '@agent-factory/queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../apps/server/src/index.js';
+import { countBatch, expectSound } from './faults/counts.js';
+import { CLI, runCli, testEnv } from './helpers/cli.js';
+import { inputIds, sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+/** Short, so a dead producer shows within seconds; production's default is 15 s. */
+const LEASE_MS = 1500;
+/** Input lines per test file, and lines per distinct requirement: many ids to enqueue, few agents to generate. */
+const LINES = 40_000;
+const REPEATS = 100;
+/** The producer is killed once this many inputs are in the batch (a few chunks, well before the end). */
+const KILL_AFTER = 2000;
+
+let redis: TestRedis;
+let dir: string;
+let file: string;
+const children = new Set<ChildProcess>();
+const workers: WorkerProcess[] = [];
+
+/** `r<i>` → requirement `i / REPEATS`: identical requirements spread over the whole file, so a resume enqueues new ones too. */
+function requirementsFile(lines: number, tweak: (i: number) => string = () => '', repeats = REPEATS): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const n = Math.floor(i / repeats);
+    out.push(JSON.stringify({ id: `r${i}`, requirement: `Review Terraform plans for public S3 buckets in stack ${n}${tweak(i)} and report findings (case ${n}).` }));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+beforeAll(async () => {
+  redis = await startRedis({ appendonly: false });
+  dir = await mkdtemp(join(tmpdir(), 'af-resume-test-'));
+  file = join(dir, 'requirements.jsonl');
+  await writeFile(file, requirementsFile(LINES));
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.all(workers.map((w) => w.stop()));
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function envFor(prefix: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'none', LOG_LEVEL: 'error', AF_SUBMIT_LEASE_MS: String(LEASE_MS), ...extra };
+}
+
+/** A worker process under the prefix (its "worker ready" line is logged at info). */
+async function startWorker(prefix: string, extra: NodeJS.ProcessEnv = {}): Promise<void> {
+  workers.push(await spawnWorker(envFor(prefix, { LOG_LEVEL: 'info', ...extra })));
+}
+
+async function open(prefix: string): Promise<FactoryConnection> {
+  return connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+}
+
+interface Submit {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output(): { stdout: string; stderr: string };
+}
+
+/** `agent-factory submit …` as a child process the test can signal. */
+function startSubmit(args: string[], env: NodeJS.ProcessEnv): Submit {
+  const child = spawn(process.execPath, [CLI, 'submit', ...args], { env: testEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/**
+ * The raw batch hash (never through getBatch, which would notice an expired lease itself) of the one
+ * batch under the prefix, once it holds at least `inputs` inputs; fails when the submit ended first.
+ */
+async function whenEnqueued(conn: FactoryConnection, submit: Submit, inputs: number): Promise<{ id: string; hash: Record<string, string> }> {
+  let exited = false;
+  void submit.exited.then(() => (exited = true));
+  for (;;) {
+    const [id] = await conn.redis.zrange(`${conn.config.prefix}:batches`, 0, 0);
+    const hash = id ? await conn.redis.hgetall(batchKeys(conn.config.prefix, id).batch) : {};
+    if (id && Number(hash['inputs'] ?? 0) >= inputs) return { id, hash };
+    if (exited) throw new Error(`the submit ended before ${inputs} inputs were enqueued: ${JSON.stringify(submit.output())}`);
+    await sleep(5);
+  }
+}
+
+async function statusJson(prefix: string, id: string): Promise<BatchStatus> {
+  const run = await runCli(['status', id, '--json'], { env: envFor(prefix) });
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as BatchStatus;
+}
+
+/** Reads SSE frames until the stream ends; returns the events. */
+async function readEvents(response: Response): Promise<{ event: string; data: string }[]> {
+  const events: { event: string; data: string }[] = [];
+  let buffer = '';
+  for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(frame)?.[1];
+      const data = /^data: (.*)$/m.exec(frame)?.[1];
+      if (event && data !== undefined) events.push({ event, data });
+    }
+  }
+  return events;
+}
+
+/** Every input id of the file answered exactly once, in order, by a completed agent; nothing lost, nothing run twice. */
+async function expectAnsweredOnce(conn: FactoryConnection, id: string, lines: number): Promise<void> {
+  const counts = await countBatch(conn, id);
+  console.log(`resume: ${id}: inputs ${lines}, distinct ${counts.submitted}, completed ${counts.completed}, lost ${counts.lost}, duplicates ${counts.duplicates} (${JSON.stringify(counts.sources)})`);
+  expectSound(counts);
+  expect(counts.completed).toBe(lines / REPEATS);
+  const ids = await inputIds(conn, id);
+  expect(ids.map(([inputId]) => inputId)).toEqual(Array.from({ length: lines }, (_, i) => `r${i}`));
+  let rows = 0;
+  for await (const row of batchResults(conn, id)) {
+    expect(row.inputId).toBe(`r${rows}`);
+    expect(row.state).toBe('completed');
+    rows++;
+  }
+  expect(rows).toBe(lines);
+  for (const stage of STAGES) {
+    const { waiting, active, delayed, prioritized, failed } = await conn.queues[stage].getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+    expect({ stage, waiting, active, delayed, prioritized, failed }).toEqual({ stage, waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 0 });
+  }
+}
+
+describe('a submit killed mid-enqueue', () => {
+  it('is interrupted for every reader (status, API, event stream); the enqueued part runs; --resume finishes it exactly once', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    const server: RunningServer = await startServer(conn, { host: '127.0.0.1', port: 0, ssePollMs: 100 });
+    try {
+      const submit = startSubmit([file, '--json'], envFor(prefix));
+      const { id, hash } = await whenEnqueued(conn, submit, KILL_AFTER);
+      expect(hash).toMatchObject({ state: 'running', open: '1', expected: String(LINES) });
+      // Someone follows the batch over SSE, as the dashboard does; it must end, not wait forever.
+      const events = fetch(`${server.url}/api/batches/${id}/events`).then(readEvents);
+      submit.child.kill('SIGKILL');
+      expect((await submit.exited).signal).toBe('SIGKILL');
+      const killedAt = Date.now();
+      // Chunks written whose jobs the producer had not added yet (often some: 3 chunks are in flight).
+      const unjobbed = await conn.redis.hlen(batchKeys(prefix, id).unjobbed);
+
+      // The stream ends with the interrupted state once the lease has run out.
+      const streamed = await events;
+      const last = streamed.at(-1);
+      expect(last?.event).toBe('end');
+      const ended = JSON.parse(last!.data) as BatchStatus;
+      expect(ended.state).toBe('interrupted');
+      console.log(`resume: interrupted ${Date.now() - killedAt} ms after the kill (lease ${LEASE_MS} ms); chunks without jobs at the kill: ${unjobbed}`);
+
+      // status and the API say what happened and what to do, with the counts as they are.
+      const status = await statusJson(prefix, id);
+      const enqueued = status.inputs;
+      expect(enqueued).toBeGreaterThanOrEqual(KILL_AFTER);
+      expect(enqueued).toBeLessThan(LINES);
+      expect(enqueued % 1000).toBe(0); // whole chunks only
+      expect(await conn.redis.llen(batchKeys(prefix, id).ids)).toBe(enqueued);
+      // The jobs the producer wrote but never added (its chunks in flight) were added when it was found dead.
+      expect(await conn.redis.exists(batchKeys(prefix, id).unjobbed)).toBe(0);
+      expect(status).toMatchObject({ state: 'interrupted', expected: LINES, total: enqueued / REPEATS, counts: { pending: enqueued / REPEATS, completed: 0 } });
+      expect(status.reason).toContain(`submit stopped after enqueuing ${enqueued.toLocaleString('en-US')} of the file's ${LINES.toLocaleString('en-US')} requirement(s)`);
+      expect(status.reason).toContain(`--resume ${id}`);
+      expect(status.reason).toContain(`agent-factory cancel ${id}`);
+      const shown = await runCli(['status', id], { env: envFor(prefix) });
+      expect(shown.stdout).toMatch(/state\s+interrupted/);
+      expect(shown.stdout).toMatch(/reason\s+submit stopped after enqueuing/);
+      expect((await runCli(['status'], { env: envFor(prefix) })).stdout).toMatch(new RegExp(`${id}\\s+requirements\\.jsonl\\s+default\\s+interrupted`));
+      const api = (await (await fetch(`${server.url}/api/batches/${id}`)).json()) as BatchStatus;
+      expect(api).toMatchObject({ id, state: 'interrupted', inputs: enqueued, reason: status.reason });
+
+      // A worker runs what was enqueued; the batch finishes, still saying it is incomplete, and its results are collectable.
+      await startWorker(prefix);
+      const drained = await waitForBatch(conn, id, 60_000);
+      expect(drained).toMatchObject({ state: 'interrupted', inputs: enqueued, counts: { pending: 0, completed: enqueued / REPEATS, failed: 0 } });
+      const out = join(dir, 'partial');
+      const results = await runCli(['results', id, '--out', out], { env: envFor(prefix) });
+      expect(results.code, results.stderr).toBe(0);
+      expect(results.stdout).toMatch(/the batch is interrupted/);
+      const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, { state?: string; file?: string }>;
+      expect(Object.keys(index)).toHaveLength(enqueued);
+      expect(Object.values(index).every((entry) => entry.file !== undefined)).toBe(true);
+
+      // Resume: only what is missing is enqueued; the batch completes.
+      const resumed = await runCli(['submit', file, '--resume', id, '--wait', '--json'], { env: envFor(prefix) });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const final = JSON.parse(resumed.stdout) as BatchStatus;
+      expect(final).toMatchObject({ id, state: 'completed', inputs: LINES, total: LINES / REPEATS, counts: { pending: 0, completed: LINES / REPEATS, failed: 0, cancelled: 0 } });
+      expect(final.reason).toBeUndefined();
+      await expectAnsweredOnce(conn, id, LINES);
+
+      // Nothing is left to resume, and the finished batch expires like any other.
+      const again = await runCli(['submit', file, '--resume', id], { env: envFor(prefix) });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/nothing to resume/);
+      expect(await conn.redis.ttl(batchKeys(prefix, id).results)).toBeGreaterThan(0);
+      expect(await conn.redis.exists(batchKeys(prefix, id).lease)).toBe(0);
+      expect(await conn.redis.zcard(`${prefix}:submitting`)).toBe(0);
+    } finally {
+      await server.close(1000);
+      await conn.close();
+    }
+  }, 180_000);
+
+  it('is marked interrupted by the workers when nobody reads it, and a resume while they work loses and repeats nothing', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    try {
+      await startWorker(prefix);
+      const submit = startSubmit([file], envFor(prefix));
+      const { id } = await whenEnqueued(conn, submit, KILL_AFTER);
+      submit.child.kill('SIGKILL');
+      await submit.exited;
+      // Raw reads only: nothing here goes through getBatch, so only a worker's sweep can end the submission.
+      const key = batchKeys(prefix, id).batch;
+      const until = Date.now() + 30_000;
+      while ((await conn.redis.hget(key, 'state')) !== 'interrupted' && Date.now() < until) await sleep(50);
+      expect(await conn.redis.hmget(key, 'state', 'interruptCause', 'open')).toEqual(['interrupted', 'lease', null]);
+
+      // Resumed while the worker may still be running the first part.
+      const resumed = await runCli(['submit', file, '--resume', id, '--wait'], { env: envFor(prefix) });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toMatch(new RegExp(`batch ${id} resumed: \\d+ requirement\\(s\\) were enqueued already, \\d+ more submitted now`));
+      expect(resumed.stdout).toMatch(/state\s+completed, 100\.0% done/);
+      await expectAnsweredOnce(conn, id, LINES);
+    } finally {
+      await conn.close();
+    }
+  }, 180_000);
+});
+
+describe('a submit that lives', () => {
+  it('keeps its batch from being interrupted however long it enqueues (the lease is renewed)', async () => {
+    const prefix = testPrefix();
+    const lease = 1000;
+    const big = join(dir, 'big.jsonl');
+    const lines = 150_000;
+    const repeats = 1000;
+    await writeFile(big, requirementsFile(lines, () => '', repeats));
+    const conn = await open(prefix);
+    try {
+      // A worker sweeps for dead producers meanwhile, and this test reads through getBatch, which notices them too.
+      await startWorker(prefix, { AF_SUBMIT_LEASE_MS: String(lease) });
+      const submit = startSubmit([big, '--json'], envFor(prefix, { AF_SUBMIT_LEASE_MS: String(lease) }));
+      const { id } = await whenEnqueued(conn, submit, 0);
+      const started = Date.now();
+      const states = new Set<string>();
+      let exited = false;
+      void submit.exited.then(() => (exited = true));
+      let sealedAfter: number | undefined;
+      while (!exited) {
+        const status = await getBatch(conn, id);
+        if (status) states.add(status.state);
+        if (sealedAfter === undefined && (await conn.redis.hexists(batchKeys(prefix, id).batch, 'open')) === 0) sealedAfter = Date.now() - started;
+        await sleep(50);
+      }
+      const { code } = await submit.exited;
+      expect(code, submit.output().stderr).toBe(0);
+      console.log(`resume: a live submit enqueued ${lines} inputs in ${sealedAfter} ms with a ${lease} ms lease; states seen: ${[...states].join(', ')}`);
+      // Long enough to need renewals: without them the lease would have run out at least twice over.
+      expect(sealedAfter).toBeGreaterThan(2 * lease);
+      expect(states.has('interrupted')).toBe(false);
+      const final = await waitForBatch(conn, id, 120_000);
+      expect(final).toMatchObject({ state: 'completed', inputs: lines, total: lines / repeats, counts: { completed: lines / repeats, failed: 0 } });
+      expect(final.reason).toBeUndefined();
+    } finally {
+      await conn.close();
+    }
+  }, 180_000);
+});
+
+describe('a submit stopped with Ctrl-C, and what --resume refuses', () => {
+  it('marks the batch interrupted at once, refuses a different file and overridden settings, and cancels cleanly', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    try {
+      const submit = startSubmit([file], envFor(prefix));
+      const { id } = await whenEnqueued(conn, submit, KILL_AFTER);
+      submit.child.kill('SIGINT');
+      const { code } = await submit.exited;
+      expect(code).toBe(130);
+      expect(submit.output().stderr).toMatch(/submit stopped after enqueuing [\d,]+ of the file's 40,000 requirement\(s\): its producer was stopped/);
+      // No wait for the lease: the producer said so itself.
+      const raw = await conn.redis.hmget(batchKeys(prefix, id).batch, 'state', 'interruptCause');
+      expect(raw).toEqual(['interrupted', 'signal']);
+      const before = await statusJson(prefix, id);
+      expect(before.state).toBe('interrupted');
+
+      // Another file (line 1's requirement differs): refused, and the batch is left exactly as it was.
+      const other = join(dir, 'other.jsonl');
+      await writeFile(other, requirementsFile(LINES, (i) => (i === 0 ? ' (edited)' : '')));
+      const wrong = await runCli(['submit', other, '--resume', id], { env: envFor(prefix) });
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/requirement 1 of the file \(id "r0"\) is not the one batch \S+ enqueued under that id; resume with the very file/);
+      const shorter = join(dir, 'shorter.jsonl');
+      await writeFile(shorter, requirementsFile(KILL_AFTER - 1));
+      const short = await runCli(['submit', shorter, '--resume', id], { env: envFor(prefix) });
+      expect(short.code).toBe(2);
+      expect(short.stderr).toMatch(new RegExp(`the file has ${KILL_AFTER - 1} requirement\\(s\\) but batch ${id} already holds ${before.inputs}`));
+      const overridden = await runCli(['submit', file, '--resume', id, '--priority', '1'], { env: envFor(prefix) });
+      expect(overridden.code).toBe(2);
+      expect(overridden.stderr).toMatch(/drop --priority/);
+      const unknown = await runCli(['submit', file, '--resume', 'b_nope'], { env: envFor(prefix) });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/no batch b_nope/);
+      const after = await statusJson(prefix, id);
+      expect(after).toMatchObject({ state: 'interrupted', inputs: before.inputs, total: before.total, counts: before.counts });
+
+      // Cancel: the enqueued part stops and the batch finishes (nothing is left open).
+      const cancel = await runCli(['cancel', id], { env: envFor(prefix) });
+      expect(cancel.code).toBe(0);
+      expect(cancel.stdout).toMatch(new RegExp(`cancelled batch ${id}: ${before.total} requirement\\(s\\) stopped`));
+      const cancelled = await statusJson(prefix, id);
+      expect(cancelled).toMatchObject({ state: 'cancelled', counts: { pending: 0, cancelled: before.total } });
+      expect(cancelled.finishedAt).toBeDefined();
+      const refused = await runCli(['submit', file, '--resume', id], { env: envFor(prefix) });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/was cancelled; submit the file again as a new batch/);
+    } finally {
+      await conn.close();
+    }
+  }, 120_000);
+});
