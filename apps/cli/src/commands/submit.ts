@@ -26,6 +26,7 @@ import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
 import { describeResults } from '../write-results.js';
 import { layoutOption } from '../output-options.js';
+import { boundHeapGrowth } from '../streaming-heap.js';
 
 interface SubmitFlags {
   name?: string;
@@ -129,6 +130,7 @@ export function registerSubmit(program: Command): void {
     .option('--resume <batch>', 'finish an interrupted batch: enqueue what FILE (the same file) holds beyond what the batch has, then seal it')
     .action(async (file: string, flags: SubmitFlags, command: Command) => {
       if (flags.resume) checkResumeFlags(command);
+      boundHeapGrowth();
       const priority = parsePriority(flags.priority);
       const check = await checkInput(file, flags);
       const bars = wantsBars(flags.json);
