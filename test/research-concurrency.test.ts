@@ -5,13 +5,14 @@ import { planRequirement, researchTargets, researchTopic } from '@agent-factory/
 import { connect, createLogger, submitBatch } from '@agent-factory/queue';
 import { createResearchSetup, LocalDocsSource, startDocsHttpServer, type RunningDocsHttpServer } from '@agent-factory/research';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { researchSetupOptions } from '../apps/worker/src/research-setup.js';
 import { workerSettings } from '../apps/worker/src/worker-settings.js';
 import { lockKey, staleKey, valueKey } from '../packages/queue/src/cache-names.js';
 import { CachedDocsSource, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
 import { spawnWorker, waitForBatch } from './helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { redisPerFile } from './helpers/redis-file.js';
+import { testPrefix } from './helpers/redis.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -37,26 +38,12 @@ const LIMIT = 4;
 /** `n` distinct topics, so `n` distinct (library, topic) pairs. */
 const topics = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag} topic ${i}`);
 
-let redis: TestRedis;
-let client: Redis;
-const closers: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
-  client = new Redis(redis.url);
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await client.quit();
-  await redis.stop();
-});
+const db = redisPerFile();
 
 async function docsServer(): Promise<{ slow: SlowDocs; server: RunningDocsHttpServer; queryCalls: () => number }> {
   const slow = new SlowDocs();
   const server = await startDocsHttpServer({ source: slow });
-  closers.push(() => server.close());
+  db.defer(() => server.close());
   return { slow, server, queryCalls: () => server.counter.snapshot().byTool['query-docs'] ?? 0 };
 }
 
@@ -65,9 +52,9 @@ function worker(server: RunningDocsHttpServer, prefix: string, concurrency: numb
   const settings = workerSettings({ AF_RESEARCH: 'context7', CONTEXT7_URL: server.url, CONTEXT7_API_KEY: 'test', AF_RESEARCH_CONCURRENCY: String(concurrency) });
   const { docs } = createResearchSetup(researchSetupOptions(settings));
   if (!docs) throw new Error('no docs source');
-  const own = new Redis(redis.url);
+  const own = new Redis(db.redis.url);
   const cache = new SharedCache({ redis: own, prefix });
-  closers.push(() => own.quit(), () => cache.close(), () => docs.close?.() ?? Promise.resolve());
+  db.defer(() => own.quit(), () => cache.close(), () => docs.close?.() ?? Promise.resolve());
   return new CachedDocsSource(docs, cache);
 }
 
@@ -94,7 +81,7 @@ describe('docs calls per worker (AF_RESEARCH_CONCURRENCY)', () => {
     const busy = topics(30, 'busy');
     const running = Promise.all(busy.map((topic) => a.queryDocsLookup(LIBRARY, topic)));
     // Every pair's single-flight lock is A's before B asks, and all of A's slots are taken.
-    await expect.poll(() => client.exists(...busy.map((topic) => lockKey(prefix, 'research', researchCacheKey(LIBRARY, topic)))), { timeout: 5000, interval: 10 }).toBe(30);
+    await expect.poll(() => db.client.exists(...busy.map((topic) => lockKey(prefix, 'research', researchCacheKey(LIBRARY, topic)))), { timeout: 5000, interval: 10 }).toBe(30);
     await expect.poll(() => slow.inFlight, { timeout: 5000, interval: 10 }).toBe(LIMIT);
 
     // A hit, on either worker (B's from Redis), answers ahead of the 26 calls queued for A's slots.
@@ -126,13 +113,13 @@ describe('a worker process with AF_RESEARCH_CONCURRENCY=3, AF_RESEARCH_TTL=1h an
     expect(pairs.size).toBeGreaterThanOrEqual(30);
     const prefix = testPrefix();
     const env = {
-      REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'context7', CONTEXT7_URL: server.url, CONTEXT7_API_KEY: 'test',
+      REDIS_URL: db.redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'context7', CONTEXT7_URL: server.url, CONTEXT7_API_KEY: 'test',
       AF_CONCURRENCY: 'research=20', AF_RESEARCH_CONCURRENCY: '3', AF_RESEARCH_TTL: '1h', AF_RESEARCH_STALE: '2h',
     };
     const proc = await spawnWorker(env);
-    closers.push(() => proc.stop());
-    const conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
-    closers.push(() => conn.close());
+    db.defer(() => proc.stop());
+    const conn = await connect({ redisUrl: db.redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
+    db.defer(() => conn.close());
 
     const batch = await submitBatch(conn, requirements.map((requirement, i) => ({ id: `c${i}`, requirement })));
     const done = await waitForBatch(conn, batch.id, 40_000);
@@ -143,7 +130,7 @@ describe('a worker process with AF_RESEARCH_CONCURRENCY=3, AF_RESEARCH_TTL=1h an
 
     const [library, topic] = [...pairs.values()][0]!;
     const key = researchCacheKey(library, topic);
-    const [ttl, stale] = [await client.ttl(valueKey(prefix, 'research', key)), await client.ttl(staleKey(prefix, 'research', key))];
+    const [ttl, stale] = [await db.client.ttl(valueKey(prefix, 'research', key)), await db.client.ttl(staleKey(prefix, 'research', key))];
     expect(ttl).toBeGreaterThan(3600 - 60);
     expect(ttl).toBeLessThanOrEqual(3600);
     expect(stale - ttl).toBeGreaterThanOrEqual(7200 - 1);

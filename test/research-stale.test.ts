@@ -4,12 +4,13 @@
 import { planRequirement, research, researchTopic, runPipeline, type Research } from '@agent-factory/core';
 import { context7Http, LocalDocsSource, startDocsHttpServer, type McpDocsSource, type RunningDocsHttpServer } from '@agent-factory/research';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { workerSettings } from '../apps/worker/src/worker-settings.js';
 import { failingKey, staleKey, valueKey } from '../packages/queue/src/cache-names.js';
 import { CachedDocsSource, cacheStats, clearCache, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
 import { researchCacheOptions } from '../packages/queue/src/research-settings.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { redisPerFile } from './helpers/redis-file.js';
+import { testPrefix } from './helpers/redis.js';
 
 type Mode = 'ok' | 'rate-limited' | 'slow';
 
@@ -31,37 +32,23 @@ const RETRY_MS = 800;
 /** The cache options a worker reads from its environment. */
 const cacheOptions = researchCacheOptions(workerSettings({ AF_RESEARCH_TTL: `${FRESH}s`, AF_RESEARCH_STALE: String(STALE), AF_RESEARCH_RETRY: `${RETRY_MS}ms` }).researchSettings);
 
-let redis: TestRedis;
-let client: Redis;
-const closers: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
-  client = new Redis(redis.url);
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await client.quit();
-  await redis.stop();
-});
+const db = redisPerFile();
 
 /** A docs server, and `workers` research sources over it that share one cache prefix, as worker processes would. */
 async function setup(workers = 1): Promise<{ flaky: FlakyDocs; server: RunningDocsHttpServer; sources: CachedDocsSource[]; caches: SharedCache[]; prefix: string }> {
   const flaky = new FlakyDocs();
   const server = await startDocsHttpServer({ source: flaky });
-  closers.push(() => server.close());
+  db.defer(() => server.close());
   const prefix = testPrefix();
   const caches = Array.from({ length: workers }, () => {
-    const own = new Redis(redis.url);
+    const own = new Redis(db.redis.url);
     const cache = new SharedCache({ redis: own, prefix, ...cacheOptions });
-    closers.push(() => own.quit(), () => cache.close());
+    db.defer(() => own.quit(), () => cache.close());
     return cache;
   });
   const sources = caches.map((cache) => {
     const mcp: McpDocsSource = context7Http({ url: server.url, apiKey: 'test', timeoutMs: 500, reconnectDelayMs: 50 });
-    closers.push(() => mcp.close());
+    db.defer(() => mcp.close());
     return new CachedDocsSource(mcp, cache);
   });
   return { flaky, server, sources, caches, prefix };
@@ -80,7 +67,7 @@ const queryCalls = (server: RunningDocsHttpServer): number => server.counter.sna
 
 /** Waits until Redis has expired a key (EX is whole seconds, so up to a second late). */
 async function expired(key: string): Promise<void> {
-  await expect.poll(() => client.exists(key), { timeout: (FRESH + STALE) * 1000, interval: 50 }).toBe(0);
+  await expect.poll(() => db.client.exists(key), { timeout: (FRESH + STALE) * 1000, interval: 50 }).toBe(0);
 }
 
 describe('stale-while-error', () => {
@@ -94,7 +81,7 @@ describe('stale-while-error', () => {
     expect(fresh.libraries.map((l) => l.libraryId)).toEqual(['/facebook/react']);
     const key = pairKey(requirement);
     // The stale copy outlives the value by the stale window, and expires too.
-    const [valueMs, staleMs] = (await client.multi().pttl(valueKey(prefix, 'research', key)).pttl(staleKey(prefix, 'research', key)).exec())!.map(([, ms]) => Number(ms));
+    const [valueMs, staleMs] = (await db.client.multi().pttl(valueKey(prefix, 'research', key)).pttl(staleKey(prefix, 'research', key)).exec())!.map(([, ms]) => Number(ms));
     expect(valueMs).toBeLessThanOrEqual(FRESH * 1000);
     expect(staleMs! - valueMs!).toBeGreaterThan(STALE * 1000 - 100);
     expect(staleMs).toBeLessThanOrEqual((FRESH + STALE) * 1000);
@@ -110,14 +97,14 @@ describe('stale-while-error', () => {
     const other = await researchOf(requirement, b);
     expect(other).toMatchObject({ libraries: fresh.libraries, calls: 0, degraded: stale.degraded });
     expect(queryCalls(server)).toBe(2);
-    expect(await client.pttl(failingKey(prefix, 'research', key))).toBeLessThanOrEqual(RETRY_MS);
+    expect(await db.client.pttl(failingKey(prefix, 'research', key))).toBeLessThanOrEqual(RETRY_MS);
     // Past the retry delay (AF_RESEARCH_RETRY) the next look-up, on any worker, asks the source again;
     // still rate limited, it serves the stale copy once more and marks the entry failing again.
     await expired(failingKey(prefix, 'research', key));
     const retried = await researchOf(requirement, b);
     expect(retried).toMatchObject({ libraries: fresh.libraries, calls: 1, degraded: stale.degraded });
     expect(queryCalls(server)).toBe(3);
-    expect(await client.pttl(failingKey(prefix, 'research', key))).toBeGreaterThan(0);
+    expect(await db.client.pttl(failingKey(prefix, 'research', key))).toBeGreaterThan(0);
     // The requirement completes, marked degraded for its stale research.
     const result = await runPipeline({ requirement }, { docs: b });
     expect(result.report.passed).toBe(true);
@@ -129,11 +116,11 @@ describe('stale-while-error', () => {
     const recovered = await researchOf(requirement, b);
     expect(recovered).toMatchObject({ libraries: fresh.libraries, calls: 1, degraded: [] });
     expect(queryCalls(server)).toBe(4);
-    expect(await client.exists(failingKey(prefix, 'research', key))).toBe(0);
+    expect(await db.client.exists(failingKey(prefix, 'research', key))).toBe(0);
 
     // The duplicate detector names the pair asked three times within its TTL (the failed call and the two retries)…
     await Promise.all(caches.map((c) => c.flushStats()));
-    const stats = await cacheStats(client, prefix);
+    const stats = await cacheStats(db.client, prefix);
     expect(stats.duplicates).toEqual([{ namespace: 'research', label: expect.stringMatching(/^\/facebook\/react "/), computes: 3 }]);
     expect(stats.namespaces.research.stale).toBe(4);
     // …as does the server's own counter, over its lifetime.
@@ -173,24 +160,24 @@ describe('stale-while-error', () => {
 describe('SharedCache stale window', () => {
   it('keeps stale copies only for namespaces with a window; getOrCompute still rejects; clearing drops the copies', async () => {
     const prefix = testPrefix();
-    const own = new Redis(redis.url);
+    const own = new Redis(db.redis.url);
     const cache = new SharedCache({ redis: own, prefix, ttlSeconds: { research: FRESH } });
-    closers.push(() => own.quit(), () => cache.close());
+    db.defer(() => own.quit(), () => cache.close());
     await cache.getOrCompute('research', 'r', () => Promise.resolve('docs'));
     await cache.getOrCompute('analysis', 'a', () => Promise.resolve('plan'));
     // Research keeps its copy 30 days past its TTL by default; analysis keeps none.
-    expect(await client.ttl(staleKey(prefix, 'research', 'r'))).toBeGreaterThan(29 * 86400);
-    expect(await client.exists(staleKey(prefix, 'analysis', 'a'))).toBe(0);
+    expect(await db.client.ttl(staleKey(prefix, 'research', 'r'))).toBeGreaterThan(29 * 86400);
+    expect(await db.client.exists(staleKey(prefix, 'analysis', 'a'))).toBe(0);
 
     await expired(valueKey(prefix, 'research', 'r'));
     const failing = (): Promise<string> => Promise.reject(new Error('source down'));
     const fresher = new SharedCache({ redis: own, prefix, ttlSeconds: { research: FRESH } });
-    closers.push(() => fresher.close());
+    db.defer(() => fresher.close());
     await expect(fresher.getOrCompute('research', 'r', failing)).rejects.toThrow('source down');
     expect(await fresher.getOrComputeStale('research', 'r', failing)).toEqual({ value: 'docs', stale: 'source down' });
 
-    expect(await clearCache(client, prefix, 'research')).toBe(0);
-    expect(await client.exists(staleKey(prefix, 'research', 'r'), failingKey(prefix, 'research', 'r'))).toBe(0);
+    expect(await clearCache(db.client, prefix, 'research')).toBe(0);
+    expect(await db.client.exists(staleKey(prefix, 'research', 'r'), failingKey(prefix, 'research', 'r'))).toBe(0);
     await expect(fresher.getOrComputeStale('research', 'r', failing)).rejects.toThrow('source down');
   });
 });

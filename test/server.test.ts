@@ -11,6 +11,7 @@ import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
 import { writeJsonArray } from '../apps/server/src/stream-json.js';
 import { CLI, runCli, testEnv } from './helpers/cli.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { readEvents } from './helpers/sse.js';
 
 const API_TOKEN = 'api-token-0123456789abcdef';
 const VIEWER_TOKEN = 'viewer-token-0123456789abcdef';
@@ -64,31 +65,6 @@ interface ErrorJson {
 async function json<T>(response: Response): Promise<T> {
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   return (await response.json()) as T;
-}
-
-/** Reads SSE frames until `until` says stop (or the stream ends); returns the events seen. */
-async function readEvents(response: Response, until: (events: { event: string; data: string }[]) => boolean): Promise<{ event: string; data: string }[]> {
-  const events: { event: string; data: string }[] = [];
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  try {
-    while (!until(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(frame)?.[1];
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (event && data !== undefined) events.push({ event, data });
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return events;
 }
 
 describe('agent-factory server', () => {

@@ -13,6 +13,7 @@ import { countBatch, expectSound } from './faults/counts.js';
 import { CLI, runCli, testEnv } from './helpers/cli.js';
 import { inputIds, sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { readEvents } from './helpers/sse.js';
 
 /** Short, so a dead producer shows within seconds; production's default is 15 s. */
 const LEASE_MS = 1500;
@@ -103,24 +104,6 @@ async function statusJson(prefix: string, id: string): Promise<BatchStatus> {
   const run = await runCli(['status', id, '--json'], { env: envFor(prefix) });
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as BatchStatus;
-}
-
-/** Reads SSE frames until the stream ends; returns the events. */
-async function readEvents(response: Response): Promise<{ event: string; data: string }[]> {
-  const events: { event: string; data: string }[] = [];
-  let buffer = '';
-  for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(frame)?.[1];
-      const data = /^data: (.*)$/m.exec(frame)?.[1];
-      if (event && data !== undefined) events.push({ event, data });
-    }
-  }
-  return events;
 }
 
 /** Every input id of the file answered exactly once, in order, by a completed agent; nothing lost, nothing run twice. */
