@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { settingsFromEnv } from './env-settings.js';
 import { parseRateLimit, RateLimitsSchema } from './limiter-config.js';
 import { STAGES, type Stage } from './stages.js';
 
@@ -60,23 +61,8 @@ const ENV_NAMES = {
 
 /** The queue configuration from the environment (see ENV_NAMES); a bad value names its variable. */
 export function queueConfigFromEnv(env: NodeJS.ProcessEnv = process.env): QueueConfig {
-  const raw: Record<string, unknown> = {};
-  for (const [field, name] of Object.entries(ENV_NAMES)) {
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    if (field === 'rateLimit') {
-      try {
-        raw[field] = parseRateLimit(value);
-      } catch (error) {
-        throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    } else raw[field] = field === 'redisUrl' || field === 'prefix' ? value : Number(value);
-  }
-  const result = QueueConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue?.path[0] as keyof QueueConfig | undefined;
-    throw new Error(`${field ? ENV_NAMES[field] : 'environment'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return result.data;
+  return settingsFromEnv(QueueConfigSchema, ENV_NAMES, env, (field, value) => {
+    if (field === 'rateLimit') return parseRateLimit(value);
+    return field === 'redisUrl' || field === 'prefix' ? value : Number(value);
+  });
 }

@@ -2,6 +2,7 @@ import { DEFAULT_BUDGETS, DEFAULT_RESEARCH_BUDGET } from '@agent-factory/core';
 import { z } from 'zod';
 import { DEFAULT_CACHE_TTL_SECONDS, DEFAULT_STALE_RETRY_MS, DEFAULT_STALE_SECONDS, type SharedCacheOptions } from './cache.js';
 import { durationSchema } from './duration.js';
+import { settingsFromEnv } from './env-settings.js';
 
 /** Docs calls in flight at once per process: enough to overlap a source's latency, few enough not to be throttled. */
 export const DEFAULT_RESEARCH_CONCURRENCY = 8;
@@ -55,18 +56,7 @@ export const RESEARCH_ENV = {
 
 /** The research settings from the environment (see RESEARCH_ENV); a bad value names its variable. */
 export function researchSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ResearchSettings {
-  const raw: Record<string, string> = {};
-  for (const [field, name] of Object.entries(RESEARCH_ENV)) {
-    const value = env[name];
-    if (value !== undefined && value !== '') raw[field] = value;
-  }
-  const result = ResearchSettingsSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue?.path[0] as keyof ResearchSettings | undefined;
-    throw new Error(`${field ? RESEARCH_ENV[field] : 'environment'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return result.data;
+  return settingsFromEnv(ResearchSettingsSchema, RESEARCH_ENV, env);
 }
 
 /** The shared cache's options for the research namespace under these settings. */
