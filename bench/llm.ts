@@ -2,7 +2,7 @@
  * LLM generation against the Messages API simulator, on loopback, through the real @anthropic-ai/sdk:
  * 1. tokens by kind, cost per 1,000 agents and throughput of ours (runPipeline with the Anthropic
  *    provider: cached prompt prefix, fitted research) against a naive loop (one uncached prompt per
- *    requirement with the full docs answers), on the same 1,000-requirement batch, realtime;
+ *    requirement with the full docs answers), on the same batch (N requirements), realtime;
  * 2. the same batch in Message Batches mode through the real queue path, measured from the ledger;
  * 3. with the simulator's latency on: LLM-bound concurrency efficiency, the non-LLM overhead per
  *    agent, and the seed's benchmark table by tier.
@@ -20,7 +20,10 @@ import { runNaive, runOurs, sumTokens, ZERO, type AgentSample, type OursRun, typ
 import { median, percentile, spread } from './stats.js';
 import { syntheticRequirements } from './synthetic.js';
 
-const N = Number(process.env['BENCH_LLM_N'] ?? 1000);
+/** The realtime and Message Batches batch (was 1,000; per-agent tokens and cost do not depend on its size beyond the one prefix write). */
+const N = Number(process.env['BENCH_LLM_N'] ?? 200);
+/** Untimed warm-up requirements per side (JIT, SDK, templates). */
+const WARM_N = 100;
 const RUNS = Number(process.env['BENCH_LLM_RUNS'] ?? 3);
 const SEED = 42;
 const CONCURRENCY = 16;
@@ -28,7 +31,7 @@ const CONCURRENCY = 16;
 const MODEL = 'claude-sonnet-4-6';
 const MAX_TOKENS = 8192;
 /** The LLM-bound part: the first LATENCY_N requirements of the same batch, with the simulator's latency on. */
-const LATENCY_N = Number(process.env['BENCH_LLM_LATENCY_N'] ?? 200);
+const LATENCY_N = Number(process.env['BENCH_LLM_LATENCY_N'] ?? 144);
 const TTFT_MS = 300;
 const TOKENS_PER_SECOND = 400;
 /** How long the simulator takes to end a Message Batch. */
@@ -131,7 +134,7 @@ let lastOurs: OursRun | undefined;
 let redisVersion = '?';
 try {
   // Warm-up (JIT, SDK, templates) on other requirements; not measured.
-  const warm = syntheticRequirements(300, 7);
+  const warm = syntheticRequirements(WARM_N, 7);
   await runNaive(sim, warm, setup);
   await runOurs(sim, warm, setup);
   for (let run = 0; run < RUNS; run++) {
@@ -267,7 +270,7 @@ const section = [
   '',
   `Machine: ${machine()}; \`@anthropic-ai/sdk\` ${sdkVersion} (the real SDK) against the Messages API simulator (\`@agent-factory/sim\`) started by the benchmark in the same process on 127.0.0.1 — nothing leaves loopback. ${RUNS} repetitions, each with one run of each side (order alternating), then ${RUNS} runs in Message Batches mode; figures are medians, spreads min–max. Whole benchmark: ${seconds.toFixed(0)} s.`,
   '',
-  `Batch: the same ${fmt(N)} synthetic requirements every run (\`bench/synthetic.ts\`, seed ${SEED}; by our analysis ${TIERS.map((t) => `${tierCounts[t]} ${t}`).join(', ')}), ${CONCURRENCY} requests in flight on both sides, realtime (Message Batches mode below). **Every tier generates with \`${MODEL}\`** on both sides so prices compare (the shipped default uses Haiku 4.5 for simple agents). Simulator for this part: no latency (ttftMs 0, no pacing), no limits, no faults, prompt-cache emulation on (Sonnet minimum 1,024 tokens), ledger reset and cache emptied before each side; throughput here is CPU-bound (both sides, the SDK and the simulator share one Node process).`,
+  `Batch: the same ${fmt(N)} synthetic requirements every run (\`bench/synthetic.ts\`, seed ${SEED}; by our analysis ${TIERS.map((t) => `${tierCounts[t]} ${t}`).join(', ')}${N === 1000 ? '' : `; figures per 1,000 agents are this batch's × ${fmt(1000 / N, 1)}`}), ${CONCURRENCY} requests in flight on both sides, realtime (Message Batches mode below). **Every tier generates with \`${MODEL}\`** on both sides so prices compare (the shipped default uses Haiku 4.5 for simple agents). Simulator for this part: no latency (ttftMs 0, no pacing), no limits, no faults, prompt-cache emulation on (Sonnet minimum 1,024 tokens), ledger reset and cache emptied before each side; throughput here is CPU-bound (both sides, the SDK and the simulator share one Node process).`,
   '',
   `- **Naive baseline** (the seed's "before optimization"): a plain loop, ${CONCURRENCY} in flight, one \`messages.create\` per requirement with a short instruction, the FULL research text — the uncompressed bundled-docs answers (\`LocalDocsSource.queryDocs\`, queried with the requirement) of each of the requirement's libraries, concatenated, ${fmt(medianOf(naiveRuns, (f) => f.researchTokens))} tokens per requirement on average — and the requirement; no cache_control, no batching, no validation, nothing written.`,
   `- **Ours**: \`runPipeline\` with \`createAnthropicProvider\` (streamed), the four gates, clamping. Research: the research stage keeps ${fmt(medianOf(oursRuns, (f) => f.researchTokens))} tokens per requirement on average (its own budget, for the offline generator and the report); the prompt carries only the most relevant notes within ${PROMPT_RESEARCH_TOKENS} tokens, no code snippets, one source per library. The cached system prefix for ${MODEL} is the ${prefix.variant} variant, ${fmt(prefix.tokens)} tokens (minimum ${fmt(prefix.minimum)} × margin 1.1 = ${fmt(Math.ceil(prefix.minimum * 1.1))}: ${prefix.cacheable ? 'cacheable' : 'NOT cacheable'}): instructions, the agent-file rules, the tier templates and an excerpt of one standard example, cut where the minimum is reached; the research block is not marked (\`cacheResearch\` off). A standard agent's request by part (estimated tokens, mean): prefix ${fmt(parts.prefix)}, research block ${fmt(parts.research)}, task (decided values, analysis, the requirement) ${fmt(parts.task)}. Usage recorded by the provider equals the simulator's ledger in ${ourMatches.filter(Boolean).length} of ${ourMatches.length} runs.`,
@@ -298,7 +301,7 @@ const section = [
   '',
   `### LLM-bound concurrency (simulator latency: ttftMs ${TTFT_MS}, ${TOKENS_PER_SECOND} output tokens/s)`,
   '',
-  `A second simulator with latency on: each reply takes ttft + output ÷ ${TOKENS_PER_SECOND} tokens/s. Ours as above, concurrency ${CONCURRENCY}, the first ${LATENCY_N} requirements of the same batch, ${RUNS} runs (fresh cache and ledger each). Ceiling = concurrency ÷ mean simulated LLM time per agent, where that time is (replies × ${TTFT_MS} ms + output tokens ÷ ${TOKENS_PER_SECOND}/s) ÷ agents from the ledger; efficiency = throughput ÷ ceiling (the last wave's idle slots count against it). Non-LLM overhead per agent = runPipeline's wall time minus the time inside the provider's Messages API calls (from its onRequest records, attributed per agent): analyze, research, prompt building, clamping, the gates, and any wait for the event loop shared with the other ${CONCURRENCY - 1} agents in flight and the in-process simulator.`,
+  `A second simulator with latency on: each reply takes ttft + output ÷ ${TOKENS_PER_SECOND} tokens/s. Ours as above, concurrency ${CONCURRENCY}, the first ${LATENCY_N} requirements of the same batch (${fmt(LATENCY_N / CONCURRENCY, Number.isInteger(LATENCY_N / CONCURRENCY) ? 0 : 1)} waves of ${CONCURRENCY}), ${RUNS} runs (fresh cache and ledger each). Ceiling = concurrency ÷ mean simulated LLM time per agent, where that time is (replies × ${TTFT_MS} ms + output tokens ÷ ${TOKENS_PER_SECOND}/s) ÷ agents from the ledger; efficiency = throughput ÷ ceiling (the last wave's idle slots count against it). Non-LLM overhead per agent = runPipeline's wall time minus the time inside the provider's Messages API calls (from its onRequest records, attributed per agent): analyze, research, prompt building, clamping, the gates, and any wait for the event loop shared with the other ${CONCURRENCY - 1} agents in flight and the in-process simulator.`,
   '',
   '| measure | median | spread (min–max) | target |',
   '|---|---|---|---|',
