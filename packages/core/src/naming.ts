@@ -1,4 +1,5 @@
 import { AGENT_NAME_MAX } from './claude-code-facts.js';
+import { textMemo } from './memo.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
 import { sentences, withoutInstructions } from './requirement-safety.js';
@@ -133,20 +134,8 @@ function fallbackSubject(analysis: Analysis): string {
   return analysis.frameworks[0]?.name ?? `${analysis.domains.primary.name.replace(/-/g, ' ')} tasks`;
 }
 
-/** Slugs already made: every agent slugs the same framework names and common words again. */
-const slugs = new Map<string, string>();
-const SLUG_MEMO_LIMIT = 10_000;
-
-/** Lowercase ASCII slug of a word or phrase ("Next.js" → "nextjs", "Café" → "cafe"). */
-export function slug(text: string): string {
-  let made = slugs.get(text);
-  if (made === undefined) {
-    made = makeSlug(text);
-    if (slugs.size >= SLUG_MEMO_LIMIT) slugs.clear();
-    slugs.set(text, made);
-  }
-  return made;
-}
+/** Lowercase ASCII slug of a word or phrase ("Next.js" → "nextjs", "Café" → "cafe"); memoized, as every agent slugs the same framework names and common words again. */
+export const slug: (text: string) => string = textMemo(10_000, makeSlug);
 
 function makeSlug(text: string): string {
   return text

@@ -1,5 +1,6 @@
 import type { LibraryNotes, Snippet } from './schemas/research.js';
 import type { ExtractedDocs, ItemKind } from './research-extract.js';
+import { textMemo } from './memo.js';
 import { estimateTokens } from './tokens.js';
 
 export const DEFAULT_RESEARCH_BUDGET = 1500;
@@ -28,16 +29,7 @@ export function contentWords(text: string): string[] {
 }
 
 // Token counts of rendered lines, memoized: docs repeat across requirements and BPE is the slow part.
-const tokenMemo = new Map<string, number>();
-function tokensOf(piece: string): number {
-  let n = tokenMemo.get(piece);
-  if (n === undefined) {
-    if (tokenMemo.size >= 50_000) tokenMemo.clear();
-    n = estimateTokens(piece);
-    tokenMemo.set(piece, n);
-  }
-  return n;
-}
+const tokensOf = textMemo(50_000, estimateTokens);
 
 const KIND_LABEL: Record<ItemKind, string> = { practice: 'Practices:', pitfall: 'Pitfalls:', pattern: 'Patterns:' };
 const KIND_ORDER: readonly ItemKind[] = ['practice', 'pitfall', 'pattern'];

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { textMemo } from './memo.js';
 
 type CountTokens = (text: string) => number;
 let tokenizer: CountTokens | undefined;
@@ -12,30 +13,10 @@ function countWithTokenizer(text: string): number {
   return tokenizer(text);
 }
 
-/**
- * Token counts seen recently. Lines and word chunks are kept apart: two small tables miss the CPU
- * cache less than one large one. Dropped whole when full, which costs less per hit than an LRU,
- * and hits dominate.
- */
-class CountMemo {
-  private counts = new Map<string, number>();
-
-  constructor(private readonly limit: number, private readonly count: (text: string) => number) {}
-
-  of(text: string): number {
-    let tokens = this.counts.get(text);
-    if (tokens === undefined) {
-      tokens = this.count(text);
-      if (this.counts.size >= this.limit) this.counts = new Map();
-      this.counts.set(text, tokens);
-    }
-    return tokens;
-  }
-}
-
 /** Every template and docs line in use, and the words of the lines that change per agent. */
 const MEMO_LIMIT = 50_000;
-const chunkTokens = new CountMemo(MEMO_LIMIT, countWithTokenizer);
+// Lines and word chunks are kept apart: two small tables miss the CPU cache less than one large one.
+const chunkTokens = textMemo(MEMO_LIMIT, countWithTokenizer);
 
 function isAsciiLetter(code: number): boolean {
   return (code | 32) >= 97 && (code | 32) <= 122;
@@ -74,14 +55,14 @@ function chunkedCount(line: string): number {
   let from = 0;
   for (let i = 1; i < line.length - 1; i++) {
     if (startsPiece(line, i)) {
-      tokens += chunkTokens.of(line.slice(from, i));
+      tokens += chunkTokens(line.slice(from, i));
       from = i;
     }
   }
-  return from === 0 ? countWithTokenizer(line) : tokens + chunkTokens.of(line.slice(from));
+  return from === 0 ? countWithTokenizer(line) : tokens + chunkTokens(line.slice(from));
 }
 
-const lineTokens = new CountMemo(MEMO_LIMIT, chunkedCount);
+const lineTokens = textMemo(MEMO_LIMIT, chunkedCount);
 
 /**
  * Estimated tokens of a text, for budgets when no provider counts them. Claude's tokenizer is not
@@ -92,6 +73,6 @@ export function estimateTokens(text: string): number {
   if (text.length === 0) return 0;
   const lines = text.split('\n');
   let tokens = lines.length - 1;
-  for (const line of lines) if (line.length > 0) tokens += lineTokens.of(line);
+  for (const line of lines) if (line.length > 0) tokens += lineTokens(line);
   return tokens;
 }

@@ -1,3 +1,4 @@
+import { textMemo } from '../memo.js';
 /** Placeholders a template or a model leaves behind; TODO only where it reads as a note, not as a topic. */
 export const PLACEHOLDER_CASED = /\{\{[^{}\n]*\}\}|\bTBD\b|\[(?:TODO|FIXME)\]|\b(?:TODO|FIXME)\b(?=[ \t]*(?::|$))/m;
 export const PLACEHOLDER_ANY_CASE = /<insert\b[^>\n]*>|\[(?:placeholder|insert\b[^\]\n]*|your [^\]\n]* here)\]|\blorem ipsum\b/im;
@@ -5,9 +6,6 @@ export const PLACEHOLDER_ANY_CASE = /<insert\b[^>\n]*>|\[(?:placeholder|insert\b
 const CASED_ALL = new RegExp(PLACEHOLDER_CASED.source, 'gm');
 const ANY_CASE_ALL = new RegExp(PLACEHOLDER_ANY_CASE.source, 'gim');
 
-/** Texts already quoted: docs notes and template phrases come back in agent after agent. */
-const quotedTexts = new Map<string, string>();
-const QUOTED_MEMO_LIMIT = 10_000;
 
 function quote(text: string): string {
   const inCode = (m: string): string => `\`${m}\``;
@@ -18,12 +16,5 @@ function quote(text: string): string {
  * Text from outside (a requirement, docs) with every placeholder-like token in inline code, so that
  * "{{ ds }}" or "find TODO: markers" reads as quoted material, not as a template left unfilled.
  */
-export function quotePlaceholders(text: string): string {
-  let quoted = quotedTexts.get(text);
-  if (quoted === undefined) {
-    quoted = quote(text);
-    if (quotedTexts.size >= QUOTED_MEMO_LIMIT) quotedTexts.clear();
-    quotedTexts.set(text, quoted);
-  }
-  return quoted;
-}
+// Memoized: docs notes and template phrases come back in agent after agent.
+export const quotePlaceholders: (text: string) => string = textMemo(10_000, quote);
