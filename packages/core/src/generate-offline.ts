@@ -242,8 +242,15 @@ function introduction(d: Draft): string {
   return `You are ${article(title)} ${title}. ${task}`;
 }
 
+export interface RenderedAgent {
+  content: string;
+  name: string;
+  /** The requirement's own texts the body repeats (task, subject, stack, terms), for counting its tokens. */
+  phrases: string[];
+}
+
 /** Renders the tier's template into a complete agent file for this requirement. No I/O after templates load. */
-export function renderOfflineAgent(request: GenerationRequest, templates: Templates = loadTemplates()): { content: string; name: string } {
+export function renderOfflineAgent(request: GenerationRequest, templates: Templates = loadTemplates()): RenderedAgent {
   const { analysis, complexity, policy } = request;
   const b = brief(analysis);
   const base = {
@@ -276,18 +283,18 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
     ...(policy.permissionMode !== 'default' ? { permissionMode: policy.permissionMode } : {}),
     color: domainTemplate(templates, analysis.domains.primary.name).color,
   };
-  return { content: renderAgentFile(frontmatter, body), name };
+  return { content: renderAgentFile(frontmatter, body), name, phrases: [b.phrase, b.subject, stack, terms] };
 }
 
 /** The offline generator as a provider: the default without an API key, and the LLM's fallback. */
 export const offlineProvider: LlmProvider = {
   name: 'offline',
   async generate(request: GenerationRequest): Promise<GenerationResult> {
-    const { content } = renderOfflineAgent(request);
+    const { content, phrases } = renderOfflineAgent(request);
     return {
       content,
       model: 'offline',
-      usage: { input: 0, output: estimateTokens(content), cacheCreation: 0, cacheRead: 0, estimated: true },
+      usage: { input: 0, output: estimateTokens(content, phrases), cacheCreation: 0, cacheRead: 0, estimated: true },
     };
   },
 };

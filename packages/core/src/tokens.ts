@@ -31,18 +31,32 @@ function isLeadingMark(code: number): boolean {
   return code === 45 /* - */ || code === 95 /* _ */ || code === 47 /* / */ || code === 46 /* . */ || code === 58 /* : */;
 }
 
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
 /**
- * Whether the tokenizer's pre-split (o200k) always starts a new piece at `i`, which is then the
- * piece's leading character: a space before a letter ("a| b"), or `-`, `_`, `/`, `.`, `:` between
- * a letter or digit and a letter ("go|-ci", "v2|.x"). Letter runs hold no spaces and no
- * punctuation but a leading character, and BPE never merges across pieces, so chunks cut there
- * add up to the whole line exactly.
+ * Whether the tokenizer's pre-split (o200k) always starts a new piece at `i`:
+ * - a space before a letter ("a| b"), or `-`, `_`, `/`, `.`, `:` between a letter or digit and a
+ *   letter ("go|-ci", "v2|.x"): letter runs hold no spaces and no punctuation but one leading
+ *   character;
+ * - the first digit of a run after an ASCII letter, space or mark, and the first character after a
+ *   run ("case| |10023|)."): digits form pieces of their own (the run is cut in threes, which the
+ *   run's chunk keeps); but not after two blanks, whose split depends on what follows them. Case numbers, hashes and dates then become a few small chunks that recur
+ *   instead of a new text to tokenize.
+ * BPE never merges across pieces, so chunks cut there add up to the whole line exactly.
  */
 function startsPiece(line: string, i: number): boolean {
+  const c = line.charCodeAt(i);
+  const before = line.charCodeAt(i - 1);
+  if (isDigit(c) !== isDigit(before)) return before < 128 && c < 128 && !(isSpace(before) && isSpace(line.charCodeAt(i - 2)));
   const next = line.charCodeAt(i + 1);
   if (!isAsciiLetter(next)) return false;
-  const c = line.charCodeAt(i);
-  return c === 32 /* space */ || (isLeadingMark(c) && isAsciiLetterOrDigit(line.charCodeAt(i - 1)));
+  return c === 32 /* space */ || (isLeadingMark(c) && isAsciiLetterOrDigit(before));
 }
 
 /**
@@ -53,26 +67,76 @@ function startsPiece(line: string, i: number): boolean {
 function chunkedCount(line: string): number {
   let tokens = 0;
   let from = 0;
-  for (let i = 1; i < line.length - 1; i++) {
+  for (let i = 1; i < line.length; i++) {
     if (startsPiece(line, i)) {
-      tokens += chunkTokens(line.slice(from, i));
+      tokens += chunkCount(line, from, i);
       from = i;
     }
   }
-  return from === 0 ? countWithTokenizer(line) : tokens + chunkTokens(line.slice(from));
+  return from === 0 ? countWithTokenizer(line) : tokens + chunkCount(line, from, line.length);
+}
+
+/**
+ * A chunk's tokens. A run of digits (a hash's, a case number's) is cut in threes by the pre-split
+ * and every one to three digits is one token (test/tokens.test.ts checks all 1,110), so it is
+ * counted without a lookup; such runs seldom recur.
+ */
+function chunkCount(line: string, from: number, to: number): number {
+  return allDigits(line, from, to) ? Math.ceil((to - from) / 3) : chunkTokens(line.slice(from, to));
+}
+
+function allDigits(line: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isDigit(line.charCodeAt(i))) return false;
+  return true;
 }
 
 const lineTokens = textMemo(MEMO_LIMIT, chunkedCount);
 
+/** Whether a piece always ends at `i`, after a letter: nothing there can extend the letter run. */
+function endsPiece(line: string, i: number): boolean {
+  if (i === line.length) return true;
+  const c = line.charCodeAt(i);
+  return c < 128 && !isAsciiLetter(c) && c !== 39 /* ' */;
+}
+
+/**
+ * A line's tokens, cut around the first phrase it holds when the line is new. The phrase starts
+ * after a space with a letter and ends with a letter, so pieces start and end at its edges; the
+ * text around it is then template text, already counted, and the phrase is counted once.
+ */
+function countLine(line: string, phrases: readonly string[]): number {
+  const known = lineTokens.known(line);
+  if (known !== undefined) return known;
+  for (const phrase of phrases) {
+    const at = line.indexOf(phrase);
+    const end = at + phrase.length;
+    if (at >= 0 && endsPiece(line, end)) {
+      const before = at > 0 ? countLine(line.slice(0, at), phrases) : 0;
+      const after = end < line.length ? countLine(line.slice(end), phrases) : 0;
+      return before + lineTokens(phrase) + after;
+    }
+  }
+  return lineTokens(line);
+}
+
+/** Phrases worth cutting at: long enough to save lookups, and with letters at both ends. */
+function cutPhrases(phrases: readonly string[]): string[] {
+  const usable = phrases.filter((p) => p.length >= 12 && isAsciiLetter(p.charCodeAt(0)) && isAsciiLetter(p.charCodeAt(p.length - 1)));
+  return [...new Set(usable)].sort((a, b) => b.length - a.length).map((p) => ` ${p}`);
+}
+
 /**
  * Estimated tokens of a text, for budgets when no provider counts them. Claude's tokenizer is not
  * public; a BPE tokenizer of the same family is within a few percent on English prose and code.
- * Counted per line (plus one token per line break) so repeated lines cost a lookup, not a tokenization.
+ * Counted per line (plus one token per line break) so repeated lines cost a lookup, not a
+ * tokenization. `phrases` are the texts a generator put into many of its lines (an agent's
+ * subject): a new line is then counted as known template text around them.
  */
-export function estimateTokens(text: string): number {
+export function estimateTokens(text: string, phrases: readonly string[] = []): number {
   if (text.length === 0) return 0;
   const lines = text.split('\n');
+  const cuts = cutPhrases(phrases);
   let tokens = lines.length - 1;
-  for (const line of lines) if (line.length > 0) tokens += lineTokens(line);
+  for (const line of lines) if (line.length > 0) tokens += cuts.length > 0 ? countLine(line, cuts) : lineTokens(line);
   return tokens;
 }
