@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { estimateTokens, planRequirement, renderOfflineAgent, runPipeline } from '@agent-factory/core';
+import { EMPTY_RESEARCH, estimateTokens, planRequirement, renderOfflineAgent, runPipeline } from '@agent-factory/core';
 import { LocalDocsSource } from '@agent-factory/research';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ describe('estimateTokens', () => {
     const mismatches: string[] = [];
     for (const requirement of syntheticRequirements(60, 12)) {
       const plan = planRequirement({ requirement });
-      const { content, phrases } = renderOfflineAgent({ ...plan, research: { notes: [], libraries: [], sources: [] } });
+      const { content, phrases } = renderOfflineAgent({ ...plan, research: EMPTY_RESEARCH });
       expect(phrases.length).toBeGreaterThan(0);
       for (const line of content.split('\n')) if (estimateTokens(line, phrases) !== countTokens(line)) mismatches.push(line);
     }
