@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchKeys, batchResults, connect, createLogger, getBatch, STAGES, type BatchStatus, type FactoryConnection } from '@agent-factory/queue';
+import { batchKeys, batchResults, connect, createLogger, getBatch, interruptionReason, STAGES, type BatchStatus, type FactoryConnection } from '@agent-factory/queue';
+import { createAgentFactory, FactoryInputError } from '@agent-factory/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { countBatch, expectSound } from './faults/counts.js';
@@ -230,6 +231,165 @@ describe('a submit killed mid-enqueue', () => {
       await conn.close();
     }
   }, 180_000);
+});
+
+/** `agent-factory serve` as a child process the test can kill; resolves once it prints its URL. */
+async function spawnServer(prefix: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: testEnv(envFor(prefix, { AF_API_TOKEN: API_TOKEN, AF_BODY_LIMIT: '16mb', AF_HOST: '' })), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const match = /Bull Board at (http:\/\/[^/\s]+)\//.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  return { url, child };
+}
+
+const API_TOKEN = 'resume-test-token-0123456789';
+const authed = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
+
+/** The test file's requirements as a POST body. */
+async function requestBody(path = file): Promise<string> {
+  const lines = (await readFile(path, 'utf8')).trim().split('\n');
+  return JSON.stringify({ name: 'over-http', requirements: lines.map((line) => JSON.parse(line) as unknown) });
+}
+
+/** Starts a POST of the whole file to a server that is killed once the batch holds KILL_AFTER inputs. */
+async function postAndKill(conn: FactoryConnection, prefix: string, body: string, headers: Record<string, string> = {}): Promise<string> {
+  const server = await spawnServer(prefix);
+  const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
+  const posted = fetch(`${server.url}/api/batches`, { method: 'POST', headers: { ...authed, ...headers }, body }).then(
+    (res) => `answered ${res.status}`,
+    () => 'cut off',
+  );
+  const asSubmit: Submit = { child: server.child, exited: exited.then(() => ({ code: null, signal: 'SIGKILL' as const })), output: () => ({ stdout: '', stderr: '' }) };
+  const { id, hash } = await whenEnqueued(conn, asSubmit, KILL_AFTER);
+  expect(hash).toMatchObject({ open: '1', expected: String(LINES), via: 'api' });
+  server.child.kill('SIGKILL');
+  await exited;
+  expect(await posted).toBe('cut off');
+  return id;
+}
+
+describe('a server killed mid-POST', () => {
+  it('leaves an interrupted batch that says how to resume over HTTP; a different body is refused (409), the same body finishes it exactly once', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    const body = await requestBody();
+    try {
+      const id = await postAndKill(conn, prefix, body);
+      let status = await getBatch(conn, id);
+      const until = Date.now() + 30_000;
+      while (status?.state !== 'interrupted' && Date.now() < until) {
+        await sleep(50);
+        status = await getBatch(conn, id);
+      }
+      expect(status?.state).toBe('interrupted');
+      const enqueued = status!.inputs;
+      expect(status!.reason).toContain(`submit stopped after enqueuing ${enqueued.toLocaleString('en-US')} of the request's ${LINES.toLocaleString('en-US')} requirement(s)`);
+      expect(status!.reason).toContain(`POST the same body to /api/batches/${id}/resume`);
+      expect(status!.reason).toContain(`DELETE /api/batches/${id}`);
+
+      const server = await spawnServer(prefix);
+      try {
+        const other = JSON.parse(body) as { requirements: { id: string; requirement: string }[] };
+        other.requirements[0]!.requirement += ' (edited)';
+        const refused = await fetch(`${server.url}/api/batches/${id}/resume`, { method: 'POST', headers: authed, body: JSON.stringify(other) });
+        expect(refused.status).toBe(409);
+        expect(await refused.json()).toMatchObject({ error: { code: 'resume_refused', message: expect.stringMatching(/requirement 1 of the file \(id "r0"\) is not the one batch/) } });
+        expect(await getBatch(conn, id)).toMatchObject({ state: 'interrupted', inputs: enqueued });
+        const unknown = await fetch(`${server.url}/api/batches/b_nope/resume`, { method: 'POST', headers: authed, body });
+        expect(unknown.status).toBe(404);
+
+        const resumed = await fetch(`${server.url}/api/batches/${id}/resume`, { method: 'POST', headers: authed, body });
+        expect(resumed.status).toBe(200);
+        expect(await resumed.json()).toMatchObject({ resumed: true, skipped: enqueued, added: LINES - enqueued, status: { id, inputs: LINES, state: 'running' } });
+        await startWorker(prefix);
+        expect(await waitForBatch(conn, id, 120_000)).toMatchObject({ state: 'completed', inputs: LINES });
+        await expectAnsweredOnce(conn, id, LINES);
+        const again = await fetch(`${server.url}/api/batches/${id}/resume`, { method: 'POST', headers: authed, body });
+        expect(await again.json()).toMatchObject({ resumed: false, added: 0 });
+      } finally {
+        server.child.kill('SIGTERM');
+      }
+    } finally {
+      await conn.close();
+    }
+  }, 180_000);
+
+  it('is finished by the same POST repeated with its Idempotency-Key', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    const body = await requestBody();
+    const key = { 'idempotency-key': 'resume-test-key-1' };
+    try {
+      const id = await postAndKill(conn, prefix, body, key);
+      await startWorker(prefix);
+      const server = await spawnServer(prefix);
+      try {
+        // At once, before the dead server's lease has run out: the retry waits for it (at most one lease), then resumes.
+        const retried = await fetch(`${server.url}/api/batches`, { method: 'POST', headers: { ...authed, ...key }, body });
+        expect(retried.status).toBe(201);
+        expect(await retried.json()).toMatchObject({ id, inputs: LINES });
+        expect(await waitForBatch(conn, id, 120_000)).toMatchObject({ state: 'completed', inputs: LINES });
+        await expectAnsweredOnce(conn, id, LINES);
+        // Once more: the finished batch is answered, nothing is enqueued again.
+        const third = await fetch(`${server.url}/api/batches`, { method: 'POST', headers: { ...authed, ...key }, body });
+        expect(await third.json()).toMatchObject({ id, state: 'completed', inputs: LINES });
+        await expectAnsweredOnce(conn, id, LINES);
+      } finally {
+        server.child.kill('SIGTERM');
+      }
+    } finally {
+      await conn.close();
+    }
+  }, 180_000);
+});
+
+describe('resuming from the library', () => {
+  it('factory.resumeBatch finishes an interrupted batch from the same file and refuses another', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    const factory = createAgentFactory({ provider: 'offline', research: 'none', redisUrl: redis.url, prefix });
+    try {
+      const submit = startSubmit([file], envFor(prefix));
+      const { id } = await whenEnqueued(conn, submit, KILL_AFTER);
+      submit.child.kill('SIGINT');
+      await submit.exited;
+      const held = (await factory.batchStatus(id))!;
+      expect(held.state).toBe('interrupted');
+
+      const other = join(dir, 'library-other.jsonl');
+      await writeFile(other, requirementsFile(LINES, (i) => (i === 1 ? ' (edited)' : '')));
+      await expect(factory.resumeBatch(id, { file: other })).rejects.toThrow(FactoryInputError);
+      await expect(factory.resumeBatch(id, { file: other })).rejects.toThrow(/requirement 2 of the file \(id "r1"\) is not the one batch/);
+      expect(await factory.batchStatus(id)).toMatchObject({ state: 'interrupted', inputs: held.inputs });
+
+      const outcome = await factory.resumeBatch(id, { file });
+      expect(outcome).toMatchObject({ resumed: true, skipped: held.inputs, added: LINES - held.inputs, status: { id, inputs: LINES } });
+      await startWorker(prefix);
+      expect(await waitForBatch(conn, id, 120_000)).toMatchObject({ state: 'completed', inputs: LINES });
+      await expectAnsweredOnce(conn, id, LINES);
+      expect(await factory.resumeBatch(id, { file })).toMatchObject({ resumed: false, added: 0 });
+    } finally {
+      await factory.close();
+      await conn.close();
+    }
+  }, 180_000);
+
+  it("says how to resume in the words of where the batch came from, with the input's count", () => {
+    const hash = { inputs: '2000', expected: '40000', interruptCause: 'lease' };
+    expect(interruptionReason('b_1', hash)).toMatch(/after enqueuing 2,000 of the file's 40,000 requirement\(s\).*--resume b_1.*agent-factory cancel b_1/);
+    expect(interruptionReason('b_1', { ...hash, via: 'api' })).toMatch(/of the request's 40,000 .*POST the same body to \/api\/batches\/b_1\/resume .*DELETE \/api\/batches\/b_1/);
+    expect(interruptionReason('b_1', { ...hash, via: 'sdk' })).toMatch(/of the given 40,000 .*call resumeBatch\('b_1', …\) with the same requirements/);
+    expect(interruptionReason('b_1', { inputs: '5' })).toMatch(/after enqueuing 5 requirement\(s\)/);
+  });
 });
 
 describe('a submit that lives', () => {

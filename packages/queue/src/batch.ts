@@ -72,4 +72,9 @@ export interface BatchSubmission {
   mode?: 'realtime' | 'batch';
   /** How many inputs the producer means to enqueue (its checked file's count), quoted if it is interrupted. */
   expectedInputs?: number;
+  /** Who submits it, so an interrupted batch says how to resume it there (default `cli`). */
+  via?: SubmitVia;
 }
+
+/** Where a batch was submitted from: the CLI (a file), the REST API (a request body), or the SDK. */
+export type SubmitVia = 'cli' | 'api' | 'sdk';

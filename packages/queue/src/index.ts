@@ -7,7 +7,7 @@ export * from './connection.js';
 export * from './producer.js';
 export { resumeBatch, ResumeRefusedError, type ResumeOptions, type ResumeOutcome } from './resume.js';
 export { SubmitLeaseLostError } from './submit-lease.js';
-export { interruptIfAbandoned, sweepAbandonedSubmits, type InterruptCause } from './interruption.js';
+export { interruptIfAbandoned, interruptionReason, sweepAbandonedSubmits, type InterruptCause } from './interruption.js';
 export * from './batches.js';
 export * from './stage-worker.js';
 export * from './logger.js';

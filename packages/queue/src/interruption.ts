@@ -1,3 +1,4 @@
+import type { SubmitVia } from './batch.js';
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, submittingKey } from './keys.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
@@ -60,16 +61,35 @@ const CAUSES: Record<InterruptCause, string> = {
   error: 'its producer stopped on an error',
 };
 
+/** How far the submit got, in the words of where it came from. */
+const WHAT: Record<SubmitVia, { whole: string; again: (batchId: string) => string; cancel: (batchId: string) => string }> = {
+  cli: {
+    whole: "the file's",
+    again: (id) => `submit the same file again with --resume ${id} (agent-factory submit FILE --resume ${id})`,
+    cancel: (id) => `agent-factory cancel ${id}`,
+  },
+  api: {
+    whole: "the request's",
+    again: (id) => `POST the same body to /api/batches/${id}/resume (or repeat the POST with its Idempotency-Key)`,
+    cancel: (id) => `DELETE /api/batches/${id}`,
+  },
+  sdk: {
+    whole: 'the given',
+    again: (id) => `call resumeBatch('${id}', …) with the same requirements (or submitBatch again with its idempotencyKey)`,
+    cancel: (id) => `agent-factory cancel ${id}`,
+  },
+};
+
 /** What `status` says about an interrupted batch: how far the submit got, and the two ways on. */
 export function interruptionReason(batchId: string, hash: Record<string, string>): string {
+  const via = WHAT[(hash['via'] ?? 'cli') as SubmitVia] ?? WHAT.cli;
   const enqueued = Number(hash['inputs'] ?? 0);
   const expected = hash['expected'] === undefined ? undefined : Number(hash['expected']);
-  const of = expected === undefined ? '' : ` of the file's ${count(expected)}`;
+  const of = expected === undefined ? '' : ` of ${via.whole} ${count(expected)}`;
   const cause = CAUSES[(hash['interruptCause'] ?? 'lease') as InterruptCause] ?? CAUSES.lease;
   const at = hash['interruptedAt'] ? ` (noticed ${hash['interruptedAt']})` : '';
   return (
     `submit stopped after enqueuing ${count(enqueued)}${of} requirement(s): ${cause}${at}. ` +
-    `The enqueued ones still run and their results stay collectable. To finish the batch, submit the same file again with ` +
-    `--resume ${batchId} (agent-factory submit FILE --resume ${batchId}); or cancel it (agent-factory cancel ${batchId}).`
+    `The enqueued ones still run and their results stay collectable. To finish the batch, ${via.again(batchId)}; or cancel it (${via.cancel(batchId)}).`
   );
 }

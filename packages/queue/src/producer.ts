@@ -1,3 +1,4 @@
+import { sleep } from '@agent-factory/core';
 import { z } from 'zod';
 import { getBatch, cancelBatch } from './batches.js';
 import type { BatchStatus, BatchSubmission } from './batch.js';
@@ -6,6 +7,7 @@ import type { FactoryConnection } from './connection.js';
 import { enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 import { interruptIfAbandoned } from './interruption.js';
 import { batchIndexKey, batchKeys, idempotencyKey, submittingKey } from './keys.js';
+import { resumeBatch } from './resume.js';
 import { sealSubmission, statusAfterSubmit } from './submit-end.js';
 import { SubmitLease, SubmitLeaseLostError } from './submit-lease.js';
 
@@ -19,6 +21,7 @@ const SubmissionSchema = z.object({
   useCache: z.boolean().optional(),
   mode: z.enum(['realtime', 'batch']).optional(),
   expectedInputs: z.number().int().nonnegative().optional(),
+  via: z.enum(['cli', 'api', 'sdk']).optional(),
 });
 
 export interface SubmitRunOptions {
@@ -45,10 +48,25 @@ async function claimIdempotencyKey(conn: FactoryConnection, key: string, batchId
 }
 
 /**
+ * The batch an idempotency key names, once its submission has ended if it can within one lease: a
+ * retry comes while the first request is still being enqueued (the client timed out), or after its
+ * producer died but before its lease ran out. Either way the retry should answer what happened.
+ */
+async function settledSubmission(conn: FactoryConnection, status: BatchStatus): Promise<BatchStatus> {
+  const deadline = Date.now() + conn.config.submitLeaseMs + 1000;
+  let current = status;
+  while ((await conn.redis.hexists(batchKeys(conn.config.prefix, current.id).batch, 'open')) === 1 && Date.now() < deadline) {
+    await sleep(100);
+    current = (await getBatch(conn, current.id)) ?? current;
+  }
+  return current;
+}
+
+/**
  * Creates a batch and enqueues its requirements (enqueue.ts) while holding the batch's lease
  * (submit-lease.ts), then seals it. Identical requirements are enqueued once and answered for every
  * id. Should this process die before the seal, the lease runs out and the batch becomes
- * `interrupted`; `resumeBatch` finishes it.
+ * `interrupted`; `resumeBatch` finishes it, as does submitting it again with its idempotency key.
  */
 export async function submitBatch(
   conn: FactoryConnection,
@@ -61,7 +79,10 @@ export async function submitBatch(
   const { prefix } = conn.config;
   const batchId = newBatchId();
   if (sub.idempotencyKey) {
-    const existing = await claimIdempotencyKey(conn, sub.idempotencyKey, batchId);
+    const claimed = await claimIdempotencyKey(conn, sub.idempotencyKey, batchId);
+    const existing = claimed && (await settledSubmission(conn, claimed));
+    // The same request again after its producer died (a server killed mid-POST): the retry finishes it.
+    if (existing?.state === 'interrupted') return (await resumeBatch(conn, existing.id, items, { ...options, ...(onProgress ? { onProgress } : {}), ...(sub.expectedInputs !== undefined ? { expectedInputs: sub.expectedInputs } : {}) })).status;
     if (existing) return existing;
   }
   const keys = batchKeys(prefix, batchId);
@@ -83,6 +104,7 @@ export async function submitBatch(
       // Read by the generate stage (batch-mode/mode.ts).
       mode: sub.mode ?? 'realtime',
       ...(sub.expectedInputs !== undefined ? { expected: sub.expectedInputs } : {}),
+      ...(sub.via !== undefined ? { via: sub.via } : {}),
       inputs: 0,
       total: 0,
       pending: 0,

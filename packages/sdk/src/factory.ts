@@ -1,9 +1,9 @@
 import type { GateReport } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { batchResults, getBatch, type BatchStatus, type ItemResult } from '@agent-factory/queue';
+import { batchResults, getBatch, type BatchStatus, type ItemResult, type ResumeOutcome } from '@agent-factory/queue';
 import { createResearchSetup, ResearchSetupError, type ResearchSetup } from '@agent-factory/research';
 import { LazyConnection } from './batch/lazy-connection.js';
-import { submitRequirements, type BatchInput, type SubmitOptions } from './batch/submit.js';
+import { resumeRequirements, submitRequirements, type BatchInput, type SubmitOptions } from './batch/submit.js';
 import type { AgentFactoryConfig } from './config.js';
 import { FactoryInputError } from './errors.js';
 import { generateAgent, type GeneratedAgent, type GenerateOptions } from './generate.js';
@@ -18,6 +18,11 @@ export interface AgentFactory {
   validate(input: ValidateInput): Promise<GateReport>;
   /** Checks and enqueues a batch for the workers (needs Redis); returns its status with its id. */
   submitBatch(input: BatchInput, options?: SubmitOptions): Promise<BatchStatus>;
+  /**
+   * Finishes a batch whose submit was interrupted (its process died mid-enqueue; its status says so),
+   * given the same requirements: the held ones are checked and skipped, the rest enqueued.
+   */
+  resumeBatch(id: string, input: BatchInput, options?: SubmitOptions): Promise<ResumeOutcome>;
   /** A batch's counts and state; undefined when there is no such batch (or its retention ended). */
   batchStatus(id: string): Promise<BatchStatus | undefined>;
   /** Every input id's result, in input order, streamed from Redis. */
@@ -61,6 +66,10 @@ export function createAgentFactory(config: AgentFactoryConfig = {}): AgentFactor
     async submitBatch(input, options) {
       open();
       return submitRequirements(await redis.get(), input, options);
+    },
+    async resumeBatch(id, input, options) {
+      open();
+      return resumeRequirements(await redis.get(), id, input, options);
     },
     async batchStatus(id) {
       open();

@@ -9,5 +9,5 @@ export { createAgentFactory, type AgentFactory } from './factory.js';
 export { GenerateOptionsSchema, WriteOptionsSchema, type GeneratedAgent, type GenerateOptions, type WriteOptions } from './generate.js';
 export * from './output/index.js';
 export { ValidateInputSchema, type ValidateInput } from './validate.js';
-export type { BatchStatus, ItemResult } from '@agent-factory/queue';
+export type { BatchStatus, ItemResult, ResumeOutcome } from '@agent-factory/queue';
 export type { GateReport } from '@agent-factory/core';

@@ -19,6 +19,18 @@ const ServeEnvSchema = z.object({
   AF_PORT: optionalText,
   AF_API_TOKEN: optionalText,
   AF_VIEWER_TOKEN: optionalText,
+  /** The largest JSON body POST /api/batches takes: bytes, or with kb / mb (a 10,000-requirement batch is ~1.5 MB). */
+  AF_BODY_LIMIT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^\d+\s*(?:b|kb|mb)?$/i, 'a size like 1048576, 512kb or 16mb')
+      .transform((v) => {
+        const [, n = '0', unit = 'b'] = /^(\d+)\s*(b|kb|mb)?$/i.exec(v) ?? [];
+        return Number(n) * ({ b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'] ?? 1);
+      })
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,7 +52,7 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       '\nEnvironment: REDIS_URL, AF_PREFIX (and the other queue settings), AF_API_TOKEN (Bearer token or basic-auth password, full access),\n' +
-        'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), LOG_LEVEL.',
+        'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), AF_BODY_LIMIT (largest request body, default 1mb), LOG_LEVEL.',
     )
     .action(async (flags: ServeFlags) => {
       const env = parse(ServeEnvSchema, process.env, 'environment');
@@ -70,7 +82,7 @@ export function registerServe(program: Command): void {
       const conn = await connect(queueConfig, { logger });
       let server: RunningServer;
       try {
-        server = await startServer(conn, { host, port, ...tokens, logger });
+        server = await startServer(conn, { host, port, ...tokens, logger, ...(env.AF_BODY_LIMIT !== undefined ? { bodyLimit: env.AF_BODY_LIMIT } : {}) });
       } catch (error) {
         await conn.close(); // e.g. the port is in use
         throw error;

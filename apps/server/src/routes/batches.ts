@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelBatch, generatingNow, getBatch, listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelBatch, generatingNow, getBatch, listBatches, resumeBatch, ResumeRefusedError, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
@@ -29,17 +29,40 @@ export interface BatchRouteOptions {
   logger?: ErrorLogger;
 }
 
+/** The request's JSON body. Requiring JSON also shuts out cross-site form posts, which cannot send this type without CORS. */
+function jsonBody(req: Request): unknown {
+  if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
+  return req.body;
+}
+
+/** A resume that cannot go ahead (another body, a live submit, a cancelled batch) is the client's to fix: 409. */
+async function refusingResume<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ResumeRefusedError) throw new HttpError(409, 'resume_refused', error.message);
+    throw error;
+  }
+}
+
 /** REST for batches, mounted at /api/batches. Auth (and the viewer's read-only rule) runs before it. */
 export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions): Router {
   const router = Router();
   const sseClients = new ClientLimiter(options.maxSsePerClient);
 
   router.post('/', async (req, res) => {
-    // Requiring JSON also shuts out cross-site form posts, which cannot send this type without CORS.
-    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
-    const { items, submission } = parseBatchRequest(req.body, req.get('idempotency-key'));
-    const status = await submitBatch(conn, items, submission);
+    const { items, submission } = parseBatchRequest(jsonBody(req), req.get('idempotency-key'));
+    const status = await refusingResume(submitBatch(conn, items, { ...submission, expectedInputs: items.length, via: 'api' }));
     res.status(201).location(`${req.baseUrl}/${encodeURIComponent(status.id)}`).json(status);
+  });
+
+  // A batch whose submit was interrupted (the server died mid-POST): the same body again enqueues the rest.
+  router.post('/:id/resume', async (req, res) => {
+    const id = batchId(req);
+    const { items } = parseBatchRequest(jsonBody(req), undefined);
+    if (!(await getBatch(conn, id))) throw unknownBatch(id);
+    const outcome = await refusingResume(resumeBatch(conn, id, items, { expectedInputs: items.length }));
+    res.json(outcome);
   });
 
   router.get('/', async (req, res) => {

@@ -6,9 +6,14 @@ import {
   InputFormatSchema,
   readRequirementsFile,
   RequirementsInputError,
+  resumeBatch,
+  ResumeRefusedError,
   submitBatch,
+  type BatchItemInput,
   type BatchStatus,
+  type BatchSubmission,
   type FactoryConnection,
+  type ResumeOutcome,
 } from '@agent-factory/queue';
 import { z } from 'zod';
 import { checked } from '../checked.js';
@@ -55,7 +60,10 @@ function refused(reason: string, problems: string[], invalid: number): FactoryIn
   return new FactoryInputError([reason, ...quoted, ...(rest > 0 ? [`… and ${rest} more`] : [])].join('\n'));
 }
 
-async function submitFile(conn: FactoryConnection, file: string, format: z.infer<typeof InputFormatSchema> | undefined, options: z.output<typeof SubmitOptionsSchema>): Promise<BatchStatus> {
+/** What is done with a checked batch: submit it, or resume an interrupted one with it. */
+type Enqueue<R> = (items: AsyncIterable<BatchItemInput> | Iterable<BatchItemInput>, submission: BatchSubmission) => Promise<R>;
+
+async function fromFile<R>(file: string, format: z.infer<typeof InputFormatSchema> | undefined, options: z.output<typeof SubmitOptionsSchema>, enqueue: Enqueue<R>): Promise<R> {
   const { skipInvalid = false, tenant, ...submission } = options;
   let check;
   try {
@@ -67,9 +75,9 @@ async function submitFile(conn: FactoryConnection, file: string, format: z.infer
     const refusal = inputRefusal(file, check, skipInvalid, SKIP_HINT);
     if (refusal) throw refused(refusal, check.fatal ? [] : check.errors.map((p) => `${file}:${p.line}: ${p.message}`), check.invalid);
     const items = readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid });
-    return await submitBatch(conn, items, { name: basename(file), ...submission, tenant: tenant ?? check.tenant });
+    return await enqueue(items, { name: basename(file), ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, via: 'sdk' });
   } catch (error) {
-    // The file changed between the check and the enqueue: submitBatch has cancelled the batch.
+    // The file changed between the check and the enqueue: submitBatch has cancelled the batch (a resume leaves it interrupted).
     if (error instanceof RequirementsInputError) throw new FactoryInputError(`${file}: ${error.message}; the batch was cancelled`);
     throw error;
   } finally {
@@ -77,7 +85,7 @@ async function submitFile(conn: FactoryConnection, file: string, format: z.infer
   }
 }
 
-function submitArray(conn: FactoryConnection, requirements: unknown[], options: z.output<typeof SubmitOptionsSchema>): Promise<BatchStatus> {
+function fromArray<R>(requirements: unknown[], options: z.output<typeof SubmitOptionsSchema>, enqueue: Enqueue<R>): Promise<R> {
   const { skipInvalid = false, tenant, ...submission } = options;
   let check;
   try {
@@ -90,12 +98,29 @@ function submitArray(conn: FactoryConnection, requirements: unknown[], options: 
     throw refused(reason, check.errors.map((p) => `requirements[${p.index}]: ${p.message}`), check.invalid);
   }
   if (check.valid === 0) throw new FactoryInputError('no valid requirements; nothing was enqueued');
-  return submitBatch(conn, check.items, { ...submission, tenant: tenant ?? check.tenant });
+  return enqueue(check.items, { ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, via: 'sdk' });
+}
+
+/** Checks a batch the way `submitRequirements` does, then hands its items to `enqueue`. */
+function checkedBatch<R>(input: BatchInput, options: SubmitOptions, enqueue: Enqueue<R>): Promise<R> {
+  const batch = checked(BatchInputSchema, input, 'requirements');
+  const parsedOptions = checked(SubmitOptionsSchema, options, 'options');
+  return Array.isArray(batch) ? fromArray(batch, parsedOptions, enqueue) : fromFile(batch.file, batch.format, parsedOptions, enqueue);
 }
 
 /** Checks a batch (every bad requirement found before anything is enqueued) and submits it to the workers. */
 export function submitRequirements(conn: FactoryConnection, input: BatchInput, options: SubmitOptions = {}): Promise<BatchStatus> {
-  const batch = checked(BatchInputSchema, input, 'requirements');
-  const parsedOptions = checked(SubmitOptionsSchema, options, 'options');
-  return Array.isArray(batch) ? submitArray(conn, batch, parsedOptions) : submitFile(conn, batch.file, batch.format, parsedOptions);
+  return checkedBatch(input, options, (items, submission) => submitBatch(conn, items, submission));
+}
+
+/**
+ * Finishes an interrupted batch with the same requirements it was submitted with (checked the same
+ * way): the ones it holds are skipped after a check that they match, the rest are enqueued.
+ */
+export async function resumeRequirements(conn: FactoryConnection, batchId: string, input: BatchInput, options: SubmitOptions = {}): Promise<ResumeOutcome> {
+  try {
+    return await checkedBatch(input, options, (items, submission) => resumeBatch(conn, batchId, items, submission.expectedInputs === undefined ? {} : { expectedInputs: submission.expectedInputs }));
+  } catch (error) {
+    throw error instanceof ResumeRefusedError ? new FactoryInputError(error.message) : error;
+  }
 }
