@@ -3,6 +3,7 @@ import { DoctorReportSchema, type DoctorReport } from '@agent-factory/queue';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerSettings } from '../apps/worker/src/worker-settings.js';
 import { judgeQueue } from '../packages/queue/src/doctor/queues.js';
 import { costCheck, gatesCheck, SAMPLE_MAX_MS, SAMPLE_MAX_TOKENS } from '../packages/queue/src/doctor/sample.js';
 import { startSimulator, type Simulator } from '../packages/sim/src/index.js';
@@ -45,7 +46,7 @@ describe('doctor: Redis', () => {
     const run = await runCli(['doctor'], { env: envFor(lru) });
     expect(run.code).toBe(1);
     expect(line(run, 'redis maxmemory-policy')).toMatch(/^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli config set maxmemory-policy noeviction/);
-    expect(run.stdout).toMatch(/\n15 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    expect(run.stdout).toMatch(/\n16 checks: \d+ passed, \d+ warned, 1 failed\n$/);
   });
 
   it('passes on a good Redis in offline mode with local research (warnings do not fail)', async () => {
@@ -58,12 +59,15 @@ describe('doctor: Redis', () => {
     for (const stage of ['analyze', 'research', 'generate', 'validate']) expect(line(run, `queue ${stage}`)).toMatch(/^PASS .*waiting 0, active 0, delayed 0, failed 0, stalled 0; 0 workers$/);
     expect(line(run, 'provider')).toContain('offline mode (no ANTHROPIC_API_KEY)');
     expect(line(run, 'research source')).toMatch(/^PASS  research source +local: "react" resolved to \S+, [\d,]+ characters/);
+    expect(line(run, 'research settings')).toMatch(
+      /^PASS  research settings +research cache: TTL 7d, stale-while-error 30d, retry after 1m; 8 docs calls in flight per worker; budget 1,500 tokens per agent \(defaults\)$/,
+    );
     expect(line(run, 'sample gates')).toMatch(/^PASS .*syntax 100, content \d+, claude-code \d+, trust5 \d+$/);
     expect(line(run, 'sample time and tokens')).toMatch(/^PASS  sample time and tokens +\d+\.\d s, [\d,]+ tokens \(estimated\)/);
     expect(line(run, 'logging')).toMatch(/^PASS .*LOG_LEVEL info$/);
     expect(line(run, 'metrics')).toBe('WARN  metrics                 AF_METRICS_PORT unset: workers serve no /metrics — fix: set AF_METRICS_PORT=9464 (one port per worker on a machine; 0 picks a free one)');
     expect(line(run, 'alert thresholds')).toMatch(/^WARN .*AF_ALERT_WEBHOOK unset: alerts only go to the log — fix: /);
-    expect(run.stdout).toMatch(/\n15 checks: 13 passed, 2 warned, 0 failed\n$/);
+    expect(run.stdout).toMatch(/\n16 checks: 14 passed, 2 warned, 0 failed\n$/);
   });
 
   it('checks every master of a Redis Cluster', { timeout: 60_000 }, async () => {
@@ -194,17 +198,24 @@ describe('doctor: queues', () => {
 
 describe('doctor: output and usage', () => {
   it('--json prints the checks and the counts', async () => {
-    const run = await runCli(['doctor', '--json'], { env: envFor(good, { AF_RESEARCH: 'none', AF_METRICS_PORT: '9464', AF_ALERT_WEBHOOK: 'https://hooks.example.com/secret/path' }) });
+    const research = { AF_RESEARCH_TTL: '12h', AF_RESEARCH_STALE: '0', AF_RESEARCH_RETRY: '500ms', AF_RESEARCH_CONCURRENCY: '1', AF_RESEARCH_BUDGET: '3000' };
+    const run = await runCli(['doctor', '--json'], { env: envFor(good, { AF_RESEARCH: 'none', AF_METRICS_PORT: '9464', AF_ALERT_WEBHOOK: 'https://hooks.example.com/secret/path', ...research }) });
     expect(run.code).toBe(0);
     const report: DoctorReport = DoctorReportSchema.parse(JSON.parse(run.stdout));
     expect(report.checks.map((c) => c.name)).toEqual([
       'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence',
       'queue analyze', 'queue research', 'queue generate', 'queue validate',
-      'provider', 'research source', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'alert thresholds',
+      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'alert thresholds',
     ]);
-    expect(report).toMatchObject({ passed: 14, warned: 1, failed: 0 });
+    expect(report).toMatchObject({ passed: 15, warned: 1, failed: 0 });
     expect(report.checks.find((c) => c.name === 'research source')).toEqual({
       name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
+    });
+    // Set values, not defaults; checked even without research, as workers read them regardless.
+    expect(report.checks.find((c) => c.name === 'research settings')).toEqual({
+      name: 'research settings',
+      status: 'PASS',
+      detail: 'research cache: TTL 12h, stale-while-error off, retry after 500ms; 1 docs call in flight per worker; budget 3,000 tokens per agent',
     });
     const alerts = report.checks.find((c) => c.name === 'alert thresholds');
     expect(alerts?.detail).toContain('webhook on hooks.example.com');
@@ -219,6 +230,34 @@ describe('doctor: output and usage', () => {
     expect(line(run, 'alert thresholds')).toMatch(/^FAIL  alert thresholds +AF_ALERT_P95_MS: /);
     expect(line(run, 'logging')).toMatch(/^FAIL  logging +LOG_LEVEL "loud" is not a pino level/);
     expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH: /);
+  });
+
+  it('fails on a research setting a worker would refuse, with the message the worker gives', async () => {
+    /** What `agent-factory worker` says before it exits 2. */
+    const workerMessage = (env: NodeJS.ProcessEnv): string => {
+      try {
+        workerSettings(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error(`the worker accepts ${JSON.stringify(env)}`);
+    };
+    for (const [name, value, message] of [
+      ['AF_RESEARCH_TTL', '7 weeks', /^AF_RESEARCH_TTL: "7 weeks" is not a duration /],
+      ['AF_RESEARCH_CONCURRENCY', '0', /^AF_RESEARCH_CONCURRENCY: "0" is not a whole number from 1 to 1000$/],
+    ] as const) {
+      const env = envFor(good, { [name]: value });
+      const said = workerMessage(env);
+      expect(said).toMatch(message);
+      const run = await runCli(['doctor'], { env });
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      expect(line(run, 'research settings')).toBe(
+        `FAIL  research settings       ${said}; workers refuse to start (exit 2) — fix: fix the variable it names, or unset it for its default (see the configuration table in the README)`,
+      );
+      // Only that check: the source and the sample do not depend on these settings.
+      expect(line(run, 'research source')).toMatch(/^PASS/);
+      expect(run.stdout).toMatch(/\n16 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    }
   });
 
   it('exits 2 on bad usage', async () => {

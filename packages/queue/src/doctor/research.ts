@@ -1,5 +1,7 @@
 import type { DocsSource, ResearchTarget } from '@agent-factory/core';
+import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
+import { RESEARCH_ENV, researchSettingsFromEnv, type ResearchSettings } from '../research-settings.js';
 import { fail, figure, pass, warn, withTimeout, type DoctorCheck } from './check.js';
 
 /**
@@ -40,4 +42,28 @@ export async function researchCheck(setup: DoctorResearch, timeoutMs: number): P
   } catch (error) {
     return fail(NAME, `${mode}: ${describeError(error)}`, fixFor(mode));
   }
+}
+
+const SETTINGS_NAME = 'research settings';
+
+/**
+ * AF_RESEARCH_TTL, _STALE, _RETRY, _CONCURRENCY and _BUDGET, read by the workers' own parser: FAIL with
+ * its message (the variable and its value) where a worker would refuse to start, else the effective
+ * values. Whatever AF_RESEARCH is: workers read these even without research.
+ */
+export function researchSettingsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
+  let settings: ResearchSettings;
+  try {
+    settings = researchSettingsFromEnv(env);
+  } catch (error) {
+    return fail(SETTINGS_NAME, `${describeError(error)}; workers refuse to start (exit 2)`, 'fix the variable it names, or unset it for its default (see the configuration table in the README)');
+  }
+  const { ttlSeconds, staleSeconds, retryMs, concurrency, budgetTokens } = settings;
+  const stale = staleSeconds === 0 ? 'stale-while-error off' : `stale-while-error ${formatDuration(staleSeconds * 1000)}`;
+  const defaults = Object.values(RESEARCH_ENV).every((name) => (env[name] ?? '') === '') ? ' (defaults)' : '';
+  return pass(
+    SETTINGS_NAME,
+    `research cache: TTL ${formatDuration(ttlSeconds * 1000)}, ${stale}, retry after ${formatDuration(retryMs)}; ` +
+      `${figure(concurrency)} docs call${concurrency === 1 ? '' : 's'} in flight per worker; budget ${figure(budgetTokens)} tokens per agent${defaults}`,
+  );
 }

@@ -7,7 +7,7 @@ import { alertsCheck, loggingCheck, metricsCheck } from './observability.js';
 import { providerCheck } from './provider.js';
 import { queueChecks } from './queues.js';
 import { reachRedis, redisSettingsChecks } from './redis.js';
-import { researchCheck, type DoctorResearch } from './research.js';
+import { researchCheck, researchSettingsCheck, type DoctorResearch } from './research.js';
 import { DEFAULT_SAMPLE, sampleChecks } from './sample.js';
 
 /** How long each group of checks may take, in ms: doctor always ends. The sample gets twice its 30 s limit, to report how slow it was. */
@@ -52,8 +52,9 @@ async function redisGroup(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
   }
 }
 
-/** The research probe, then the sample agent on the same source; the source is closed after both. */
+/** The research probe and settings, then the sample agent on the same source; the source is closed after both. */
 async function researchAndSample(options: DoctorOptions, llm: LlmSettings | Error): Promise<DoctorCheck[]> {
+  const settings = researchSettingsCheck(options.env ?? process.env);
   let setup: DoctorResearch | undefined;
   let research: DoctorCheck;
   try {
@@ -65,7 +66,7 @@ async function researchAndSample(options: DoctorOptions, llm: LlmSettings | Erro
   try {
     if (llm instanceof Error) {
       const detail = 'not run: the provider settings are invalid (see provider)';
-      return [research, fail('sample gates', detail, CONFIG_FIX), fail('sample time and tokens', detail, CONFIG_FIX)];
+      return [research, settings, fail('sample gates', detail, CONFIG_FIX), fail('sample time and tokens', detail, CONFIG_FIX)];
     }
     const sample = await sampleChecks({
       requirement: options.sample ?? DEFAULT_SAMPLE,
@@ -74,7 +75,7 @@ async function researchAndSample(options: DoctorOptions, llm: LlmSettings | Erro
       extraLibraries: setup?.extraLibraries ?? [],
       timeoutMs: TIMEOUTS.sample,
     });
-    return [research, ...sample];
+    return [research, settings, ...sample];
   } finally {
     // A stuck stdio server must not keep doctor from printing.
     if (setup?.docs?.close) await withTimeout(setup.docs.close(), TIMEOUTS.close, 'closing the research source').catch(() => undefined);
@@ -90,9 +91,9 @@ function llmSettings(env: NodeJS.ProcessEnv): LlmSettings | Error {
 }
 
 /**
- * The deployment checklist as checks: Redis, the stage queues, the provider, the research source,
- * a sample agent, logging, metrics and alerts. One group at a time, so no group's timings include
- * another's work; each group has a deadline.
+ * The deployment checklist as checks: Redis, the stage queues, the provider, the research source
+ * and settings, a sample agent, logging, metrics and alerts. One group at a time, so no group's
+ * timings include another's work; each group has a deadline.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const env = options.env ?? process.env;
