@@ -32,8 +32,8 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     prefix = testPrefix();
     conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
     server = await startServer(conn, { host: '127.0.0.1', port: 0, apiToken: TOKEN });
-    // Slow generation (300 ms each, two at a time) so the page sees the batch running, then done.
-    worker = await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_GENERATE_DELAY_MS: '300', AF_CONCURRENCY: 'generate=2', AF_RESEARCH: 'local' });
+    // Slow generation (1 s each, two at a time: some 6 s in all) so the page, which refreshes every few seconds, sees the batch running, then done.
+    worker = await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_GENERATE_DELAY_MS: '1000', AF_CONCURRENCY: 'generate=2', AF_RESEARCH: 'local' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 60_000);
 
