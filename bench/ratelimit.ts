@@ -26,9 +26,9 @@ import { syntheticRequirements } from './synthetic.js';
 const RUNS = Number(process.env['BENCH_RL_RUNS'] ?? 3);
 /**
  * Runs at the default concurrency (the baseline), set up the same way and alternating with the sized
- * ones (sized, default, sized, sized): one, since a run of it costs some 33 s of the 10 minutes.
+ * ones (sized, default, sized, default, …): as many, so the baseline is a median too (each costs some 30 s).
  */
-const DEFAULT_RUNS = Number(process.env['BENCH_RL_DEFAULT_RUNS'] ?? 1);
+const DEFAULT_RUNS = Number(process.env['BENCH_RL_DEFAULT_RUNS'] ?? 3);
 /**
  * Requirements of each sized run: enough for SETTLE_MS of settle, then a steady-state window of some
  * 13 s (about 70 replies), then the tail; a run takes some 25 s.
