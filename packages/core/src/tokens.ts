@@ -22,8 +22,12 @@ function isAsciiLetter(code: number): boolean {
   return (code | 32) >= 97 && (code | 32) <= 122;
 }
 
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
 function isAsciiLetterOrDigit(code: number): boolean {
-  return isAsciiLetter(code) || (code >= 48 && code <= 57);
+  return isAsciiLetter(code) || isDigit(code);
 }
 
 /** ASCII punctuation that, before a letter, leads its piece and never joins the letters before it (unlike the apostrophe: "it's"). */
@@ -35,10 +39,6 @@ function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13);
 }
 
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
 /**
  * Whether the tokenizer's pre-split (o200k) always starts a new piece at `i`:
  * - a space before a letter ("a| b"), or `-`, `_`, `/`, `.`, `:` between a letter or digit and a
@@ -46,8 +46,8 @@ function isDigit(code: number): boolean {
  *   character;
  * - the first digit of a run after an ASCII letter, space or mark, and the first character after a
  *   run ("case| |10023|)."): digits form pieces of their own (the run is cut in threes, which the
- *   run's chunk keeps); but not after two blanks, whose split depends on what follows them. Case numbers, hashes and dates then become a few small chunks that recur
- *   instead of a new text to tokenize.
+ *   run's chunk keeps); but not after two blanks, whose split depends on what follows them. Case
+ *   numbers, hashes and dates then become a few small chunks, not a new text to tokenize.
  * BPE never merges across pieces, so chunks cut there add up to the whole line exactly.
  */
 function startsPiece(line: string, i: number): boolean {
