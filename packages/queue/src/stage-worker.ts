@@ -10,6 +10,7 @@ import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
 import { finalizeItem, ITEM_FIELDS, loadItem } from './items.js';
 import { itemKey } from './keys.js';
+import { watchMetricsInbox } from './metrics/fold.js';
 import { failedRecord } from './metrics/records.js';
 import type { PromMetrics } from './metrics/prometheus.js';
 import { MetricsRecorder } from './metrics/recorder.js';
@@ -243,6 +244,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   logger.info({ stages: options.stages, workerId, ...(limiter ? { rateLimit: limiter.limits() } : {}) }, 'workers started');
   // Batches whose producer died mid-submit end interrupted even when nobody reads their status.
   const submissions = watchSubmissions(conn, logger);
+  const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -257,6 +259,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
           await Promise.race([finished, sleep(2000)]);
         }
         await cancels?.close();
+        await metricsInbox.close();
         await quitClient(client);
         logger.info('workers stopped');
       })();

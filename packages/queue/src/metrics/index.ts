@@ -1,6 +1,7 @@
 export * from './settings.js';
 export { metricsKeys } from './keys.js';
 export { metricsPayload, type MetricsPayload, parseSince, windowFields, batchFields, recentRecords } from './store.js';
+export { foldMetrics } from './fold.js';
 export { metricsReport, type ReportRequest } from './report.js';
 export { PromMetrics } from './prometheus.js';
 export { MetricsRecorder } from './recorder.js';

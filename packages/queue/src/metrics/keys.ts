@@ -18,6 +18,8 @@ export function metricsKeys(prefix: string) {
     hour: (ms: number): string => `${base}:h:${hourOf(ms)}`,
     batch: (batchId: string): string => `${base}:b:${batchId}`,
     recent: `${base}:recent`,
+    /** Records not yet added to the aggregates (fold.ts). */
+    inbox: `${base}:inbox`,
     /** Alert state: the last alert sent per threshold, so a crossing is announced once. */
     alerts: `${base}:alerts`,
   };

@@ -1,7 +1,8 @@
-import { mergeFields, recordFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
+import { mergeFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
 import type { RedisClient } from '../connection.js';
 import { durationMs } from '../duration.js';
-import { HOUR_MS, HOUR_TTL_SECONDS, hourOf, metricsKeys, MINUTE_MS, MINUTE_TTL_SECONDS, minuteOf, RECENT_MAX } from './keys.js';
+import { foldMetrics, inboxEntry } from './fold.js';
+import { HOUR_MS, hourOf, metricsKeys, MINUTE_MS, minuteOf, RECENT_MAX } from './keys.js';
 
 export interface RecordOptions {
   /** How long the batch's aggregate lives (the batch's own retention). */
@@ -19,10 +20,11 @@ export interface MetricsPayload {
 export function metricsPayload(prefix: string, input: RequirementRecordInput, options: RecordOptions): MetricsPayload {
   const record = RequirementRecordSchema.parse(input);
   const keys = metricsKeys(prefix);
+  const json = JSON.stringify(record);
   return {
     record,
-    keys: [keys.minute(record.at), keys.hour(record.at), keys.batch(record.batch ?? '-'), keys.recent],
-    args: [MINUTE_TTL_SECONDS, HOUR_TTL_SECONDS, record.batch ? options.retentionSeconds : 0, RECENT_MAX, JSON.stringify(record), ...[...recordFields(record)].flat()],
+    keys: [keys.recent, keys.inbox],
+    args: [RECENT_MAX, json, inboxEntry(record.batch ? options.retentionSeconds : 0, json)],
   };
 }
 
@@ -53,6 +55,7 @@ export async function windowFields(redis: RedisClient, prefix: string, sinceMs: 
   const byMinute = sinceMs <= MINUTES_UP_TO_MS;
   const step = byMinute ? MINUTE_MS : HOUR_MS;
   const from = byMinute ? minuteOf(now - sinceMs + MINUTE_MS) : hourOf(now - sinceMs + HOUR_MS);
+  await foldMetrics(redis, prefix);
   const names: string[] = [];
   for (let t = from; t <= now; t += step) names.push(byMinute ? keys.minute(t) : keys.hour(t));
   return { fields: await sumHashes(redis, names), from };
@@ -60,6 +63,7 @@ export async function windowFields(redis: RedisClient, prefix: string, sinceMs: 
 
 /** A batch's counters (kept as long as the batch). */
 export async function batchFields(redis: RedisClient, prefix: string, batchId: string): Promise<Map<string, number>> {
+  await foldMetrics(redis, prefix);
   return sumHashes(redis, [metricsKeys(prefix).batch(batchId)]);
 }
 

@@ -7,10 +7,10 @@ import { Script } from './script.js';
  * its record (the stage outputs), counts it in the batch and finishes the batch when it was the
  * last. Returns 1 when this call ended the item, 0 when it was already final, -1 when the batch is gone.
  *
- * With metrics (4 more keys and the arguments from the 6th on, see RECORD_METRICS_LUA) it records the
+ * With metrics (2 more keys and the arguments from the 6th on, see RECORD_METRICS_LUA) it records the
  * requirement in the same step, so a crash can neither lose nor double its count.
  *
- * KEYS: batch, results, ids, item[, minute, hour, batch metrics, recent]. ARGV: reqKey, state
+ * KEYS: batch, results, ids, item[, recent, metrics inbox]. ARGV: reqKey, state
  * (completed|failed|cancelled), result, retention, now[, metrics arguments].
  */
 export const finalizeItemScript = new Script(
@@ -28,7 +28,7 @@ redis.call('DEL', item)
 redis.call('HINCRBY', batch, state, 1)
 redis.call('HINCRBY', batch, 'pending', -1)
 finishIfDone(batch, results, ids, retention, now)
-if #KEYS == 8 then recordMetrics(5, 6) end
+if #KEYS == 6 then recordMetrics(5, 6) end
 return 1
 `,
 );
