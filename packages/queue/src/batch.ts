@@ -77,4 +77,5 @@ export interface BatchSubmission {
 }
 
 /** Where a batch was submitted from: the CLI (a file), the REST API (a request body), or the SDK. */
-export type SubmitVia = 'cli' | 'api' | 'sdk';
+export const SUBMIT_VIAS = ['cli', 'api', 'sdk'] as const;
+export type SubmitVia = (typeof SUBMIT_VIAS)[number];

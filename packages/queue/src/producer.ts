@@ -1,7 +1,7 @@
 import { sleep } from '@agent-factory/core';
 import { z } from 'zod';
 import { getBatch, cancelBatch } from './batches.js';
-import type { BatchStatus, BatchSubmission } from './batch.js';
+import { SUBMIT_VIAS, type BatchStatus, type BatchSubmission } from './batch.js';
 import { newBatchId } from './batch-id.js';
 import type { FactoryConnection } from './connection.js';
 import { enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
@@ -21,7 +21,7 @@ const SubmissionSchema = z.object({
   useCache: z.boolean().optional(),
   mode: z.enum(['realtime', 'batch']).optional(),
   expectedInputs: z.number().int().nonnegative().optional(),
-  via: z.enum(['cli', 'api', 'sdk']).optional(),
+  via: z.enum(SUBMIT_VIAS).optional(),
 });
 
 export interface SubmitRunOptions {

@@ -11,6 +11,15 @@ interface ServeFlags {
   port?: string;
 }
 
+const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `16mb` → bytes (the text already matched SIZE). */
+function bytesOf(text: string): number {
+  const [, n = '0', unit = 'b'] = SIZE.exec(text) ?? [];
+  return Number(n) * (UNIT_BYTES[unit.toLowerCase()] ?? 1);
+}
+
 /** An empty variable (`AF_API_TOKEN=`) means unset, not an empty token. */
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
@@ -20,17 +29,7 @@ const ServeEnvSchema = z.object({
   AF_API_TOKEN: optionalText,
   AF_VIEWER_TOKEN: optionalText,
   /** The largest JSON body POST /api/batches takes: bytes, or with kb / mb (a 10,000-requirement batch is ~1.5 MB). */
-  AF_BODY_LIMIT: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .regex(/^\d+\s*(?:b|kb|mb)?$/i, 'a size like 1048576, 512kb or 16mb')
-      .transform((v) => {
-        const [, n = '0', unit = 'b'] = /^(\d+)\s*(b|kb|mb)?$/i.exec(v) ?? [];
-        return Number(n) * ({ b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'] ?? 1);
-      })
-      .optional(),
-  ),
+  AF_BODY_LIMIT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(SIZE, 'a size like 1048576, 512kb or 16mb').transform(bytesOf).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,7 +37,9 @@ const PortSchema = z.coerce.number().int().min(0).max(65535);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new UsageError(`${what}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  const issue = result.error?.issues[0];
+  // The variable's name when the value came from the environment ("AF_BODY_LIMIT: a size like …").
+  if (!result.success) throw new UsageError(`${issue?.path.length ? issue.path.join('.') : what}: ${issue?.message ?? 'invalid'}`);
   return result.data;
 }
 

@@ -43,10 +43,10 @@ function sumPage(prefix: string, entries: readonly string[]): Map<string, Target
   const keys = metricsKeys(prefix);
   const targets = new Map<string, Target>();
   for (const entry of entries) {
-    const tab = entry.indexOf('\t');
-    const record = parseRecord(entry.slice(tab + 1));
     // Our own writes; one that does not parse is dropped with its page rather than block the inbox.
-    if (tab < 0 || !record) continue;
+    const tab = entry.indexOf('\t');
+    const record = tab < 0 ? undefined : parseRecord(entry.slice(tab + 1));
+    if (!record) continue;
     const fields = recordFields(record);
     add(targets, keys.minute(record.at), MINUTE_TTL_SECONDS, fields);
     add(targets, keys.hour(record.at), HOUR_TTL_SECONDS, fields);
