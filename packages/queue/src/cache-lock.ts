@@ -1,4 +1,5 @@
 import type { RedisClient } from './connection.js';
+import { Script } from './scripts/script.js';
 
 // The cluster-wide half of single-flight, as Lua so each step is one atomic round trip.
 // KEYS[1] is the value, KEYS[2] its lock; for a namespace with a stale window KEYS[3] is the stale
@@ -8,7 +9,7 @@ import type { RedisClient } from './connection.js';
  * The value if present; else, when stale answers are allowed (ARGV[3]) and the entry is failing, its
  * stale copy and the failure; else the lock if free (taken with our token); else the lock's remaining ms.
  */
-const GET_OR_LOCK = `
+const GET_OR_LOCK = new Script('cache-get-or-lock', `
 local v = redis.call('GET', KEYS[1])
 if v then return {'value', v} end
 if ARGV[3] == '1' then
@@ -19,10 +20,10 @@ if ARGV[3] == '1' then
   end
 end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'locked'} end
-return {'held', redis.call('PTTL', KEYS[2])}`;
+return {'held', redis.call('PTTL', KEYS[2])}`);
 
 /** Writes the value (and its stale copy, which outlives it), ends a failing spell, drops the lock if still ours, wakes the waiters. */
-const COMMIT = `
+const COMMIT = new Script('cache-commit', `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 if #KEYS > 2 then
   redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[5])
@@ -30,7 +31,7 @@ if #KEYS > 2 then
 end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[4], KEYS[1])
-return 1`;
+return 1`);
 
 /**
  * A compute failed: drops the lock if still ours and wakes the waiters (so one of them takes over).
@@ -38,7 +39,7 @@ return 1`;
  * failure (ARGV[3]) as the marker's value, so every worker serves the stale copy until then rather
  * than ask a failing source again; it returns that copy.
  */
-const RELEASE = `
+const RELEASE = new Script('cache-release', `
 local s = false
 if #KEYS > 2 then
   s = redis.call('GET', KEYS[3])
@@ -46,12 +47,12 @@ if #KEYS > 2 then
 end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[2], KEYS[1])
-return s`;
+return s`);
 
 /** Extends the lock while its holder still owns it: a live computer keeps it, a dead one loses it fast. */
-const RENEW = `
+const RENEW = new Script('cache-renew', `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
+return 0`);
 
 export type LockAttempt = { kind: 'value'; json: string } | { kind: 'stale'; json: string; failure: string } | { kind: 'locked' } | { kind: 'held'; pttl: number };
 
@@ -78,7 +79,7 @@ const keyList = (keys: EntryKeys): string[] => (keys.stale ? [keys.value, keys.l
 /** The value, a stale copy (when `allowStale` and the entry is failing), the lock, or how long the lock still lives. */
 export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number, allowStale = false): Promise<LockAttempt> {
   const list = keyList(keys);
-  const reply = (await redis.eval(GET_OR_LOCK, list.length, ...list, token, lockTtlMs, allowStale && keys.stale ? '1' : '0')) as [string, string | number | null, string?];
+  const reply = (await GET_OR_LOCK.run(redis, list, [token, lockTtlMs, allowStale && keys.stale ? '1' : '0'])) as [string, string | number | null, string?];
   const [kind, data, failure] = reply;
   if (kind === 'value') return { kind, json: String(data) };
   if (kind === 'stale') return { kind, json: String(data), failure: String(failure) };
@@ -89,16 +90,16 @@ export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: stri
 
 export async function commit(redis: RedisClient, keys: EntryKeys, json: string, ttlSeconds: number, token: string): Promise<void> {
   const list = keyList(keys);
-  await redis.eval(COMMIT, list.length, ...list, json, ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0));
+  await COMMIT.run(redis, list, [json, ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0)]);
 }
 
 /** Gives up on a compute; returns the stale copy now being served instead, if the entry has one. */
 export async function release(redis: RedisClient, keys: EntryKeys, token: string, failure: string): Promise<string | undefined> {
   const list = keyList(keys);
-  const stale = (await redis.eval(RELEASE, list.length, ...list, token, keys.channel, failure, keys.stale?.retryMs ?? 0)) as string | null;
+  const stale = (await RELEASE.run(redis, list, [token, keys.channel, failure, keys.stale?.retryMs ?? 0])) as string | null;
   return stale ?? undefined;
 }
 
 export async function renew(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number): Promise<boolean> {
-  return Number(await redis.eval(RENEW, 1, keys.lock, token, lockTtlMs)) === 1;
+  return Number(await RENEW.run(redis, [keys.lock], [token, lockTtlMs])) === 1;
 }

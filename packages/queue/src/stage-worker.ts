@@ -16,7 +16,7 @@ import type { PromMetrics } from './metrics/prometheus.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { RateLimitedError } from './limiter-error.js';
 import { RateLimiter } from './limiter.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, lazyChild, type Logger } from './logger.js';
 import { analyzeStage } from './processors/analyze.js';
 import type { StageContext, StageHandler } from './processors/context.js';
 import { generateStage, type GenerateWork } from './processors/generate.js';
@@ -108,7 +108,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { wor
     const parsed = StageJobDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`${stage}: ${describeError(parsed.error)}`);
     const data = parsed.data;
-    const logger = ctx.logger.child({ batch: data.b, req: data.k, stage, job: job.id });
+    const logger = lazyChild(ctx.logger, { batch: data.b, req: data.k, stage, job: job.id });
     const id = job.id ?? stageJobId(stage, data);
     active.set(id, { worker: getWorker(), batch: data.b });
     try {
