@@ -30,3 +30,4 @@ export * from './generate-offline.js';
 export * from './pipeline.js';
 export * from './sleep.js';
 export * from './metrics/index.js';
+export * from './lazy-module.js';

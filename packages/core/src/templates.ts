@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { COLORS } from './claude-code-facts.js';
 import { CAPABILITIES, type Capability } from './schemas/analysis.js';
 import type { Tier } from './schemas/requirement.js';
+import { lazyModule } from './lazy-module.js';
+
+const yaml = lazyModule<typeof Yaml>('yaml', import.meta.url);
 
 const SECTION_KEYS = ['role', 'responsibilities', 'workflow', 'practices', 'constraints', 'checklist', 'output', 'collaboration', 'orchestration'] as const;
 export type SectionKey = (typeof SECTION_KEYS)[number];
@@ -48,7 +51,7 @@ const TEMPLATE_DIR = new URL('../templates/', import.meta.url);
 let loaded: Templates | undefined;
 
 function readYaml<T>(file: string, schema: z.ZodType<T>): T {
-  const result = schema.safeParse(parse(readFileSync(new URL(file, TEMPLATE_DIR), 'utf8')));
+  const result = schema.safeParse(yaml().parse(readFileSync(new URL(file, TEMPLATE_DIR), 'utf8')));
   if (!result.success) throw new Error(`template ${file} is invalid: ${z.prettifyError(result.error)}`);
   return result.data;
 }

@@ -1,16 +1,15 @@
-import { createRequire } from 'node:module';
+import { lazyModule } from './lazy-module.js';
 import { textMemo } from './memo.js';
 
 type CountTokens = (text: string) => number;
-let tokenizer: CountTokens | undefined;
 
 /**
  * The tokenizer, loaded on first use: its tables cost ~70 MB, which processes that never count
  * tokens (producers, the server) should not pay.
  */
+const tokenizer = lazyModule<{ countTokens: CountTokens }>('gpt-tokenizer', import.meta.url);
 function countWithTokenizer(text: string): number {
-  tokenizer ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: CountTokens }).countTokens;
-  return tokenizer(text);
+  return tokenizer().countTokens(text);
 }
 
 /** Every template and docs line in use, and the words of the lines that change per agent. */

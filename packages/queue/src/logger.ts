@@ -1,5 +1,9 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+import { lazyModule } from '@agent-factory/core';
+
+/** Only a person at a terminal gets pretty lines. */
+const pretty = lazyModule<typeof PinoPretty>('pino-pretty', import.meta.url);
 
 export type { Logger } from 'pino';
 
@@ -47,7 +51,7 @@ export function createLogger(bindings: Record<string, unknown> = {}, options: Lo
   const logger =
     destination === undefined
       ? wantsPretty()
-        ? pino(opts, pretty({ colorize: process.stdout.isTTY === true, sync: true }))
+        ? pino(opts, pretty()({ colorize: process.stdout.isTTY === true, sync: true }))
         : pino(opts)
       : pino(opts, typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination);
   return Object.keys(bindings).length > 0 ? logger.child(bindings) : logger;

@@ -1,4 +1,7 @@
-import { parse as parseYaml } from 'yaml';
+import { lazyModule } from '@agent-factory/core';
+import type * as Yaml from 'yaml';
+
+const yaml = lazyModule<typeof Yaml>('yaml', import.meta.url);
 
 export interface CodeExample {
   language: string;
@@ -35,7 +38,7 @@ export function splitFrontmatter(text: string, file = 'markdown'): { data: unkno
   const match = /^---\n([\s\S]*?)\n---\n?/.exec(normalized);
   if (!match?.[1]) return { data: {}, body: normalized };
   try {
-    return { data: parseYaml(match[1]) as unknown, body: normalized.slice(match[0].length) };
+    return { data: yaml().parse(match[1]) as unknown, body: normalized.slice(match[0].length) };
   } catch (e) {
     throw new Error(`${file}: bad frontmatter: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }

@@ -1,5 +1,9 @@
-import { isMap, isScalar, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyModule } from '../lazy-module.js';
 import { readPlainFrontmatter } from './plain-frontmatter.js';
+
+/** Only frontmatter the plain reader cannot take needs the YAML parser. */
+const yaml = lazyModule<typeof Yaml>('yaml', import.meta.url);
 
 /** A YAML error in the frontmatter, at its line in the file. */
 export interface YamlProblem {
@@ -71,6 +75,7 @@ function parseYaml(src: string, firstLine: number): Pick<ParsedAgentFile['frontm
   if (plain) return { notMapping: false, yamlErrors: [], fields: plain };
   const fields = new Map<string, FrontmatterField>();
   const lastLine = firstLine + countNewlines(src, 0, src.length);
+  const { isMap, isScalar, parseDocument } = yaml();
   const doc = parseDocument(src, { uniqueKeys: true, strict: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     const yamlErrors = doc.errors.map((e) => ({

@@ -1,8 +1,11 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PIPELINE_STAGES, recordTokens, tierLabel, type RequirementRecord } from '@agent-factory/core';
+import type * as PromClient from 'prom-client';
+import { lazyModule, PIPELINE_STAGES, recordTokens, tierLabel, type RequirementRecord } from '@agent-factory/core';
 import type { FactoryConnection } from '../connection.js';
 import { STAGES } from '../stages.js';
 import { metricsReport } from './report.js';
+
+/** Only workers with AF_METRICS_PORT and the server serve /metrics. */
+const prom = lazyModule<typeof PromClient>('prom-client', import.meta.url);
 
 /** The window of the server's cluster gauges. */
 const CLUSTER_WINDOW_MINUTES = 5;
@@ -25,31 +28,31 @@ function degradedKind(reason: string): string {
  * cluster's queue depths read from Redis at scrape time.
  */
 export class PromMetrics {
-  readonly registry = new Registry();
-  private readonly requirements = new Counter({ name: 'af_requirements_total', help: 'Requirements finished by this process', labelNames: ['outcome', 'tier', 'model'], registers: [this.registry] });
-  private readonly stageSeconds = new Histogram({ name: 'af_stage_duration_seconds', help: 'Time a stage ran, per requirement', labelNames: ['stage', 'tier'], buckets: SECONDS, registers: [this.registry] });
-  private readonly waitSeconds = new Histogram({ name: 'af_stage_wait_seconds', help: 'Time a stage job waited in its queue', labelNames: ['stage'], buckets: SECONDS, registers: [this.registry] });
-  private readonly totalSeconds = new Histogram({ name: 'af_requirement_duration_seconds', help: 'Enqueued to finished, per completed requirement', labelNames: ['tier'], buckets: SECONDS, registers: [this.registry] });
-  private readonly tokens = new Counter({ name: 'af_tokens_total', help: 'Tokens by kind (input, output, cache_write, cache_read)', labelNames: ['kind', 'model'], registers: [this.registry] });
-  private readonly agentTokens = new Histogram({ name: 'af_agent_tokens', help: 'Tokens per agent, every kind', labelNames: ['tier'], buckets: [500, 1000, 2000, 3000, 4000, 5000, 7000, 8000, 12000, 20000], registers: [this.registry] });
-  private readonly cost = new Counter({ name: 'af_cost_usd_total', help: 'US dollars spent on generation', labelNames: ['model', 'mode'], registers: [this.registry] });
-  private readonly retries = new Counter({ name: 'af_retries_total', help: 'Stage job retries', registers: [this.registry] });
-  private readonly degraded = new Counter({ name: 'af_degraded_total', help: 'Degradations by kind', labelNames: ['kind'], registers: [this.registry] });
-  private readonly gateFailures = new Counter({ name: 'af_gate_failures_total', help: 'Error findings by rule', labelNames: ['rule'], registers: [this.registry] });
-  private readonly cached = new Counter({ name: 'af_cached_agents_total', help: 'Requirements answered from the finished-agents cache', registers: [this.registry] });
+  readonly registry = new (prom().Registry)();
+  private readonly requirements = new (prom().Counter)({ name: 'af_requirements_total', help: 'Requirements finished by this process', labelNames: ['outcome', 'tier', 'model'], registers: [this.registry] });
+  private readonly stageSeconds = new (prom().Histogram)({ name: 'af_stage_duration_seconds', help: 'Time a stage ran, per requirement', labelNames: ['stage', 'tier'], buckets: SECONDS, registers: [this.registry] });
+  private readonly waitSeconds = new (prom().Histogram)({ name: 'af_stage_wait_seconds', help: 'Time a stage job waited in its queue', labelNames: ['stage'], buckets: SECONDS, registers: [this.registry] });
+  private readonly totalSeconds = new (prom().Histogram)({ name: 'af_requirement_duration_seconds', help: 'Enqueued to finished, per completed requirement', labelNames: ['tier'], buckets: SECONDS, registers: [this.registry] });
+  private readonly tokens = new (prom().Counter)({ name: 'af_tokens_total', help: 'Tokens by kind (input, output, cache_write, cache_read)', labelNames: ['kind', 'model'], registers: [this.registry] });
+  private readonly agentTokens = new (prom().Histogram)({ name: 'af_agent_tokens', help: 'Tokens per agent, every kind', labelNames: ['tier'], buckets: [500, 1000, 2000, 3000, 4000, 5000, 7000, 8000, 12000, 20000], registers: [this.registry] });
+  private readonly cost = new (prom().Counter)({ name: 'af_cost_usd_total', help: 'US dollars spent on generation', labelNames: ['model', 'mode'], registers: [this.registry] });
+  private readonly retries = new (prom().Counter)({ name: 'af_retries_total', help: 'Stage job retries', registers: [this.registry] });
+  private readonly degraded = new (prom().Counter)({ name: 'af_degraded_total', help: 'Degradations by kind', labelNames: ['kind'], registers: [this.registry] });
+  private readonly gateFailures = new (prom().Counter)({ name: 'af_gate_failures_total', help: 'Error findings by rule', labelNames: ['rule'], registers: [this.registry] });
+  private readonly cached = new (prom().Counter)({ name: 'af_cached_agents_total', help: 'Requirements answered from the finished-agents cache', registers: [this.registry] });
 
   /**
    * With a connection: the cluster's queue depths at scrape time. With `cluster`: also the whole
    * cluster's figures over the last few minutes (the server's view; workers count their own).
    */
   constructor(conn?: FactoryConnection, options: { defaults?: boolean; cluster?: boolean } = {}) {
-    if (options.defaults !== false) collectDefaultMetrics({ register: this.registry, prefix: 'af_process_' });
+    if (options.defaults !== false) prom().collectDefaultMetrics({ register: this.registry, prefix: 'af_process_' });
     if (conn) this.queueDepths(conn);
     if (conn && options.cluster) this.clusterWindow(conn);
   }
 
   private clusterWindow(conn: FactoryConnection): void {
-    new Gauge({
+    new (prom().Gauge)({
       name: 'af_cluster_window',
       help: `The whole cluster over the last ${CLUSTER_WINDOW_MINUTES} minutes, from the metrics in Redis`,
       labelNames: ['measure'],
@@ -96,7 +99,7 @@ export class PromMetrics {
 
   /** Jobs per stage queue and state, read at scrape time (so every process shows the cluster's queues). */
   private queueDepths(conn: FactoryConnection): void {
-    new Gauge({
+    new (prom().Gauge)({
       name: 'af_queue_jobs',
       help: 'Jobs per stage queue and state',
       labelNames: ['queue', 'state'],
