@@ -29,14 +29,15 @@ export function stageJobId(stage: Stage, data: StageJobData): string {
 }
 
 /**
- * Options of every stage job: retries with jittered backoff. The item record is the truth, so only
- * the latest completed jobs stay, bounded, for Bull Board to show what just ran.
+ * Options of every stage job: retries with jittered backoff, and how many failed jobs stay (on the
+ * job: a job that stalls too often is failed by whichever process notices, not by a worker). Which
+ * completed jobs stay is the workers' option (stage-worker.ts), as only a worker completes a job:
+ * every job, enqueued by the hundred thousand, carries that much less.
  */
 export function stageJobOptions(config: QueueConfig): JobsOptions {
   return {
     attempts: config.attempts,
     backoff: { type: BACKOFF_TYPE, delay: config.backoffMs },
-    removeOnComplete: KEEP_COMPLETED,
     removeOnFail: KEEP_FAILED,
   };
 }

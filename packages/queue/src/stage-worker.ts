@@ -22,7 +22,7 @@ import type { StageContext, StageHandler } from './processors/context.js';
 import { generateStage, type GenerateWork } from './processors/generate.js';
 import { researchStage } from './processors/research.js';
 import { validateStage } from './processors/validate.js';
-import { StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
+import { KEEP_COMPLETED, StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
 import { openRedis, quitClient } from './redis-client.js';
 import type { Stage } from './stages.js';
 import { watchSubmissions } from './submit-watch.js';
@@ -219,6 +219,8 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         stalledInterval: Math.min(30_000, config.lockMs),
         // A job may stall once more than BullMQ's default before it fails: a crash plus a slow restart.
         maxStalledCount: 2,
+        // The item record is the truth: only the latest completed jobs stay, for Bull Board to show what just ran.
+        removeOnComplete: KEEP_COMPLETED,
         settings: { backoffStrategy },
         // A nominal limit that is never reached: it makes BullMQ honour queue.rateLimit() on every worker of the stage.
         ...(stage === 'generate' && limiter ? { limiter: FETCH_LIMITER } : {}),
