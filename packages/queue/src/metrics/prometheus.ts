@@ -28,31 +28,32 @@ function degradedKind(reason: string): string {
  * cluster's queue depths read from Redis at scrape time.
  */
 export class PromMetrics {
-  readonly registry = new (prom().Registry)();
-  private readonly requirements = new (prom().Counter)({ name: 'af_requirements_total', help: 'Requirements finished by this process', labelNames: ['outcome', 'tier', 'model'], registers: [this.registry] });
-  private readonly stageSeconds = new (prom().Histogram)({ name: 'af_stage_duration_seconds', help: 'Time a stage ran, per requirement', labelNames: ['stage', 'tier'], buckets: SECONDS, registers: [this.registry] });
-  private readonly waitSeconds = new (prom().Histogram)({ name: 'af_stage_wait_seconds', help: 'Time a stage job waited in its queue', labelNames: ['stage'], buckets: SECONDS, registers: [this.registry] });
-  private readonly totalSeconds = new (prom().Histogram)({ name: 'af_requirement_duration_seconds', help: 'Enqueued to finished, per completed requirement', labelNames: ['tier'], buckets: SECONDS, registers: [this.registry] });
-  private readonly tokens = new (prom().Counter)({ name: 'af_tokens_total', help: 'Tokens by kind (input, output, cache_write, cache_read)', labelNames: ['kind', 'model'], registers: [this.registry] });
-  private readonly agentTokens = new (prom().Histogram)({ name: 'af_agent_tokens', help: 'Tokens per agent, every kind', labelNames: ['tier'], buckets: [500, 1000, 2000, 3000, 4000, 5000, 7000, 8000, 12000, 20000], registers: [this.registry] });
-  private readonly cost = new (prom().Counter)({ name: 'af_cost_usd_total', help: 'US dollars spent on generation', labelNames: ['model', 'mode'], registers: [this.registry] });
-  private readonly retries = new (prom().Counter)({ name: 'af_retries_total', help: 'Stage job retries', registers: [this.registry] });
-  private readonly degraded = new (prom().Counter)({ name: 'af_degraded_total', help: 'Degradations by kind', labelNames: ['kind'], registers: [this.registry] });
-  private readonly gateFailures = new (prom().Counter)({ name: 'af_gate_failures_total', help: 'Error findings by rule', labelNames: ['rule'], registers: [this.registry] });
-  private readonly cached = new (prom().Counter)({ name: 'af_cached_agents_total', help: 'Requirements answered from the finished-agents cache', registers: [this.registry] });
+  private readonly lib = prom();
+  readonly registry = new this.lib.Registry();
+  private readonly requirements = new this.lib.Counter({ name: 'af_requirements_total', help: 'Requirements finished by this process', labelNames: ['outcome', 'tier', 'model'], registers: [this.registry] });
+  private readonly stageSeconds = new this.lib.Histogram({ name: 'af_stage_duration_seconds', help: 'Time a stage ran, per requirement', labelNames: ['stage', 'tier'], buckets: SECONDS, registers: [this.registry] });
+  private readonly waitSeconds = new this.lib.Histogram({ name: 'af_stage_wait_seconds', help: 'Time a stage job waited in its queue', labelNames: ['stage'], buckets: SECONDS, registers: [this.registry] });
+  private readonly totalSeconds = new this.lib.Histogram({ name: 'af_requirement_duration_seconds', help: 'Enqueued to finished, per completed requirement', labelNames: ['tier'], buckets: SECONDS, registers: [this.registry] });
+  private readonly tokens = new this.lib.Counter({ name: 'af_tokens_total', help: 'Tokens by kind (input, output, cache_write, cache_read)', labelNames: ['kind', 'model'], registers: [this.registry] });
+  private readonly agentTokens = new this.lib.Histogram({ name: 'af_agent_tokens', help: 'Tokens per agent, every kind', labelNames: ['tier'], buckets: [500, 1000, 2000, 3000, 4000, 5000, 7000, 8000, 12000, 20000], registers: [this.registry] });
+  private readonly cost = new this.lib.Counter({ name: 'af_cost_usd_total', help: 'US dollars spent on generation', labelNames: ['model', 'mode'], registers: [this.registry] });
+  private readonly retries = new this.lib.Counter({ name: 'af_retries_total', help: 'Stage job retries', registers: [this.registry] });
+  private readonly degraded = new this.lib.Counter({ name: 'af_degraded_total', help: 'Degradations by kind', labelNames: ['kind'], registers: [this.registry] });
+  private readonly gateFailures = new this.lib.Counter({ name: 'af_gate_failures_total', help: 'Error findings by rule', labelNames: ['rule'], registers: [this.registry] });
+  private readonly cached = new this.lib.Counter({ name: 'af_cached_agents_total', help: 'Requirements answered from the finished-agents cache', registers: [this.registry] });
 
   /**
    * With a connection: the cluster's queue depths at scrape time. With `cluster`: also the whole
    * cluster's figures over the last few minutes (the server's view; workers count their own).
    */
   constructor(conn?: FactoryConnection, options: { defaults?: boolean; cluster?: boolean } = {}) {
-    if (options.defaults !== false) prom().collectDefaultMetrics({ register: this.registry, prefix: 'af_process_' });
+    if (options.defaults !== false) this.lib.collectDefaultMetrics({ register: this.registry, prefix: 'af_process_' });
     if (conn) this.queueDepths(conn);
     if (conn && options.cluster) this.clusterWindow(conn);
   }
 
   private clusterWindow(conn: FactoryConnection): void {
-    new (prom().Gauge)({
+    new this.lib.Gauge({
       name: 'af_cluster_window',
       help: `The whole cluster over the last ${CLUSTER_WINDOW_MINUTES} minutes, from the metrics in Redis`,
       labelNames: ['measure'],
@@ -99,7 +100,7 @@ export class PromMetrics {
 
   /** Jobs per stage queue and state, read at scrape time (so every process shows the cluster's queues). */
   private queueDepths(conn: FactoryConnection): void {
-    new (prom().Gauge)({
+    new this.lib.Gauge({
       name: 'af_queue_jobs',
       help: 'Jobs per stage queue and state',
       labelNames: ['queue', 'state'],
