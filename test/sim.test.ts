@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, BadRequestError, InternalServerError, NotFoundError, RateLimitError } from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming, Usage } from '@anthropic-ai/sdk/resources/messages';
 import { planRequirement, validateAgent, validationContext } from '@agent-factory/core';
 import { startSimulator, type Simulator, type SimulatorOptions, type TokenCounts } from '@agent-factory/sim';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writable } from '../packages/sim/src/http.js';
 import { CLI } from './helpers/cli.js';
 
 const MODEL = 'claude-sonnet-4-6';
@@ -157,6 +160,64 @@ describe('messages', () => {
     expect(await wrong.messages.create(params()).catch((e: unknown) => (e as APIError).status)).toBe(401);
     const right = new Anthropic({ apiKey: 'sim-key', baseURL: sim.url, maxRetries: 0 });
     expect((await right.messages.create(params())).type).toBe('message');
+  });
+});
+
+describe('many requests at once', () => {
+  it('50 paced streams in flight leave no listener warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const { client } = await start({ ttftMs: 50, tokensPerSecond: 5_000 });
+      const texts = await Promise.all(Array.from({ length: 50 }, async () => (await client.messages.stream(params({ max_tokens: 512 })).finalMessage()).content.length));
+      expect(texts.every((n) => n === 1)).toBe(true);
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+  });
+
+  it('a reply that meets backpressure many times keeps one close listener (writable)', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let waits = 0;
+    let most = 0;
+    const server = createServer((_req, res) => {
+      void (async () => {
+        for (let i = 0; i < 160; i++) {
+          if (!res.write(chunk)) {
+            waits++;
+            await writable(res);
+          }
+          most = Math.max(most, res.listenerCount('close'));
+        }
+        res.end();
+      })();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const received = await new Promise<number>((resolve, reject) => {
+        get(`http://127.0.0.1:${port}/`, (res) => {
+          let bytes = 0;
+          // A slow reader: pauses after every piece, so the server's writes back up again and again.
+          res.on('data', (d: Buffer) => {
+            bytes += d.length;
+            res.pause();
+            setTimeout(() => res.resume(), 1);
+          });
+          res.on('end', () => resolve(bytes));
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+      expect(received).toBe(160 * chunk.length);
+      expect(waits).toBeGreaterThan(10);
+      expect(most).toBeLessThanOrEqual(2);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errorBody } from './errors.js';
 
@@ -40,4 +41,18 @@ export function sendError(res: ServerResponse, error: ApiError): void {
   // A body the server never read (a 413) must not be left in the socket for the next request.
   const headers = error.status === 413 ? { ...error.headers, connection: 'close' } : error.headers;
   sendJson(res, error.status, errorBody(error.type, error.message, requestId), headers);
+}
+
+/**
+ * Resolves once `res` takes writes again ('drain') or is gone ('close'). The listener that did not
+ * fire goes too: a long stream meets backpressure many times, and a 'close' listener left behind each
+ * time piles up on the response (Node warns past ten).
+ */
+export async function writable(res: ServerResponse): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]);
+  } finally {
+    done.abort();
+  }
 }

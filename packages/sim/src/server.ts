@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchStore } from './batch-store.js';
@@ -113,6 +114,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   // Loads the tokenizer and templates now, so the first request's latency is not ~150 ms off.
   agentAnswer('warm-up: an agent that reviews code');
   const closing = new AbortController();
+  // Every request in flight waits on it (paced replies sleep with it): hundreds at once are normal.
+  setMaxListeners(0, closing.signal);
   const state = createState(options, closing.signal);
   const ctx: Context = { state, batches: new BatchStore(state) };
   let url = '';

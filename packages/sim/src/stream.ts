@@ -1,8 +1,8 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Reply } from './completion.js';
 import { errorBody } from './errors.js';
+import { writable } from './http.js';
 
 /** When the reply's tokens leave: the first after `ttftMs`, then `tokensPerSecond` (unset = at once). */
 export interface Pace {
@@ -67,7 +67,7 @@ export async function streamReply(
   res.once('close', () => (gone = !res.writableFinished));
   const write = async (chunk: string): Promise<boolean> => {
     if (gone || signal.aborted) return false;
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(chunk)) await writable(res);
     return !gone;
   };
 
