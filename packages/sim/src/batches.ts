@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BatchStore } from './batch-store.js';
 import { ApiError } from './errors.js';
-import { readJson, sendJson } from './http.js';
+import { readJson, sendJson, writable } from './http.js';
 import { BatchCreateBodySchema, parseBody } from './request-schema.js';
 import type { SimState } from './state.js';
 
@@ -56,7 +55,7 @@ export async function handleBatchResults(store: BatchStore, id: string, res: Ser
     chunk += `${JSON.stringify(line)}\n`;
     // Written in pieces with backpressure: a full batch's results run to hundreds of megabytes.
     if (chunk.length >= 64 * 1024) {
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(chunk)) await writable(res);
       chunk = '';
       if (res.destroyed) return;
     }
