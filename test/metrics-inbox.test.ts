@@ -35,7 +35,8 @@ async function finish(conn: FactoryConnection, records: RequirementRecordInput[]
   const pipeline = conn.redis.pipeline();
   for (const input of records) {
     const payload = metricsPayload(conn.config.prefix, input, { retentionSeconds: 3600 });
-    pipeline.rpush(payload.keys[1]!, String(payload.args[2]));
+    // The entry: the batch aggregate's TTL, a tab, the record.
+    pipeline.rpush(payload.keys[1]!, `${payload.args[2]}\t${payload.args[1]}`);
     for (const [field, n] of recordFields(payload.record)) expected.set(field, (expected.get(field) ?? 0) + n);
   }
   await pipeline.exec();

@@ -9,11 +9,6 @@ const PAGE = 500;
 /** Steps per call: a reader never waits on more than this many pages of backlog (workers fold the rest). */
 const MAX_PAGES = 40;
 
-/** An inbox entry: the batch aggregate's TTL (0: none), a tab, the record. */
-export function inboxEntry(batchTtlSeconds: number, recordJson: string): string {
-  return `${batchTtlSeconds}\t${recordJson}`;
-}
-
 interface Target {
   ttl: number;
   fields: Map<string, number>;
@@ -43,6 +38,7 @@ function sumPage(prefix: string, entries: readonly string[]): Map<string, Target
   const keys = metricsKeys(prefix);
   const targets = new Map<string, Target>();
   for (const entry of entries) {
+    // An entry is the batch aggregate's TTL (0: none), a tab, the record (scripts/record-metrics.ts).
     // Our own writes; one that does not parse is dropped with its page rather than block the inbox.
     const tab = entry.indexOf('\t');
     const record = tab < 0 ? undefined : parseRecord(entry.slice(tab + 1));

@@ -1,7 +1,7 @@
 import { mergeFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
 import type { RedisClient } from '../connection.js';
 import { durationMs } from '../duration.js';
-import { foldMetrics, inboxEntry } from './fold.js';
+import { foldMetrics } from './fold.js';
 import { HOUR_MS, hourOf, metricsKeys, MINUTE_MS, minuteOf, RECENT_MAX } from './keys.js';
 
 export interface RecordOptions {
@@ -24,7 +24,7 @@ export function metricsPayload(prefix: string, input: RequirementRecordInput, op
   return {
     record,
     keys: [keys.recent, keys.inbox],
-    args: [RECENT_MAX, json, inboxEntry(record.batch ? options.retentionSeconds : 0, json)],
+    args: [RECENT_MAX, json, record.batch ? options.retentionSeconds : 0],
   };
 }
 
