@@ -2,7 +2,7 @@
 // mid-batch. Research degrades instead of failing: every requirement still completes, the ones
 // researched after the kill say so, and once the server is back research works again.
 import { planRequirement, researchTargets } from '@agent-factory/core';
-import { batchKeys, itemKey, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchKeys, stageJobId, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticRequirements } from '../../bench/synthetic.js';
 import { countBatch, expectSound, report, settle, type Counts } from './counts.js';
@@ -42,12 +42,12 @@ beforeAll(async () => {
 
 afterAll(() => rig?.stop(() => docs?.stop()));
 
-/** Input ids whose research is over (a research output in the item's record, or the item finished), and those finished. */
+/** Input ids whose research is over (the item's generate job exists: research enqueued it with its output; or the item finished), and those finished. */
 async function researchProgress(batchId: string, ids: [string, string][]): Promise<{ researched: Set<string>; finished: Set<string> }> {
   const keys = batchKeys(conn.config.prefix, batchId);
   const pipeline = conn.redis.pipeline();
-  // 'research' is the item record's field for the research stage's output (ITEM_FIELDS.research).
-  for (const [, k] of ids) pipeline.hexists(itemKey(conn.config.prefix, batchId, k), 'research').hexists(keys.results, k);
+  // Completed generate jobs stay too (the newest 1,000 per stage, more than this batch has).
+  for (const [, k] of ids) pipeline.exists(conn.queues.generate.toKey(stageJobId('generate', { b: batchId, k, a: 1 }))).hexists(keys.results, k);
   const replies = (await pipeline.exec()) ?? [];
   const finished = new Set(ids.filter((_, i) => replies[2 * i + 1]?.[1] === 1).map(([id]) => id));
   return { researched: new Set([...finished, ...ids.filter((_, i) => replies[2 * i]?.[1] === 1).map(([id]) => id)]), finished };

@@ -2,7 +2,7 @@ import { BatchStatusSchema, type BatchStatus, type ItemResult } from './batch.js
 import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
 import { interruptIfAbandoned, interruptionReason } from './interruption.js';
-import { finalizeItem, ITEM_FIELDS } from './items.js';
+import { finalizeItem } from './items.js';
 import { batchIndexKey, batchKeys, itemKey } from './keys.js';
 import { stageJobId, type StageJobData } from './queues.js';
 import { decodeResult, toItemResult, type StoredResult } from './result-codec.js';
@@ -102,16 +102,11 @@ async function* batchItemKeys(conn: FactoryConnection, batchId: string): AsyncIt
   }
 }
 
-/** The stage job an unfinished item waits in, from the outputs its record holds. */
-function currentJob(batchId: string, reqKey: string, fields: (string | null)[]): { stage: Stage; data: StageJobData } {
-  const [plan, research, draft1, review, draft2] = fields;
+/** Every stage job an unfinished item may be waiting in: the one that exists is its current one. */
+function stageJobs(batchId: string, reqKey: string): { stage: Stage; id: string }[] {
   const data = (a?: 1 | 2): StageJobData => ({ b: batchId, k: reqKey, ...(a ? { a } : {}) });
-  if (!plan) return { stage: 'analyze', data: data() };
-  if (!research) return { stage: 'research', data: data() };
-  if (!draft1) return { stage: 'generate', data: data(1) };
-  if (!review) return { stage: 'validate', data: data(1) };
-  if (!draft2) return { stage: 'generate', data: data(2) };
-  return { stage: 'validate', data: data(2) };
+  const jobs: [Stage, StageJobData][] = [['analyze', data()], ['research', data()], ['generate', data(1)], ['validate', data(1)], ['generate', data(2)], ['validate', data(2)]];
+  return jobs.map(([stage, d]) => ({ stage, id: stageJobId(stage, d) }));
 }
 
 const CANCELLED: StoredResult = { s: 'cancelled', e: 'the batch was cancelled' };
@@ -126,19 +121,20 @@ export async function cancelBatch(conn: FactoryConnection, batchId: string): Pro
   // Running jobs first: every worker aborts this batch's jobs; processors also see the state.
   await publishCancel(conn, batchId);
   for await (const reqKeys of batchItemKeys(conn, batchId)) {
+    // Which items are unfinished (they have a record), and which of their stage jobs exist.
     const pipeline = conn.redis.pipeline();
-    for (const k of reqKeys) {
-      pipeline.hmget(itemKey(prefix, batchId, k), ITEM_FIELDS.requirement, ITEM_FIELDS.plan, ITEM_FIELDS.research, ITEM_FIELDS.draft(1), ITEM_FIELDS.review, ITEM_FIELDS.draft(2));
-    }
-    const replies = (await pipeline.exec()) ?? [];
+    const jobs = reqKeys.map((k) => stageJobs(batchId, k));
+    reqKeys.forEach((k, i) => {
+      pipeline.exists(itemKey(prefix, batchId, k));
+      for (const { stage, id } of jobs[i]!) pipeline.exists(conn.queues[stage].toKey(id));
+    });
+    const replies = ((await pipeline.exec()) ?? []).map(([, n]) => n === 1);
+    const per = 1 + (jobs[0]?.length ?? 0);
     await Promise.all(
       reqKeys.map(async (k, i) => {
-        const fields = replies[i]?.[1] as (string | null)[] | undefined;
-        // No record: the item is already final (or its record never got written).
-        if (!fields?.[0]) return finalizeItem(conn, batchId, k, CANCELLED);
-        const { stage, data } = currentJob(batchId, k, fields.slice(1));
+        const [unfinished, ...exists] = replies.slice(i * per, (i + 1) * per);
         // Fails quietly for a job that is running (locked): the abort above ends it.
-        await conn.queues[stage].remove(stageJobId(stage, data)).catch(() => 0);
+        if (unfinished) await Promise.all(jobs[i]!.filter((_, j) => exists[j]).map(({ stage, id }) => conn.queues[stage].remove(id).catch(() => 0)));
         return finalizeItem(conn, batchId, k, CANCELLED);
       }),
     );

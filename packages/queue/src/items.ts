@@ -7,19 +7,12 @@ import { finalizeItemScript } from './scripts/finalize-item.js';
 import { loadItemScript } from './scripts/load-item.js';
 import { persistOutputScript } from './scripts/persist-output.js';
 
-/** Fields of an item's record (a Redis hash that exists while the item is unfinished). */
-export const ITEM_FIELDS = {
-  /** The requirement as submitted: JSON {requirement, tier?, model?}. */
-  requirement: 'req',
-  /** Stage outputs, JSON with their milliseconds. */
-  plan: 'plan',
-  research: 'research',
-  draft: (attempt: 1 | 2) => `draft${attempt}`,
-  /** The first draft's failed gates, the second attempt's guidance. */
-  review: 'review1',
-  /** The worker that generated the kept draft. */
-  worker: 'w',
-} as const;
+/**
+ * Fields of an item's record (a Redis hash that exists while the item is unfinished): the requirement
+ * as submitted, JSON {requirement, tier?, model?}; stage outputs kept in Redis go under their own
+ * names (OutputName, processors/outputs.ts).
+ */
+export const ITEM_FIELDS = { requirement: 'req' } as const;
 
 /** An item as a stage sees it before working. */
 export interface LoadedItem {

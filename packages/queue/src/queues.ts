@@ -3,15 +3,24 @@ import { z } from 'zod';
 import { BACKOFF_TYPE } from './backoff.js';
 import type { QueueConfig } from './config.js';
 import type { RedisClient } from './connection.js';
+import type { StageOutputs } from './processors/outputs.js';
 import { STAGES, type Stage } from './stages.js';
 
-/** A stage job's data: which item, and for generate/validate which generation attempt (1 or 2). */
+/**
+ * A stage job's data: which item, for generate/validate which generation attempt (1 or 2), and the
+ * outputs of the item's earlier stages.
+ */
 export const StageJobDataSchema = z.object({
   b: z.string().regex(/^b_[a-z0-9]+$/, 'not a batch id'),
   k: z.string().regex(/^[0-9a-f]{16}$/, 'not a requirement key'),
   a: z.union([z.literal(1), z.literal(2)]).optional(),
   /** `realtime`: generate with a Messages API call even in a batch-mode batch (a Message Batches fallback). */
   m: z.literal('realtime').optional(),
+  /**
+   * Earlier stages' outputs, by name. Written by the previous stage of this code and only checked to be
+   * an object: re-validating a plan and its research on every stage would cost more than the stage.
+   */
+  o: z.custom<Partial<StageOutputs>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'outputs must be an object').optional(),
 });
 export type StageJobData = z.infer<typeof StageJobDataSchema>;
 

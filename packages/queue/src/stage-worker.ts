@@ -8,7 +8,7 @@ import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
-import { finalizeItem, ITEM_FIELDS, loadItem } from './items.js';
+import { finalizeItem, loadItem, type LoadedItem } from './items.js';
 import { itemKey } from './keys.js';
 import { watchMetricsInbox } from './metrics/fold.js';
 import { failedRecord } from './metrics/records.js';
@@ -18,8 +18,9 @@ import { RateLimitedError } from './limiter-error.js';
 import { RateLimiter } from './limiter.js';
 import { createLogger, lazyChild, type Logger } from './logger.js';
 import { analyzeStage } from './processors/analyze.js';
-import type { StageContext, StageHandler } from './processors/context.js';
+import { readOutput, type StageContext, type StageHandler } from './processors/context.js';
 import { generateStage, type GenerateWork } from './processors/generate.js';
+import type { PlanOutput, StageOutputs } from './processors/outputs.js';
 import { researchStage } from './processors/research.js';
 import { validateStage } from './processors/validate.js';
 import { KEEP_COMPLETED, StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
@@ -84,12 +85,21 @@ function agentCacheSuffix(deps: WorkerDeps, llm: LlmProvider): string {
     .slice(0, 12);
 }
 
+/** The item's plan, for the tier its failure is counted under: carried by the job, else in the record (Message Batches mode). */
+async function planOf(conn: FactoryConnection, data: StageJobData): Promise<PlanOutput | undefined> {
+  if (data.o?.plan) return data.o.plan;
+  const raw = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), 'plan');
+  try {
+    return raw ? (JSON.parse(raw) as PlanOutput) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The item's failure as stored for `status` and `results`, and counted once in the metrics. */
 async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger, metrics: MetricsRecorder): Promise<void> {
   try {
-    // The plan (for the tier) goes with the item's record when it ends: read it first.
-    const plan = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.plan);
-    const payload = metrics.payload(failedRecord(data, reason, plan), logger);
+    const payload = metrics.payload(failedRecord(data, reason, await planOf(conn, data)), logger);
     if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason }, payload)) {
       logger.warn({ reason }, 'requirement failed');
       metrics.observe(payload?.record);
@@ -98,6 +108,28 @@ async function markFailed(conn: FactoryConnection, data: StageJobData, reason: s
     // Redis is unreachable: the 'failed' event tries again, and the job stays in Bull Board meanwhile.
     logger.error({ err: error, reason }, 'could not mark the requirement failed');
   }
+}
+
+/**
+ * The item's state and the record fields the stage needs (the handler's own, and inputs its job does
+ * not carry), when it needs any; with the inputs resolved. Undefined when the job is moot (the item
+ * is final, or its batch gone or cancelled: the item is then ended as cancelled).
+ */
+async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobData): Promise<{ item?: LoadedItem; inputs: Partial<StageOutputs> } | undefined> {
+  const inputs: Partial<StageOutputs> = { ...data.o };
+  const missing = handler.inputs(data).filter((name) => inputs[name] === undefined);
+  const fields = [...(handler.recordFields?.(data) ?? []), ...missing];
+  if (fields.length === 0) return { inputs };
+  const item = await loadItem(ctx.conn, data, fields);
+  if (item.final || item.batchGone) return undefined;
+  // Unfinished without a record: its data is gone, so it can only fail (never stay pending).
+  if (!item.hasRecord) throw new PermanentError('the requirement\'s record is missing from Redis');
+  if (item.batchState === 'cancelled') {
+    await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
+    return undefined;
+  }
+  for (const name of missing) Object.assign(inputs, { [name]: readOutput(item, name) });
+  return { item, inputs };
 }
 
 /** One stage's processor: gates (final, gone, cancelled), the stage's work, and the failure policy. */
@@ -112,16 +144,18 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { wor
     const id = job.id ?? stageJobId(stage, data);
     active.set(id, { worker: getWorker(), batch: data.b });
     try {
-      const item = await loadItem(ctx.conn, data, handler.fields(data));
-      if (item.final || item.batchGone) return;
-      // Unfinished without a record: its data is gone, so it can only fail (never stay pending).
-      if (!item.hasRecord) throw new PermanentError('the requirement\'s record is missing from Redis');
-      if (item.batchState === 'cancelled') {
-        await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
-        return;
-      }
+      const prepared = await prepare(ctx, handler, data);
+      if (!prepared) return;
       const timing = { wait: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp), retries: job.attemptsMade, enqueuedAt: job.timestamp };
-      const work: GenerateWork = { data, item, priority: job.opts.priority ?? 1, timing, ...(signal ? { signal } : {}), logger };
+      const work: GenerateWork = {
+        data,
+        ...prepared,
+        priority: job.opts.priority ?? 1,
+        timing,
+        rerun: job.attemptsMade > 0 || job.stalledCounter > 0,
+        ...(signal ? { signal } : {}),
+        logger,
+      };
       if (stage === 'generate') {
         work.reportProgress = (progress) => job.updateProgress(progress);
         if (limiter) work.limiter = limiter;

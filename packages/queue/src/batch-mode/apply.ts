@@ -1,9 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { GenerationResult } from '@agent-factory/core';
 import { clampAgentFile, costOf, usageFromApi } from '@agent-factory/llm';
-import { ITEM_FIELDS, loadItem } from '../items.js';
+import { loadItem } from '../items.js';
 import { itemKey } from '../keys.js';
-import type { DraftOutput } from '../processors/outputs.js';
+import { draftName, type DraftOutput } from '../processors/outputs.js';
 import { enqueueStage, stageJobId, type StageJobData } from '../queues.js';
 import { BATCH_PROVIDER, type CollectorContext } from './context.js';
 import { parseMemberId, type MemberInfo } from './keys.js';
@@ -67,16 +67,16 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
     const { content, changes } = clampAgentFile(answerText(message), generationRequestOf(item, data.a));
     if (changes.length > 0) c.logger.info({ member: memberId, model: message.model, changes }, 'model answer clamped to the tools policy');
     const draft: GenerationResult = { content, usage, model: message.model };
-    const output: DraftOutput = { draft, provider: BATCH_PROVIDER, ms: Date.now() - info.t };
+    const output: DraftOutput = { draft, provider: BATCH_PROVIDER, ms: Date.now() - info.t, worker: c.workerId };
     draftJson = JSON.stringify(output);
   }
   const { keys } = c;
-  const draftField = ITEM_FIELDS.draft(data.a);
+  const draftField = draftName(data.a);
   const stored = Number(
     await applyDraftScript.run(
       c.conn.redis,
       [keys.groupApplied(groupId), keys.usage, keys.batchUsage(data.b), itemKey(c.conn.config.prefix, data.b, data.k)],
-      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, draftJson, ITEM_FIELDS.worker, c.workerId],
+      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, draftJson],
     ),
   );
   // 2: applied by an earlier run that may have died before enqueueing validate.

@@ -1,4 +1,5 @@
-import { ITEM_FIELDS } from '../items.js';
+import { persistOutputs } from '../items.js';
+import { draftName } from '../processors/outputs.js';
 import type { StageContext, StageWork } from '../processors/context.js';
 import { startBatchCollector } from './collector.js';
 import { addFlushJob } from './context.js';
@@ -15,8 +16,11 @@ import { registerScript } from './scripts.js';
 export async function generateInMessageBatch(ctx: StageContext, work: StageWork): Promise<boolean> {
   const { data, item } = work;
   if (data.m === 'realtime' || !isAnthropicProvider(ctx.llm)) return false;
-  if (item.fields[ITEM_FIELDS.draft(data.a ?? 1)] !== undefined) return false;
+  if (item?.fields[draftName(data.a ?? 1)] !== undefined) return false;
   if (!(await isBatchMode(ctx.conn, data.b))) return false;
+  // The collector builds the request from the record, and validate reads the outputs from there too.
+  const carried = Object.entries(data.o ?? {}).map(([name, output]) => [name, JSON.stringify(output)] as const);
+  if (carried.length > 0 && !(await persistOutputs(ctx.conn, data, Object.fromEntries(carried)))) return true;
   const collector = await startBatchCollector(ctx.conn, ctx.llm, { logger: ctx.logger, workerId: ctx.workerId });
   const { keys, options } = collector;
   const id = memberId(data);

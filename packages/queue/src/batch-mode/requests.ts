@@ -1,25 +1,25 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { GenerationRequest } from '@agent-factory/core';
 import { buildPrompt, maxTokensFor, prefixVariantFor, type AnthropicProvider } from '@agent-factory/llm';
-import { ITEM_FIELDS, loadItem, type LoadedItem } from '../items.js';
+import { loadItem, type LoadedItem } from '../items.js';
 import { readOutput } from '../processors/context.js';
-import type { PlanOutput, ResearchOutput, ReviewOutput } from '../processors/outputs.js';
+import { draftName, type PlanOutput, type ResearchOutput, type ReviewOutput } from '../processors/outputs.js';
 import type { CollectorContext } from './context.js';
 import { parseMemberId } from './keys.js';
 
 /** Item fields a member's request and result need. */
-export const memberFields = (attempt: 1 | 2): string[] => [ITEM_FIELDS.plan, ITEM_FIELDS.research, ITEM_FIELDS.review, ITEM_FIELDS.draft(attempt)];
+export const memberFields = (attempt: 1 | 2): string[] => ['plan', 'research', 'review1', draftName(attempt)];
 
 /** Whether the item still wants this attempt's draft. */
 export function wantsDraft(item: LoadedItem, attempt: 1 | 2): boolean {
-  return !item.final && !item.batchGone && item.hasRecord && item.batchState !== 'cancelled' && item.fields[ITEM_FIELDS.draft(attempt)] === undefined;
+  return !item.final && !item.batchGone && item.hasRecord && item.batchState !== 'cancelled' && item.fields[draftName(attempt)] === undefined;
 }
 
 /** The generation request of a member, exactly as the realtime generate stage builds it. */
 export function generationRequestOf(item: LoadedItem, attempt: 1 | 2): GenerationRequest {
-  const { plan } = readOutput<PlanOutput>(item, ITEM_FIELDS.plan);
-  const { research } = readOutput<ResearchOutput>(item, ITEM_FIELDS.research);
-  const guidance = attempt === 2 ? readOutput<ReviewOutput>(item, ITEM_FIELDS.review).findings : undefined;
+  const { plan } = readOutput<PlanOutput>(item, 'plan');
+  const { research } = readOutput<ResearchOutput>(item, 'research');
+  const guidance = attempt === 2 ? readOutput<ReviewOutput>(item, 'review1').findings : undefined;
   return { ...plan, research, ...(guidance ? { guidance } : {}) };
 }
 

@@ -85,7 +85,7 @@ return ARGV[1]
  * A succeeded result, applied once: usage booked (spent whatever the item's state) and the draft
  * stored unless the item is final or already has one.
  * KEYS: groupApplied, usage, batchUsage, item. ARGV: cid, input, output, cacheCreation, cacheRead,
- * costUsd, ttl, draftField, draftJson, workerField, workerId.
+ * costUsd, ttl, draftField, draftJson.
  * Returns 1 stored now, 2 applied before, 0 not stored (item final or drafted).
  */
 export const applyDraftScript = new Script(
@@ -103,7 +103,7 @@ end
 redis.call('EXPIRE', KEYS[3], ARGV[7])
 if redis.call('EXISTS', KEYS[4]) == 0 then return 0 end
 if redis.call('HEXISTS', KEYS[4], ARGV[8]) == 1 then return 0 end
-redis.call('HSET', KEYS[4], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
+redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
 return 1
 `,
 );

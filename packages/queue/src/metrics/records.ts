@@ -2,6 +2,7 @@ import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type
 import { costOf, type ModelPrice } from '@agent-factory/llm';
 import { BATCH_PROVIDER } from '../batch-mode/context.js';
 import type { JobTiming } from '../processors/context.js';
+import type { PlanOutput } from '../processors/outputs.js';
 import type { StageJobData } from '../queues.js';
 import type { StoredResult } from '../result-codec.js';
 
@@ -67,22 +68,15 @@ export function completedRecord(result: AgentResult, c: CompletedContext): Requi
   };
 }
 
-/** The tier of a stored plan output, when the requirement got that far. */
-function tierOf(planJson: string | null): { tier?: Tier; complexity?: number } {
-  if (!planJson) return {};
-  try {
-    // Our own JSON (the analyze stage's output); only the tier and score are read.
-    const { plan } = JSON.parse(planJson) as { plan?: { complexity?: { tier?: Tier; score?: number } } };
-    const c = plan?.complexity;
-    return { ...(c?.tier ? { tier: c.tier } : {}), ...(c?.score !== undefined ? { complexity: c.score } : {}) };
-  } catch {
-    return {};
-  }
+/** The tier of the plan, when the requirement got that far. */
+function tierOf(plan: PlanOutput | undefined): { tier?: Tier; complexity?: number } {
+  const c = plan?.plan.complexity;
+  return { ...(c?.tier ? { tier: c.tier } : {}), ...(c?.score !== undefined ? { complexity: c.score } : {}) };
 }
 
 /** The metrics record of a requirement that failed for good. */
-export function failedRecord(data: StageJobData, reason: string, planJson: string | null): RequirementRecordInput {
-  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, ...tierOf(planJson) };
+export function failedRecord(data: StageJobData, reason: string, plan: PlanOutput | undefined): RequirementRecordInput {
+  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, ...tierOf(plan) };
 }
 
 /** The metrics record of a requirement answered from the finished-agents cache. */

@@ -1,32 +1,31 @@
 import { planRequirement, RequirementSchema } from '@agent-factory/core';
-import { finalizeItem, ITEM_FIELDS, persistOutputs } from '../items.js';
+import { finalizeItem, ITEM_FIELDS } from '../items.js';
 import { cachedRecord } from '../metrics/records.js';
 import { StoredResultSchema } from '../result-codec.js';
-import { enqueueNext, type StageHandler } from './context.js';
+import { enqueuedBefore, enqueueNext, type StageHandler } from './context.js';
 import type { PlanOutput } from './outputs.js';
 
 /** Analyze: the plan (analysis, complexity, tools policy), or a cached agent for the same requirement. */
 export const analyzeStage: StageHandler = {
-  fields: () => [ITEM_FIELDS.requirement, ITEM_FIELDS.plan],
+  inputs: () => [],
+  recordFields: () => [ITEM_FIELDS.requirement],
   async run(ctx, work) {
     const { item, data } = work;
-    if (item.fields[ITEM_FIELDS.plan] === undefined) {
-      if (ctx.cache && item.useCache) {
-        const cached = StoredResultSchema.safeParse(await ctx.cache.get('agents', `${data.k}-${ctx.agentCacheSuffix}`));
-        if (cached.success && cached.data.s === 'completed') {
-          const metrics = ctx.metrics.payload(cachedRecord(data, cached.data, work.timing), work.logger);
-          if (await finalizeItem(ctx.conn, data.b, data.k, cached.data, metrics)) ctx.metrics.observe(metrics?.record);
-          work.logger.debug('answered from the agents cache');
-          return;
-        }
+    if (ctx.cache && item?.useCache) {
+      const cached = StoredResultSchema.safeParse(await ctx.cache.get('agents', `${data.k}-${ctx.agentCacheSuffix}`));
+      if (cached.success && cached.data.s === 'completed') {
+        const metrics = ctx.metrics.payload(cachedRecord(data, cached.data, work.timing), work.logger);
+        if (await finalizeItem(ctx.conn, data.b, data.k, cached.data, metrics)) ctx.metrics.observe(metrics?.record);
+        work.logger.debug('answered from the agents cache');
+        return;
       }
-      // The requirement crosses a boundary here (written by any producer): a bad one fails for good.
-      const requirement = RequirementSchema.parse(JSON.parse(item.fields[ITEM_FIELDS.requirement] ?? 'null'));
-      const t = performance.now();
-      const plan = planRequirement(requirement, ctx.pipeline);
-      const output: PlanOutput = { plan, ms: performance.now() - t, at: work.timing.enqueuedAt, wait: work.timing.wait, retries: work.timing.retries };
-      if (!(await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.plan]: JSON.stringify(output) }))) return;
     }
-    await enqueueNext(ctx.conn.queues, 'research', work);
+    if (await enqueuedBefore(ctx.conn, 'research', work)) return;
+    // The requirement crosses a boundary here (written by any producer): a bad one fails for good.
+    const requirement = RequirementSchema.parse(JSON.parse(item?.fields[ITEM_FIELDS.requirement] ?? 'null'));
+    const t = performance.now();
+    const plan = planRequirement(requirement, ctx.pipeline);
+    const output: PlanOutput = { plan, ms: performance.now() - t, at: work.timing.enqueuedAt, wait: work.timing.wait, retries: work.timing.retries };
+    await enqueueNext(ctx.conn.queues, 'research', work, undefined, { plan: output });
   },
 };

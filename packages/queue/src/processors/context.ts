@@ -6,8 +6,9 @@ import type { FactoryConnection } from '../connection.js';
 import { CancelledError, PermanentError } from '../errors.js';
 import type { LoadedItem } from '../items.js';
 import type { Logger } from '../logger.js';
-import { enqueueStage, type StageJobData } from '../queues.js';
+import { enqueueStage, stageJobId, type StageJobData } from '../queues.js';
 import type { Stage } from '../stages.js';
+import type { OutputName, StageOutputs } from './outputs.js';
 
 /** What every stage processor of a worker pool shares. */
 export interface StageContext {
@@ -34,32 +35,50 @@ export interface JobTiming {
   enqueuedAt: number;
 }
 
-/** One job's work: its item as loaded, its priority (kept by every later stage) and its abort signal. */
+/** One job's work: its item as loaded, its inputs, its priority (kept by every later stage) and its abort signal. */
 export interface StageWork {
   data: StageJobData;
-  item: LoadedItem;
+  /** The item's state and record fields, when the stage read them (see StageHandler). */
+  item?: LoadedItem;
+  /** Earlier stages' outputs: those the job carried, and those read from the item record. */
+  inputs: Partial<StageOutputs>;
   priority: number;
   timing: JobTiming;
+  /** An earlier run of this job ended without completing it (a failed attempt, or a stall). */
+  rerun: boolean;
   signal?: AbortSignal;
   logger: Logger;
 }
 
 export interface StageHandler {
-  /** The item record fields the stage reads. */
-  fields(data: StageJobData): readonly string[];
+  /** Earlier stages' outputs the stage reads: from the job's data, else from the item record. */
+  inputs(data: StageJobData): readonly OutputName[];
+  /**
+   * Record fields the stage reads whatever the job carries: the item's state (batch cancelled or gone,
+   * item final) is read with them. A stage without them reads Redis only for inputs its job lacks;
+   * the finalize script's exactly-once check and the next stage's read of the state cover it.
+   */
+  recordFields?(data: StageJobData): readonly string[];
   run(ctx: StageContext, work: StageWork): Promise<void>;
 }
 
-/** Reads a JSON stage output from the item record; a missing one means the record is broken. */
+/** Parses a JSON stage output from the item record; a missing one means the record is broken. */
 export function readOutput<T>(item: LoadedItem, field: string): T {
   const raw = item.fields[field];
   if (raw === undefined) throw new PermanentError(`the item record has no ${field} (its earlier stage output is missing)`);
   try {
-    // Our own JSON, written by an earlier stage of this code: trusted, not re-validated.
+    // Our own JSON, written by this code: trusted, not re-validated.
     return JSON.parse(raw) as T;
   } catch {
     throw new PermanentError(`the item record's ${field} is not valid JSON`);
   }
+}
+
+/** An input of the stage (StageHandler.inputs guarantees it is there). */
+export function input<K extends OutputName>(work: StageWork, name: K): StageOutputs[K] {
+  const value = work.inputs[name];
+  if (value === undefined) throw new PermanentError(`the job has no ${name} (its earlier stage output is missing)`);
+  return value;
 }
 
 /** Stops between steps once the job was aborted (batch cancelled or worker shutting down). */
@@ -67,8 +86,18 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError(typeof signal.reason === 'string' ? signal.reason : 'aborted');
 }
 
-/** Enqueues the item's next stage job with its deterministic id and the same priority. */
-export function enqueueNext(queues: Record<Stage, Queue>, stage: Stage, work: StageWork, attempt?: 1 | 2): Promise<void> {
-  const data: StageJobData = { b: work.data.b, k: work.data.k, ...(attempt ? { a: attempt } : {}) };
-  return enqueueStage(queues, stage, data, work.priority);
+/** The data of the item's next stage job: which attempt, and the outputs it carries. */
+function nextData(work: StageWork, attempt: 1 | 2 | undefined, outputs: Partial<StageOutputs>): StageJobData {
+  return { b: work.data.b, k: work.data.k, ...(attempt ? { a: attempt } : {}), o: outputs };
+}
+
+/** Enqueues the item's next stage job with its deterministic id, the same priority and the outputs so far. */
+export function enqueueNext(queues: Record<Stage, Queue>, stage: Stage, work: StageWork, attempt: 1 | 2 | undefined, outputs: Partial<StageOutputs>): Promise<void> {
+  return enqueueStage(queues, stage, nextData(work, attempt, outputs), work.priority);
+}
+
+/** Whether an earlier run of this job already enqueued the item's next stage job (it died before completing). */
+export async function enqueuedBefore(conn: FactoryConnection, stage: Stage, work: StageWork, attempt?: 1 | 2): Promise<boolean> {
+  if (!work.rerun) return false;
+  return (await conn.redis.exists(conn.queues[stage].toKey(stageJobId(stage, nextData(work, attempt, {}))))) === 1;
 }

@@ -2,11 +2,10 @@ import {
   isOfflineFallbackError, offlineProvider, type GenerationOptions, type GenerationProgress, type GenerationRequest, type GenerationResult, type LlmProvider,
 } from '@agent-factory/core';
 import { generateInMessageBatch } from '../batch-mode/register.js';
-import { ITEM_FIELDS, persistOutputs } from '../items.js';
 import type { LimiterGate } from '../limiter-gate.js';
 import type { RateLimiter } from '../limiter.js';
-import { enqueueNext, readOutput, throwIfAborted, type StageHandler, type StageWork } from './context.js';
-import type { DraftOutput, PlanOutput, ResearchOutput, ReviewOutput } from './outputs.js';
+import { enqueuedBefore, enqueueNext, input, throwIfAborted, type StageHandler, type StageWork } from './context.js';
+import { draftName, type DraftOutput } from './outputs.js';
 
 /**
  * The provider's draft; when it cannot answer in time (not when it refused the request), the
@@ -62,24 +61,26 @@ function generateOptions(work: GenerateWork): GenerateOptions {
 
 /** Generate: one draft from the provider (attempt 2 carries the first draft's findings as guidance). */
 export const generateStage: StageHandler = {
-  fields: (data) => [ITEM_FIELDS.plan, ITEM_FIELDS.research, ITEM_FIELDS.review, ITEM_FIELDS.draft(data.a ?? 1)],
+  inputs: (data) => (data.a === 2 ? ['plan', 'research', 'review1'] : ['plan', 'research']),
+  // A draft stored in the record by the Message Batches collector; read with the item's state, so that
+  // no provider call is made for an item that is final or whose batch was cancelled.
+  recordFields: (data) => [draftName(data.a ?? 1)],
   async run(ctx, work: GenerateWork) {
     // Batch mode: the request waits for an Anthropic Message Batch; the collector enqueues validate.
     if (await generateInMessageBatch(ctx, work)) return;
-    const { item, data } = work;
-    const attempt = data.a ?? 1;
-    if (item.fields[ITEM_FIELDS.draft(attempt)] === undefined) {
-      const { plan } = readOutput<PlanOutput>(item, ITEM_FIELDS.plan);
-      const { research } = readOutput<ResearchOutput>(item, ITEM_FIELDS.research);
-      const guidance = attempt === 2 ? readOutput<ReviewOutput>(item, ITEM_FIELDS.review).findings : undefined;
-      const t = performance.now();
-      const { draft, provider } = await draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
-      throwIfAborted(work.signal);
-      const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries };
-      const stored = await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.draft(attempt)]: JSON.stringify(output), [ITEM_FIELDS.worker]: ctx.workerId });
-      if (!stored) return;
-      work.logger.debug({ attempt, ms: Math.round(output.ms) }, 'draft generated');
-    }
-    await enqueueNext(ctx.conn.queues, 'validate', work, attempt);
+    const attempt = work.data.a ?? 1;
+    const name = draftName(attempt);
+    // Stored in the record already: validate reads it from there.
+    if (work.item?.fields[name] !== undefined) return enqueueNext(ctx.conn.queues, 'validate', work, attempt, work.inputs);
+    if (await enqueuedBefore(ctx.conn, 'validate', work, attempt)) return;
+    const { plan } = input(work, 'plan');
+    const { research } = input(work, 'research');
+    const guidance = attempt === 2 ? input(work, 'review1').findings : undefined;
+    const t = performance.now();
+    const { draft, provider } = await draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
+    throwIfAborted(work.signal);
+    const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries, worker: ctx.workerId };
+    work.logger.debug({ attempt, ms: Math.round(output.ms) }, 'draft generated');
+    await enqueueNext(ctx.conn.queues, 'validate', work, attempt, { ...work.inputs, [name]: output });
   },
 };

@@ -6,7 +6,7 @@ export interface QueueTiming {
   retries?: number;
 }
 
-/** The stage outputs kept in an item's record, each with the milliseconds it took. */
+/** The stage outputs an item gathers on its way, each with the milliseconds it took. */
 export interface PlanOutput extends QueueTiming {
   plan: Plan;
   ms: number;
@@ -22,9 +22,29 @@ export interface DraftOutput extends QueueTiming {
   /** The provider that wrote it. */
   provider: string;
   ms: number;
+  /** The worker (host:pid) that generated it. */
+  worker?: string;
 }
 export interface ReviewOutput extends QueueTiming {
   /** The first draft's failed findings: the second attempt's guidance. */
   findings: Finding[];
   ms: number;
 }
+
+/**
+ * An item's stage outputs by name. They travel in the data of the item's next stage job (so a stage
+ * reads its inputs with the job BullMQ hands it, and writes nothing but that job); the same names are
+ * the item record's fields where an output is kept in Redis instead (Message Batches mode, whose
+ * collector builds requests and stores drafts outside any job).
+ */
+export interface StageOutputs {
+  plan: PlanOutput;
+  research: ResearchOutput;
+  draft1: DraftOutput;
+  review1: ReviewOutput;
+  draft2: DraftOutput;
+}
+export type OutputName = keyof StageOutputs;
+
+/** The output name of a generation attempt's draft. */
+export const draftName = (attempt: 1 | 2): 'draft1' | 'draft2' => (attempt === 1 ? 'draft1' : 'draft2');

@@ -1,9 +1,9 @@
 import { addUsage, assembleResult, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
-import { finalizeItem, ITEM_FIELDS, persistOutputs } from '../items.js';
+import { finalizeItem } from '../items.js';
 import { summarizeAgent } from '../result-codec.js';
-import { enqueueNext, readOutput, type StageHandler } from './context.js';
+import { enqueueNext, input, type StageHandler } from './context.js';
 import { completedRecord } from '../metrics/records.js';
-import type { DraftOutput, PlanOutput, QueueTiming, ResearchOutput, ReviewOutput } from './outputs.js';
+import { draftName, type QueueTiming, type ReviewOutput } from './outputs.js';
 
 /**
  * Validate: the four gates on the draft. A first draft that fails goes back to generate once with
@@ -11,17 +11,15 @@ import type { DraftOutput, PlanOutput, QueueTiming, ResearchOutput, ReviewOutput
  * exactly as core's generateAndValidate does. Then the item ends, exactly once.
  */
 export const validateStage: StageHandler = {
-  fields: () => [ITEM_FIELDS.plan, ITEM_FIELDS.research, ITEM_FIELDS.draft(1), ITEM_FIELDS.review, ITEM_FIELDS.draft(2), ITEM_FIELDS.worker],
+  inputs: (data) => (data.a === 2 ? ['plan', 'research', 'draft1', 'review1', 'draft2'] : ['plan', 'research', 'draft1']),
   async run(ctx, work) {
-    const { item, data } = work;
+    const { data } = work;
     const attempt = data.a ?? 1;
-    // A retry after the findings were stored but before generate was enqueued: just enqueue it.
-    if (attempt === 1 && item.fields[ITEM_FIELDS.review] !== undefined) return enqueueNext(ctx.conn.queues, 'generate', work, 2);
-    const planOut = readOutput<PlanOutput>(item, ITEM_FIELDS.plan);
-    const researchOut = readOutput<ResearchOutput>(item, ITEM_FIELDS.research);
-    const current = readOutput<DraftOutput>(item, ITEM_FIELDS.draft(attempt));
-    const first = attempt === 2 ? readOutput<DraftOutput>(item, ITEM_FIELDS.draft(1)) : undefined;
-    const review = attempt === 2 ? readOutput<ReviewOutput>(item, ITEM_FIELDS.review) : undefined;
+    const planOut = input(work, 'plan');
+    const researchOut = input(work, 'research');
+    const current = input(work, draftName(attempt));
+    const first = attempt === 2 ? input(work, 'draft1') : undefined;
+    const review = attempt === 2 ? input(work, 'review1') : undefined;
     const { plan } = planOut;
     const { research } = researchOut;
 
@@ -39,9 +37,8 @@ export const validateStage: StageHandler = {
     } else if (attempt === 1 && current.provider !== offlineProvider.name) {
       const findings = report.gates.flatMap((g) => g.findings);
       const stored: ReviewOutput = { findings, ms: ms.validate, wait: work.timing.wait, retries: work.timing.retries };
-      if (!(await persistOutputs(ctx.conn, data, { [ITEM_FIELDS.review]: JSON.stringify(stored) }))) return;
       work.logger.debug({ findings: findings.length }, 'draft failed the gates; generating again with the findings');
-      return enqueueNext(ctx.conn.queues, 'generate', work, 2);
+      return enqueueNext(ctx.conn.queues, 'generate', work, 2, { ...work.inputs, review1: stored });
     } else {
       outcome = await offlineFallback(plan, research, current.provider, { usage, ms, degraded });
     }
@@ -63,7 +60,7 @@ export const validateStage: StageHandler = {
       ...(review ? { firstFindings: review.findings } : {}),
       ...(ctx.prices ? { prices: ctx.prices } : {}),
     });
-    const summary = summarizeAgent(result, { worker: item.fields[ITEM_FIELDS.worker], costUsd: record.cost ?? 0 });
+    const summary = summarizeAgent(result, { worker: current.worker, costUsd: record.cost ?? 0 });
     const metrics = ctx.metrics.payload(record, work.logger);
     if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics)) {
       ctx.metrics.observe(metrics?.record);
