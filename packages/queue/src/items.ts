@@ -45,7 +45,10 @@ export async function loadItem(conn: FactoryConnection, data: StageJobData, fiel
   };
 }
 
-/** Stores stage outputs in the item's record; false when the item is already final (nothing stored). */
+/**
+ * Stores stage outputs (JSON by output name) in the item's record, for readers outside the item's jobs
+ * (the Message Batches collector); false when the item is already final (nothing stored).
+ */
 export async function persistOutputs(conn: FactoryConnection, data: StageJobData, values: Record<string, string>): Promise<boolean> {
   const args = Object.entries(values).flat();
   return (await persistOutputScript.run(conn.redis, [itemKey(conn.config.prefix, data.b, data.k)], args)) === 1;
