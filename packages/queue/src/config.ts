@@ -19,6 +19,9 @@ export function parseConcurrency(text: string): Partial<Record<Stage, number>> {
   return out;
 }
 
+/** The latest completed jobs per stage queue, for Bull Board to show what just ran: by default (AF_KEEP_COMPLETED sets the count). */
+export const KEEP_COMPLETED = { count: 1000, age: 24 * 3600 };
+
 export const QueueConfigSchema = z.object({
   /** Redis or Redis Cluster (`redis://h1:7000,h2:7001` lists cluster seed nodes). */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
@@ -44,6 +47,11 @@ export const QueueConfigSchema = z.object({
    * live producer (it then stops and says how to resume).
    */
   submitLeaseMs: z.number().int().min(500).default(15_000),
+  /**
+   * Completed jobs each stage queue keeps for Bull Board (the newest, for at most a day). Each carries
+   * what its stage worked from (plan, research, draft: a few KB), so this bounds that history's memory.
+   */
+  keepCompleted: z.number().int().min(0).max(100_000).default(KEEP_COMPLETED.count),
 });
 export type QueueConfig = z.infer<typeof QueueConfigSchema>;
 
@@ -57,6 +65,7 @@ const ENV_NAMES = {
   lockMs: 'AF_LOCK_MS',
   rateLimit: 'AF_RATE_LIMIT',
   submitLeaseMs: 'AF_SUBMIT_LEASE_MS',
+  keepCompleted: 'AF_KEEP_COMPLETED',
 } as const satisfies Record<keyof QueueConfig, string>;
 
 /** The queue configuration from the environment (see ENV_NAMES); a bad value names its variable. */

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { BACKOFF_TYPE } from './backoff.js';
-import type { QueueConfig } from './config.js';
+import { KEEP_COMPLETED, type QueueConfig } from './config.js';
 import type { RedisClient } from './connection.js';
 import type { StageOutputs } from './processors/outputs.js';
 import { STAGES, type Stage } from './stages.js';
@@ -24,8 +24,10 @@ export const StageJobDataSchema = z.object({
 });
 export type StageJobData = z.infer<typeof StageJobDataSchema>;
 
-/** The latest completed jobs per stage queue, for Bull Board to show what just ran (they return nothing). */
-export const KEEP_COMPLETED = { count: 1000, age: 24 * 3600 };
+/** The completed jobs a stage queue keeps under this configuration. */
+export function keptCompleted(config: QueueConfig): { count: number; age: number } {
+  return { count: config.keepCompleted, age: KEEP_COMPLETED.age };
+}
 /** Failed jobs kept for Bull Board: the newest 10,000, at most a week. */
 export const KEEP_FAILED = { count: 10_000, age: 7 * 24 * 3600 };
 

@@ -23,7 +23,7 @@ import { generateStage, type GenerateWork } from './processors/generate.js';
 import type { PlanOutput, StageOutputs } from './processors/outputs.js';
 import { researchStage } from './processors/research.js';
 import { validateStage } from './processors/validate.js';
-import { KEEP_COMPLETED, StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
+import { keptCompleted, StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
 import { openRedis, quitClient } from './redis-client.js';
 import type { Stage } from './stages.js';
 import { watchSubmissions } from './submit-watch.js';
@@ -254,7 +254,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         // A job may stall once more than BullMQ's default before it fails: a crash plus a slow restart.
         maxStalledCount: 2,
         // The item record is the truth: only the latest completed jobs stay, for Bull Board to show what just ran.
-        removeOnComplete: KEEP_COMPLETED,
+        removeOnComplete: keptCompleted(config),
         settings: { backoffStrategy },
         // A nominal limit that is never reached: it makes BullMQ honour queue.rateLimit() on every worker of the stage.
         ...(stage === 'generate' && limiter ? { limiter: FETCH_LIMITER } : {}),

@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { BACKOFF_TYPE } from '../backoff.js';
 import type { FactoryConnection } from '../connection.js';
-import { KEEP_COMPLETED, KEEP_FAILED } from '../queues.js';
+import { KEEP_COMPLETED } from '../config.js';
+import { KEEP_FAILED } from '../queues.js';
 import { COLLECTOR_QUEUE } from './context.js';
 
 /**
