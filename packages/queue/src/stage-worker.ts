@@ -132,7 +132,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
   return { item, inputs };
 }
 
-/** One stage's processor: gates (final, gone, cancelled), the stage's work, and the failure policy. */
+/** One stage's processor: the item's gates when the stage reads it (final, gone, cancelled), the stage's work, and the failure policy. */
 function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { worker: Worker; batch: string }>, getWorker: () => Worker, limiter?: RateLimiter) {
   const handler = HANDLERS[stage];
   // Three parameters: BullMQ then passes the abort signal that cancelJob() fires.
@@ -253,7 +253,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         stalledInterval: Math.min(30_000, config.lockMs),
         // A job may stall once more than BullMQ's default before it fails: a crash plus a slow restart.
         maxStalledCount: 2,
-        // The item record is the truth: only the latest completed jobs stay, for Bull Board to show what just ran.
+        // The item's result is the truth: only the latest completed jobs stay (AF_KEEP_COMPLETED), for Bull Board to show what just ran.
         removeOnComplete: keptCompleted(config),
         settings: { backoffStrategy },
         // A nominal limit that is never reached: it makes BullMQ honour queue.rateLimit() on every worker of the stage.
