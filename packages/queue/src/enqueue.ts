@@ -6,6 +6,7 @@ import { batchKeys, itemKey } from './keys.js';
 import { chunkJobs, type Unjobbed } from './requeue-unjobbed.js';
 import { requirementKey } from './requirement-key.js';
 import { enqueueChunkScript } from './scripts/enqueue-chunk.js';
+import { CheckedInput } from './input/checked-input.js';
 import { fenced, type SubmitLease } from './submit-lease.js';
 
 /** A checked requirement with its input id (line-derived when the input had none). */
@@ -108,7 +109,8 @@ export async function enqueueInputs(
         aborted = true;
         break;
       }
-      const item = InputSchema.parse(input);
+      // Checked already when the input checker built it (files, API bodies); parsed here when not (SDK callers).
+      const item = input instanceof CheckedInput ? input : InputSchema.parse(input);
       const key = requirementKey(item);
       ids.push(idsEntry(item.id, key));
       if (!seen.has(key)) {

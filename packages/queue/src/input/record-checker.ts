@@ -1,4 +1,5 @@
 import type { BatchItemInput } from '../producer.js';
+import { CheckedInput } from './checked-input.js';
 import { checkRecord } from './record.js';
 
 /** A checked record: the item to enqueue, or why not. */
@@ -32,6 +33,7 @@ export class RecordChecker {
     const first = this.seen.get(id);
     if (first !== undefined) return { line, error: `duplicate id "${clip(id)}" (first ${this.options.where} ${first})` };
     this.seen.set(id, line);
-    return { line, item: { ...checked.item, id } };
+    const { requirement, tier, model } = checked.item;
+    return { line, item: new CheckedInput(id, requirement, tier, model) };
   }
 }
