@@ -22,6 +22,11 @@ const MAX_CHUNKS_IN_FLIGHT = 3;
 
 export const InputSchema = RequirementSchema.extend({ id: z.string().min(1).max(200) });
 
+/** An input as the producer takes it: as it is when the input checker built it (files, API bodies), else parsed (SDK callers). */
+export function batchInput(input: BatchItemInput): BatchItemInput {
+  return input instanceof CheckedInput ? input : InputSchema.parse(input);
+}
+
 /** The `inputId\treqKey` entry an input gets on its batch's ids list. */
 export function idsEntry(id: string, key: string): string {
   if (id.includes('\t')) throw new Error(`input id ${JSON.stringify(id)} contains a tab`);
@@ -109,8 +114,7 @@ export async function enqueueInputs(
         aborted = true;
         break;
       }
-      // Checked already when the input checker built it (files, API bodies); parsed here when not (SDK callers).
-      const item = input instanceof CheckedInput ? input : InputSchema.parse(input);
+      const item = batchInput(input);
       const key = requirementKey(item);
       ids.push(idsEntry(item.id, key));
       if (!seen.has(key)) {

@@ -1,6 +1,6 @@
 import type { BatchStatus } from './batch.js';
 import type { FactoryConnection } from './connection.js';
-import { enqueueInputs, idsEntry, InputSchema, type BatchItemInput, type SubmitProgress } from './enqueue.js';
+import { batchInput, enqueueInputs, idsEntry, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 import { interruptIfAbandoned } from './interruption.js';
 import { batchKeys, submittingKey } from './keys.js';
 import type { SubmitRunOptions } from './producer.js';
@@ -89,7 +89,7 @@ async function skipEnqueued(conn: FactoryConnection, batchId: string, inputs: As
     for (let i = 0; i < Math.min(PAGE, held - start); i++) {
       const next = await inputs.next();
       if (next.done) throw new ResumeRefusedError(`the file has ${start + i} requirement(s) but batch ${batchId} already holds ${held}; resume with the very file the batch was submitted with`);
-      const item = InputSchema.parse(next.value);
+      const item = batchInput(next.value);
       const key = requirementKey(item);
       const entry = idsEntry(item.id, key);
       if (entry !== page[i]) throw mismatch(batchId, start + i + 1, entry, page[i]);
