@@ -36,9 +36,9 @@ export const validateStage: StageHandler = {
       outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, degraded, ms };
     } else if (attempt === 1 && current.provider !== offlineProvider.name) {
       const findings = report.gates.flatMap((g) => g.findings);
-      const stored: ReviewOutput = { findings, ms: ms.validate, wait: work.timing.wait, retries: work.timing.retries };
+      const review1: ReviewOutput = { findings, ms: ms.validate, wait: work.timing.wait, retries: work.timing.retries };
       work.logger.debug({ findings: findings.length }, 'draft failed the gates; generating again with the findings');
-      return enqueueNext(ctx.conn.queues, 'generate', work, 2, { ...work.inputs, review1: stored });
+      return enqueueNext(ctx.conn.queues, 'generate', work, 2, { ...work.inputs, review1 });
     } else {
       outcome = await offlineFallback(plan, research, current.provider, { usage, ms, degraded });
     }
