@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchKeys, batchResults, connect, createLogger, getBatch, interruptionReason, STAGES, type BatchStatus, type FactoryConnection } from '@agent-factory/queue';
+import { batchKeys, batchResults, connect, createLogger, getBatch, interruptionReason, STAGES, SUBMIT_CHUNK, type BatchStatus, type FactoryConnection } from '@agent-factory/queue';
 import { createAgentFactory, FactoryInputError } from '@agent-factory/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
@@ -158,11 +158,13 @@ describe('a submit killed mid-enqueue', () => {
       const enqueued = status.inputs;
       expect(enqueued).toBeGreaterThanOrEqual(KILL_AFTER);
       expect(enqueued).toBeLessThan(LINES);
-      expect(enqueued % 1000).toBe(0); // whole chunks only
+      expect(enqueued % SUBMIT_CHUNK).toBe(0); // whole chunks only
+      // Requirement n is on lines n × REPEATS … (n + 1) × REPEATS − 1: a chunk may end inside one.
+      const distinct = Math.ceil(enqueued / REPEATS);
       expect(await conn.redis.llen(batchKeys(prefix, id).ids)).toBe(enqueued);
       // The jobs the producer wrote but never added (its chunks in flight) were added when it was found dead.
       expect(await conn.redis.exists(batchKeys(prefix, id).unjobbed)).toBe(0);
-      expect(status).toMatchObject({ state: 'interrupted', expected: LINES, total: enqueued / REPEATS, counts: { pending: enqueued / REPEATS, completed: 0 } });
+      expect(status).toMatchObject({ state: 'interrupted', expected: LINES, total: distinct, counts: { pending: distinct, completed: 0 } });
       expect(status.reason).toContain(`submit stopped after enqueuing ${enqueued.toLocaleString('en-US')} of the file's ${LINES.toLocaleString('en-US')} requirement(s)`);
       expect(status.reason).toContain(`--resume ${id}`);
       expect(status.reason).toContain(`agent-factory cancel ${id}`);
@@ -176,7 +178,7 @@ describe('a submit killed mid-enqueue', () => {
       // A worker runs what was enqueued; the batch finishes, still saying it is incomplete, and its results are collectable.
       await startWorker(prefix);
       const drained = await waitForBatch(conn, id, 60_000);
-      expect(drained).toMatchObject({ state: 'interrupted', inputs: enqueued, counts: { pending: 0, completed: enqueued / REPEATS, failed: 0 } });
+      expect(drained).toMatchObject({ state: 'interrupted', inputs: enqueued, counts: { pending: 0, completed: distinct, failed: 0 } });
       const out = join(dir, 'partial');
       const results = await runCli(['results', id, '--out', out], { env: envFor(prefix) });
       expect(results.code, results.stderr).toBe(0);
@@ -397,7 +399,7 @@ describe('a submit that lives', () => {
     const prefix = testPrefix();
     const lease = 1000;
     const big = join(dir, 'big.jsonl');
-    const lines = 200_000;
+    const lines = 400_000;
     const repeats = 1000;
     await writeFile(big, requirementsFile(lines, () => '', repeats));
     const conn = await open(prefix);

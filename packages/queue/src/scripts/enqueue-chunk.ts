@@ -15,7 +15,7 @@ export const LEASE_LOST = 'LEASE_LOST';
  * KEYS: batch, ids, lease, unjobbed, then one item key per new item. ARGV: token, record field,
  * unjobbed entry (JSON), n (ids in the chunk), the n ids entries, then one requirement JSON per new
  * item. Returns the chunk's unjobbed field (its first input index), or -1 when it has no new item.
- * At most 1,000 ids per call (SUBMIT_CHUNK): unpack() of more than about 8,000 values fails in Lua.
+ * At most SUBMIT_CHUNK ids per call: unpack() of more than about 8,000 values fails in Lua.
  */
 export const enqueueChunkScript = new Script(
   'enqueue-chunk',
