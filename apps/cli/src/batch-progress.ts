@@ -1,4 +1,4 @@
-import { getBatch, type BatchStatus, type FactoryConnection } from '@agent-factory/queue';
+import { getBatch, type BatchStatus, type FactoryConnection } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf } from './batch-view.js';
 

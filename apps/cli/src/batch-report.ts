@@ -1,5 +1,5 @@
 import { TierSchema, type AgentResult } from '@agent-factory/core';
-import type { ItemResult } from '@agent-factory/queue';
+import type { ItemResult } from '@agent-factory/queue/client';
 
 /** What the batch report needs of one finished agent, wherever it ran. */
 export interface ReportRow {

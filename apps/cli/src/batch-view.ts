@@ -1,4 +1,4 @@
-import type { BatchStatus } from '@agent-factory/queue';
+import type { BatchStatus } from '@agent-factory/queue/client';
 
 /** Items finished one way or another. */
 export function doneOf(status: BatchStatus): number {

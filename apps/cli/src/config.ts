@@ -1,5 +1,5 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
-import { queueConfigFromEnv, researchSettingsFromEnv, type QueueConfig, type ResearchSettings } from '@agent-factory/queue';
+import { researchSettingsFromEnv, type ResearchSettings } from '@agent-factory/queue';
 import { AgentModelsTextSchema } from '@agent-factory/sdk/agent-models';
 import { z } from 'zod';
 import { UsageError } from './usage-error.js';
@@ -26,18 +26,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new UsageError(`${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`);
   }
   return result.data;
-}
-
-/**
- * The queue settings (REDIS_URL, AF_PREFIX and the rest, see @agent-factory/queue's config), for the
- * commands that talk to Redis; a bad value is a usage error naming the variable.
- */
-export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): QueueConfig {
-  try {
-    return queueConfigFromEnv(env);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CheckResult } from '@agent-factory/queue';
+import type { CheckResult } from '@agent-factory/queue/client';
 
 /** Problems printed before the rest is only counted. */
 export const PRINTED_PROBLEMS = 20;

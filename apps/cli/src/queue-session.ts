@@ -1,6 +1,19 @@
-import { connect, type FactoryConnection } from '@agent-factory/queue';
+// The client entry: a command that only talks to Redis never loads the workers' side (see client.ts).
+import { connect, queueConfigFromEnv, type FactoryConnection, type QueueConfig } from '@agent-factory/queue/client';
 import { pino } from 'pino';
-import { loadQueueConfig } from './config.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * The queue settings (REDIS_URL, AF_PREFIX and the rest, see @agent-factory/queue's config), for the
+ * commands that talk to Redis; a bad value is a usage error naming the variable.
+ */
+function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): QueueConfig {
+  try {
+    return queueConfigFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 /** pino's JSON lines as one short line each on stderr: stdout is for the command's output, often --json. */
 const stderrLines = {

@@ -1,4 +1,4 @@
-import { checkRequirementsFile, discardInput, readRequirementsFile, RequirementsInputError, type BatchItemInput, type InputFormat } from '@agent-factory/queue';
+import { checkRequirementsFile, discardInput, readRequirementsFile, RequirementsInputError, type BatchItemInput, type InputFormat } from '@agent-factory/queue/client';
 import { describeProblems } from './input-problems.js';
 import { UsageError } from './usage-error.js';
 

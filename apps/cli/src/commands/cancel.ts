@@ -1,4 +1,4 @@
-import { cancelBatch, getBatch } from '@agent-factory/queue';
+import { cancelBatch, getBatch } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';

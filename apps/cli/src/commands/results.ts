@@ -1,4 +1,4 @@
-import { getBatch } from '@agent-factory/queue';
+import { getBatch } from '@agent-factory/queue/client';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import type { Command } from 'commander';
 import { asUsageError } from '../factory.js';

@@ -1,4 +1,4 @@
-import { getBatch, listBatches } from '@agent-factory/queue';
+import { getBatch, listBatches } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
 import { batchTable, describeBatch } from '../batch-view.js';
 import { withQueue } from '../queue-session.js';

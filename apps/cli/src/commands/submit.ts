@@ -14,7 +14,7 @@ import {
   type FactoryConnection,
   type InputFormat,
   type SubmitProgress,
-} from '@agent-factory/queue';
+} from '@agent-factory/queue/client';
 import { inputRefusal } from '@agent-factory/sdk/batch-input';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import { type Command, Option } from 'commander';

@@ -1,4 +1,4 @@
-import type { CheckResult } from '@agent-factory/queue';
+import type { CheckResult } from '@agent-factory/queue/client';
 
 /**
  * Why a checked requirements file cannot be submitted, if it cannot: a fatal problem, bad lines

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { relative } from 'node:path';
-import { batchResults, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { batchResults, type FactoryConnection, type ItemResult } from '@agent-factory/queue/client';
 import { OutputFolder, type OutputFolderOptions } from './output-folder.js';
 import type { WrittenAgent } from './write-agent.js';
 
