@@ -7,6 +7,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SUBMIT_CHUNK, SUBMIT_CHUNKS_IN_FLIGHT } from '@agent-factory/queue';
 import { machine, writeSection } from './benchmarks-md.js';
 import { CLI, mark, mb, REDIS_SETTINGS, RSS_METHOD, runTimed, startBenchRedis, versions, type TimedRun } from './harness.js';
 import { median, spread } from './stats.js';
@@ -81,7 +82,7 @@ const table = [
   `Machine: ${machine()}; ${versions(redis.version)}. Redis: ${REDIS_SETTINGS}. ${RUNS} runs per side, interleaved.`,
   '',
   `Input: ${LINES.toLocaleString('en')} JSONL lines (${(fileBytes / 2 ** 20).toFixed(1)} MB; ${(LINES - DUPLICATES).toLocaleString('en')} distinct synthetic requirements, ${DUPLICATES.toLocaleString('en')} duplicate lines at random places; ours enqueued ${distinct.toLocaleString('en')} distinct jobs). ` +
-    'Ours is the real `agent-factory submit FILE --json` process: pass 1 checks every line, pass 2 writes item records, the ids list and priority jobs (chunks of 1,000, 3 in flight). ' +
+    `Ours is the real \`agent-factory submit FILE --json\` process: pass 1 checks every line, pass 2 writes item records, the ids list and priority jobs (chunks of ${SUBMIT_CHUNK}, ${SUBMIT_CHUNKS_IN_FLIGHT} in flight). ` +
     'Baseline (`bench/bare/submit.mjs`): reads the same file line by line, `JSON.parse`, `addBulk` of bare jobs (no ids, no options, no dedupe) in chunks of 1,000 into one queue, one chunk at a time. ' +
     `Rate = lines ÷ wall time of the process from spawn to exit (Node start-up included). Peak RSS from ${RSS_METHOD}.`,
   '',

@@ -11,7 +11,7 @@ import { resumeBatch } from './resume.js';
 import { sealSubmission, statusAfterSubmit } from './submit-end.js';
 import { SubmitLease, SubmitLeaseLostError } from './submit-lease.js';
 
-export { SUBMIT_CHUNK, type BatchItemInput, type SubmitProgress } from './enqueue.js';
+export { SUBMIT_CHUNK, SUBMIT_CHUNKS_IN_FLIGHT, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 
 const SubmissionSchema = z.object({
   name: z.string().max(200).optional(),
