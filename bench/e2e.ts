@@ -12,7 +12,7 @@ import { LocalDocsSource } from '@agent-factory/research';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { machine, writeSection } from './benchmarks-md.js';
-import { mark, mb, memoryUsage, REDIS_SETTINGS, scanKeys, sleep, spawnWorker, startBenchRedis, usedMemory, versions, type BenchRedis } from './harness.js';
+import { mark, mb, memoryUsage, REDIS_SETTINGS, redisCpuSeconds, scanKeys, sleep, spawnWorker, startBenchRedis, usedMemory, versions, type BenchRedis } from './harness.js';
 import { median, spread } from './stats.js';
 import { syntheticRequirements } from './synthetic.js';
 
@@ -42,6 +42,8 @@ interface Stoppable {
 
 interface OursRun {
   rate: number;
+  /** Redis server CPU from submit to completion ÷ N, µs. */
+  redisCpuUs: number;
   /** MEMORY USAGE of the batch's keys (batch hash, ids list, results hash, leftover item records) ÷ N. */
   batchBytes: number;
   /** MEMORY USAGE of the shared cache's keys (finished agents and docs answers) ÷ N. */
@@ -92,13 +94,16 @@ async function runOurs(redis: BenchRedis, conn: FactoryConnection, seed: number,
   for (let i = 0; i < cacheKeys.length; i += 1000) await redis.client.unlink(...cacheKeys.slice(i, i + 1000));
   const items = syntheticRequirements(N, seed).map((requirement, i) => ({ id: `r${i}`, requirement }));
   const before = await usedMemory(redis.client);
+  const cpu = await redisCpuSeconds(redis.client);
   const start = performance.now();
   const submitted = await submitBatch(conn, items, { name: `bench-${seed}` });
   const seconds = await awaitOurs(conn, submitted.id, N, start);
+  const redisCpuUs = (((await redisCpuSeconds(redis.client)) - cpu) / N) * 1e6;
   const keys = batchKeys(PREFIX, submitted.id);
   const batchKeysList = [keys.batch, keys.ids, keys.results, ...(await scanKeys(redis.client, `${PREFIX}:item:*`))];
   return {
     rate: N / seconds,
+    redisCpuUs,
     batchBytes: (await memoryUsage(redis.client, batchKeysList)) / N,
     cacheBytes: (await memoryUsage(redis.client, await scanKeys(redis.client, `${PREFIX}:cache:*`))) / N,
     bullBytes: countBullKeys ? await memoryUsage(redis.client, (await Promise.all(STAGES.map((s) => scanKeys(redis.client, `${PREFIX}:${s}:*`)))).flat()) : Number.NaN,
@@ -108,6 +113,7 @@ async function runOurs(redis: BenchRedis, conn: FactoryConnection, seed: number,
 
 interface BareRun {
   rate: number;
+  redisCpuUs: number;
   /** When every completed job is kept: MEMORY USAGE of every bare key but the event streams ÷ N. */
   keptBytes: number;
 }
@@ -117,14 +123,16 @@ async function runBare(redis: BenchRedis, label: string, n: number, keep = false
   const queue = new Queue('analyze', { connection: redis.client, prefix: 'bare', defaultJobOptions: { removeOnComplete: keep ? false : KEEP_COMPLETED } });
   try {
     const done = Number(await redis.client.get('bare:done'));
+    const cpu = await redisCpuSeconds(redis.client);
     const start = performance.now();
     for (let i = 0; i < n; i += 1000) {
       await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'analyze', data: { b: label, k: i + j }, opts: { jobId: `${label}-${i + j}-analyze` } })));
     }
     await until(async () => Number(await redis.client.get('bare:done')) >= done + n, 'bare');
     const seconds = (performance.now() - start) / 1000;
+    const redisCpuUs = (((await redisCpuSeconds(redis.client)) - cpu) / n) * 1e6;
     const kept = keep ? (await scanKeys(redis.client, 'bare:*')).filter((k) => !k.endsWith(':events')) : [];
-    return { rate: n / seconds, keptBytes: (await memoryUsage(redis.client, kept)) / n };
+    return { rate: n / seconds, redisCpuUs, keptBytes: (await memoryUsage(redis.client, kept)) / n };
   } finally {
     await queue.close();
   }
@@ -212,7 +220,8 @@ const rows = PROCESSES.map((p) => {
   const b = rates(bare.get(p)!);
   const ratio = median(o) / median(b);
   const paired = o.map((x, i) => x / (b[i] as number));
-  return `| ${p} | **${median(o).toFixed(0)}** | ${spread(o)} | ${median(b).toFixed(0)} | ${spread(b)} | **${ratio.toFixed(2)}** | ${Math.min(...paired).toFixed(2)}–${Math.max(...paired).toFixed(2)} | ≥ ${TARGET_RATIO} ${mark(ratio >= TARGET_RATIO)} |`;
+  const cpu = (runs: { redisCpuUs: number }[]): string => median(runs.map((r) => r.redisCpuUs)).toFixed(0);
+  return `| ${p} | **${median(o).toFixed(0)}** | ${spread(o)} | ${median(b).toFixed(0)} | ${spread(b)} | **${ratio.toFixed(2)}** | ${Math.min(...paired).toFixed(2)}–${Math.max(...paired).toFixed(2)} | ${cpu(ours.get(p)!)} / ${cpu(bare.get(p)!)} | ≥ ${TARGET_RATIO} ${mark(ratio >= TARGET_RATIO)} |`;
 });
 const first = PROCESSES[0]!;
 // One core doing bare's queue work plus the pipeline's own work, and nothing else.
@@ -229,13 +238,15 @@ const e2e = [
     `Bare (\`bench/bare/stages-worker.mjs\`): N processes, each with four BullMQ Workers on one shared client and the same per-stage concurrency; each processor only adds the next stage's job with a deterministic id (no priority, ${keep}), the last one INCRs a counter; ` +
     `the benchmark addBulk's the ${N.toLocaleString('en')} first-stage jobs in chunks of 1,000 and polls the counter every ${POLL_MS} ms.`,
   '',
-  '| worker processes | ours, requirements/s | spread | bare BullMQ, items/s | spread | ours ÷ bare | per-run ratios | target |',
-  '|---|---|---|---|---|---|---|---|',
+  '| worker processes | ours, requirements/s | spread | bare BullMQ, items/s | spread | ours ÷ bare | per-run ratios | Redis CPU per requirement, µs, ours / bare | target |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
   ...(PROCESSES.length > 1
     ? [`Scaling against ${first} process: ${PROCESSES.slice(1).map((p) => `${p} processes ours ×${(med(ours, p) / med(ours, first)).toFixed(2)}, bare ×${(med(bare, p) / med(bare, first)).toFixed(2)}`).join('; ')} (2 cores shared by the workers, Redis and the producer).`, '']
     : []),
+  'Redis CPU per requirement: the server\'s INFO `used_cpu_user` + `used_cpu_sys` over a timed batch ÷ its size (the benchmark\'s polling included, on both sides): what one Redis can serve, all workers together, is about 1 s ÷ that figure.',
+  '',
   `For scale: the same pipeline without queues runs ${pipelineRate.toFixed(0)} requirements/s in one process here (as \`bench/core.ts\`, measured in this run). ` +
     `One process doing bare's queue work plus that work and nothing else would reach 1 ÷ (1/${med(bare, first).toFixed(0)} + 1/${pipelineRate.toFixed(0)}) = ${ceiling.toFixed(0)}/s, a ratio of ${(ceiling / med(bare, first)).toFixed(2)}: against no-op stages the pipeline's own CPU bounds the ratio below the target; ` +
     `ours reaches ${((med(ours, first) / ceiling) * 100).toFixed(0)}% of that ceiling with ${first} process.`,

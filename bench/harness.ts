@@ -49,6 +49,12 @@ export async function usedMemory(client: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
 }
 
+/** CPU seconds the Redis server has used (INFO cpu: user + system). */
+export async function redisCpuSeconds(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
+}
+
 /** Every key matching a glob, with SCAN. */
 export async function scanKeys(client: Redis, match: string): Promise<string[]> {
   const out: string[] = [];

@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './connection.js';
+import { batchWritesPerTick } from './socket-batching.js';
 
 /**
  * What a client is for. BullMQ workers (and anything a worker process does while Redis restarts)
@@ -53,6 +54,7 @@ export async function openRedis(redisUrl: string, role: ClientRole, name?: strin
   // Errors surface through commands; without a listener ioredis would print each reconnect failure.
   let firstError: Error | undefined;
   client.on('error', (error: Error) => (firstError ??= error));
+  batchWritesPerTick(client);
   try {
     await client.connect();
   } catch (error) {
