@@ -1,8 +1,8 @@
 /**
  * What a client of a running factory needs (submit, status, results, cancel, input checks), without
  * the workers' side: no stage processors, Message Batches, limiter, metrics or doctor, and so none of
- * the Anthropic SDK. `@agent-factory/queue/client`: a producer process starts ~0.15 s sooner than
- * with the whole package (a third of its start-up), which a CLI run pays every time.
+ * the Anthropic SDK. `@agent-factory/queue/client`: `submit --help` starts in 0.26 s instead of 0.45 s
+ * with the whole package, which every run of those commands pays.
  */
 export * from './stages.js';
 export * from './config.js';
