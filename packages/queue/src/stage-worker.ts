@@ -20,7 +20,7 @@ import { createLogger, lazyChild, type Logger } from './logger.js';
 import { analyzeStage } from './processors/analyze.js';
 import { readOutput, type StageContext, type StageHandler } from './processors/context.js';
 import { generateStage, type GenerateWork } from './processors/generate.js';
-import type { PlanOutput, StageOutputs } from './processors/outputs.js';
+import type { OutputName, PlanOutput, StageOutputs } from './processors/outputs.js';
 import { researchStage } from './processors/research.js';
 import { validateStage } from './processors/validate.js';
 import { keptCompleted, StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
@@ -88,7 +88,7 @@ function agentCacheSuffix(deps: WorkerDeps, llm: LlmProvider): string {
 /** The item's plan, for the tier its failure is counted under: carried by the job, else in the record (Message Batches mode). */
 async function planOf(conn: FactoryConnection, data: StageJobData): Promise<PlanOutput | undefined> {
   if (data.o?.plan) return data.o.plan;
-  const raw = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), 'plan');
+  const raw = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), 'plan' satisfies OutputName);
   try {
     return raw ? (JSON.parse(raw) as PlanOutput) : undefined;
   } catch {

@@ -3,12 +3,12 @@ import type { GenerationRequest } from '@agent-factory/core';
 import { buildPrompt, maxTokensFor, prefixVariantFor, type AnthropicProvider } from '@agent-factory/llm';
 import { loadItem, type LoadedItem } from '../items.js';
 import { readOutput } from '../processors/context.js';
-import { draftName, type PlanOutput, type ResearchOutput, type ReviewOutput } from '../processors/outputs.js';
+import { draftName, type OutputName } from '../processors/outputs.js';
 import type { CollectorContext } from './context.js';
 import { parseMemberId } from './keys.js';
 
 /** Item fields a member's request and result need. */
-export const memberFields = (attempt: 1 | 2): string[] => ['plan', 'research', 'review1', draftName(attempt)];
+export const memberFields = (attempt: 1 | 2): OutputName[] => ['plan', 'research', 'review1', draftName(attempt)];
 
 /** Whether the item still wants this attempt's draft. */
 export function wantsDraft(item: LoadedItem, attempt: 1 | 2): boolean {
@@ -17,9 +17,9 @@ export function wantsDraft(item: LoadedItem, attempt: 1 | 2): boolean {
 
 /** The generation request of a member, exactly as the realtime generate stage builds it. */
 export function generationRequestOf(item: LoadedItem, attempt: 1 | 2): GenerationRequest {
-  const { plan } = readOutput<PlanOutput>(item, 'plan');
-  const { research } = readOutput<ResearchOutput>(item, 'research');
-  const guidance = attempt === 2 ? readOutput<ReviewOutput>(item, 'review1').findings : undefined;
+  const { plan } = readOutput(item, 'plan');
+  const { research } = readOutput(item, 'research');
+  const guidance = attempt === 2 ? readOutput(item, 'review1').findings : undefined;
   return { ...plan, research, ...(guidance ? { guidance } : {}) };
 }
 

@@ -62,15 +62,15 @@ export interface StageHandler {
   run(ctx: StageContext, work: StageWork): Promise<void>;
 }
 
-/** Parses a JSON stage output from the item record; a missing one means the record is broken. */
-export function readOutput<T>(item: LoadedItem, field: string): T {
-  const raw = item.fields[field];
-  if (raw === undefined) throw new PermanentError(`the item record has no ${field} (its earlier stage output is missing)`);
+/** Parses a stage output from the item record's field of its name; a missing one means the record is broken. */
+export function readOutput<K extends OutputName>(item: LoadedItem, name: K): StageOutputs[K] {
+  const raw = item.fields[name];
+  if (raw === undefined) throw new PermanentError(`the item record has no ${name} (its earlier stage output is missing)`);
   try {
     // Our own JSON, written by this code: trusted, not re-validated.
-    return JSON.parse(raw) as T;
+    return JSON.parse(raw) as StageOutputs[K];
   } catch {
-    throw new PermanentError(`the item record's ${field} is not valid JSON`);
+    throw new PermanentError(`the item record's ${name} is not valid JSON`);
   }
 }
 
