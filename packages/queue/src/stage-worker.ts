@@ -118,7 +118,7 @@ async function markFailed(conn: FactoryConnection, data: StageJobData, reason: s
 async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobData): Promise<{ item?: LoadedItem; inputs: Partial<StageOutputs> } | undefined> {
   const inputs: Partial<StageOutputs> = { ...data.o };
   const missing = handler.inputs(data).filter((name) => inputs[name] === undefined);
-  const fields = [...(handler.recordFields?.(data) ?? []), ...missing];
+  const fields = [...(handler.recordFields?.(data, ctx) ?? []), ...missing];
   if (fields.length === 0) return { inputs };
   const item = await loadItem(ctx.conn, data, fields);
   if (item.final || item.batchGone) return undefined;

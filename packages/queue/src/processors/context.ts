@@ -58,7 +58,7 @@ export interface StageHandler {
    * item final) is read with them. A stage without them reads Redis only for inputs its job lacks;
    * the finalize script's exactly-once check and the next stage's read of the state cover it.
    */
-  recordFields?(data: StageJobData): readonly string[];
+  recordFields?(data: StageJobData, ctx: StageContext): readonly string[];
   run(ctx: StageContext, work: StageWork): Promise<void>;
 }
 
