@@ -53,6 +53,8 @@ export const ItemResultSchema = z.object({
   usage: z.object({ input: z.number().int(), output: z.number().int(), cacheCreation: z.number().int(), cacheRead: z.number().int() }).optional(),
   costUsd: z.number().optional(),
   degraded: z.array(z.string()).optional(),
+  /** The worker process that generated the file (host:pid): shows which workers shared a batch. */
+  worker: z.string().optional(),
   /** Why it failed or was cancelled, in words a user can act on. */
   error: z.string().optional(),
 });

@@ -99,6 +99,7 @@ export function toItemResult(inputId: string, stored: StoredResult | undefined):
     ...(stored.u !== undefined ? { usage: { input: stored.u[0], output: stored.u[1], cacheCreation: stored.u[2], cacheRead: stored.u[3] } } : {}),
     ...(stored.$ !== undefined ? { costUsd: stored.$ } : {}),
     ...(stored.d !== undefined ? { degraded: stored.d } : {}),
+    ...(stored.w !== undefined ? { worker: stored.w } : {}),
     ...(stored.e !== undefined ? { error: stored.e } : {}),
   };
 }

@@ -26,7 +26,7 @@ export interface ResultsSummary {
 }
 
 type IndexEntry =
-  | Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded'> & { file: string; name: string }
+  | Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded' | 'worker'> & { file: string; name: string }
   | { state: string; error: string };
 
 const UNFINISHED: Record<string, string> = { pending: 'not finished yet', failed: 'failed', cancelled: 'the batch was cancelled' };
@@ -61,8 +61,8 @@ export async function writeBatchResults(conn: FactoryConnection, batchId: string
     try {
       if (r.state === 'completed' && r.name !== undefined && r.content !== undefined) {
         const written = await fileFor(r.name, r.content);
-        const { gates, passed, tier, tokens, usage, costUsd, timings, degraded } = r;
-        return [r.inputId, { file: relative(folder.root, written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded }];
+        const { gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker } = r;
+        return [r.inputId, { file: relative(folder.root, written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker }];
       }
       return [r.inputId, { state: r.state, error: r.error ?? UNFINISHED[r.state] ?? r.state }];
     } catch (error) {
