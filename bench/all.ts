@@ -93,7 +93,7 @@ const header = [
   `- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}; 1-minute load average ${loadBefore[0]?.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end (the machine may be shared: wall times and rates are only as quiet as it was; token, call and byte counts do not depend on it).`,
   `- Versions: Node ${process.version}, TypeScript ${packageVersion('typescript')}, BullMQ ${packageVersion('bullmq')}, ioredis ${packageVersion('ioredis')}, Redis ${redisVersion()}, \`@anthropic-ai/sdk\` ${packageVersion('@anthropic-ai/sdk')}.`,
   `- This run took **${minSec(total)}** (limit ${LIMIT_S / 60} min): ${perBenchmark}.`,
-  '- Figures are medians of at least 3 runs with their spread (min–max) and their ratio against a baseline measured in the same run; the few single-run rows (a one-run comparison, a count that does not depend on timing) say so. Each section states what it ran: batch sizes, runs, settings. `npm run bench:<name>` re-runs one benchmark and replaces only its section (its Machine line then carries its own date).',
+  '- Figures are medians of at least 3 runs with their spread (min–max) and their ratio against a baseline measured in the same run; the few single-run rows (a one-run comparison, a count that does not depend on timing) say so. Each section states what it ran: batch sizes, runs, settings. `npm run bench:<name>` re-runs one benchmark and replaces only its section (its Machine line then carries its own date and time).',
   '',
 ].join('\n');
 const body = readFileSync(draft, 'utf8');
