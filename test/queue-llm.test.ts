@@ -1,5 +1,5 @@
 import {
-  batchUsage, connect, createLogger, RateLimiter, submitBatch, type BatchItemInput, type BatchStatus, type FactoryConnection, type StoredResult,
+  batchKeys, batchUsage, connect, createLogger, RateLimiter, submitBatch, type BatchItemInput, type BatchStatus, type FactoryConnection, type StoredResult,
 } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -204,5 +204,30 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
     expect(saturation).toBeGreaterThan(0.9);
     // Both processes generated.
     expect(new Set(outcome.results.map((r) => r.w)).size).toBe(2);
+  });
+
+  it('makes no provider call for a generate job whose batch was cancelled meanwhile: the item ends cancelled', async () => {
+    const p = testPrefix();
+    const c = await connect({ redisUrl: redis.url, prefix: p }, { logger: quiet });
+    try {
+      // Analyze and research only: the generate jobs wait, as they would behind a busy generate pool.
+      workers.push(await spawnWorker(workerEnv(p, sim.url), ['--stages', 'analyze,research']));
+      const n = 6;
+      const batch = await submitBatch(c, inputs(syntheticRequirements(n, 77)), { useCache: false });
+      const deadline = Date.now() + 20_000;
+      while (Object.values(await c.queues.generate.getJobCounts('waiting', 'prioritized')).reduce((a, b) => a + b, 0) < n) {
+        if (Date.now() > deadline) throw new Error('the generate jobs were never enqueued');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // A cancel whose removal of queued jobs missed these (a research job enqueued them just after it).
+      await c.redis.hset(batchKeys(p, batch.id).batch, 'state', 'cancelled');
+      sim.ledger.reset();
+      workers.push(await spawnWorker(workerEnv(p, sim.url), ['--stages', 'generate,validate']));
+      const status = await waitForBatch(c, batch.id, 20_000, (s) => s.counts.pending === 0);
+      expect(status.counts).toMatchObject({ cancelled: n, completed: 0 });
+      expect(messageRequests(sim)).toBe(0);
+    } finally {
+      await c.close();
+    }
   });
 });
