@@ -9,7 +9,7 @@ import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 const DISTINCT = 500;
 const DUPLICATES = 40;
 
-describe('a 500-requirement batch over 2 worker processes', () => {
+describe('batches over worker processes: 500 requirements on 2, a worker joining mid-batch', () => {
   let redis: TestRedis;
   let conn: FactoryConnection;
   let workers: WorkerProcess[] = [];
@@ -109,43 +109,33 @@ describe('a 500-requirement batch over 2 worker processes', () => {
     expect(listed.map((b) => b.id)).toEqual([first.id, firstBatch]);
     expect(listed[1]).toMatchObject({ name: 'five hundred', tenant: 'test', state: 'completed' });
   }, 30_000);
-});
 
-describe('a worker started while a batch runs', () => {
-  let redis: TestRedis;
-  let conn: FactoryConnection;
-  const workers: WorkerProcess[] = [];
-  const prefix = testPrefix();
-  // Each generation waits 60 ms and each worker runs 2 at a time: one worker alone needs ~9 s for the batch,
-  // so a second one that takes seconds to start on a loaded machine still finds a good part of it.
-  const env = (): NodeJS.ProcessEnv => ({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_GENERATE_DELAY_MS: '60', AF_CONCURRENCY: 'generate=2' });
+  it('a worker started while a batch runs joins it and generates part of it; each result names its worker', async () => {
+    // A batch of its own (own prefix) on slower workers: each generation waits 60 ms, 2 at a time, so one
+    // worker alone needs ~9 s and a second that takes seconds to start on a loaded machine still finds work.
+    const latePrefix = testPrefix();
+    const env = { REDIS_URL: redis.url, AF_PREFIX: latePrefix, AF_GENERATE_DELAY_MS: '60', AF_CONCURRENCY: 'generate=2' };
+    const first = await spawnWorker(env);
+    workers.push(first);
+    const c = await connect({ redisUrl: redis.url, prefix: latePrefix }, { logger: createLogger({}, { level: 'error' }) });
+    try {
+      const n = 300;
+      const submitted = await submitBatch(c, syntheticRequirements(n, 21).map((requirement, i) => ({ id: `late-${i}`, requirement })), { name: 'late joiner' });
+      // The first worker is under way before the second starts ("another terminal").
+      await waitForBatch(c, submitted.id, 30_000, (s) => s.counts.completed >= 20);
+      const late = await spawnWorker(env);
+      workers.push(late);
+      const done = await waitForBatch(c, submitted.id, 60_000);
+      expect(done.counts).toEqual({ pending: 0, completed: n, failed: 0, cancelled: 0 });
 
-  beforeAll(async () => {
-    redis = await startRedis({ appendonly: false });
-    workers.push(await spawnWorker(env()));
-    conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
-  }, 30_000);
-
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await conn?.close();
-    await redis?.stop();
-  });
-
-  it('joins it and generates part of it; each result names its worker', async () => {
-    const n = 300;
-    const submitted = await submitBatch(conn, syntheticRequirements(n, 21).map((requirement, i) => ({ id: `late-${i}`, requirement })), { name: 'late joiner' });
-    // The first worker is under way before the second starts ("another terminal").
-    await waitForBatch(conn, submitted.id, 30_000, (s) => s.counts.completed >= 20);
-    const late = await spawnWorker(env());
-    workers.push(late);
-    const done = await waitForBatch(conn, submitted.id, 60_000);
-    expect(done.counts).toEqual({ pending: 0, completed: n, failed: 0, cancelled: 0 });
-
-    const byWorker = new Map<string, number>();
-    for await (const r of batchResults(conn, submitted.id)) byWorker.set(r.worker ?? 'none', (byWorker.get(r.worker ?? 'none') ?? 0) + 1);
-    console.log('agents per worker, the second started mid-batch:', Object.fromEntries(byWorker));
-    expect([...byWorker.keys()].sort()).toEqual(workers.map((w) => `${hostname()}:${w.child.pid}`).sort());
-    expect(byWorker.get(`${hostname()}:${late.child.pid}`)).toBeGreaterThan(n / 10);
+      const byWorker = new Map<string, number>();
+      for await (const r of batchResults(c, submitted.id)) byWorker.set(r.worker ?? 'none', (byWorker.get(r.worker ?? 'none') ?? 0) + 1);
+      console.log('agents per worker, the second started mid-batch:', Object.fromEntries(byWorker));
+      expect([...byWorker.keys()].sort()).toEqual([first, late].map((w) => `${hostname()}:${w.child.pid}`).sort());
+      expect(byWorker.get(`${hostname()}:${late.child.pid}`)).toBeGreaterThan(n / 10);
+    } finally {
+      await c.close();
+    }
   }, 90_000);
 });
+
