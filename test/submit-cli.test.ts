@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,12 +102,27 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(Object.keys(index)).toEqual(['g1', 'line-3']);
     expect(index['g1']?.state).toBe('pending');
 
+    // --delete waits for a finished batch, and writes nothing when it refuses.
+    const early = await runCli(['results', status.id, '--out', join(dir, 'early-out'), '--delete'], { env: envFor(prefix) });
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(new RegExp(`--delete needs a finished batch: ${status.id} is running with 2 requirement\\(s\\) pending`));
+    expect(existsSync(join(dir, 'early-out'))).toBe(false);
+
     const cancel = await runCli(['cancel', status.id], { env: envFor(prefix) });
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/cancelled batch .*: 2 requirement\(s\) stopped/);
     const after = JSON.parse((await runCli(['status', status.id, '--json'], { env: envFor(prefix) })).stdout) as { state: string; counts: { cancelled: number } };
     expect(after).toMatchObject({ state: 'cancelled', counts: { cancelled: 2 } });
     expect((await runCli(['cancel', status.id], { env: envFor(prefix) })).stdout).toMatch(/already cancelled/);
+
+    // Collected with --delete: index.json written, then the batch and its results leave Redis.
+    const collected = await runCli(['results', status.id, '--out', join(dir, 'collected-out'), '--delete'], { env: envFor(prefix) });
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(collected.stdout).toContain(`batch ${status.id} and its results deleted from Redis`);
+    expect(Object.keys(JSON.parse(await readFile(join(dir, 'collected-out', 'index.json'), 'utf8')) as object)).toEqual(['g1', 'line-3']);
+    expect((await runCli(['status', status.id], { env: envFor(prefix) })).stderr).toMatch(/no batch/);
+    expect((await keysUnder(prefix)).filter((k) => k.includes(status.id))).toEqual([]);
+    expect(await client.zscore(`${prefix}:batches`, status.id)).toBeNull();
   });
 
   it('reads stdin, and says so clearly for an unknown batch', async () => {
@@ -134,11 +149,8 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
   await exited;
 }
 
-// Needs the queue engineer's worker pool (startWorkers); skipped while it is still a stub.
-const workersLanded = !readFileSync(new URL('../packages/queue/src/stage-worker.ts', import.meta.url), 'utf8').includes('not implemented');
-
 describe('end to end with a worker process', () => {
-  it.skipIf(!workersLanded)('submit --wait --out writes every agent; identical requirements share one file; status, results, cancel', async () => {
+  it('submit --wait --out writes every agent; identical requirements share one file; status, results, cancel', async () => {
     const prefix = testPrefix();
     const worker = startWorker(prefix);
     try {
@@ -182,6 +194,15 @@ describe('end to end with a worker process', () => {
       const cancel = await runCli(['cancel', status.id], { env: envFor(prefix) });
       expect(cancel.code).toBe(0);
       expect(cancel.stdout).toMatch(/already completed; nothing to cancel/);
+
+      // Collected with --delete: the batch, its results and its metrics aggregate leave Redis (BullMQ's
+      // completed stage jobs stay for Bull Board, bounded by AF_KEEP_COMPLETED).
+      const factoryKeys = async (): Promise<string[]> => (await keysUnder(prefix)).filter((k) => k.includes(status.id) && !/:(analyze|research|generate|validate):/.test(k));
+      expect((await factoryKeys()).length).toBeGreaterThanOrEqual(4);
+      const collected = await runCli(['results', status.id, '--out', join(dir, 'e2e-collected'), '--delete', '--json'], { env: envFor(prefix) });
+      expect(collected.code, collected.stderr).toBe(0);
+      expect(JSON.parse(collected.stdout)).toMatchObject({ results: { inputs: 3, files: 2 }, deleted: true });
+      expect(await factoryKeys()).toEqual([]);
     } finally {
       await stopWorker(worker);
     }

@@ -4,8 +4,10 @@ import type { FactoryConnection } from './connection.js';
 import { interruptIfAbandoned, interruptionReason } from './interruption.js';
 import { finalizeItem } from './items.js';
 import { batchIndexKey, batchKeys, itemKey } from './keys.js';
+import { metricsKeys } from './metrics/keys.js';
 import { stageJobId, type StageJobData } from './queues.js';
 import { decodeResult, toItemResult, type StoredResult } from './result-codec.js';
+import { deleteBatchScript } from './scripts/delete-batch.js';
 import { markCancelledScript } from './scripts/mark-cancelled.js';
 import type { Stage } from './stages.js';
 
@@ -140,4 +142,19 @@ export async function cancelBatch(conn: FactoryConnection, batchId: string): Pro
     );
   }
   return getBatch(conn, batchId);
+}
+
+/** What deleteBatch did: deleted it, found no such batch, or refused one whose results are not all in. */
+export type DeleteOutcome = 'deleted' | 'unknown' | 'unfinished';
+
+/**
+ * Deletes a finished batch, its results and its metrics aggregate from Redis at once (`results
+ * --delete`, once they are collected) instead of at the end of its retention; the minute and hour
+ * metrics still count its requirements. A batch still running is refused.
+ */
+export async function deleteBatch(conn: FactoryConnection, batchId: string): Promise<DeleteOutcome> {
+  const keys = batchKeys(conn.config.prefix, batchId);
+  const scriptKeys = [keys.batch, keys.ids, keys.results, keys.lease, keys.unjobbed, metricsKeys(conn.config.prefix).batch(batchId), batchIndexKey(conn.config.prefix)];
+  const reply = await deleteBatchScript.run(conn.redis, scriptKeys, [batchId]);
+  return reply === 1 ? 'deleted' : reply === 0 ? 'unknown' : 'unfinished';
 }

@@ -1,4 +1,4 @@
-import { getBatch } from '@agent-factory/queue/client';
+import { deleteBatch, getBatch } from '@agent-factory/queue/client';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import type { Command } from 'commander';
 import { asUsageError } from '../factory.js';
@@ -13,7 +13,7 @@ const STATE_NOTES: Partial<Record<string, string>> = {
   interrupted: ' (the batch is interrupted: only the requirements enqueued before its submit stopped are in it; see `agent-factory status`)',
 };
 
-/** `agent-factory results BATCH --out DIR [--layout plugin] [--dry-run] [--json]`: agent files plus index.json. */
+/** `agent-factory results BATCH --out DIR [--layout plugin] [--dry-run] [--delete] [--json]`: agent files plus index.json. */
 export function registerResults(program: Command): void {
   program
     .command('results')
@@ -22,16 +22,23 @@ export function registerResults(program: Command): void {
     .requiredOption('-o, --out <dir>', 'folder for the agent files and index.json (existing files are never overwritten)')
     .addOption(layoutOption())
     .option('--dry-run', 'write nothing: print the diff of what would be written')
+    .option('--delete', 'once everything is written, delete the batch and its results from Redis (a finished batch only)')
     .option('--json', 'print the summary as JSON')
-    .action(async (batchId: string, flags: { out: string; layout: Layout; dryRun?: boolean; json?: boolean }) => {
+    .action(async (batchId: string, flags: { out: string; layout: Layout; dryRun?: boolean; delete?: boolean; json?: boolean }) => {
+      if (flags.delete && flags.dryRun) throw new UsageError('--delete writes the results before it deletes them: drop --dry-run');
       await withQueue(async (conn) => {
         const status = await getBatch(conn, batchId);
         if (!status) throw new UsageError(`no batch ${batchId} (unknown, or its retention ended)`);
+        // Checked before writing, so the files never come without the deletion that was asked for.
+        if (flags.delete && status.finishedAt === undefined) {
+          throw new UsageError(`--delete needs a finished batch: ${batchId} is ${status.state} with ${status.counts.pending} requirement(s) pending; collect it without --delete, or once it has finished`);
+        }
         const summary = await writeBatchResults(conn, batchId, flags.out, { layout: flags.layout, dryRun: flags.dryRun }).catch((error: unknown) => {
           throw asUsageError(error);
         });
-        if (flags.json) process.stdout.write(`${JSON.stringify({ batch: status, results: summary }, null, 2)}\n`);
-        else process.stdout.write(`${summary.diff ?? ''}${describeResults(summary)}${STATE_NOTES[status.state] ?? ''}\n`);
+        const deleted = flags.delete ? (await deleteBatch(conn, batchId)) === 'deleted' : false;
+        if (flags.json) process.stdout.write(`${JSON.stringify({ batch: status, results: summary, ...(flags.delete ? { deleted } : {}) }, null, 2)}\n`);
+        else process.stdout.write(`${summary.diff ?? ''}${describeResults(summary)}${STATE_NOTES[status.state] ?? ''}\n${deleted ? `batch ${batchId} and its results deleted from Redis\n` : ''}`);
         if (summary.failed > 0) process.exitCode = 1;
       });
     });
