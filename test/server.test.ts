@@ -1,8 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_QUEUE, connect, STAGES, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
@@ -18,33 +15,6 @@ const VIEWER_TOKEN = 'viewer-token-0123456789abcdef';
 const admin = { authorization: `Bearer ${API_TOKEN}` };
 const viewer = { authorization: `Bearer ${VIEWER_TOKEN}` };
 const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`anyone:${token}`).toString('base64')}` });
-
-// The happy paths need the queue engineer's producer and batch records; until they land those tests
-// are skipped (they switch on by themselves once the stubs are gone).
-const source = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
-const queueReady = !['producer.ts', 'batches.ts', 'connection.ts'].some((f) => source(`packages/queue/src/${f}`).includes('not implemented'));
-const workerReady = !source('packages/queue/src/stage-worker.ts').includes('not implemented') && !source('apps/cli/src/commands/worker.ts').includes('STUB');
-
-/** connect() from the queue package, or (while it is a stub) the same shape built by hand. */
-async function openConnection(redisUrl: string, prefix: string): Promise<FactoryConnection> {
-  try {
-    return await connect({ redisUrl, prefix });
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('not implemented')) throw error;
-  }
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined); // the readiness test stops Redis on purpose
-  const queues = Object.fromEntries(STAGES.map((stage) => [stage, new Queue(stage, { connection: redis, prefix })])) as FactoryConnection['queues'];
-  return {
-    config: { redisUrl, prefix, retentionSeconds: 3600, attempts: 3, backoffMs: 1000, lockMs: 15_000 } as FactoryConnection['config'],
-    redis,
-    queues,
-    async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
-      redis.disconnect();
-    },
-  };
-}
 
 /** fetch does not let a caller set Host, so this one request goes through node:http. */
 function statusWithHost(target: string, host: string): Promise<number> {
@@ -78,7 +48,7 @@ describe('agent-factory server', () => {
   beforeAll(async () => {
     redis = await startRedis({ appendonly: false });
     prefix = testPrefix();
-    conn = await openConnection(redis.url, prefix);
+    conn = await connect({ redisUrl: redis.url, prefix });
     server = await startServer(conn, { host: '127.0.0.1', port: 0, apiToken: API_TOKEN, viewerToken: VIEWER_TOKEN, ssePollMs: 100, maxSsePerClient: 2 });
     url = server.url;
   });
@@ -292,7 +262,7 @@ describe('agent-factory server', () => {
       fetch(`${url}/api/batches`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
     // No worker runs in this block, so the batch stays running until it is cancelled.
-    it.skipIf(!queueReady)('POST creates a batch (201) and the same Idempotency-Key returns it again', async () => {
+    it('POST creates a batch (201) and the same Idempotency-Key returns it again', async () => {
       const body = { name: 'server-test', tenant: 'acme', requirements };
       const created = await post(body, { 'idempotency-key': 'server-test-1' });
       expect(created.status).toBe(201);
@@ -303,9 +273,13 @@ describe('agent-factory server', () => {
       expect(again.id).toBe(batch.id);
       const viaBody = await json<BatchStatus>(await post({ ...body, idempotencyKey: 'server-test-1' }));
       expect(viaBody.id).toBe(batch.id);
+      // Its results cannot be deleted before they are all in.
+      const early = await fetch(`${url}/api/batches/${batch.id}/results`, { method: 'DELETE', headers: admin });
+      expect(early.status).toBe(409);
+      expect((await json<ErrorJson>(early)).error.code).toBe('batch_not_finished');
     });
 
-    it.skipIf(!queueReady)('GET shows the batch to the viewer and lists it; unknown ids are 404', async () => {
+    it('GET shows the batch to the viewer and lists it; unknown ids are 404', async () => {
       const one = await fetch(`${url}/api/batches/${batch.id}`, { headers: viewer });
       expect(one.status).toBe(200);
       expect((await json<BatchStatus>(one)).id).toBe(batch.id);
@@ -318,7 +292,7 @@ describe('agent-factory server', () => {
       }
     });
 
-    it.skipIf(!queueReady)('streams progress over SSE, caps streams per client (429), and ends them when the batch is cancelled', async () => {
+    it('streams progress over SSE, caps streams per client (429), and ends them when the batch is cancelled', async () => {
       const streams = await Promise.all([1, 2].map(() => fetch(`${url}/api/batches/${batch.id}/events`, { headers: viewer })));
       for (const stream of streams) {
         expect(stream.status).toBe(200);
@@ -347,9 +321,17 @@ describe('agent-factory server', () => {
       expect(results.map((r) => r.inputId)).toEqual(['tf', 'pr', 'item-2']);
       expect(results.every((r) => r.state === 'cancelled')).toBe(true);
       expect((await fetch(`${url}/api/batches/no-such-batch`, { method: 'DELETE', headers: admin })).status).toBe(404);
+
+      // Collected: a viewer may not delete the results; the API token does, and the batch is gone.
+      expect((await fetch(`${url}/api/batches/${batch.id}/results`, { method: 'DELETE', headers: viewer })).status).toBe(403);
+      const deleted = await fetch(`${url}/api/batches/${batch.id}/results`, { method: 'DELETE', headers: admin });
+      expect(deleted.status).toBe(200);
+      expect(await json<{ id: string; deleted: boolean }>(deleted)).toEqual({ id: batch.id, deleted: true });
+      expect((await fetch(`${url}/api/batches/${batch.id}`, { headers: viewer })).status).toBe(404);
+      expect((await fetch(`${url}/api/batches/${batch.id}/results`, { method: 'DELETE', headers: admin })).status).toBe(404);
     }, 20_000);
 
-    it.skipIf(!(queueReady && workerReady))('runs a batch to completion on a worker process: SSE end, then every result', async () => {
+    it('runs a batch to completion on a worker process: SSE end, then every result', async () => {
       worker.child = spawn(process.execPath, [CLI, 'worker'], {
         env: testEnv({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'local', LOG_LEVEL: 'warn' }),
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -382,7 +364,7 @@ describe('agent-factory server', () => {
 describe('/readyz', () => {
   it('answers 503 once Redis is gone', async () => {
     const redis = await startRedis({ appendonly: false });
-    const conn = await openConnection(redis.url, testPrefix());
+    const conn = await connect({ redisUrl: redis.url, prefix: testPrefix() });
     conn.redis.on('error', () => undefined);
     const server = await startServer(conn, { host: '127.0.0.1', port: 0, readyTimeoutMs: 300 });
     try {

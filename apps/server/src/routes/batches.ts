@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelBatch, generatingNow, getBatch, listBatches, resumeBatch, ResumeRefusedError, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelBatch, deleteBatch, generatingNow, getBatch, listBatches, resumeBatch, ResumeRefusedError, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
@@ -95,6 +95,15 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     const status = await cancelBatch(conn, id);
     if (!status) throw unknownBatch(id);
     res.json(status);
+  });
+
+  // Results collected: the finished batch leaves Redis now rather than at the end of its retention.
+  router.delete('/:id/results', async (req, res) => {
+    const id = batchId(req);
+    const outcome = await deleteBatch(conn, id);
+    if (outcome === 'unknown') throw unknownBatch(id);
+    if (outcome === 'unfinished') throw new HttpError(409, 'batch_not_finished', `batch ${id} has not finished: its results are not all in; delete them once it has`);
+    res.json({ id, deleted: true });
   });
 
   router.get('/:id/events', async (req, res) => {
