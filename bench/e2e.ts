@@ -214,12 +214,61 @@ async function keptBareBytes(redis: BenchRedis): Promise<BareRun> {
   }
 }
 
+/** Redis commands per requirement that each side's worker process sends (scripts count once, their inner calls not). */
+interface CommandCounts {
+  ours: number;
+  bare: number;
+  barePipeline: number;
+}
+
+/** The `addr` of every client connected now. */
+async function clientAddresses(redis: BenchRedis): Promise<Set<string>> {
+  const list = (await redis.client.call('CLIENT', 'LIST')) as string;
+  return new Set([...list.matchAll(/\baddr=(\S+)/g)].map((m) => m[1]!));
+}
+
+/**
+ * Untimed: one worker process per side on a flushed Redis, one batch of N per side one after the
+ * other, and MONITOR counting the commands of every client but the benchmark's own (its submit,
+ * polling and MEMORY USAGE): round trips each requirement costs the workers, timing aside.
+ */
+async function workerCommands(redis: BenchRedis): Promise<CommandCounts> {
+  await redis.flush();
+  const conn = await connect({ redisUrl: redis.url, prefix: PREFIX }, { logger: pino({ level: 'error' }) });
+  const monitor = await redis.client.monitor();
+  const workers: Stoppable[] = [];
+  try {
+    const own = await clientAddresses(redis);
+    let counted = 0;
+    monitor.on('monitor', (_time: string, _args: string[], source: string) => {
+      if (source !== 'lua' && !own.has(source)) counted++;
+    });
+    workers.push(await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: PREFIX }), ...(await Promise.all([NOOP, PIPELINE].map((side) => spawnBare(redis, side, false)))));
+    const requirements = syntheticRequirements(N, 3);
+    const count = async (batch: () => Promise<unknown>): Promise<number> => {
+      counted = 0;
+      await batch();
+      return counted / N;
+    };
+    return {
+      ours: await count(async () => awaitOurs(conn, (await submitBatch(conn, requirements.map((requirement, i) => ({ id: `c${i}`, requirement })), { name: 'commands' })).id, N, performance.now())),
+      bare: await count(() => runBare(redis, NOOP, 'commands', requirements)),
+      barePipeline: await count(() => runBare(redis, PIPELINE, 'commands', requirements)),
+    };
+  } finally {
+    monitor.disconnect();
+    await conn.close();
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
 const wallStart = performance.now();
 const redis = await startBenchRedis();
 const ours = new Map<number, OursRun[]>();
 const bare = new Map<number, BareRun[]>();
 const barePipeline = new Map<number, BareRun[]>();
 let keptBare: BareRun;
+let commands: CommandCounts;
 try {
   for (const processes of PROCESSES) {
     const runs = await runConfiguration(redis, processes);
@@ -228,6 +277,7 @@ try {
     barePipeline.set(processes, runs.barePipeline);
   }
   keptBare = await keptBareBytes(redis);
+  commands = await workerCommands(redis);
 } finally {
   await redis.stop();
 }
@@ -273,6 +323,8 @@ const e2e = [
     ? [`Scaling against ${first} process: ${PROCESSES.slice(1).map((p) => `${p} processes ours ×${(med(ours, p) / med(ours, first)).toFixed(2)}, bare no-op ×${(med(bare, p) / med(bare, first)).toFixed(2)}, bare pipeline ×${(med(barePipeline, p) / med(barePipeline, first)).toFixed(2)}`).join('; ')} (2 cores shared by the workers, Redis and the producer).`, '']
     : []),
   'Redis CPU per requirement: the server\'s INFO `used_cpu_user` + `used_cpu_sys` over a timed batch ÷ its size (the benchmark\'s polling included, on every side): what one Redis can serve, all workers together, is about 1 s ÷ that figure.',
+  '',
+  `Redis commands per requirement that the worker processes send (MONITOR on one untimed batch of ${N.toLocaleString('en')} per side, one worker process each, the benchmark's own submit and polling left out; a script counts once): ours ${commands.ours.toFixed(1)}, bare no-op ${commands.bare.toFixed(1)}, bare pipeline ${commands.barePipeline.toFixed(1)}.`,
   '',
   `Against no-op stages the pipeline's own CPU weighs on ours alone: bare BullMQ running the same pipeline functions, their outputs carried the same way, reaches ${(med(barePipeline, first) / med(bare, first)).toFixed(2)} of bare no-op with ${first} process; ` +
     `ours ÷ bare pipeline (${(med(ours, first) / med(barePipeline, first)).toFixed(2)}) is what the factory's own work (item records, results, metrics, the shared cache, priorities, exactly-once checks) costs on top of that.`,
