@@ -23,13 +23,15 @@ let stalled: StalledWatch;
 beforeAll(async () => {
   // AOF off: this case kills workers, not Redis, and fsync on every write would only slow it down.
   const redis: TestRedis = await startRedis({ appendonly: false });
-  // Each generation takes 50 ms and 8 run at once per worker, so a kill always finds generate jobs in
-  // flight besides the CPU stages' (the offline generator alone would finish before the kill lands).
+  // Each generation takes 120 ms and 8 run at once per worker, so a kill always finds generate jobs in
+  // flight besides the CPU stages' (the offline generator alone would finish before the kill lands),
+  // and the batch lasts at least 5,000 ÷ (3 × 8 ÷ 0.12 s) = 25 s on any machine: time for 10 kills
+  // (with 50 ms a fast machine finished in 20 s, after 9).
   // Locks of 4 s: a killed worker's jobs run again within seconds, while a live worker starved of CPU
   // on a loaded machine still renews its locks in time (with 2 s locks and 50 analyze jobs at once,
   // live workers' jobs stalled and some failed for it). The CPU stages' concurrency is bounded for
   // the same reason: a burst of 50 continuations delays the lock-renewal timer.
-  rig = await startRig(redis, { AF_LOCK_MS: '4000', AF_GENERATE_DELAY_MS: '50', AF_CONCURRENCY: 'analyze=16,research=16,generate=8,validate=16' });
+  rig = await startRig(redis, { AF_LOCK_MS: '4000', AF_GENERATE_DELAY_MS: '120', AF_CONCURRENCY: 'analyze=16,research=16,generate=8,validate=16' });
   ({ fleet, conn } = rig);
   stalled = await watchStalled(redis.port, rig.prefix);
   await fleet.grow(WORKERS);
