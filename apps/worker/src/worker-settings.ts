@@ -21,7 +21,7 @@ export interface WorkerSettings {
   researchSettings: ResearchSettings;
   /** The generation provider: AF_PROVIDER, or anthropic when ANTHROPIC_API_KEY is set (see @agent-factory/llm). */
   llm: LlmSettings;
-  /** Test and dry-run knob: every generation waits this long first (AF_GENERATE_DELAY_MS). */
+  /** Test, dry-run and demo knob (`start --pace`): every generation waits this long first (AF_GENERATE_DELAY_MS). */
   generateDelayMs: number;
   /** How long SIGTERM waits for running jobs (AF_GRACE_MS). */
   graceMs: number;
