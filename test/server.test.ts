@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_QUEUE, connect, STAGES, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { COLLECTOR_QUEUE, connect, STAGES, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
@@ -111,7 +111,7 @@ describe('agent-factory server', () => {
     expect((await fetch(`${url}/admin/queues/${asset}`, { headers: admin })).status).toBe(200);
 
     const queues = await json<{ queues: { name: string; readOnlyMode: boolean }[] }>(await fetch(`${url}/admin/queues/api/queues`, { headers: admin }));
-    expect(queues.queues.map((q) => q.name).sort()).toEqual([...STAGES, COLLECTOR_QUEUE].sort());
+    expect(queues.queues.map((q) => q.name).sort()).toEqual([...STAGES, COLLECTOR_QUEUE, WEBHOOK_QUEUE].sort());
     expect(queues.queues.every((q) => !q.readOnlyMode)).toBe(true);
   });
 
@@ -120,7 +120,7 @@ describe('agent-factory server', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('read-only');
     const queues = await json<{ queues: { name: string; readOnlyMode: boolean }[] }>(await fetch(`${url}/admin/queues/api/queues`, { headers: viewer }));
-    expect(queues.queues).toHaveLength(STAGES.length + 1);
+    expect(queues.queues).toHaveLength(STAGES.length + 2);
     expect(queues.queues.every((q) => q.readOnlyMode)).toBe(true);
     const pause = await fetch(`${url}/admin/queues/api/queues/analyze/pause`, { method: 'PUT', headers: viewer });
     expect(pause.status).toBe(403);

@@ -24,6 +24,7 @@ export function describeBatch(s: BatchStatus): string {
     `inputs    ${s.inputs} ids${s.expected !== undefined && s.expected !== s.inputs ? ` of ${s.expected} in the file` : ''}, ${s.total} distinct requirements`,
     `items     ${pending} pending, ${completed} completed, ${failed} failed, ${cancelled} cancelled`,
     ...(s.reason ? [`reason    ${s.reason}`] : []),
+    ...(s.webhook ? [`webhook   ${s.webhook.state}${s.webhook.at ? ` ${s.webhook.at}` : ''}${s.webhook.error ? `: ${s.webhook.error}` : ''}`] : []),
   ].join('\n');
 }
 

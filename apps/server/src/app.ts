@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Express } from 'express';
-import { openCollectorQueue, STAGES, type FactoryConnection } from '@agent-factory/queue';
+import { openCollectorQueue, openWebhookQueue, STAGES, type FactoryConnection } from '@agent-factory/queue';
 import { authenticate } from './auth.js';
 import { bullBoards } from './bull-board.js';
 import { errorHandler, notFound } from './errors.js';
@@ -30,10 +30,11 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   app.use('/dashboard', express.static(DASHBOARD_DIR, { index: false }));
   const metrics = metricsRoutes(conn);
   app.use(metrics.prometheus);
-  // The stage queues, then the Message Batches collector's queue (a batch in flight is a job there).
-  const collectorQueue = openCollectorQueue(conn);
-  options.signal?.addEventListener('abort', () => void collectorQueue.close().catch(() => undefined), { once: true });
-  app.use(BOARD_PATH, bullBoards([...STAGES.map((stage) => conn.queues[stage]), collectorQueue]));
+  // The stage queues, the Message Batches collector's queue (a batch in flight is a job there) and the
+  // batch webhooks' (a finished batch's delivery is a job there).
+  const ownQueues = [openCollectorQueue(conn), openWebhookQueue(conn)];
+  options.signal?.addEventListener('abort', () => void Promise.all(ownQueues.map((q) => q.close())).catch(() => undefined), { once: true });
+  app.use(BOARD_PATH, bullBoards([...STAGES.map((stage) => conn.queues[stage]), ...ownQueues]));
 
   const api = Router();
   // Parsed only here: Bull Board has its own parser, and nothing else takes a body.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkRequirementsArray, RequirementsInputError, type ArrayCheckResult, type BatchItemInput, type BatchSubmission } from '@agent-factory/queue';
+import { checkRequirementsArray, RequirementsInputError, WebhookUrlSchema, type ArrayCheckResult, type BatchItemInput, type BatchSubmission } from '@agent-factory/queue';
 import { HttpError } from './errors.js';
 
 /** Also bounded by the body limit; every bad item is listed, up to this many. */
@@ -19,6 +19,7 @@ const EnvelopeSchema = z.strictObject({
   idempotencyKey: IdempotencyKeySchema.optional(),
   useCache: z.boolean().optional(),
   mode: z.enum(['realtime', 'batch']).optional(),
+  webhook: WebhookUrlSchema.optional(),
   requirements: z.array(z.unknown()),
 });
 
@@ -33,7 +34,7 @@ function invalid(message: string, details: unknown): HttpError {
 
 /**
  * POST /api/batches: the body is an array of requirements (strings or objects) or
- * `{name?, tenant?, priority?, idempotencyKey?, useCache?, requirements}`. Every problem is reported
+ * `{name?, tenant?, priority?, idempotencyKey?, useCache?, mode?, webhook?, requirements}`. Every problem is reported
  * (with the item's index) in one 400, and nothing is returned unless everything is good.
  */
 export function parseBatchRequest(body: unknown, idempotencyHeader: string | undefined): BatchRequest {
@@ -45,7 +46,7 @@ export function parseBatchRequest(body: unknown, idempotencyHeader: string | und
     const envelope = EnvelopeSchema.safeParse(body);
     if (!envelope.success) {
       const details = envelope.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message }));
-      throw invalid('the body must be an array of requirements or {name?, tenant?, priority?, idempotencyKey?, requirements: [...]}', details);
+      throw invalid('the body must be an array of requirements or {name?, tenant?, priority?, idempotencyKey?, useCache?, mode?, webhook?, requirements: [...]}', details);
     }
     const { requirements: list, ...rest } = envelope.data;
     requirements = list;

@@ -31,6 +31,16 @@ export const BatchStatusSchema = z.object({
     failed: z.number().int().nonnegative(),
     cancelled: z.number().int().nonnegative(),
   }),
+  /** Its webhook, when it has one (the URL is not shown: it may hold a secret): pending until posted after the batch ends. */
+  webhook: z
+    .object({
+      state: z.enum(['pending', 'delivered', 'failed']),
+      /** When it was delivered or given up. */
+      at: z.string().optional(),
+      /** Why it failed, after its last attempt. */
+      error: z.string().optional(),
+    })
+    .optional(),
 });
 export type BatchStatus = z.infer<typeof BatchStatusSchema>;
 
@@ -60,6 +70,9 @@ export const ItemResultSchema = z.object({
 });
 export type ItemResult = z.infer<typeof ItemResultSchema>;
 
+/** A batch's webhook: an http(s) URL, POSTed once when the batch ends (completed, cancelled or interrupted). */
+export const WebhookUrlSchema = z.url({ protocol: /^https?$/, error: 'the webhook must be an http:// or https:// URL' }).max(2000);
+
 /** A batch as a producer submits it. */
 export interface BatchSubmission {
   name?: string;
@@ -76,6 +89,8 @@ export interface BatchSubmission {
   expectedInputs?: number;
   /** Who submits it, so an interrupted batch says how to resume it there (default `cli`). */
   via?: SubmitVia;
+  /** POSTed the batch's final status once it ends (see webhooks/deliver.ts). */
+  webhook?: string;
 }
 
 /** Where a batch was submitted from: the CLI (a file), the REST API (a request body), or the SDK. */

@@ -29,6 +29,7 @@ function toStatus(id: string, hash: Record<string, string>): BatchStatus {
     ...(hash['expected'] !== undefined ? { expected: n('expected') } : {}),
     ...(hash['state'] === 'interrupted' ? { reason: interruptionReason(id, hash) } : {}),
     counts: { pending: Math.max(0, n('pending')), completed: n('completed'), failed: n('failed'), cancelled: n('cancelled') },
+    ...(hash['webhook'] ? { webhook: { state: hash['webhookState'] ?? 'pending', ...(hash['webhookAt'] ? { at: hash['webhookAt'] } : {}), ...(hash['webhookError'] ? { error: hash['webhookError'] } : {}) } } : {}),
   });
 }
 

@@ -52,6 +52,8 @@ export const QueueConfigSchema = z.object({
    * what its stage worked from (plan, research, draft: a few KB), so this bounds that history's memory.
    */
   keepCompleted: z.number().int().min(0).max(100_000).default(KEEP_COMPLETED.count),
+  /** Signs every batch webhook (HMAC-SHA256 of the body, `x-agent-factory-signature: sha256=…`) so its receiver can tell it came from here. */
+  webhookSecret: z.string().min(16, 'AF_WEBHOOK_SECRET must be at least 16 characters').optional(),
 });
 export type QueueConfig = z.infer<typeof QueueConfigSchema>;
 
@@ -66,12 +68,13 @@ const ENV_NAMES = {
   rateLimit: 'AF_RATE_LIMIT',
   submitLeaseMs: 'AF_SUBMIT_LEASE_MS',
   keepCompleted: 'AF_KEEP_COMPLETED',
+  webhookSecret: 'AF_WEBHOOK_SECRET',
 } as const satisfies Record<keyof QueueConfig, string>;
 
 /** The queue configuration from the environment (see ENV_NAMES); a bad value names its variable. */
 export function queueConfigFromEnv(env: NodeJS.ProcessEnv = process.env): QueueConfig {
   return settingsFromEnv(QueueConfigSchema, ENV_NAMES, env, (field, value) => {
     if (field === 'rateLimit') return parseRateLimit(value);
-    return field === 'redisUrl' || field === 'prefix' ? value : Number(value);
+    return field === 'redisUrl' || field === 'prefix' || field === 'webhookSecret' ? value : Number(value);
   });
 }

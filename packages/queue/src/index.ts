@@ -16,6 +16,7 @@ export { openRedis, parseRedisUrl, displayRedisUrl, type ClientRole } from './re
 export { publishCancel } from './cancel.js';
 export * from './cache.js';
 export * from './batch-mode/index.js';
+export * from './webhooks/index.js';
 export { parseRateLimit, RateLimitsSchema, LIMIT_NAMES, type RateLimits, type LimitName, type LimitAmounts } from './limiter-config.js';
 export { RateLimiter, DEFAULT_MAX_WAIT_MS, DEFAULT_WINDOW_MS, type RateLimiterOptions, type Reservation, type Levels, type SettleOptions } from './limiter.js';
 export { RateLimitedError } from './limiter-error.js';

@@ -1,6 +1,6 @@
 import type { SubmitVia } from './batch.js';
 import type { FactoryConnection } from './connection.js';
-import { batchKeys, submittingKey } from './keys.js';
+import { batchKeys, submittingKey, webhooksDueKey } from './keys.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
 import { dropSubmittingScript } from './scripts/drop-submitting.js';
 import { interruptBatchScript } from './scripts/interrupt-batch.js';
@@ -21,7 +21,7 @@ const SWEEP_LIMIT = 100;
 export async function interruptIfAbandoned(conn: FactoryConnection, batchId: string, token = '', cause: InterruptCause = 'lease'): Promise<boolean> {
   const { prefix, retentionSeconds } = conn.config;
   const keys = batchKeys(prefix, batchId);
-  const reply = await interruptBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease], [token, retentionSeconds, new Date().toISOString(), cause]);
+  const reply = await interruptBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease, webhooksDueKey(prefix)], [token, retentionSeconds, new Date().toISOString(), cause]);
   if (reply !== 1) return false;
   await settleSubmission(conn, batchId);
   return true;

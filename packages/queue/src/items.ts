@@ -1,5 +1,5 @@
 import type { FactoryConnection } from './connection.js';
-import { batchKeys, itemKey } from './keys.js';
+import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
 import type { StageJobData } from './queues.js';
 import type { MetricsPayload } from './metrics/store.js';
 import { encodeResult, type StoredResult } from './result-codec.js';
@@ -63,7 +63,7 @@ export async function finalizeItem(conn: FactoryConnection, batchId: string, req
   const keys = batchKeys(conn.config.prefix, batchId);
   const reply = await finalizeItemScript.run(
     conn.redis,
-    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), ...(metrics?.keys ?? [])],
+    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), webhooksDueKey(conn.config.prefix), ...(metrics?.keys ?? [])],
     [reqKey, result.s, encodeResult(result), conn.config.retentionSeconds, new Date().toISOString(), ...(metrics?.args ?? [])],
   );
   return reply === 1;

@@ -22,6 +22,18 @@ export function batchKeys(prefix: string, batchId: string) {
   };
 }
 
+/** The batch id in a batch hash's key (the webhook outbox holds keys). */
+export function batchIdOfKey(prefix: string, key: string): string | undefined {
+  const head = `${prefix}:batch:`;
+  return key.startsWith(head) ? key.slice(head.length) : undefined;
+}
+
+/**
+ * Sorted set: the batch hash keys of finished batches whose webhook is not yet handed to the webhook
+ * queue. The script that finishes a batch adds it in the same step, so no finish is missed by a crash.
+ */
+export const webhooksDueKey = (prefix: string): string => `${prefix}:webhooks:due`;
+
 /** Hash of one unfinished item: its requirement and the stage outputs so far (deleted when final). */
 export function itemKey(prefix: string, batchId: string, reqKey: string): string {
   return `${prefix}:item:${batchId}:${reqKey}`;

@@ -24,10 +24,14 @@ export const REDACTED_PATHS = [
   'CONTEXT7_API_KEY',
   'AF_API_TOKEN',
   'AF_VIEWER_TOKEN',
+  'AF_WEBHOOK_SECRET',
+  'webhookSecret',
+  '*.webhookSecret',
   '*.ANTHROPIC_API_KEY',
   '*.CONTEXT7_API_KEY',
   '*.AF_API_TOKEN',
   '*.AF_VIEWER_TOKEN',
+  '*.AF_WEBHOOK_SECRET',
 ];
 
 /** Pretty lines for a person at a terminal (LOG_FORMAT=json forces JSON there too); JSON lines for machines. */

@@ -1,7 +1,7 @@
 import { sleep } from '@agent-factory/core';
 import { z } from 'zod';
 import { getBatch, cancelBatch } from './batches.js';
-import { SUBMIT_VIAS, type BatchStatus, type BatchSubmission } from './batch.js';
+import { SUBMIT_VIAS, WebhookUrlSchema, type BatchStatus, type BatchSubmission } from './batch.js';
 import { newBatchId } from './batch-id.js';
 import type { FactoryConnection } from './connection.js';
 import { enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
@@ -22,6 +22,7 @@ const SubmissionSchema = z.object({
   mode: z.enum(['realtime', 'batch']).optional(),
   expectedInputs: z.number().int().nonnegative().optional(),
   via: z.enum(SUBMIT_VIAS).optional(),
+  webhook: WebhookUrlSchema.optional(),
 });
 
 export interface SubmitRunOptions {
@@ -105,6 +106,7 @@ export async function submitBatch(
       mode: sub.mode ?? 'realtime',
       ...(sub.expectedInputs !== undefined ? { expected: sub.expectedInputs } : {}),
       ...(sub.via !== undefined ? { via: sub.via } : {}),
+      ...(sub.webhook !== undefined ? { webhook: sub.webhook } : {}),
       inputs: 0,
       total: 0,
       pending: 0,

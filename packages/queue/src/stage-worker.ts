@@ -27,6 +27,7 @@ import { keptCompleted, StageJobDataSchema, stageJobId, type StageJobData } from
 import { openRedis, quitClient } from './redis-client.js';
 import type { Stage } from './stages.js';
 import { watchSubmissions } from './submit-watch.js';
+import { startWebhookDelivery } from './webhooks/worker.js';
 
 export interface WorkerDeps {
   llm?: LlmProvider;
@@ -281,12 +282,13 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   // Batches whose producer died mid-submit end interrupted even when nobody reads their status.
   const submissions = watchSubmissions(conn, logger);
   const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, logger);
+  const webhooks = await startWebhookDelivery(conn, client, logger, workerId);
 
   let closing: Promise<void> | undefined;
   return {
     close(graceMs = DEFAULT_GRACE_MS) {
       closing ??= (async () => {
-        submissions.close();
+        await submissions.close();
         const finished = Promise.all(workers.map((w) => w.close().catch(() => undefined)));
         const timedOut = await Promise.race([finished.then(() => false), sleep(graceMs).then(() => true)]);
         if (timedOut) {
@@ -296,6 +298,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         }
         await cancels?.close();
         await metricsInbox.close();
+        await webhooks.close();
         await quitClient(client);
         logger.info('workers stopped');
       })();

@@ -1,7 +1,7 @@
 import type { BatchStatus } from './batch.js';
 import { getBatch } from './batches.js';
 import type { FactoryConnection } from './connection.js';
-import { batchKeys, submittingKey } from './keys.js';
+import { batchKeys, submittingKey, webhooksDueKey } from './keys.js';
 import { sealBatchScript } from './scripts/seal-batch.js';
 import { fenced, type SubmitLease } from './submit-lease.js';
 
@@ -11,7 +11,7 @@ export async function sealSubmission(conn: FactoryConnection, lease: SubmitLease
   const keys = batchKeys(prefix, lease.batchId);
   await fenced(
     lease.batchId,
-    sealBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease, submittingKey(prefix), keys.unjobbed], [retentionSeconds, new Date().toISOString(), lease.token, lease.batchId]),
+    sealBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease, submittingKey(prefix), keys.unjobbed, webhooksDueKey(prefix)], [retentionSeconds, new Date().toISOString(), lease.token, lease.batchId]),
   );
 }
 

@@ -8,6 +8,7 @@ import {
   resumeBatch,
   ResumeRefusedError,
   submitBatch,
+  WebhookUrlSchema,
   type BatchItemInput,
   type BatchStatus,
   type CheckResult,
@@ -42,15 +43,16 @@ interface SubmitFlags {
   json?: boolean;
   mode: 'realtime' | 'batch';
   resume?: string;
+  webhook?: string;
 }
 
 /** Settings a resumed batch keeps from its first submit; giving one with --resume is a mistake. */
-const KEPT_ON_RESUME = { name: '--name', tenant: '--tenant', priority: '--priority', idempotencyKey: '--idempotency-key', mode: '--mode', cache: '--no-cache' } as const;
+const KEPT_ON_RESUME = { name: '--name', tenant: '--tenant', priority: '--priority', idempotencyKey: '--idempotency-key', mode: '--mode', cache: '--no-cache', webhook: '--webhook' } as const;
 
 function checkResumeFlags(command: Command): void {
   const given = Object.entries(KEPT_ON_RESUME).filter(([key]) => command.getOptionValueSource(key) === 'cli');
   if (given.length > 0) {
-    throw new UsageError(`--resume continues the batch with its own name, tenant, priority, mode and cache setting: drop ${given.map(([, flag]) => flag).join(', ')}`);
+    throw new UsageError(`--resume continues the batch with its own name, tenant, priority, mode, cache setting and webhook: drop ${given.map(([, flag]) => flag).join(', ')}`);
   }
 }
 
@@ -74,6 +76,7 @@ async function enqueue(conn: FactoryConnection, file: string, items: AsyncIterab
       useCache: flags.cache,
       mode: flags.mode,
       expectedInputs: check.valid,
+      ...(flags.webhook !== undefined ? { webhook: flags.webhook } : {}),
     },
     onProgress,
     { signal },
@@ -109,6 +112,11 @@ function parsePriority(text: string): number {
   return priority;
 }
 
+function parseWebhook(text: string): void {
+  const url = WebhookUrlSchema.safeParse(text);
+  if (!url.success) throw new UsageError(`--webhook: ${url.error.issues[0]?.message ?? 'not a URL'}`);
+}
+
 /** `agent-factory submit FILE|-`: check, enqueue, and optionally wait and collect the results. */
 export function registerSubmit(program: Command): void {
   program
@@ -120,6 +128,7 @@ export function registerSubmit(program: Command): void {
     .option('--priority <n>', '1 (most urgent) to 10', '5')
     .option('--skip-invalid', 'submit the good lines and skip the bad ones instead of refusing the batch')
     .option('--idempotency-key <key>', 'the same key returns the same batch instead of creating a second one')
+    .option('--webhook <url>', 'POST the batch\'s final status (JSON) to this http(s) URL once it ends; retried with backoff, signed with AF_WEBHOOK_SECRET when set')
     .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(InputFormatSchema.options))
     .addOption(new Option('--mode <mode>', 'realtime calls, or Anthropic Message Batches (half price, results within hours)').choices(['realtime', 'batch']).default('realtime'))
     .option('--no-cache', 'generate every agent again, even when an identical requirement was generated before')
@@ -132,6 +141,7 @@ export function registerSubmit(program: Command): void {
       if (flags.resume) checkResumeFlags(command);
       boundHeapGrowth();
       const priority = parsePriority(flags.priority);
+      if (flags.webhook !== undefined) parseWebhook(flags.webhook);
       const check = await checkInput(file, flags);
       const bars = wantsBars(flags.json);
       try {

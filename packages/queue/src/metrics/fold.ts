@@ -2,6 +2,7 @@ import { recordFields, RequirementRecordSchema, type RequirementRecord } from '@
 import type { RedisClient } from '../connection.js';
 import type { Logger } from '../logger.js';
 import { foldMetricsScript } from '../scripts/fold-metrics.js';
+import { every } from '../periodic.js';
 import { HOUR_TTL_SECONDS, metricsKeys, MINUTE_TTL_SECONDS } from './keys.js';
 
 /** Inbox entries added to the aggregates per step. */
@@ -82,15 +83,10 @@ export function watchMetricsInbox(redis: RedisClient, prefix: string, logger: Lo
       () => undefined,
       (error: unknown) => logger.warn({ err: error }, 'could not fold the metrics inbox; the next round or a reader will'),
     );
-  let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    running ??= fold().finally(() => (running = undefined));
-  }, FOLD_EVERY_MS);
-  timer.unref();
+  const rounds = every(FOLD_EVERY_MS, fold);
   return {
     async close() {
-      clearInterval(timer);
-      await running;
+      await rounds.close();
       await fold();
     },
   };

@@ -10,7 +10,7 @@ import { Script } from './script.js';
  * With metrics (2 more keys and the arguments from the 6th on, see RECORD_METRICS_LUA) it records the
  * requirement in the same step, so a crash can neither lose nor double its count.
  *
- * KEYS: batch, results, ids, item[, recent, metrics inbox]. ARGV: reqKey, state
+ * KEYS: batch, results, ids, item, webhooks due[, recent, metrics inbox]. ARGV: reqKey, state
  * (completed|failed|cancelled), result, retention, now[, metrics arguments].
  */
 export const finalizeItemScript = new Script(
@@ -27,8 +27,8 @@ redis.call('HSET', results, reqKey, result)
 redis.call('DEL', item)
 redis.call('HINCRBY', batch, state, 1)
 redis.call('HINCRBY', batch, 'pending', -1)
-finishIfDone(batch, results, ids, retention, now)
-if #KEYS == 6 then recordMetrics(5, 6) end
+finishIfDone(batch, results, ids, retention, now, KEYS[5])
+if #KEYS == 7 then recordMetrics(6, 6) end
 return 1
 `,
 );

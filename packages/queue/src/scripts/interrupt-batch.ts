@@ -8,7 +8,7 @@ import { Script } from './script.js';
  * run; it stays `interrupted` (a cancelled batch stays cancelled). The batch stays in the submitting
  * index until its unjobbed chunks are enqueued (interruption.ts).
  *
- * KEYS: batch, results, ids, lease. ARGV: token ('' for an observer), retention, now, cause (`lease`,
+ * KEYS: batch, results, ids, lease, webhooks due. ARGV: token ('' for an observer), retention, now, cause (`lease`,
  * `signal` or `error`). Returns 1 when this call ended the submission, else 0.
  */
 export const interruptBatchScript = new Script(
@@ -25,7 +25,7 @@ redis.call('HDEL', batch, 'open')
 if redis.call('HGET', batch, 'state') == 'running' then
   redis.call('HSET', batch, 'state', 'interrupted', 'interruptedAt', ARGV[3], 'interruptCause', ARGV[4])
 end
-finishIfDone(batch, KEYS[2], KEYS[3], tonumber(ARGV[2]), ARGV[3])
+finishIfDone(batch, KEYS[2], KEYS[3], tonumber(ARGV[2]), ARGV[3], KEYS[5])
 return 1
 `,
 );

@@ -9,7 +9,7 @@ import { Script } from './script.js';
  * resume); the lease goes with the seal, and so does the unjobbed hash (empty after a whole submit;
  * after a failed one the producer has cancelled the batch, whose items then need no job).
  *
- * KEYS: batch, results, ids, lease, submitting, unjobbed. ARGV: retention, now, token, batchId.
+ * KEYS: batch, results, ids, lease, submitting, unjobbed, webhooks due. ARGV: retention, now, token, batchId.
  */
 export const sealBatchScript = new Script(
   'seal-batch',
@@ -19,6 +19,6 @@ if redis.call('GET', KEYS[4]) ~= ARGV[3] then return redis.error_reply('${LEASE_
 redis.call('DEL', KEYS[4], KEYS[6])
 redis.call('ZREM', KEYS[5], ARGV[4])
 redis.call('HDEL', KEYS[1], 'open')
-return finishIfDone(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), ARGV[2])
+return finishIfDone(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), ARGV[2], KEYS[7])
 `,
 );

@@ -9,6 +9,7 @@ import {
   resumeBatch,
   ResumeRefusedError,
   submitBatch,
+  WebhookUrlSchema,
   type BatchItemInput,
   type BatchStatus,
   type BatchSubmission,
@@ -51,6 +52,8 @@ export const SubmitOptionsSchema = z.strictObject({
   mode: z.enum(['realtime', 'batch']).optional(),
   /** Submit the good requirements and skip the bad ones instead of refusing the batch. */
   skipInvalid: z.boolean().optional(),
+  /** POSTed the batch's final status once it ends (an http(s) URL). */
+  webhook: WebhookUrlSchema.optional(),
 });
 export type SubmitOptions = z.input<typeof SubmitOptionsSchema>;
 

@@ -1,0 +1,28 @@
+import { Queue } from 'bullmq';
+import { BACKOFF_TYPE } from '../backoff.js';
+import type { FactoryConnection } from '../connection.js';
+import { KEEP_FAILED } from '../queues.js';
+
+export const WEBHOOK_QUEUE = 'webhooks';
+
+/** Deliveries tried per batch: with the jittered backoff from 2 s, some 8 minutes of an endpoint's downtime. */
+export const WEBHOOK_ATTEMPTS = 8;
+
+/** The job of a batch's webhook: one per batch, whoever moves it from the outbox and however often. */
+export const webhookJobId = (batchId: string): string => `${batchId}-webhook`;
+
+/**
+ * The `webhooks` queue on the connection's client: one job per finished batch with a webhook, shown
+ * in Bull Board next to the stage queues. Delivered jobs stay a day, so a batch moved from the
+ * outbox twice (two workers at once) finds its job and is not posted twice.
+ */
+export function openWebhookQueue(conn: FactoryConnection): Queue {
+  const queue = new Queue(WEBHOOK_QUEUE, {
+    connection: conn.redis,
+    prefix: conn.config.prefix,
+    defaultJobOptions: { attempts: WEBHOOK_ATTEMPTS, backoff: { type: BACKOFF_TYPE, delay: 2000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: KEEP_FAILED },
+  });
+  // Connection errors reach the callers of add(); an unhandled 'error' event would crash the process.
+  queue.on('error', () => undefined);
+  return queue;
+}

@@ -1,0 +1,135 @@
+// A batch's webhook (`submit --webhook URL`, `webhook` in POST /api/batches): its final status is
+// POSTed once when the batch ends, by whichever worker process moves it from the outbox, retried
+// while the endpoint fails transiently, and `status` says whether it was delivered.
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cancelBatch, connect, createLogger, getBatch, queueConfigFromEnv, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseBatchRequest } from '../apps/server/src/batch-request.js';
+import { runCli } from './helpers/cli.js';
+import { sleep, waitForBatch } from './helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+const quiet = createLogger({}, { level: 'error' });
+const SECRET = 'a-webhook-secret-of-32-characters';
+
+interface Delivery {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+let redis: TestRedis;
+let receiver: Server;
+let base: string;
+const deliveries: Delivery[] = [];
+/** Status codes the receiver answers per path, in order; 200 once a path's list is used up. */
+const answers = new Map<string, number[]>();
+const conns: FactoryConnection[] = [];
+const pools: WorkerPool[] = [];
+
+async function open(prefix: string): Promise<FactoryConnection> {
+  const conn = await connect({ redisUrl: redis.url, prefix, webhookSecret: SECRET, backoffMs: 20 }, { logger: quiet });
+  conns.push(conn);
+  return conn;
+}
+
+async function workers(prefix: string, count = 1): Promise<void> {
+  for (let i = 0; i < count; i++) pools.push(await startWorkers(await open(prefix), { stages: ['analyze', 'research', 'generate', 'validate'], concurrency: {}, deps: {}, logger: quiet, workerId: `w${i}` }));
+}
+
+const to = (path: string): Delivery[] => deliveries.filter((d) => d.path === path);
+
+async function until(what: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await what()) && Date.now() < deadline) await sleep(50);
+}
+
+beforeAll(async () => {
+  redis = await startRedis({ appendonly: false });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      deliveries.push({ path, headers: req.headers, body });
+      res.statusCode = answers.get(path)?.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  await Promise.all(conns.map((c) => c.close()));
+  await new Promise((r) => receiver?.close(r));
+  await redis?.stop();
+});
+
+it('POSTs a finished batch once, with its final status, signed; two worker processes deliver it once; status says delivered', async () => {
+  const prefix = testPrefix();
+  const conn = await open(prefix);
+  await workers(prefix, 2);
+  const batch = await submitBatch(conn, [1, 2, 3].map((i) => ({ id: `r${i}`, requirement: `Review Terraform plans for public S3 buckets, module ${i}` })), { webhook: `${base}/done` });
+  expect((await getBatch(conn, batch.id))?.webhook).toEqual({ state: 'pending' });
+  await waitForBatch(conn, batch.id, 20_000);
+  await until(() => to('/done').length > 0, 10_000);
+  // Both processes move the outbox every half second: a second POST would have come by now.
+  await sleep(1500);
+  expect(to('/done')).toHaveLength(1);
+  const [delivery] = to('/done') as [Delivery];
+  const body = JSON.parse(delivery.body) as { type: string; batch: { id: string; state: string; counts: { completed: number }; webhook?: unknown } };
+  expect(body).toMatchObject({ type: 'batch.finished', batch: { id: batch.id, state: 'completed', counts: { completed: 3 } } });
+  expect(body.batch.webhook).toBeUndefined();
+  expect(delivery.headers['content-type']).toBe('application/json');
+  expect(delivery.headers['idempotency-key']).toBe(batch.id);
+  expect(delivery.headers['x-agent-factory-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(delivery.body).digest('hex')}`);
+  const status = await getBatch(conn, batch.id);
+  expect(status?.webhook?.state).toBe('delivered');
+  expect(status?.webhook?.at).toMatch(/^\d{4}-/);
+  const shown = await runCli(['status', batch.id], { env: { REDIS_URL: redis.url, AF_PREFIX: prefix } });
+  expect(shown.stdout).toMatch(/^webhook   delivered \d{4}-/m);
+}, 40_000);
+
+it('retries an endpoint that answers 503 until it takes it; a 400 is final, and status says why', async () => {
+  const prefix = testPrefix();
+  const conn = await open(prefix);
+  await workers(prefix);
+  answers.set('/flaky', [503, 503]);
+  answers.set('/refuses', [400]);
+  const flaky = await submitBatch(conn, [{ id: 'a', requirement: 'Write release notes from merged pull requests' }], { webhook: `${base}/flaky` });
+  const refused = await submitBatch(conn, [{ id: 'b', requirement: 'Audit npm dependencies for known vulnerabilities' }], { webhook: `${base}/refuses` });
+  await until(() => to('/flaky').length >= 3 && to('/refuses').length >= 1, 30_000);
+  await until(async () => (await getBatch(conn, refused.id))?.webhook?.state === 'failed', 5_000);
+  expect(to('/flaky')).toHaveLength(3);
+  expect((await getBatch(conn, flaky.id))?.webhook?.state).toBe('delivered');
+  await sleep(1000);
+  expect(to('/refuses')).toHaveLength(1);
+  const status = await getBatch(conn, refused.id);
+  expect(status?.webhook).toMatchObject({ state: 'failed', error: expect.stringMatching(/answered 400/) });
+}, 60_000);
+
+it('a batch cancelled before any worker ran says so to its webhook', async () => {
+  const prefix = testPrefix();
+  const conn = await open(prefix);
+  const batch = await submitBatch(conn, [{ id: 'c', requirement: 'Tune PostgreSQL queries that scan whole tables' }], { webhook: `${base}/cancelled` });
+  await cancelBatch(conn, batch.id);
+  await workers(prefix);
+  await until(() => to('/cancelled').length > 0, 10_000);
+  expect(JSON.parse(to('/cancelled')[0]!.body)).toMatchObject({ type: 'batch.finished', batch: { id: batch.id, state: 'cancelled', counts: { cancelled: 1 } } });
+}, 30_000);
+
+it('refuses a webhook that is not an http(s) URL: submit exits 2, the API answers 400, submitBatch throws', async () => {
+  const prefix = testPrefix();
+  const run = await runCli(['submit', '-', '--webhook', 'ftp://example.com/hook'], { input: 'Review Terraform plans\n', env: { REDIS_URL: redis.url, AF_PREFIX: prefix } });
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/--webhook: the webhook must be an http:\/\/ or https:\/\/ URL/);
+  expect(() => parseBatchRequest({ requirements: ['Review Terraform plans'], webhook: 'not a url' }, undefined)).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'webhook' })] }));
+  const conn = await open(prefix);
+  await expect(submitBatch(conn, [{ id: 'x', requirement: 'Review Terraform plans' }], { webhook: 'javascript:alert(1)' })).rejects.toThrow(/http:\/\/ or https:\/\//);
+  expect(await conn.redis.keys(`${prefix}:batch:*`)).toEqual([]);
+  // A signing secret too short to be one is refused at start, by its variable's name; it never shows in logs.
+  expect(() => queueConfigFromEnv({ AF_WEBHOOK_SECRET: 'short' })).toThrow(/AF_WEBHOOK_SECRET must be at least 16 characters/);
+}, 30_000);
