@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cancelBatch, connect, createLogger, getBatch, queueConfigFromEnv, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
+import { cancelBatch, connect, createLogger, getBatch, queueConfigFromEnv, resumeBatch, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseBatchRequest } from '../apps/server/src/batch-request.js';
 import { runCli } from './helpers/cli.js';
@@ -120,6 +120,27 @@ it('a batch cancelled before any worker ran says so to its webhook', async () =>
   await until(() => to('/cancelled').length > 0, 10_000);
   expect(JSON.parse(to('/cancelled')[0]!.body)).toMatchObject({ type: 'batch.finished', batch: { id: batch.id, state: 'cancelled', counts: { cancelled: 1 } } });
 }, 30_000);
+
+it('posts each end of a batch: interrupted when its submit stopped, then completed once resumed', async () => {
+  const prefix = testPrefix();
+  const conn = await open(prefix);
+  await workers(prefix);
+  const inputs = [1, 2, 3, 4].map((i) => ({ id: `s${i}`, requirement: `Document the REST endpoints of billing service ${i}` }));
+  // A submit stopped (Ctrl-C) before its first chunk: the batch is interrupted with nothing enqueued, and ends.
+  const stop = new AbortController();
+  stop.abort();
+  const batch = await submitBatch(conn, inputs, { webhook: `${base}/resumed` }, undefined, { signal: stop.signal });
+  expect(batch.state).toBe('interrupted');
+  await until(() => to('/resumed').length >= 1, 10_000);
+  await until(async () => (await getBatch(conn, batch.id))?.webhook?.state === 'delivered', 5_000);
+  await resumeBatch(conn, batch.id, inputs);
+  expect((await getBatch(conn, batch.id))?.webhook?.state).not.toBe('delivered');
+  await waitForBatch(conn, batch.id, 20_000);
+  await until(() => to('/resumed').length >= 2, 10_000);
+  await sleep(1000);
+  expect(to('/resumed').map((d) => (JSON.parse(d.body) as { batch: { state: string } }).batch.state)).toEqual(['interrupted', 'completed']);
+  expect((await getBatch(conn, batch.id))?.webhook?.state).toBe('delivered');
+}, 40_000);
 
 it('refuses a webhook that is not an http(s) URL: submit exits 2, the API answers 400, submitBatch throws', async () => {
   const prefix = testPrefix();

@@ -13,14 +13,16 @@ const MOVE_EVERY_MS = 500;
 /**
  * Moves the finished batches of the webhook outbox (filled by the scripts that finish a batch) to the
  * webhook queue: the job first, then the outbox entry, so a crash in between only moves it again, and
- * the job id (one per batch) makes that a no-op. Returns how many it moved.
+ * the job id (one per end of the batch) makes that a no-op. Returns how many it moved.
  */
 export async function moveDueWebhooks(conn: FactoryConnection, queue: Queue): Promise<number> {
   const { prefix } = conn.config;
   const due = await conn.redis.zrange(webhooksDueKey(prefix), 0, PAGE - 1);
   for (const key of due) {
     const batchId = batchIdOfKey(prefix, key);
-    if (batchId) await queue.add('deliver', { b: batchId }, { jobId: webhookJobId(batchId) });
+    // Gone (deleted before its webhook left): nothing to post.
+    const end = Number(await conn.redis.hget(key, 'webhookEnds'));
+    if (batchId && end > 0) await queue.add('deliver', { b: batchId }, { jobId: webhookJobId(batchId, end) });
     await conn.redis.zrem(webhooksDueKey(prefix), key);
   }
   return due.length;

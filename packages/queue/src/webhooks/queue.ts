@@ -8,8 +8,11 @@ export const WEBHOOK_QUEUE = 'webhooks';
 /** Deliveries tried per batch: with the jittered backoff from 2 s, some 8 minutes of an endpoint's downtime. */
 export const WEBHOOK_ATTEMPTS = 8;
 
-/** The job of a batch's webhook: one per batch, whoever moves it from the outbox and however often. */
-export const webhookJobId = (batchId: string): string => `${batchId}-webhook`;
+/**
+ * The job of one end of a batch (the first, or the end after a resume): one job per end, whoever
+ * moves it from the outbox and however often.
+ */
+export const webhookJobId = (batchId: string, end: number): string => `${batchId}-webhook-${end}`;
 
 /**
  * The `webhooks` queue on the connection's client: one job per finished batch with a webhook, shown
