@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   submit: async () => (await import('./commands/submit.js')).registerSubmit,
   status: async () => (await import('./commands/status.js')).registerStatus,
   results: async () => (await import('./commands/results.js')).registerResults,
+  retry: async () => (await import('./commands/retry.js')).registerRetry,
   cancel: async () => (await import('./commands/cancel.js')).registerCancel,
   report: async () => (await import('./commands/report.js')).registerReport,
   worker: async () => (await import('./commands/worker.js')).registerWorker,

@@ -32,6 +32,8 @@ export const StoredResultSchema = z.object({
   e: z.string().optional(),
   /** the worker that generated the file (host:pid) */
   w: z.string().optional(),
+  /** a failed item's requirement (its record's JSON): what `retry` runs again */
+  r: z.string().optional(),
 });
 export type StoredResult = z.infer<typeof StoredResultSchema>;
 

@@ -8,7 +8,7 @@ import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
-import { finalizeItem, loadItem, type LoadedItem } from './items.js';
+import { finalizeItem, ITEM_FIELDS, loadItem, type LoadedItem } from './items.js';
 import { itemKey } from './keys.js';
 import { watchMetricsInbox } from './metrics/fold.js';
 import { failedRecord } from './metrics/records.js';
@@ -97,11 +97,15 @@ async function planOf(conn: FactoryConnection, data: StageJobData): Promise<Plan
   }
 }
 
-/** The item's failure as stored for `status` and `results`, and counted once in the metrics. */
+/**
+ * The item's failure as stored for `status` and `results` (with its requirement, which `retry` runs
+ * again), and counted once in the metrics.
+ */
 async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger, metrics: MetricsRecorder): Promise<void> {
   try {
     const payload = metrics.payload(failedRecord(data, reason, await planOf(conn, data)), logger);
-    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason }, payload)) {
+    const requirement = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.requirement);
+    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason, ...(requirement ? { r: requirement } : {}) }, payload)) {
       logger.warn({ reason }, 'requirement failed');
       metrics.observe(payload?.record);
     }

@@ -1,0 +1,83 @@
+import { STAGES } from './stages.js';
+import type { FactoryConnection } from './connection.js';
+import { batchKeys, itemKey } from './keys.js';
+import { stageJobId } from './queues.js';
+import { requeueUnjobbed } from './requeue-unjobbed.js';
+import { decodeResult } from './result-codec.js';
+import { retryItemsScript } from './scripts/retry-items.js';
+
+/** Failed items put back per retry: one atomic step; a batch with more failures is retried again once these end. */
+export const RETRY_LIMIT = 10_000;
+
+/** Results read per round trip while looking for failures. */
+const SCAN_PAGE = 1000;
+
+export type RetryOutcome =
+  | { outcome: 'retried'; retried: number; remaining: number }
+  | { outcome: 'unknown' | 'running' | 'cancelled' };
+
+interface Failed {
+  key: string;
+  result: Buffer;
+  requirement: string;
+}
+
+/** The batch's failed items that kept their requirement (failures before that was kept cannot be retried). */
+async function failedItems(conn: FactoryConnection, resultsKey: string): Promise<{ items: Failed[]; failed: number }> {
+  const items: Failed[] = [];
+  let failed = 0;
+  let cursor = '0';
+  do {
+    const [next, flat] = await conn.redis.hscanBuffer(resultsKey, cursor, 'COUNT', SCAN_PAGE);
+    cursor = next.toString();
+    for (let i = 0; i < flat.length; i += 2) {
+      const result = flat[i + 1]!;
+      const stored = decodeResult(result);
+      if (stored.s !== 'failed') continue;
+      failed++;
+      if (stored.r) items.push({ key: flat[i]!.toString(), result, requirement: stored.r });
+    }
+  } while (cursor !== '0');
+  return { items, failed };
+}
+
+/**
+ * Runs a finished batch's failed requirements again (`retry`): their stage jobs from the failed run
+ * are removed (job ids are per requirement, so new jobs could not be added beside them), the items
+ * are reset in one step (retry-items script), and their analyze jobs added. The batch then runs and
+ * ends as any batch does, its webhook posted again. A retry that died midway is finished by the next.
+ */
+export async function retryBatch(conn: FactoryConnection, batchId: string): Promise<RetryOutcome> {
+  const { prefix } = conn.config;
+  const keys = batchKeys(prefix, batchId);
+  // A retry that died between its reset and its jobs left them on the unjobbed hash.
+  await requeueUnjobbed(conn, batchId);
+  const hash = await conn.redis.hmget(keys.batch, 'state', 'finishedAt');
+  if (hash[0] === null) return { outcome: 'unknown' };
+  if (hash[0] === 'cancelled') return { outcome: 'cancelled' };
+  if (hash[1] === null) return { outcome: 'running' };
+  const { items: all } = await failedItems(conn, keys.results);
+  const items = all.slice(0, RETRY_LIMIT);
+  if (items.length === 0) return { outcome: 'retried', retried: 0, remaining: 0 };
+  for (const { key: k } of items) {
+    const attempts = [{ b: batchId, k }, { b: batchId, k, a: 2 as const }];
+    await Promise.all(STAGES.flatMap((stage) => attempts.map((data) => conn.queues[stage].remove(stageJobId(stage, data)))));
+  }
+  let reply: unknown;
+  try {
+    reply = await retryItemsScript.run(
+      conn.redis,
+      [keys.batch, keys.results, keys.ids, keys.unjobbed, ...items.map((f) => itemKey(prefix, batchId, f.key))],
+      ['retry', ...items.flatMap((f) => [f.key, f.result, f.requirement])],
+    );
+  } catch (error) {
+    // Redis puts its generic ERR code before a script's own error reply.
+    const why = error instanceof Error ? error.message.replace(/^ERR /, '') : '';
+    if (why === 'gone') return { outcome: 'unknown' };
+    if (why === 'running' || why === 'cancelled') return { outcome: why };
+    throw error;
+  }
+  const reset = JSON.parse(String(reply)) as string[];
+  await requeueUnjobbed(conn, batchId);
+  return { outcome: 'retried', retried: reset.length, remaining: all.length - items.length };
+}
