@@ -1,18 +1,15 @@
 // `retry BATCH`: a finished batch's failed requirements run again in the same batch, once; its
 // results then hold their agents, and nothing that had completed runs again.
 import { offlineProvider, type LlmProvider } from '@agent-factory/core';
-import { batchResults, connect, createLogger, getBatch, PermanentError, retryBatch, startWorkers, submitBatch, type FactoryConnection, type ItemResult, type WorkerPool } from '@agent-factory/queue';
+import { batchResults, getBatch, PermanentError, retryBatch, submitBatch, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import { startServer } from '@agent-factory/server';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { waitForBatch } from './helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { factoryRig } from './helpers/factory-rig.js';
+import { testPrefix } from './helpers/redis.js';
 
-const quiet = createLogger({}, { level: 'error' });
-
-let redis: TestRedis;
-const conns: FactoryConnection[] = [];
-const pools: WorkerPool[] = [];
+const rig = factoryRig();
 /** While true, the provider refuses every requirement that mentions an outage. */
 let outage = true;
 const generated: string[] = [];
@@ -27,31 +24,16 @@ const provider: LlmProvider = {
   },
 };
 
-async function open(prefix: string): Promise<FactoryConnection> {
-  const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
-  conns.push(conn);
-  return conn;
-}
-
 async function results(conn: FactoryConnection, batchId: string): Promise<ItemResult[]> {
   const out: ItemResult[] = [];
   for await (const r of batchResults(conn, batchId)) out.push(r);
   return out;
 }
 
-beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
-});
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  await Promise.all(conns.map((c) => c.close()));
-  await redis?.stop();
-});
-
 it('runs the failed requirements again, once, in the same batch; the completed ones are not run again', async () => {
   const prefix = testPrefix();
-  const conn = await open(prefix);
-  pools.push(await startWorkers(await open(prefix), { stages: ['analyze', 'research', 'generate', 'validate'], concurrency: {}, deps: { llm: provider }, logger: quiet }));
+  const conn = await rig.open(prefix);
+  await rig.workers(prefix, { deps: { llm: provider } });
   const inputs = [
     { id: 'ok1', requirement: 'Review Terraform plans for public S3 buckets' },
     { id: 'down1', requirement: 'Summarize the outage reports of the payments API' },
@@ -62,7 +44,7 @@ it('runs the failed requirements again, once, in the same batch; the completed o
   const batch = await submitBatch(conn, inputs, { useCache: false });
   const first = await waitForBatch(conn, batch.id, 20_000);
   expect(first.counts).toMatchObject({ completed: 2, failed: 2 });
-  const env = { REDIS_URL: redis.url, AF_PREFIX: prefix };
+  const env = { REDIS_URL: rig.redis.url, AF_PREFIX: prefix };
 
   outage = false;
   generated.length = 0;
@@ -86,8 +68,8 @@ it('runs the failed requirements again, once, in the same batch; the completed o
 
 it('refuses a batch that is unknown, still running or cancelled (exit 2), and says why', async () => {
   const prefix = testPrefix();
-  const conn = await open(prefix);
-  const env = { REDIS_URL: redis.url, AF_PREFIX: prefix };
+  const conn = await rig.open(prefix);
+  const env = { REDIS_URL: rig.redis.url, AF_PREFIX: prefix };
   const unknown = await runCli(['retry', 'b_nosuchbatch'], { env });
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toMatch(/no batch b_nosuchbatch/);

@@ -2,41 +2,22 @@
 // what its stage worked from, and a stage run again after it had enqueued the next job does not
 // repeat its work (for generate: no second provider call, which costs money).
 import { offlineProvider, type LlmProvider } from '@agent-factory/core';
-import { connect, createLogger, stageJobId, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stageJobId, submitBatch, type Stage } from '@agent-factory/queue';
+import { expect, it } from 'vitest';
+import { factoryRig } from './helpers/factory-rig.js';
 import { inputIds, leftoverItems, sleep, waitForBatch } from './helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { testPrefix } from './helpers/redis.js';
 
-const quiet = createLogger({}, { level: 'error' });
-const ALL = ['analyze', 'research', 'generate', 'validate'] as const;
-
-let redis: TestRedis;
-const conns: FactoryConnection[] = [];
-const pools: WorkerPool[] = [];
-
-async function open(prefix: string, config: { attempts?: number; backoffMs?: number } = {}): Promise<FactoryConnection> {
-  const conn = await connect({ redisUrl: redis.url, prefix, ...config }, { logger: quiet });
-  conns.push(conn);
-  return conn;
-}
-
-beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
-});
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  await Promise.all(conns.map((c) => c.close()));
-  await redis?.stop();
-});
+const rig = factoryRig();
 
 it('each stage job carries the outputs its stage works from, and no item record is left', async () => {
-  const conn = await open(testPrefix());
-  pools.push(await startWorkers(await open(conn.config.prefix), { stages: ALL, concurrency: {}, deps: {}, logger: quiet }));
+  const conn = await rig.open(testPrefix());
+  await rig.workers(conn.config.prefix);
   const batch = await submitBatch(conn, [{ id: 'a', requirement: 'Review Terraform plans for public S3 buckets' }]);
   await waitForBatch(conn, batch.id, 20_000);
   const [[, k]] = (await inputIds(conn, batch.id)) as [[string, string]];
-  const job = (stage: (typeof ALL)[number], a?: 1) => conn.queues[stage].getJob(stageJobId(stage, { b: batch.id, k, ...(a ? { a } : {}) }));
-  const outputs = async (stage: (typeof ALL)[number], a?: 1) => Object.keys((await job(stage, a))?.data.o ?? {}).sort();
+  const job = (stage: Stage, a?: 1) => conn.queues[stage].getJob(stageJobId(stage, { b: batch.id, k, ...(a ? { a } : {}) }));
+  const outputs = async (stage: Stage, a?: 1) => Object.keys((await job(stage, a))?.data.o ?? {}).sort();
   expect(await outputs('analyze')).toEqual([]);
   expect(await outputs('research')).toEqual(['plan']);
   expect(await outputs('generate', 1)).toEqual(['plan', 'research']);
@@ -49,7 +30,7 @@ it('each stage job carries the outputs its stage works from, and no item record 
 }, 30_000);
 
 it('a generate job run again after it had enqueued validate makes no second provider call', async () => {
-  const conn = await open(testPrefix(), { attempts: 2, backoffMs: 20 });
+  const conn = await rig.open(testPrefix(), { attempts: 2, backoffMs: 20 });
   let calls = 0;
   let release: () => void = () => undefined;
   const validateAdded = new Promise<void>((r) => (release = r));
@@ -68,7 +49,7 @@ it('a generate job run again after it had enqueued validate makes no second prov
     },
   };
   // No validate workers: the item waits in validate, unfinished, where a rerun of generate would still call the provider.
-  pools.push(await startWorkers(await open(conn.config.prefix, { attempts: 2, backoffMs: 20 }), { stages: ['analyze', 'research', 'generate'], concurrency: {}, deps: { llm: provider }, logger: quiet }));
+  await rig.workers(conn.config.prefix, { stages: ['analyze', 'research', 'generate'], deps: { llm: provider } }, { attempts: 2, backoffMs: 20 });
   const batch = await submitBatch(conn, [{ id: 'a', requirement: 'Audit Kafka consumer lag alerts' }]);
   while (calls === 0) await sleep(20);
   const [[, k]] = (await inputIds(conn, batch.id)) as [[string, string]];

@@ -4,14 +4,14 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cancelBatch, connect, createLogger, getBatch, queueConfigFromEnv, resumeBatch, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
+import { cancelBatch, getBatch, queueConfigFromEnv, resumeBatch, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseBatchRequest } from '../apps/server/src/batch-request.js';
 import { runCli } from './helpers/cli.js';
 import { sleep, waitForBatch } from './helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { factoryRig } from './helpers/factory-rig.js';
+import { testPrefix } from './helpers/redis.js';
 
-const quiet = createLogger({}, { level: 'error' });
 const SECRET = 'a-webhook-secret-of-32-characters';
 
 interface Delivery {
@@ -20,23 +20,17 @@ interface Delivery {
   body: string;
 }
 
-let redis: TestRedis;
+const rig = factoryRig();
 let receiver: Server;
 let base: string;
 const deliveries: Delivery[] = [];
 /** Status codes the receiver answers per path, in order; 200 once a path's list is used up. */
 const answers = new Map<string, number[]>();
-const conns: FactoryConnection[] = [];
-const pools: WorkerPool[] = [];
 
-async function open(prefix: string): Promise<FactoryConnection> {
-  const conn = await connect({ redisUrl: redis.url, prefix, webhookSecret: SECRET, backoffMs: 20 }, { logger: quiet });
-  conns.push(conn);
-  return conn;
-}
+const open = (prefix: string): Promise<FactoryConnection> => rig.open(prefix, { webhookSecret: SECRET });
 
 async function workers(prefix: string, count = 1): Promise<void> {
-  for (let i = 0; i < count; i++) pools.push(await startWorkers(await open(prefix), { stages: ['analyze', 'research', 'generate', 'validate'], concurrency: {}, deps: {}, logger: quiet, workerId: `w${i}` }));
+  for (let i = 0; i < count; i++) await rig.workers(prefix, { workerId: `w${i}` }, { webhookSecret: SECRET });
 }
 
 const to = (path: string): Delivery[] => deliveries.filter((d) => d.path === path);
@@ -47,7 +41,6 @@ async function until(what: () => boolean | Promise<boolean>, ms: number): Promis
 }
 
 beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
   receiver = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
@@ -62,10 +55,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  await Promise.all(conns.map((c) => c.close()));
   await new Promise((r) => receiver?.close(r));
-  await redis?.stop();
 });
 
 it('POSTs a finished batch once, with its final status, signed; two worker processes deliver it once; status says delivered', async () => {
@@ -89,7 +79,7 @@ it('POSTs a finished batch once, with its final status, signed; two worker proce
   const status = await getBatch(conn, batch.id);
   expect(status?.webhook?.state).toBe('delivered');
   expect(status?.webhook?.at).toMatch(/^\d{4}-/);
-  const shown = await runCli(['status', batch.id], { env: { REDIS_URL: redis.url, AF_PREFIX: prefix } });
+  const shown = await runCli(['status', batch.id], { env: { REDIS_URL: rig.redis.url, AF_PREFIX: prefix } });
   expect(shown.stdout).toMatch(/^webhook   delivered \d{4}-/m);
 }, 40_000);
 
@@ -144,7 +134,7 @@ it('posts each end of a batch: interrupted when its submit stopped, then complet
 
 it('refuses a webhook that is not an http(s) URL: submit exits 2, the API answers 400, submitBatch throws', async () => {
   const prefix = testPrefix();
-  const run = await runCli(['submit', '-', '--webhook', 'ftp://example.com/hook'], { input: 'Review Terraform plans\n', env: { REDIS_URL: redis.url, AF_PREFIX: prefix } });
+  const run = await runCli(['submit', '-', '--webhook', 'ftp://example.com/hook'], { input: 'Review Terraform plans\n', env: { REDIS_URL: rig.redis.url, AF_PREFIX: prefix } });
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/--webhook: the webhook must be an http:\/\/ or https:\/\/ URL/);
   expect(() => parseBatchRequest({ requirements: ['Review Terraform plans'], webhook: 'not a url' }, undefined)).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'webhook' })] }));
