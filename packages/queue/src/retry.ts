@@ -52,10 +52,12 @@ export async function retryBatch(conn: FactoryConnection, batchId: string): Prom
   const keys = batchKeys(prefix, batchId);
   // A retry that died between its reset and its jobs left them on the unjobbed hash.
   await requeueUnjobbed(conn, batchId);
-  const hash = await conn.redis.hmget(keys.batch, 'state', 'finishedAt');
-  if (hash[0] === null) return { outcome: 'unknown' };
-  if (hash[0] === 'cancelled') return { outcome: 'cancelled' };
-  if (hash[1] === null) return { outcome: 'running' };
+  const [state, finishedAt, failed] = await conn.redis.hmget(keys.batch, 'state', 'finishedAt', 'failed');
+  if (state === null) return { outcome: 'unknown' };
+  if (state === 'cancelled') return { outcome: 'cancelled' };
+  if (finishedAt === null) return { outcome: 'running' };
+  // Nothing failed: no need to read every result.
+  if (Number(failed ?? 0) === 0) return { outcome: 'retried', retried: 0, remaining: 0 };
   const { items: all } = await failedItems(conn, keys.results);
   const items = all.slice(0, RETRY_LIMIT);
   if (items.length === 0) return { outcome: 'retried', retried: 0, remaining: 0 };

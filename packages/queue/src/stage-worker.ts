@@ -236,6 +236,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   const limiter = options.stages.includes('generate') ? (options.deps.limiter ?? defaultLimiter(conn, llm)) : undefined;
   let cancels: CancelSubscription | undefined;
   const workers: Worker[] = [];
+  let webhooks: { close(): Promise<void> } | undefined;
   try {
     cancels = await subscribeCancels(
       config.redisUrl,
@@ -276,6 +277,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
       workers.push(worker);
     }
     await Promise.all(workers.map((w) => w.waitUntilReady()));
+    webhooks = await startWebhookDelivery(conn, client, logger, workerId);
   } catch (error) {
     await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
     await cancels?.close();
@@ -286,7 +288,6 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   // Batches whose producer died mid-submit end interrupted even when nobody reads their status.
   const submissions = watchSubmissions(conn, logger);
   const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, logger);
-  const webhooks = await startWebhookDelivery(conn, client, logger, workerId);
 
   let closing: Promise<void> | undefined;
   return {
@@ -302,7 +303,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         }
         await cancels?.close();
         await metricsInbox.close();
-        await webhooks.close();
+        await webhooks?.close();
         await quitClient(client);
         logger.info('workers stopped');
       })();

@@ -36,7 +36,13 @@ export async function startWebhookDelivery(conn: FactoryConnection, client: Redi
     if (final) void markWebhookFailed(conn, data.data.b, error.message).catch((e: unknown) => logger.warn({ err: e }, 'could not mark the webhook failed'));
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'webhook worker error'));
-  await worker.waitUntilReady();
+  try {
+    await worker.waitUntilReady();
+  } catch (error) {
+    await worker.close(true).catch(() => undefined);
+    await queue.close().catch(() => undefined);
+    throw error;
+  }
   const outbox = watchWebhookOutbox(conn, queue, logger);
   return {
     async close() {
