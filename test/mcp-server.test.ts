@@ -14,7 +14,7 @@ import { CLI, runCli, testEnv } from './helpers/cli.js';
 import { spawnWorker, type WorkerProcess } from './helpers/queue-workers.js';
 import { freePort, startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
-const TOOLS = ['generate_agent', 'validate_agent', 'submit_batch', 'batch_status', 'batch_results'];
+const TOOLS = ['generate_agent', 'validate_agent', 'submit_batch', 'batch_status', 'batch_results', 'retry_batch'];
 const REQ = 'Review Terraform plans for public S3 buckets and overly broad IAM policies.';
 
 /** The environment as a child gets it: only defined values (the transport's type). */
@@ -215,6 +215,11 @@ describe('batch tools with Redis and a worker', () => {
     const unknown = await call(batchClient, 'batch_status', { id: 'b_nope' });
     expect(unknown.isError).toBe(true);
     expect(texts(unknown)[0]).toMatch(/no batch b_nope/);
+    // Nothing failed: a retry puts nothing back; an unknown batch is an error that says so.
+    expect(json(await call(batchClient, 'retry_batch', { id: batch.id }))).toEqual({ retried: 0, remaining: 0 });
+    const retryUnknown = await call(batchClient, 'retry_batch', { id: 'b_nope' });
+    expect(retryUnknown.isError).toBe(true);
+    expect(texts(retryUnknown)[0]).toMatch(/no batch b_nope/);
     const bad = await call(batchClient, 'submit_batch', { requirements: [REQ, ''] });
     expect(bad.isError).toBe(true);
     expect(texts(bad)[0]).toMatch(/1 bad requirement\(s\), nothing was enqueued[\s\S]*requirements\[1\]/);

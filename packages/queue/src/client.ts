@@ -12,5 +12,5 @@ export * from './producer.js';
 export { resumeBatch, ResumeRefusedError, type ResumeOptions, type ResumeOutcome } from './resume.js';
 export { SubmitLeaseLostError } from './submit-lease.js';
 export * from './batches.js';
-export { retryBatch, RETRY_LIMIT, type RetryOutcome } from './retry.js';
+export { retryBatch, retryRefusal, RETRY_LIMIT, type RetryOutcome, type RetryRefusal } from './retry.js';
 export * from './input/index.js';

@@ -14,7 +14,15 @@ const SCAN_PAGE = 1000;
 
 export type RetryOutcome =
   | { outcome: 'retried'; retried: number; remaining: number }
-  | { outcome: 'unknown' | 'running' | 'cancelled' };
+  | { outcome: RetryRefusal };
+export type RetryRefusal = 'unknown' | 'running' | 'cancelled';
+
+/** Why a batch cannot be retried, in words a user can act on. */
+export function retryRefusal(refusal: RetryRefusal, batchId: string): string {
+  if (refusal === 'unknown') return `no batch ${batchId} (unknown, or its retention ended)`;
+  if (refusal === 'running') return `batch ${batchId} is still running; retry it once it has ended`;
+  return `batch ${batchId} was cancelled; submit its requirements again instead`;
+}
 
 interface Failed {
   key: string;

@@ -1,6 +1,6 @@
 import type { GateReport } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { batchResults, getBatch, type BatchStatus, type ItemResult, type ResumeOutcome } from '@agent-factory/queue';
+import { batchResults, getBatch, retryBatch, retryRefusal, type BatchStatus, type ItemResult, type ResumeOutcome } from '@agent-factory/queue';
 import { createResearchSetup, ResearchSetupError, type ResearchSetup } from '@agent-factory/research';
 import { LazyConnection } from './batch/lazy-connection.js';
 import { resumeRequirements, submitRequirements, type BatchInput, type SubmitOptions } from './batch/submit.js';
@@ -25,6 +25,12 @@ export interface AgentFactory {
   resumeBatch(id: string, input: BatchInput, options?: SubmitOptions): Promise<ResumeOutcome>;
   /** A batch's counts and state; undefined when there is no such batch (or its retention ended). */
   batchStatus(id: string): Promise<BatchStatus | undefined>;
+  /**
+   * Runs a finished batch's failed requirements again in the same batch (`retry`); how many went back
+   * to the workers and how many failed ones wait for a next retry. Throws for an unknown, running or
+   * cancelled batch.
+   */
+  retryBatch(id: string): Promise<{ retried: number; remaining: number }>;
   /** Every input id's result, in input order, streamed from Redis. */
   results(id: string): AsyncIterable<ItemResult>;
   /** Closes what the factory opened (the Redis connection, the research source); later calls fail. */
@@ -74,6 +80,12 @@ export function createAgentFactory(config: AgentFactoryConfig = {}): AgentFactor
     async batchStatus(id) {
       open();
       return getBatch(await redis.get(), id);
+    },
+    async retryBatch(id) {
+      open();
+      const outcome = await retryBatch(await redis.get(), id);
+      if (outcome.outcome === 'retried') return { retried: outcome.retried, remaining: outcome.remaining };
+      throw new FactoryInputError(retryRefusal(outcome.outcome, id));
     },
     async *results(id) {
       open();

@@ -1,15 +1,9 @@
-import { retryBatch, RETRY_LIMIT, type BatchStatus } from '@agent-factory/queue/client';
+import { retryBatch, retryRefusal, RETRY_LIMIT, type BatchStatus } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
 import { waitForBatch, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
-
-const REFUSALS = {
-  unknown: (id: string) => `no batch ${id} (unknown, or its retention ended)`,
-  cancelled: (id: string) => `batch ${id} was cancelled; submit its requirements again instead`,
-  running: (id: string) => `batch ${id} is still running; retry it once it has ended (agent-factory status ${id})`,
-};
 
 /** `agent-factory retry BATCH`: runs a finished batch's failed requirements again, in the same batch. */
 export function registerRetry(program: Command): void {
@@ -22,7 +16,7 @@ export function registerRetry(program: Command): void {
     .action(async (batchId: string, flags: { wait?: boolean; json?: boolean }) => {
       await withQueue(async (conn) => {
         const outcome = await retryBatch(conn, batchId);
-        if (outcome.outcome !== 'retried') throw new UsageError(REFUSALS[outcome.outcome](batchId));
+        if (outcome.outcome !== 'retried') throw new UsageError(retryRefusal(outcome.outcome, batchId));
         let status: BatchStatus | undefined;
         if (flags.wait && outcome.retried > 0) status = await waitForBatch(conn, batchId, wantsBars(flags.json));
         if (flags.json) {

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelBatch, deleteBatch, generatingNow, getBatch, listBatches, resumeBatch, ResumeRefusedError, retryBatch, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelBatch, deleteBatch, generatingNow, getBatch, listBatches, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
@@ -70,7 +70,7 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     const id = batchId(req);
     const outcome = await retryBatch(conn, id);
     if (outcome.outcome === 'unknown') throw unknownBatch(id);
-    if (outcome.outcome !== 'retried') throw new HttpError(409, `batch_${outcome.outcome}`, outcome.outcome === 'running' ? `batch ${id} is still running; retry it once it has ended` : `batch ${id} was cancelled; submit its requirements again instead`);
+    if (outcome.outcome !== 'retried') throw new HttpError(409, `batch_${outcome.outcome}`, retryRefusal(outcome.outcome, id));
     res.json({ retried: outcome.retried, remaining: outcome.remaining, status: await getBatch(conn, id) });
   });
 

@@ -36,7 +36,7 @@ const resultsShape = {
   limit: z.number().int().min(1).max(MAX_PAGE).optional().describe(`Results to return (default ${DEFAULT_PAGE}, at most ${MAX_PAGE}).`),
 };
 
-/** submit_batch, batch_status, batch_results: the worker pool through Redis. */
+/** submit_batch, batch_status, batch_results, retry_batch: the worker pool through Redis. */
 export function registerBatchTools(server: McpServer, { factory, cwd }: ToolContext): void {
   server.registerTool(
     'submit_batch',
@@ -53,6 +53,18 @@ export function registerBatchTools(server: McpServer, { factory, cwd }: ToolCont
       const input = requirements ?? { file: isAbsolute(file ?? '') ? (file ?? '') : resolve(cwd, file ?? '') };
       return answer(await factory.submitBatch(input, options));
     },
+  );
+  server.registerTool(
+    'retry_batch',
+    {
+      title: "Retry a batch's failed requirements",
+      description:
+        "Runs a finished batch's failed requirements again, in the same batch; the completed ones are not run again. " +
+        'Returns how many went back to the workers (`retried`) and how many wait for a next retry (`remaining`); follow it with batch_status.',
+      inputSchema: idShape,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ id }) => answer(await factory.retryBatch(id)),
   );
   server.registerTool(
     'batch_status',
