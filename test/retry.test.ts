@@ -1,7 +1,7 @@
 // `retry BATCH`: a finished batch's failed requirements run again in the same batch, once; its
 // results then hold their agents, and nothing that had completed runs again.
 import { offlineProvider, type LlmProvider } from '@agent-factory/core';
-import { batchResults, getBatch, PermanentError, retryBatch, submitBatch, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { batchKeys, batchResults, getBatch, PermanentError, retryBatch, submitBatch, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import { startServer } from '@agent-factory/server';
 import { expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
@@ -48,10 +48,12 @@ it('runs the failed requirements again, once, in the same batch; the completed o
 
   outage = false;
   generated.length = 0;
-  // Two retries at once (two operators): each failed requirement is put back once.
+  // Two retries at once (two operators): one puts each failed requirement back once, the other is told
+  // it is under way (or, came it second, that the batch runs again).
   const [a, b] = await Promise.all([retryBatch(conn, batch.id), retryBatch(conn, batch.id)]);
   const retried = [a, b].reduce((sum, o) => sum + (o.outcome === 'retried' ? o.retried : 0), 0);
   expect(retried).toBe(2);
+  expect([a, b].map((o) => o.outcome).sort()).toEqual(expect.arrayContaining(['retried']));
   const done = await waitForBatch(conn, batch.id, 20_000);
   expect(done).toMatchObject({ state: 'completed', total: 4, counts: { pending: 0, completed: 4, failed: 0, cancelled: 0 } });
   expect(generated.sort()).toEqual(['Summarize the outage reports of the payments API', 'Triage outage alerts from the Kafka cluster']);
@@ -70,6 +72,9 @@ it('refuses a batch that is unknown, still running or cancelled (exit 2), and sa
   const prefix = testPrefix();
   const conn = await rig.open(prefix);
   const env = { REDIS_URL: rig.redis.url, AF_PREFIX: prefix };
+  // While another retry of the batch holds it, a second one is told so.
+  await conn.redis.set(batchKeys(prefix, 'b_held').retry, 'another-retry', 'PX', 10_000);
+  expect(await retryBatch(conn, 'b_held')).toEqual({ outcome: 'busy' });
   const unknown = await runCli(['retry', 'b_nosuchbatch'], { env });
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toMatch(/no batch b_nosuchbatch/);

@@ -14,6 +14,8 @@ export function batchKeys(prefix: string, batchId: string) {
     results: `${base}:results`,
     /** The enqueuing producer's lease: its token, with a short TTL it keeps renewing (see submit-lease.ts). */
     lease: `${base}:lease`,
+    /** Held (a token, with a TTL) while a `retry` of the batch runs: one retry at a time. */
+    retry: `${base}:retry`,
     /**
      * Hash: a submitted chunk's first input index → its new items (JSON, see requeue-unjobbed.ts), from
      * the chunk's write until its jobs are added: what a producer that died in between never enqueued.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { STAGES } from './stages.js';
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, itemKey } from './keys.js';
@@ -9,18 +10,22 @@ import { retryItemsScript } from './scripts/retry-items.js';
 /** Failed items put back per retry: one atomic step; a batch with more failures is retried again once these end. */
 export const RETRY_LIMIT = 10_000;
 
+/** How long a retry holds its batch at most: a retry that died frees it after this. */
+const RETRY_LOCK_MS = 120_000;
+
 /** Results read per round trip while looking for failures. */
 const SCAN_PAGE = 1000;
 
 export type RetryOutcome =
   | { outcome: 'retried'; retried: number; remaining: number }
   | { outcome: RetryRefusal };
-export type RetryRefusal = 'unknown' | 'running' | 'cancelled';
+export type RetryRefusal = 'unknown' | 'running' | 'cancelled' | 'busy';
 
 /** Why a batch cannot be retried, in words a user can act on. */
 export function retryRefusal(refusal: RetryRefusal, batchId: string): string {
   if (refusal === 'unknown') return `no batch ${batchId} (unknown, or its retention ended)`;
   if (refusal === 'running') return `batch ${batchId} is still running; retry it once it has ended`;
+  if (refusal === 'busy') return `another retry of batch ${batchId} is under way; try again once it has queued its requirements`;
   return `batch ${batchId} was cancelled; submit its requirements again instead`;
 }
 
@@ -52,10 +57,23 @@ async function failedItems(conn: FactoryConnection, resultsKey: string): Promise
 /**
  * Runs a finished batch's failed requirements again (`retry`): their stage jobs from the failed run
  * are removed (job ids are per requirement, so new jobs could not be added beside them), the items
- * are reset in one step (retry-items script), and their analyze jobs added. The batch then runs and
- * ends as any batch does, its webhook posted again. A retry that died midway is finished by the next.
+ * are reset in one step (retry-items script), and their analyze jobs added, one retry of a batch at a
+ * time. The batch then runs and ends as any batch does, its webhook posted again. A retry that died
+ * midway is finished by the next.
  */
 export async function retryBatch(conn: FactoryConnection, batchId: string): Promise<RetryOutcome> {
+  const keys = batchKeys(conn.config.prefix, batchId);
+  // One retry at a time: another could otherwise remove the jobs this one has just added.
+  const token = randomUUID();
+  if ((await conn.redis.set(keys.retry, token, 'PX', RETRY_LOCK_MS, 'NX')) !== 'OK') return { outcome: 'busy' };
+  try {
+    return await retryUnderLock(conn, batchId);
+  } finally {
+    if ((await conn.redis.get(keys.retry)) === token) await conn.redis.del(keys.retry);
+  }
+}
+
+async function retryUnderLock(conn: FactoryConnection, batchId: string): Promise<RetryOutcome> {
   const { prefix } = conn.config;
   const keys = batchKeys(prefix, batchId);
   // A retry that died between its reset and its jobs left them on the unjobbed hash.
