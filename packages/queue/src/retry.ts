@@ -13,6 +13,9 @@ export const RETRY_LIMIT = 10_000;
 /** How long a retry holds its batch at most: a retry that died frees it after this. */
 const RETRY_LOCK_MS = 120_000;
 
+/** Items whose old jobs are removed at once (12 removals each, pipelined on one connection). */
+const REMOVE_CHUNK = 100;
+
 /** Results read per round trip while looking for failures. */
 const SCAN_PAGE = 1000;
 
@@ -36,9 +39,8 @@ interface Failed {
 }
 
 /** The batch's failed items that kept their requirement (failures before that was kept cannot be retried). */
-async function failedItems(conn: FactoryConnection, resultsKey: string): Promise<{ items: Failed[]; failed: number }> {
+async function failedItems(conn: FactoryConnection, resultsKey: string): Promise<Failed[]> {
   const items: Failed[] = [];
-  let failed = 0;
   let cursor = '0';
   do {
     const [next, flat] = await conn.redis.hscanBuffer(resultsKey, cursor, 'COUNT', SCAN_PAGE);
@@ -46,12 +48,10 @@ async function failedItems(conn: FactoryConnection, resultsKey: string): Promise
     for (let i = 0; i < flat.length; i += 2) {
       const result = flat[i + 1]!;
       const stored = decodeResult(result);
-      if (stored.s !== 'failed') continue;
-      failed++;
-      if (stored.r) items.push({ key: flat[i]!.toString(), result, requirement: stored.r });
+      if (stored.s === 'failed' && stored.r) items.push({ key: flat[i]!.toString(), result, requirement: stored.r });
     }
   } while (cursor !== '0');
-  return { items, failed };
+  return items;
 }
 
 /**
@@ -67,15 +67,14 @@ export async function retryBatch(conn: FactoryConnection, batchId: string): Prom
   const token = randomUUID();
   if ((await conn.redis.set(keys.retry, token, 'PX', RETRY_LOCK_MS, 'NX')) !== 'OK') return { outcome: 'busy' };
   try {
-    return await retryUnderLock(conn, batchId);
+    return await retryUnderLock(conn, batchId, keys);
   } finally {
     if ((await conn.redis.get(keys.retry)) === token) await conn.redis.del(keys.retry);
   }
 }
 
-async function retryUnderLock(conn: FactoryConnection, batchId: string): Promise<RetryOutcome> {
+async function retryUnderLock(conn: FactoryConnection, batchId: string, keys: ReturnType<typeof batchKeys>): Promise<RetryOutcome> {
   const { prefix } = conn.config;
-  const keys = batchKeys(prefix, batchId);
   // A retry that died between its reset and its jobs left them on the unjobbed hash.
   await requeueUnjobbed(conn, batchId);
   const [state, finishedAt, failed] = await conn.redis.hmget(keys.batch, 'state', 'finishedAt', 'failed');
@@ -84,11 +83,11 @@ async function retryUnderLock(conn: FactoryConnection, batchId: string): Promise
   if (finishedAt === null) return { outcome: 'running' };
   // Nothing failed: no need to read every result.
   if (Number(failed ?? 0) === 0) return { outcome: 'retried', retried: 0, remaining: 0 };
-  const { items: all } = await failedItems(conn, keys.results);
+  const all = await failedItems(conn, keys.results);
   const items = all.slice(0, RETRY_LIMIT);
   if (items.length === 0) return { outcome: 'retried', retried: 0, remaining: 0 };
-  for (const { key: k } of items) {
-    const attempts = [{ b: batchId, k }, { b: batchId, k, a: 2 as const }];
+  for (let i = 0; i < items.length; i += REMOVE_CHUNK) {
+    const attempts = items.slice(i, i + REMOVE_CHUNK).flatMap(({ key: k }) => [{ b: batchId, k }, { b: batchId, k, a: 2 as const }]);
     await Promise.all(STAGES.flatMap((stage) => attempts.map((data) => conn.queues[stage].remove(stageJobId(stage, data)))));
   }
   let reply: unknown;

@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { getBatch } from '../batches.js';
 import type { FactoryConnection } from '../connection.js';
 import { batchKeys } from '../keys.js';
+import { postJson } from '../post-json.js';
 
 /** How long an endpoint may take to answer before the attempt counts as failed (and is retried). */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -30,16 +31,15 @@ export async function deliverWebhook(conn: FactoryConnection, batchId: string, t
   if (!url || !status) throw new UnrecoverableError('the batch is gone (deleted, or its retention ended) before its webhook was delivered');
   const { webhook: _own, ...batch } = status;
   const body = JSON.stringify({ type: 'batch.finished', batch } satisfies WebhookBody);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'agent-factory', 'idempotency-key': batchId };
+  const headers: Record<string, string> = { 'user-agent': 'agent-factory', 'idempotency-key': batchId };
   const secret = conn.config.webhookSecret;
   if (secret) headers['x-agent-factory-signature'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   let answer: Response;
   try {
-    answer = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    answer = await postJson(url, body, { headers, redirect: 'manual', timeoutMs });
   } catch (error) {
     throw new Error(`webhook ${new URL(url).host} unreachable: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
   }
-  await answer.body?.cancel();
   if (answer.status >= 200 && answer.status < 300) {
     await conn.redis.hset(key, { webhookState: 'delivered', webhookAt: new Date().toISOString() });
     return;

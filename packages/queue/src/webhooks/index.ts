@@ -1,4 +1,2 @@
-export { deliverWebhook, WEBHOOK_TIMEOUT_MS, type WebhookBody } from './deliver.js';
-export { moveDueWebhooks } from './outbox.js';
-export { openWebhookQueue, WEBHOOK_QUEUE, webhookJobId } from './queue.js';
-export { startWebhookDelivery } from './worker.js';
+export type { WebhookBody } from './deliver.js';
+export { openWebhookQueue, WEBHOOK_QUEUE } from './queue.js';
