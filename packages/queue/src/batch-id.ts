@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** What newBatchId makes, as job data carries it. */
+export const BatchIdSchema = z.string().regex(/^b_[a-z0-9]+$/, 'not a batch id');
 
 /** A short batch id, `b_` + time + randomness in base 36 (sorts roughly by creation). */
 export function newBatchId(now = Date.now()): string {

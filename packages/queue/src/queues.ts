@@ -4,6 +4,7 @@ import { BACKOFF_TYPE } from './backoff.js';
 import { KEEP_COMPLETED, type QueueConfig } from './config.js';
 import type { RedisClient } from './connection.js';
 import type { StageOutputs } from './processors/outputs.js';
+import { BatchIdSchema } from './batch-id.js';
 import { STAGES, type Stage } from './stages.js';
 
 /**
@@ -11,7 +12,7 @@ import { STAGES, type Stage } from './stages.js';
  * outputs of the item's earlier stages.
  */
 export const StageJobDataSchema = z.object({
-  b: z.string().regex(/^b_[a-z0-9]+$/, 'not a batch id'),
+  b: BatchIdSchema,
   k: z.string().regex(/^[0-9a-f]{16}$/, 'not a requirement key'),
   a: z.union([z.literal(1), z.literal(2)]).optional(),
   /** `realtime`: generate with a Messages API call even in a batch-mode batch (a Message Batches fallback). */

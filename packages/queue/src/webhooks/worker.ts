@@ -1,13 +1,14 @@
 import { Worker } from 'bullmq';
 import { z } from 'zod';
 import { backoffStrategy } from '../backoff.js';
+import { BatchIdSchema } from '../batch-id.js';
 import type { FactoryConnection, RedisClient } from '../connection.js';
 import type { Logger } from '../logger.js';
 import { deliverWebhook, markWebhookFailed } from './deliver.js';
 import { watchWebhookOutbox } from './outbox.js';
 import { openWebhookQueue, WEBHOOK_QUEUE } from './queue.js';
 
-const WebhookJobSchema = z.object({ b: z.string().regex(/^b_[a-z0-9]+$/, 'not a batch id') });
+const WebhookJobSchema = z.object({ b: BatchIdSchema });
 
 /** Webhooks posted at once per worker process: they wait on the network, not the CPU. */
 const CONCURRENCY = 4;
