@@ -1,7 +1,11 @@
 import type { FactoryConnection } from './connection.js';
-import { cancelChannel } from './keys.js';
+import { batchKeys, cancelChannel } from './keys.js';
 import type { Logger } from './logger.js';
+import { every, type Periodic } from './periodic.js';
 import { openRedis, quitClient } from './redis-client.js';
+
+/** How often a worker reads the state of the batches its running jobs belong to. */
+export const CANCEL_SWEEP_MS = 2000;
 
 /** Tells every worker process to abort the running jobs of a batch. */
 export async function publishCancel(conn: FactoryConnection, batchId: string): Promise<void> {
@@ -33,4 +37,28 @@ export async function subscribeCancels(redisUrl: string, prefix: string, onCance
       await quitClient(subscriber);
     },
   };
+}
+
+/**
+ * Every CANCEL_SWEEP_MS, while jobs run: reads the state of their batches and calls `onCancel` for
+ * each one cancelled. The message alone can miss: it is lost while the subscriber reconnects, and a
+ * job whose processor starts just after it (fetched before the cancel, but not yet running) would
+ * otherwise run to its end, a whole provider call.
+ */
+export function sweepCancelled(conn: FactoryConnection, runningBatches: () => string[], onCancel: (batchId: string) => void, logger: Logger): Periodic {
+  return every(CANCEL_SWEEP_MS, async () => {
+    const batches = runningBatches();
+    if (batches.length === 0) return;
+    try {
+      const pipeline = conn.redis.pipeline();
+      for (const b of batches) pipeline.hget(batchKeys(conn.config.prefix, b).batch, 'state');
+      const states = (await pipeline.exec()) ?? [];
+      batches.forEach((b, i) => {
+        if (states[i]?.[1] === 'cancelled') onCancel(b);
+      });
+    } catch (error) {
+      // Redis is away: the next round reads again.
+      logger.debug({ err: error }, 'could not read the running batches\' states');
+    }
+  });
 }

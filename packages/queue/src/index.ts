@@ -13,7 +13,7 @@ export * from './queues.js';
 export * from './result-codec.js';
 export { NOEVICTION_FIX, checkRedis } from './redis-checks.js';
 export { openRedis, parseRedisUrl, displayRedisUrl, type ClientRole } from './redis-client.js';
-export { publishCancel } from './cancel.js';
+export { CANCEL_SWEEP_MS, publishCancel } from './cancel.js';
 export * from './cache.js';
 export * from './batch-mode/index.js';
 export * from './webhooks/index.js';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { EMPTY_RESEARCH, offlineProvider, planRequirement, validateAgent, validationContext, type Cache, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { backoffStrategy } from './backoff.js';
-import { subscribeCancels, type CancelSubscription } from './cancel.js';
+import { subscribeCancels, sweepCancelled, type CancelSubscription } from './cancel.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
@@ -55,6 +55,14 @@ export interface StartWorkersOptions {
   workerId?: string;
   /** The process's Prometheus series, when it serves /metrics. */
   prom?: PromMetrics;
+}
+
+/** A job this process is running, by job id: its worker (to abort it) and its batch. */
+interface RunningJob {
+  worker: Worker;
+  batch: string;
+  /** Already told to abort. */
+  aborted?: boolean;
 }
 
 const HANDLERS: Record<Stage, StageHandler> = { analyze: analyzeStage, research: researchStage, generate: generateStage, validate: validateStage };
@@ -138,7 +146,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
 }
 
 /** One stage's processor: the item's gates when the stage reads it (final, gone, cancelled), the stage's work, and the failure policy. */
-function processorFor(stage: Stage, ctx: StageContext, active: Map<string, { worker: Worker; batch: string }>, getWorker: () => Worker, limiter?: RateLimiter) {
+function processorFor(stage: Stage, ctx: StageContext, active: Map<string, RunningJob>, getWorker: () => Worker, limiter?: RateLimiter) {
   const handler = HANDLERS[stage];
   // Three parameters: BullMQ then passes the abort signal that cancelJob() fires.
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
@@ -232,22 +240,23 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   await warmUp();
   // The workers' own client (BullMQ adds one blocking connection per worker) and the cancel listener.
   const client: RedisClient = await openRedis(config.redisUrl, 'worker', `agent-factory-worker`);
-  const active = new Map<string, { worker: Worker; batch: string }>();
+  const active = new Map<string, RunningJob>();
   const limiter = options.stages.includes('generate') ? (options.deps.limiter ?? defaultLimiter(conn, llm)) : undefined;
   let cancels: CancelSubscription | undefined;
+  /** Aborts this process's running jobs of a cancelled batch, each once (the message and the sweep may both tell). */
+  const abortBatch = (batch: string): void => {
+    let aborted = 0;
+    for (const [jobId, job] of active) {
+      if (job.batch !== batch || job.aborted) continue;
+      job.aborted = job.worker.cancelJob(jobId, CANCEL_REASON);
+      if (job.aborted) aborted++;
+    }
+    if (aborted > 0) logger.info({ batch, aborted }, 'aborted running jobs of a cancelled batch');
+  };
   const workers: Worker[] = [];
   let webhooks: { close(): Promise<void> } | undefined;
   try {
-    cancels = await subscribeCancels(
-      config.redisUrl,
-      config.prefix,
-      (batch) => {
-        let aborted = 0;
-        for (const [jobId, job] of active) if (job.batch === batch && job.worker.cancelJob(jobId, CANCEL_REASON)) aborted++;
-        if (aborted > 0) logger.info({ batch, aborted }, 'aborted running jobs of a cancelled batch');
-      },
-      logger,
-    );
+    cancels = await subscribeCancels(config.redisUrl, config.prefix, abortBatch, logger);
     for (const stage of [...new Set(options.stages)]) {
       let worker: Worker | undefined;
       worker = new Worker(stage, processorFor(stage, ctx, active, () => worker!, limiter), {
@@ -288,6 +297,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   // Batches whose producer died mid-submit end interrupted even when nobody reads their status.
   const submissions = watchSubmissions(conn, logger);
   const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, logger);
+  const cancelSweep = sweepCancelled(conn, () => [...new Set([...active.values()].map((j) => j.batch))], abortBatch, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -302,6 +312,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
           await Promise.race([finished, sleep(2000)]);
         }
         await cancels?.close();
+        await cancelSweep.close();
         await metricsInbox.close();
         await webhooks?.close();
         await quitClient(client);
