@@ -1,14 +1,17 @@
 import { runPipeline } from '@agent-factory/core';
 import { DoctorReportSchema, type DoctorReport } from '@agent-factory/queue';
 import { Queue, Worker } from 'bullmq';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerSettings } from '../apps/worker/src/worker-settings.js';
 import { judgeQueue } from '../packages/queue/src/doctor/queues.js';
 import { costCheck, gatesCheck, SAMPLE_MAX_MS, SAMPLE_MAX_TOKENS } from '../packages/queue/src/doctor/sample.js';
+import { tracesCheck } from '../packages/queue/src/doctor/traces.js';
 import { startSimulator, type Simulator } from '../packages/sim/src/index.js';
 import { runCli, type CliRun } from './helpers/cli.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { freePort, startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 import { startRedisCluster } from './helpers/redis-cluster.js';
 
 // The CLI runs from dist: `npx tsc -b` (or `npm test`) first.
@@ -46,7 +49,7 @@ describe('doctor: Redis', () => {
     const run = await runCli(['doctor'], { env: envFor(lru) });
     expect(run.code).toBe(1);
     expect(line(run, 'redis maxmemory-policy')).toMatch(/^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli config set maxmemory-policy noeviction/);
-    expect(run.stdout).toMatch(/\n16 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    expect(run.stdout).toMatch(/\n17 checks: \d+ passed, \d+ warned, 1 failed\n$/);
   });
 
   it('passes on a good Redis in offline mode with local research (warnings do not fail)', async () => {
@@ -67,7 +70,7 @@ describe('doctor: Redis', () => {
     expect(line(run, 'logging')).toMatch(/^PASS .*LOG_LEVEL info$/);
     expect(line(run, 'metrics')).toBe('WARN  metrics                 AF_METRICS_PORT unset: workers serve no /metrics — fix: set AF_METRICS_PORT=9464 (one port per worker on a machine; 0 picks a free one)');
     expect(line(run, 'alert thresholds')).toMatch(/^WARN .*AF_ALERT_WEBHOOK unset: alerts only go to the log — fix: /);
-    expect(run.stdout).toMatch(/\n16 checks: 14 passed, 2 warned, 0 failed\n$/);
+    expect(run.stdout).toMatch(/\n17 checks: 15 passed, 2 warned, 0 failed\n$/);
   });
 
   it('checks every master of a Redis Cluster', { timeout: 60_000 }, async () => {
@@ -196,6 +199,35 @@ describe('doctor: queues', () => {
   });
 });
 
+describe('doctor: traces', () => {
+  it('sends the collector an empty OTLP export: passes when it takes it, fails on an error status or no answer', async () => {
+    const received: { path: string; body: string }[] = [];
+    const collector = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body });
+        res.statusCode = req.url === '/v1/traces' ? 200 : 404;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    try {
+      const ok = await tracesCheck({ OTEL_EXPORTER_OTLP_ENDPOINT: `${base}/` }, 5_000);
+      expect(ok).toMatchObject({ status: 'PASS', detail: expect.stringMatching(new RegExp(`^OTLP/HTTP collector at ${base}/v1/traces took an empty export \\(200\\) in \\d+ ms$`)) });
+      expect(received).toEqual([{ path: '/v1/traces', body: '{"resourceSpans":[]}' }]);
+      const wrong = await tracesCheck({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${base}/otlp` }, 5_000);
+      expect(wrong).toMatchObject({ status: 'FAIL', detail: `OTLP/HTTP collector at ${base}/otlp answered 404: workers' spans would be dropped`, fix: expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT') });
+    } finally {
+      await new Promise((r) => collector.close(r));
+    }
+    const nobody = await tracesCheck({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` }, 5_000);
+    expect(nobody.status).toBe('FAIL');
+    expect(nobody.detail).toMatch(/^OTLP\/HTTP collector at http:\/\/127\.0\.0\.1:\d+\/v1\/traces: /);
+  });
+});
+
 describe('doctor: output and usage', () => {
   it('--json prints the checks and the counts', async () => {
     const research = { AF_RESEARCH_TTL: '12h', AF_RESEARCH_STALE: '0', AF_RESEARCH_RETRY: '500ms', AF_RESEARCH_CONCURRENCY: '1', AF_RESEARCH_BUDGET: '3000' };
@@ -205,9 +237,10 @@ describe('doctor: output and usage', () => {
     expect(report.checks.map((c) => c.name)).toEqual([
       'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence',
       'queue analyze', 'queue research', 'queue generate', 'queue validate',
-      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'alert thresholds',
+      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'traces', 'alert thresholds',
     ]);
-    expect(report).toMatchObject({ passed: 15, warned: 1, failed: 0 });
+    expect(report).toMatchObject({ passed: 16, warned: 1, failed: 0 });
+    expect(report.checks.find((c) => c.name === 'traces')?.detail).toBe('off: OTEL_EXPORTER_OTLP_ENDPOINT unset, workers make no traces');
     expect(report.checks.find((c) => c.name === 'research source')).toEqual({
       name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
     });
@@ -224,9 +257,10 @@ describe('doctor: output and usage', () => {
   });
 
   it('reports bad settings as failures that name the variable', async () => {
-    const run = await runCli(['doctor'], { env: envFor(good, { AF_METRICS_PORT: 'abc', AF_ALERT_P95_MS: '-5', LOG_LEVEL: 'loud', AF_RESEARCH: 'bogus' }) });
+    const run = await runCli(['doctor'], { env: envFor(good, { AF_METRICS_PORT: 'abc', AF_ALERT_P95_MS: '-5', LOG_LEVEL: 'loud', AF_RESEARCH: 'bogus', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }) });
     expect(run.code).toBe(1);
     expect(line(run, 'metrics')).toMatch(/^FAIL  metrics +AF_METRICS_PORT: /);
+    expect(line(run, 'traces')).toMatch(/^FAIL  traces +OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL \(an OTLP\/HTTP collector\), not "collector:4318" — fix: /);
     expect(line(run, 'alert thresholds')).toMatch(/^FAIL  alert thresholds +AF_ALERT_P95_MS: /);
     expect(line(run, 'logging')).toMatch(/^FAIL  logging +LOG_LEVEL "loud" is not a pino level/);
     expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH: /);
@@ -256,7 +290,7 @@ describe('doctor: output and usage', () => {
       );
       // Only that check: the source and the sample do not depend on these settings.
       expect(line(run, 'research source')).toMatch(/^PASS/);
-      expect(run.stdout).toMatch(/\n16 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+      expect(run.stdout).toMatch(/\n17 checks: \d+ passed, \d+ warned, 1 failed\n$/);
     }
   });
 

@@ -29,9 +29,9 @@ export function runCli(args: string[], options: { cwd?: string; input?: string |
 
 /**
  * The environment for a process a test starts: the test's own, minus provider settings a developer
- * may have exported, so no test ever calls the real Anthropic API by accident.
+ * may have exported, so no test ever calls the real Anthropic API (or sends traces to a real collector) by accident.
  */
 export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const { ANTHROPIC_API_KEY: _key, ANTHROPIC_BASE_URL: _url, AF_PROVIDER: _provider, CONTEXT7_API_KEY: _ctx7, ...rest } = process.env;
+  const { ANTHROPIC_API_KEY: _key, ANTHROPIC_BASE_URL: _url, AF_PROVIDER: _provider, CONTEXT7_API_KEY: _ctx7, OTEL_EXPORTER_OTLP_ENDPOINT: _otlp, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: _otlpTraces, ...rest } = process.env;
   return { ...rest, ...extra };
 }

@@ -1,8 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { offlineProvider, type LlmProvider } from '@agent-factory/core';
+import { GENERATOR_VERSION, offlineProvider, type LlmProvider } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
 import { CachedDocsSource, connect, createLogger, isAnthropicProvider, PromMetrics, researchCacheOptions, SharedCache, startBatchCollector, startWorkers, type Logger, type Stage, type WorkerDeps, type WorkerPool } from '@agent-factory/queue';
+import { startTracing } from '@agent-factory/telemetry';
 import { delayedProvider } from './delayed-provider.js';
 import { serveMetrics, type MetricsServer } from './metrics-server.js';
 import { createResearchSetup, researchSetupOptions } from './research-setup.js';
@@ -52,7 +53,12 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
   const research = createResearchSetup(researchSetupOptions(settings));
   const provider = generationProvider(settings, logger);
   const llm = settings.generateDelayMs > 0 ? delayedProvider(provider, settings.generateDelayMs) : provider;
-  const conn = await connect(settings.queue, { role: 'worker', logger });
+  // One trace per requirement across its stage jobs, when an OTLP endpoint is set.
+  const tracing = await startTracing({ url: settings.tracesUrl, serviceName: 'agent-factory-worker', serviceVersion: GENERATOR_VERSION, env });
+  const conn = await connect(settings.queue, { role: 'worker', logger, ...(tracing ? { telemetry: tracing.telemetry } : {}) }).catch(async (error: unknown) => {
+    await tracing?.shutdown();
+    throw error;
+  });
   // The shared cache: docs answers once per (library, topic) across the cluster, finished agents reused.
   const cache = settings.cache ? new SharedCache({ redis: conn.redis, prefix: settings.queue.prefix, ...researchCacheOptions(settings.researchSettings) }) : undefined;
   const deps: WorkerDeps = {
@@ -70,6 +76,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     await cache?.close();
     await conn.close();
     await research.docs?.close?.();
+    // Last: the spans of the jobs that just finished go out before the process exits.
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last traces'));
   };
   let pool: WorkerPool | undefined;
   try {
@@ -85,7 +93,10 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     throw error;
   }
   logger.info(
-    { stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name, ...(settings.queue.rateLimit ? { rateLimit: settings.queue.rateLimit } : {}), ...(metrics ? { metrics: metrics.url } : {}) },
+    {
+      stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name,
+      ...(settings.queue.rateLimit ? { rateLimit: settings.queue.rateLimit } : {}), ...(metrics ? { metrics: metrics.url } : {}), ...(tracing ? { traces: 'otlp' } : {}),
+    },
     'worker ready',
   );
   let stopping: Promise<void> | undefined;

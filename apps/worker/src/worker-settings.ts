@@ -1,4 +1,5 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
+import { tracesUrl } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
 import { DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
 
@@ -29,6 +30,8 @@ export interface WorkerSettings {
   cache: boolean;
   /** AF_METRICS_PORT / AF_METRICS_HOST: where the worker serves /metrics (unset: nowhere). */
   observability: ObservabilitySettings;
+  /** Where the worker sends its traces (OTEL_EXPORTER_OTLP_ENDPOINT or _TRACES_ENDPOINT); unset: it makes none. */
+  tracesUrl?: string;
 }
 
 /** Parses `analyze,research` (AF_STAGES, --stages); unknown stages are errors. */
@@ -63,6 +66,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
   const context7 = { ...(env['CONTEXT7_API_KEY'] ? { context7ApiKey: env['CONTEXT7_API_KEY'] } : {}), ...(env['CONTEXT7_URL'] ? { context7Url: env['CONTEXT7_URL'] } : {}) };
   const research = researchMode(wanted as ResearchMode | undefined, context7.context7ApiKey);
   const stagesText = flags.stages ?? env['AF_STAGES'];
+  const traces = tracesUrl(env);
   return {
     queue: queueConfigFromEnv(env),
     observability: observabilityFromEnv(env),
@@ -76,5 +80,6 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
     graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),
     cache: env['AF_CACHE'] !== 'none',
+    ...(traces ? { tracesUrl: traces } : {}),
   };
 }

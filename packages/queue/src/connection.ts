@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { Queue, Telemetry } from 'bullmq';
 import type { Redis, Cluster } from 'ioredis';
 import { QueueConfigSchema, type QueueConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -16,6 +16,8 @@ export interface FactoryConnection {
   /** For the factory's own keys (batches, items, cache, counters). */
   redis: RedisClient;
   queues: Record<Stage, Queue>;
+  /** BullMQ's telemetry when this process traces (OTEL_EXPORTER_OTLP_ENDPOINT): its queues and workers make spans. */
+  telemetry?: Telemetry;
   /** Closes every Redis connection this object opened. */
   close(): Promise<void>;
 }
@@ -24,6 +26,8 @@ export interface ConnectOptions {
   /** `producer` (default) fails fast when Redis is down; `worker` waits for it to come back. */
   role?: Exclude<ClientRole, 'subscriber'>;
   logger?: Logger;
+  /** Traces the stage queues (and the workers started on this connection); see @agent-factory/telemetry. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -41,12 +45,13 @@ export async function connect(config: Partial<QueueConfig> = {}, options: Connec
     redis.disconnect();
     throw error;
   }
-  const queues = openQueues(redis, parsed);
+  const queues = openQueues(redis, parsed, options.telemetry);
   let closed = false;
   return {
     config: parsed,
     redis,
     queues,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     async close() {
       if (closed) return;
       closed = true;

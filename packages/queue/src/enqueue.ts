@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FactoryConnection } from './connection.js';
 import { ITEM_FIELDS } from './items.js';
 import { batchKeys, itemKey } from './keys.js';
-import { chunkJobs, type Unjobbed } from './requeue-unjobbed.js';
+import { addChunkJobs, type Unjobbed } from './requeue-unjobbed.js';
 import { requirementKey } from './requirement-key.js';
 import { enqueueChunkScript } from './scripts/enqueue-chunk.js';
 import { CheckedInput } from './input/checked-input.js';
@@ -98,7 +98,7 @@ export async function enqueueInputs(
     lastWrite = stored;
     const written = stored.then(async (field) => {
       if (unjobbed.k.length > 0) {
-        await conn.queues.analyze.addBulk(chunkJobs(batchId, priority, unjobbed));
+        await addChunkJobs(conn, batchId, priority, unjobbed);
         // Only now: should this process die before, whoever ends the submission adds these jobs.
         await conn.redis.hdel(keys.unjobbed, String(field));
       }

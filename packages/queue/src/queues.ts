@@ -1,4 +1,4 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import { z } from 'zod';
 import { BACKOFF_TYPE } from './backoff.js';
 import { KEEP_COMPLETED, type QueueConfig } from './config.js';
@@ -55,9 +55,9 @@ export function stageJobOptions(config: QueueConfig): JobsOptions {
 }
 
 /** The four stage queues on one shared client (BullMQ does not close a client it was given). */
-export function openQueues(client: RedisClient, config: QueueConfig): Record<Stage, Queue> {
+export function openQueues(client: RedisClient, config: QueueConfig, telemetry?: Telemetry): Record<Stage, Queue> {
   const entries = STAGES.map((stage) => {
-    const queue = new Queue(stage, { connection: client, prefix: config.prefix, defaultJobOptions: stageJobOptions(config) });
+    const queue = new Queue(stage, { connection: client, prefix: config.prefix, defaultJobOptions: stageJobOptions(config), ...(telemetry ? { telemetry } : {}) });
     // Connection errors reach the callers of add(); an unhandled 'error' event would crash the process.
     queue.on('error', () => undefined);
     return [stage, queue] as const;

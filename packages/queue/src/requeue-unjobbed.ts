@@ -8,12 +8,20 @@ import { stageJobId, type StageJobData } from './queues.js';
 export const UnjobbedSchema = z.object({ b: z.number().int().nonnegative(), k: z.array(z.string().regex(/^[0-9a-f]{16}$/)) });
 export type Unjobbed = z.infer<typeof UnjobbedSchema>;
 
-/** The analyze jobs of a chunk's new items: deterministic ids, ranked in input order within the batch's priority. */
-export function chunkJobs(batchId: string, priority: number, chunk: Unjobbed): { name: string; data: StageJobData; opts: { jobId: string; priority: number } }[] {
-  return chunk.k.map((k, i) => {
-    const data: StageJobData = { b: batchId, k };
-    return { name: 'analyze', data, opts: { jobId: stageJobId('analyze', data), priority: jobPriority(priority, chunk.b + i) } };
-  });
+/**
+ * Adds the analyze jobs of a chunk's new items: deterministic ids, ranked in input order within the
+ * batch's priority. When traced, each job starts a trace of its own (one per requirement) instead of
+ * joining the chunk's addBulk span, which would put a chunk's requirements in one trace.
+ */
+export async function addChunkJobs(conn: FactoryConnection, batchId: string, priority: number, chunk: Unjobbed): Promise<void> {
+  const traced = conn.telemetry !== undefined;
+  await conn.queues.analyze.addBulk(
+    chunk.k.map((k, i) => {
+      const data: StageJobData = { b: batchId, k };
+      const opts = { jobId: stageJobId('analyze', data), priority: jobPriority(priority, chunk.b + i) };
+      return { name: 'analyze', data, opts: traced ? { ...opts, telemetry: { omitContext: true } } : opts };
+    }),
+  );
 }
 
 function parseJson(text: string): unknown {
@@ -41,7 +49,7 @@ export async function requeueUnjobbed(conn: FactoryConnection, batchId: string):
     const chunk = UnjobbedSchema.safeParse(parseJson(text));
     // A malformed entry names no job: dropping it is all that can be done.
     if (chunk.success && chunk.data.k.length > 0) {
-      await conn.queues.analyze.addBulk(chunkJobs(batchId, priority, chunk.data));
+      await addChunkJobs(conn, batchId, priority, chunk.data);
       added += chunk.data.k.length;
     }
     await conn.redis.hdel(keys.unjobbed, field);

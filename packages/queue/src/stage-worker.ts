@@ -27,6 +27,7 @@ import { keptCompleted, StageJobDataSchema, stageJobId, type StageJobData } from
 import { openRedis, quitClient } from './redis-client.js';
 import type { Stage } from './stages.js';
 import { watchSubmissions } from './submit-watch.js';
+import { markStageSpan } from './tracing.js';
 import { startWebhookDelivery } from './webhooks/worker.js';
 
 export interface WorkerDeps {
@@ -153,6 +154,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
     const parsed = StageJobDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`${stage}: ${describeError(parsed.error)}`);
     const data = parsed.data;
+    if (ctx.conn.telemetry) markStageSpan(stage, data);
     const logger = lazyChild(ctx.logger, { batch: data.b, req: data.k, stage, job: job.id });
     const id = job.id ?? stageJobId(stage, data);
     active.set(id, { worker: getWorker(), batch: data.b });
@@ -271,6 +273,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         // The item's result is the truth: only the latest completed jobs stay (AF_KEEP_COMPLETED), for Bull Board to show what just ran.
         removeOnComplete: keptCompleted(config),
         settings: { backoffStrategy },
+        ...(conn.telemetry ? { telemetry: conn.telemetry } : {}),
         // A nominal limit that is never reached: it makes BullMQ honour queue.rateLimit() on every worker of the stage.
         ...(stage === 'generate' && limiter ? { limiter: FETCH_LIMITER } : {}),
       });

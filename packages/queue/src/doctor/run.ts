@@ -4,6 +4,7 @@ import { describeError } from '../errors.js';
 import { quitClient } from '../redis-client.js';
 import { fail, withTimeout, type DoctorCheck, type DoctorCheckStatus, type DoctorReport } from './check.js';
 import { alertsCheck, loggingCheck, metricsCheck } from './observability.js';
+import { tracesCheck } from './traces.js';
 import { providerCheck } from './provider.js';
 import { queueChecks } from './queues.js';
 import { reachRedis, redisSettingsChecks } from './redis.js';
@@ -11,7 +12,7 @@ import { researchCheck, researchSettingsCheck, type DoctorResearch } from './res
 import { DEFAULT_SAMPLE, sampleChecks } from './sample.js';
 
 /** How long each group of checks may take, in ms: doctor always ends. The sample gets twice its 30 s limit, to report how slow it was. */
-const TIMEOUTS = { redis: 5_000, close: 5_000, queues: 10_000, provider: 15_000, research: 20_000, sample: 60_000 } as const;
+const TIMEOUTS = { redis: 5_000, close: 5_000, queues: 10_000, provider: 15_000, research: 20_000, sample: 60_000, traces: 5_000 } as const;
 
 export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
@@ -92,7 +93,7 @@ function llmSettings(env: NodeJS.ProcessEnv): LlmSettings | Error {
 
 /**
  * The deployment checklist as checks: Redis, the stage queues, the provider, the research source
- * and settings, a sample agent, logging, metrics and alerts. One group at a time, so no group's
+ * and settings, a sample agent, logging, metrics, traces and alerts. One group at a time, so no group's
  * timings include another's work; each group has a deadline.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -104,6 +105,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ...(await researchAndSample(options, llm)),
     loggingCheck(env),
     metricsCheck(env),
+    await tracesCheck(env, TIMEOUTS.traces),
     alertsCheck(env),
   ];
   const count = (status: DoctorCheckStatus): number => checks.filter((c) => c.status === status).length;

@@ -5,6 +5,7 @@ import { generateInMessageBatch } from '../batch-mode/register.js';
 import type { LimiterGate } from '../limiter-gate.js';
 import type { RateLimiter } from '../limiter.js';
 import { enqueuedBefore, enqueueNext, input, throwIfAborted, type StageHandler, type StageWork } from './context.js';
+import { inGenerationSpan } from '../tracing.js';
 import { draftName, type DraftOutput } from './outputs.js';
 
 /**
@@ -79,7 +80,8 @@ export const generateStage: StageHandler = {
     const { research } = input(work, 'research');
     const guidance = attempt === 2 ? input(work, 'review1').findings : undefined;
     const t = performance.now();
-    const { draft, provider } = await draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
+    const writeDraft = () => draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
+    const { draft, provider } = await (ctx.conn.telemetry ? inGenerationSpan(ctx.llm.name, writeDraft) : writeDraft());
     throwIfAborted(work.signal);
     const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries, worker: ctx.workerId };
     work.logger.debug({ attempt, ms: Math.round(output.ms) }, 'draft generated');

@@ -1,0 +1,131 @@
+// Traces (DESIGN: OpenTelemetry through bullmq-otel when OTEL_EXPORTER_OTLP_ENDPOINT is set): one trace
+// per requirement across its four stage jobs, run by worker processes, exported over OTLP/HTTP to a
+// collector (here a local HTTP server that keeps what it is sent).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect, submitBatch } from '@agent-factory/queue';
+import { startTracing, tracesUrl, type Tracing } from '@agent-factory/telemetry';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { quiet } from './helpers/factory-rig.js';
+import { spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes?: { key: string; value: OtlpValue }[];
+}
+interface OtlpExport {
+  resourceSpans: { resource: { attributes: { key: string; value: OtlpValue }[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+}
+interface Received extends OtlpSpan {
+  service: string;
+  attrs: Record<string, string | number | boolean | undefined>;
+}
+
+let redis: TestRedis;
+let collector: Server;
+let endpoint: string;
+const spans: Received[] = [];
+const requests: { path: string; contentType: string | undefined }[] = [];
+
+function value(v: OtlpValue): string | number | boolean | undefined {
+  return v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : v.boolValue);
+}
+function attributes(list: { key: string; value: OtlpValue }[] = []): Received['attrs'] {
+  return Object.fromEntries(list.map((a) => [a.key, value(a.value)]));
+}
+
+beforeAll(async () => {
+  redis = await startRedis({ appendonly: false });
+  collector = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] });
+      const sent = JSON.parse(body) as OtlpExport;
+      for (const rs of sent.resourceSpans) {
+        const service = String(attributes(rs.resource.attributes)['service.name']);
+        for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service, attrs: attributes(span.attributes) });
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => collector?.close(r));
+  await redis?.stop();
+});
+
+it('two traced worker processes make one trace per requirement: its four stage jobs and its generation, exported over OTLP', async () => {
+  const prefix = testPrefix();
+  const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' };
+  const workers: WorkerProcess[] = [];
+  for (let i = 0; i < 2; i++) workers.push(await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, ...otel }));
+  // The producer traces too: its addBulk span must not become the parent of every requirement it adds.
+  const tracing = (await startTracing({ url: tracesUrl(otel), serviceName: 'test-producer' })) as Tracing;
+  const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet, telemetry: tracing.telemetry });
+  try {
+    const requirements = ['Review Terraform plans for public S3 buckets', 'Write Playwright tests for a checkout page', 'Tune slow PostgreSQL queries', 'Triage flaky CI jobs in GitHub Actions', 'Document a REST API with OpenAPI', 'Audit a React app for accessibility'];
+    const batch = await submitBatch(conn, requirements.map((requirement, i) => ({ id: `r${i}`, requirement })));
+    const done = await waitForBatch(conn, batch.id, 30_000);
+    expect(done.counts.completed).toBe(requirements.length);
+    // A graceful stop exports what the batch processor still holds.
+    for (const w of workers) expect(await w.stop()).toBe(0);
+    await tracing.shutdown();
+
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((r) => r.path === '/v1/traces' && r.contentType === 'application/json')).toBe(true);
+    const stageSpans = spans.filter((s) => s.attrs['agent_factory.batch.id'] === batch.id);
+    expect(new Set(stageSpans.map((s) => s.service))).toEqual(new Set(['agent-factory-worker']));
+    const byRequirement = new Map<string, Received[]>();
+    for (const s of stageSpans) {
+      const key = String(s.attrs['agent_factory.requirement.key']);
+      byRequirement.set(key, [...(byRequirement.get(key) ?? []), s]);
+    }
+    expect(byRequirement.size).toBe(requirements.length);
+    const traces = new Set<string>();
+    for (const [key, own] of byRequirement) {
+      expect(new Set(own.map((s) => s.attrs['agent_factory.stage'])), key).toEqual(new Set(['analyze', 'research', 'generate', 'validate']));
+      const traceIds = new Set(own.map((s) => s.traceId));
+      expect(traceIds.size, `${key}: its stages in one trace`).toBe(1);
+      const traceId = own[0]!.traceId;
+      traces.add(traceId);
+      const trace = spans.filter((s) => s.traceId === traceId);
+      // The trace starts at the requirement's analyze job, not at the producer's addBulk.
+      const analyze = own.find((s) => s.attrs['agent_factory.stage'] === 'analyze')!;
+      expect(analyze.parentSpanId ?? '', `${key}: analyze is the root`).toBe('');
+      // Each later stage hangs below the earlier one (its job added by the earlier job's span).
+      const ids = new Set(trace.map((s) => s.spanId));
+      expect(trace.filter((s) => s !== analyze).every((s) => s.parentSpanId && ids.has(s.parentSpanId)), `${key}: one tree`).toBe(true);
+      const generate = own.find((s) => s.attrs['agent_factory.stage'] === 'generate')!;
+      const chat = trace.find((s) => s.name === 'chat offline');
+      expect(chat?.parentSpanId, `${key}: the generation under its generate job`).toBe(generate.spanId);
+      expect(chat?.attrs).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'offline', 'gen_ai.response.model': 'offline', 'agent_factory.generator': 'offline' });
+      expect(Number(chat?.attrs['gen_ai.usage.output_tokens'])).toBeGreaterThan(100);
+    }
+    expect(traces.size, 'one trace per requirement').toBe(requirements.length);
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await conn.close();
+  }
+}, 60_000);
+
+it('`agent-factory worker` refuses an OTLP endpoint that is no http(s) URL before connecting, exit 2, naming the variable', async () => {
+  for (const [name, value] of [['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'], ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'grpc://collector:4317']] as const) {
+    const run = await runCli(['worker'], { env: { [name]: value, REDIS_URL: 'redis://127.0.0.1:1' } });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`${name} must be an http(s) URL (an OTLP/HTTP collector), not "${value}"`);
+  }
+});
