@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { BARE_HEADER, BENCHMARKS_FILE } from './benchmarks-md.js';
 
 /** In the order they run and their sections appear. */
-const BENCHMARKS = ['core', 'submit', 'e2e', 'llm', 'ratelimit', 'research', 'scale'] as const;
+const BENCHMARKS = ['core', 'submit', 'e2e', 'traces', 'llm', 'ratelimit', 'research', 'scale'] as const;
 /** What the whole run must stay under on a 2-core machine (issue #7). */
 const LIMIT_S = 600;
 
