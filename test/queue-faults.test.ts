@@ -114,27 +114,38 @@ describe('faults', () => {
     for (const w of pair) expect(w.child.exitCode).toBeNull();
   }, 60_000);
 
-  it('cancel aborts jobs running on another process and stops the batch', async () => {
+  /** A batch on a worker process whose generations take a minute, once four of them run (its generate concurrency). */
+  const slowBatch = async (count: number, seed: number) => {
     const prefix = testPrefix();
     const slow = await worker(workerEnv(prefix, { AF_GENERATE_DELAY_MS: '60000' }));
     const conn = await open(prefix);
-    const batch = await submitBatch(conn, inputsOf(12, 3));
+    const batch = await submitBatch(conn, inputsOf(count, seed));
     const deadline = Date.now() + 10_000;
     while ((await conn.queues.generate.getActiveCount()) < 4 && Date.now() < deadline) await sleep(25);
     expect(await conn.queues.generate.getActiveCount()).toBe(4);
-
+    return { prefix, slow, conn, batch };
+  };
+  /** Milliseconds from now until no generate job runs (at most 10 s). */
+  const untilGenerateIdle = async (conn: FactoryConnection): Promise<number> => {
     const started = Date.now();
+    while ((await conn.queues.generate.getActiveCount()) > 0 && Date.now() - started < 10_000) await sleep(25);
+    return Date.now() - started;
+  };
+  /** The running jobs the worker process logged it aborted: each once, by the message or the sweep (read through a pipe, so given a moment to arrive). */
+  const abortedBy = async (slow: WorkerProcess, expected: number): Promise<number> => {
+    const aborted = (): number => slow.lines.filter((l) => l.includes('aborted running jobs of a cancelled batch')).reduce((n, l) => n + (JSON.parse(l) as { aborted: number }).aborted, 0);
+    for (let i = 0; i < 40 && aborted() < expected; i++) await sleep(50);
+    return aborted();
+  };
+
+  it('cancel aborts jobs running on another process and stops the batch', async () => {
+    const { slow, conn, batch } = await slowBatch(12, 3);
     const cancelled = await cancelBatch(conn, batch.id);
     expect(cancelled?.state).toBe('cancelled');
-    while ((await conn.queues.generate.getActiveCount()) > 0 && Date.now() - started < 10_000) await sleep(25);
-    const abortMs = Date.now() - started;
+    const abortMs = await untilGenerateIdle(conn);
     console.log(`cancel: running generate jobs on the other process ended after ${abortMs} ms (their provider call would take 60 s)`);
     expect(abortMs).toBeLessThan(5000);
-    // The other process says so in its log (read through a pipe, so give it a moment to arrive).
-    // The message (or, should a job have started just after it, the sweep) aborts each job once.
-    const aborted = (): number => slow.lines.filter((l) => l.includes('aborted running jobs of a cancelled batch')).reduce((n, l) => n + (JSON.parse(l) as { aborted: number }).aborted, 0);
-    for (let i = 0; i < 40 && aborted() < 4; i++) await sleep(50);
-    expect(aborted()).toBe(4);
+    expect(await abortedBy(slow, 4)).toBe(4);
 
     const done = await waitForBatch(conn, batch.id, 5000);
     expect(done).toMatchObject({ state: 'cancelled', counts: { pending: 0, completed: 0, failed: 0, cancelled: 12 } });
@@ -151,21 +162,11 @@ describe('faults', () => {
   }, 30_000);
 
   it('a worker that missed the cancel message still aborts the batch\'s running jobs within seconds (it reads their batches\' state)', async () => {
-    const prefix = testPrefix();
-    const slow = await worker(workerEnv(prefix, { AF_GENERATE_DELAY_MS: '60000' }));
-    const conn = await open(prefix);
-    const batch = await submitBatch(conn, inputsOf(4, 7));
-    const deadline = Date.now() + 10_000;
-    while ((await conn.queues.generate.getActiveCount()) < 4 && Date.now() < deadline) await sleep(25);
-    expect(await conn.queues.generate.getActiveCount()).toBe(4);
+    const { prefix, slow, conn, batch } = await slowBatch(4, 7);
     // What cancel does to the batch, without its message: lost, as while a subscriber reconnects.
     await conn.redis.hset(batchKeys(prefix, batch.id).batch, 'state', 'cancelled');
-    const started = Date.now();
-    while ((await conn.queues.generate.getActiveCount()) > 0 && Date.now() - started < 10_000) await sleep(25);
-    expect(Date.now() - started).toBeLessThan(CANCEL_SWEEP_MS + 2000);
-    const aborted = (): number => slow.lines.filter((l) => l.includes('aborted running jobs of a cancelled batch')).reduce((n, l) => n + (JSON.parse(l) as { aborted: number }).aborted, 0);
-    for (let i = 0; i < 40 && aborted() < 4; i++) await sleep(50);
-    expect(aborted()).toBe(4);
+    expect(await untilGenerateIdle(conn)).toBeLessThan(CANCEL_SWEEP_MS + 2000);
+    expect(await abortedBy(slow, 4)).toBe(4);
     const done = await waitForBatch(conn, batch.id, 5000, (s) => s.counts.cancelled === 4);
     expect(done.counts).toMatchObject({ pending: 0, completed: 0, cancelled: 4 });
     expect(await slow.stop()).toBe(0);
