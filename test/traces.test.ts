@@ -3,12 +3,13 @@
 // collector (here a local HTTP server that keeps what it is sent).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect, submitBatch } from '@agent-factory/queue';
+import { connect, memberId, submitBatch } from '@agent-factory/queue';
+import { startSimulator, type Simulator } from '@agent-factory/sim';
 import { startTracing, tracesUrl, type Tracing } from '@agent-factory/telemetry';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { quiet } from './helpers/factory-rig.js';
-import { spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { inputIds, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 interface OtlpValue {
@@ -119,6 +120,57 @@ it('two traced worker processes make one trace per requirement: its four stage j
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await conn.close();
+  }
+}, 60_000);
+
+it('in Message Batches mode a requirement\'s trace goes on through its Message Batch: a span for the wait, then validate, or the realtime fallback when its request expired', async () => {
+  const prefix = testPrefix();
+  let sim: Simulator | undefined;
+  const workers: WorkerProcess[] = [];
+  const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
+  try {
+    const requirements = ['Review Terraform plans for public S3 buckets', 'Write Playwright tests for a checkout page', 'Tune slow PostgreSQL queries'];
+    const batch = await submitBatch(conn, requirements.map((requirement, i) => ({ id: `r${i}`, requirement })), { mode: 'batch' });
+    const keys = new Map(await inputIds(conn, batch.id));
+    const expired = keys.get('r1')!;
+    // The request of r1 expires in its Message Batch (custom ids name batch, requirement and attempt).
+    sim = await startSimulator({ batch: { processingMs: 300, expire: [memberId({ b: batch.id, k: expired, a: 1 })] } });
+    const env = {
+      REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: sim.url,
+      AF_LLM_BATCH_WINDOW_MS: '200', AF_LLM_BATCH_POLL_MS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200',
+    };
+    workers.push(await spawnWorker(env));
+    const done = await waitForBatch(conn, batch.id, 30_000);
+    expect(done.counts.completed).toBe(requirements.length);
+    expect(await workers[0]!.stop()).toBe(0);
+
+    for (const [input, key] of keys) {
+      const own = spans.filter((s) => s.attrs['agent_factory.requirement.key'] === key && s.attrs['agent_factory.batch.id'] === batch.id);
+      const traceIds = new Set(own.map((s) => s.traceId));
+      expect(traceIds.size, `${input}: every stage job in one trace`).toBe(1);
+      const trace = spans.filter((s) => s.traceId === own[0]!.traceId);
+      const stages = own.map((s) => s.attrs['agent_factory.stage']);
+      const wait = trace.find((s) => s.name !== 'chat offline' && s.attrs['agent_factory.message_batch.outcome'] !== undefined);
+      const generate = own.find((s) => s.attrs['agent_factory.stage'] === 'generate')!;
+      // The wait hangs below the generate job that registered the request, and the next job below the wait.
+      expect(wait?.parentSpanId, input).toBe(generate.spanId);
+      expect(trace.some((s) => s.parentSpanId === wait?.spanId && s.name.startsWith('add ')), input).toBe(true);
+      if (key === expired) {
+        expect(wait?.attrs['agent_factory.message_batch.outcome']).toBe('expired');
+        // Then a realtime generation in the same trace.
+        expect(stages.filter((s) => s === 'generate')).toHaveLength(2);
+        expect(trace.some((s) => s.name.startsWith('chat claude-') && s.attrs['gen_ai.provider.name'] === 'anthropic')).toBe(true);
+      } else {
+        expect(wait?.name).toMatch(/^chat claude-/);
+        expect(wait?.attrs).toMatchObject({ 'agent_factory.message_batch.outcome': 'succeeded', 'gen_ai.provider.name': 'anthropic' });
+        expect(Number(wait?.attrs['gen_ai.usage.output_tokens'])).toBeGreaterThan(100);
+      }
+      expect(stages).toContain('validate');
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await conn.close();
+    await sim?.close();
   }
 }, 60_000);
 

@@ -1,5 +1,5 @@
 import type { GenerationResult } from '@agent-factory/core';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { StageJobData } from './queues.js';
 import type { Stage } from './stages.js';
 
@@ -19,33 +19,69 @@ export function markStageSpan(stage: Stage, data: StageJobData): void {
 const tracer = trace.getTracer('agent-factory');
 
 /**
- * A provider call as a span of its own under its generate job's, named and attributed as
- * OpenTelemetry's GenAI conventions have it: each generation's latency, model and tokens.
+ * A generation's span as OpenTelemetry's GenAI conventions name it (`chat <model>`) and attribute
+ * it: the model that answered and its tokens.
  */
+export function describeGeneration(span: Span, draft: GenerationResult, attributes: Attributes = {}): void {
+  const { usage, model, degraded } = draft;
+  span.updateName(`chat ${model}`);
+  span.setAttributes({
+    'gen_ai.response.model': model,
+    // The conventions count cached prompt tokens among the input tokens.
+    'gen_ai.usage.input_tokens': usage.input + usage.cacheCreation + usage.cacheRead,
+    'gen_ai.usage.output_tokens': usage.output,
+    'gen_ai.usage.cache_creation.input_tokens': usage.cacheCreation,
+    'gen_ai.usage.cache_read.input_tokens': usage.cacheRead,
+    ...(degraded?.length ? { 'agent_factory.degraded': degraded } : {}),
+    ...attributes,
+  });
+}
+
+/** Ends a span, marked failed when `work` threw. */
+async function inSpan<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+const genAi = (provider: string): Attributes => ({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider });
+
+/** A provider call as a span of its own under its generate job's: each generation's latency, model and tokens. */
 export function inGenerationSpan<T extends { draft: GenerationResult; provider: string }>(provider: string, call: () => Promise<T>): Promise<T> {
-  const attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider };
-  return tracer.startActiveSpan(`chat ${provider}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
+  return tracer.startActiveSpan(`chat ${provider}`, { kind: SpanKind.CLIENT, attributes: genAi(provider) }, (span) =>
+    inSpan(span, async () => {
       const result = await call();
-      const { usage, model, degraded } = result.draft;
-      span.setAttributes({
-        'gen_ai.response.model': model,
-        // The conventions count cached prompt tokens among the input tokens.
-        'gen_ai.usage.input_tokens': usage.input + usage.cacheCreation + usage.cacheRead,
-        'gen_ai.usage.output_tokens': usage.output,
-        'gen_ai.usage.cache_creation.input_tokens': usage.cacheCreation,
-        'gen_ai.usage.cache_read.input_tokens': usage.cacheRead,
-        // The offline generator's when the provider could not answer in time.
-        'agent_factory.generator': result.provider,
-        ...(degraded?.length ? { 'agent_factory.degraded': degraded } : {}),
-      });
+      // The offline generator's when the provider could not answer in time.
+      describeGeneration(span, result.draft, { 'agent_factory.generator': result.provider });
       return result;
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
+    }),
+  );
+}
+
+/** The active trace as a W3C carrier (`traceparent`), for another process to continue it; undefined when nothing is traced. */
+export function saveTrace(): Record<string, string> | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier['traceparent'] ? carrier : undefined;
+}
+
+/**
+ * Continues a saved trace (saveTrace) with a span from `startTime` (epoch ms) until now — what the
+ * requirement waited on elsewhere, its Message Batch — and runs `work` under it, so the jobs it adds
+ * stay in the requirement's trace. `describe` attributes the span once `work` is done.
+ */
+export function continueTrace<T>(saved: Record<string, string> | undefined, startTime: number, work: () => Promise<T>, describe?: (span: Span) => void): Promise<T> {
+  if (!saved) return work();
+  const parent = propagation.extract(ROOT_CONTEXT, saved);
+  const span = tracer.startSpan('message batch', { kind: SpanKind.CLIENT, startTime, attributes: genAi('anthropic') }, parent);
+  return inSpan(span, async () => {
+    describe?.(span);
+    return context.with(trace.setSpan(parent, span), work);
   });
 }

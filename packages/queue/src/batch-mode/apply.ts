@@ -5,6 +5,7 @@ import { loadItem } from '../items.js';
 import { itemKey } from '../keys.js';
 import { draftName, type DraftOutput } from '../processors/outputs.js';
 import { enqueueStage, stageJobId, type StageJobData } from '../queues.js';
+import { continueTrace, describeGeneration } from '../tracing.js';
 import { BATCH_PROVIDER, type CollectorContext } from './context.js';
 import { parseMemberId, type MemberInfo } from './keys.js';
 import { generationRequestOf, memberFields, wantsDraft } from './requests.js';
@@ -43,7 +44,12 @@ export async function fallback(c: CollectorContext, groupId: string, customId: s
   const first = await applyFallbackScript.run(c.conn.redis, [keys.groupApplied(groupId), keys.usage, keys.batchUsage(data.b)], [customId, outcome, c.conn.config.retentionSeconds]);
   if (first === 1) c.logger.info({ group: groupId, member: memberId, outcome }, 'Message Batch request goes realtime');
   const job: StageJobData = { ...data, m: 'realtime' };
-  await c.conn.queues.generate.add('generate', job, { jobId: `${stageJobId('generate', data)}-rt`, priority: info.p });
+  await continueTrace(
+    info.c,
+    info.t,
+    () => c.conn.queues.generate.add('generate', job, { jobId: `${stageJobId('generate', data)}-rt`, priority: info.p }),
+    (span) => span.setAttributes({ 'agent_factory.message_batch.outcome': outcome }),
+  );
 }
 
 function answerText(message: Anthropic.Message): string {
@@ -81,7 +87,14 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
   );
   // 2: applied by an earlier run that may have died before enqueueing validate.
   const enqueue = (stored === 1 && wanted) || (stored === 2 && !item.final && item.fields[draftField] !== undefined);
-  if (enqueue) await enqueueStage(c.conn.queues, 'validate', { b: data.b, k: data.k, a: data.a }, info.p);
+  if (enqueue) {
+    await continueTrace(
+      info.c,
+      info.t,
+      () => enqueueStage(c.conn.queues, 'validate', { b: data.b, k: data.k, a: data.a }, info.p),
+      (span) => describeGeneration(span, { content: '', usage, model: message.model }, { 'agent_factory.message_batch.outcome': 'succeeded' }),
+    );
+  }
   return stored === 1;
 }
 

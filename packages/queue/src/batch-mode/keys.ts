@@ -48,4 +48,6 @@ export function parseMemberId(id: string): StageJobData & { a: 1 | 2 } {
 export interface MemberInfo {
   p: number;
   t: number;
+  /** The registering generate job's trace (W3C carrier), when it was traced: the collector continues it. */
+  c?: Record<string, string>;
 }

@@ -1,4 +1,5 @@
 import { persistOutputs } from '../items.js';
+import { saveTrace } from '../tracing.js';
 import { draftName } from '../processors/outputs.js';
 import type { StageContext, StageWork } from '../processors/context.js';
 import { startBatchCollector } from './collector.js';
@@ -24,7 +25,8 @@ export async function generateInMessageBatch(ctx: StageContext, work: StageWork)
   const collector = await startBatchCollector(ctx.conn, ctx.llm, { logger: ctx.logger, workerId: ctx.workerId });
   const { keys, options } = collector;
   const id = memberId(data);
-  const info: MemberInfo = { p: work.priority, t: Date.now() };
+  const trace = ctx.conn.telemetry ? saveTrace() : undefined;
+  const info: MemberInfo = { p: work.priority, t: Date.now(), ...(trace ? { c: trace } : {}) };
   // Once per member: a retried job finds it waiting or in a group and leaves it there.
   const registered = Number(await registerScript.run(ctx.conn.redis, [keys.member(id), keys.pending, keys.seq], [id, JSON.stringify(info), info.t, ctx.conn.config.retentionSeconds]));
   if (registered > 0 && registered % options.maxRequests === 0) await addFlushJob(collector.queue, `n${registered}`);
