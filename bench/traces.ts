@@ -75,7 +75,8 @@ async function runBatch(conn: FactoryConnection, worker: WorkerProcess, requirem
 const wallStart = performance.now();
 const redis = await startBenchRedis();
 const collector = await startCollector();
-const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '200' };
+// JSON, which the collector here counts (workers default to protobuf).
+const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
 const SIDES: Side[] = [
   { label: 'no traces', prefix: '{afnotrace}', env: {} },
   { label: 'every requirement traced', prefix: '{aftrace}', env: otlp },

@@ -201,12 +201,12 @@ describe('doctor: queues', () => {
 
 describe('doctor: traces', () => {
   it('sends the collector an empty OTLP export: passes when it takes it, fails on an error status or no answer', async () => {
-    const received: { path: string; body: string }[] = [];
+    const received: { path: string; type: string | undefined; body: string }[] = [];
     const collector = createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
-        received.push({ path: req.url ?? '', body });
+        received.push({ path: req.url ?? '', type: req.headers['content-type'], body });
         res.statusCode = req.url === '/v1/traces' ? 200 : 404;
         res.end('{}');
       });
@@ -214,17 +214,20 @@ describe('doctor: traces', () => {
     await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
     try {
-      const ok = await tracesCheck({ OTEL_EXPORTER_OTLP_ENDPOINT: `${base}/` }, 5_000);
-      expect(ok).toMatchObject({ status: 'PASS', detail: expect.stringMatching(new RegExp(`^OTLP/HTTP collector at ${base}/v1/traces took an empty export \\(200\\) in \\d+ ms$`)) });
-      expect(received).toEqual([{ path: '/v1/traces', body: '{"resourceSpans":[]}' }]);
+      const ok = await tracesCheck({ OTEL_EXPORTER_OTLP_ENDPOINT: `${base}/`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, 5_000);
+      expect(ok).toMatchObject({ status: 'PASS', detail: expect.stringMatching(new RegExp(`^OTLP/HTTP collector at ${base}/v1/traces \\(http/json\\) took an empty export \\(200\\) in \\d+ ms$`)) });
+      expect(received).toEqual([{ path: '/v1/traces', type: 'application/json', body: '{"resourceSpans":[]}' }]);
+      // Protobuf by default: an empty request is no bytes.
+      expect(await tracesCheck({ OTEL_EXPORTER_OTLP_ENDPOINT: base }, 5_000)).toMatchObject({ status: 'PASS', detail: expect.stringContaining('(http/protobuf) took an empty export (200)') });
+      expect(received[1]).toEqual({ path: '/v1/traces', type: 'application/x-protobuf', body: '' });
       const wrong = await tracesCheck({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${base}/otlp` }, 5_000);
-      expect(wrong).toMatchObject({ status: 'FAIL', detail: `OTLP/HTTP collector at ${base}/otlp answered 404: workers' spans would be dropped`, fix: expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT') });
+      expect(wrong).toMatchObject({ status: 'FAIL', detail: `OTLP/HTTP collector at ${base}/otlp (http/protobuf) answered 404: workers' spans would be dropped`, fix: expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT') });
     } finally {
       await new Promise((r) => collector.close(r));
     }
     const nobody = await tracesCheck({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` }, 5_000);
     expect(nobody.status).toBe('FAIL');
-    expect(nobody.detail).toMatch(/^OTLP\/HTTP collector at http:\/\/127\.0\.0\.1:\d+\/v1\/traces: /);
+    expect(nobody.detail).toMatch(/^OTLP\/HTTP collector at http:\/\/127\.0\.0\.1:\d+\/v1\/traces \(http\/protobuf\): /);
   });
 });
 
@@ -240,7 +243,7 @@ describe('doctor: output and usage', () => {
       'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'traces', 'alert thresholds',
     ]);
     expect(report).toMatchObject({ passed: 16, warned: 1, failed: 0 });
-    expect(report.checks.find((c) => c.name === 'traces')?.detail).toBe('off: OTEL_EXPORTER_OTLP_ENDPOINT unset, workers make no traces');
+    expect(report.checks.find((c) => c.name === 'traces')?.detail).toBe('off: OTEL_EXPORTER_OTLP_ENDPOINT unset (or OTEL_SDK_DISABLED=true), workers make no traces');
     expect(report.checks.find((c) => c.name === 'research source')).toEqual({
       name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
     });

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, memberId, submitBatch } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
-import { startTracing, tracesUrl, type Tracing } from '@agent-factory/telemetry';
+import { startTracing, tracesExport, type Tracing } from '@agent-factory/telemetry';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { quiet } from './helpers/factory-rig.js';
@@ -36,7 +36,7 @@ let redis: TestRedis;
 let collector: Server;
 let endpoint: string;
 const spans: Received[] = [];
-const requests: { path: string; contentType: string | undefined }[] = [];
+const requests: { path: string; contentType: string | undefined; bytes: number }[] = [];
 
 function value(v: OtlpValue): string | number | boolean | undefined {
   return v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : v.boolValue);
@@ -48,17 +48,22 @@ function attributes(list: { key: string; value: OtlpValue }[] = []): Received['a
 beforeAll(async () => {
   redis = await startRedis({ appendonly: false });
   collector = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] });
-      const sent = JSON.parse(body) as OtlpExport;
-      for (const rs of sent.resourceSpans) {
-        const service = String(attributes(rs.resource.attributes)['service.name']);
-        for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service, attrs: attributes(span.attributes) });
+      const body = Buffer.concat(chunks);
+      const contentType = req.headers['content-type'];
+      requests.push({ path: req.url ?? '', contentType, bytes: body.length });
+      // JSON exports are read; protobuf ones only counted.
+      if (contentType === 'application/json') {
+        const sent = JSON.parse(body.toString('utf8')) as OtlpExport;
+        for (const rs of sent.resourceSpans) {
+          const service = String(attributes(rs.resource.attributes)['service.name']);
+          for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service, attrs: attributes(span.attributes) });
+        }
       }
-      res.setHeader('content-type', 'application/json');
-      res.end('{}');
+      res.setHeader('content-type', contentType ?? 'application/json');
+      res.end(contentType === 'application/json' ? '{}' : '');
     });
   });
   await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
@@ -71,11 +76,12 @@ afterAll(async () => {
 
 it('two traced worker processes make one trace per requirement: its four stage jobs and its generation, exported over OTLP', async () => {
   const prefix = testPrefix();
-  const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' };
+  // JSON, which this collector reads (protobuf is the default: tested below).
+  const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
   const workers: WorkerProcess[] = [];
   for (let i = 0; i < 2; i++) workers.push(await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, ...otel }));
   // The producer traces too: its addBulk span must not become the parent of every requirement it adds.
-  const tracing = (await startTracing({ url: tracesUrl(otel), serviceName: 'test-producer' })) as Tracing;
+  const tracing = (await startTracing({ traces: tracesExport(otel), serviceName: 'test-producer' })) as Tracing;
   const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet, telemetry: tracing.telemetry });
   try {
     const requirements = ['Review Terraform plans for public S3 buckets', 'Write Playwright tests for a checkout page', 'Tune slow PostgreSQL queries', 'Triage flaky CI jobs in GitHub Actions', 'Document a REST API with OpenAPI', 'Audit a React app for accessibility'];
@@ -137,7 +143,7 @@ it('in Message Batches mode a requirement\'s trace goes on through its Message B
     sim = await startSimulator({ batch: { processingMs: 300, expire: [memberId({ b: batch.id, k: expired, a: 1 })] } });
     const env = {
       REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: sim.url,
-      AF_LLM_BATCH_WINDOW_MS: '200', AF_LLM_BATCH_POLL_MS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200',
+      AF_LLM_BATCH_WINDOW_MS: '200', AF_LLM_BATCH_POLL_MS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200',
     };
     workers.push(await spawnWorker(env));
     const done = await waitForBatch(conn, batch.id, 30_000);
@@ -174,10 +180,35 @@ it('in Message Batches mode a requirement\'s trace goes on through its Message B
   }
 }, 60_000);
 
-it('`agent-factory worker` refuses an OTLP endpoint that is no http(s) URL before connecting, exit 2, naming the variable', async () => {
-  for (const [name, value] of [['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'], ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'grpc://collector:4317']] as const) {
-    const run = await runCli(['worker'], { env: { [name]: value, REDIS_URL: 'redis://127.0.0.1:1' } });
+it('a worker sends protobuf unless told otherwise (OTLP\'s default), and none with OTEL_SDK_DISABLED=true', async () => {
+  const prefix = testPrefix();
+  const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
+  const workers: WorkerProcess[] = [];
+  try {
+    const env = { REDIS_URL: redis.url, AF_PREFIX: prefix, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/proto`, OTEL_BSP_SCHEDULE_DELAY: '200' };
+    workers.push(await spawnWorker(env), await spawnWorker({ ...env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/disabled`, OTEL_SDK_DISABLED: 'true' }));
+    const batch = await submitBatch(conn, ['Tune slow PostgreSQL queries', 'Audit a React app for accessibility', 'Write Playwright tests'].map((requirement, i) => ({ id: `p${i}`, requirement })));
+    await waitForBatch(conn, batch.id, 30_000);
+    for (const w of workers) expect(await w.stop()).toBe(0);
+    const proto = requests.filter((r) => r.path === '/proto');
+    expect(proto.length).toBeGreaterThan(0);
+    expect(proto.every((r) => r.contentType === 'application/x-protobuf' && r.bytes > 0)).toBe(true);
+    expect(requests.filter((r) => r.path === '/disabled')).toEqual([]);
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await conn.close();
+  }
+}, 60_000);
+
+it('`agent-factory worker` refuses an OTLP endpoint that is no http(s) URL, or gRPC, before connecting: exit 2, naming the variable', async () => {
+  const refusals = [
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', {}, 'must be an http(s) URL (an OTLP/HTTP collector), not "collector:4318"'],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'grpc://collector:4317', {}, 'must be an http(s) URL (an OTLP/HTTP collector), not "grpc://collector:4317"'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' }, 'must be http/protobuf or http/json (OTLP over HTTP, the collector\'s port 4318), not "grpc"'],
+  ] as const;
+  for (const [name, value, others, message] of refusals) {
+    const run = await runCli(['worker'], { env: { ...others, [name]: value, REDIS_URL: 'redis://127.0.0.1:1' } });
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toContain(`${name} must be an http(s) URL (an OTLP/HTTP collector), not "${value}"`);
+    expect(run.stderr).toContain(`${name} ${message}`);
   }
 });

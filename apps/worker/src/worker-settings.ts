@@ -1,5 +1,5 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
-import { tracesUrl } from '@agent-factory/telemetry';
+import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
 import { DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
 
@@ -30,8 +30,8 @@ export interface WorkerSettings {
   cache: boolean;
   /** AF_METRICS_PORT / AF_METRICS_HOST: where the worker serves /metrics (unset: nowhere). */
   observability: ObservabilitySettings;
-  /** Where the worker sends its traces (OTEL_EXPORTER_OTLP_ENDPOINT or _TRACES_ENDPOINT); unset: it makes none. */
-  tracesUrl?: string;
+  /** Where and how the worker sends its traces (OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL…); unset: it makes none. */
+  traces?: TracesExport;
 }
 
 /** Parses `analyze,research` (AF_STAGES, --stages); unknown stages are errors. */
@@ -66,7 +66,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
   const context7 = { ...(env['CONTEXT7_API_KEY'] ? { context7ApiKey: env['CONTEXT7_API_KEY'] } : {}), ...(env['CONTEXT7_URL'] ? { context7Url: env['CONTEXT7_URL'] } : {}) };
   const research = researchMode(wanted as ResearchMode | undefined, context7.context7ApiKey);
   const stagesText = flags.stages ?? env['AF_STAGES'];
-  const traces = tracesUrl(env);
+  const traces = tracesExport(env);
   return {
     queue: queueConfigFromEnv(env),
     observability: observabilityFromEnv(env),
@@ -80,6 +80,6 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
     graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),
     cache: env['AF_CACHE'] !== 'none',
-    ...(traces ? { tracesUrl: traces } : {}),
+    ...(traces ? { traces } : {}),
   };
 }

@@ -1,1 +1,2 @@
-export { startTracing, tracesUrl, type Tracing, type TracingOptions } from './tracing.js';
+export { TRACE_PROTOCOLS, tracesExport, type TraceProtocol, type TracesExport } from './settings.js';
+export { startTracing, type Tracing, type TracingOptions } from './tracing.js';

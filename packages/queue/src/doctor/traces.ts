@@ -1,6 +1,5 @@
-import { tracesUrl } from '@agent-factory/telemetry';
+import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { describeError } from '../errors.js';
-import { postJson } from '../post-json.js';
 import { fail, figure, pass, type DoctorCheck } from './check.js';
 
 const NAME = 'traces';
@@ -8,21 +7,30 @@ const FIX = 'set OTEL_EXPORTER_OTLP_ENDPOINT to an OTLP/HTTP collector, e.g. htt
 
 /**
  * Where the workers would send their traces, and whether it takes them: an empty OTLP export (no
- * span), as the exporter sends one. Traces are optional, so unset passes.
+ * span) in the protocol they would use. Traces are optional, so unset passes.
  */
 export async function tracesCheck(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck> {
-  let url: string | undefined;
+  let traces: TracesExport | undefined;
   try {
-    url = tracesUrl(env);
+    traces = tracesExport(env);
   } catch (error) {
     return fail(NAME, describeError(error), FIX);
   }
-  if (!url) return pass(NAME, 'off: OTEL_EXPORTER_OTLP_ENDPOINT unset, workers make no traces');
+  if (!traces) return pass(NAME, 'off: OTEL_EXPORTER_OTLP_ENDPOINT unset (or OTEL_SDK_DISABLED=true), workers make no traces');
   // Only the origin and path: collector URLs seldom carry secrets, but headers (OTEL_EXPORTER_OTLP_HEADERS) do and are never shown.
-  const where = `${new URL(url).origin}${new URL(url).pathname}`;
+  const url = new URL(traces.url);
+  const where = `${url.origin}${url.pathname} (${traces.protocol})`;
   const start = performance.now();
   try {
-    const answer = await postJson(url, JSON.stringify({ resourceSpans: [] }), { timeoutMs });
+    // An empty ExportTraceServiceRequest: no bytes in protobuf.
+    const json = traces.protocol === 'http/json';
+    const answer = await fetch(traces.url, {
+      method: 'POST',
+      headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf' },
+      body: json ? '{"resourceSpans":[]}' : new Uint8Array(0),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await answer.body?.cancel();
     const ms = figure(Math.round(performance.now() - start));
     if (answer.ok) return pass(NAME, `OTLP/HTTP collector at ${where} took an empty export (${answer.status}) in ${ms} ms`);
     return fail(NAME, `OTLP/HTTP collector at ${where} answered ${answer.status}: workers' spans would be dropped`, FIX);
