@@ -95,7 +95,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
   logger.info(
     {
       stages: settings.stages, concurrency: settings.concurrency, prefix: settings.queue.prefix, provider: llm.name,
-      ...(settings.queue.rateLimit ? { rateLimit: settings.queue.rateLimit } : {}), ...(metrics ? { metrics: metrics.url } : {}), ...(settings.traces ? { traces: settings.traces } : {}),
+      ...(settings.queue.rateLimit ? { rateLimit: settings.queue.rateLimit } : {}), ...(metrics ? { metrics: metrics.url } : {}),
+      // The collector's origin only: a URL may carry credentials.
+      ...(settings.traces ? { traces: `${new URL(settings.traces.url).origin} (${settings.traces.protocol})` } : {}),
     },
     'worker ready',
   );
