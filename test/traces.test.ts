@@ -3,7 +3,7 @@
 // collector (here a local HTTP server that keeps what it is sent).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect, memberId, submitBatch } from '@agent-factory/queue';
+import { batchResults, connect, memberId, submitBatch } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
 import { startTracing, tracesExport, type Tracing } from '@agent-factory/telemetry';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -123,6 +123,12 @@ it('two traced worker processes make one trace per requirement: its four stage j
       expect(Number(chat?.attrs['gen_ai.usage.output_tokens'])).toBeGreaterThan(100);
     }
     expect(traces.size, 'one trace per requirement').toBe(requirements.length);
+    // Each result names its trace.
+    const keyOf = new Map(await inputIds(conn, batch.id));
+    for await (const r of batchResults(conn, batch.id)) {
+      const own = byRequirement.get(keyOf.get(r.inputId)!)!;
+      expect(r.traceId, r.inputId).toBe(own[0]!.traceId);
+    }
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await conn.close();

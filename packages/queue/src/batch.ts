@@ -67,6 +67,8 @@ export const ItemResultSchema = z.object({
   worker: z.string().optional(),
   /** Why it failed or was cancelled, in words a user can act on. */
   error: z.string().optional(),
+  /** The OpenTelemetry trace of its stages, when its worker traced it: where to look when it was slow or failed. */
+  traceId: z.string().optional(),
 });
 export type ItemResult = z.infer<typeof ItemResultSchema>;
 

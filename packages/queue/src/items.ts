@@ -3,6 +3,7 @@ import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
 import type { StageJobData } from './queues.js';
 import type { MetricsPayload } from './metrics/store.js';
 import { encodeResult, type StoredResult } from './result-codec.js';
+import { sampledTraceId } from './tracing.js';
 import { finalizeItemScript } from './scripts/finalize-item.js';
 import { loadItemScript } from './scripts/load-item.js';
 import { persistOutputScript } from './scripts/persist-output.js';
@@ -61,6 +62,9 @@ export async function persistOutputs(conn: FactoryConnection, data: StageJobData
  */
 export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload): Promise<boolean> {
   const keys = batchKeys(conn.config.prefix, batchId);
+  // The trace of the job that ends the item, when traced: its result then names it.
+  const traceId = conn.telemetry ? sampledTraceId() : undefined;
+  if (traceId) result = { ...result, tr: traceId };
   const reply = await finalizeItemScript.run(
     conn.redis,
     [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), webhooksDueKey(conn.config.prefix), ...(metrics?.keys ?? [])],

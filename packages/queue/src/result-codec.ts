@@ -34,6 +34,8 @@ export const StoredResultSchema = z.object({
   w: z.string().optional(),
   /** a failed item's requirement (its record's JSON): what `retry` runs again */
   r: z.string().optional(),
+  /** the requirement's trace id, when its worker traced it (sampled) */
+  tr: z.string().optional(),
 });
 export type StoredResult = z.infer<typeof StoredResultSchema>;
 
@@ -103,5 +105,6 @@ export function toItemResult(inputId: string, stored: StoredResult | undefined):
     ...(stored.d !== undefined ? { degraded: stored.d } : {}),
     ...(stored.w !== undefined ? { worker: stored.w } : {}),
     ...(stored.e !== undefined ? { error: stored.e } : {}),
+    ...(stored.tr !== undefined ? { traceId: stored.tr } : {}),
   };
 }

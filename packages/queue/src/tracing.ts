@@ -1,5 +1,5 @@
 import type { GenerationResult } from '@agent-factory/core';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Span } from '@opentelemetry/api';
 import type { StageJobData } from './queues.js';
 import type { Stage } from './stages.js';
 
@@ -62,6 +62,12 @@ export function inGenerationSpan<T extends { draft: GenerationResult; provider: 
       return result;
     }),
   );
+}
+
+/** The id of the active trace when it is recorded (sampled), else undefined. */
+export function sampledTraceId(): string | undefined {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && span.traceFlags & TraceFlags.SAMPLED ? span.traceId : undefined;
 }
 
 /** The active trace as a W3C carrier (`traceparent`), for another process to continue it; undefined when nothing is traced. */
