@@ -22,7 +22,7 @@ const tracer = trace.getTracer('agent-factory');
  * A generation's span as OpenTelemetry's GenAI conventions name it (`chat <model>`) and attribute
  * it: the model that answered and its tokens.
  */
-export function describeGeneration(span: Span, draft: GenerationResult, attributes: Attributes = {}): void {
+export function describeGeneration(span: Span, draft: Pick<GenerationResult, 'usage' | 'model' | 'degraded'>, attributes: Attributes = {}): void {
   const { usage, model, degraded } = draft;
   span.updateName(`chat ${model}`);
   span.setAttributes({

@@ -92,7 +92,7 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
       info.c,
       info.t,
       () => enqueueStage(c.conn.queues, 'validate', { b: data.b, k: data.k, a: data.a }, info.p),
-      (span) => describeGeneration(span, { content: '', usage, model: message.model }, { 'agent_factory.message_batch.outcome': 'succeeded' }),
+      (span) => describeGeneration(span, { usage, model: message.model }, { 'agent_factory.message_batch.outcome': 'succeeded' }),
     );
   }
   return stored === 1;
