@@ -145,7 +145,8 @@ describe('faults', () => {
     const abortMs = await untilGenerateIdle(conn);
     console.log(`cancel: running generate jobs on the other process ended after ${abortMs} ms (their provider call would take 60 s)`);
     expect(abortMs).toBeLessThan(5000);
-    expect(await abortedBy(slow, 4)).toBe(4);
+    // The four running; and any the worker had fetched as the cancel removed the queued ones, which the sweep ends too.
+    expect(await abortedBy(slow, 4)).toBeGreaterThanOrEqual(4);
 
     const done = await waitForBatch(conn, batch.id, 5000);
     expect(done).toMatchObject({ state: 'cancelled', counts: { pending: 0, completed: 0, failed: 0, cancelled: 12 } });
