@@ -29,6 +29,7 @@ interface OtlpExport {
 }
 interface Received extends OtlpSpan {
   service: string;
+  resource: Record<string, string | number | boolean | undefined>;
   attrs: Record<string, string | number | boolean | undefined>;
 }
 
@@ -58,8 +59,9 @@ beforeAll(async () => {
       if (contentType === 'application/json') {
         const sent = JSON.parse(body.toString('utf8')) as OtlpExport;
         for (const rs of sent.resourceSpans) {
-          const service = String(attributes(rs.resource.attributes)['service.name']);
-          for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service, attrs: attributes(span.attributes) });
+          const resource = attributes(rs.resource.attributes);
+          const service = String(resource['service.name']);
+          for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service, resource, attrs: attributes(span.attributes) });
         }
       }
       res.setHeader('content-type', contentType ?? 'application/json');
@@ -79,7 +81,8 @@ it('two traced worker processes make one trace per requirement: its four stage j
   // JSON, which this collector reads (protobuf is the default: tested below).
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
   const workers: WorkerProcess[] = [];
-  for (let i = 0; i < 2; i++) workers.push(await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, ...otel }));
+  // The second one with resource attributes of its own (the SDK's variable).
+  for (let i = 0; i < 2; i++) workers.push(await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, ...otel, ...(i === 1 ? { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging' } : {}) }));
   // The producer traces too: its addBulk span must not become the parent of every requirement it adds.
   const tracing = (await startTracing({ traces: tracesExport(otel), serviceName: 'test-producer' })) as Tracing;
   const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet, telemetry: tracing.telemetry });
@@ -96,6 +99,11 @@ it('two traced worker processes make one trace per requirement: its four stage j
     expect(requests.every((r) => r.path === '/v1/traces' && r.contentType === 'application/json')).toBe(true);
     const stageSpans = spans.filter((s) => s.attrs['agent_factory.batch.id'] === batch.id);
     expect(new Set(stageSpans.map((s) => s.service))).toEqual(new Set(['agent-factory-worker']));
+    // Which worker ran each job: its host and process on every span; the second worker's own attribute on its spans only.
+    expect(new Set(stageSpans.map((s) => s.resource['process.pid']))).toEqual(new Set(workers.map((w) => w.child.pid)));
+    expect(stageSpans.every((s) => typeof s.resource['host.name'] === 'string' && s.resource['service.version'] === '0.1.0')).toBe(true);
+    expect(stageSpans.filter((s) => s.resource['deployment.environment.name'] === 'staging').every((s) => s.resource['process.pid'] === workers[1]!.child.pid)).toBe(true);
+    expect(stageSpans.some((s) => s.resource['deployment.environment.name'] === 'staging')).toBe(true);
     const byRequirement = new Map<string, Received[]>();
     for (const s of stageSpans) {
       const key = String(s.attrs['agent_factory.requirement.key']);

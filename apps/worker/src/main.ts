@@ -54,7 +54,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
   const provider = generationProvider(settings, logger);
   const llm = settings.generateDelayMs > 0 ? delayedProvider(provider, settings.generateDelayMs) : provider;
   // One trace per requirement across its stage jobs, when an OTLP endpoint is set.
-  const tracing = await startTracing({ traces: settings.traces, serviceName: 'agent-factory-worker', serviceVersion: GENERATOR_VERSION, env });
+  const tracing = await startTracing({ traces: settings.traces, serviceName: 'agent-factory-worker', serviceVersion: GENERATOR_VERSION });
   const conn = await connect(settings.queue, { role: 'worker', logger, ...(tracing ? { telemetry: tracing.telemetry } : {}) }).catch(async (error: unknown) => {
     await tracing?.shutdown();
     throw error;
