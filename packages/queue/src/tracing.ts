@@ -80,7 +80,7 @@ export function saveTrace(): Record<string, string> | undefined {
 /**
  * Continues a saved trace (saveTrace) with a span from `startTime` (epoch ms) until now — what the
  * requirement waited on elsewhere, its Message Batch — and runs `work` under it, so the jobs it adds
- * stay in the requirement's trace. `describe` attributes the span once `work` is done.
+ * stay in the requirement's trace. `describe` attributes the span before `work` runs.
  */
 export function continueTrace<T>(saved: Record<string, string> | undefined, startTime: number, work: () => Promise<T>, describe?: (span: Span) => void): Promise<T> {
   if (!saved) return work();

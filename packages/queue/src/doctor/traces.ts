@@ -1,5 +1,6 @@
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { describeError } from '../errors.js';
+import { postBody } from '../post-body.js';
 import { fail, figure, pass, type DoctorCheck } from './check.js';
 
 const NAME = 'traces';
@@ -23,14 +24,9 @@ export async function tracesCheck(env: NodeJS.ProcessEnv, timeoutMs: number): Pr
   const start = performance.now();
   try {
     // An empty ExportTraceServiceRequest: no bytes in protobuf.
-    const json = traces.protocol === 'http/json';
-    const answer = await fetch(traces.url, {
-      method: 'POST',
-      headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf' },
-      body: json ? '{"resourceSpans":[]}' : new Uint8Array(0),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await answer.body?.cancel();
+    const answer = traces.protocol === 'http/json'
+      ? await postBody(traces.url, '{"resourceSpans":[]}', { timeoutMs })
+      : await postBody(traces.url, new Uint8Array(0), { timeoutMs, contentType: 'application/x-protobuf' });
     const ms = figure(Math.round(performance.now() - start));
     if (answer.ok) return pass(NAME, `OTLP/HTTP collector at ${where} took an empty export (${answer.status}) in ${ms} ms`);
     return fail(NAME, `OTLP/HTTP collector at ${where} answered ${answer.status}: workers' spans would be dropped`, FIX);

@@ -1,7 +1,7 @@
 import { crossedThresholds, type Alert } from '@agent-factory/core';
 import type { FactoryConnection } from '../connection.js';
 import type { Logger } from '../logger.js';
-import { postJson } from '../post-json.js';
+import { postBody } from '../post-body.js';
 import { metricsKeys } from './keys.js';
 import { metricsReport } from './report.js';
 import type { AlertSettings } from './settings.js';
@@ -32,7 +32,7 @@ export function watchAlerts(conn: FactoryConnection, settings: AlertSettings, op
     if (!settings.webhook) return;
     try {
       const body = JSON.stringify({ source: 'agent-factory', prefix: conn.config.prefix, at: new Date().toISOString(), ...alert });
-      const res = await postJson(settings.webhook, body, { timeoutMs: WEBHOOK_TIMEOUT_MS });
+      const res = await postBody(settings.webhook, body, { timeoutMs: WEBHOOK_TIMEOUT_MS });
       if (!res.ok) logger.warn({ alert: alert.name, status: res.status }, 'alert webhook answered an error');
     } catch (error) {
       logger.warn({ alert: alert.name, err: error }, 'alert webhook failed');

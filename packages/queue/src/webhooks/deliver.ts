@@ -3,7 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { getBatch } from '../batches.js';
 import type { FactoryConnection } from '../connection.js';
 import { batchKeys } from '../keys.js';
-import { postJson } from '../post-json.js';
+import { postBody } from '../post-body.js';
 
 /** How long an endpoint may take to answer before the attempt counts as failed (and is retried). */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -36,7 +36,7 @@ export async function deliverWebhook(conn: FactoryConnection, batchId: string, t
   if (secret) headers['x-agent-factory-signature'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   let answer: Response;
   try {
-    answer = await postJson(url, body, { headers, redirect: 'manual', timeoutMs });
+    answer = await postBody(url, body, { headers, redirect: 'manual', timeoutMs });
   } catch (error) {
     throw new Error(`webhook ${new URL(url).host} unreachable: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
   }
