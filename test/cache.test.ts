@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lockKey, valueKey } from '../packages/queue/src/cache-names.js';
+import { lockKey, staleKey, valueKey } from '../packages/queue/src/cache-names.js';
 import { analysisCacheKey, CachedDocsSource, cacheStats, clearCache, researchCacheKey, SharedCache, type SharedCacheOptions } from '../packages/queue/src/cache.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
@@ -92,6 +92,58 @@ describe('SharedCache Redis tier', () => {
     await client().del(valueKey(prefix, 'analysis', 'k'));
     expect(await other.getOrCompute('analysis', 'k', compute)).toEqual({ v: 1 });
     expect(calls).toBe(0);
+  });
+});
+
+describe('compressed values', () => {
+  /** An agent-like value: some 6 KB of JSON, Markdown lines that vary as real ones do. */
+  const agent = { s: 'completed', c: Array.from({ length: 120 }, (_, i) => `- Check rule ${i} of the ${['API', 'schema', 'handler'][i % 3]} layer (${(i * 7919) % 1000})`).join('\n') };
+  const json = JSON.stringify(agent);
+
+  it('keeps a large value compressed in Redis (under half its JSON) and a small one plain', async () => {
+    const prefix = testPrefix();
+    await cache(prefix).set('agents', 'big', agent);
+    await cache(prefix).set('agents', 'small', { s: 'completed' });
+    const stored = (await client().getBuffer(valueKey(prefix, 'agents', 'big')))!;
+    expect(json.length).toBeGreaterThan(5000);
+    expect(stored.length).toBeLessThan(json.length / 2);
+    expect(stored.toString('utf8')).not.toContain('Check rule');
+    expect(await client().get(valueKey(prefix, 'agents', 'small'))).toBe('{"s":"completed"}');
+  });
+
+  it('reads a compressed value back on every path: get, getOrCompute, a waiter woken by the writer', async () => {
+    const prefix = testPrefix();
+    await cache(prefix).set('agents', 'set', agent);
+    expect(await cache(prefix).get('agents', 'set')).toEqual(agent);
+    expect(await cache(prefix).getOrCompute('agents', 'set', () => Promise.reject(new Error('not computed')))).toEqual(agent);
+    // The waiter reads the value through the lock script's reply, not the plain GET.
+    const [writer, waiter] = [cache(prefix), cache(prefix)];
+    const written = writer.getOrCompute('agents', 'flight', async () => {
+      await sleep(300);
+      return agent;
+    });
+    await sleep(50);
+    expect(await waiter.getOrCompute('agents', 'flight', () => Promise.reject(new Error('not computed')))).toEqual(agent);
+    expect(await written).toEqual(agent);
+  });
+
+  it('serves a compressed stale copy while the source fails', async () => {
+    const prefix = testPrefix();
+    const options = { staleSeconds: { research: 600 } };
+    await cache(prefix, options).getOrComputeStale('research', 'docs', () => Promise.resolve(agent));
+    expect((await client().getBuffer(staleKey(prefix, 'research', 'docs')))!.length).toBeLessThan(json.length / 2);
+    // The fresh value expired; the source now fails: the failing compute's release hands back the stale copy…
+    await client().del(valueKey(prefix, 'research', 'docs'));
+    const down = (): Promise<never> => Promise.reject(new Error('docs source down'));
+    expect(await cache(prefix, options).getOrComputeStale('research', 'docs', down)).toEqual({ value: agent, stale: 'docs source down' });
+    // …and the next worker gets it from the lock script while the entry is marked failing.
+    expect(await cache(prefix, options).getOrComputeStale('research', 'docs', down)).toEqual({ value: agent, stale: 'docs source down' });
+  });
+
+  it('reads a large value stored plain (before compression) as it is', async () => {
+    const prefix = testPrefix();
+    await client().set(valueKey(prefix, 'agents', 'old'), json);
+    expect(await cache(prefix).get('agents', 'old')).toEqual(agent);
   });
 });
 

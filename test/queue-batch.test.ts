@@ -4,6 +4,7 @@ import { batchKeys, batchResults, connect, createLogger, KEEP_COMPLETED, listBat
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
 import { inputIds, leftoverItems, spawnWorker, storedResults, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { BROTLI_MARK } from '../packages/queue/src/brotli.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 const DISTINCT = 500;
@@ -18,7 +19,8 @@ describe('batches over worker processes: 500 requirements on 2, a worker joining
 
   beforeAll(async () => {
     redis = await startRedis({ appendonly: false });
-    workers = await Promise.all([0, 1].map(() => spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix })));
+    // Finished agents stay cached 2 days here, not the default 7.
+    workers = await Promise.all([0, 1].map(() => spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_AGENTS_TTL: '2d' })));
     conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
   }, 30_000);
 
@@ -104,6 +106,17 @@ describe('batches over worker processes: 500 requirements on 2, a worker joining
     const before = await storedResults(conn, firstBatch);
     const now = await storedResults(conn, first.id);
     for (const [k, r] of now) expect(r).toEqual(before.get(k));
+    // Each distinct requirement's agent is cached once, for AF_AGENTS_TTL, compressed (about half its JSON).
+    const cached = await conn.redis.keys(`${prefix}:cache:agents:*`);
+    expect(cached).toHaveLength(DISTINCT);
+    for (const key of cached.slice(0, 50)) {
+      expect(await conn.redis.ttl(key)).toBeGreaterThan(2 * 86_400 - 120);
+      expect(await conn.redis.ttl(key)).toBeLessThanOrEqual(2 * 86_400);
+      const stored = (await conn.redis.getBuffer(key))!;
+      expect(stored[0]).toBe(BROTLI_MARK);
+      const agent = before.get(key.slice(key.lastIndexOf(':') + 1).split('-')[0]!);
+      expect(stored.length).toBeLessThan(JSON.stringify(agent).length * 0.6);
+    }
 
     const listed = await listBatches(conn);
     expect(listed.map((b) => b.id)).toEqual([first.id, firstBatch]);

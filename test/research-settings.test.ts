@@ -67,6 +67,15 @@ describe('research settings', () => {
   });
 });
 
+describe('agents cache settings', () => {
+  it('keep a finished agent 7 days by default, or AF_AGENTS_TTL; a bad value names the variable', () => {
+    expect(workerSettings({}).cacheSettings).toEqual({ agentsTtlSeconds: 7 * DAY });
+    expect(workerSettings({ AF_AGENTS_TTL: '12h' }).cacheSettings).toEqual({ agentsTtlSeconds: 12 * 3600 });
+    expect(() => workerSettings({ AF_AGENTS_TTL: 'a week' })).toThrow('AF_AGENTS_TTL: "a week" is not a duration (e.g. 7d, 12h, 90s, 500ms, or a number of seconds)');
+    expect(() => workerSettings({ AF_AGENTS_TTL: '0' })).toThrow('AF_AGENTS_TTL: "0" is out of range: from 1s to 3650d');
+  });
+});
+
 describe('durations', () => {
   it('parse with a unit, or bare in the unit given; format back in the largest whole unit', () => {
     expect([durationMs('500ms'), durationMs('90s'), durationMs('15m'), durationMs('12h'), durationMs('7d'), durationMs('1.5 h')]).toEqual([500, 90_000, 900_000, 43_200_000, 604_800_000, 5_400_000]);

@@ -60,7 +60,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     throw error;
   });
   // The shared cache: docs answers once per (library, topic) across the cluster, finished agents reused.
-  const cache = settings.cache ? new SharedCache({ redis: conn.redis, prefix: settings.queue.prefix, ...researchCacheOptions(settings.researchSettings) }) : undefined;
+  const researchCache = researchCacheOptions(settings.researchSettings);
+  const ttlSeconds = { ...researchCache.ttlSeconds, agents: settings.cacheSettings.agentsTtlSeconds };
+  const cache = settings.cache ? new SharedCache({ redis: conn.redis, prefix: settings.queue.prefix, ...researchCache, ttlSeconds }) : undefined;
   const deps: WorkerDeps = {
     llm,
     ...(research.docs ? { docs: cache ? new CachedDocsSource(research.docs, cache) : research.docs } : {}),

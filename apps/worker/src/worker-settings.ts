@@ -1,7 +1,7 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
-import { DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
+import { cacheSettingsFromEnv, DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type CacheSettings, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
 
 /** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
 export class WorkerSettingsError extends Error {
@@ -28,6 +28,8 @@ export interface WorkerSettings {
   graceMs: number;
   /** The shared Redis cache for docs and finished agents (AF_CACHE=none turns it off). */
   cache: boolean;
+  /** AF_AGENTS_TTL: how long the cache keeps a finished agent. */
+  cacheSettings: CacheSettings;
   /** AF_METRICS_PORT / AF_METRICS_HOST: where the worker serves /metrics (unset: nowhere). */
   observability: ObservabilitySettings;
   /** Where and how the worker sends its traces (OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL…); unset: it makes none. */
@@ -80,6 +82,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
     graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),
     cache: env['AF_CACHE'] !== 'none',
+    cacheSettings: cacheSettingsFromEnv(env),
     ...(traces ? { traces } : {}),
   };
 }

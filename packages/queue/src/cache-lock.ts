@@ -1,3 +1,4 @@
+import { packValue, unpackValue } from './cache-codec.js';
 import type { RedisClient } from './connection.js';
 import { Script } from './scripts/script.js';
 
@@ -79,10 +80,12 @@ const keyList = (keys: EntryKeys): string[] => (keys.stale ? [keys.value, keys.l
 /** The value, a stale copy (when `allowStale` and the entry is failing), the lock, or how long the lock still lives. */
 export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number, allowStale = false): Promise<LockAttempt> {
   const list = keyList(keys);
-  const reply = (await GET_OR_LOCK.run(redis, list, [token, lockTtlMs, allowStale && keys.stale ? '1' : '0'])) as [string, string | number | null, string?];
-  const [kind, data, failure] = reply;
-  if (kind === 'value') return { kind, json: String(data) };
-  if (kind === 'stale') return { kind, json: String(data), failure: String(failure) };
+  // Buffers: a value may be compressed (cache-codec.ts).
+  const reply = (await GET_OR_LOCK.runBuffer(redis, list, [token, lockTtlMs, allowStale && keys.stale ? '1' : '0'])) as [Buffer, Buffer | number | null, Buffer?];
+  const [kindBytes, data, failure] = reply;
+  const kind = kindBytes.toString();
+  if (kind === 'value' && Buffer.isBuffer(data)) return { kind, json: unpackValue(data) };
+  if (kind === 'stale' && Buffer.isBuffer(data)) return { kind, json: unpackValue(data), failure: String(failure) };
   if (kind === 'locked') return { kind };
   // PTTL is -1 for a lock without expiry (never ours) and -2 when it just vanished: retry soon.
   return { kind: 'held', pttl: Number(data) };
@@ -90,14 +93,14 @@ export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: stri
 
 export async function commit(redis: RedisClient, keys: EntryKeys, json: string, ttlSeconds: number, token: string): Promise<void> {
   const list = keyList(keys);
-  await COMMIT.run(redis, list, [json, ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0)]);
+  await COMMIT.run(redis, list, [packValue(json), ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0)]);
 }
 
 /** Gives up on a compute; returns the stale copy now being served instead, if the entry has one. */
 export async function release(redis: RedisClient, keys: EntryKeys, token: string, failure: string): Promise<string | undefined> {
   const list = keyList(keys);
-  const stale = (await RELEASE.run(redis, list, [token, keys.channel, failure, keys.stale?.retryMs ?? 0])) as string | null;
-  return stale ?? undefined;
+  const stale = (await RELEASE.runBuffer(redis, list, [token, keys.channel, failure, keys.stale?.retryMs ?? 0])) as Buffer | null;
+  return stale ? unpackValue(stale) : undefined;
 }
 
 export async function renew(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number): Promise<boolean> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Cache, CacheNamespace } from '@agent-factory/core';
 import { LRUCache } from 'lru-cache';
 import { countCompute } from './cache-computes.js';
+import { readValue } from './cache-codec.js';
 import { commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
 import { doneChannel, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
@@ -68,7 +69,7 @@ export interface SharedCacheOptions {
  * other caller on any worker waits for its value, and a waiter takes over if the computer dies.
  * Namespaces with a stale window keep a second, longer-lived copy of each value, which
  * getOrComputeStale serves when the value expired and computing it again fails (stale-while-error).
- * Values are JSON; every caller gets its own copy.
+ * Values are JSON (large ones compressed in Redis: cache-codec.ts); every caller gets its own copy.
  */
 export class SharedCache implements Cache {
   private readonly redis: RedisClient;
@@ -111,7 +112,7 @@ export class SharedCache implements Cache {
     const full = valueKey(this.prefix, namespace, key);
     const cached = this.memory.get(full);
     if (cached !== undefined) return this.hit<T>(namespace, 'memory', cached);
-    const json = await this.redis.get(full);
+    const json = await readValue(this.redis, full);
     if (json === null) {
       this.stats.count(namespace, 'miss');
       return undefined;
@@ -177,7 +178,7 @@ export class SharedCache implements Cache {
   private async lookup(entry: Entry, compute: () => Promise<unknown>): Promise<Found> {
     const { namespace, keys, ttl } = entry;
     // A plain GET first: hits are the common case, and GET is several times cheaper than the script.
-    const json = await this.redis.get(keys.value);
+    const json = await readValue(this.redis, keys.value);
     if (json !== null) {
       this.remember(namespace, keys.value, json, ttl);
       this.stats.count(namespace, 'redis');

@@ -45,3 +45,11 @@ export function durationSchema(bounds: DurationBounds): z.ZodType<number, string
     return z.NEVER;
   });
 }
+
+/** Longer than anyone means, short enough that Redis expiry times cannot overflow. */
+export const MAX_DURATION_MS = 3650 * 86_400_000;
+
+/** A Redis lifetime setting: a duration (a bare number counts seconds) from `minMs`, in whole seconds, rounded up as Redis expires in them. */
+export function secondsSchema(minMs: number): z.ZodType<number, string> {
+  return durationSchema({ bareUnit: 's', min: minMs, max: MAX_DURATION_MS }).transform((ms) => Math.ceil(ms / 1000));
+}

@@ -1,5 +1,6 @@
 export * from './client.js';
 export * from './research-settings.js';
+export * from './cache-settings.js';
 export { durationMs, durationSchema, formatDuration, type DurationBounds, type DurationUnit } from './duration.js';
 export { interruptIfAbandoned, interruptionReason, sweepAbandonedSubmits, type InterruptCause } from './interruption.js';
 export * from './stage-worker.js';

@@ -1,15 +1,12 @@
 import { DEFAULT_BUDGETS, DEFAULT_RESEARCH_BUDGET } from '@agent-factory/core';
 import { z } from 'zod';
 import { DEFAULT_CACHE_TTL_SECONDS, DEFAULT_STALE_RETRY_MS, DEFAULT_STALE_SECONDS, type SharedCacheOptions } from './cache.js';
-import { durationSchema } from './duration.js';
+import { durationSchema, MAX_DURATION_MS, secondsSchema } from './duration.js';
 import { settingsFromEnv } from './env-settings.js';
 
 /** Docs calls in flight at once per process: enough to overlap a source's latency, few enough not to be throttled. */
 export const DEFAULT_RESEARCH_CONCURRENCY = 8;
 
-const SECOND_MS = 1000;
-/** Longer than anyone means, short enough that Redis expiry times cannot overflow. */
-const MAX_DURATION_MS = 3650 * 86_400_000;
 /** Below this, compressed research holds hardly a note. */
 const MIN_RESEARCH_BUDGET = 100;
 
@@ -23,9 +20,6 @@ function wholeNumber(min: number, max: number): z.ZodType<number, string> {
   });
 }
 
-/** Redis expires values in whole seconds: a duration is rounded up to them. */
-const toSeconds = (ms: number): number => Math.ceil(ms / SECOND_MS);
-
 /**
  * How research reads docs, from the environment: the shared cache's lifetimes for docs answers and
  * stale-while-error, how many docs calls a process makes at once, and the token budget per agent.
@@ -33,9 +27,9 @@ const toSeconds = (ms: number): number => Math.ceil(ms / SECOND_MS);
  */
 export const ResearchSettingsSchema = z.object({
   /** How long a docs answer is fresh in the shared cache, whole seconds. */
-  ttlSeconds: durationSchema({ bareUnit: 's', min: SECOND_MS, max: MAX_DURATION_MS }).transform(toSeconds).default(DEFAULT_CACHE_TTL_SECONDS.research),
+  ttlSeconds: secondsSchema(1000).default(DEFAULT_CACHE_TTL_SECONDS.research),
   /** How long a stale copy outlives its answer, to be served while the source fails; 0 keeps none. */
-  staleSeconds: durationSchema({ bareUnit: 's', min: 0, max: MAX_DURATION_MS }).transform(toSeconds).default(DEFAULT_STALE_SECONDS.research ?? 0),
+  staleSeconds: secondsSchema(0).default(DEFAULT_STALE_SECONDS.research ?? 0),
   /** After a failed call, the stale copy is served this long before the source is asked again, cluster-wide. */
   retryMs: durationSchema({ bareUnit: 's', min: 1, max: MAX_DURATION_MS }).transform(Math.ceil).default(DEFAULT_STALE_RETRY_MS),
   /** Docs calls in flight at once in one process (cache misses only: hits and waiters never call). */

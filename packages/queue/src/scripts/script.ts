@@ -22,4 +22,14 @@ export class Script {
       return client.eval(this.lua, keys.length, ...keys, ...args);
     }
   }
+
+  /** As run, with every string of the reply as a Buffer (for binary values). */
+  async runBuffer(client: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    try {
+      return await client.callBuffer('EVALSHA', this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.callBuffer('EVAL', this.lua, keys.length, ...keys, ...args);
+    }
+  }
 }

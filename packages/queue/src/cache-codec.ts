@@ -1,0 +1,25 @@
+import { brotliPack, brotliUnpack, isBrotliPacked } from './brotli.js';
+import type { RedisClient } from './connection.js';
+
+/**
+ * Values from this size (characters of JSON) on go to Redis compressed: a finished agent (~5 KB,
+ * the cache's bulk: one per distinct requirement for its TTL, in a Redis that must not evict) then
+ * keeps about half. Smaller values stay plain, where compressing saves little.
+ */
+export const PACK_FROM_CHARS = 1024;
+
+/** A value's JSON as Redis keeps it: plain, or compressed when large. */
+export function packValue(json: string): string | Buffer {
+  return json.length < PACK_FROM_CHARS ? json : brotliPack(Buffer.from(json));
+}
+
+/** A value's JSON from what Redis keeps (plain values written before compression read as they are). */
+export function unpackValue(raw: Buffer): string {
+  return (isBrotliPacked(raw) ? brotliUnpack(raw) : raw).toString('utf8');
+}
+
+/** A value's JSON, or null when Redis has none. */
+export async function readValue(redis: RedisClient, key: string): Promise<string | null> {
+  const raw = await redis.getBuffer(key);
+  return raw === null ? null : unpackValue(raw);
+}
