@@ -10,7 +10,7 @@ export interface TextMemo<T> {
  * such views held some 50,000 agent files (about 0.7 KB a requirement, growing with every batch).
  * A JSON round trip makes a new string, one byte a character where it can be, lone surrogates kept.
  */
-function detached<T>(value: T): T {
+export function detached<T>(value: T): T {
   return (typeof value === 'string' ? JSON.parse(JSON.stringify(value)) : value) as T;
 }
 

@@ -1,4 +1,5 @@
 import type { Snippet } from './schemas/research.js';
+import { detached } from './memo.js';
 
 export type ItemKind = 'practice' | 'pitfall' | 'pattern';
 
@@ -93,9 +94,10 @@ function readStatement(raw: string): { text: string; cue: ItemKind | undefined }
   let read = statementMemo.get(raw);
   if (!read) {
     if (statementMemo.size >= 50_000) statementMemo.clear();
-    const text = clean(raw);
+    // Detached: a statement is a slice of its whole docs answer, which the table would keep alive.
+    const text = detached(clean(raw));
     read = { text, cue: sentenceKind(text) };
-    statementMemo.set(raw, read);
+    statementMemo.set(detached(raw), read);
   }
   return read;
 }
