@@ -1,5 +1,5 @@
 import { runPipeline } from '@agent-factory/core';
-import { DoctorReportSchema, type DoctorReport } from '@agent-factory/queue';
+import { DoctorReportSchema, type DoctorCheck, type DoctorReport } from '@agent-factory/queue';
 import { Queue, Worker } from 'bullmq';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerSettings } from '../apps/worker/src/worker-settings.js';
 import { judgeQueue } from '../packages/queue/src/doctor/queues.js';
+import { redisSettingsChecks } from '../packages/queue/src/doctor/redis.js';
 import { costCheck, gatesCheck, SAMPLE_MAX_MS, SAMPLE_MAX_TOKENS } from '../packages/queue/src/doctor/sample.js';
 import { tracesCheck } from '../packages/queue/src/doctor/traces.js';
 import { startSimulator, type Simulator } from '../packages/sim/src/index.js';
@@ -49,7 +50,7 @@ describe('doctor: Redis', () => {
     const run = await runCli(['doctor'], { env: envFor(lru) });
     expect(run.code).toBe(1);
     expect(line(run, 'redis maxmemory-policy')).toMatch(/^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli config set maxmemory-policy noeviction/);
-    expect(run.stdout).toMatch(/\n17 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    expect(run.stdout).toMatch(/\n18 checks: \d+ passed, \d+ warned, 1 failed\n$/);
   });
 
   it('passes on a good Redis in offline mode with local research (warnings do not fail)', async () => {
@@ -59,6 +60,7 @@ describe('doctor: Redis', () => {
     expect(line(run, 'redis version')).toMatch(/^PASS  redis version +\d+\.\d+/);
     expect(line(run, 'redis maxmemory-policy')).toMatch(/^PASS .* noeviction$/);
     expect(line(run, 'redis persistence')).toMatch(/^PASS .* AOF$/);
+    expect(line(run, 'redis memory')).toMatch(/^PASS  redis memory +\d+\.\d MB, no maxmemory$/);
     for (const stage of ['analyze', 'research', 'generate', 'validate']) expect(line(run, `queue ${stage}`)).toMatch(/^PASS .*waiting 0, active 0, delayed 0, failed 0, stalled 0; 0 workers$/);
     expect(line(run, 'provider')).toContain('offline mode (no ANTHROPIC_API_KEY)');
     expect(line(run, 'research source')).toMatch(/^PASS  research source +local: "react" resolved to \S+, [\d,]+ characters/);
@@ -70,7 +72,29 @@ describe('doctor: Redis', () => {
     expect(line(run, 'logging')).toMatch(/^PASS .*LOG_LEVEL info$/);
     expect(line(run, 'metrics')).toBe('WARN  metrics                 AF_METRICS_PORT unset: workers serve no /metrics — fix: set AF_METRICS_PORT=9464 (one port per worker on a machine; 0 picks a free one)');
     expect(line(run, 'alert thresholds')).toMatch(/^WARN .*AF_ALERT_WEBHOOK unset: alerts only go to the log — fix: /);
-    expect(run.stdout).toMatch(/\n17 checks: 15 passed, 2 warned, 0 failed\n$/);
+    expect(run.stdout).toMatch(/\n18 checks: 16 passed, 2 warned, 0 failed\n$/);
+  });
+
+  it('warns near maxmemory and fails at it: a noeviction Redis then refuses every write', async () => {
+    const full = await startRedis();
+    const client = new Redis(full.url);
+    try {
+      // 16 MB of data, so the doctor's own connections do not move the share.
+      await client.set('ballast', 'x'.repeat(16 * 2 ** 20));
+      const used = (): Promise<number> => client.info('memory').then((info) => Number(/^used_memory:(\d+)/m.exec(info)?.[1]));
+      const memory = async (share: number): Promise<DoctorCheck> => {
+        await client.config('SET', 'maxmemory', String(Math.round((await used()) / share)));
+        return (await redisSettingsChecks(client)).find((c) => c.name === 'redis memory')!;
+      };
+      expect(await memory(0.5)).toMatchObject({ status: 'PASS', detail: expect.stringMatching(/^\d+\.\d MB of maxmemory \d+\.\d MB \(50%\)$/) });
+      const near = await memory(0.82);
+      expect(near).toMatchObject({ status: 'WARN', detail: expect.stringMatching(/\(8\d%\): near maxmemory, where Redis refuses every write \(noeviction\)$/) });
+      expect(near.fix).toContain('results --delete');
+      expect(await memory(0.95)).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/\(9\d%\): at maxmemory Redis refuses every write \(noeviction\) and batches stop$/) });
+    } finally {
+      client.disconnect();
+      await full.stop();
+    }
   });
 
   it('checks every master of a Redis Cluster', { timeout: 60_000 }, async () => {
@@ -238,11 +262,11 @@ describe('doctor: output and usage', () => {
     expect(run.code).toBe(0);
     const report: DoctorReport = DoctorReportSchema.parse(JSON.parse(run.stdout));
     expect(report.checks.map((c) => c.name)).toEqual([
-      'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence',
+      'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence', 'redis memory',
       'queue analyze', 'queue research', 'queue generate', 'queue validate',
       'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'traces', 'alert thresholds',
     ]);
-    expect(report).toMatchObject({ passed: 16, warned: 1, failed: 0 });
+    expect(report).toMatchObject({ passed: 17, warned: 1, failed: 0 });
     expect(report.checks.find((c) => c.name === 'traces')?.detail).toBe('off: OTEL_EXPORTER_OTLP_ENDPOINT unset (or OTEL_SDK_DISABLED=true), workers make no traces');
     expect(report.checks.find((c) => c.name === 'research source')).toEqual({
       name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
@@ -293,7 +317,7 @@ describe('doctor: output and usage', () => {
       );
       // Only that check: the source and the sample do not depend on these settings.
       expect(line(run, 'research source')).toMatch(/^PASS/);
-      expect(run.stdout).toMatch(/\n17 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+      expect(run.stdout).toMatch(/\n18 checks: \d+ passed, \d+ warned, 1 failed\n$/);
     }
   });
 

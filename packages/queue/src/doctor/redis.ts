@@ -9,7 +9,11 @@ import { fail, pass, warn, withTimeout, type DoctorCheck } from './check.js';
 /** BullMQ's scripts need Redis 6.2 (its own recommended minimum). */
 export const MIN_REDIS_VERSION = [6, 2] as const;
 
-const NAMES = { reachable: 'redis reachable', version: 'redis version', policy: 'redis maxmemory-policy', persistence: 'redis persistence' };
+const NAMES = { reachable: 'redis reachable', version: 'redis version', policy: 'redis maxmemory-policy', persistence: 'redis persistence', memory: 'redis memory' };
+
+/** Shares of maxmemory that warn and fail: at maxmemory a noeviction Redis refuses writes, and every batch stops. */
+export const MEMORY_WARN = 0.75;
+export const MEMORY_FAIL = 0.9;
 
 const nodeName = (node: Redis): string => `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
 
@@ -98,8 +102,27 @@ async function persistenceCheck(nodes: Redis[]): Promise<DoctorCheck> {
   return pass(NAMES.persistence, perNode(known));
 }
 
-/** Version ≥ 6.2, noeviction and persistence, on every master of a cluster. */
+const memorySize = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+
+function memoryOf(info: string): { used: number; max: number } {
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return { used: field('used_memory'), max: field('maxmemory') };
+}
+
+/** Used memory against maxmemory on each master, the fullest one judged. */
+async function memoryCheck(nodes: Redis[]): Promise<DoctorCheck> {
+  const found = await Promise.all(nodes.map(async (n) => ({ node: nodeName(n), ...memoryOf(await n.info('memory')) })));
+  const described = found.map((f) => ({ node: f.node, value: f.max > 0 ? `${memorySize(f.used)} of maxmemory ${memorySize(f.max)} (${Math.round((f.used / f.max) * 100)}%)` : `${memorySize(f.used)}, no maxmemory` }));
+  const fullest = Math.max(...found.map((f) => (f.max > 0 ? f.used / f.max : 0)));
+  const fix =
+    'raise maxmemory, or keep less: collect batches with `results --delete`, shorten AF_RETENTION_SECONDS or AF_AGENTS_TTL, `cache clear agents`';
+  if (fullest >= MEMORY_FAIL) return fail(NAMES.memory, `${perNode(described)}: at maxmemory Redis refuses every write (noeviction) and batches stop`, fix);
+  if (fullest >= MEMORY_WARN) return warn(NAMES.memory, `${perNode(described)}: near maxmemory, where Redis refuses every write (noeviction)`, fix);
+  return pass(NAMES.memory, perNode(described));
+}
+
+/** Version ≥ 6.2, noeviction, persistence and room in memory, on every master of a cluster. */
 export async function redisSettingsChecks(client: RedisClient): Promise<DoctorCheck[]> {
   const nodes = masters(client);
-  return Promise.all([versionCheck(nodes), policyCheck(nodes), persistenceCheck(nodes)]);
+  return Promise.all([versionCheck(nodes), policyCheck(nodes), persistenceCheck(nodes), memoryCheck(nodes)]);
 }
