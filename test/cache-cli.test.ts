@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCacheStats, parseNamespace, warmCache } from '../apps/cli/src/commands/cache.js';
 import { readValue } from '../packages/queue/src/cache-codec.js';
 import { valueKey } from '../packages/queue/src/cache-names.js';
-import { analysisCacheKey, cacheStats, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
+import { analysisCacheKey, cacheSizes, cacheStats, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
 import { runCli } from './helpers/cli.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
@@ -64,8 +64,15 @@ describe('cache commands (functions)', () => {
     const stats = await cacheStats(redis, prefix);
     expect(stats.namespaces.analysis.computed).toBe(2);
     expect(stats.namespaces.research.computed).toBe(summary.docsAnswers);
-    const table = formatCacheStats(stats);
-    expect(table).toMatch(/^namespace\s+memory hits\s+redis hits\s+misses\s+computed\s+stale served\s+hit rate\nanalysis\s+\d+\s+\d+\s+\d+\s+2\s+0\s+\d+\.\d%/);
+    // What each namespace keeps in Redis: under SIZE_SAMPLE entries, the exact sum of MEMORY USAGE.
+    const sizes = await cacheSizes(redis, prefix);
+    const plans = await redis.keys(`${prefix}:cache:analysis:*`);
+    const exact = (await Promise.all(plans.map((k) => redis.memory('USAGE', k, 'SAMPLES', 0)))).reduce((a: number, b) => a + Number(b), 0);
+    expect(sizes.analysis).toEqual({ entries: 2, bytes: exact });
+    expect(sizes.research.entries).toBe(summary.docsAnswers);
+    expect(sizes.agents).toEqual({ entries: 0, bytes: 0 });
+    const table = formatCacheStats(stats, sizes);
+    expect(table).toMatch(/^namespace\s+entries\s+in Redis\s+memory hits\s+redis hits\s+misses\s+computed\s+stale served\s+hit rate\nanalysis\s+2\s+0\.0 MB\s+\d+\s+\d+\s+\d+\s+2\s+0\s+\d+\.\d%/);
     expect(table).toContain('duplicate computes: none');
     await worker.quit();
   });
@@ -84,9 +91,17 @@ describe('agent-factory cache (end to end)', () => {
 
     const stats = await runCli(['cache', 'stats'], { env });
     expect(stats.code).toBe(0);
-    expect(stats.stdout).toMatch(/^analysis\s+0\s+0\s+50\s+50\s+0\s+0\.0%$/m);
-    const json = JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as { namespaces: { analysis: { computed: number } }; duplicates: unknown[] };
+    expect(stats.stdout).toMatch(/^analysis\s+50\s+0\.\d MB\s+0\s+0\s+50\s+50\s+0\s+0\.0%$/m);
+    const json = JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as {
+      namespaces: { analysis: { computed: number } };
+      sizes: { analysis: { entries: number; bytes: number } };
+      duplicates: unknown[];
+    };
     expect(json.namespaces.analysis.computed).toBe(50);
+    // 50 plans of a few KB, compressed in Redis.
+    expect(json.sizes.analysis.entries).toBe(50);
+    expect(json.sizes.analysis.bytes).toBeGreaterThan(50 * 500);
+    expect(json.sizes.analysis.bytes).toBeLessThan(50 * 4096);
     // The duplicate-research detector: no docs call was made twice.
     expect(json.duplicates).toEqual([]);
 

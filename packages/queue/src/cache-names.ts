@@ -32,3 +32,6 @@ export const clearChannel = (prefix: string): string => `${prefix}:cache:clear`;
 
 /** Escapes Redis glob characters, so a prefix or namespace matches only itself in SCAN MATCH. */
 export const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/** SCAN MATCH for every value of a namespace. */
+export const entriesPattern = (prefix: string, ns: CacheNamespace): string => `${globEscape(prefix)}:cache:${globEscape(ns)}:*`;

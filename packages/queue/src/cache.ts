@@ -13,6 +13,7 @@ export * from './cache-keys.js';
 export * from './cache-stats.js';
 export type { DuplicateCompute } from './cache-computes.js';
 export { clearCache } from './cache-clear.js';
+export { cacheSizes, SIZE_SAMPLE, type NamespaceSize } from './cache-sizes.js';
 export { CachedDocsSource } from './cached-docs-source.js';
 
 const DAY = 24 * 3600;

@@ -1,6 +1,7 @@
 export * from './client.js';
 export * from './research-settings.js';
 export * from './cache-settings.js';
+export { formatBytes } from './format-bytes.js';
 export { durationMs, durationSchema, formatDuration, type DurationBounds, type DurationUnit } from './duration.js';
 export { interruptIfAbandoned, interruptionReason, sweepAbandonedSubmits, type InterruptCause } from './interruption.js';
 export * from './stage-worker.js';

@@ -12,15 +12,18 @@ import {
   analysisCacheKey,
   CACHE_NAMESPACES,
   CachedDocsSource,
+  cacheSizes,
   cacheStats,
   clearCache,
   connect,
+  formatBytes,
   queueConfigFromEnv,
   researchCacheKey,
   researchCacheOptions,
   SharedCache,
   type CacheStats,
   type FactoryConnection,
+  type NamespaceSize,
 } from '@agent-factory/queue';
 import type { Command } from 'commander';
 import { loadConfig, loadResearchSettings } from '../config.js';
@@ -49,13 +52,17 @@ async function withConnection<T>(use: (conn: FactoryConnection) => Promise<T>): 
 const percent = (rate: number): string => `${(rate * 100).toFixed(1)}%`;
 
 /**
- * The stats as a table: namespace, memory hits, redis hits, misses, computed (calls that reached the
- * source), stale answers served, hit rate; a total row last; then any entry computed twice.
+ * The stats as a table: namespace, entries in Redis and their memory, memory hits, redis hits,
+ * misses, computed (calls that reached the source), stale answers served, hit rate; a total row
+ * last; then any entry computed twice.
  */
-export function formatCacheStats(stats: CacheStats): string {
-  const header = ['namespace', 'memory hits', 'redis hits', 'misses', 'computed', 'stale served', 'hit rate'];
-  const rows = [...CACHE_NAMESPACES.map((ns) => [ns, stats.namespaces[ns]] as const), ['total', stats.total] as const].map(([name, s]) => [
+export function formatCacheStats(stats: CacheStats, sizes: Record<CacheNamespace, NamespaceSize>): string {
+  const header = ['namespace', 'entries', 'in Redis', 'memory hits', 'redis hits', 'misses', 'computed', 'stale served', 'hit rate'];
+  const total = Object.values(sizes).reduce((sum, s) => ({ entries: sum.entries + s.entries, bytes: sum.bytes + s.bytes }), { entries: 0, bytes: 0 });
+  const rows = [...CACHE_NAMESPACES.map((ns) => [ns, stats.namespaces[ns], sizes[ns]] as const), ['total', stats.total, total] as const].map(([name, s, z]) => [
     name,
+    String(z.entries),
+    formatBytes(z.bytes),
     String(s.memory),
     String(s.redis),
     String(s.miss),
@@ -138,11 +145,11 @@ export function registerCache(program: Command): void {
 
   cache
     .command('stats')
-    .description('Hits and misses per namespace and layer, across every worker.')
+    .description('Entries and memory in Redis, hits and misses per namespace and layer, across every worker.')
     .option('--json', 'print the numbers as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const stats = await withConnection((conn) => cacheStats(conn.redis, conn.config.prefix));
-      process.stdout.write(`${flags.json ? JSON.stringify(stats, null, 2) : formatCacheStats(stats)}\n`);
+      const [stats, sizes] = await withConnection((conn) => Promise.all([cacheStats(conn.redis, conn.config.prefix), cacheSizes(conn.redis, conn.config.prefix)]));
+      process.stdout.write(`${flags.json ? JSON.stringify({ ...stats, sizes }, null, 2) : formatCacheStats(stats, sizes)}\n`);
     });
 
   cache

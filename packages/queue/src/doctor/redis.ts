@@ -2,6 +2,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { QueueConfig } from '../config.js';
 import type { RedisClient } from '../connection.js';
 import { describeError } from '../errors.js';
+import { formatBytes } from '../format-bytes.js';
 import { configGet, masters, NOEVICTION_FIX } from '../redis-checks.js';
 import { displayRedisUrl, openRedis } from '../redis-client.js';
 import { fail, pass, warn, withTimeout, type DoctorCheck } from './check.js';
@@ -102,8 +103,6 @@ async function persistenceCheck(nodes: Redis[]): Promise<DoctorCheck> {
   return pass(NAMES.persistence, perNode(known));
 }
 
-const memorySize = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
-
 function memoryOf(info: string): { used: number; max: number } {
   const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
   return { used: field('used_memory'), max: field('maxmemory') };
@@ -112,7 +111,7 @@ function memoryOf(info: string): { used: number; max: number } {
 /** Used memory against maxmemory on each master, the fullest one judged. */
 async function memoryCheck(nodes: Redis[]): Promise<DoctorCheck> {
   const found = await Promise.all(nodes.map(async (n) => ({ node: nodeName(n), ...memoryOf(await n.info('memory')) })));
-  const described = found.map((f) => ({ node: f.node, value: f.max > 0 ? `${memorySize(f.used)} of maxmemory ${memorySize(f.max)} (${Math.round((f.used / f.max) * 100)}%)` : `${memorySize(f.used)}, no maxmemory` }));
+  const described = found.map((f) => ({ node: f.node, value: f.max > 0 ? `${formatBytes(f.used)} of maxmemory ${formatBytes(f.max)} (${Math.round((f.used / f.max) * 100)}%)` : `${formatBytes(f.used)}, no maxmemory` }));
   const fullest = Math.max(...found.map((f) => (f.max > 0 ? f.used / f.max : 0)));
   const fix =
     'raise maxmemory, or keep less: collect batches with `results --delete`, shorten AF_RETENTION_SECONDS or AF_AGENTS_TTL, `cache clear agents`';
