@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerSettings } from '../apps/worker/src/worker-settings.js';
+import { agentsCacheCheck } from '../packages/queue/src/doctor/cache.js';
 import { judgeQueue } from '../packages/queue/src/doctor/queues.js';
 import { redisSettingsChecks } from '../packages/queue/src/doctor/redis.js';
 import { costCheck, gatesCheck, SAMPLE_MAX_MS, SAMPLE_MAX_TOKENS } from '../packages/queue/src/doctor/sample.js';
@@ -50,7 +51,7 @@ describe('doctor: Redis', () => {
     const run = await runCli(['doctor'], { env: envFor(lru) });
     expect(run.code).toBe(1);
     expect(line(run, 'redis maxmemory-policy')).toMatch(/^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli config set maxmemory-policy noeviction/);
-    expect(run.stdout).toMatch(/\n18 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    expect(run.stdout).toMatch(/\n19 checks: \d+ passed, \d+ warned, 1 failed\n$/);
   });
 
   it('passes on a good Redis in offline mode with local research (warnings do not fail)', async () => {
@@ -69,10 +70,11 @@ describe('doctor: Redis', () => {
     );
     expect(line(run, 'sample gates')).toMatch(/^PASS .*syntax 100, content \d+, claude-code \d+, trust5 \d+$/);
     expect(line(run, 'sample time and tokens')).toMatch(/^PASS  sample time and tokens +\d+\.\d s, [\d,]+ tokens \(estimated\)/);
+    expect(line(run, 'agents cache')).toBe('PASS  agents cache            a finished agent is reused by identical requirements for 7d (default)');
     expect(line(run, 'logging')).toMatch(/^PASS .*LOG_LEVEL info$/);
     expect(line(run, 'metrics')).toBe('WARN  metrics                 AF_METRICS_PORT unset: workers serve no /metrics — fix: set AF_METRICS_PORT=9464 (one port per worker on a machine; 0 picks a free one)');
     expect(line(run, 'alert thresholds')).toMatch(/^WARN .*AF_ALERT_WEBHOOK unset: alerts only go to the log — fix: /);
-    expect(run.stdout).toMatch(/\n18 checks: 16 passed, 2 warned, 0 failed\n$/);
+    expect(run.stdout).toMatch(/\n19 checks: 17 passed, 2 warned, 0 failed\n$/);
   });
 
   it('warns near maxmemory and fails at it: a noeviction Redis then refuses every write', async () => {
@@ -264,9 +266,9 @@ describe('doctor: output and usage', () => {
     expect(report.checks.map((c) => c.name)).toEqual([
       'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence', 'redis memory',
       'queue analyze', 'queue research', 'queue generate', 'queue validate',
-      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'logging', 'metrics', 'traces', 'alert thresholds',
+      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'agents cache', 'logging', 'metrics', 'traces', 'alert thresholds',
     ]);
-    expect(report).toMatchObject({ passed: 17, warned: 1, failed: 0 });
+    expect(report).toMatchObject({ passed: 18, warned: 1, failed: 0 });
     expect(report.checks.find((c) => c.name === 'traces')?.detail).toBe('off: OTEL_EXPORTER_OTLP_ENDPOINT unset (or OTEL_SDK_DISABLED=true), workers make no traces');
     expect(report.checks.find((c) => c.name === 'research source')).toEqual({
       name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
@@ -317,8 +319,23 @@ describe('doctor: output and usage', () => {
       );
       // Only that check: the source and the sample do not depend on these settings.
       expect(line(run, 'research source')).toMatch(/^PASS/);
-      expect(run.stdout).toMatch(/\n18 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+      expect(run.stdout).toMatch(/\n19 checks: \d+ passed, \d+ warned, 1 failed\n$/);
     }
+  });
+
+  it('checks AF_AGENTS_TTL as a worker reads it, and says when the cache is off', () => {
+    expect(agentsCacheCheck({ AF_AGENTS_TTL: '12h' })).toEqual({ name: 'agents cache', status: 'PASS', detail: 'a finished agent is reused by identical requirements for 12h (AF_AGENTS_TTL)' });
+    let said = '';
+    try {
+      workerSettings({ AF_AGENTS_TTL: 'a week' });
+    } catch (error) {
+      said = (error as Error).message;
+    }
+    expect(said).toMatch(/^AF_AGENTS_TTL: "a week" is not a duration/);
+    expect(agentsCacheCheck({ AF_AGENTS_TTL: 'a week' })).toMatchObject({ status: 'FAIL', detail: `${said}; workers refuse to start (exit 2)` });
+    // Workers read the lifetime even with the cache off.
+    expect(agentsCacheCheck({ AF_CACHE: 'none', AF_AGENTS_TTL: 'a week' })).toMatchObject({ status: 'FAIL' });
+    expect(agentsCacheCheck({ AF_CACHE: 'none' })).toMatchObject({ status: 'PASS', detail: expect.stringMatching(/^off \(AF_CACHE=none\)/) });
   });
 
   it('exits 2 on bad usage', async () => {

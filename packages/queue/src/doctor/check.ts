@@ -22,6 +22,9 @@ export const DoctorReportSchema = z.object({
 });
 export type DoctorReport = z.infer<typeof DoctorReportSchema>;
 
+/** The fix of a setting a worker would refuse to start with. */
+export const SETTING_FIX = 'fix the variable it names, or unset it for its default (see the configuration table in the README)';
+
 export const pass = (name: string, detail: string): DoctorCheck => ({ name, status: 'PASS', detail });
 export const warn = (name: string, detail: string, fix: string): DoctorCheck => ({ name, status: 'WARN', detail, fix });
 export const fail = (name: string, detail: string, fix: string): DoctorCheck => ({ name, status: 'FAIL', detail, fix });

@@ -2,7 +2,7 @@ import type { DocsSource, ResearchTarget } from '@agent-factory/core';
 import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import { RESEARCH_ENV, researchSettingsFromEnv, type ResearchSettings } from '../research-settings.js';
-import { fail, figure, pass, warn, withTimeout, type DoctorCheck } from './check.js';
+import { fail, figure, pass, SETTING_FIX, warn, withTimeout, type DoctorCheck } from './check.js';
 
 /**
  * The research source as workers open it (AF_RESEARCH). The caller builds it: the wiring lives in
@@ -56,7 +56,7 @@ export function researchSettingsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
   try {
     settings = researchSettingsFromEnv(env);
   } catch (error) {
-    return fail(SETTINGS_NAME, `${describeError(error)}; workers refuse to start (exit 2)`, 'fix the variable it names, or unset it for its default (see the configuration table in the README)');
+    return fail(SETTINGS_NAME, `${describeError(error)}; workers refuse to start (exit 2)`, SETTING_FIX);
   }
   const { ttlSeconds, staleSeconds, retryMs, concurrency, budgetTokens } = settings;
   const stale = staleSeconds === 0 ? 'stale-while-error off' : `stale-while-error ${formatDuration(staleSeconds * 1000)}`;

@@ -2,6 +2,7 @@ import { createAnthropicProvider, llmSettingsFromEnv, type LlmSettings } from '@
 import { queueConfigFromEnv, type QueueConfig } from '../config.js';
 import { describeError } from '../errors.js';
 import { quitClient } from '../redis-client.js';
+import { agentsCacheCheck } from './cache.js';
 import { fail, withTimeout, type DoctorCheck, type DoctorCheckStatus, type DoctorReport } from './check.js';
 import { alertsCheck, loggingCheck, metricsCheck } from './observability.js';
 import { tracesCheck } from './traces.js';
@@ -93,7 +94,7 @@ function llmSettings(env: NodeJS.ProcessEnv): LlmSettings | Error {
 
 /**
  * The deployment checklist as checks: Redis, the stage queues, the provider, the research source
- * and settings, a sample agent, logging, metrics, traces and alerts. One group at a time, so no group's
+ * and settings, a sample agent, the agents cache, logging, metrics, traces and alerts. One group at a time, so no group's
  * timings include another's work; each group has a deadline.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -103,6 +104,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ...(await redisGroup(env)),
     llm instanceof Error ? fail('provider', llm.message, CONFIG_FIX) : await providerCheck(llm, env, TIMEOUTS.provider),
     ...(await researchAndSample(options, llm)),
+    agentsCacheCheck(env),
     loggingCheck(env),
     metricsCheck(env),
     await tracesCheck(env, TIMEOUTS.traces),
