@@ -8,9 +8,14 @@ import type { RedisClient } from './connection.js';
  */
 export const PACK_FROM_CHARS = 1024;
 
-/** A value's JSON as Redis keeps it: plain, or compressed when large. */
-export function packValue(json: string): string | Buffer {
-  return json.length < PACK_FROM_CHARS ? json : brotliPack(Buffer.from(json));
+/** A value as the cache keeps it: its JSON (the memory tier) and what Redis stores (plain, or compressed when large). */
+export interface PackedValue {
+  json: string;
+  stored: string | Buffer;
+}
+
+export function packValue(json: string): PackedValue {
+  return { json, stored: json.length < PACK_FROM_CHARS ? json : brotliPack(Buffer.from(json)) };
 }
 
 /** A value's JSON from what Redis keeps (plain values written before compression read as they are). */

@@ -1,4 +1,4 @@
-import { packValue, unpackValue } from './cache-codec.js';
+import { unpackValue } from './cache-codec.js';
 import type { RedisClient } from './connection.js';
 import { Script } from './scripts/script.js';
 
@@ -91,9 +91,10 @@ export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: stri
   return { kind: 'held', pttl: Number(data) };
 }
 
-export async function commit(redis: RedisClient, keys: EntryKeys, json: string, ttlSeconds: number, token: string): Promise<void> {
+/** Stores a value as packed (cache-codec.ts). */
+export async function commit(redis: RedisClient, keys: EntryKeys, stored: string | Buffer, ttlSeconds: number, token: string): Promise<void> {
   const list = keyList(keys);
-  await COMMIT.run(redis, list, [packValue(json), ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0)]);
+  await COMMIT.run(redis, list, [stored, ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0)]);
 }
 
 /** Gives up on a compute; returns the stale copy now being served instead, if the entry has one. */

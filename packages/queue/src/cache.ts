@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Cache, CacheNamespace } from '@agent-factory/core';
 import { LRUCache } from 'lru-cache';
 import { countCompute } from './cache-computes.js';
-import { readValue } from './cache-codec.js';
+import { packValue, readValue, type PackedValue } from './cache-codec.js';
 import { commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
 import { doneChannel, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
@@ -123,12 +123,16 @@ export class SharedCache implements Cache {
   }
 
   async set<T>(namespace: CacheNamespace, key: string, value: T, ttlSeconds?: number): Promise<void> {
+    return this.setPacked(namespace, key, packValue(toJson(value)), ttlSeconds);
+  }
+
+  /** set() for a value already packed (a finished agent: the same bytes as its stored result, compressed once). */
+  async setPacked(namespace: CacheNamespace, key: string, value: PackedValue, ttlSeconds?: number): Promise<void> {
     const keys = this.keysOf(namespace, key);
-    const json = toJson(value);
     const ttl = this.ttlOf(namespace, ttlSeconds);
-    this.remember(namespace, keys.value, json, ttl);
+    this.remember(namespace, keys.value, value.json, ttl);
     // Through the commit script so waiters on this key wake; the empty token owns no lock.
-    await commit(this.redis, keys, json, ttl, '');
+    await commit(this.redis, keys, value.stored, ttl, '');
   }
 
   async getOrCompute<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, ttlSeconds?: number): Promise<T> {
@@ -250,7 +254,7 @@ export class SharedCache implements Cache {
     this.remember(namespace, keys.value, json, ttl);
     // The value is computed and correct even if Redis fails to store it: the caller still gets it,
     // and other workers take over once the lock expires.
-    await commit(this.redis, keys, json, ttl, token).catch(() => undefined);
+    await commit(this.redis, keys, packValue(json).stored, ttl, token).catch(() => undefined);
     return { json };
   }
 

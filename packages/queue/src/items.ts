@@ -60,15 +60,15 @@ export async function persistOutputs(conn: FactoryConnection, data: StageJobData
  * the same step when given; true when this call ended it, false when it was already final or its
  * batch is gone.
  */
-export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload): Promise<boolean> {
+export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload, packed?: Buffer): Promise<boolean> {
   const keys = batchKeys(conn.config.prefix, batchId);
   // The trace of the job that ends the item, when traced: its result then names it.
   const traceId = conn.telemetry ? sampledTraceId() : undefined;
-  if (traceId) result = { ...result, tr: traceId };
+  const stored = traceId ? encodeResult({ ...result, tr: traceId }) : (packed ?? encodeResult(result));
   const reply = await finalizeItemScript.run(
     conn.redis,
     [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), webhooksDueKey(conn.config.prefix), ...(metrics?.keys ?? [])],
-    [reqKey, result.s, encodeResult(result), conn.config.retentionSeconds, new Date().toISOString(), ...(metrics?.args ?? [])],
+    [reqKey, result.s, stored, conn.config.retentionSeconds, new Date().toISOString(), ...(metrics?.args ?? [])],
   );
   return reply === 1;
 }

@@ -42,7 +42,16 @@ export type StoredResult = z.infer<typeof StoredResultSchema>;
 
 /** A result packed for Redis: JSON, Brotli-compressed (about 2:1 on an agent file). */
 export function encodeResult(result: StoredResult): Buffer {
-  return brotliPack(Buffer.from(JSON.stringify(result)));
+  return packResult(result).stored;
+}
+
+/**
+ * A result's JSON and its packed bytes, in the cache's form too (cache-codec.ts: the same marker and
+ * compression), so a finished agent is compressed once for its result and its cache copy.
+ */
+export function packResult(result: StoredResult): { json: string; stored: Buffer } {
+  const json = JSON.stringify(result);
+  return { json, stored: brotliPack(Buffer.from(json)) };
 }
 
 export function decodeResult(blob: Buffer): StoredResult {

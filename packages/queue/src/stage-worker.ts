@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EMPTY_RESEARCH, offlineProvider, planRequirement, validateAgent, validationContext, type Cache, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
+import { EMPTY_RESEARCH, offlineProvider, planRequirement, validateAgent, validationContext, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { backoffStrategy } from './backoff.js';
+import type { SharedCache } from './cache.js';
 import { subscribeCancels, sweepCancelled, type CancelSubscription } from './cancel.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
@@ -33,7 +34,8 @@ import { startWebhookDelivery } from './webhooks/worker.js';
 export interface WorkerDeps {
   llm?: LlmProvider;
   docs?: DocsSource;
-  cache?: Cache;
+  /** The shared cache (its own type: finished agents go in already packed, setPacked). */
+  cache?: SharedCache;
   pipeline?: PipelineOptions;
   /**
    * The cluster-wide limiter of provider requests; by default one is made when the configuration

@@ -1,6 +1,7 @@
-import type { Cache, DocsSource, LlmProvider, PipelineOptions } from '@agent-factory/core';
+import type { DocsSource, LlmProvider, PipelineOptions } from '@agent-factory/core';
 import type { ModelPrice } from '@agent-factory/llm';
 import type { Queue } from 'bullmq';
+import type { SharedCache } from '../cache.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { FactoryConnection } from '../connection.js';
 import { CancelledError, PermanentError } from '../errors.js';
@@ -15,7 +16,7 @@ export interface StageContext {
   conn: FactoryConnection;
   llm: LlmProvider;
   docs?: DocsSource;
-  cache?: Cache;
+  cache?: SharedCache;
   pipeline: PipelineOptions;
   /** host:pid, recorded on the items this process generates. */
   workerId: string;

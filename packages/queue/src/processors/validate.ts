@@ -1,6 +1,6 @@
 import { addUsage, assembleResult, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
 import { finalizeItem } from '../items.js';
-import { summarizeAgent } from '../result-codec.js';
+import { packResult, summarizeAgent } from '../result-codec.js';
 import { enqueueNext, input, type StageHandler } from './context.js';
 import { completedRecord } from '../metrics/records.js';
 import { draftName, type QueueTiming, type ReviewOutput } from './outputs.js';
@@ -61,11 +61,13 @@ export const validateStage: StageHandler = {
       ...(ctx.prices ? { prices: ctx.prices } : {}),
     });
     const summary = summarizeAgent(result, { worker: current.worker, costUsd: record.cost ?? 0 });
+    // Compressed once, for the result and its cache copy.
+    const packed = packResult(summary);
     const metrics = ctx.metrics.payload(record, work.logger);
-    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics)) {
+    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored)) {
       ctx.metrics.observe(metrics?.record);
       // Best effort: a cache outage must not fail an agent that is already stored.
-      await ctx.cache?.set('agents', `${data.k}-${ctx.agentCacheSuffix}`, summary).catch((error: unknown) => work.logger.warn({ err: error }, 'could not cache the agent'));
+      await ctx.cache?.setPacked('agents', `${data.k}-${ctx.agentCacheSuffix}`, packed).catch((error: unknown) => work.logger.warn({ err: error }, 'could not cache the agent'));
     }
   },
 };
