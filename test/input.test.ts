@@ -54,7 +54,7 @@ describe('JSONL', () => {
       line({ requirement: 'ok', tier: 'huge' }), // 6
       line({ requirement: 'ok', model: 'gpt-4' }), // 7
       line({ requirement: 42 }), // 8
-      line({ id: 7, requirement: 'ok' }), // 9
+      '{"id": 9007199254740993, "requirement": "ok"}', // 9: an integer JSON cannot hold exactly
       'not json at all', // 10
       '{"requirement": "ok",}', // 11
       '["requirement"]', // 12
@@ -68,7 +68,7 @@ describe('JSONL', () => {
     const bytes = Buffer.concat([
       Buffer.from(lines.join('\n') + '\n'),
       Buffer.from('{"requirement": "bad bytes \xff\xfe here"}\n', 'latin1'), // 19: invalid UTF-8
-      Buffer.from(line({ requirement: 'Last one, no newline.' })), // 20 good
+      Buffer.from(line({ id: 20, requirement: 'Last one, no newline.' })), // 20 good: an integer id
     ]);
     const path = await file('mixed.jsonl', bytes);
     const check = await checkRequirementsFile(path);
@@ -82,7 +82,7 @@ describe('JSONL', () => {
     expect(p[6]).toMatch(/tier must be simple, standard or complex/);
     expect(p[7]).toMatch(/model must be haiku, sonnet, opus, inherit/);
     expect(p[8]).toBe('"requirement" must be a string');
-    expect(p[9]).toMatch(/id must be a string/);
+    expect(p[9]).toBe('id must be a string of 1 to 200 characters, or an integer below 2^53 (quote a larger one)');
     expect(p[10]).toBe('not a JSON object');
     expect(p[11]).toMatch(/^not valid JSON/);
     expect(p[12]).toBe('not a JSON object');
@@ -99,7 +99,7 @@ describe('JSONL', () => {
     expect(good).toEqual([
       { id: 'a', requirement: 'Review Terraform plans for public S3 buckets.' },
       { id: 'line-18', requirement: 'Audit React hooks.', tier: 'simple', model: 'haiku' },
-      { id: 'line-20', requirement: 'Last one, no newline.' },
+      { id: '20', requirement: 'Last one, no newline.' },
     ]);
   });
 
@@ -273,12 +273,15 @@ describe('checkRequirementsArray (API bodies)', () => {
       { requirement: 'ok', tier: 'simple' },
       { requirement: 'bad model', model: 'gpt' },
       { requirement: 'bad bytes \uFFFD' },
+      { id: 7, requirement: 'an integer id' },
+      { id: '7', requirement: 'the same id as a string' },
     ]);
-    expect(result.valid).toBe(2);
-    expect(result.invalid).toBe(5);
+    expect(result.valid).toBe(3);
+    expect(result.invalid).toBe(6);
     expect(result.items).toEqual([
       { id: 'item-0', requirement: 'Review Terraform plans' },
       { id: 'item-4', requirement: 'ok', tier: 'simple' },
+      { id: '7', requirement: 'an integer id' },
     ]);
     expect(result.errors).toEqual([
       { index: 1, message: 'the requirement is empty' },
@@ -286,6 +289,7 @@ describe('checkRequirementsArray (API bodies)', () => {
       { index: 3, message: expect.stringMatching(/must be a string or an object/) },
       { index: 5, message: expect.stringMatching(/model must be/) },
       { index: 6, message: 'the requirement is not valid UTF-8 (it contains U+FFFD)' },
+      { index: 8, message: 'duplicate id "7" (first at index 7)' },
     ]);
   });
 

@@ -187,7 +187,7 @@ describe('batch tools with Redis and a worker', () => {
   });
 
   it('submit_batch → batch_status → batch_results, end to end', async () => {
-    const requirements = [REQ, { id: 'commits', requirement: 'Write concise conventional commit messages from the staged git diff.', tier: 'simple' }, REQ];
+    const requirements = [REQ, { id: 42, requirement: 'Write concise conventional commit messages from the staged git diff.', tier: 'simple' }, REQ];
     const submitted = await call(batchClient, 'submit_batch', { requirements, name: 'from-mcp' });
     expect(submitted.isError).toBeFalsy();
     const batch = json<{ id: string; name: string; inputs: number; total: number }>(submitted);
@@ -201,7 +201,7 @@ describe('batch tools with Redis and a worker', () => {
     expect(status).toMatchObject({ state: 'completed', counts: { completed: 2, failed: 0 } });
 
     const page = json<{ next: number | null; results: { inputId: string; state: string; name: string; content: string; passed: boolean }[] }>(await call(batchClient, 'batch_results', { id: batch.id, limit: 2 }));
-    expect(page.results.map((r) => r.inputId)).toEqual(['item-0', 'commits']);
+    expect(page.results.map((r) => r.inputId)).toEqual(['item-0', '42']);
     expect(page.next).toBe(2);
     const rest = json<{ next: number | null; results: { inputId: string; content: string }[] }>(await call(batchClient, 'batch_results', { id: batch.id, offset: 2 }));
     expect(rest).toMatchObject({ next: null, results: [{ inputId: 'item-2' }] });

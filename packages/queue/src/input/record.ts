@@ -3,10 +3,17 @@ import { z } from 'zod';
 import type { BatchItemInput } from '../producer.js';
 
 /**
+ * An input's id: a string, or an integer as exported from a database table (kept as its decimal
+ * string, so 7 and "7" are the same id). Only safe integers: JSON.parse rounds a larger one, and two
+ * 64-bit ids would then silently become one.
+ */
+const InputIdSchema = z.union([RequirementSchema.shape.id.unwrap(), z.number().int().transform(String)]);
+
+/**
  * One input record: a JSONL line, a CSV row or an API item. Strict, so a typo like "teir" is an error
  * instead of a silently ignored field. `tenant` is checked here and resolved per batch by the scanner.
  */
-export const InputRecordSchema = RequirementSchema.extend({ tenant: z.string().min(1).max(100).optional() }).strict();
+export const InputRecordSchema = RequirementSchema.extend({ id: InputIdSchema.optional(), tenant: z.string().min(1).max(100).optional() }).strict();
 export const RECORD_FIELDS = Object.keys(InputRecordSchema.shape);
 
 export type CheckedRecord = { item: Omit<BatchItemInput, 'id'> & { id?: string }; tenant?: string } | { error: string };
@@ -14,7 +21,7 @@ export type CheckedRecord = { item: Omit<BatchItemInput, 'id'> & { id?: string }
 const FIELD_HINTS: Record<string, string> = {
   tier: 'tier must be simple, standard or complex',
   model: 'model must be haiku, sonnet, opus, inherit or a full claude-… id',
-  id: 'id must be a string of 1 to 200 characters',
+  id: 'id must be a string of 1 to 200 characters, or an integer below 2^53 (quote a larger one)',
   tenant: 'tenant must be a string of 1 to 100 characters',
 };
 

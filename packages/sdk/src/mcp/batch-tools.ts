@@ -13,7 +13,8 @@ const MAX_PAGE = 200;
 const requirementShape = z.union([
   z.string(),
   z.object({
-    id: z.string().optional(),
+    // An integer id is kept as its decimal string, as in files (the batch's checker converts it).
+    id: z.union([z.string(), z.number().int()]).optional(),
     requirement: z.string(),
     tier: TierSchema.optional(),
     model: AgentModelSchema.optional(),
