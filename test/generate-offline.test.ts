@@ -33,6 +33,18 @@ describe('offline generator', () => {
     expect(body(result.content)).toMatch(/S3 buckets/);
   });
 
+  it('names an agent after what it works on, nouns that are also verbs included', async () => {
+    const names = await Promise.all(
+      [
+        'Write release notes from merged PRs',
+        'Speed up the test suite of our Django app',
+        'Monitor check runs on GitHub and report flaky ones',
+        'Audit our design system components for accessibility',
+      ].map(async (requirement) => (await generate(requirement)).name),
+    );
+    expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer']);
+  });
+
   it('gives each tier its own sections', async () => {
     const req = 'Review Django REST endpoints for missing permission checks.';
     const [simple, standard, complex] = await Promise.all([

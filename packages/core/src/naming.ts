@@ -166,7 +166,7 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
   const nouns = chunk
     .split(/\s+/)
     .map((w) => slug(w.replace(/['’]s$/i, '')))
-    .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !techWords.has(w) && !roleWords.has(w) && !ACTION_VERBS.has(w));
+    .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !techWords.has(w) && !roleWords.has(w));
   // "pytest-test-tester" says nothing "pytest-tester" does not: drop an object with the role's stem.
   const stem = roleNoun.slice(0, 4);
   const room = Math.max(1, 3 - tech.split('-').filter(Boolean).length);
