@@ -45,6 +45,16 @@ describe('offline generator', () => {
     expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer']);
   });
 
+  it('names the role after the requirement\'s verb where the verb says more than its capability', async () => {
+    const results = await Promise.all(
+      ['Translate the UI strings into French and German', 'Summarize long Slack threads into action items', 'Profile a Unity game for frame drops on mobile'].map((r) => generate(r)),
+    );
+    expect(results.map((r) => r.name)).toEqual(['ui-string-translator', 'long-slack-thread-summarizer', 'unity-game-profiler']);
+    // The prose keeps the capability's title, with the article its sound takes.
+    expect(results[2]?.content).toContain('You are a Unity analyst.');
+    for (const r of results) expect(r.report.passed).toBe(true);
+  });
+
   it('gives each tier its own sections', async () => {
     const req = 'Review Django REST endpoints for missing permission checks.';
     const [simple, standard, complex] = await Promise.all([

@@ -1,5 +1,5 @@
 import { renderAgentFile, trackingComment } from './agent-file.js';
-import { ACTION_VERBS, agentDescription, agentName, baseVerb, brief, type Brief } from './naming.js';
+import { ACTION_VERBS, agentDescription, agentName, baseVerb, brief, verbRole, type Brief } from './naming.js';
 import type { GenerationRequest, GenerationResult, LlmProvider } from './ports/llm-provider.js';
 import { withoutInstructions } from './requirement-safety.js';
 import { quotePlaceholders } from './validate/placeholders.js';
@@ -68,14 +68,20 @@ function roleCapability(capabilities: readonly Capability[]): Capability {
   return first;
 }
 
+function capabilityNoun(d: Draft): string {
+  return d.templates.capabilities[roleCapability(d.capabilities)].noun;
+}
+
+/** The title in prose keeps the capability's noun: "a Kubernetes analyst" reads better than "a Kubernetes responder". */
 function roleTitle(d: Draft): string {
-  const noun = d.templates.capabilities[roleCapability(d.capabilities)].noun.replace(/-/g, ' ');
+  const noun = capabilityNoun(d).replace(/-/g, ' ');
   const tech = d.request.analysis.frameworks[0]?.name;
   return tech ? `${tech} ${noun}` : `${domainTemplate(d.templates, d.request.analysis.domains.primary.name).label} ${noun}`;
 }
 
+/** "an" before a vowel sound: "an Angular", but "a Unity", "a user". */
 function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+  return /^[aeiou]/i.test(word) && !/^(?:uni|use|usa|uti|eu|one)/i.test(word) ? 'an' : 'a';
 }
 
 const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
@@ -272,7 +278,8 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
   const terms = quotePlaceholders(listJoin(nouns.slice(0, 4))) || b.subject;
   const vars: Record<string, string> = { subject: b.subject, stack, terms };
   const draft: Draft = { ...base, fill: (text) => fillTemplate(text, vars) };
-  const name = agentName(analysis, b.subject, templates.capabilities[roleCapability(draft.capabilities)].noun);
+  // The name takes the requirement's own verb's role where it says more (ui-string-translator).
+  const name = agentName(analysis, b.subject, verbRole(b) ?? capabilityNoun(draft));
   const sections = templates.tiers[complexity.tier].map((s) => `## ${s.heading}\n\n${SECTION_RENDERERS[s.key](draft)}`);
   const body = [introduction(draft), ...sections, trackingComment(analysis.requirement, complexity.tier)].join('\n\n');
   const frontmatter = {

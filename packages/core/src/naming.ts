@@ -45,6 +45,37 @@ export const ACTION_VERBS = new Set(
     'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast').split(' '),
 );
 
+/**
+ * Roles named by the requirement's own verb where it says more than the capability's noun: a
+ * "slack-thread-summarizer" rather than an analyst, a "ui-string-translator" rather than a builder.
+ * Verbs whose capability already names the role (review → reviewer, test → tester) are not here.
+ */
+const VERB_ROLES: Readonly<Record<string, string>> = {
+  translate: 'translator',
+  summarize: 'summarizer',
+  summarise: 'summarizer',
+  triage: 'triager',
+  classify: 'classifier',
+  label: 'labeler',
+  moderate: 'moderator',
+  forecast: 'forecaster',
+  estimate: 'estimator',
+  profile: 'profiler',
+  scan: 'scanner',
+  lint: 'linter',
+  format: 'formatter',
+  extract: 'extractor',
+  convert: 'converter',
+  explain: 'explainer',
+  answer: 'responder',
+  draft: 'drafter',
+};
+
+/** The role its verb names, for a requirement that asks for an action (`brief`); else undefined. */
+export function verbRole(b: Brief): string | undefined {
+  return b.isAction ? VERB_ROLES[b.phrase.split(' ', 1)[0]?.toLowerCase() ?? ''] : undefined;
+}
+
 /** Cuts a phrase at the first clause boundary, to at most `maxWords` words. */
 function clause(text: string, maxWords: number): string {
   // A comma right after one or two adjectives ("concise, conventional commit messages") is no clause boundary.
