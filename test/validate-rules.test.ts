@@ -74,6 +74,21 @@ describe('validateAgent rules', () => {
     expect(known.gates.find((g) => g.gate === 'trust5')?.findings[0]?.severity).toBe('error');
   });
 
+  it('warns of running without Bash only where the agent itself is to run something', async () => {
+    const agent = (tools: string, step: string): string =>
+      `---\nname: form-builder\ndescription: Use when you need a form built. It edits files.\ntools: ${tools}\nmodel: haiku\n---\n\nYou are a form builder.\n\n## Workflow\n\n1. ${step}\n`;
+    const warned = async (tools: string, step: string): Promise<string[]> =>
+      (await validateAgent(agent(tools, step))).gates.flatMap((g) => g.findings).filter((f) => f.rule === 'trust5/commands-without-bash').map((f) => `${f.line}: ${f.message}`);
+    expect(await warned('Read, Edit', 'Write the tests, then run the test suite.')).toEqual([
+      '12: The body tells the agent to "run the test suite", but `tools` grants no Bash to run it with; grant Bash, or have the agent give the caller the command to run.',
+    ]);
+    expect(await warned('Read, Edit', 'Run `npm test` after each change.')).toHaveLength(1);
+    expect(await warned('Read, Edit, Bash', 'Run `npm test` after each change.')).toEqual([]);
+    for (const step of ['Ask the caller to run the tests and share the output.', 'Never run `npm publish`.', 'The user should run the linter.', 'Give the caller the command that runs the tests.']) {
+      expect(await warned('Read, Edit', step), step).toEqual([]);
+    }
+  });
+
   it('says "quote the value" for an unquoted ": " at the right line', async () => {
     const report = await validateAgent(read('broken/syntax-yaml-strict.md'));
     const f = report.gates[0]?.findings.find((x) => x.rule === 'syntax/yaml-strict');

@@ -54,6 +54,7 @@ export const RULES = {
   'trust5/bypass-permissions': { gate: 'trust5', severity: 'warning', summary: '`permissionMode: bypassPermissions` (an error in the factory\'s own drafts).' },
   'trust5/no-secrets': { gate: 'trust5', severity: 'error', summary: 'A secret (API key, token, private key) in the file (a documentation sample such as AKIAIOSFODNN7EXAMPLE is a warning).' },
   'trust5/bash-commands': { gate: 'trust5', severity: 'warning', summary: '`Bash` granted but the body names no commands.' },
+  'trust5/commands-without-bash': { gate: 'trust5', severity: 'warning', summary: 'The body tells the agent to run tests or commands, but `tools` grants no Bash.' },
   'trust5/tracking-comment': { gate: 'trust5', severity: 'warning', summary: 'No trailing agent-factory tracking comment (an error when the requirement is known).' },
   'trust5/requirement-hash': { gate: 'trust5', severity: 'error', summary: 'The tracking comment names another requirement.' },
   'trust5/tracking-tier': { gate: 'trust5', severity: 'warning', summary: 'The tracking comment names another tier.' },
