@@ -33,16 +33,18 @@ describe('offline generator', () => {
     expect(body(result.content)).toMatch(/S3 buckets/);
   });
 
-  it('names an agent after what it works on, nouns that are also verbs included', async () => {
+  it('names an agent after what it works on: nouns that are also verbs kept, a technology said once', async () => {
     const names = await Promise.all(
       [
         'Write release notes from merged PRs',
         'Speed up the test suite of our Django app',
         'Monitor check runs on GitHub and report flaky ones',
         'Audit our design system components for accessibility',
+        'Optimize the slow Postgres queries of the reporting service',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
-    expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer']);
+    // A technology's short form is not repeated after it (not postgresql-postgres-query-optimizer).
+    expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer', 'postgresql-slow-query-optimizer']);
   });
 
   it('names the role after the requirement\'s verb where the verb says more than its capability', async () => {
@@ -53,6 +55,27 @@ describe('offline generator', () => {
     // The prose keeps the capability's title, with the article its sound takes.
     expect(results[2]?.content).toContain('You are a Unity analyst.');
     for (const r of results) expect(r.report.passed).toBe(true);
+  });
+
+  it('never tells an agent without Bash to run tests, reproduce a failure or measure', async () => {
+    const requirements = [
+      'Build a React date picker component',
+      'Generate tests for Vue components without running any commands',
+      'Refactor the Django views into class-based views',
+      'Debug the flaky checkout flow in our Next.js app',
+      'Optimize the slow Postgres queries of the reporting service',
+      'Integrate Stripe webhooks into our Express backend',
+    ];
+    const RUNNING = /\b(?:run (?:the|them|it|its|each|every|tests?)\b|and run tests|running the tests|commands run|test runs|measure again|before and after measurement|reproduce the failure|reproduced before|exercise each|the calls made)/i;
+    for (const tier of ['simple', 'complex'] as const) {
+      for (const requirement of requirements) {
+        const result = await generate(requirement, { tier });
+        expect(frontmatter(result.content)['tools'], requirement).not.toMatch(/Bash/);
+        expect(body(result.content).match(RUNNING)?.[0], `${tier}: ${requirement}`).toBeUndefined();
+      }
+    }
+    // With Bash the same capabilities do run things.
+    expect(body((await generate('Write unit tests for Python functions and run them with pytest')).content)).toMatch(RUNNING);
   });
 
   it('gives each tier its own sections', async () => {

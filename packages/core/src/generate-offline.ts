@@ -4,7 +4,7 @@ import type { GenerationRequest, GenerationResult, LlmProvider } from './ports/l
 import { withoutInstructions } from './requirement-safety.js';
 import { quotePlaceholders } from './validate/placeholders.js';
 import type { Capability } from './schemas/analysis.js';
-import { domainTemplate, loadTemplates, type SectionKey, type Templates } from './templates.js';
+import { domainTemplate, loadTemplates, type SectionKey, type Templates, type TemplateText } from './templates.js';
 import { estimateTokens } from './tokens.js';
 
 /** What every section renderer reads: the request, the templates and the facts derived once. */
@@ -12,7 +12,8 @@ interface Draft {
   request: GenerationRequest;
   templates: Templates;
   brief: Brief;
-  fill: (text: string) => string;
+  /** A template text for this agent (its Bash variant), with its variables filled in. */
+  fill: (text: TemplateText) => string;
   /** The capabilities that shape the body (at most three, primary first). */
   capabilities: Capability[];
   can: { edit: boolean; shell: boolean; web: boolean; todo: boolean; context7: boolean };
@@ -277,7 +278,7 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
   const nouns = analysis.keyTerms.filter((t) => !ACTION_VERBS.has(baseVerb(t)));
   const terms = quotePlaceholders(listJoin(nouns.slice(0, 4))) || b.subject;
   const vars: Record<string, string> = { subject: b.subject, stack, terms };
-  const draft: Draft = { ...base, fill: (text) => fillTemplate(text, vars) };
+  const draft: Draft = { ...base, fill: (text) => fillTemplate(typeof text === 'string' ? text : base.can.shell ? text.withShell : text.withoutShell, vars) };
   // The name takes the requirement's own verb's role where it says more (ui-string-translator).
   const name = agentName(analysis, b.subject, verbRole(b) ?? capabilityNoun(draft));
   const sections = templates.tiers[complexity.tier].map((s) => `## ${s.heading}\n\n${SECTION_RENDERERS[s.key](draft)}`);

@@ -184,6 +184,14 @@ function singular(word: string): string {
   return word;
 }
 
+/** Whether `word` is one of the technologies' names or a short form of one ("postgres" of "postgresql"). */
+function names(techWords: ReadonlySet<string>, word: string): boolean {
+  if (techWords.has(word)) return true;
+  if (word.length < 4) return false;
+  for (const t of techWords) if (t.length >= 4 && (t.startsWith(word) || word.startsWith(t))) return true;
+  return false;
+}
+
 /**
  * The agent's name: 2–4 hyphenated words, technology first, then what it works on, then its role
  * ("terraform-plan-reviewer"). Always matches Claude Code's name rule.
@@ -197,7 +205,7 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
   const nouns = chunk
     .split(/\s+/)
     .map((w) => slug(w.replace(/['’]s$/i, '')))
-    .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !techWords.has(w) && !roleWords.has(w));
+    .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !names(techWords, w) && !roleWords.has(w));
   // "pytest-test-tester" says nothing "pytest-tester" does not: drop an object with the role's stem.
   const stem = roleNoun.slice(0, 4);
   const room = Math.max(1, 3 - tech.split('-').filter(Boolean).length);

@@ -17,12 +17,20 @@ const TiersSchema = z.object({
   standard: z.array(SectionSchema).min(1),
   complex: z.array(SectionSchema).min(1),
 });
+/**
+ * A capability's text, or two where it depends on the agent's Bash: `withShell` may tell it to run
+ * things (tests, a reproduction, a benchmark); `withoutShell` is for an agent that cannot, so it is
+ * never told to.
+ */
+const TemplateTextSchema = z.union([z.string().min(1), z.strictObject({ withShell: z.string().min(1), withoutShell: z.string().min(1) })]);
+export type TemplateText = z.infer<typeof TemplateTextSchema>;
+
 const CapabilityTemplateSchema = z.object({
   noun: z.string().regex(/^[a-z]+(-[a-z]+)*$/),
-  does: z.array(z.string()).min(1),
-  steps: z.array(z.string()).min(1),
-  checklist: z.array(z.string()).min(1),
-  output: z.string().min(1),
+  does: z.array(TemplateTextSchema).min(1),
+  steps: z.array(TemplateTextSchema).min(1),
+  checklist: z.array(TemplateTextSchema).min(1),
+  output: TemplateTextSchema,
 });
 const CapabilitiesSchema = z.record(z.enum(CAPABILITIES), CapabilityTemplateSchema).refine(
   (caps) => CAPABILITIES.every((c) => c in caps),
