@@ -41,10 +41,16 @@ describe('offline generator', () => {
         'Monitor check runs on GitHub and report flaky ones',
         'Audit our design system components for accessibility',
         'Optimize the slow Postgres queries of the reporting service',
+        'Write unit tests for Python functions',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
-    // A technology's short form is not repeated after it (not postgresql-postgres-query-optimizer).
-    expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer', 'postgresql-slow-query-optimizer']);
+    // A technology's short form is not repeated after it (not postgresql-postgres-query-optimizer);
+    // a tester is named after what it tests (not python-unit-tester).
+    expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer', 'postgresql-slow-query-optimizer', 'python-function-tester']);
+    // Nor does its body say "tests for unit tests for …", or tell it to build what it tests.
+    const tester = body((await generate('Write unit tests for Python functions')).content);
+    expect(tester).toContain('Write and run tests for Python functions that fail for the right reasons.');
+    expect(tester).not.toMatch(/tests for (?:unit )?tests|Build Python functions/);
   });
 
   it('names the role after the requirement\'s verb where the verb says more than its capability', async () => {

@@ -264,7 +264,8 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
     request,
     templates,
     brief: b,
-    capabilities: analysis.capabilities.slice(0, complexity.tier === 'simple' ? 2 : 3),
+    // Writing tests for something is testing it, not building it: the builder's texts would say "build X".
+    capabilities: (b.testsOf && analysis.capabilities.includes('test') ? analysis.capabilities.filter((c) => c !== 'create') : analysis.capabilities).slice(0, complexity.tier === 'simple' ? 2 : 3),
     can: {
       edit: policy.tools.includes('Edit') || policy.tools.includes('Write'),
       shell: policy.tools.includes('Bash'),

@@ -15,6 +15,8 @@ export interface Brief {
   subject: string;
   /** What it looks for, when the requirement says: "public S3 buckets", "overly broad IAM policies". */
   focus: string[];
+  /** The requirement asks for tests of the subject ("Write unit tests for X"): writing them is the whole task. */
+  testsOf?: boolean;
 }
 
 const LEADING_BOILERPLATE =
@@ -146,6 +148,9 @@ function readBrief(analysis: Analysis): Brief {
 /** "a security auditor that scans X" → "scans X". */
 const RELATIVE_CLAUSE = /^(.{0,80}?)\s*\b(?:that|which|who)\s+(?:can\s+|will\s+|should\s+)?(.+)$/i;
 
+const TEST_MAKING = new Set(['write', 'generate', 'create', 'add', 'build']);
+const TESTS_OF = /^(?:(?:more|missing|new|unit|integration|e2e|end-to-end|regression|snapshot|property-based|smoke|[\w.-]+)\s+){0,2}tests?\s+(?:for|of|covering)\s+(?=\S)/i;
+
 /** Reads "reviews X", "Find and fix X", "Set up X" as a base-form verb phrase and its object. */
 function actionOf(text: string): Omit<Brief, 'focus'> | undefined {
   const [head = '', ...rest] = text.split(/\s+/);
@@ -156,7 +161,10 @@ function actionOf(text: string): Omit<Brief, 'focus'> | undefined {
   const second = /^(?:and|or|&)\s+(\S+)\s+(.*)$/i.exec(object);
   if (second?.[1] && second[2] && ACTION_VERBS.has(baseVerb(second[1]))) object = second[2];
   object = object.replace(/^(?:up|out|over|through|on|off)\s+/i, '');
-  return { phrase: clause(`${verb} ${rest.join(' ')}`, 24), isAction: true, subject: subjectOf(object) };
+  // "Write unit tests for X": the tests are the agent's work, X is what it works on.
+  const tested = TEST_MAKING.has(verb) ? object.replace(TESTS_OF, '') : object;
+  const phrase = clause(`${verb} ${rest.join(' ')}`, 24);
+  return tested === object ? { phrase, isAction: true, subject: subjectOf(object) } : { phrase, isAction: true, subject: subjectOf(tested), testsOf: true };
 }
 
 function fallbackSubject(analysis: Analysis): string {
