@@ -84,6 +84,14 @@ describe('offline generator', () => {
     expect(body((await generate('Write unit tests for Python functions and run them with pytest')).content)).toMatch(RUNNING);
   });
 
+  it('never tells an agent without Edit and Write to implement or connect anything', async () => {
+    for (const requirement of ['Integrate Stripe webhooks into our Express backend', 'Keep the OpenAPI spec in sync with the Express routes and flag breaking changes in pull requests']) {
+      const result = await generate(requirement);
+      expect(frontmatter(result.content)['tools'], requirement).toBe('Read, Grep, Glob');
+      expect(body(result.content).match(/^(?:\d+\.|-) (?:Implement|Connect|Build)\b.*$/m)?.[0], requirement).toBeUndefined();
+    }
+  });
+
   it('gives each tier its own sections', async () => {
     const req = 'Review Django REST endpoints for missing permission checks.';
     const [simple, standard, complex] = await Promise.all([

@@ -20,6 +20,13 @@ interface Draft {
 }
 
 const MAX_STEPS = 9;
+
+/** The form of a template text for an agent with these tools. */
+function forTools(text: TemplateText, can: Draft['can']): string {
+  if (typeof text === 'string') return text;
+  if ('withShell' in text) return can.shell ? text.withShell : text.withoutShell;
+  return can.edit ? text.withEdit : text.withoutEdit;
+}
 /** `{subject}`, `{stack}`, `{terms}` in template text; split keeps each variable's name. */
 const TEMPLATE_VARIABLE = /\{(\w+)\}/;
 /** Template texts (a fixed set, loaded once) split at their variables: [text, name, text, …, text]. */
@@ -279,7 +286,7 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
   const nouns = analysis.keyTerms.filter((t) => !ACTION_VERBS.has(baseVerb(t)));
   const terms = quotePlaceholders(listJoin(nouns.slice(0, 4))) || b.subject;
   const vars: Record<string, string> = { subject: b.subject, stack, terms };
-  const draft: Draft = { ...base, fill: (text) => fillTemplate(typeof text === 'string' ? text : base.can.shell ? text.withShell : text.withoutShell, vars) };
+  const draft: Draft = { ...base, fill: (text) => fillTemplate(forTools(text, base.can), vars) };
   // The name takes the requirement's own verb's role where it says more (ui-string-translator).
   const name = agentName(analysis, b.subject, verbRole(b) ?? capabilityNoun(draft));
   const sections = templates.tiers[complexity.tier].map((s) => `## ${s.heading}\n\n${SECTION_RENDERERS[s.key](draft)}`);

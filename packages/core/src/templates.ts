@@ -18,11 +18,15 @@ const TiersSchema = z.object({
   complex: z.array(SectionSchema).min(1),
 });
 /**
- * A capability's text, or two where it depends on the agent's Bash: `withShell` may tell it to run
- * things (tests, a reproduction, a benchmark); `withoutShell` is for an agent that cannot, so it is
- * never told to.
+ * A capability's text, or two where it depends on the agent's tools: `withShell` may tell it to run
+ * things (tests, a reproduction, a benchmark), `withEdit` to change files; the `without` form is for
+ * an agent that cannot, so it is never told to.
  */
-const TemplateTextSchema = z.union([z.string().min(1), z.strictObject({ withShell: z.string().min(1), withoutShell: z.string().min(1) })]);
+const TemplateTextSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ withShell: z.string().min(1), withoutShell: z.string().min(1) }),
+  z.strictObject({ withEdit: z.string().min(1), withoutEdit: z.string().min(1) }),
+]);
 export type TemplateText = z.infer<typeof TemplateTextSchema>;
 
 const CapabilityTemplateSchema = z.object({
