@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AGENT_NAME_MAX, AGENT_NAME_PATTERN, BUILTIN_TOOLS, MAX_REQUIREMENT_CHARS, MCP_TOOL_PATTERN, runPipeline } from '@agent-factory/core';
 import { LocalDocsSource } from '@agent-factory/research';
+import { syntheticRequirements } from '../bench/synthetic.js';
 
 const WORDS = [
   'review', 'build', 'monitor', 'react', 'kafka', 'terraform', 'tests', 'api', 'secure', 'migrate', 'docs', 'pipeline', 'the', 'for',
@@ -34,5 +36,18 @@ describe('any requirement', () => {
       }),
       { numRuns: 200, seed: 20261125 },
     );
+  });
+});
+
+describe('realistic requirements', () => {
+  it('yield agents without a single finding, warnings included (the example batch and 500 synthetic ones)', async () => {
+    const docs = new LocalDocsSource();
+    const examples = readFileSync(new URL('../examples/requirements.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requirement: string }).requirement);
+    const findings: string[] = [];
+    for (const requirement of [...examples, ...syntheticRequirements(500, 77)]) {
+      const result = await runPipeline({ requirement }, { docs });
+      for (const f of result.report.gates.flatMap((g) => g.findings)) findings.push(`${result.name}: ${f.rule} ${f.message}`);
+    }
+    expect(findings).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { ACTION_VERBS, agentDescription, agentName, baseVerb, brief, verbRole, t
 import type { GenerationRequest, GenerationResult, LlmProvider } from './ports/llm-provider.js';
 import { withoutInstructions } from './requirement-safety.js';
 import { quotePlaceholders } from './validate/placeholders.js';
+import { tellsToRun } from './validate/run-instruction.js';
 import type { Capability } from './schemas/analysis.js';
 import { domainTemplate, loadTemplates, type SectionKey, type Templates, type TemplateText } from './templates.js';
 import { estimateTokens } from './tokens.js';
@@ -20,6 +21,11 @@ interface Draft {
 }
 
 const MAX_STEPS = 9;
+
+/** Whether the agent can act on a docs note: one that has it run tests or commands needs Bash. */
+function usable(d: Draft): (note: string) => boolean {
+  return (note) => d.can.shell || !tellsToRun(note);
+}
 
 /** The form of a template text for an agent with these tools. */
 function forTools(text: TemplateText, can: Draft['can']): string {
@@ -120,7 +126,7 @@ const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
     // Simple agents have no best-practices section: their sharpest docs notes go here instead.
     if (d.request.complexity.tier === 'simple') {
       for (const lib of d.request.research.libraries.slice(0, 2)) {
-        const practice = lib.practices[0];
+        const practice = lib.practices.find(usable(d));
         if (practice) does.push(`Apply ${lib.name} practice: ${quotePlaceholders(practice)}`);
       }
     }
@@ -160,12 +166,12 @@ const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
     const { research, analysis } = d.request;
     const lines: string[] = [];
     for (const lib of research.libraries) {
-      for (const p of lib.practices.slice(0, 3)) lines.push(`**${lib.name}**: ${quotePlaceholders(p)}`);
+      for (const p of lib.practices.filter(usable(d)).slice(0, 3)) lines.push(`**${lib.name}**: ${quotePlaceholders(p)}`);
     }
     if (lines.length < 3) {
       lines.push(...domainTemplate(d.templates, analysis.domains.primary.name).practices.slice(0, 3 - lines.length + 1));
     }
-    const patterns = research.libraries.flatMap((l) => l.patterns.slice(0, 1).map((p) => `Pattern (${l.name}): ${quotePlaceholders(p)}`));
+    const patterns = research.libraries.flatMap((l) => l.patterns.filter(usable(d)).slice(0, 1).map((p) => `Pattern (${l.name}): ${quotePlaceholders(p)}`));
     let text = bullets(unique([...lines, ...patterns]).slice(0, 8));
     const snippet = research.libraries.flatMap((l) => l.snippets)[0];
     if (snippet && d.request.complexity.tier === 'complex') {
@@ -190,7 +196,7 @@ const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
   checklist(d) {
     const items = d.capabilities.flatMap((c) => d.templates.capabilities[c].checklist.map(d.fill));
     for (const lib of d.request.research.libraries) {
-      for (const pitfall of lib.pitfalls.slice(0, 1)) items.push(`Avoided (${lib.name}): ${quotePlaceholders(pitfall)}`);
+      for (const pitfall of lib.pitfalls.filter(usable(d)).slice(0, 1)) items.push(`Avoided (${lib.name}): ${quotePlaceholders(pitfall)}`);
     }
     if (d.can.edit) items.push(d.can.shell ? 'Tests and linters pass after the change.' : 'Every change was re-read in context after editing.');
     items.push('The answer follows the output format below.');

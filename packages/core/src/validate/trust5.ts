@@ -3,6 +3,7 @@ import type { GateResult } from '../schemas/report.js';
 import { isFactoryDraft, type ValidationContext } from './context.js';
 import { outline, sectionText, type Outline } from './outline.js';
 import type { ParsedAgentFile } from './parse.js';
+import { runInstruction } from './run-instruction.js';
 import { GateFindings } from './scoring.js';
 import { toolEntries } from './tool-list.js';
 
@@ -11,31 +12,6 @@ export const WALL_OF_TEXT_CHARS = 1_200;
 const EDIT_TOOLS = new Set(['Edit', 'Write', 'NotebookEdit', 'MultiEdit']);
 const VERIFY_WORDS = /\b(?:test|verif|check|lint|validat|assert|type-?check|build)/i;
 const COMMAND_WORDS = /\b(?:commands?|run|runs|running|execut\w*|shell|scripts?|terminal|cli|bash|invoke)\b/i;
-/** Running something only a shell runs: tests, a suite, linters, a build, a named command. */
-const RUN_INSTRUCTION =
-  /\b(?:run|execute|running)\s+(?:the\s+|all\s+|its\s+|your\s+|each\s+)?(?:(?:test\s+)?suites?\b|(?:new\s+|existing\s+|unit\s+|integration\s+|e2e\s+|relevant\s+)?tests?\b|linters?\b|the\s+build\b|type[\s-]?checks?\b|migrations?\b|benchmarks?\b|`[^`\n]+`|(?:npm|npx|yarn|pnpm|pytest|cargo|go|make|mvn|gradle|terraform|kubectl|docker|git)\s)/i;
-/** Earlier in the sentence: the running is forbidden, or someone else's ("ask the caller to run …"). */
-const NOT_THE_AGENTS = /\b(?:never|not|no|don't|without|avoid|instead of|ask|asks|tell|tells|have|let|caller|user|human|conversation|reviewer|team|they)\b[^.;:!?]*$/i;
-/** A subsection of things the agent does not do. */
-const PROHIBITIONS = /^#{2,6}\s+(?:does not|do not|don't|never|not in scope|out of scope)\b/i;
-
-/** The first line of the body that has the agent itself run something, with its line in the body (1-based). */
-function runInstruction(body: string): { line: number; text: string } | undefined {
-  if (!RUN_INSTRUCTION.test(body)) return undefined;
-  let prohibited = false;
-  const lines = body.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (line.startsWith('#')) {
-      prohibited = PROHIBITIONS.test(line);
-      continue;
-    }
-    const m = prohibited ? null : RUN_INSTRUCTION.exec(line);
-    if (m && !NOT_THE_AGENTS.test(line.slice(0, m.index))) return { line: i + 1, text: m[0].trim() };
-  }
-  return undefined;
-}
-
 /** API keys, tokens and private keys that must never ship inside an agent file. */
 const SECRETS: readonly { kind: string; pattern: RegExp }[] = [
   { kind: 'an API key (sk-…)', pattern: /\bsk-(?:ant-|proj-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}/ },
