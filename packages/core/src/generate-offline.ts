@@ -22,6 +22,15 @@ interface Draft {
 
 const MAX_STEPS = 9;
 
+/** A key term (analysis lowercases them) as the requirement writes it: "OpenAPI", not "openapi". */
+function asWritten(term: string, requirement: string): string {
+  const lower = requirement.toLowerCase();
+  // Lowercasing can change a text's length ("İ"): positions then no longer match.
+  if (lower.length !== requirement.length) return term;
+  const at = lower.indexOf(term);
+  return at === -1 ? term : requirement.slice(at, at + term.length);
+}
+
 /** Whether the agent can act on a docs note: one that has it run tests or commands needs Bash. */
 function usable(d: Draft): (note: string) => boolean {
   return (note) => d.can.shell || !tellsToRun(note);
@@ -290,7 +299,7 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
   const stack = stackLabel(base);
   // Key terms that are nouns read naturally in "the edge cases of …"; verbs do not.
   const nouns = analysis.keyTerms.filter((t) => !ACTION_VERBS.has(baseVerb(t)));
-  const terms = quotePlaceholders(listJoin(nouns.slice(0, 4))) || b.subject;
+  const terms = quotePlaceholders(listJoin(nouns.slice(0, 4).map((t) => asWritten(t, analysis.requirement)))) || b.subject;
   const vars: Record<string, string> = { subject: b.subject, stack, terms };
   const draft: Draft = { ...base, fill: (text) => fillTemplate(forTools(text, base.can), vars) };
   // The name takes the requirement's own verb's role where it says more (ui-string-translator).
