@@ -197,6 +197,16 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     // Read-only agents only get a shell when told to run something.
     expect(analyze('A read-only reviewer of test coverage').needsShell).toBe(false);
     expect(analyze('A read-only agent that runs the linter and reports findings').needsShell).toBe(true);
+    // "Running" that describes a state is no command to run.
+    expect(analyze('Review Dockerfiles for image size, layer caching and running as root.').needsShell).toBe(false);
+    expect(analyze('Audit services running in Kubernetes for privileged containers').needsShell).toBe(false);
+    expect(analyze('Monitor long-running jobs in our cluster').needsShell).toBe(false);
+  });
+
+  it('reads machine-learning nouns as nouns: training scripts and test sets are no request to train or test', () => {
+    expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').capabilities).toEqual(['analyze']);
+    expect(analyze('Train a classifier on our support tickets').capabilities).toEqual(['create']);
+    expect(analyze('Write unit tests for the training loop').capabilities).toEqual(['create', 'test']);
   });
 
   it('asks concrete questions about what the requirement leaves open', () => {

@@ -80,6 +80,8 @@ const scanDomains = compileRules<readonly Domain[]>([
 const scanCapabilities = compileRules<Capability | null>([
   ['document', '(?:writ(?:e|es|ing)|generat(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing)|maintain(?:s|ing)?|compil(?:e|es|ing)) (?:the |our |a )?(?:release notes|changelogs?)'],
   [null, 'release notes|changelogs?'],
+  // Machine-learning nouns: "training scripts" are not a request to train, nor "test sets" to test.
+  [null, 'training (?:scripts?|data|datasets?|loops?|runs?|jobs?|pipelines?|sets?|code)|train(?:ing)?(?: and |/)(?:test|validation|val)(?: sets?| splits?)?|test (?:sets?|splits?)'],
   ['test', 'failing tests?|flaky tests?|integration tests?|unit tests?|e2e tests?|end-to-end tests?|tests?|testing|tested|test suites?|test coverage|coverage|qa|tdd'],
   // "documents" (plural noun) and "readme" alone do not make an agent a writer.
   ['document', 'document|documenting|documented|documentation|docstrings?|jsdoc|api references?|writ(?:e|es|ing) (?:the |api |user )?(?:docs|documentation|guides?)'],
@@ -182,7 +184,8 @@ const scanIntegrations = compilePhraseMatcher(INTEGRATIONS);
 type Signal = 'web' | 'run' | 'cli' | 'format' | 'vague' | 'criterion' | 'code';
 const scanSignals = compileRules<Signal>([
   ['web', 'latest|cves?|release notes|changelogs? of|the web|web search|search online|look online|browse|browsing|internet|urls?|websites?|web pages?|(?:library|framework|official|upstream|vendor|online|latest|current|external) (?:docs|documentation)|up-to-date|up to date'],
-  ['run', 'run(?:s|ning)?|execut(?:e|es|ing)|lint(?:s|ing)?|linters?|benchmark(?:s|ing)?|profiling|profiler|compil(?:e|es|ing)'],
+  // "Run eslint", "runs the tests"; not a state: "running as root", "services running in Kubernetes", "long-running jobs".
+  ['run', '(?<!(?:long|still|currently|already|keep|keeps)[- ])run(?:s|ning)?(?!\\s+(?:as|on|in|under|inside|within|at|out|into|away|over|behind|smoothly|slowly|fast|locally|remotely|concurrently)\\b)|execut(?:e|es|ing)|lint(?:s|ing)?|linters?|benchmark(?:s|ing)?|profiling|profiler|compil(?:e|es|ing)'],
   ['cli', "commands?|cli|shell|bash|terminal|kubectl|npm|npx|pnpm|yarn|pip|cargo|gradle|mvn|maven|makefile|git|go (?:test|build|vet)|terraform (?:plan|apply|validate|fmt)|docker (?:build|run|compose)|scripts?"],
   ['format', 'reports?|summar(?:y|ies)|markdown|json|yaml|tables?|checklists?|comments?|lists?|csv|html|pdf|diffs?|patch(?:es)?|pull requests?|issues?|tickets?|messages?|dashboards?|files?|documents?|findings|verdict|scores?'],
   ['vague', 'etc\\.?|and so on|and so forth|various|some|stuff|things|whatever|and more|and the like|anything else|misc|miscellaneous'],
