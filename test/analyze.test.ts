@@ -207,6 +207,15 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').capabilities).toEqual(['analyze']);
     expect(analyze('Train a classifier on our support tickets').capabilities).toEqual(['create']);
     expect(analyze('Write unit tests for the training loop').capabilities).toEqual(['create', 'test']);
+    // Nor does reading a script need a shell.
+    expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').needsShell).toBe(false);
+  });
+
+  it('reads fixes to report as findings, and a fix to make as debugging', () => {
+    expect(analyze('Check WCAG 2.2 accessibility of Vue components and report violations with fixes.').capabilities).toEqual(['validate']);
+    expect(analyze('Audit a Next.js app for Core Web Vitals problems and propose fixes for LCP and CLS.').capabilities).toEqual(['review']);
+    expect(analyze('Find and fix memory leaks in a long-running Node.js worker.').capabilities).toContain('debug');
+    expect(analyze('Review the PR and fix the broken tests').capabilities).toContain('debug');
   });
 
   it('asks concrete questions about what the requirement leaves open', () => {

@@ -80,6 +80,8 @@ const scanDomains = compileRules<readonly Domain[]>([
 const scanCapabilities = compileRules<Capability | null>([
   ['document', '(?:writ(?:e|es|ing)|generat(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing)|maintain(?:s|ing)?|compil(?:e|es|ing)) (?:the |our |a )?(?:release notes|changelogs?)'],
   [null, 'release notes|changelogs?'],
+  // Fixes to report are findings, not a request to fix: "report violations with fixes", "propose fixes".
+  [null, '(?:with|plus|including|suggest(?:s|ed|ing)?|propos(?:e|es|ed|ing)|recommend(?:s|ed|ing)?) (?:a |the |suggested |proposed |concrete |possible )?fix(?:es)?(?! (?:it|them|the|this|these|those|all|any|every|each|our|broken|failing)\\b)'],
   // Machine-learning nouns: "training scripts" are not a request to train, nor "test sets" to test.
   [null, 'training (?:scripts?|data|datasets?|loops?|runs?|jobs?|pipelines?|sets?|code)|train(?:ing)?(?: and |/)(?:test|validation|val)(?: sets?| splits?)?|test (?:sets?|splits?)'],
   ['test', 'failing tests?|flaky tests?|integration tests?|unit tests?|e2e tests?|end-to-end tests?|tests?|testing|tested|test suites?|test coverage|coverage|qa|tdd'],
@@ -186,7 +188,8 @@ const scanSignals = compileRules<Signal>([
   ['web', 'latest|cves?|release notes|changelogs? of|the web|web search|search online|look online|browse|browsing|internet|urls?|websites?|web pages?|(?:library|framework|official|upstream|vendor|online|latest|current|external) (?:docs|documentation)|up-to-date|up to date'],
   // "Run eslint", "runs the tests"; not a state: "running as root", "services running in Kubernetes", "long-running jobs".
   ['run', '(?<!(?:long|still|currently|already|keep|keeps)[- ])run(?:s|ning)?(?!\\s+(?:as|on|in|under|inside|within|at|out|into|away|over|behind|smoothly|slowly|fast|locally|remotely|concurrently)\\b)|execut(?:e|es|ing)|lint(?:s|ing)?|linters?|benchmark(?:s|ing)?|profiling|profiler|compil(?:e|es|ing)'],
-  ['cli', "commands?|cli|shell|bash|terminal|kubectl|npm|npx|pnpm|yarn|pip|cargo|gradle|mvn|maven|makefile|git|go (?:test|build|vet)|terraform (?:plan|apply|validate|fmt)|docker (?:build|run|compose)|scripts?"],
+  // Not "scripts": reading or explaining a script needs no shell ("run the scripts" is a 'run').
+  ['cli', "commands?|cli|shell|bash|terminal|kubectl|npm|npx|pnpm|yarn|pip|cargo|gradle|mvn|maven|makefile|git|go (?:test|build|vet)|terraform (?:plan|apply|validate|fmt)|docker (?:build|run|compose)"],
   ['format', 'reports?|summar(?:y|ies)|markdown|json|yaml|tables?|checklists?|comments?|lists?|csv|html|pdf|diffs?|patch(?:es)?|pull requests?|issues?|tickets?|messages?|dashboards?|files?|documents?|findings|verdict|scores?'],
   ['vague', 'etc\\.?|and so on|and so forth|various|some|stuff|things|whatever|and more|and the like|anything else|misc|miscellaneous'],
   ['criterion', '[0-9]+(?:\\.[0-9]+)?(?:ms|s|%|x|kb|mb|gb)?|percent|target|budget|under|below|within|less than|at least|at most|sla|slo|p9[59]|goal'],
