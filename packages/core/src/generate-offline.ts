@@ -42,6 +42,10 @@ function forTools(text: TemplateText, can: Draft['can']): string {
   if ('withShell' in text) return can.shell ? text.withShell : text.withoutShell;
   return can.edit ? text.withEdit : text.withoutEdit;
 }
+
+/** A head noun said twice where a template's words meet a subject's ("the migration of the migration of X"). */
+const REPEATED_HEAD = /\b(\w+) (?:of|for) (?:the )?\1 (of|for) /gi;
+
 /** `{subject}`, `{stack}`, `{terms}` in template text; split keeps each variable's name. */
 const TEMPLATE_VARIABLE = /\{(\w+)\}/;
 /** Template texts (a fixed set, loaded once) split at their variables: [text, name, text, …, text]. */
@@ -59,7 +63,8 @@ function fillTemplate(text: string, vars: Readonly<Record<string, string>>): str
     const key = parts[i] ?? '';
     filled += `${vars[key] ?? `{${key}}`}${parts[i + 1] ?? ''}`;
   }
-  return filled;
+  // Said once: "the migration of X", "Tests for Vue components".
+  return parts.length > 1 ? filled.replace(REPEATED_HEAD, '$1 $2 ') : filled;
 }
 
 function bullets(items: readonly string[]): string {
