@@ -92,6 +92,12 @@ describe('offline generator', () => {
     }
   });
 
+  it('cuts a long subject before its last phrase, not in the middle of it', async () => {
+    const result = await generate('Harden an Nginx and Linux server configuration for a public web application. Requires approval before applying any change.');
+    expect(body(result.content)).toContain('confirm its scope: an Nginx and Linux server configuration.');
+    expect(body(result.content)).not.toMatch(/a public web[:.]/);
+  });
+
   it('gives each tier its own sections', async () => {
     const req = 'Review Django REST endpoints for missing permission checks.';
     const [simple, standard, complex] = await Promise.all([

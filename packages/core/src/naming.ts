@@ -87,11 +87,22 @@ function clause(text: string, maxWords: number): string {
 
 const SUBJECT_BREAK = /^(?:and|or|before|after|with|across|using|so|to|into|without|every|each|when|in|on|from|at|within|by)$/i;
 
-/** The object of a task, short enough to repeat in prose: cut at a linking word after three words. */
+const SUBJECT_WORDS = 10;
+/** A preposition that starts a phrase the subject can end before ("… configuration | for a public web application"). */
+const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|between|under|over|within)$/i;
+
+/**
+ * The object of a task, short enough to repeat in prose: cut at a linking word after three words;
+ * when it is still too long, before its last phrase rather than in the middle of it.
+ */
 function subjectOf(text: string): string {
-  const words = clause(text, 10).split(/\s+/);
+  const words = clause(text, SUBJECT_WORDS + 1).split(/\s+/);
   const stop = words.findIndex((w, i) => i >= 3 && SUBJECT_BREAK.test(w));
-  return (stop === -1 ? words : words.slice(0, stop)).join(' ');
+  if (stop !== -1 && stop <= SUBJECT_WORDS) return words.slice(0, stop).join(' ');
+  if (words.length <= SUBJECT_WORDS) return words.join(' ');
+  const kept = words.slice(0, SUBJECT_WORDS);
+  const last = kept.findLastIndex((w, i) => i >= 3 && PHRASE_START.test(w));
+  return (last === -1 ? kept : kept.slice(0, last)).join(' ');
 }
 
 /**
