@@ -92,6 +92,13 @@ describe('offline generator', () => {
     }
   });
 
+  it('opens with a title that says each word once and a job in the base form', async () => {
+    const intro = async (requirement: string): Promise<string> => /^You are .*$/m.exec(body((await generate(requirement)).content))?.[0] ?? '';
+    expect(await intro('A bot that reviews pull requests and flags risky changes')).toBe('You are a code reviewer. Your job is to review pull requests and flag risky changes.');
+    expect(await intro('Write tests and docs for the parser')).toMatch(/^You are a QA tester\./);
+    expect(await intro('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.')).toContain('explain PyTorch training scripts and spot data leakage');
+  });
+
   it('cuts a long subject before its last phrase, not in the middle of it', async () => {
     const result = await generate('Harden an Nginx and Linux server configuration for a public web application. Requires approval before applying any change.');
     expect(body(result.content)).toContain('confirm its scope: an Nginx and Linux server configuration.');

@@ -104,7 +104,15 @@ function capabilityNoun(d: Draft): string {
 function roleTitle(d: Draft): string {
   const noun = capabilityNoun(d).replace(/-/g, ' ');
   const tech = d.request.analysis.frameworks[0]?.name;
-  return tech ? `${tech} ${noun}` : `${domainTemplate(d.templates, d.request.analysis.domains.primary.name).label} ${noun}`;
+  return tech ? `${tech} ${noun}` : `${withoutStem(domainTemplate(d.templates, d.request.analysis.domains.primary.name).label, noun)} ${noun}`.trim();
+}
+
+/** A domain label without the words the role noun repeats: "code review" before "reviewer" is "code", "security" before "security auditor" nothing. */
+function withoutStem(label: string, noun: string): string {
+  const stem = noun.slice(0, 4).toLowerCase();
+  const words = label.split(' ');
+  const kept = words.filter((w) => !w.toLowerCase().startsWith(stem));
+  return kept.length === words.length ? label : kept.join(' ').replace(/^(?:and|&)\s+|\s+(?:and|&)$/g, '');
 }
 
 /** "an" before a vowel sound: "an Angular", but "a Unity", "a user". */

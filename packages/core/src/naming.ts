@@ -162,6 +162,12 @@ const RELATIVE_CLAUSE = /^(.{0,80}?)\s*\b(?:that|which|who)\s+(?:can\s+|will\s+|
 const TEST_MAKING = new Set(['write', 'generate', 'create', 'add', 'build']);
 const TESTS_OF = /^(?:(?:more|missing|new|unit|integration|e2e|end-to-end|regression|snapshot|property-based|smoke|[\w.-]+)\s+){0,2}tests?\s+(?:for|of|covering)\s+(?=\S)/i;
 
+/** A third-person action verb in its base form ("spots" → "spot"); any other word as it is. */
+function baseForm(word: string): string {
+  const base = baseVerb(word);
+  return base !== word.toLowerCase() && (ACTION_VERBS.has(base) || base === 'spot') ? base : word;
+}
+
 /** Reads "reviews X", "Find and fix X", "Set up X" as a base-form verb phrase and its object. */
 function actionOf(text: string): Omit<Brief, 'focus'> | undefined {
   const [head = '', ...rest] = text.split(/\s+/);
@@ -174,7 +180,9 @@ function actionOf(text: string): Omit<Brief, 'focus'> | undefined {
   object = object.replace(/^(?:up|out|over|through|on|off)\s+/i, '');
   // "Write unit tests for X": the tests are the agent's work, X is what it works on.
   const tested = TEST_MAKING.has(verb) ? object.replace(TESTS_OF, '') : object;
-  const phrase = clause(`${verb} ${rest.join(' ')}`, 24);
+  // "explains X and spots Y" becomes "explain X and spot Y": a verb joined to a third-person one is third-person too.
+  const words = head.toLowerCase() === verb ? rest : rest.map((w, i) => (i + 1 < rest.length && /^(?:and|or)$/i.test(rest[i - 1] ?? '') ? baseForm(w) : w));
+  const phrase = clause(`${verb} ${words.join(' ')}`, 24);
   return tested === object ? { phrase, isAction: true, subject: subjectOf(object) } : { phrase, isAction: true, subject: subjectOf(tested), testsOf: true };
 }
 
