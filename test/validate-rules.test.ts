@@ -84,7 +84,8 @@ describe('validateAgent rules', () => {
     ]);
     expect(await warned('Read, Edit', 'Run `npm test` after each change.')).toHaveLength(1);
     expect(await warned('Read, Edit, Bash', 'Run `npm test` after each change.')).toEqual([]);
-    for (const step of ['Ask the caller to run the tests and share the output.', 'Never run `npm publish`.', 'The user should run the linter.', 'Give the caller the command that runs the tests.']) {
+    const example = 'Write agents like this one:\n\n```markdown\n## Workflow\n1. Run the tests: `npm test`\n```';
+    for (const step of ['Ask the caller to run the tests and share the output.', 'Never run `npm publish`.', 'The user should run the linter.', 'Give the caller the command that runs the tests.', example]) {
       expect(await warned('Read, Edit', step), step).toEqual([]);
     }
   });

@@ -10,9 +10,13 @@ const PROHIBITIONS = /^#{2,6}\s+(?:does not|do not|don't|never|not in scope|out 
 export function runInstruction(body: string): { line: number; text: string } | undefined {
   if (!RUN_INSTRUCTION.test(body)) return undefined;
   let prohibited = false;
+  let fenced = false;
   const lines = body.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
+    // A fenced block is an example (another agent's file, a script), not an instruction to this agent.
+    if (/^\s*(?:```|~~~)/.test(line)) fenced = !fenced;
+    if (fenced) continue;
     if (line.startsWith('#')) {
       prohibited = PROHIBITIONS.test(line);
       continue;
