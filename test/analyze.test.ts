@@ -211,6 +211,16 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').needsShell).toBe(false);
   });
 
+  it('reads changing what exists as editing work: configure, add, update dependencies, bump', () => {
+    expect(analyze('Configure ESLint rules for our monorepo').capabilities).toEqual(['create']);
+    expect(analyze('Add structured logging to the Go services').capabilities).toEqual(['create']);
+    expect(analyze('Update the Dockerfile base images to the latest LTS').capabilities).toEqual(['migrate']);
+    expect(analyze('Bump dependency versions in package.json').capabilities).toEqual(['migrate']);
+    // Comments on a pull request are no edit, nor is a constraint's verb.
+    expect(analyze('Review PRs and add comments on risky changes').capabilities).toEqual(['review']);
+    expect(analyze('Review code and report findings without modifying files').capabilities).toEqual(['review']);
+  });
+
   it('reads fixes to report as findings, and a fix to make as debugging', () => {
     expect(analyze('Check WCAG 2.2 accessibility of Vue components and report violations with fixes.').capabilities).toEqual(['validate']);
     expect(analyze('Audit a Next.js app for Core Web Vitals problems and propose fixes for LCP and CLS.').capabilities).toEqual(['review']);

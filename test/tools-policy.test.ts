@@ -27,6 +27,11 @@ describe('toolPolicy', () => {
     expect(tools('Refactor the parser but never modify files')).toEqual(['Read', 'Grep', 'Glob']);
   });
 
+  it('grants Edit and Write to agents asked to configure or add to code', () => {
+    expect(tools('Configure ESLint rules for our monorepo')).toEqual(expect.arrayContaining(['Edit', 'Write']));
+    expect(tools('Add structured logging to the Go services')).toEqual(expect.arrayContaining(['Edit', 'Write']));
+  });
+
   it('grants Bash to agents that run commands, unless forbidden', () => {
     expect(tools('Write Vitest tests for the store')).toEqual(['Read', 'Grep', 'Glob', 'Edit', 'Write', 'Bash']);
     expect(tools('Write Vitest tests for the store; must not run commands')).not.toContain('Bash');
