@@ -216,6 +216,9 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('Add structured logging to the Go services').capabilities).toEqual(['create']);
     expect(analyze('Update the Dockerfile base images to the latest LTS').capabilities).toEqual(['migrate']);
     expect(analyze('Bump dependency versions in package.json').capabilities).toEqual(['migrate']);
+    expect(analyze('Replace moment.js with date-fns across the frontend').capabilities).toEqual(['migrate']);
+    expect(analyze('Rename the user service to account service across the monorepo').capabilities).toEqual(['refactor']);
+    expect(analyze('Remove dead code from the Python backend').capabilities).toEqual(['refactor']);
     // Comments on a pull request are no edit, nor is a constraint's verb.
     expect(analyze('Review PRs and add comments on risky changes').capabilities).toEqual(['review']);
     expect(analyze('Review code and report findings without modifying files').capabilities).toEqual(['review']);

@@ -44,7 +44,8 @@ export const ACTION_VERBS = new Set(
     'connect sync monitor watch track alert validate check verify lint research investigate find look migrate upgrade port convert ' +
     'test document explain summarize orchestrate coordinate manage plan debug fix troubleshoot diagnose deploy release ship secure harden ' +
     'refactor clean restructure design implement maintain keep set summarise triage label classify answer translate format detect flag enforce run ' +
-    'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast').split(' '),
+    'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
+    'add remove rename replace update configure bump spot').split(' '),
 );
 
 /**
@@ -207,7 +208,8 @@ function makeSlug(text: string): string {
 
 function singular(word: string): string {
   if (/ies$/.test(word) && word.length > 4) return word.slice(0, -3) + 'y';
-  if (/[^s]s$/.test(word) && word.length > 3 && !/(us|is|ss)$/.test(word)) return word.slice(0, -1);
+  // Not "momentjs", "redis", "status".
+  if (/[^s]s$/.test(word) && word.length > 3 && !/(us|is|ss|js)$/.test(word)) return word.slice(0, -1);
   return word;
 }
 
@@ -230,6 +232,8 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
   // The head noun of the subject's first noun phrase ("Terraform plans for …" → "plan").
   const chunk = subject.split(/\s+(?:for|of|in|from|to|with|on|at|by|into|across|about|that|which)\s+/i)[0] ?? subject;
   const nouns = chunk
+    // "dead code" is one thing, though "code" alone says nothing in a name.
+    .replace(/\b(dead|legacy|unused|duplicated?|boilerplate) code\b/gi, '$1-code')
     .split(/\s+/)
     .map((w) => slug(w.replace(/['’]s$/i, '')))
     .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !names(techWords, w) && !roleWords.has(w));
