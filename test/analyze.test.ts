@@ -219,6 +219,9 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('Replace moment.js with date-fns across the frontend').capabilities).toEqual(['migrate']);
     expect(analyze('Rename the user service to account service across the monorepo').capabilities).toEqual(['refactor']);
     expect(analyze('Remove dead code from the Python backend').capabilities).toEqual(['refactor']);
+    expect(analyze('Profile the checkout page and make it load under 2 seconds').capabilities).toEqual(['optimize']);
+    // A build as a thing is no request to build.
+    expect(analyze('Watch the nightly build and tell me why it failed').capabilities).toEqual(['monitor']);
     // Comments on a pull request are no edit, nor is a constraint's verb.
     expect(analyze('Review PRs and add comments on risky changes').capabilities).toEqual(['review']);
     expect(analyze('Review code and report findings without modifying files').capabilities).toEqual(['review']);

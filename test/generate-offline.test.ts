@@ -45,12 +45,14 @@ describe('offline generator', () => {
         'Remove dead code from the Python backend',
         'Replace moment.js with date-fns across the frontend',
         'Rename the user service to account service across the monorepo',
+        'Help me design a REST API for a booking system',
+        'Spot N+1 queries in our Rails controllers',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     // A technology's short form is not repeated after it (not postgresql-postgres-query-optimizer);
     // a tester is named after what it tests (not python-unit-tester).
     expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer', 'postgresql-slow-query-optimizer', 'python-function-tester',
-      'python-dead-code-refactorer', 'momentjs-migrator', 'user-service-refactorer']);
+      'python-dead-code-refactorer', 'momentjs-migrator', 'user-service-refactorer', 'rest-api-designer', 'n-plus-1-query-analyst']);
     // Nor does its body say "tests for unit tests for …", or tell it to build what it tests.
     const tester = body((await generate('Write unit tests for Python functions')).content);
     expect(tester).toContain('Write and run tests for Python functions that fail for the right reasons.');

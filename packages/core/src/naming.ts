@@ -72,6 +72,7 @@ const VERB_ROLES: Readonly<Record<string, string>> = {
   explain: 'explainer',
   answer: 'responder',
   draft: 'drafter',
+  design: 'designer',
 };
 
 /** The role its verb names, for a requirement that asks for an action (`brief`); else undefined. */
@@ -135,7 +136,7 @@ function focusOf(phrase: string): string[] {
 
 function readBrief(analysis: Analysis): Brief {
   const first = sentences(withoutInstructions(analysis.requirement).text)[0] ?? '';
-  const stripped = first.replace(LEADING_BOILERPLATE, '').replace(/[.!?]+$/, '').trim();
+  const stripped = first.replace(LEADING_BOILERPLATE, '').replace(HELP_ME, '').replace(/[.!?]+$/, '').trim();
   const action = actionOf(stripped);
   if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };
   // "A code reviewer for React pull requests that checks hooks usage": the noun phrase names the
@@ -156,6 +157,9 @@ function readBrief(analysis: Analysis): Brief {
   const subject = fallbackSubject(analysis);
   return { phrase: `work on ${subject}`, isAction: true, subject, focus: [] };
 }
+
+/** "Help me design X", "Can you help us migrate X": the task is what follows. */
+const HELP_ME = /^(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?help\s+(?:me|us)\s+(?:to\s+)?/i;
 
 /** "a security auditor that scans X" → "scans X". */
 const RELATIVE_CLAUSE = /^(.{0,80}?)\s*\b(?:that|which|who)\s+(?:can\s+|will\s+|should\s+)?(.+)$/i;
@@ -198,6 +202,9 @@ export const slug: (text: string) => string = textMemo(10_000, makeSlug);
 
 function makeSlug(text: string): string {
   return text
+    // "C++" is cpp; any other "+" is said: "N+1" → n-plus-1.
+    .replace(/c\+\+/gi, 'cpp')
+    .replace(/\+/g, ' plus ')
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
