@@ -83,7 +83,7 @@ describe('Anthropic provider against the simulator (real SDK)', () => {
   it('reads the cached prefix from the second request on, for Sonnet and for Haiku', async () => {
     fresh();
     const { llm } = provider();
-    const standard = ['Review pull requests in a Django app for SQL injection and missing tests, and suggest fixes', 'Review pull requests in a FastAPI service for auth flaws and missing tests, and suggest fixes'];
+    const standard = ['Review pull requests in a Django app for SQL injection and missing tests, and fix what you find', 'Review pull requests in a FastAPI service for auth flaws and missing tests, and fix what you find'];
     const simple = ['Find typos and broken links in Markdown documentation', 'Check YAML files for indentation errors'];
     for (const group of [standard, simple]) {
       const [first, second] = await runAll(group, llm, 1);

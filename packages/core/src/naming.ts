@@ -170,7 +170,7 @@ const TESTS_OF = /^(?:(?:more|missing|new|unit|integration|e2e|end-to-end|regres
 /** A third-person action verb in its base form ("spots" → "spot"); any other word as it is. */
 function baseForm(word: string): string {
   const base = baseVerb(word);
-  return base !== word.toLowerCase() && (ACTION_VERBS.has(base) || base === 'spot') ? base : word;
+  return base !== word.toLowerCase() && ACTION_VERBS.has(base) ? base : word;
 }
 
 /** Reads "reviews X", "Find and fix X", "Set up X" as a base-form verb phrase and its object. */
@@ -221,7 +221,7 @@ function singular(word: string): string {
 }
 
 /** Whether `word` is one of the technologies' names or a short form of one ("postgres" of "postgresql"). */
-function names(techWords: ReadonlySet<string>, word: string): boolean {
+function namesTechnology(techWords: ReadonlySet<string>, word: string): boolean {
   if (techWords.has(word)) return true;
   if (word.length < 4) return false;
   for (const t of techWords) if (t.length >= 4 && (t.startsWith(word) || word.startsWith(t))) return true;
@@ -243,7 +243,7 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
     .replace(/\b(dead|legacy|unused|duplicated?|boilerplate) code\b/gi, '$1-code')
     .split(/\s+/)
     .map((w) => slug(w.replace(/['’]s$/i, '')))
-    .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !names(techWords, w) && !roleWords.has(w));
+    .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !namesTechnology(techWords, w) && !roleWords.has(w));
   // "pytest-test-tester" says nothing "pytest-tester" does not: drop an object with the role's stem.
   const stem = roleNoun.slice(0, 4);
   const room = Math.max(1, 3 - tech.split('-').filter(Boolean).length);
