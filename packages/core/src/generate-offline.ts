@@ -43,28 +43,43 @@ function forTools(text: TemplateText, can: Draft['can']): string {
   return can.edit ? text.withEdit : text.withoutEdit;
 }
 
-/** A head noun said twice where a template's words meet a subject's ("the migration of the migration of X"). */
-const REPEATED_HEAD = /\b(\w+) (?:of|for) (?:the )?\1 (of|for) /gi;
-
 /** `{subject}`, `{stack}`, `{terms}` in template text; split keeps each variable's name. */
 const TEMPLATE_VARIABLE = /\{(\w+)\}/;
-/** Template texts (a fixed set, loaded once) split at their variables: [text, name, text, …, text]. */
-const templateParts = new Map<string, string[]>();
+/**
+ * Template texts (a fixed set, loaded once) split at their variables: [text, name, text, …, text],
+ * with the head noun before each variable that follows "of"/"for" ("the migration of {subject}"),
+ * which a subject may repeat.
+ */
+const templateParts = new Map<string, { parts: string[]; heads: (string | undefined)[] }>();
+const HEAD_BEFORE_VARIABLE = /\b(\w+) (?:of|for) (?:the )?$/;
+
+/** A value without the head noun the template already says: "the migration of X" after "the migration of" is X. */
+function withoutHead(value: string, head: string | undefined): string {
+  if (head === undefined) return value;
+  const lower = value.toLowerCase();
+  const at = lower.startsWith('the ') ? 4 : 0;
+  if (!lower.startsWith(head, at)) return value;
+  const link = /^ (?:of|for) /.exec(lower.slice(at + head.length, at + head.length + 5));
+  return link ? value.slice(at + head.length + link[0].length) : value;
+}
 
 /** The template text with its variables filled in; an unknown `{name}` stays as written. */
 function fillTemplate(text: string, vars: Readonly<Record<string, string>>): string {
-  let parts = templateParts.get(text);
-  if (parts === undefined) {
-    parts = text.split(TEMPLATE_VARIABLE);
-    templateParts.set(text, parts);
+  let split = templateParts.get(text);
+  if (split === undefined) {
+    const pieces = text.split(TEMPLATE_VARIABLE);
+    split = { parts: pieces, heads: pieces.map((_, i) => (i % 2 === 1 ? HEAD_BEFORE_VARIABLE.exec(pieces[i - 1] ?? '')?.[1]?.toLowerCase() : undefined)) };
+    templateParts.set(text, split);
   }
+  const { parts, heads } = split;
   let filled = parts[0] ?? '';
   for (let i = 1; i < parts.length; i += 2) {
     const key = parts[i] ?? '';
-    filled += `${vars[key] ?? `{${key}}`}${parts[i + 1] ?? ''}`;
+    // Said once: "the migration of X", not "the migration of the migration of X".
+    const value = vars[key];
+    filled += `${value === undefined ? `{${key}}` : withoutHead(value, heads[i])}${parts[i + 1] ?? ''}`;
   }
-  // Said once: "the migration of X", "Tests for Vue components".
-  return parts.length > 1 ? filled.replace(REPEATED_HEAD, '$1 $2 ') : filled;
+  return filled;
 }
 
 function bullets(items: readonly string[]): string {

@@ -1,3 +1,5 @@
+import { textMemo } from '../memo.js';
+
 /** Running something only a shell runs: tests, a suite, linters, a build, a named command. */
 const RUN_INSTRUCTION =
   /\b(?:run|execute|running)\s+(?:the\s+|all\s+|its\s+|your\s+|each\s+)?(?:(?:test\s+)?suites?\b|(?:new\s+|existing\s+|unit\s+|integration\s+|e2e\s+|relevant\s+)?tests?\b|linters?\b|the\s+build\b|type[\s-]?checks?\b|migrations?\b|benchmarks?\b|`[^`\n]+`|(?:npm|npx|yarn|pnpm|pytest|cargo|go|make|mvn|gradle|terraform|kubectl|docker|git)\s)/i;
@@ -27,7 +29,5 @@ export function runInstruction(body: string): { line: number; text: string } | u
   return undefined;
 }
 
-/** Whether a text (a docs note) has its reader run something only a shell runs. */
-export function tellsToRun(text: string): boolean {
-  return runInstruction(text) !== undefined;
-}
+/** Whether a text (a docs note) has its reader run something only a shell runs; memoized, as every agent reads the same notes. */
+export const tellsToRun: (text: string) => boolean = textMemo(10_000, (text) => runInstruction(text) !== undefined);
