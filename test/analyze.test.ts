@@ -222,6 +222,7 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('Profile the checkout page and make it load under 2 seconds').capabilities).toEqual(['optimize']);
     // A build as a thing is no request to build.
     expect(analyze('Watch the nightly build and tell me why it failed').capabilities).toEqual(['monitor']);
+    expect(analyze('Summarize the changes in the last release for customers').capabilities).toEqual(['analyze']);
     // Comments on a pull request are no edit, nor is a constraint's verb.
     expect(analyze('Review PRs and add comments on risky changes').capabilities).toEqual(['review']);
     expect(analyze('Review code and report findings without modifying files').capabilities).toEqual(['review']);

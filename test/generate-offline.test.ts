@@ -47,12 +47,21 @@ describe('offline generator', () => {
         'Rename the user service to account service across the monorepo',
         'Help me design a REST API for a booking system',
         'Spot N+1 queries in our Rails controllers',
+        'Optimize Postgres indexes for the orders table',
+        'Generate TypeScript types from our GraphQL schema',
+        'Create a Dockerfile for our Node.js API with multi-stage builds',
+        'Write Terraform for an S3 bucket with versioning and encryption',
+        'Investigate why our Lambda cold starts are slow',
+        'Validate Kubernetes manifests against our policies with OPA',
+        'Help me understand the authentication flow in this repo',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     // A technology's short form is not repeated after it (not postgresql-postgres-query-optimizer);
     // a tester is named after what it tests (not python-unit-tester).
     expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer', 'postgresql-slow-query-optimizer', 'python-function-tester',
-      'python-dead-code-refactorer', 'momentjs-migrator', 'user-service-refactorer', 'rest-api-designer', 'n-plus-1-query-analyst']);
+      'python-dead-code-refactorer', 'momentjs-migrator', 'user-service-refactorer', 'rest-api-designer', 'n-plus-1-query-analyst',
+      'postgresql-index-optimizer', 'typescript-type-builder', 'dockerfile-builder', 'terraform-s3-bucket-builder', 'lambda-cold-start-researcher',
+      'kubernetes-manifest-validator', 'authentication-flow-analyst']);
     // Nor does its body say "tests for unit tests for …", or tell it to build what it tests.
     const tester = body((await generate('Write unit tests for Python functions')).content);
     expect(tester).toContain('Write and run tests for Python functions that fail for the right reasons.');

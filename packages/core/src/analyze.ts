@@ -83,7 +83,7 @@ const scanCapabilities = compileRules<Capability | null>([
   // Fixes to report are findings, not a request to fix: "report violations with fixes", "propose fixes".
   [null, '(?:with|plus|including|suggest(?:s|ed|ing)?|propos(?:e|es|ed|ing)|recommend(?:s|ed|ing)?) (?:a |the |suggested |proposed |concrete |possible )?fix(?:es)?(?! (?:it|them|the|this|these|those|all|any|every|each|our|broken|failing)\\b)'],
   // A build or a release as a thing: "the nightly build", "build logs", "the release checklist" are no request to build or release.
-  [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)'],
+  [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)|(?:the |our )?(?:last|latest|previous|next|upcoming|recent) releases?'],
   // Machine-learning nouns: "training scripts" are not a request to train, nor "test sets" to test.
   [null, 'training (?:scripts?|data|datasets?|loops?|runs?|jobs?|pipelines?|sets?|code)|train(?:ing)?(?: and |/)(?:test|validation|val)(?: sets?| splits?)?|test (?:sets?|splits?)'],
   ['test', 'failing tests?|flaky tests?|integration tests?|unit tests?|e2e tests?|end-to-end tests?|tests?|testing|tested|test suites?|test coverage|coverage|qa|tdd'],

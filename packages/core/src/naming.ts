@@ -45,7 +45,7 @@ export const ACTION_VERBS = new Set(
     'test document explain summarize orchestrate coordinate manage plan debug fix troubleshoot diagnose deploy release ship secure harden ' +
     'refactor clean restructure design implement maintain keep set summarise triage label classify answer translate format detect flag enforce run ' +
     'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
-    'add remove rename replace update configure bump spot').split(' '),
+    'add remove rename replace update configure bump spot understand').split(' '),
 );
 
 /**
@@ -215,6 +215,8 @@ function makeSlug(text: string): string {
 
 function singular(word: string): string {
   if (/ies$/.test(word) && word.length > 4) return word.slice(0, -3) + 'y';
+  // "indexes", "patches", "classes".
+  if (/(?:x|ch|sh|ss)es$/.test(word) && word.length > 4) return word.slice(0, -2);
   // Not "momentjs", "redis", "status".
   if (/[^s]s$/.test(word) && word.length > 3 && !/(us|is|ss|js)$/.test(word)) return word.slice(0, -1);
   return word;
@@ -223,9 +225,24 @@ function singular(word: string): string {
 /** Whether `word` is one of the technologies' names or a short form of one ("postgres" of "postgresql"). */
 function namesTechnology(techWords: ReadonlySet<string>, word: string): boolean {
   if (techWords.has(word)) return true;
-  if (word.length < 4) return false;
-  for (const t of techWords) if (t.length >= 4 && (t.startsWith(word) || word.startsWith(t))) return true;
+  // Most of the name ("postgres" of "postgresql", "mongo" of "mongodb"), not a word it starts with ("type" of "typescript").
+  for (const t of techWords) if (word.length >= 4 && t.startsWith(word) && word.length >= 0.6 * t.length) return true;
   return false;
+}
+
+/** Words that end the subject's first noun phrase, for a name: prepositions, and a verb after it ("cold starts | are slow"). */
+const NAME_CHUNK_END = /\s+(?:for|of|in|from|to|with|on|at|by|into|across|about|that|which|against|between|within|without|via|using|under|over|is|are|was|were|has|have)\s+/i;
+
+/** The nouns of a phrase a name can use. */
+function nameNouns(phrase: string, techWords: ReadonlySet<string>, roleWords: ReadonlySet<string>): string[] {
+  return (
+    phrase
+      // "dead code" is one thing, though "code" alone says nothing in a name.
+      .replace(/\b(dead|legacy|unused|duplicated?|boilerplate) code\b/gi, '$1-code')
+      .split(/\s+/)
+      .map((w) => slug(w.replace(/['’]s$/i, '')))
+      .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !namesTechnology(techWords, w) && !roleWords.has(w))
+  );
 }
 
 /**
@@ -233,17 +250,17 @@ function namesTechnology(techWords: ReadonlySet<string>, word: string): boolean 
  * ("terraform-plan-reviewer"). Always matches Claude Code's name rule.
  */
 export function agentName(analysis: Analysis, subject: string, roleNoun: string): string {
-  const tech = analysis.frameworks[0] ? slug(analysis.frameworks[0].name) : '';
+  let tech = analysis.frameworks[0] ? slug(analysis.frameworks[0].name) : '';
   const techWords = new Set(analysis.frameworks.flatMap((f) => [slug(f.name), ...slug(f.name).split('-')]));
   const roleWords = new Set(roleNoun.split('-'));
-  // The head noun of the subject's first noun phrase ("Terraform plans for …" → "plan").
-  const chunk = subject.split(/\s+(?:for|of|in|from|to|with|on|at|by|into|across|about|that|which)\s+/i)[0] ?? subject;
-  const nouns = chunk
-    // "dead code" is one thing, though "code" alone says nothing in a name.
-    .replace(/\b(dead|legacy|unused|duplicated?|boilerplate) code\b/gi, '$1-code')
-    .split(/\s+/)
-    .map((w) => slug(w.replace(/['’]s$/i, '')))
-    .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !namesTechnology(techWords, w) && !roleWords.has(w));
+  // The head noun of the subject's first noun phrase ("Terraform plans for …" → "plan"); "why our Lambda
+  // cold starts are slow" is about its cold starts.
+  const phrases = subject.replace(/^(?:why|how|whether|what|when|where|that|if)\s+/i, '').split(NAME_CHUNK_END);
+  let nouns = nameNouns(phrases[0] ?? subject, techWords, roleWords);
+  // "Terraform for an S3 bucket": when the first phrase is only the technology, the next one says what it is for.
+  if (nouns.length === 0 && phrases.length > 1) nouns = nameNouns(phrases[1] ?? '', techWords, roleWords);
+  // "Dockerfile" says "Docker" already: the longer word stays, the technology goes.
+  if (tech && nouns.some((w) => w.length > tech.length && w.startsWith(tech))) tech = '';
   // "pytest-test-tester" says nothing "pytest-tester" does not: drop an object with the role's stem.
   const stem = roleNoun.slice(0, 4);
   const room = Math.max(1, 3 - tech.split('-').filter(Boolean).length);
