@@ -228,6 +228,20 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('Review code and report findings without modifying files').capabilities).toEqual(['review']);
   });
 
+  it('takes no capability from the words that ask for the agent itself', () => {
+    // "Create a subagent" is no orchestration, "build an agent" no building.
+    expect(analyze('Create a subagent that generates SQL migrations for Prisma schema changes').capabilities).toEqual(['create', 'migrate']);
+    expect(analyze('Please build an agent to keep our API docs up to date with the code').capabilities).toEqual(['document']);
+    expect(analyze('Please build an agent to keep our API docs up to date with the code').needsWeb).toBe(false);
+    expect(analyze('Keep a Svelte app\'s dependencies up to date').needsWeb).toBe(true);
+  });
+
+  it('keeps reviewers of migrations, deploys and releases read-only', () => {
+    expect(analyze('Review SQL migrations for locking issues before deploy').capabilities).toEqual(['review']);
+    expect(analyze('Keep the CHANGELOG up to date for every release').capabilities).toEqual(['document']);
+    expect(analyze('Scan the repo for leaked secrets and rotate them').capabilities).toEqual(['secure']);
+  });
+
   it('reads fixes to report as findings, and a fix to make as debugging', () => {
     expect(analyze('Check WCAG 2.2 accessibility of Vue components and report violations with fixes.').capabilities).toEqual(['validate']);
     expect(analyze('Audit a Next.js app for Core Web Vitals problems and propose fixes for LCP and CLS.').capabilities).toEqual(['review']);

@@ -1,5 +1,6 @@
 import { LATIN_EXTRA, compilePhraseMatcher, matchLibraries, type LibraryEntry, type PhraseMatch } from './catalog/libraries.js';
 import type { Analysis, Capability, Constraint, DomainScore, Framework, Scale } from './schemas/analysis.js';
+import { framingLength } from './requirement-framing.js';
 
 /*
  * Keyword analysis of a requirement. Everything is compiled once at module load: each rule table
@@ -78,24 +79,26 @@ const scanDomains = compileRules<readonly Domain[]>([
 
 // null rules consume phrases that would otherwise read as a capability ("release notes" is not a release).
 const scanCapabilities = compileRules<Capability | null>([
-  ['document', '(?:writ(?:e|es|ing)|generat(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing)|maintain(?:s|ing)?|compil(?:e|es|ing)) (?:the |our |a )?(?:release notes|changelogs?)'],
+  ['document', '(?:writ(?:e|es|ing)|generat(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing)|maintain(?:s|ing)?|compil(?:e|es|ing)|keep(?:s|ing)?) (?:the |our |a )?(?:release notes|changelogs?)'],
   [null, 'release notes|changelogs?'],
   // Fixes to report are findings, not a request to fix: "report violations with fixes", "propose fixes".
   [null, '(?:with|plus|including|suggest(?:s|ed|ing)?|propos(?:e|es|ed|ing)|recommend(?:s|ed|ing)?) (?:a |the |suggested |proposed |concrete |possible )?fix(?:es)?(?! (?:it|them|the|this|these|those|all|any|every|each|our|broken|failing)\\b)'],
+  // Migrations to review are the work's object, not a migration to carry out ("Review SQL migrations for locking").
+  [null, '(?<=(?:review|reviews|reviewing|audit|audits|auditing|check|checks|checking|validate|validates|inspect|inspects|lint|lints) (?:the |our |all |new |pending )?(?:[a-z0-9-]+ )?)migrations?'],
   // A build or a release as a thing: "the nightly build", "build logs", "the release checklist" are no request to build or release.
-  [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)|(?:the |our )?(?:last|latest|previous|next|upcoming|recent) releases?'],
+  [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)|(?:the |our )?(?:last|latest|previous|next|upcoming|recent) releases?|(?:every|each) releases?|before (?:deploy|deploying|release|releasing|merge|merging)'],
   // Machine-learning nouns: "training scripts" are not a request to train, nor "test sets" to test.
   [null, 'training (?:scripts?|data|datasets?|loops?|runs?|jobs?|pipelines?|sets?|code)|train(?:ing)?(?: and |/)(?:test|validation|val)(?: sets?| splits?)?|test (?:sets?|splits?)'],
   ['test', 'failing tests?|flaky tests?|integration tests?|unit tests?|e2e tests?|end-to-end tests?|tests?|testing|tested|test suites?|test coverage|coverage|qa|tdd'],
   // "documents" (plural noun) and "readme" alone do not make an agent a writer.
-  ['document', 'document|documenting|documented|documentation|docstrings?|jsdoc|api references?|writ(?:e|es|ing) (?:the |api |user )?(?:docs|documentation|guides?)'],
+  ['document', 'document|documenting|documented|documentation|docstrings?|jsdoc|api references?|keep(?:s|ing)? (?:the |our |its )?(?:[a-z0-9-]+ )?(?:docs|readmes?|guides?|wikis?) (?:up(?:-| )to(?:-| )date|in sync|current|accurate)|writ(?:e|es|ing) (?:the |api |user )?(?:docs|documentation|guides?)'],
   ['orchestrate', 'orchestrat(?:e|es|ed|ing|ion|or|ors)|coordinat(?:e|es|ed|ing|ion|or)|multi-step|multi-agent|sub-?agents?|pipelines? of agents|workflows? of agents|delegat(?:e|es|ing)|fan(?:s)? out'],
   ['research', 'research(?:es|ed|ing)?|investigat(?:e|es|ed|ing|ion)|look(?:s|ing)? up|find(?:s|ing)? out|search(?:es|ing)? (?:online|the web)|web search|compar(?:e|es|ing) (?:libraries|frameworks|tools|options|vendors)|keep(?:s)? up(?: |-)to(?: |-)date with|stay(?:s)? current|latest (?:docs|documentation|versions?|releases?|best practices)'],
   ['migrate', 'migrat(?:e|es|ed|ing|ion|ions)|upgrad(?:e|es|ed|ing)|porting|ports? (?:from|to|it|them|this|the|our|my)|transition(?:s|ing)? from|replac(?:e|es|ing) (?:[a-z0-9.-]+ ){1,3}?with|bump(?:s|ing)?|updat(?:e|es|ing) (?:the |our |all |its )?(?:[a-z0-9.-]+ ){0,2}?(?:dependenc(?:y|ies)|packages?|versions?|base images?|images?|librar(?:y|ies)|sdks?|runtimes?|toolchains?|lockfiles?)'],
   ['refactor', 'refactor(?:s|ed|ing|ings)?|restructur(?:e|es|ed|ing)|clean(?:s)? up|cleanup|simplif(?:y|ies|ying)|moderni[sz](?:e|es|ing|ation)|rewrit(?:e|es|ing)|dedupl?icat(?:e|es|ing)|decompos(?:e|es|ing)|extract(?:s)? (?:functions?|methods?|components?)|(?:remov(?:e|es|ing)|delet(?:e|es|ing)|prun(?:e|es|ing)) (?:the |all |our )?(?:dead|unused|duplicated?|obsolete|stale) (?:code|files?|imports?|exports?|dependencies|feature flags?|css|styles?)|dead code|renam(?:e|es|ing)'],
   ['optimize', 'optimi[sz](?:e|es|ed|ing|ation|ations|er)|speed(?:s|ing)? up|tun(?:e|es|ing)|performance tuning|make (?:it |things |them )?faster|(?:reduc(?:e|es|ing)|cut(?:s|ting)?|lower(?:s|ing)?|shrink(?:s|ing)?) (?:[a-z0-9.-]+ ){0,3}?(?:latency|costs?|memory|bundle size|load times?|build times?|cpu|spend|p9[59]|run ?times?)|improv(?:e|es|ing) (?:the )?performance|make (?:it|them|the [a-z0-9-]+(?: [a-z0-9-]+)?) (?:load|run|start|respond|build|render) (?:faster|quicker|in|under|within)'],
   ['debug', 'failing (?:builds?|jobs?|pipelines?|deploys?)|broken builds?|debug(?:s|ged|ging|ger)?|fix(?:es|ed|ing)?|troubleshoot(?:s|ing)?|diagnos(?:e|es|ing|is|tics)|root[- ]caus(?:e|es|ing)|crash(?:es|ing)?|stack traces?'],
-  ['secure', 'secur(?:e|es|ing)|harden(?:s|ing|ed)?|security|vulnerabilit(?:y|ies)|cves?|threat model(?:s|ing)?|pentest(?:s|ing)?|penetration test(?:s|ing)?|sanitiz(?:e|es|ing)|least privilege|secrets? scann(?:ing|er)|encrypt(?:s|ing|ion)?'],
+  ['secure', '(?:leaked|exposed|hard-?coded|committed) (?:secrets?|credentials?|keys?|tokens?)|secur(?:e|es|ing)|harden(?:s|ing|ed)?|security|vulnerabilit(?:y|ies)|cves?|threat model(?:s|ing)?|pentest(?:s|ing)?|penetration test(?:s|ing)?|sanitiz(?:e|es|ing)|least privilege|secrets? scann(?:ing|er)|encrypt(?:s|ing|ion)?'],
   ['deploy', 'deploy(?:s|ed|ing|ments?)?|releas(?:e|es|ing)|ship(?:s|ping)?|roll(?:s|ing)? out|rollouts?|publish(?:es|ing)?|provision(?:s|ing)?|go live'],
   ['monitor', 'monitor(?:s|ing)?|watch(?:es|ing)?|alert(?:s|ing)?|observability|observ(?:e|es|ing)|track(?:s|ing)?|on-call|keep(?:s)? an eye'],
   ['integrate', 'integrat(?:e|es|ed|ing|ion|ions)|connect(?:s|ing|ors?)?|sync(?:s|ing|hroni[sz](?:e|es|ing))?|bridg(?:e|es|ing)|hook(?:s)? into|plug(?:s)? into|posts? (?:to|in)|send(?:s)? (?:to|notifications?|messages?)|notif(?:y|ies)'],
@@ -189,7 +192,7 @@ const scanIntegrations = compilePhraseMatcher(INTEGRATIONS);
 
 type Signal = 'web' | 'run' | 'cli' | 'format' | 'vague' | 'criterion' | 'code';
 const scanSignals = compileRules<Signal>([
-  ['web', 'latest|cves?|release notes|changelogs? of|the web|web search|search online|look online|browse|browsing|internet|urls?|websites?|web pages?|(?:library|framework|official|upstream|vendor|online|latest|current|external) (?:docs|documentation)|up-to-date|up to date'],
+  ['web', 'latest|cves?|release notes|changelogs? of|the web|web search|search online|look online|browse|browsing|internet|urls?|websites?|web pages?|(?:library|framework|official|upstream|vendor|online|latest|current|external) (?:docs|documentation)|up(?:-| )to(?:-| )date (?:docs|documentation|information|versions?|releases?|best practices)|(?:dependencies|packages|libraries|sdks?) up(?:-| )to(?:-| )date'],
   // "Run eslint", "runs the tests"; not a state: "running as root", "services running in Kubernetes", "long-running jobs".
   ['run', '(?<!(?:long|still|currently|already|keep|keeps)[- ])run(?:s|ning)?(?!\\s+(?:as|on|in|under|inside|within|at|out|into|away|over|behind|smoothly|slowly|fast|locally|remotely|concurrently)\\b)|execut(?:e|es|ing)|lint(?:s|ing)?|linters?|benchmark(?:s|ing)?|profiling|profiler|compil(?:e|es|ing)'],
   // Not "scripts": reading or explaining a script needs no shell ("run the scripts" is a 'run').
@@ -336,12 +339,14 @@ export function analyze(requirement: string): Analysis {
     negated.push([m.index, m.index + m.text.length]);
     if (!constraints.some((c) => c.kind === m.value)) constraints.push({ kind: m.value, text: quote(m.index, m.text) });
   }
-  const inConstraint = (i: number): boolean => negated.some(([s, e]) => i >= s && i < e);
+  // "Create a subagent that …", "Please build an agent to …": those verbs ask for the agent, not its work.
+  const framing = framingLength(text);
+  const outsideTheTask = (i: number): boolean => i < framing || negated.some(([s, e]) => i >= s && i < e);
   const has = (kind: Constraint['kind']): boolean => constraints.some((c) => c.kind === kind);
 
   const capabilities: Capability[] = [];
   for (const m of scanCapabilities(text)) {
-    if (m.value !== null && !inConstraint(m.index) && !capabilities.includes(m.value)) capabilities.push(m.value);
+    if (m.value !== null && !outsideTheTask(m.index) && !capabilities.includes(m.value)) capabilities.push(m.value);
   }
   const detectedCapabilities = capabilities.length > 0;
   if (!detectedCapabilities) capabilities.push('analyze');
@@ -381,7 +386,7 @@ export function analyze(requirement: string): Analysis {
   const signals = new Set<Signal>();
   const vagueWords: string[] = [];
   for (const m of scanSignals(text)) {
-    if (inConstraint(m.index)) continue;
+    if (outsideTheTask(m.index)) continue;
     signals.add(m.value);
     if (m.value === 'vague' && !vagueWords.includes(m.text)) vagueWords.push(m.text);
   }

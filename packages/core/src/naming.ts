@@ -2,6 +2,7 @@ import { AGENT_NAME_MAX } from './claude-code-facts.js';
 import { textMemo } from './memo.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
+import { framingLength } from './requirement-framing.js';
 import { sentences, withoutInstructions } from './requirement-safety.js';
 import { quotePlaceholders } from './validate/placeholders.js';
 
@@ -19,8 +20,6 @@ export interface Brief {
   testsOf?: boolean;
 }
 
-const LEADING_BOILERPLATE =
-  /^(?:please\s+)?(?:(?:i|we)\s+(?:need|want|would like)\s+)?(?:(?:create|build|make|generate|write|design|give me)\s+)?(?:me\s+|us\s+)?(?:(?:an?|the|one)\s+)?(?:[\w-]+\s+){0,2}?(?:claude(?:\s+code)?\s+)?(?:(?:sub-?agent|agent|assistant|bot|helper)\s*)(?:(?:that|which|who)\s+(?:can\s+|will\s+|should\s+)?|to\s+|for\s+|capable\s+of\s+|able\s+to\s+)?/i;
 
 const STOPWORDS = new Set(
   ('a an the and or of for to in on at by with from into onto over under about as is are be been being this that these those it its ' +
@@ -99,7 +98,8 @@ const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|betw
  */
 function subjectOf(text: string): string {
   const words = clause(text, SUBJECT_WORDS + 1).split(/\s+/);
-  const stop = words.findIndex((w, i) => i >= 3 && SUBJECT_BREAK.test(w));
+  // "Markdown docs and fix broken links": a second task starts at its verb, however early.
+  const stop = words.findIndex((w, i) => (i >= 3 && SUBJECT_BREAK.test(w)) || (i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''))));
   if (stop !== -1 && stop <= SUBJECT_WORDS) return words.slice(0, stop).join(' ');
   if (words.length <= SUBJECT_WORDS) return words.join(' ');
   const kept = words.slice(0, SUBJECT_WORDS);
@@ -136,7 +136,7 @@ function focusOf(phrase: string): string[] {
 
 function readBrief(analysis: Analysis): Brief {
   const first = sentences(withoutInstructions(analysis.requirement).text)[0] ?? '';
-  const stripped = first.replace(LEADING_BOILERPLATE, '').replace(HELP_ME, '').replace(/[.!?]+$/, '').trim();
+  const stripped = first.slice(framingLength(first)).replace(/[.!?]+$/, '').trim();
   const action = actionOf(stripped);
   if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };
   // "A code reviewer for React pull requests that checks hooks usage": the noun phrase names the
@@ -144,6 +144,8 @@ function readBrief(analysis: Analysis): Brief {
   const relative = RELATIVE_CLAUSE.exec(stripped);
   const clauseAction = relative?.[2] ? actionOf(relative[2]) : undefined;
   const [, noun = '', clauseText = ''] = relative ?? [];
+  // "An expert in Kubernetes networking who debugs service mesh issues": a persona says less than its task.
+  if (clauseAction && PERSONA.test(noun)) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
   if (clauseAction && noun.split(/\s+/).length >= 2) {
     const forPart = /\bfor\s+(.+)$/i.exec(noun);
     return { phrase: noun.trim(), isAction: false, subject: subjectOf(forPart?.[1] ?? noun), focus: focusOf(`for ${clauseText.split(/\s+/).slice(1).join(' ')}`) };
@@ -158,8 +160,8 @@ function readBrief(analysis: Analysis): Brief {
   return { phrase: `work on ${subject}`, isAction: true, subject, focus: [] };
 }
 
-/** "Help me design X", "Can you help us migrate X": the task is what follows. */
-const HELP_ME = /^(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?help\s+(?:me|us)\s+(?:to\s+)?/i;
+/** A noun phrase that names a person, not a role: "an expert in …", "a senior engineer". */
+const PERSONA = /^(?:an?\s+)?(?:[\w-]+\s+)?(?:expert|specialist|engineer|developer|consultant|guru|professional|wizard|ninja)\b/i;
 
 /** "a security auditor that scans X" → "scans X". */
 const RELATIVE_CLAUSE = /^(.{0,80}?)\s*\b(?:that|which|who)\s+(?:can\s+|will\s+|should\s+)?(.+)$/i;
