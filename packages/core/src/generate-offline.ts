@@ -13,7 +13,7 @@ interface Draft {
   request: GenerationRequest;
   templates: Templates;
   brief: Brief;
-  /** A template text for this agent (its Bash variant), with its variables filled in. */
+  /** A template text in the form this agent's tools take (with or without Bash, Edit), its variables filled in. */
   fill: (text: TemplateText) => string;
   /** The capabilities that shape the body (at most three, primary first). */
   capabilities: Capability[];
