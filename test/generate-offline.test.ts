@@ -56,6 +56,8 @@ describe('offline generator', () => {
         'Help me understand the authentication flow in this repo',
         'An expert in Kubernetes networking who debugs service mesh issues',
         'Lint Markdown docs and fix broken links',
+        'Turn customer interviews into a list of product insights and feature requests',
+        'Clean and deduplicate the customer CSV before import',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     // A technology's short form is not repeated after it (not postgresql-postgres-query-optimizer);
@@ -63,7 +65,8 @@ describe('offline generator', () => {
     expect(names).toEqual(['release-note-documenter', 'django-test-suite-optimizer', 'check-run-monitor', 'design-system-component-reviewer', 'postgresql-slow-query-optimizer', 'python-function-tester',
       'python-dead-code-refactorer', 'momentjs-migrator', 'user-service-refactorer', 'rest-api-designer', 'n-plus-1-query-analyst',
       'postgresql-index-optimizer', 'typescript-type-builder', 'dockerfile-builder', 'terraform-s3-bucket-builder', 'lambda-cold-start-researcher',
-      'kubernetes-manifest-validator', 'authentication-flow-analyst', 'kubernetes-mesh-issue-debugger', 'markdown-doc-linter']);
+      'kubernetes-manifest-validator', 'authentication-flow-analyst', 'kubernetes-mesh-issue-debugger', 'markdown-doc-linter',
+      'customer-interview-analyst', 'customer-csv-refactorer']);
     // Nor does its body say "tests for unit tests for …", or tell it to build what it tests.
     const tester = body((await generate('Write unit tests for Python functions')).content);
     expect(tester).toContain('Write and run tests for Python functions that fail for the right reasons.');

@@ -44,7 +44,7 @@ export const ACTION_VERBS = new Set(
     'test document explain summarize orchestrate coordinate manage plan debug fix troubleshoot diagnose deploy release ship secure harden ' +
     'refactor clean restructure design implement maintain keep set summarise triage label classify answer translate format detect flag enforce run ' +
     'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
-    'add remove rename replace update configure bump spot understand').split(' '),
+    'add remove rename replace update configure bump spot understand turn deduplicate dedupe normalize sanitize').split(' '),
 );
 
 /**
