@@ -119,6 +119,11 @@ describe('offline generator', () => {
     expect(await intro('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.')).toContain('explain PyTorch training scripts and spot data leakage');
   });
 
+  it('ends a subject before a phrase that says how, not what ("support tickets | by urgency")', async () => {
+    const result = await generate('Classify support tickets by urgency and product area');
+    expect(body(result.content)).toContain('confirm its scope: support tickets.');
+  });
+
   it('cuts a long subject before its last phrase, not in the middle of it', async () => {
     const result = await generate('Harden an Nginx and Linux server configuration for a public web application. Requires approval before applying any change.');
     expect(body(result.content)).toContain('confirm its scope: an Nginx and Linux server configuration.');

@@ -87,6 +87,8 @@ function clause(text: string, maxWords: number): string {
 }
 
 const SUBJECT_BREAK = /^(?:and|or|before|after|with|across|using|so|to|into|without|every|each|when|in|on|from|at|within|by)$/i;
+/** Words that can join a subject's own parts ("Spring Boot and Next.js pipelines", "code in Go"): they break it only after three words. */
+const LINKING = /^(?:and|or|with|in|on|from|at|to|into|across|within)$/i;
 
 const SUBJECT_WORDS = 10;
 /** A preposition that starts a phrase the subject can end before ("… configuration | for a public web application"). */
@@ -99,7 +101,7 @@ const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|betw
 function subjectOf(text: string): string {
   const words = clause(text, SUBJECT_WORDS + 1).split(/\s+/);
   // "Markdown docs and fix broken links": a second task starts at its verb, however early.
-  const stop = words.findIndex((w, i) => (i >= 3 && SUBJECT_BREAK.test(w)) || (i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''))));
+  const stop = words.findIndex((w, i) => (i >= (LINKING.test(w) ? 3 : 2) && SUBJECT_BREAK.test(w)) || (i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''))));
   if (stop !== -1 && stop <= SUBJECT_WORDS) return words.slice(0, stop).join(' ');
   if (words.length <= SUBJECT_WORDS) return words.join(' ');
   const kept = words.slice(0, SUBJECT_WORDS);
