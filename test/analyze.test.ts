@@ -207,6 +207,8 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').capabilities).toEqual(['analyze']);
     expect(analyze('Train a classifier on our support tickets').capabilities).toEqual(['create']);
     expect(analyze('Write unit tests for the training loop').capabilities).toEqual(['create', 'test']);
+    // Nor is a preposition a key term.
+    expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').keyTerms).not.toContain('between');
     // Nor does reading a script need a shell.
     expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').needsShell).toBe(false);
   });

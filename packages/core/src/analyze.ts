@@ -237,7 +237,7 @@ const NOT_KEY_TERMS: ReadonlySet<string> = new Set(
     'given give gives using uses used make makes made create creates help helps does done doing ' +
     'ignore previous instructions instruction bypasspermissions tool tools permission permissions ' +
     'anything everything something nothing always never whenever whether into onto upon etc. ' +
-    'things stuff various thing well based able whose whom here').split(' '),
+    'things stuff various thing well based able whose whom here between among during against toward towards through throughout').split(' '),
 );
 
 /** Whitespace-normalized requirement: control and bidi characters gone, lone surrogates replaced. */
