@@ -22,13 +22,15 @@ interface Draft {
 
 const MAX_STEPS = 9;
 
-/** A key term (analysis lowercases them) as the requirement writes it: "OpenAPI", not "openapi". */
-function asWritten(term: string, requirement: string): string {
+/** Key terms (analysis lowercases them) as the requirement writes them: "OpenAPI", not "openapi". */
+function asWritten(terms: readonly string[], requirement: string): string[] {
   const lower = requirement.toLowerCase();
   // Lowercasing can change a text's length ("İ"): positions then no longer match.
-  if (lower.length !== requirement.length) return term;
-  const at = lower.indexOf(term);
-  return at === -1 ? term : requirement.slice(at, at + term.length);
+  if (lower.length !== requirement.length) return [...terms];
+  return terms.map((term) => {
+    const at = lower.indexOf(term);
+    return at === -1 ? term : requirement.slice(at, at + term.length);
+  });
 }
 
 /** Whether the agent can act on a docs note: one that has it run tests or commands needs Bash. */
@@ -56,10 +58,11 @@ const HEAD_BEFORE_VARIABLE = /\b(\w+) (?:of|for) (?:the )?$/;
 /** A value without the head noun the template already says: "the migration of X" after "the migration of" is X. */
 function withoutHead(value: string, head: string | undefined): string {
   if (head === undefined) return value;
-  const lower = value.toLowerCase();
-  const at = lower.startsWith('the ') ? 4 : 0;
-  if (!lower.startsWith(head, at)) return value;
-  const link = /^ (?:of|for) /.exec(lower.slice(at + head.length, at + head.length + 5));
+  // Only the value's first words are compared: this runs on every fill of such a template.
+  const start = value.slice(0, head.length + 9).toLowerCase();
+  const at = start.startsWith('the ') ? 4 : 0;
+  if (!start.startsWith(head, at)) return value;
+  const link = /^ (?:of|for) /.exec(start.slice(at + head.length));
   return link ? value.slice(at + head.length + link[0].length) : value;
 }
 
@@ -327,7 +330,7 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
   const stack = stackLabel(base);
   // Key terms that are nouns read naturally in "the edge cases of …"; verbs do not.
   const nouns = analysis.keyTerms.filter((t) => !ACTION_VERBS.has(baseVerb(t)));
-  const terms = quotePlaceholders(listJoin(nouns.slice(0, 4).map((t) => asWritten(t, analysis.requirement)))) || b.subject;
+  const terms = quotePlaceholders(listJoin(asWritten(nouns.slice(0, 4), analysis.requirement))) || b.subject;
   const vars: Record<string, string> = { subject: b.subject, stack, terms };
   const draft: Draft = { ...base, fill: (text) => fillTemplate(forTools(text, base.can), vars) };
   // The name takes the requirement's own verb's role where it says more (ui-string-translator).
