@@ -95,13 +95,22 @@ const SUBJECT_WORDS = 10;
 const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|between|under|over|within)$/i;
 
 /**
- * The object of a task, short enough to repeat in prose: cut at a linking word after three words;
- * when it is still too long, before its last phrase rather than in the middle of it.
+ * Whether the subject ends before word `i`: a break word once the subject has two words (three for
+ * a joining word), or "and"/"or" before a second task's verb ("Markdown docs | and fix broken links").
+ */
+function endsSubject(words: readonly string[], i: number): boolean {
+  const w = words[i] ?? '';
+  if (i >= (LINKING.test(w) ? 3 : 2) && SUBJECT_BREAK.test(w)) return true;
+  return i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''));
+}
+
+/**
+ * The object of a task, short enough to repeat in prose: cut where it ends (endsSubject); when it
+ * is still too long, before its last phrase rather than in the middle of it.
  */
 function subjectOf(text: string): string {
   const words = clause(text, SUBJECT_WORDS + 1).split(/\s+/);
-  // "Markdown docs and fix broken links": a second task starts at its verb, however early.
-  const stop = words.findIndex((w, i) => (i >= (LINKING.test(w) ? 3 : 2) && SUBJECT_BREAK.test(w)) || (i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''))));
+  const stop = words.findIndex((_, i) => endsSubject(words, i));
   if (stop !== -1 && stop <= SUBJECT_WORDS) return words.slice(0, stop).join(' ');
   if (words.length <= SUBJECT_WORDS) return words.join(' ');
   const kept = words.slice(0, SUBJECT_WORDS);
