@@ -203,45 +203,49 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('Monitor long-running jobs in our cluster').needsShell).toBe(false);
   });
 
-  it('reads machine-learning nouns as nouns: training scripts and test sets are no request to train or test', () => {
-    expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').capabilities).toEqual(['analyze']);
-    expect(analyze('Train a classifier on our support tickets').capabilities).toEqual(['create']);
-    expect(analyze('Write unit tests for the training loop').capabilities).toEqual(['create', 'test']);
-    // Nor is a preposition a key term.
-    expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').keyTerms).not.toContain('between');
-    // Nor does reading a script need a shell.
-    expect(analyze('An agent that explains PyTorch training scripts and spots data leakage between train and test sets.').needsShell).toBe(false);
-  });
-
-  it('reads changing what exists as editing work: configure, add, update dependencies, bump', () => {
-    expect(analyze('Configure ESLint rules for our monorepo').capabilities).toEqual(['create']);
-    expect(analyze('Add structured logging to the Go services').capabilities).toEqual(['create']);
-    expect(analyze('Update the Dockerfile base images to the latest LTS').capabilities).toEqual(['migrate']);
-    expect(analyze('Bump dependency versions in package.json').capabilities).toEqual(['migrate']);
-    expect(analyze('Replace moment.js with date-fns across the frontend').capabilities).toEqual(['migrate']);
-    expect(analyze('Rename the user service to account service across the monorepo').capabilities).toEqual(['refactor']);
-    expect(analyze('Remove dead code from the Python backend').capabilities).toEqual(['refactor']);
-    expect(analyze('Profile the checkout page and make it load under 2 seconds').capabilities).toEqual(['optimize']);
-    // A build as a thing is no request to build.
-    expect(analyze('Watch the nightly build and tell me why it failed').capabilities).toEqual(['monitor']);
-    expect(analyze('Summarize the changes in the last release for customers').capabilities).toEqual(['analyze']);
+  // Requirement → the capabilities analysis reads in it (each row a case a rule of analyze.ts once got wrong).
+  const CAPABILITY_CASES: [string, string[]][] = [
+    // Machine-learning nouns: training scripts and test sets are no request to train or test.
+    ['An agent that explains PyTorch training scripts and spots data leakage between train and test sets.', ['analyze']],
+    ['Train a classifier on our support tickets', ['create']],
+    ['Write unit tests for the training loop', ['create', 'test']],
+    // Changing what exists is editing work: configure, add, update dependencies, bump, replace, rename, remove.
+    ['Configure ESLint rules for our monorepo', ['create']],
+    ['Add structured logging to the Go services', ['create']],
+    ['Update the Dockerfile base images to the latest LTS', ['migrate']],
+    ['Bump dependency versions in package.json', ['migrate']],
+    ['Replace moment.js with date-fns across the frontend', ['migrate']],
+    ['Rename the user service to account service across the monorepo', ['refactor']],
+    ['Remove dead code from the Python backend', ['refactor']],
+    ['Profile the checkout page and make it load under 2 seconds', ['optimize']],
+    // A build or a release as a thing is no request to build or release.
+    ['Watch the nightly build and tell me why it failed', ['monitor']],
+    ['Summarize the changes in the last release for customers', ['analyze']],
     // Comments on a pull request are no edit, nor is a constraint's verb.
-    expect(analyze('Review PRs and add comments on risky changes').capabilities).toEqual(['review']);
-    expect(analyze('Review code and report findings without modifying files').capabilities).toEqual(['review']);
+    ['Review PRs and add comments on risky changes', ['review']],
+    ['Review code and report findings without modifying files', ['review']],
+    // The words that ask for the agent itself: "Create a subagent" is no orchestration, "build an agent" no building.
+    ['Create a subagent that generates SQL migrations for Prisma schema changes', ['create', 'migrate']],
+    ['Please build an agent to keep our API docs up to date with the code', ['document']],
+    // Reviewers of migrations, deploys and releases stay read-only.
+    ['Review SQL migrations for locking issues before deploy', ['review']],
+    ['Keep the CHANGELOG up to date for every release', ['document']],
+    ['Scan the repo for leaked secrets and rotate them', ['secure']],
+  ];
+  it.each(CAPABILITY_CASES)('reads %j as %j', (requirement, capabilities) => {
+    expect(analyze(requirement).capabilities).toEqual(capabilities);
   });
 
-  it('takes no capability from the words that ask for the agent itself', () => {
-    // "Create a subagent" is no orchestration, "build an agent" no building.
-    expect(analyze('Create a subagent that generates SQL migrations for Prisma schema changes').capabilities).toEqual(['create', 'migrate']);
-    expect(analyze('Please build an agent to keep our API docs up to date with the code').capabilities).toEqual(['document']);
+  it('keeps machine-learning requirements read-only and their key terms free of prepositions', () => {
+    const requirement = 'An agent that explains PyTorch training scripts and spots data leakage between train and test sets.';
+    expect(analyze(requirement).keyTerms).not.toContain('between');
+    // Reading a script needs no shell.
+    expect(analyze(requirement).needsShell).toBe(false);
+  });
+
+  it('needs the web for dependencies kept up to date, not for docs kept in step with the code', () => {
     expect(analyze('Please build an agent to keep our API docs up to date with the code').needsWeb).toBe(false);
     expect(analyze('Keep a Svelte app\'s dependencies up to date').needsWeb).toBe(true);
-  });
-
-  it('keeps reviewers of migrations, deploys and releases read-only', () => {
-    expect(analyze('Review SQL migrations for locking issues before deploy').capabilities).toEqual(['review']);
-    expect(analyze('Keep the CHANGELOG up to date for every release').capabilities).toEqual(['document']);
-    expect(analyze('Scan the repo for leaked secrets and rotate them').capabilities).toEqual(['secure']);
   });
 
   it('reads fixes to report as findings, and a fix to make as debugging', () => {
