@@ -17,5 +17,8 @@ export default defineConfig({
     // The fault and abuse suites are slow and run on their own (npm run test:faults / test:abuse).
     exclude: [...configDefaults.exclude, 'test/abuse/**', 'test/faults/**'],
     testTimeout: 30_000,
+    // Hooks start and stop real processes: a worker's graceful shutdown may take its whole grace period
+    // (10 s by default) on a loaded machine, vitest's default hook limit.
+    hookTimeout: 30_000,
   },
 });
