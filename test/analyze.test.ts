@@ -231,6 +231,20 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     ['Review SQL migrations for locking issues before deploy', ['review']],
     ['Keep the CHANGELOG up to date for every release', ['document']],
     ['Scan the repo for leaked secrets and rotate them', ['secure']],
+    // Planning a change reports a plan; errors grouped by root cause are sorted, not debugged.
+    ['Plan the migration of a monolith to microservices', ['analyze']],
+    ['Watch our Sentry issues and group new errors by root cause', ['monitor']],
+    // "format" the noun is no request to format; "ensure" and "make sure" check; localizing writes.
+    ['Ensure that all API responses follow our error envelope format', ['validate']],
+    ['Format our SQL files with sqlfluff', ['create']],
+    ['Make sure every public function in our Python package has a docstring', ['validate', 'document']],
+    ['Localize the checkout flow of our Shopify theme into Spanish', ['create']],
+    // A migration guide is documentation; secrets "committed to history" are a security matter either way round.
+    ['Write a migration guide from Angular 15 to Angular 17', ['create', 'document']],
+    ['Detect secrets committed to the repository history', ['analyze', 'secure']],
+    // A forbidden action is no capability; a "migration reviewer" reviews migrations.
+    ['Security reviewer for Solidity smart contracts. It should never deploy anything.', ['secure', 'review']],
+    ['Database migration reviewer that blocks destructive changes', ['review']],
   ];
   it.each(CAPABILITY_CASES)('reads %j as %j', (requirement, capabilities) => {
     expect(analyze(requirement).capabilities).toEqual(capabilities);

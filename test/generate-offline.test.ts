@@ -73,6 +73,81 @@ describe('offline generator', () => {
     expect(tester).not.toMatch(/tests for (?:unit )?tests|Build Python functions/);
   });
 
+  it('says the whole task in its description: every verb read as one, what follows "check that" and "suggest which" kept', async () => {
+    const cases: [string, string][] = [
+      ['Benchmark our Rust crate and flag performance regressions in CI', 'to benchmark our Rust crate and flag performance regressions in CI.'],
+      ['Suggest indexes for slow MongoDB aggregation pipelines', 'to suggest indexes for slow MongoDB aggregation pipelines.'],
+      ['Check that our OpenAPI spec matches the Express routes', 'to check that our OpenAPI spec matches the Express routes.'],
+      ['Profile slow pytest runs and suggest which tests to parallelize', 'to profile slow pytest runs and suggest which tests to parallelize.'],
+      ['Make sure every public function in our Python package has a docstring', 'to make sure every public function in our Python package has a docstring.'],
+      ['Tell me which React components re-render too often', 'to tell me which React components re-render too often.'],
+      // A relative clause narrows the task: it stays, after an action or a role.
+      ['Review Python code that handles user uploads for path traversal', 'to review Python code that handles user uploads for path traversal.'],
+      ['A code reviewer for Rust that focuses on unsafe blocks and lifetimes', 'a code reviewer for Rust that focuses on unsafe blocks and lifetimes.'],
+      // A role without an article gets one, in lower case; the words that ask for an agent or say how often go.
+      ['Read-only security auditor that scans FastAPI endpoints for missing authentication', 'a read-only security auditor that scans FastAPI endpoints for missing authentication.'],
+      ['I need something to help me write better commit messages', 'to write better commit messages.'],
+      ['Automatically label incoming GitHub issues by area and severity', 'to label incoming GitHub issues by area and severity.'],
+      ['We need help migrating from REST to GraphQL in our mobile backend.', 'to migrate from REST to GraphQL in our mobile backend.'],
+      ['Spot-check translations in our i18n JSON files for missing keys', 'to spot-check translations in our i18n JSON files for missing keys.'],
+      // A role named before "assistant" is the role, not framing.
+      ['Incident commander assistant for production outages', 'an incident commander assistant for production outages.'],
+      ['Database migration reviewer that blocks destructive changes', 'a database migration reviewer that blocks destructive changes.'],
+    ];
+    for (const [requirement, task] of cases) {
+      const result = await generate(requirement);
+      const description = String(frontmatter(result.content)['description']);
+      expect(description.slice(0, `Use proactively when you need ${task}`.length), requirement).toBe(`Use proactively when you need ${task}`);
+      expect(result.report.passed, requirement).toBe(true);
+    }
+  });
+
+  it('names an agent after the thing it works on, not a verb, a part or a purpose', async () => {
+    const names = await Promise.all(
+      [
+        'Check that our OpenAPI spec matches the Express routes',
+        'Explain why the Kubernetes pod keeps getting OOMKilled',
+        'Explain unfamiliar parts of the codebase to new team members',
+        'Refactor callback-based Node.js code to async/await',
+        'Lint Dockerfiles and shrink image size with multi-stage builds',
+        'Translate the Android strings.xml into German and French',
+        'Benchmark our Rust crate and flag performance regressions in CI',
+        'Suggest indexes for slow MongoDB aggregation pipelines',
+        'Visualize our service dependencies as a Mermaid diagram',
+        'Localize the checkout flow of our Shopify theme into Spanish',
+        'Plan the migration of a monolith to microservices',
+        'Plan and coordinate a zero-downtime PostgreSQL major version upgrade for an enterprise fleet of 200 databases',
+        'Review accessibility of our email templates',
+        'Estimate the effort of tickets in the next sprint',
+        'Detect secrets committed to the repository history',
+        'I need something to help me write better commit messages',
+        'Keeps an eye on our Kafka consumer lag and tells us when it spikes',
+        'I want an agent to keep my README accurate when code changes',
+        // A requirement phrased as a role keeps its role noun; a test generator is a tester.
+        'terraform drift detector',
+        'A Go concurrency expert',
+        'Database migration reviewer that blocks destructive changes',
+        'A test generator for Kotlin coroutines',
+      ].map(async (requirement) => (await generate(requirement)).name),
+    );
+    expect(names).toEqual(['openapi-spec-validator', 'kubernetes-pod-explainer', 'codebase-explainer', 'nodejs-callback-refactorer', 'dockerfile-linter',
+      'android-stringsxml-translator', 'rust-crate-benchmarker', 'mongodb-index-advisor', 'service-dependency-visualizer', 'checkout-flow-localizer',
+      'migration-planner', 'postgresql-version-upgrade-orchestrator', 'email-template-accessibility-reviewer', 'ticket-effort-estimator', 'secret-analyst',
+      'commit-message-builder', 'apache-kafka-lag-monitor', 'readme-documenter', 'terraform-drift-detector', 'go-concurrency-expert', 'database-migration-reviewer',
+      'kotlin-coroutine-tester']);
+    // The role's focus reaches the body.
+    expect(body((await generate('A code reviewer for Rust that focuses on unsafe blocks and lifetimes')).content)).toContain('Give explicit attention to unsafe blocks and lifetimes.');
+  });
+
+  it('ends a subject before a purpose or a state, and keeps a quantifier after a preposition', async () => {
+    const scope = async (requirement: string): Promise<string> => /confirm its scope: (.*)$/m.exec(body((await generate(requirement)).content))?.[1] ?? '';
+    expect(await scope('Write Ansible playbooks to provision Redis with persistence and monitoring on three hosts.')).toBe('Ansible playbooks.');
+    expect(await scope("Keep a Svelte app's dependencies up to date and fix breaking changes after upgrades.")).toBe("a Svelte app's dependencies.");
+    expect(await scope('Keep our Terraform provider versions pinned and up to date')).toBe('our Terraform provider versions.');
+    expect(await scope('Write Storybook stories for every React component that lacks one')).toBe('Storybook stories for every React component.');
+    expect(await scope("Build SwiftUI views for an onboarding flow following Apple's Human Interface Guidelines, with accessibility labels.")).toBe('SwiftUI views for an onboarding flow.');
+  });
+
   it('names the role after the requirement\'s verb where the verb says more than its capability', async () => {
     const results = await Promise.all(
       ['Translate the UI strings into French and German', 'Summarize long Slack threads into action items', 'Profile a Unity game for frame drops on mobile'].map((r) => generate(r)),

@@ -84,28 +84,32 @@ const scanCapabilities = compileRules<Capability | null>([
   // Fixes to report are findings, not a request to fix: "report violations with fixes", "propose fixes".
   [null, '(?:with|plus|including|suggest(?:s|ed|ing)?|propos(?:e|es|ed|ing)|recommend(?:s|ed|ing)?) (?:a |the |suggested |proposed |concrete |possible )?fix(?:es)?(?! (?:it|them|the|this|these|those|all|any|every|each|our|broken|failing)\\b)'],
   // Migrations to review are the work's object, not a migration to carry out ("Review SQL migrations for locking").
-  [null, '(?<=(?:review|reviews|reviewing|audit|audits|auditing|check|checks|checking|validate|validates|inspect|inspects|lint|lints) (?:the |our |all |new |pending )?(?:[a-z0-9-]+ )?)migrations?'],
+  [null, '(?<=(?:review|reviews|reviewing|audit|audits|auditing|check|checks|checking|validate|validates|inspect|inspects|lint|lints) (?:the |our |all |new |pending )?(?:[a-z0-9-]+ )?)migrations?|migrations?(?= (?:reviewers?|auditors?|checkers?|validators?|linters?)\\b)'],
   // A build or a release as a thing: "the nightly build", "build logs", "the release checklist" are no request to build or release.
   [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)|(?:the |our )?(?:last|latest|previous|next|upcoming|recent) releases?|(?:every|each) releases?|before (?:deploy|deploying|release|releasing|merge|merging)'],
+  // Planning a change is thinking it through, not making it: "Plan the migration of the monolith" reports a plan.
+  ['analyze', 'plan(?:s|ning)? (?:the |a |an |our |its )?(?:[a-z0-9.-]+ ){0,2}?(?:migrations?|upgrades?|rollouts?|refactors?|refactorings?|rewrites?|cutovers?)'],
+  // Errors grouped "by root cause" are sorted, not debugged.
+  [null, '(?:by|per) (?:their |its |the )?root[- ]causes?'],
   // Machine-learning nouns: "training scripts" are not a request to train, nor "test sets" to test.
   [null, 'training (?:scripts?|data|datasets?|loops?|runs?|jobs?|pipelines?|sets?|code)|train(?:ing)?(?: and |/)(?:test|validation|val)(?: sets?| splits?)?|test (?:sets?|splits?)'],
   ['test', 'failing tests?|flaky tests?|integration tests?|unit tests?|e2e tests?|end-to-end tests?|tests?|testing|tested|test suites?|test coverage|coverage|qa|tdd'],
   // "documents" (plural noun) and "readme" alone do not make an agent a writer.
-  ['document', 'document|documenting|documented|documentation|docstrings?|jsdoc|api references?|keep(?:s|ing)? (?:the |our |its )?(?:[a-z0-9-]+ )?(?:docs|readmes?|guides?|wikis?) (?:up(?:-| )to(?:-| )date|in sync|current|accurate)|writ(?:e|es|ing) (?:the |api |user )?(?:docs|documentation|guides?)'],
+  ['document', '(?:migration|upgrade|onboarding|setup|installation|user|style) guides?|document|documenting|documented|documentation|docstrings?|jsdoc|api references?|keep(?:s|ing)? (?:the |our |its )?(?:[a-z0-9-]+ )?(?:docs|readmes?|guides?|wikis?) (?:up(?:-| )to(?:-| )date|in sync|current|accurate)|writ(?:e|es|ing) (?:the |api |user )?(?:docs|documentation|guides?)'],
   ['orchestrate', 'orchestrat(?:e|es|ed|ing|ion|or|ors)|coordinat(?:e|es|ed|ing|ion|or)|multi-step|multi-agent|sub-?agents?|pipelines? of agents|workflows? of agents|delegat(?:e|es|ing)|fan(?:s)? out'],
   ['research', 'research(?:es|ed|ing)?|investigat(?:e|es|ed|ing|ion)|look(?:s|ing)? up|find(?:s|ing)? out|search(?:es|ing)? (?:online|the web)|web search|compar(?:e|es|ing) (?:libraries|frameworks|tools|options|vendors)|keep(?:s)? up(?: |-)to(?: |-)date with|stay(?:s)? current|latest (?:docs|documentation|versions?|releases?|best practices)'],
   ['migrate', 'migrat(?:e|es|ed|ing|ion|ions)|upgrad(?:e|es|ed|ing)|porting|ports? (?:from|to|it|them|this|the|our|my)|transition(?:s|ing)? from|replac(?:e|es|ing) (?:[a-z0-9.-]+ ){1,3}?with|bump(?:s|ing)?|updat(?:e|es|ing) (?:the |our |all |its )?(?:[a-z0-9.-]+ ){0,2}?(?:dependenc(?:y|ies)|packages?|versions?|base images?|images?|librar(?:y|ies)|sdks?|runtimes?|toolchains?|lockfiles?)'],
   ['refactor', 'refactor(?:s|ed|ing|ings)?|restructur(?:e|es|ed|ing)|clean(?:s)? up|cleanup|simplif(?:y|ies|ying)|moderni[sz](?:e|es|ing|ation)|rewrit(?:e|es|ing)|dedupl?icat(?:e|es|ing)|decompos(?:e|es|ing)|extract(?:s)? (?:functions?|methods?|components?)|(?:remov(?:e|es|ing)|delet(?:e|es|ing)|prun(?:e|es|ing)) (?:the |all |our )?(?:dead|unused|duplicated?|obsolete|stale) (?:code|files?|imports?|exports?|dependencies|feature flags?|css|styles?)|dead code|renam(?:e|es|ing)'],
   ['optimize', 'optimi[sz](?:e|es|ed|ing|ation|ations|er)|speed(?:s|ing)? up|tun(?:e|es|ing)|performance tuning|make (?:it |things |them )?faster|(?:reduc(?:e|es|ing)|cut(?:s|ting)?|lower(?:s|ing)?|shrink(?:s|ing)?) (?:[a-z0-9.-]+ ){0,3}?(?:latency|costs?|memory|bundle size|load times?|build times?|cpu|spend|p9[59]|run ?times?)|improv(?:e|es|ing) (?:the )?performance|make (?:it|them|the [a-z0-9-]+(?: [a-z0-9-]+)?) (?:load|run|start|respond|build|render) (?:faster|quicker|in|under|within)'],
   ['debug', 'failing (?:builds?|jobs?|pipelines?|deploys?)|broken builds?|debug(?:s|ged|ging|ger)?|fix(?:es|ed|ing)?|troubleshoot(?:s|ing)?|diagnos(?:e|es|ing|is|tics)|root[- ]caus(?:e|es|ing)|crash(?:es|ing)?|stack traces?'],
-  ['secure', '(?:leaked|exposed|hard-?coded|committed) (?:secrets?|credentials?|keys?|tokens?)|secur(?:e|es|ing)|harden(?:s|ing|ed)?|security|vulnerabilit(?:y|ies)|cves?|threat model(?:s|ing)?|pentest(?:s|ing)?|penetration test(?:s|ing)?|sanitiz(?:e|es|ing)|least privilege|secrets? scann(?:ing|er)|encrypt(?:s|ing|ion)?'],
+  ['secure', '(?:leaked|exposed|hard-?coded|committed) (?:secrets?|credentials?|keys?|tokens?)|(?:secrets?|credentials?) (?:committed|leaked|exposed|checked in)|secur(?:e|es|ing)|harden(?:s|ing|ed)?|security|vulnerabilit(?:y|ies)|cves?|threat model(?:s|ing)?|pentest(?:s|ing)?|penetration test(?:s|ing)?|sanitiz(?:e|es|ing)|least privilege|secrets? scann(?:ing|er)|encrypt(?:s|ing|ion)?'],
   ['deploy', 'deploy(?:s|ed|ing|ments?)?|releas(?:e|es|ing)|ship(?:s|ping)?|roll(?:s|ing)? out|rollouts?|publish(?:es|ing)?|provision(?:s|ing)?|go live'],
   ['monitor', 'monitor(?:s|ing)?|watch(?:es|ing)?|alert(?:s|ing)?|observability|observ(?:e|es|ing)|track(?:s|ing)?|on-call|keep(?:s)? an eye'],
   ['integrate', 'integrat(?:e|es|ed|ing|ion|ions)|connect(?:s|ing|ors?)?|sync(?:s|ing|hroni[sz](?:e|es|ing))?|bridg(?:e|es|ing)|hook(?:s)? into|plug(?:s)? into|posts? (?:to|in)|send(?:s)? (?:to|notifications?|messages?)|notif(?:y|ies)'],
-  ['validate', 'validat(?:e|es|ed|ing|ion|or)|check(?:s|ing|er)?|verif(?:y|ies|ying|ication)|lint(?:s|ing|er|ers)?|enforc(?:e|es|ing)|conform(?:s|ance)?|compl(?:y|ies) with'],
+  ['validate', 'ensur(?:e|es|ing)|make sure|validat(?:e|es|ed|ing|ion|or)|check(?:s|ing|er)?|verif(?:y|ies|ying|ication)|lint(?:s|ing|er|ers)?|enforc(?:e|es|ing)|conform(?:s|ance)?|compl(?:y|ies) with'],
   ['review', 'review(?:s|ed|ing|er|ers)?|audit(?:s|ed|ing|or)?|inspect(?:s|ing|ion)?|critiqu(?:e|es|ing)|assess(?:es|ing|ment)?'],
   ['analyze', 'analy[sz](?:e|es|ed|ing|is|er|ers)|analytics|evaluat(?:e|es|ing|ion)|examin(?:e|es|ing)|explain(?:s|ing)?|summari[sz](?:e|es|ing|ation)|classif(?:y|ies|ying|ication)|triag(?:e|es|ing)|identif(?:y|ies|ying)|detect(?:s|ing)?|find(?:s|ing)?|flag(?:s|ging)?|measur(?:e|es|ing)|estimat(?:e|es|ing)|forecast(?:s|ing)?|understand(?:s)?'],
-  ['create', 'creat(?:e|es|ed|ing)|build(?:s|ing)?|generat(?:e|es|ed|ing)|generator|writ(?:e|es|ing)|scaffold(?:s|ing)?|implement(?:s|ing)?|produc(?:e|es|ing)|draft(?:s|ing)?|format(?:s|ting)?|fine-?tun(?:e|es|ed|ing)|train(?:s|ing)?|set(?:s)? up|bootstrap(?:s|ping)?|convert(?:s|ing)?|translat(?:e|es|ing)|compos(?:e|es|ing)|author(?:s|ing)?' +
+  ['create', 'creat(?:e|es|ed|ing)|build(?:s|ing)?|generat(?:e|es|ed|ing)|generator|writ(?:e|es|ing)|scaffold(?:s|ing)?|implement(?:s|ing)?|produc(?:e|es|ing)|draft(?:s|ing)?|format(?:s|ting)?(?= (?:the|our|all|a|an|its|their|every|each|code|files?|sql|json|yaml|markdown|output|data|dates?|numbers?)\\b)|fine-?tun(?:e|es|ed|ing)|train(?:s|ing)?|set(?:s)? up|bootstrap(?:s|ping)?|convert(?:s|ing)?|translat(?:e|es|ing)|locali[sz](?:e|es|ing)|internationali[sz](?:e|es|ing)|compos(?:e|es|ing)|author(?:s|ing)?' +
     // Changing what exists is editing too: "Configure ESLint", "Add structured logging" (not comments or labels on a PR).
     '|configur(?:e|es|ing)|design(?:s|ing)?(?= (?:a|an|the|our|new)\\b)|add(?:s|ing)?(?= )(?! (?:a |an |the |our )?(?:comments?|notes?|labels?|reviewers?|summar(?:y|ies)|reactions?)\\b)|modif(?:y|ies|ying)|insert(?:s|ing)?|replac(?:e|es|ing)'],
 ]);
@@ -131,6 +135,9 @@ const scanConstraints = compileRules<Constraint['kind']>([
   ['read-only', 'read-?only|read only|only reports?|only reporting|report[- ]only|reports? only|just reports?|only (?:reads?|suggests?|comments?|flags?|recommends?|analy[sz]es)|advisory only|suggestions? only|dry[- ]run|no (?:writes|edits|changes|modifications)(?: to (?:the )?(?:code|files|repo))?'],
   ['no-modify', `${NEG} (?:modify|modifies|modifying|edit|edits|editing)${MOD_MORE}(?: ${OBJECT})?|${NEG} (?:write|writes|writing|change|changes|changing|alter|alters|altering|touch|touches|touching|delete|deletes|deleting|overwrite|overwrites|overwriting|commit|push)(?: to| or modify| or change| or edit| or delete)?${MOD_MORE} ${OBJECT}`],
 ]);
+
+/** A prohibited action that no constraint kind names ("never deploy", "must not merge"). */
+const NEGATED_ACTION = new RegExp(`\\b${NEG} (?:[a-z]+ )?(?:deploy|deploying|release|releasing|publish|publishing|ship|shipping|merge|merging|push|pushing|apply|applying|roll out|rolling out)\\b`, 'g');
 
 // ---- Scale, patterns, integrations -------------------------------------------------------
 
@@ -339,6 +346,9 @@ export function analyze(requirement: string): Analysis {
     negated.push([m.index, m.index + m.text.length]);
     if (!constraints.some((c) => c.kind === m.value)) constraints.push({ kind: m.value, text: quote(m.index, m.text) });
   }
+  // "It should never deploy anything": a forbidden action is no capability either.
+  NEGATED_ACTION.lastIndex = 0;
+  for (let m = NEGATED_ACTION.exec(text); m !== null; m = NEGATED_ACTION.exec(text)) negated.push([m.index, m.index + m[0].length]);
   // "Create a subagent that …", "Please build an agent to …": those verbs ask for the agent, not its work.
   const framing = framingLength(text);
   const outsideTheTask = (i: number): boolean => i < framing || negated.some(([s, e]) => i >= s && i < e);

@@ -1,5 +1,5 @@
 import { renderAgentFile, trackingComment } from './agent-file.js';
-import { ACTION_VERBS, agentDescription, agentName, baseVerb, brief, verbRole, type Brief } from './naming.js';
+import { ACTION_VERBS, agentDescription, agentName, article, baseVerb, brief, verbRole, type Brief } from './naming.js';
 import type { GenerationRequest, GenerationResult, LlmProvider } from './ports/llm-provider.js';
 import { withoutInstructions } from './requirement-safety.js';
 import { quotePlaceholders } from './validate/placeholders.js';
@@ -133,10 +133,6 @@ function withoutStem(label: string, noun: string): string {
   return kept.length === words.length ? label : kept.join(' ').replace(/^(?:and|&)\s+|\s+(?:and|&)$/g, '');
 }
 
-/** "an" before a vowel sound: "an Angular", but "a Unity", "a user". */
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) && !/^(?:uni|use|usa|uti|eu|one)/i.test(word) ? 'an' : 'a';
-}
 
 const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
   role(d) {

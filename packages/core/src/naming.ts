@@ -26,14 +26,14 @@ const STOPWORDS = new Set(
     'my our your their we i you they he she them us me can could should would will shall may might must not no nor so than then ' +
     'when where which who whom whose what why how all any each every some such only own same other more most very just also ' +
     'agent agents assistant helper bot subagent sub-agent claude code using use uses used via per like make makes making help helps ' +
-    'need needs want wants please new etc based whether both either them there here do does done up down out off').split(' '),
+    'need needs want wants please new etc based whether both either them there here do does done up down out off better good proper read-only readonly').split(' '),
 );
 
 /** Third-person verb to base form: "reviews" → "review", "analyzes" → "analyze", "fixes" → "fix". */
 export function baseVerb(word: string): string {
   const w = word.toLowerCase();
   if (/[^aeiou]ies$/.test(w)) return w.slice(0, -3) + 'y';
-  if (/(ss|sh|ch|x|z|o)es$/.test(w)) return w.slice(0, -2);
+  if (/(ss|sh|ch|x|z|o|cus)es$/.test(w)) return w.slice(0, -2);
   if (/[^s]s$/.test(w) && w.length > 3) return w.slice(0, -1);
   return w;
 }
@@ -44,7 +44,9 @@ export const ACTION_VERBS = new Set(
     'test document explain summarize orchestrate coordinate manage plan debug fix troubleshoot diagnose deploy release ship secure harden ' +
     'refactor clean restructure design implement maintain keep set summarise triage label classify answer translate format detect flag enforce run ' +
     'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
-    'add remove rename replace update configure bump spot understand turn deduplicate dedupe normalize sanitize').split(' '),
+    'add remove rename replace update configure bump spot understand turn deduplicate dedupe normalize sanitize ' +
+    'suggest propose recommend identify prioritize benchmark shrink parallelize rewrite simplify reproduce provision proofread ' +
+    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check block prevent reject').split(' '),
 );
 
 /**
@@ -72,17 +74,60 @@ const VERB_ROLES: Readonly<Record<string, string>> = {
   answer: 'responder',
   draft: 'drafter',
   design: 'designer',
+  plan: 'planner',
+  benchmark: 'benchmarker',
+  suggest: 'advisor',
+  recommend: 'advisor',
+  propose: 'advisor',
+  proofread: 'proofreader',
+  prioritize: 'prioritizer',
+  localize: 'localizer',
+  visualize: 'visualizer',
 };
 
-/** The role its verb names, for a requirement that asks for an action (`brief`); else undefined. */
-export function verbRole(b: Brief): string | undefined {
-  return b.isAction ? VERB_ROLES[b.phrase.split(' ', 1)[0]?.toLowerCase() ?? ''] : undefined;
+/** Role nouns a requirement may name its agent by ("terraform drift detector", "a Go concurrency expert"). */
+const ROLE_NOUNS = new Set(
+  ('reviewer auditor checker detector optimizer advisor expert specialist documenter tester debugger analyst analyzer ' +
+    'linter formatter translator summarizer converter migrator designer architect planner monitor validator scanner programmer ' +
+    'consultant coach mentor tutor reporter triager labeler classifier estimator profiler benchmarker refactorer explainer commander ' +
+    'orchestrator coordinator maintainer watcher fixer researcher proofreader').split(' '),
+);
+
+/** The role noun a requirement phrased as a role ends its first noun phrase with ("cost optimization advisor for …"). */
+function nounRole(phrase: string): string | undefined {
+  const head = phrase.split(/\s+(?:for|that|who|which|to|in|of|with|on|at)\s+/i, 1)[0] ?? '';
+  const last = head.split(/\s+/).pop()?.toLowerCase() ?? '';
+  return ROLE_NOUNS.has(last) ? last : undefined;
 }
 
-/** Cuts a phrase at the first clause boundary, to at most `maxWords` words. */
-function clause(text: string, maxWords: number): string {
+/**
+ * The role the requirement names itself (`brief`): its verb's where that says more than the
+ * capability's noun, or the role noun it is phrased as; else undefined.
+ */
+export function verbRole(b: Brief): string | undefined {
+  if (!b.isAction) return nounRole(b.phrase);
+  const [verb = '', next = ''] = b.phrase.split(' ', 2);
+  // "Plan and coordinate X": two verbs, and the capabilities say the role better than the first alone.
+  return /^(?:and|or|&)$/i.test(next) ? undefined : VERB_ROLES[verb.toLowerCase()];
+}
+
+/**
+ * Verbs whose "that" or "which" starts what they say, not a relative clause: "check that the spec
+ * matches the routes", "suggest which tests to parallelize" keep their clause.
+ */
+const COMPLEMENT_VERB = String.raw`(?:check|verify|verifies|ensure|ensures|confirm|confirms|make sure|makes sure|suggest|suggests|decide|decides|determine|determines|explain|explains|prove|proves|assert|asserts|recommend|recommends|propose|proposes|predict|predicts|guarantee|guarantees|show|shows|tell|tells|identify|identifies|find out|finds out|figure out|figures out|choose|chooses|pick|picks)`;
+const CLAUSE_BOUNDARY = new RegExp(String.raw`\s*(?:,|;|:|\(|\s—\s|\s-\s|\b(?:that|which)\b(?<!\b${COMPLEMENT_VERB}\s+(?:that|which))|\bso that\b|\bwhile\b|\band then\b)\s*`, 'i');
+/** The same without relative clauses: a task keeps what narrows it ("review Python code that handles uploads"). */
+const TASK_BOUNDARY = /\s*(?:,|;|:|\(|\s—\s|\s-\s|\bso that\b|\bwhile\b|\band then\b)\s*/i;
+/** A complement clause's opening word ("that our spec matches …"). */
+const COMPLEMENTIZER = /^(?:that|which|whether|if|why|what)\s+/i;
+/** Where the noun phrase of a complement clause ends: its verb ("our OpenAPI spec | matches the routes"). */
+const CLAUSE_VERB = /^(?:is|are|was|were|has|have|do|does|did|can|could|will|would|should|must|may|might|don't|doesn't|never|always|still|matches|match|contains?|follows?|uses?|meets?|stays?|pass(?:es)?|fails?|works?|compl(?:y|ies)|conforms?|agrees?|covers?|includes?|returns?|handles?|exists?|lacks?|needs?|breaks?|runs?|leaks?|keeps?|gets?|takes?|calls?|depends?|requires?|allows?|exposes?|violates?|differs?|affects?|changes?|re-?renders?|renders?|becomes?|goes|to)$/i;
+
+/** Cuts a phrase at the first clause boundary (relative clauses included unless told), to at most `maxWords` words. */
+function clause(text: string, maxWords: number, boundary = CLAUSE_BOUNDARY): string {
   // A comma right after one or two adjectives ("concise, conventional commit messages") is no clause boundary.
-  const cut = text.replace(/^(\S+),\s(?=\S+\s)/, '$1 ').split(/\s*(?:,|;|:|\(|\s—\s|\s-\s|\bthat\b|\bwhich\b|\bso that\b|\bwhile\b|\band then\b)\s*/i)[0] ?? text;
+  const cut = text.replace(/^(\S+),\s(?=\S+\s)/, '$1 ').split(boundary)[0] ?? text;
   return cut.split(/\s+/).slice(0, maxWords).join(' ').replace(/[.!?]+$/, '');
 }
 
@@ -92,7 +137,7 @@ const LINKING = /^(?:and|or|with|in|on|from|at|to|into|across|within)$/i;
 
 const SUBJECT_WORDS = 10;
 /** A preposition that starts a phrase the subject can end before ("… configuration | for a public web application"). */
-const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|between|under|over|within)$/i;
+const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|between|under|over|within|following|including)$/i;
 
 /**
  * Whether the subject ends before word `i`: a break word once the subject has two words (three for
@@ -100,7 +145,13 @@ const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|betw
  */
 function endsSubject(words: readonly string[], i: number): boolean {
   const w = words[i] ?? '';
+  // "stories for every React component": a quantifier after a preposition is part of the phrase.
+  if (/^(?:every|each)$/i.test(w) && PHRASE_START.test(words[i - 1] ?? '')) return false;
   if (i >= (LINKING.test(w) ? 3 : 2) && SUBJECT_BREAK.test(w)) return true;
+  // "playbooks | to provision Redis", "dependencies | up to date": a purpose or a state is no part of the thing.
+  if (i >= 1 && /^to$/i.test(w) && ACTION_VERBS.has((words[i + 1] ?? '').toLowerCase())) return true;
+  if (i >= 1 && /^up$/i.test(w) && /^to$/i.test(words[i + 1] ?? '') && /^date\b/i.test(words[i + 2] ?? '')) return true;
+  if (i >= 2 && (/^(?:pinned|updated|green|consistent|aligned|synced|accurate|tidy)$/i.test(w) || (/^in$/i.test(w) && /^sync\b/i.test(words[i + 1] ?? '')))) return true;
   return i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''));
 }
 
@@ -109,6 +160,12 @@ function endsSubject(words: readonly string[], i: number): boolean {
  * is still too long, before its last phrase rather than in the middle of it.
  */
 function subjectOf(text: string): string {
+  // "that our OpenAPI spec matches the routes": what is checked is the spec.
+  if (COMPLEMENTIZER.test(text)) {
+    const words = text.replace(COMPLEMENTIZER, '').split(/\s+/);
+    const verb = words.findIndex((w, i) => i > 0 && CLAUSE_VERB.test(w));
+    return subjectOf(words.slice(0, verb === -1 ? undefined : verb).join(' '));
+  }
   const words = clause(text, SUBJECT_WORDS + 1).split(/\s+/);
   const stop = words.findIndex((_, i) => endsSubject(words, i));
   if (stop !== -1 && stop <= SUBJECT_WORDS) return words.slice(0, stop).join(' ');
@@ -123,10 +180,24 @@ function subjectOf(text: string): string {
  * placeholder-like tokens of the user's text are quoted as code.
  */
 export function brief(analysis: Analysis): Brief {
-  const b = readBrief(analysis);
+  const read = readBrief(analysis);
+  const b = read.isAction ? read : { ...read, phrase: nounPhrase(read.phrase, analysis) };
   // "for X" names what to look for only in agents that look for things; "tests for an Express app" does not.
   const looks = LOOKING_CAPABILITIES.has(analysis.capabilities[0] ?? 'analyze');
   return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(b.subject), focus: looks ? b.focus.map(quotePlaceholders) : [] };
+}
+
+/**
+ * A role's noun phrase to follow "a" or "an": its own article gone, and its first word in lower case
+ * unless it names a technology ("Read-only security auditor" → "read-only security auditor", "React
+ * code reviewer" stays).
+ */
+function nounPhrase(phrase: string, analysis: Analysis): string {
+  const noun = phrase.replace(/^(?:an?|the)\s+/i, '');
+  const first = /^[A-Z][a-z]+(?:-[a-z]+)*(?=\s|$)/.exec(noun)?.[0];
+  if (!first) return noun;
+  const named = analysis.frameworks.some((f) => f.name.toLowerCase().split(/[\s.]+/).includes(first.toLowerCase())) || analysis.integrations.some((i) => i.toLowerCase().startsWith(first.toLowerCase()));
+  return named ? noun : first.toLowerCase() + noun.slice(first.length);
 }
 
 const LOOKING_CAPABILITIES = new Set(['review', 'validate', 'secure', 'analyze', 'monitor', 'debug', 'optimize']);
@@ -147,7 +218,8 @@ function focusOf(phrase: string): string[] {
 
 function readBrief(analysis: Analysis): Brief {
   const first = sentences(withoutInstructions(analysis.requirement).text)[0] ?? '';
-  const stripped = first.slice(framingLength(first)).replace(/[.!?]+$/, '').trim();
+  // "Automatically label incoming issues": how often or how eagerly is no part of the task.
+  const stripped = first.slice(framingLength(first)).replace(/[.!?]+$/, '').trim().replace(MANNER, '');
   const action = actionOf(stripped);
   if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };
   // "A code reviewer for React pull requests that checks hooks usage": the noun phrase names the
@@ -159,17 +231,27 @@ function readBrief(analysis: Analysis): Brief {
   if (clauseAction && PERSONA.test(noun)) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
   if (clauseAction && noun.split(/\s+/).length >= 2) {
     const forPart = /\bfor\s+(.+)$/i.exec(noun);
-    return { phrase: noun.trim(), isAction: false, subject: subjectOf(forPart?.[1] ?? noun), focus: focusOf(`for ${clauseText.split(/\s+/).slice(1).join(' ')}`) };
+    // The phrase keeps its clause ("a code reviewer for Rust that focuses on unsafe blocks"); "focuses on X" looks for X.
+    const looksFor = clauseText.split(/\s+/).slice(1).join(' ').replace(/^(?:on|upon)\s+/i, '');
+    return { phrase: clause(stripped, 24, TASK_BOUNDARY), isAction: false, subject: subjectOf(forPart?.[1] ?? noun), focus: focusOf(`for ${looksFor}`) };
   }
   if (clauseAction) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
   if (stripped.length > 0 && analysis.language === 'en') {
-    const phrase = clause(stripped, 20);
+    // "Incident commander assistant for production outages": the words before "assistant" were the role.
+    const role = ROLE_FRAMING.exec(first);
+    const phrase = role?.[1] ? clause(first.slice(role[0].indexOf(role[1])).replace(/[.!?]+$/, ''), 20) : clause(stripped, 20);
     const forPart = /\bfor\s+(.+)$/i.exec(phrase);
     return { phrase, isAction: false, subject: subjectOf(forPart?.[1] ?? phrase), focus: focusOf(first) };
   }
   const subject = fallbackSubject(analysis);
   return { phrase: `work on ${subject}`, isAction: true, subject, focus: [] };
 }
+
+/** Framing whose words before "assistant", "bot" or "agent" name a role ("Incident commander assistant for …"); group 1 from those words on. */
+const ROLE_FRAMING = /^(?:(?:an?|the)\s+)?((?:(?!(?:please|create|build|make|generate|write|design|give|need|want|me|us|an?|the|one|i|we)\b)[\w-]+\s+){1,2}(?:assistant|bot|agent|helper)\s+for)\s+/i;
+
+/** An adverb of manner or frequency before the task's verb. */
+const MANNER = /^(?:automatically|continuously|regularly|periodically|proactively|carefully|quickly|constantly|always|automatically and safely)\s+/i;
 
 /** A noun phrase that names a person, not a role: "an expert in …", "a senior engineer". */
 const PERSONA = /^(?:an?\s+)?(?:[\w-]+\s+)?(?:expert|specialist|engineer|developer|consultant|guru|professional|wizard|ninja)\b/i;
@@ -180,6 +262,14 @@ const RELATIVE_CLAUSE = /^(.{0,80}?)\s*\b(?:that|which|who)\s+(?:can\s+|will\s+|
 const TEST_MAKING = new Set(['write', 'generate', 'create', 'add', 'build']);
 const TESTS_OF = /^(?:(?:more|missing|new|unit|integration|e2e|end-to-end|regression|snapshot|property-based|smoke|[\w.-]+)\s+){0,2}tests?\s+(?:for|of|covering)\s+(?=\S)/i;
 
+/** "migrating" → "migrate", "reviewing" → "review", "running" → "run", when that is an action verb. */
+function gerundBase(word: string): string | undefined {
+  const w = word.toLowerCase();
+  if (!w.endsWith('ing') || w.length < 6) return undefined;
+  const stem = w.slice(0, -3);
+  return [stem, `${stem}e`, stem.slice(0, -1)].find((v) => ACTION_VERBS.has(v));
+}
+
 /** A third-person action verb in its base form ("spots" → "spot"); any other word as it is. */
 function baseForm(word: string): string {
   const base = baseVerb(word);
@@ -189,18 +279,24 @@ function baseForm(word: string): string {
 /** Reads "reviews X", "Find and fix X", "Set up X" as a base-form verb phrase and its object. */
 function actionOf(text: string): Omit<Brief, 'focus'> | undefined {
   const [head = '', ...rest] = text.split(/\s+/);
-  const verb = baseVerb(head);
+  const verb = gerundBase(head) ?? baseVerb(head);
   if (!ACTION_VERBS.has(verb) || rest.length === 0) return undefined;
   let object = rest.join(' ');
   // "Find and fix X", "Plan and coordinate X": the object follows the second verb.
   const second = /^(?:and|or|&)\s+(\S+)\s+(.*)$/i.exec(object);
   if (second?.[1] && second[2] && ACTION_VERBS.has(baseVerb(second[1]))) object = second[2];
-  object = object.replace(/^(?:up|out|over|through|on|off)\s+/i, '');
+  object = object
+    .replace(/^(?:up|out|over|through|on|off)\s+/i, '')
+    // "Make sure every function has a docstring", "Tell me which components re-render": what follows is a clause.
+    .replace(/^sure\s+(?:that\s+)?/i, verb === 'make' ? 'that ' : '$&')
+    // "Keep an eye on X" watches X.
+    .replace(/^(?:an\s+eye|tabs)\s+on\s+/i, verb === 'keep' ? '' : '$&')
+    .replace(/^(?:me|us)\s+(?=(?:which|what|why|whether|if|that)\s)/i, '');
   // "Write unit tests for X": the tests are the agent's work, X is what it works on.
   const tested = TEST_MAKING.has(verb) ? object.replace(TESTS_OF, '') : object;
   // "explains X and spots Y" becomes "explain X and spot Y": a verb joined to a third-person one is third-person too.
   const words = head.toLowerCase() === verb ? rest : rest.map((w, i) => (i + 1 < rest.length && /^(?:and|or)$/i.test(rest[i - 1] ?? '') ? baseForm(w) : w));
-  const phrase = clause(`${verb} ${words.join(' ')}`, 24);
+  const phrase = clause(`${verb} ${words.join(' ')}`, 24, TASK_BOUNDARY);
   return tested === object ? { phrase, isAction: true, subject: subjectOf(object) } : { phrase, isAction: true, subject: subjectOf(tested), testsOf: true };
 }
 
@@ -244,16 +340,28 @@ function namesTechnology(techWords: ReadonlySet<string>, word: string): boolean 
 }
 
 /** Words that end the subject's first noun phrase, for a name: prepositions, and a verb after it ("cold starts | are slow"). */
-const NAME_CHUNK_END = /\s+(?:for|of|in|from|to|with|on|at|by|into|across|about|that|which|against|between|within|without|via|using|under|over|is|are|was|were|has|have)\s+/i;
+const NAME_CHUNK_END = /\s+(?:for|of|in|from|to|with|on|at|by|into|across|about|that|which|against|between|within|without|via|using|under|over|is|are|was|were|has|have|as an?)\s+/i;
+
+/** Head nouns that say which part of something, not what: the phrase after them names it. */
+const PARTITIVE = /^(?:parts?|pieces?|areas?|portions?|corners?|aspects?|bits?|questions?)$/;
+
+/** What a thing has rather than what it is: "accessibility of our email templates" names an email-template-accessibility agent. */
+const ASPECT = /^(?:accessibility|performance|security|readability|quality|structure|size|usage|coverage|effort|cost|latency|complexity|consistency|correctness)$/;
+
+/** A participle after the noun it describes ("secrets | committed to history"); not "speed", "seed", "embed". */
+const AFTER_NOUN_PARTICIPLE = /^(?!(?:speed|seed|embed|feed|need|breed)$)[a-z]{4,}ed$/;
 
 /** The nouns of a phrase a name can use. */
 function nameNouns(phrase: string, techWords: ReadonlySet<string>, roleWords: ReadonlySet<string>): string[] {
+  const words = phrase.split(/\s+/);
+  const participle = words.findIndex((w, i) => i > 0 && AFTER_NOUN_PARTICIPLE.test(w.toLowerCase()) && !STOPWORDS.has((words[i - 1] ?? '').toLowerCase()));
   return (
-    phrase
+    (participle === -1 ? phrase : words.slice(0, participle).join(' '))
       // "dead code" is one thing, though "code" alone says nothing in a name.
       .replace(/\b(dead|legacy|unused|duplicated?|boilerplate) code\b/gi, '$1-code')
       .split(/\s+/)
-      .map((w) => slug(w.replace(/['’]s$/i, '')))
+      // "callback-based code" is callback code.
+      .map((w) => slug(w.replace(/['’]s$/i, '').replace(/-(?:based|driven|heavy|style|like)$/i, '')))
       .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !namesTechnology(techWords, w) && !roleWords.has(w))
   );
 }
@@ -270,8 +378,15 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
   // cold starts are slow" is about its cold starts.
   const phrases = subject.replace(/^(?:why|how|whether|what|when|where|that|if)\s+/i, '').split(NAME_CHUNK_END);
   let nouns = nameNouns(phrases[0] ?? subject, techWords, roleWords);
-  // "Terraform for an S3 bucket": when the first phrase is only the technology, the next one says what it is for.
-  if (nouns.length === 0 && phrases.length > 1) nouns = nameNouns(phrases[1] ?? '', techWords, roleWords);
+  // "Terraform for an S3 bucket": when the first phrase is only the technology, the next one says what it
+  // is for; "unfamiliar parts of the codebase", "questions about our style guide" are about the codebase, the guide.
+  const head = nouns[nouns.length - 1] ?? '';
+  const partitive = PARTITIVE.test(head);
+  if ((nouns.length === 0 || partitive || ASPECT.test(head)) && phrases.length > 1) {
+    const next = nameNouns(phrases[1] ?? '', techWords, roleWords);
+    if (ASPECT.test(head)) nouns = [...next.map((w, i) => (i === next.length - 1 ? singular(w) : w)), ...nouns];
+    else if (next.length > 0 || !partitive) nouns = next;
+  }
   // "Dockerfile" says "Docker" already: the longer word stays, the technology goes.
   if (tech && nouns.some((w) => w.length > tech.length && w.startsWith(tech))) tech = '';
   // "pytest-test-tester" says nothing "pytest-tester" does not: drop an object with the role's stem.
@@ -283,6 +398,11 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
   let name = slug(parts.join('-'));
   while (name.length > AGENT_NAME_MAX) name = name.slice(0, name.lastIndexOf('-'));
   return name || 'general-agent';
+}
+
+/** "an" before a vowel sound: "an Angular", but "a Unity", "a user". */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) && !/^(?:uni|use|usa|uti|eu|one)/i.test(word) ? 'an' : 'a';
 }
 
 function capitalize(text: string): string {
@@ -300,7 +420,7 @@ function truncateWords(text: string, max: number): string {
  * characters (it is always in context).
  */
 export function agentDescription(b: Brief, policy: ToolPolicy, analysis: Analysis): string {
-  const task = truncateWords(b.isAction ? `to ${b.phrase}` : b.phrase.replace(/^(?:an?|the)\s+/i, 'a '), 170);
+  const task = truncateWords(b.isAction ? `to ${b.phrase}` : `${article(b.phrase)} ${b.phrase}`, 170);
   const when = `Use proactively when you need ${task}.`;
   const edits = policy.tools.includes('Edit') || policy.tools.includes('Write');
   const runs = policy.tools.includes('Bash');

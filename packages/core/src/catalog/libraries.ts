@@ -175,7 +175,7 @@ export const LIBRARIES: LibraryEntry[] = [
   lib('React Native', '/facebook/react-native', 'mobile', ['react native']),
   lib('Expo', '/expo/expo', 'mobile', ['expo']),
   lib('SwiftUI', '/apple/swiftui', 'mobile', ['swiftui', 'swift ui']),
-  lib('Android (Jetpack Compose)', '/androidx/androidx', 'mobile', ['jetpack compose', 'android']),
+  lib('Android', '/androidx/androidx', 'mobile', ['android', 'jetpack compose']),
   lib('Unity', '/unity-technologies/unitycsreference', 'game-development', ['unity', 'unity3d']),
   lib('Unreal Engine', '/epicgames/unrealengine', 'game-development', ['unreal engine', 'unreal', 'ue5']),
   lib('Godot', '/godotengine/godot', 'game-development', ['godot', 'gdscript']),
