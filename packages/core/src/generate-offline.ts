@@ -1,5 +1,6 @@
 import { renderAgentFile, trackingComment } from './agent-file.js';
-import { ACTION_VERBS, agentDescription, agentName, article, baseVerb, brief, verbRole, type Brief } from './naming.js';
+import { ACTION_VERBS, baseVerb, brief, type Brief } from './brief.js';
+import { agentDescription, agentName, article, verbRole } from './naming.js';
 import type { GenerationRequest, GenerationResult, LlmProvider } from './ports/llm-provider.js';
 import { withoutInstructions } from './requirement-safety.js';
 import { quotePlaceholders } from './validate/placeholders.js';

@@ -24,6 +24,7 @@ export * from './validate/context.js';
 export * from './validate/index.js';
 export * from './budget.js';
 export * from './templates.js';
+export * from './brief.js';
 export * from './naming.js';
 export * from './requirement-safety.js';
 export * from './generate-offline.js';

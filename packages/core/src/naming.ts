@@ -2,51 +2,20 @@ import { AGENT_NAME_MAX } from './claude-code-facts.js';
 import { textMemo } from './memo.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
-import { framingLength } from './requirement-framing.js';
-import { sentences, withoutInstructions } from './requirement-safety.js';
-import { quotePlaceholders } from './validate/placeholders.js';
+import type { Brief } from './brief.js';
 
-/** What the requirement asks for: an action (verb + object) or a noun phrase, and its subject. */
-export interface Brief {
-  /** The task phrase: "review Terraform plans for public S3 buckets" or "a code reviewer for React". */
-  phrase: string;
-  /** True when phrase starts with a base-form verb. */
-  isAction: boolean;
-  /** What the agent works on: "Terraform plans for public S3 buckets". */
-  subject: string;
-  /** What it looks for, when the requirement says: "public S3 buckets", "overly broad IAM policies". */
-  focus: string[];
-  /** The requirement asks for tests of the subject ("Write unit tests for X"): writing them is the whole task. */
-  testsOf?: boolean;
-}
+/*
+ * The agent's name and description, from its brief (brief.ts) and analysis: a name of 2–4 hyphenated
+ * words (technology, what it works on, its role) and a description of when to use it.
+ */
 
-
+/** Words a name never uses. */
 const STOPWORDS = new Set(
   ('a an the and or of for to in on at by with from into onto over under about as is are be been being this that these those it its ' +
     'my our your their we i you they he she them us me can could should would will shall may might must not no nor so than then ' +
     'when where which who whom whose what why how all any each every some such only own same other more most very just also ' +
     'agent agents assistant helper bot subagent sub-agent claude code using use uses used via per like make makes making help helps ' +
     'need needs want wants please new etc based whether both either them there here do does done up down out off better good proper read-only readonly').split(' '),
-);
-
-/** Third-person verb to base form: "reviews" → "review", "analyzes" → "analyze", "fixes" → "fix". */
-export function baseVerb(word: string): string {
-  const w = word.toLowerCase();
-  if (/[^aeiou]ies$/.test(w)) return w.slice(0, -3) + 'y';
-  if (/(ss|sh|ch|x|z|o|cus)es$/.test(w)) return w.slice(0, -2);
-  if (/[^s]s$/.test(w) && w.length > 3) return w.slice(0, -1);
-  return w;
-}
-
-export const ACTION_VERBS = new Set(
-  ('create build generate write scaffold review audit inspect analyze analyse assess evaluate optimize tune improve speed integrate ' +
-    'connect sync monitor watch track alert validate check verify lint research investigate find look migrate upgrade port convert ' +
-    'test document explain summarize orchestrate coordinate manage plan debug fix troubleshoot diagnose deploy release ship secure harden ' +
-    'refactor clean restructure design implement maintain keep set summarise triage label classify answer translate format detect flag enforce run ' +
-    'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
-    'add remove rename replace update configure bump spot understand turn deduplicate dedupe normalize sanitize ' +
-    'suggest propose recommend identify prioritize benchmark shrink parallelize rewrite simplify reproduce provision proofread ' +
-    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check block prevent reject').split(' '),
 );
 
 /**
@@ -109,201 +78,6 @@ export function verbRole(b: Brief): string | undefined {
   const [verb = '', next = ''] = b.phrase.split(' ', 2);
   // "Plan and coordinate X": two verbs, and the capabilities say the role better than the first alone.
   return /^(?:and|or|&)$/i.test(next) ? undefined : VERB_ROLES[verb.toLowerCase()];
-}
-
-/**
- * Verbs whose "that" or "which" starts what they say, not a relative clause: "check that the spec
- * matches the routes", "suggest which tests to parallelize" keep their clause.
- */
-const COMPLEMENT_VERB = String.raw`(?:check|verify|verifies|ensure|ensures|confirm|confirms|make sure|makes sure|suggest|suggests|decide|decides|determine|determines|explain|explains|prove|proves|assert|asserts|recommend|recommends|propose|proposes|predict|predicts|guarantee|guarantees|show|shows|tell|tells|identify|identifies|find out|finds out|figure out|figures out|choose|chooses|pick|picks)`;
-const CLAUSE_BOUNDARY = new RegExp(String.raw`\s*(?:,|;|:|\(|\s—\s|\s-\s|\b(?:that|which)\b(?<!\b${COMPLEMENT_VERB}\s+(?:that|which))|\bso that\b|\bwhile\b|\band then\b)\s*`, 'i');
-/** The same without relative clauses: a task keeps what narrows it ("review Python code that handles uploads"). */
-const TASK_BOUNDARY = /\s*(?:,|;|:|\(|\s—\s|\s-\s|\bso that\b|\bwhile\b|\band then\b)\s*/i;
-/** A complement clause's opening word ("that our spec matches …"). */
-const COMPLEMENTIZER = /^(?:that|which|whether|if|why|what)\s+/i;
-/** Where the noun phrase of a complement clause ends: its verb ("our OpenAPI spec | matches the routes"). */
-const CLAUSE_VERB = /^(?:is|are|was|were|has|have|do|does|did|can|could|will|would|should|must|may|might|don't|doesn't|never|always|still|matches|match|contains?|follows?|uses?|meets?|stays?|pass(?:es)?|fails?|works?|compl(?:y|ies)|conforms?|agrees?|covers?|includes?|returns?|handles?|exists?|lacks?|needs?|breaks?|runs?|leaks?|keeps?|gets?|takes?|calls?|depends?|requires?|allows?|exposes?|violates?|differs?|affects?|changes?|re-?renders?|renders?|becomes?|goes|to)$/i;
-
-/** Cuts a phrase at the first clause boundary (relative clauses included unless told), to at most `maxWords` words. */
-function clause(text: string, maxWords: number, boundary = CLAUSE_BOUNDARY): string {
-  // A comma right after one or two adjectives ("concise, conventional commit messages") is no clause boundary.
-  const cut = text.replace(/^(\S+),\s(?=\S+\s)/, '$1 ').split(boundary)[0] ?? text;
-  return cut.split(/\s+/).slice(0, maxWords).join(' ').replace(/[.!?]+$/, '');
-}
-
-const SUBJECT_BREAK = /^(?:and|or|before|after|with|across|using|so|to|into|without|every|each|when|in|on|from|at|within|by)$/i;
-/** Words that can join a subject's own parts ("Spring Boot and Next.js pipelines", "code in Go"): they break it only after three words. */
-const LINKING = /^(?:and|or|with|in|on|from|at|to|into|across|within)$/i;
-
-const SUBJECT_WORDS = 10;
-/** A preposition that starts a phrase the subject can end before ("… configuration | for a public web application"). */
-const PHRASE_START = /^(?:for|of|in|on|at|from|to|with|by|into|across|about|between|under|over|within|following|including)$/i;
-
-/**
- * Whether the subject ends before word `i`: a break word once the subject has two words (three for
- * a joining word), or "and"/"or" before a second task's verb ("Markdown docs | and fix broken links").
- */
-function endsSubject(words: readonly string[], i: number): boolean {
-  const w = words[i] ?? '';
-  // "stories for every React component": a quantifier after a preposition is part of the phrase.
-  if (/^(?:every|each)$/i.test(w) && PHRASE_START.test(words[i - 1] ?? '')) return false;
-  if (i >= (LINKING.test(w) ? 3 : 2) && SUBJECT_BREAK.test(w)) return true;
-  // "playbooks | to provision Redis", "dependencies | up to date": a purpose or a state is no part of the thing.
-  if (i >= 1 && /^to$/i.test(w) && ACTION_VERBS.has((words[i + 1] ?? '').toLowerCase())) return true;
-  if (i >= 1 && /^up$/i.test(w) && /^to$/i.test(words[i + 1] ?? '') && /^date\b/i.test(words[i + 2] ?? '')) return true;
-  if (i >= 2 && (/^(?:pinned|updated|green|consistent|aligned|synced|accurate|tidy)$/i.test(w) || (/^in$/i.test(w) && /^sync\b/i.test(words[i + 1] ?? '')))) return true;
-  return i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''));
-}
-
-/**
- * The object of a task, short enough to repeat in prose: cut where it ends (endsSubject); when it
- * is still too long, before its last phrase rather than in the middle of it.
- */
-function subjectOf(text: string): string {
-  // "that our OpenAPI spec matches the routes": what is checked is the spec.
-  if (COMPLEMENTIZER.test(text)) {
-    const words = text.replace(COMPLEMENTIZER, '').split(/\s+/);
-    const verb = words.findIndex((w, i) => i > 0 && CLAUSE_VERB.test(w));
-    return subjectOf(words.slice(0, verb === -1 ? undefined : verb).join(' '));
-  }
-  const words = clause(text, SUBJECT_WORDS + 1).split(/\s+/);
-  const stop = words.findIndex((_, i) => endsSubject(words, i));
-  if (stop !== -1 && stop <= SUBJECT_WORDS) return words.slice(0, stop).join(' ');
-  if (words.length <= SUBJECT_WORDS) return words.join(' ');
-  const kept = words.slice(0, SUBJECT_WORDS);
-  const last = kept.findLastIndex((w, i) => i >= 3 && PHRASE_START.test(w));
-  return (last === -1 ? kept : kept.slice(0, last)).join(' ');
-}
-
-/**
- * Reads what the requirement asks for; instructions aimed at the factory are ignored, and
- * placeholder-like tokens of the user's text are quoted as code.
- */
-export function brief(analysis: Analysis): Brief {
-  const read = readBrief(analysis);
-  const b = read.isAction ? read : { ...read, phrase: nounPhrase(read.phrase, analysis) };
-  // "for X" names what to look for only in agents that look for things; "tests for an Express app" does not.
-  const looks = LOOKING_CAPABILITIES.has(analysis.capabilities[0] ?? 'analyze');
-  return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(b.subject), focus: looks ? b.focus.map(quotePlaceholders) : [] };
-}
-
-/**
- * A role's noun phrase to follow "a" or "an": its own article gone, and its first word in lower case
- * unless it names a technology ("Read-only security auditor" → "read-only security auditor", "React
- * code reviewer" stays).
- */
-function nounPhrase(phrase: string, analysis: Analysis): string {
-  const noun = phrase.replace(/^(?:an?|the)\s+/i, '');
-  const first = /^[A-Z][a-z]+(?:-[a-z]+)*(?=\s|$)/.exec(noun)?.[0];
-  if (!first) return noun;
-  const named = analysis.frameworks.some((f) => f.name.toLowerCase().split(/[\s.]+/).includes(first.toLowerCase())) || analysis.integrations.some((i) => i.toLowerCase().startsWith(first.toLowerCase()));
-  return named ? noun : first.toLowerCase() + noun.slice(first.length);
-}
-
-const LOOKING_CAPABILITIES = new Set(['review', 'validate', 'secure', 'analyze', 'monitor', 'debug', 'optimize']);
-const FOCUS_CLAUSE = /\b(?:for|checks? for|checking for|looks? for|looking for|finds?|detects?|flags?|spots?|catch(?:es)?)\s+(.+)$/i;
-const FOCUS_END = /\s+(?:before|after|when|while|in order|so that|without|across|using|from|in|on|with|within)\s.*$/i;
-
-/** The things the requirement says to look for ("for typos and broken links" → two items). */
-function focusOf(phrase: string): string[] {
-  const clauseText = FOCUS_CLAUSE.exec(phrase)?.[1];
-  if (!clauseText) return [];
-  return clauseText
-    .replace(FOCUS_END, '')
-    .split(/\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+/i)
-    .map((item) => item.replace(/^(?:the|any|all|a|an)\s+/i, '').replace(/[.!?]+$/, '').trim())
-    .filter((item) => item.split(/\s+/).length <= 6 && /\p{L}{3}/u.test(item))
-    .slice(0, 4);
-}
-
-function readBrief(analysis: Analysis): Brief {
-  const first = sentences(withoutInstructions(analysis.requirement).text)[0] ?? '';
-  // "Automatically label incoming issues": how often or how eagerly is no part of the task.
-  const stripped = first.slice(framingLength(first)).replace(/[.!?]+$/, '').trim().replace(MANNER, '');
-  const action = actionOf(stripped);
-  if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };
-  // "A code reviewer for React pull requests that checks hooks usage": the noun phrase names the
-  // role, the relative clause says what it looks for.
-  const relative = RELATIVE_CLAUSE.exec(stripped);
-  const clauseAction = relative?.[2] ? actionOf(relative[2]) : undefined;
-  const [, noun = '', clauseText = ''] = relative ?? [];
-  // "An expert in Kubernetes networking who debugs service mesh issues": a persona says less than its task.
-  if (clauseAction && PERSONA.test(noun)) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
-  if (clauseAction && noun.split(/\s+/).length >= 2) {
-    const forPart = /\bfor\s+(.+)$/i.exec(noun);
-    // The phrase keeps its clause ("a code reviewer for Rust that focuses on unsafe blocks"); "focuses on X" looks for X.
-    const looksFor = clauseText.split(/\s+/).slice(1).join(' ').replace(/^(?:on|upon)\s+/i, '');
-    return { phrase: clause(stripped, 24, TASK_BOUNDARY), isAction: false, subject: subjectOf(forPart?.[1] ?? noun), focus: focusOf(`for ${looksFor}`) };
-  }
-  if (clauseAction) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
-  if (stripped.length > 0 && analysis.language === 'en') {
-    // "Incident commander assistant for production outages": the words before "assistant" were the role.
-    const role = ROLE_FRAMING.exec(first);
-    const phrase = role?.[1] ? clause(first.slice(role[0].indexOf(role[1])).replace(/[.!?]+$/, ''), 20) : clause(stripped, 20);
-    const forPart = /\bfor\s+(.+)$/i.exec(phrase);
-    return { phrase, isAction: false, subject: subjectOf(forPart?.[1] ?? phrase), focus: focusOf(first) };
-  }
-  const subject = fallbackSubject(analysis);
-  return { phrase: `work on ${subject}`, isAction: true, subject, focus: [] };
-}
-
-/** Framing whose words before "assistant", "bot" or "agent" name a role ("Incident commander assistant for …"); group 1 from those words on. */
-const ROLE_FRAMING = /^(?:(?:an?|the)\s+)?((?:(?!(?:please|create|build|make|generate|write|design|give|need|want|me|us|an?|the|one|i|we)\b)[\w-]+\s+){1,2}(?:assistant|bot|agent|helper)\s+for)\s+/i;
-
-/** An adverb of manner or frequency before the task's verb. */
-const MANNER = /^(?:automatically|continuously|regularly|periodically|proactively|carefully|quickly|constantly|always|automatically and safely)\s+/i;
-
-/** A noun phrase that names a person, not a role: "an expert in …", "a senior engineer". */
-const PERSONA = /^(?:an?\s+)?(?:[\w-]+\s+)?(?:expert|specialist|engineer|developer|consultant|guru|professional|wizard|ninja)\b/i;
-
-/** "a security auditor that scans X" → "scans X". */
-const RELATIVE_CLAUSE = /^(.{0,80}?)\s*\b(?:that|which|who)\s+(?:can\s+|will\s+|should\s+)?(.+)$/i;
-
-const TEST_MAKING = new Set(['write', 'generate', 'create', 'add', 'build']);
-const TESTS_OF = /^(?:(?:more|missing|new|unit|integration|e2e|end-to-end|regression|snapshot|property-based|smoke|[\w.-]+)\s+){0,2}tests?\s+(?:for|of|covering)\s+(?=\S)/i;
-
-/** "migrating" → "migrate", "reviewing" → "review", "running" → "run", when that is an action verb. */
-function gerundBase(word: string): string | undefined {
-  const w = word.toLowerCase();
-  if (!w.endsWith('ing') || w.length < 6) return undefined;
-  const stem = w.slice(0, -3);
-  return [stem, `${stem}e`, stem.slice(0, -1)].find((v) => ACTION_VERBS.has(v));
-}
-
-/** A third-person action verb in its base form ("spots" → "spot"); any other word as it is. */
-function baseForm(word: string): string {
-  const base = baseVerb(word);
-  return base !== word.toLowerCase() && ACTION_VERBS.has(base) ? base : word;
-}
-
-/** Reads "reviews X", "Find and fix X", "Set up X" as a base-form verb phrase and its object. */
-function actionOf(text: string): Omit<Brief, 'focus'> | undefined {
-  const [head = '', ...rest] = text.split(/\s+/);
-  const verb = gerundBase(head) ?? baseVerb(head);
-  if (!ACTION_VERBS.has(verb) || rest.length === 0) return undefined;
-  let object = rest.join(' ');
-  // "Find and fix X", "Plan and coordinate X": the object follows the second verb.
-  const second = /^(?:and|or|&)\s+(\S+)\s+(.*)$/i.exec(object);
-  if (second?.[1] && second[2] && ACTION_VERBS.has(baseVerb(second[1]))) object = second[2];
-  object = object
-    .replace(/^(?:up|out|over|through|on|off)\s+/i, '')
-    // "Make sure every function has a docstring", "Tell me which components re-render": what follows is a clause.
-    .replace(/^sure\s+(?:that\s+)?/i, verb === 'make' ? 'that ' : '$&')
-    // "Keep an eye on X" watches X.
-    .replace(/^(?:an\s+eye|tabs)\s+on\s+/i, verb === 'keep' ? '' : '$&')
-    .replace(/^(?:me|us)\s+(?=(?:which|what|why|whether|if|that)\s)/i, '');
-  // "Write unit tests for X": the tests are the agent's work, X is what it works on.
-  const tested = TEST_MAKING.has(verb) ? object.replace(TESTS_OF, '') : object;
-  // "explains X and spots Y" becomes "explain X and spot Y": a verb joined to a third-person one is third-person too.
-  const words = head.toLowerCase() === verb ? rest : rest.map((w, i) => (i + 1 < rest.length && /^(?:and|or)$/i.test(rest[i - 1] ?? '') ? baseForm(w) : w));
-  const phrase = clause(`${verb} ${words.join(' ')}`, 24, TASK_BOUNDARY);
-  return tested === object ? { phrase, isAction: true, subject: subjectOf(object) } : { phrase, isAction: true, subject: subjectOf(tested), testsOf: true };
-}
-
-function fallbackSubject(analysis: Analysis): string {
-  const terms = analysis.keyTerms.slice(0, 3);
-  if (terms.length > 0) return terms.join(', ');
-  return analysis.frameworks[0]?.name ?? `${analysis.domains.primary.name.replace(/-/g, ' ')} tasks`;
 }
 
 /** Lowercase ASCII slug of a word or phrase ("Next.js" → "nextjs", "Café" → "cafe"); memoized, as every agent slugs the same framework names and common words again. */
