@@ -245,6 +245,8 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     // A forbidden action is no capability; a "migration reviewer" reviews migrations.
     ['Security reviewer for Solidity smart contracts. It should never deploy anything.', ['secure', 'review']],
     ['Database migration reviewer that blocks destructive changes', ['review']],
+    // Debug flags and test endpoints are things to find, not work to do.
+    ['Review mobile app release builds for leftover debug flags and test endpoints.', ['review']],
   ];
   it.each(CAPABILITY_CASES)('reads %j as %j', (requirement, capabilities) => {
     expect(analyze(requirement).capabilities).toEqual(capabilities);

@@ -93,6 +93,10 @@ describe('offline generator', () => {
       // A role named before "assistant" is the role, not framing.
       ['Incident commander assistant for production outages', 'an incident commander assistant for production outages.'],
       ['Database migration reviewer that blocks destructive changes', 'a database migration reviewer that blocks destructive changes.'],
+      // A sentence that sets the scene is no task: the next one is, and its pronoun stands for what the scene names.
+      ['We have a Next.js app with slow pages. Find what makes them slow and fix it.', 'to find what makes a Next.js app slow and fix it.'],
+      ['Our Python services log too much. Reduce log noise without losing errors.', 'to reduce log noise without losing errors.'],
+      ['You are a senior Rust engineer. Review unsafe code and suggest safer alternatives.', 'to review unsafe code and suggest safer alternatives.'],
     ];
     for (const [requirement, task] of cases) {
       const result = await generate(requirement);
@@ -128,13 +132,16 @@ describe('offline generator', () => {
         'A Go concurrency expert',
         'Database migration reviewer that blocks destructive changes',
         'A test generator for Kotlin coroutines',
+        'Triage Dependabot PRs: merge safe patch updates, flag the risky ones.',
+        'Maintain our Helm chart: bump image tags, update values docs, lint before committing.',
+        'Summarize what changed in the repo this week for the team newsletter.',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     expect(names).toEqual(['openapi-spec-validator', 'kubernetes-pod-explainer', 'codebase-explainer', 'nodejs-callback-refactorer', 'dockerfile-linter',
       'android-stringsxml-translator', 'rust-crate-benchmarker', 'mongodb-index-advisor', 'service-dependency-visualizer', 'checkout-flow-localizer',
       'migration-planner', 'postgresql-version-upgrade-orchestrator', 'email-template-accessibility-reviewer', 'ticket-effort-estimator', 'secret-analyst',
       'commit-message-builder', 'apache-kafka-lag-monitor', 'readme-documenter', 'terraform-drift-detector', 'go-concurrency-expert', 'database-migration-reviewer',
-      'kotlin-coroutine-tester']);
+      'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer']);
     // The role's focus reaches the body.
     expect(body((await generate('A code reviewer for Rust that focuses on unsafe blocks and lifetimes')).content)).toContain('Give explicit attention to unsafe blocks and lifetimes.');
   });

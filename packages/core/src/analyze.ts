@@ -87,6 +87,8 @@ const scanCapabilities = compileRules<Capability | null>([
   [null, '(?<=(?:review|reviews|reviewing|audit|audits|auditing|check|checks|checking|validate|validates|inspect|inspects|lint|lints) (?:the |our |all |new |pending )?(?:[a-z0-9-]+ )?)migrations?|migrations?(?= (?:reviewers?|auditors?|checkers?|validators?|linters?)\\b)'],
   // A build or a release as a thing: "the nightly build", "build logs", "the release checklist" are no request to build or release.
   [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)|(?:the |our )?(?:last|latest|previous|next|upcoming|recent) releases?|(?:every|each) releases?|before (?:deploy|deploying|release|releasing|merge|merging)'],
+  // Debug and test settings as things: "leftover debug flags and test endpoints" ask for no debugging or testing.
+  [null, 'debug (?:flags?|mode|logs?|logging|builds?|symbols?|statements?|output|endpoints?|settings?|info|menus?)|test (?:endpoints?|accounts?|users?|environments?|servers?|keys?|credentials?|cards?|mode)'],
   // Planning a change is thinking it through, not making it: "Plan the migration of the monolith" reports a plan.
   ['analyze', 'plan(?:s|ning)? (?:the |a |an |our |its )?(?:[a-z0-9.-]+ ){0,2}?(?:migrations?|upgrades?|rollouts?|refactors?|refactorings?|rewrites?|cutovers?)'],
   // Errors grouped "by root cause" are sorted, not debugged.

@@ -39,7 +39,7 @@ export const ACTION_VERBS = new Set(
     'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
     'add remove rename replace update configure bump spot understand turn deduplicate dedupe normalize sanitize ' +
     'suggest propose recommend identify prioritize benchmark shrink parallelize rewrite simplify reproduce provision proofread ' +
-    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check block prevent reject').split(' '),
+    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check block prevent reject reduce cut trim limit increase').split(' '),
 );
 
 /**
@@ -54,6 +54,9 @@ const TASK_BOUNDARY = /\s*(?:,|;|:|\(|\s—\s|\s-\s|\bso that\b|\bwhile\b|\band 
 const COMPLEMENTIZER = /^(?:that|which|whether|if|why|what)\s+/i;
 /** Where the noun phrase of a complement clause ends: its verb ("our OpenAPI spec | matches the routes"). */
 const CLAUSE_VERB = /^(?:is|are|was|were|has|have|do|does|did|can|could|will|would|should|must|may|might|don't|doesn't|never|always|still|matches|match|contains?|follows?|uses?|meets?|stays?|pass(?:es)?|fails?|works?|compl(?:y|ies)|conforms?|agrees?|covers?|includes?|returns?|handles?|exists?|lacks?|needs?|breaks?|runs?|leaks?|keeps?|gets?|takes?|calls?|depends?|requires?|allows?|exposes?|violates?|differs?|affects?|changes?|re-?renders?|renders?|becomes?|goes|to)$/i;
+
+/** A verb right after "what": "what makes them slow", "what changed". */
+const WHAT_VERB = /^(?:is|are|was|were|makes?|made|causes?|caused|happens?|happened|changed?|changes|broke|breaks?|slows?|fails?|failed|matters?|runs?|goes|went|needs?|uses?|calls?|[a-z]+ed)$/i;
 
 /** Cuts a phrase at the first clause boundary (relative clauses included unless told), to at most `maxWords` words. */
 function clause(text: string, maxWords: number, boundary = CLAUSE_BOUNDARY): string {
@@ -81,6 +84,8 @@ function endsSubject(words: readonly string[], i: number): boolean {
   if (i >= (LINKING.test(w) ? 3 : 2) && SUBJECT_BREAK.test(w)) return true;
   // "playbooks | to provision Redis", "dependencies | up to date": a purpose or a state is no part of the thing.
   if (i >= 1 && /^to$/i.test(w) && ACTION_VERBS.has((words[i + 1] ?? '').toLowerCase())) return true;
+  // "the repo | this week": when is no part of what.
+  if (i >= 1 && /^(?:this|last|next)$/i.test(w) && /^(?:week|month|sprint|quarter|year|day|release)\b/i.test(words[i + 1] ?? '')) return true;
   if (i >= 1 && /^up$/i.test(w) && /^to$/i.test(words[i + 1] ?? '') && /^date\b/i.test(words[i + 2] ?? '')) return true;
   if (i >= 2 && (/^(?:pinned|updated|green|consistent|aligned|synced|accurate|tidy)$/i.test(w) || (/^in$/i.test(w) && /^sync\b/i.test(words[i + 1] ?? '')))) return true;
   return i >= 1 && /^(?:and|or)$/i.test(w) && ACTION_VERBS.has(baseVerb(words[i + 1] ?? ''));
@@ -93,7 +98,9 @@ function endsSubject(words: readonly string[], i: number): boolean {
 function subjectOf(text: string): string {
   // "that our OpenAPI spec matches the routes": what is checked is the spec.
   if (COMPLEMENTIZER.test(text)) {
-    const words = text.replace(COMPLEMENTIZER, '').split(/\s+/);
+    let words = text.replace(COMPLEMENTIZER, '').split(/\s+/);
+    // "what makes them slow", "what changed in the repo": "what" is the clause's subject; the thing follows its verb.
+    if (/^what\s/i.test(text) && WHAT_VERB.test(words[0] ?? '')) words = words.slice(PHRASE_START.test(words[1] ?? '') ? 2 : 1);
     const verb = words.findIndex((w, i) => i > 0 && CLAUSE_VERB.test(w));
     return subjectOf(words.slice(0, verb === -1 ? undefined : verb).join(' '));
   }
@@ -147,10 +154,45 @@ function focusOf(phrase: string): string[] {
     .slice(0, 4);
 }
 
-function readBrief(analysis: Analysis): Brief {
-  const first = sentences(withoutInstructions(analysis.requirement).text)[0] ?? '';
+/** A task's words with the framing, the end mark and any adverb of manner gone. */
+function taskText(sentence: string): string {
   // "Automatically label incoming issues": how often or how eagerly is no part of the task.
-  const stripped = first.slice(framingLength(first)).replace(/[.!?]+$/, '').trim().replace(MANNER, '');
+  return sentence.slice(framingLength(sentence)).replace(/[.!?]+$/, '').trim().replace(MANNER, '');
+}
+
+/**
+ * "We have a Next.js app with slow pages. Find what makes them slow": the task is the first sentence
+ * after the context that asks for an action, and a pronoun in it stands for what the context names.
+ */
+function afterContext(all: readonly string[], analysis: Analysis): Omit<Brief, 'focus'> & { sentence: string } | undefined {
+  const context = all[0] ?? '';
+  if (!CONTEXT.test(context)) return undefined;
+  for (const sentence of all.slice(1, 3)) {
+    const action = actionOf(taskText(sentence));
+    if (!action) continue;
+    const named = subjectOf(context.replace(CONTEXT_LEAD, '').replace(/[.!?]+$/, ''));
+    if (!PRONOUN_SUBJECT.test(action.subject) || !named || CONTEXT.test(named)) return { ...action, subject: action.subject || fallbackSubject(analysis), sentence };
+    return { ...action, phrase: action.phrase.replace(/\b(?:them|it)\b/i, named), subject: named, sentence };
+  }
+  return undefined;
+}
+
+/** A sentence that sets the scene rather than asks: "We have …", "Our services …", "You are a senior engineer." */
+const CONTEXT = /^(?:we|our|i|my|you are|you're|we're|i'm|there (?:is|are)|currently|right now)\b/i;
+/** What leads the thing a context sentence names ("We have | a Next.js app"). */
+const CONTEXT_LEAD = /^(?:(?:we|i)\s+(?:have|own|maintain|run|use|built|are building)\s+|there (?:is|are)\s+)/i;
+/** A subject that only points back: "them", "it", "what makes them slow". */
+const PRONOUN_SUBJECT = /^(?:them|it|this|these|those|what|that)\b|^$/i;
+
+function readBrief(analysis: Analysis): Brief {
+  const all = sentences(withoutInstructions(analysis.requirement).text);
+  const later = afterContext(all, analysis);
+  if (later) {
+    const { sentence, ...action } = later;
+    return { ...action, focus: focusOf(sentence) };
+  }
+  const first = all[0] ?? '';
+  const stripped = taskText(first);
   const action = actionOf(stripped);
   if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };
   // "A code reviewer for React pull requests that checks hooks usage": the noun phrase names the

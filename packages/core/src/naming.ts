@@ -51,6 +51,7 @@ const VERB_ROLES: Readonly<Record<string, string>> = {
   proofread: 'proofreader',
   prioritize: 'prioritizer',
   localize: 'localizer',
+  maintain: 'maintainer',
   visualize: 'visualizer',
 };
 
@@ -77,7 +78,7 @@ export function verbRole(b: Brief): string | undefined {
   if (!b.isAction) return nounRole(b.phrase);
   const [verb = '', next = ''] = b.phrase.split(' ', 2);
   // "Plan and coordinate X": two verbs, and the capabilities say the role better than the first alone.
-  return /^(?:and|or|&)$/i.test(next) ? undefined : VERB_ROLES[verb.toLowerCase()];
+  return /^(?:and|or|&)$/i.test(next) || !Object.hasOwn(VERB_ROLES, verb.toLowerCase()) ? undefined : VERB_ROLES[verb.toLowerCase()];
 }
 
 /** Lowercase ASCII slug of a word or phrase ("Next.js" → "nextjs", "Café" → "cafe"); memoized, as every agent slugs the same framework names and common words again. */
@@ -96,7 +97,12 @@ function makeSlug(text: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** Plural abbreviations: "PRs", "MRs", "VMs" (not "ops", "dns", "aws"). */
+const PLURAL_ABBREVIATIONS: ReadonlyMap<string, string> = new Map([['prs', 'pr'], ['mrs', 'mr'], ['vms', 'vm'], ['ids', 'id'], ['crs', 'cr']]);
+
 function singular(word: string): string {
+  const abbreviation = PLURAL_ABBREVIATIONS.get(word);
+  if (abbreviation) return abbreviation;
   if (/ies$/.test(word) && word.length > 4) return word.slice(0, -3) + 'y';
   // "indexes", "patches", "classes".
   if (/(?:x|ch|sh|ss)es$/.test(word) && word.length > 4) return word.slice(0, -2);
