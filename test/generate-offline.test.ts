@@ -135,13 +135,15 @@ describe('offline generator', () => {
         'Triage Dependabot PRs: merge safe patch updates, flag the risky ones.',
         'Maintain our Helm chart: bump image tags, update values docs, lint before committing.',
         'Summarize what changed in the repo this week for the team newsletter.',
+        // A technology's other name is the technology ("Swagger" of OpenAPI), and "doc" says "documenter" again.
+        'Keep our Swagger docs in sync with the Spring Boot controllers',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     expect(names).toEqual(['openapi-spec-validator', 'kubernetes-pod-explainer', 'codebase-explainer', 'nodejs-callback-refactorer', 'dockerfile-linter',
       'android-stringsxml-translator', 'rust-crate-benchmarker', 'mongodb-index-advisor', 'service-dependency-visualizer', 'checkout-flow-localizer',
       'migration-planner', 'postgresql-version-upgrade-orchestrator', 'email-template-accessibility-reviewer', 'ticket-effort-estimator', 'secret-analyst',
       'commit-message-builder', 'apache-kafka-lag-monitor', 'readme-documenter', 'terraform-drift-detector', 'go-concurrency-expert', 'database-migration-reviewer',
-      'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer']);
+      'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer', 'openapi-documenter']);
     // The role's focus reaches the body.
     expect(body((await generate('A code reviewer for Rust that focuses on unsafe blocks and lifetimes')).content)).toContain('Give explicit attention to unsafe blocks and lifetimes.');
   });

@@ -3,6 +3,7 @@ import { textMemo } from './memo.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
 import type { Brief } from './brief.js';
+import { LIBRARIES } from './catalog/libraries.js';
 
 /*
  * The agent's name and description, from its brief (brief.ts) and analysis: a name of 2–4 hyphenated
@@ -111,6 +112,16 @@ function singular(word: string): string {
   return word;
 }
 
+/**
+ * The catalog's other names of each technology that are synonyms ("swagger" of OpenAPI), so a name
+ * says the technology once; not what it contains ("dockerfile", "helm chart": things of it, which a
+ * name may be about) nor short forms that name a part ("s3" of AWS).
+ */
+const SYNONYMS: ReadonlyMap<string, readonly string[]> = new Map(
+  LIBRARIES.map((l) => [l.name, l.aliases.map((a) => slug(a)).filter((a) => a.length >= 4 && !a.includes(slug(l.name)))]),
+);
+const synonyms = (name: string): readonly string[] => SYNONYMS.get(name) ?? [];
+
 /** Whether `word` is one of the technologies' names or a short form of one ("postgres" of "postgresql"). */
 function namesTechnology(techWords: ReadonlySet<string>, word: string): boolean {
   if (techWords.has(word)) return true;
@@ -152,7 +163,7 @@ function nameNouns(phrase: string, techWords: ReadonlySet<string>, roleWords: Re
  */
 export function agentName(analysis: Analysis, subject: string, roleNoun: string): string {
   let tech = analysis.frameworks[0] ? slug(analysis.frameworks[0].name) : '';
-  const techWords = new Set(analysis.frameworks.flatMap((f) => [slug(f.name), ...slug(f.name).split('-')]));
+  const techWords = new Set(analysis.frameworks.flatMap((f) => [slug(f.name), ...slug(f.name).split('-'), ...synonyms(f.name)]));
   const roleWords = new Set(roleNoun.split('-'));
   // The head noun of the subject's first noun phrase ("Terraform plans for …" → "plan"); "why our Lambda
   // cold starts are slow" is about its cold starts.
@@ -172,7 +183,8 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
   // "pytest-test-tester" says nothing "pytest-tester" does not: drop an object with the role's stem.
   const stem = roleNoun.slice(0, 4);
   const room = Math.max(1, 3 - tech.split('-').filter(Boolean).length);
-  const object = nouns.slice(-room).map((w, i, all) => (i === all.length - 1 ? singular(w) : w)).filter((w) => !w.startsWith(stem));
+  // Nor "doc-documenter": a word the role's noun starts with says the role again.
+  const object = nouns.slice(-room).map((w, i, all) => (i === all.length - 1 ? singular(w) : w)).filter((w) => !w.startsWith(stem) && !(w.length >= 3 && roleNoun.startsWith(w)));
   const parts = [tech, ...object, roleNoun].filter((p) => p.length > 0);
   if (parts.length < 2) parts.unshift(slug(analysis.domains.primary.name) || 'general');
   let name = slug(parts.join('-'));
