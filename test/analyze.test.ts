@@ -247,6 +247,10 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     ['Database migration reviewer that blocks destructive changes', ['review']],
     // Debug flags and test endpoints are things to find, not work to do.
     ['Review mobile app release builds for leftover debug flags and test endpoints.', ['review']],
+    // Terse requests: docs asked for are documentation work, docs to check are not; conversion scripts are written.
+    ['docs for our API', ['document']],
+    ['Check docs for broken links', ['validate']],
+    ['CSV to Parquet conversion scripts', ['create']],
   ];
   it.each(CAPABILITY_CASES)('reads %j as %j', (requirement, capabilities) => {
     expect(analyze(requirement).capabilities).toEqual(capabilities);

@@ -97,6 +97,14 @@ describe('offline generator', () => {
       ['We have a Next.js app with slow pages. Find what makes them slow and fix it.', 'to find what makes a Next.js app slow and fix it.'],
       ['Our Python services log too much. Reduce log noise without losing errors.', 'to reduce log noise without losing errors.'],
       ['You are a senior Rust engineer. Review unsafe code and suggest safer alternatives.', 'to review unsafe code and suggest safer alternatives.'],
+      // Terse requests: the work named, with an article only where it counts; a label before a colon goes.
+      ['code review', 'a code review.'],
+      ['SQL optimization', 'SQL optimization.'],
+      ['docs for our API', 'docs for our API.'],
+      ['Postgres VACUUM and bloat analysis', 'Postgres VACUUM and bloat analysis.'],
+      ['CSV to Parquet conversion scripts', 'CSV to Parquet conversion scripts.'],
+      ['perf: reduce React bundle size', 'to reduce React bundle size.'],
+      ['security: scan for hardcoded secrets', 'to scan for hardcoded secrets.'],
     ];
     for (const [requirement, task] of cases) {
       const result = await generate(requirement);
@@ -137,13 +145,23 @@ describe('offline generator', () => {
         'Summarize what changed in the repo this week for the team newsletter.',
         // A technology's other name is the technology ("Swagger" of OpenAPI), and "doc" says "documenter" again.
         'Keep our Swagger docs in sync with the Spring Boot controllers',
+        // Terse requests are named after the work and who does it.
+        'code review',
+        'k8s troubleshooting',
+        'docs for our API',
+        'refactor: extract service layer from controllers',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     expect(names).toEqual(['openapi-spec-validator', 'kubernetes-pod-explainer', 'codebase-explainer', 'nodejs-callback-refactorer', 'dockerfile-linter',
       'android-stringsxml-translator', 'rust-crate-benchmarker', 'mongodb-index-advisor', 'service-dependency-visualizer', 'checkout-flow-localizer',
       'migration-planner', 'postgresql-version-upgrade-orchestrator', 'email-template-accessibility-reviewer', 'ticket-effort-estimator', 'secret-analyst',
       'commit-message-builder', 'apache-kafka-lag-monitor', 'readme-documenter', 'terraform-drift-detector', 'go-concurrency-expert', 'database-migration-reviewer',
-      'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer', 'openapi-documenter']);
+      'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer', 'openapi-documenter', 'code-reviewer', 'kubernetes-troubleshooter',
+      'api-documenter', 'service-layer-extractor']);
+    // Work named as a noun is the job, not a role to act as; a role still is.
+    expect(body((await generate('SQL optimization')).content)).toContain('Your job: SQL optimization.');
+    expect(body((await generate('A code reviewer for Rust')).content)).toContain('You act as a code reviewer for Rust.');
+    expect(String(frontmatter((await generate('Lighthouse score improvements')).content)['description'])).not.toContain('work on');
     // The role's focus reaches the body.
     expect(body((await generate('A code reviewer for Rust that focuses on unsafe blocks and lifetimes')).content)).toContain('Give explicit attention to unsafe blocks and lifetimes.');
   });

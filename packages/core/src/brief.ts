@@ -1,3 +1,4 @@
+import { LIBRARIES } from './catalog/libraries.js';
 import type { Analysis } from './schemas/analysis.js';
 import { framingLength } from './requirement-framing.js';
 import { sentences, withoutInstructions } from './requirement-safety.js';
@@ -20,6 +21,48 @@ export interface Brief {
   focus: string[];
   /** The requirement asks for tests of the subject ("Write unit tests for X"): writing them is the whole task. */
   testsOf?: boolean;
+  /** A noun phrase that names the work, not a role: "SQL optimization", "docs for our API". */
+  isTask?: boolean;
+}
+
+/** Role nouns a requirement may name its agent by ("terraform drift detector", "a Go concurrency expert"). */
+const ROLE_NOUNS = new Set(
+  ('reviewer auditor checker detector optimizer advisor expert specialist documenter tester debugger analyst analyzer ' +
+    'linter formatter translator summarizer converter migrator designer architect planner monitor validator scanner programmer ' +
+    'consultant coach mentor tutor reporter triager labeler classifier estimator profiler benchmarker refactorer explainer commander ' +
+    'orchestrator coordinator maintainer watcher fixer researcher proofreader troubleshooter').split(' '),
+);
+/** Heads that name a role without saying which (a "test generator" is a tester): a role, but not the name's. */
+const GENERIC_ROLES = new Set('engineer developer writer generator builder creator assistant helper bot agent guru'.split(' '));
+
+/** The names of work a task phrase may end with, and the role that does it ("k8s troubleshooting" → troubleshooter). */
+const TASK_NOUN_ROLES: ReadonlyMap<string, string> = new Map([
+  ['review', 'reviewer'], ['reviews', 'reviewer'], ['audit', 'auditor'], ['optimization', 'optimizer'], ['troubleshooting', 'troubleshooter'],
+  ['migration', 'migrator'], ['analysis', 'analyst'], ['testing', 'tester'], ['documentation', 'documenter'], ['monitoring', 'monitor'],
+  ['refactoring', 'refactorer'], ['debugging', 'debugger'], ['translation', 'translator'], ['conversion', 'converter'], ['profiling', 'profiler'],
+  ['benchmarking', 'benchmarker'], ['linting', 'linter'], ['triage', 'triager'], ['validation', 'validator'], ['modeling', 'modeler'],
+]);
+
+/** The last word of a noun phrase's head, before what qualifies it ("cost optimization advisor | for …"). */
+function headNoun(phrase: string): string {
+  const head = phrase.split(/\s+(?:for|that|who|which|to|in|of|with|on|at|from)\s+|\s*\(/i, 1)[0] ?? '';
+  return head.split(/\s+/).pop()?.toLowerCase() ?? '';
+}
+
+/**
+ * The role a noun phrase names: its head when that is a role ("terraform drift detector"), or the
+ * role that does the work it names ("SQL optimization" → optimizer); else undefined.
+ */
+export function roleNounOf(phrase: string): string | undefined {
+  const head = headNoun(phrase);
+  if (ROLE_NOUNS.has(head)) return head;
+  return TASK_NOUN_ROLES.get(head);
+}
+
+/** Whether a noun phrase names a role (a person or a tool that does something) rather than the work. */
+function namesRole(phrase: string): boolean {
+  const head = headNoun(phrase);
+  return ROLE_NOUNS.has(head) || GENERIC_ROLES.has(head) || PERSONA.test(phrase);
 }
 
 /** Third-person verb to base form: "reviews" → "review", "analyzes" → "analyze", "fixes" → "fix". */
@@ -119,7 +162,7 @@ function subjectOf(text: string): string {
  */
 export function brief(analysis: Analysis): Brief {
   const read = readBrief(analysis);
-  const b = read.isAction ? read : { ...read, phrase: nounPhrase(read.phrase, analysis) };
+  const b = read.isAction ? read : { ...read, phrase: nounPhrase(read.phrase, analysis), ...(namesRole(read.phrase) ? {} : { isTask: true }) };
   // "for X" names what to look for only in agents that look for things; "tests for an Express app" does not.
   const looks = LOOKING_CAPABILITIES.has(analysis.capabilities[0] ?? 'analyze');
   return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(b.subject), focus: looks ? b.focus.map(quotePlaceholders) : [] };
@@ -134,9 +177,15 @@ function nounPhrase(phrase: string, analysis: Analysis): string {
   const noun = phrase.replace(/^(?:an?|the)\s+/i, '');
   const first = /^[A-Z][a-z]+(?:-[a-z]+)*(?=\s|$)/.exec(noun)?.[0];
   if (!first) return noun;
-  const named = analysis.frameworks.some((f) => f.name.toLowerCase().split(/[\s.]+/).includes(first.toLowerCase())) || analysis.integrations.some((i) => i.toLowerCase().startsWith(first.toLowerCase()));
+  const word = first.toLowerCase();
+  const named =
+    analysis.frameworks.some((f) => f.name.toLowerCase().split(/[\s.]+/).includes(word) || (ALIASES.get(f.name) ?? []).some((a) => a.split(' ').includes(word))) ||
+    analysis.integrations.some((i) => i.toLowerCase().startsWith(word));
   return named ? noun : first.toLowerCase() + noun.slice(first.length);
 }
+
+/** Each technology's other names, as the requirement may write them ("postgres" of PostgreSQL). */
+const ALIASES: ReadonlyMap<string, readonly string[]> = new Map(LIBRARIES.map((l) => [l.name, l.aliases]));
 
 const LOOKING_CAPABILITIES = new Set(['review', 'validate', 'secure', 'analyze', 'monitor', 'debug', 'optimize']);
 const FOCUS_CLAUSE = /\b(?:for|checks? for|checking for|looks? for|looking for|finds?|detects?|flags?|spots?|catch(?:es)?)\s+(.+)$/i;
@@ -177,6 +226,9 @@ function afterContext(all: readonly string[], analysis: Analysis): Omit<Brief, '
   return undefined;
 }
 
+/** A one-word label before a colon, as in a commit subject. */
+const LABEL = /^[\w-]{2,20}:\s+(.+)$/;
+
 /** A sentence that sets the scene rather than asks: "We have …", "Our services …", "You are a senior engineer." */
 const CONTEXT = /^(?:we|our|i|my|you are|you're|we're|i'm|there (?:is|are)|currently|right now)\b/i;
 /** What leads the thing a context sentence names ("We have | a Next.js app"). */
@@ -192,7 +244,9 @@ function readBrief(analysis: Analysis): Brief {
     return { ...action, focus: focusOf(sentence) };
   }
   const first = all[0] ?? '';
-  const stripped = taskText(first);
+  // "perf: reduce React bundle size", "security: scan for hardcoded secrets": a label before the task.
+  const labelled = LABEL.exec(taskText(first));
+  const stripped = labelled?.[1] && actionOf(labelled[1]) ? labelled[1] : taskText(first);
   const action = actionOf(stripped);
   if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };
   // "A code reviewer for React pull requests that checks hooks usage": the noun phrase names the
@@ -209,7 +263,8 @@ function readBrief(analysis: Analysis): Brief {
     return { phrase: clause(stripped, 24, TASK_BOUNDARY), isAction: false, subject: subjectOf(forPart?.[1] ?? noun), focus: focusOf(`for ${looksFor}`) };
   }
   if (clauseAction) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
-  if (stripped.length > 0 && analysis.language === 'en') {
+  // A few plain words ("Lighthouse score improvements") are a noun phrase even where too terse to tell the language.
+  if (stripped.length > 0 && (analysis.language === 'en' || /^[\x20-\x7e]+$/.test(stripped) && stripped.split(/\s+/).length <= 5)) {
     // "Incident commander assistant for production outages": the words before "assistant" were the role.
     const role = ROLE_FRAMING.exec(first);
     const phrase = role?.[1] ? clause(first.slice(role[0].indexOf(role[1])).replace(/[.!?]+$/, ''), 20) : clause(stripped, 20);

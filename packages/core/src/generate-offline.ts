@@ -295,7 +295,7 @@ const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
 function introduction(d: Draft): string {
   const title = roleTitle(d);
   const noun = d.brief.phrase.replace(/^(?:an?|the)\s+/i, '');
-  const task = d.brief.isAction ? `Your job is to ${d.brief.phrase}.` : `You act as ${article(noun)} ${noun}.`;
+  const task = d.brief.isAction ? `Your job is to ${d.brief.phrase}.` : d.brief.isTask ? `Your job: ${d.brief.phrase}.` : `You act as ${article(noun)} ${noun}.`;
   return `You are ${article(title)} ${title}. ${task}`;
 }
 

@@ -2,7 +2,7 @@ import { AGENT_NAME_MAX } from './claude-code-facts.js';
 import { textMemo } from './memo.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
-import type { Brief } from './brief.js';
+import { roleNounOf, type Brief } from './brief.js';
 import { LIBRARIES } from './catalog/libraries.js';
 
 /*
@@ -56,27 +56,12 @@ const VERB_ROLES: Readonly<Record<string, string>> = {
   visualize: 'visualizer',
 };
 
-/** Role nouns a requirement may name its agent by ("terraform drift detector", "a Go concurrency expert"). */
-const ROLE_NOUNS = new Set(
-  ('reviewer auditor checker detector optimizer advisor expert specialist documenter tester debugger analyst analyzer ' +
-    'linter formatter translator summarizer converter migrator designer architect planner monitor validator scanner programmer ' +
-    'consultant coach mentor tutor reporter triager labeler classifier estimator profiler benchmarker refactorer explainer commander ' +
-    'orchestrator coordinator maintainer watcher fixer researcher proofreader').split(' '),
-);
-
-/** The role noun a requirement phrased as a role ends its first noun phrase with ("cost optimization advisor for …"). */
-function nounRole(phrase: string): string | undefined {
-  const head = phrase.split(/\s+(?:for|that|who|which|to|in|of|with|on|at)\s+/i, 1)[0] ?? '';
-  const last = head.split(/\s+/).pop()?.toLowerCase() ?? '';
-  return ROLE_NOUNS.has(last) ? last : undefined;
-}
-
 /**
  * The role the requirement names itself (`brief`): its verb's where that says more than the
  * capability's noun, or the role noun it is phrased as; else undefined.
  */
 export function verbRole(b: Brief): string | undefined {
-  if (!b.isAction) return nounRole(b.phrase);
+  if (!b.isAction) return roleNounOf(b.phrase);
   const [verb = '', next = ''] = b.phrase.split(' ', 2);
   // "Plan and coordinate X": two verbs, and the capabilities say the role better than the first alone.
   return /^(?:and|or|&)$/i.test(next) || !Object.hasOwn(VERB_ROLES, verb.toLowerCase()) ? undefined : VERB_ROLES[verb.toLowerCase()];
@@ -118,7 +103,7 @@ function singular(word: string): string {
  * name may be about) nor short forms that name a part ("s3" of AWS).
  */
 const SYNONYMS: ReadonlyMap<string, readonly string[]> = new Map(
-  LIBRARIES.map((l) => [l.name, l.aliases.map((a) => slug(a)).filter((a) => a.length >= 4 && !a.includes(slug(l.name)))]),
+  LIBRARIES.map((l) => [l.name, l.aliases.map((a) => slug(a)).filter((a) => (a.length >= 4 || a === 'k8s') && !a.includes(slug(l.name)))]),
 );
 const synonyms = (name: string): readonly string[] => SYNONYMS.get(name) ?? [];
 
@@ -186,7 +171,8 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
   // Nor "doc-documenter": a word the role's noun starts with says the role again.
   const object = nouns.slice(-room).map((w, i, all) => (i === all.length - 1 ? singular(w) : w)).filter((w) => !w.startsWith(stem) && !(w.length >= 3 && roleNoun.startsWith(w)));
   const parts = [tech, ...object, roleNoun].filter((p) => p.length > 0);
-  if (parts.length < 2) parts.unshift(slug(analysis.domains.primary.name) || 'general');
+  // "code review" as a whole requirement: the domain's words the role says again go ("code-reviewer", not "code-review-reviewer").
+  if (parts.length < 2) parts.unshift(slug(analysis.domains.primary.name).split('-').filter((w) => !roleNoun.startsWith(w)).join('-') || 'general');
   let name = slug(parts.join('-'));
   while (name.length > AGENT_NAME_MAX) name = name.slice(0, name.lastIndexOf('-'));
   return name || 'general-agent';
@@ -195,6 +181,15 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
 /** "an" before a vowel sound: "an Angular", but "a Unity", "a user". */
 export function article(word: string): string {
   return /^[aeiou]/i.test(word) && !/^(?:uni|use|usa|uti|eu|one)/i.test(word) ? 'an' : 'a';
+}
+
+/**
+ * Whether the work a task phrase names takes no article: a plural, a gerund or an abstract noun
+ * ("docs for our API", "rate limiting", "SQL optimization"; but "a code review").
+ */
+export function uncounted(phrase: string): boolean {
+  const head = phrase.split(/\s+(?:for|that|which|in|of|with|on|at|from)\s+|\s*\(/i, 1)[0]?.split(/\s+/).pop() ?? '';
+  return /(?:[^su]s|ing|tion|sion|ment|ance|ence|ity|ysis)$/i.test(head);
 }
 
 function capitalize(text: string): string {
@@ -212,7 +207,7 @@ function truncateWords(text: string, max: number): string {
  * characters (it is always in context).
  */
 export function agentDescription(b: Brief, policy: ToolPolicy, analysis: Analysis): string {
-  const task = truncateWords(b.isAction ? `to ${b.phrase}` : `${article(b.phrase)} ${b.phrase}`, 170);
+  const task = truncateWords(b.isAction ? `to ${b.phrase}` : b.isTask && uncounted(b.phrase) ? b.phrase : `${article(b.phrase)} ${b.phrase}`, 170);
   const when = `Use proactively when you need ${task}.`;
   const edits = policy.tools.includes('Edit') || policy.tools.includes('Write');
   const runs = policy.tools.includes('Bash');
