@@ -150,6 +150,7 @@ describe('offline generator', () => {
         'k8s troubleshooting',
         'docs for our API',
         'refactor: extract service layer from controllers',
+        'Terraform + AWS cost review',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     expect(names).toEqual(['openapi-spec-validator', 'kubernetes-pod-explainer', 'codebase-explainer', 'nodejs-callback-refactorer', 'dockerfile-linter',
@@ -157,7 +158,7 @@ describe('offline generator', () => {
       'migration-planner', 'postgresql-version-upgrade-orchestrator', 'email-template-accessibility-reviewer', 'ticket-effort-estimator', 'secret-analyst',
       'commit-message-builder', 'apache-kafka-lag-monitor', 'readme-documenter', 'terraform-drift-detector', 'go-concurrency-expert', 'database-migration-reviewer',
       'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer', 'openapi-documenter', 'code-reviewer', 'kubernetes-troubleshooter',
-      'api-documenter', 'service-layer-extractor']);
+      'api-documenter', 'service-layer-extractor', 'terraform-cost-reviewer']);
     // Work named as a noun is the job, not a role to act as; a role still is.
     expect(body((await generate('SQL optimization')).content)).toContain('Your job: SQL optimization.');
     expect(body((await generate('A code reviewer for Rust')).content)).toContain('You act as a code reviewer for Rust.');
@@ -173,6 +174,9 @@ describe('offline generator', () => {
     expect(await scope('Keep our Terraform provider versions pinned and up to date')).toBe('our Terraform provider versions.');
     expect(await scope('Write Storybook stories for every React component that lacks one')).toBe('Storybook stories for every React component.');
     expect(await scope("Build SwiftUI views for an onboarding flow following Apple's Human Interface Guidelines, with accessibility labels.")).toBe('SwiftUI views for an onboarding flow.');
+    // Work named as a noun works on what precedes it: SQL, code.
+    expect(await scope('SQL optimization')).toBe('SQL.');
+    expect(await scope('code review')).toBe('code.');
   });
 
   it('names the role after the requirement\'s verb where the verb says more than its capability', async () => {

@@ -59,6 +59,13 @@ export function roleNounOf(phrase: string): string | undefined {
   return TASK_NOUN_ROLES.get(head);
 }
 
+/** What a task phrase works on: "SQL optimization" optimizes SQL, "code review" reviews code. */
+function workedOn(b: Omit<Brief, 'focus'>): string {
+  const words = b.subject.split(/\s+/);
+  const last = words[words.length - 1]?.toLowerCase() ?? '';
+  return words.length > 1 && TASK_NOUN_ROLES.has(last) ? words.slice(0, -1).join(' ') : b.subject;
+}
+
 /** Whether a noun phrase names a role (a person or a tool that does something) rather than the work. */
 function namesRole(phrase: string): boolean {
   const head = headNoun(phrase);
@@ -162,7 +169,7 @@ function subjectOf(text: string): string {
  */
 export function brief(analysis: Analysis): Brief {
   const read = readBrief(analysis);
-  const b = read.isAction ? read : { ...read, phrase: nounPhrase(read.phrase, analysis), ...(namesRole(read.phrase) ? {} : { isTask: true }) };
+  const b = read.isAction ? read : { ...read, phrase: nounPhrase(read.phrase, analysis), ...(namesRole(read.phrase) ? {} : { isTask: true, subject: workedOn(read) }) };
   // "for X" names what to look for only in agents that look for things; "tests for an Express app" does not.
   const looks = LOOKING_CAPABILITIES.has(analysis.capabilities[0] ?? 'analyze');
   return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(b.subject), focus: looks ? b.focus.map(quotePlaceholders) : [] };

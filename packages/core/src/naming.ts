@@ -136,6 +136,8 @@ function nameNouns(phrase: string, techWords: ReadonlySet<string>, roleWords: Re
       // "dead code" is one thing, though "code" alone says nothing in a name.
       .replace(/\b(dead|legacy|unused|duplicated?|boilerplate) code\b/gi, '$1-code')
       .split(/\s+/)
+      // "Terraform + AWS", "parsing & alerting": a sign alone joins, it names nothing.
+      .filter((w) => /[\p{L}\p{N}]/u.test(w))
       // "callback-based code" is callback code.
       .map((w) => slug(w.replace(/['’]s$/i, '').replace(/-(?:based|driven|heavy|style|like)$/i, '')))
       .filter((w) => /[a-z]/.test(w) && w.length > 1 && !STOPWORDS.has(w) && !namesTechnology(techWords, w) && !roleWords.has(w))
