@@ -201,6 +201,10 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze('Review Dockerfiles for image size, layer caching and running as root.').needsShell).toBe(false);
     expect(analyze('Audit services running in Kubernetes for privileged containers').needsShell).toBe(false);
     expect(analyze('Monitor long-running jobs in our cluster').needsShell).toBe(false);
+    // Operating on resources runs commands.
+    expect(analyze('Delete unused Docker images from our registry after approval').needsShell).toBe(true);
+    expect(analyze('Rotate expiring TLS certificates in our Kubernetes cluster with approval').needsShell).toBe(true);
+    expect(analyze('Clean up stale branches older than 90 days in our GitHub repo').needsShell).toBe(true);
   });
 
   // Requirement → the capabilities analysis reads in it (each row a case a rule of analyze.ts once got wrong).
@@ -251,6 +255,7 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     ['docs for our API', ['document']],
     ['Check docs for broken links', ['validate']],
     ['CSV to Parquet conversion scripts', ['create']],
+    ['Backfill missing analytics events from the raw S3 logs', ['migrate', 'analyze']],
   ];
   it.each(CAPABILITY_CASES)('reads %j as %j', (requirement, capabilities) => {
     expect(analyze(requirement).capabilities).toEqual(capabilities);

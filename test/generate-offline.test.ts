@@ -105,6 +105,8 @@ describe('offline generator', () => {
       ['CSV to Parquet conversion scripts', 'CSV to Parquet conversion scripts.'],
       ['perf: reduce React bundle size', 'to reduce React bundle size.'],
       ['security: scan for hardcoded secrets', 'to scan for hardcoded secrets.'],
+      // A clause after a semicolon is another sentence.
+      ['Read our Grafana alerts and suggest threshold changes; do not change anything yourself', 'to read our Grafana alerts and suggest threshold changes.'],
     ];
     for (const [requirement, task] of cases) {
       const result = await generate(requirement);
@@ -151,6 +153,11 @@ describe('offline generator', () => {
         'docs for our API',
         'refactor: extract service layer from controllers',
         'Terraform + AWS cost review',
+        'Review pull requests but never approve or merge them',
+        'Rotate expiring TLS certificates in our Kubernetes cluster with approval',
+        'Clean up stale branches older than 90 days in our GitHub repo',
+        'Delete unused Docker images from our registry after approval',
+        'Apply database migrations to staging after I confirm',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     expect(names).toEqual(['openapi-spec-validator', 'kubernetes-pod-explainer', 'codebase-explainer', 'nodejs-callback-refactorer', 'dockerfile-linter',
@@ -158,7 +165,8 @@ describe('offline generator', () => {
       'migration-planner', 'postgresql-version-upgrade-orchestrator', 'email-template-accessibility-reviewer', 'ticket-effort-estimator', 'secret-analyst',
       'commit-message-builder', 'apache-kafka-lag-monitor', 'readme-documenter', 'terraform-drift-detector', 'go-concurrency-expert', 'database-migration-reviewer',
       'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer', 'openapi-documenter', 'code-reviewer', 'kubernetes-troubleshooter',
-      'api-documenter', 'service-layer-extractor', 'terraform-cost-reviewer']);
+      'api-documenter', 'service-layer-extractor', 'terraform-cost-reviewer', 'pull-request-reviewer',
+      'kubernetes-tls-certificate-rotator', 'stale-branch-cleaner', 'docker-unused-image-cleaner', 'database-migrator']);
     // Work named as a noun is the job, not a role to act as; a role still is.
     expect(body((await generate('SQL optimization')).content)).toContain('Your job: SQL optimization.');
     expect(body((await generate('A code reviewer for Rust')).content)).toContain('You act as a code reviewer for Rust.');
@@ -177,6 +185,19 @@ describe('offline generator', () => {
     // Work named as a noun works on what precedes it: SQL, code.
     expect(await scope('SQL optimization')).toBe('SQL.');
     expect(await scope('code review')).toBe('code.');
+  });
+
+  it('says what an agent with Bash but no Edit does, and keeps any description within 300 characters', async () => {
+    const rotator = String(frontmatter((await generate('Rotate expiring TLS certificates in our Kubernetes cluster with approval')).content)['description']);
+    expect(rotator).toContain('It never edits files; it runs commands and reports the results. Asks for approval before irreversible steps.');
+    expect(rotator).not.toContain('Read-only');
+    const long = await generate(
+      'Rotate expiring TLS certificates across every one of our production Kubernetes clusters in all regions for the payments platform and the internal tooling services, updating ingress controllers, service meshes and every secret that references them, with approval',
+    );
+    const description = String(frontmatter(long.content)['description']);
+    expect(description.length).toBeLessThanOrEqual(300);
+    expect(description).toMatch(/Asks for approval before irreversible steps\.$/);
+    expect(long.report.passed).toBe(true);
   });
 
   it('names the role after the requirement\'s verb where the verb says more than its capability', async () => {

@@ -89,7 +89,8 @@ export const ACTION_VERBS = new Set(
     'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
     'add remove rename replace update configure bump spot understand turn deduplicate dedupe normalize sanitize ' +
     'suggest propose recommend identify prioritize benchmark shrink parallelize rewrite simplify reproduce provision proofread ' +
-    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check block prevent reject reduce cut trim limit increase').split(' '),
+    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check block prevent reject reduce cut trim limit increase ' +
+    'read apply delete rotate backfill publish merge approve open close post send notify restart revert install upload archive purge prune schedule renew').split(' '),
 );
 
 /**
@@ -115,7 +116,7 @@ function clause(text: string, maxWords: number, boundary = CLAUSE_BOUNDARY): str
   return cut.split(/\s+/).slice(0, maxWords).join(' ').replace(/[.!?]+$/, '');
 }
 
-const SUBJECT_BREAK = /^(?:and|or|before|after|with|across|using|so|to|into|without|every|each|when|in|on|from|at|within|by)$/i;
+const SUBJECT_BREAK = /^(?:and|or|but|before|after|with|across|using|so|to|into|without|every|each|when|in|on|from|at|within|by)$/i;
 /** Words that can join a subject's own parts ("Spring Boot and Next.js pipelines", "code in Go"): they break it only after three words. */
 const LINKING = /^(?:and|or|with|in|on|from|at|to|into|across|within)$/i;
 

@@ -4,6 +4,7 @@ import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
 import { roleNounOf, type Brief } from './brief.js';
 import { LIBRARIES } from './catalog/libraries.js';
+import { DESCRIPTION_MAX_CHARS } from './validate/claude-code.js';
 
 /*
  * The agent's name and description, from its brief (brief.ts) and analysis: a name of 2–4 hyphenated
@@ -53,6 +54,12 @@ const VERB_ROLES: Readonly<Record<string, string>> = {
   prioritize: 'prioritizer',
   localize: 'localizer',
   maintain: 'maintainer',
+  clean: 'cleaner',
+  delete: 'cleaner',
+  prune: 'cleaner',
+  purge: 'cleaner',
+  rotate: 'rotator',
+  publish: 'publisher',
   visualize: 'visualizer',
 };
 
@@ -116,7 +123,7 @@ function namesTechnology(techWords: ReadonlySet<string>, word: string): boolean 
 }
 
 /** Words that end the subject's first noun phrase, for a name: prepositions, and a verb after it ("cold starts | are slow"). */
-const NAME_CHUNK_END = /\s+(?:for|of|in|from|to|with|on|at|by|into|across|about|that|which|against|between|within|without|via|using|under|over|is|are|was|were|has|have|as an?)\s+/i;
+const NAME_CHUNK_END = /\s+(?:for|of|in|from|to|with|on|at|by|into|across|about|that|which|against|between|within|without|via|using|under|over|is|are|was|were|has|have|as an?|but|(?:older|newer|larger|smaller|longer|shorter|more|less) than)\s+/i;
 
 /** Head nouns that say which part of something, not what: the phrase after them names it. */
 const PARTITIVE = /^(?:parts?|pieces?|areas?|portions?|corners?|aspects?|bits?|questions?)$/;
@@ -204,20 +211,28 @@ function truncateWords(text: string, max: number): string {
   return cut.slice(0, Math.max(cut.lastIndexOf(' '), 1)).replace(/[,;:\s]+$/, '');
 }
 
+const WHEN = 'Use proactively when you need ';
+/** The task's share of a description, so it reads as a trigger rather than a summary. */
+const TASK_MAX = 170;
+
 /**
  * The description Claude Code shows the main agent: when to use it, then its reach, under 300
  * characters (it is always in context).
  */
 export function agentDescription(b: Brief, policy: ToolPolicy, analysis: Analysis): string {
-  const task = truncateWords(b.isAction ? `to ${b.phrase}` : b.isTask && uncounted(b.phrase) ? b.phrase : `${article(b.phrase)} ${b.phrase}`, 170);
-  const when = `Use proactively when you need ${task}.`;
   const edits = policy.tools.includes('Edit') || policy.tools.includes('Write');
   const runs = policy.tools.includes('Bash');
+  // With Bash it is not read-only (a command can change anything): it says what it does instead.
   const reach = !edits
-    ? 'Read-only, it reports findings and never edits files.'
+    ? runs
+      ? 'It never edits files; it runs commands and reports the results.'
+      : 'Read-only, it reports findings and never edits files.'
     : runs
       ? 'It edits files and verifies its changes by running checks.'
       : 'It edits files; the caller runs any commands.';
   const approval = analysis.constraints.some((c) => c.kind === 'requires-approval') ? ' Asks for approval before irreversible steps.' : '';
-  return capitalize(`${when} ${reach}${approval}`).replace(/\s+/g, ' ');
+  // The task gets what the limit leaves: the reach and the approval note are never cut.
+  const room = Math.min(TASK_MAX, DESCRIPTION_MAX_CHARS - WHEN.length - '. '.length - reach.length - approval.length);
+  const task = truncateWords(b.isAction ? `to ${b.phrase}` : b.isTask && uncounted(b.phrase) ? b.phrase : `${article(b.phrase)} ${b.phrase}`, room);
+  return capitalize(`${WHEN}${task}. ${reach}${approval}`).replace(/\s+/g, ' ');
 }

@@ -31,7 +31,9 @@ export function withoutInstructions(text: string): { text: string; dropped: numb
   if (last?.text !== text) {
     const all = sentences(text);
     const kept = all.filter((s) => !isInstructionToFactory(s));
-    last = { text, result: { text: kept.join(' '), dropped: all.length - kept.length } };
+    // A sentence split off at a semicolon gets it back, so the kept text splits the same way again.
+    const joined = kept.map((s, i) => (i < kept.length - 1 && !/[.!?]$/.test(s) ? `${s};` : s)).join(' ');
+    last = { text, result: { text: joined, dropped: all.length - kept.length } };
   }
   return { ...last.result };
 }
