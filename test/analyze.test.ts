@@ -256,6 +256,9 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     ['Check docs for broken links', ['validate']],
     ['CSV to Parquet conversion scripts', ['create']],
     ['Backfill missing analytics events from the raw S3 logs', ['migrate', 'analyze']],
+    // Turning designs into code writes code; keeping docs consistent edits them.
+    ['Help our designers turn Figma components into accessible React code', ['create']],
+    ["I'd like an assistant that keeps our OpenAPI spec and docs consistent", ['document']],
   ];
   it.each(CAPABILITY_CASES)('reads %j as %j', (requirement, capabilities) => {
     expect(analyze(requirement).capabilities).toEqual(capabilities);

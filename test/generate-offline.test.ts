@@ -107,6 +107,11 @@ describe('offline generator', () => {
       ['security: scan for hardcoded secrets', 'to scan for hardcoded secrets.'],
       // A clause after a semicolon is another sentence.
       ['Read our Grafana alerts and suggest threshold changes; do not change anything yourself', 'to read our Grafana alerts and suggest threshold changes.'],
+      // However the request for an agent is worded, what it does is the task.
+      ['Help our designers turn Figma components into accessible React code', 'to turn Figma components into accessible React code.'],
+      ["I'd like an assistant that keeps our OpenAPI spec and docs consistent", 'to keep our OpenAPI spec and docs consistent.'],
+      ['Agent: reviews Kotlin code for null-safety issues', 'to review Kotlin code for null-safety issues.'],
+      ['Could you create a subagent that refactors legacy jQuery code to vanilla JS?', 'to refactor legacy jQuery code to vanilla JS.'],
     ];
     for (const [requirement, task] of cases) {
       const result = await generate(requirement);

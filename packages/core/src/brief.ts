@@ -214,7 +214,8 @@ function focusOf(phrase: string): string[] {
 /** A task's words with the framing, the end mark and any adverb of manner gone. */
 function taskText(sentence: string): string {
   // "Automatically label incoming issues": how often or how eagerly is no part of the task.
-  return sentence.slice(framingLength(sentence)).replace(/[.!?]+$/, '').trim().replace(MANNER, '');
+  // "Agent: reviews Kotlin code": punctuation the framing leaves goes too.
+  return sentence.slice(framingLength(sentence)).replace(/[.!?]+$/, '').replace(/^[\s:,;–—-]+/, '').trim().replace(MANNER, '');
 }
 
 /**
