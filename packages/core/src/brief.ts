@@ -43,10 +43,23 @@ const TASK_NOUN_ROLES: ReadonlyMap<string, string> = new Map([
   ['benchmarking', 'benchmarker'], ['linting', 'linter'], ['triage', 'triager'], ['validation', 'validator'], ['modeling', 'modeler'],
 ]);
 
-/** The last word of a noun phrase's head, before what qualifies it ("cost optimization advisor | for …"). */
-function headNoun(phrase: string): string {
-  const head = phrase.split(/\s+(?:for|that|who|which|to|in|of|with|on|at|from)\s+|\s*\(/i, 1)[0] ?? '';
+/** Where a role's head ends: before what qualifies it ("cost optimization advisor | for …", "a bot | to …"). */
+const ROLE_HEAD_END = /\s+(?:for|that|who|which|to|in|of|with|on|at|from)\s+|\s*\(/i;
+/** Where the work's head ends ("to" joins its words: "CSV to Parquet conversion scripts"). */
+const WORK_HEAD_END = /\s+(?:for|that|which|in|of|with|on|at|from)\s+|\s*\(/i;
+
+/** The last word of a noun phrase's head, in lower case. */
+function headNoun(phrase: string, end = ROLE_HEAD_END): string {
+  const head = phrase.split(end, 1)[0] ?? '';
   return head.split(/\s+/).pop()?.toLowerCase() ?? '';
+}
+
+/**
+ * Whether the work a task phrase names takes no article: a plural, a gerund or an abstract noun
+ * ("docs for our API", "rate limiting", "SQL optimization"; but "a code review").
+ */
+export function uncounted(phrase: string): boolean {
+  return /(?:[^su]s|ing|tion|sion|ment|ance|ence|ity|ysis)$/.test(headNoun(phrase, WORK_HEAD_END));
 }
 
 /**

@@ -2,7 +2,7 @@ import { AGENT_NAME_MAX } from './claude-code-facts.js';
 import { textMemo } from './memo.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
-import { roleNounOf, type Brief } from './brief.js';
+import { roleNounOf, uncounted, type Brief } from './brief.js';
 import { LIBRARIES } from './catalog/libraries.js';
 import { DESCRIPTION_MAX_CHARS } from './validate/claude-code.js';
 
@@ -190,15 +190,6 @@ export function agentName(analysis: Analysis, subject: string, roleNoun: string)
 /** "an" before a vowel sound: "an Angular", but "a Unity", "a user". */
 export function article(word: string): string {
   return /^[aeiou]/i.test(word) && !/^(?:uni|use|usa|uti|eu|one)/i.test(word) ? 'an' : 'a';
-}
-
-/**
- * Whether the work a task phrase names takes no article: a plural, a gerund or an abstract noun
- * ("docs for our API", "rate limiting", "SQL optimization"; but "a code review").
- */
-export function uncounted(phrase: string): boolean {
-  const head = phrase.split(/\s+(?:for|that|which|in|of|with|on|at|from)\s+|\s*\(/i, 1)[0]?.split(/\s+/).pop() ?? '';
-  return /(?:[^su]s|ing|tion|sion|ment|ance|ence|ity|ysis)$/i.test(head);
 }
 
 function capitalize(text: string): string {
