@@ -271,6 +271,12 @@ describe('analyze: web, shell, ambiguities, key terms', () => {
     expect(analyze(requirement).needsShell).toBe(false);
   });
 
+  it('takes no key terms from a prohibition', () => {
+    const terms = analyze('Debug failing Django API endpoints without modifying files; you may run the tests').keyTerms;
+    expect(terms).not.toContain('modifying');
+    expect(terms).toContain('failing');
+  });
+
   it('needs the web for dependencies kept up to date, not for docs kept in step with the code', () => {
     expect(analyze('Please build an agent to keep our API docs up to date with the code').needsWeb).toBe(false);
     expect(analyze('Keep a Svelte app\'s dependencies up to date').needsWeb).toBe(true);

@@ -236,11 +236,26 @@ describe('offline generator', () => {
     expect(body((await generate('Write unit tests for Python functions and run them with pytest')).content)).toMatch(RUNNING);
   });
 
-  it('never tells an agent without Edit and Write to implement or connect anything', async () => {
-    for (const requirement of ['Integrate Stripe webhooks into our Express backend', 'Keep the OpenAPI spec in sync with the Express routes and flag breaking changes in pull requests']) {
-      const result = await generate(requirement);
-      expect(frontmatter(result.content)['tools'], requirement).toBe('Read, Grep, Glob');
-      expect(body(result.content).match(/^(?:\d+\.|-) (?:Implement|Connect|Build)\b.*$/m)?.[0], requirement).toBeUndefined();
+  it('never tells an agent without Edit and Write to implement, connect, fix or rewrite anything', async () => {
+    // A requirement may ask for editing work and forbid edits: the agent then plans, proposes and reports.
+    const requirements = [
+      'Integrate Stripe webhooks into our Express backend',
+      'Keep the OpenAPI spec in sync with the Express routes and flag breaking changes in pull requests',
+      'Build Go UI components and report findings without modifying files',
+      'Debug the flaky checkout flow in our Next.js app and report findings without modifying files',
+      'Debug failing Django API endpoints without modifying files; you may run the tests',
+      'Refactor the Django views into class-based views without modifying files',
+      'Optimize slow Postgres queries without modifying files',
+      'Generate tests for the parser without modifying files',
+      'Migrate the Express app to Fastify without modifying files',
+    ];
+    const EDITING = /^(?:\d+\.|-|- \[ \]) (?:Implement|Connect|Build|Write and run|Write tests|Write each test|Write the supporting|Refactor in small|Restructure|Remove duplication|Execute one step|Change one thing|Fix the root cause|Plan and carry out)\b.*$|\band fix (?:it|what fails)\b|files you will add|(?:test|suite) was run and|\*\*Added\*\*|what was built/m;
+    for (const tier of ['simple', 'complex'] as const) {
+      for (const requirement of requirements) {
+        const result = await generate(requirement, { tier });
+        expect(String(frontmatter(result.content)['tools']), requirement).not.toMatch(/Edit|Write/);
+        expect(body(result.content).match(EDITING)?.[0], `${tier}: ${requirement}`).toBeUndefined();
+      }
     }
   });
 

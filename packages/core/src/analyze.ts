@@ -288,7 +288,7 @@ function scoreDomains(text: string, libs: readonly PhraseMatch<LibraryEntry>[]):
   return { primary: { name: top[0], confidence: strength(top[1]) }, secondary };
 }
 
-function keyTermsOf(text: string, found: readonly { index: number; text: string }[]): string[] {
+function keyTermsOf(text: string, found: readonly { index: number; text: string }[], skipped: readonly (readonly [number, number])[]): string[] {
   // Library and integration names overlap ("s3" and "s3 buckets"): keep the longest at each place.
   const phrases = [...found].sort((a, b) => a.index - b.index || b.text.length - a.text.length);
   const candidates: { index: number; term: string }[] = [];
@@ -304,7 +304,8 @@ function keyTermsOf(text: string, found: readonly { index: number; text: string 
     const w = m[0];
     if (w.length <= 3 || NOT_KEY_TERMS.has(w) || EN_STOPWORDS.has(w)) continue;
     const at = m.index;
-    if (spans.some(([s, e]) => at >= s && at < e)) continue;
+    // Inside a library's name, or a prohibition ("without modifying files" names nothing the agent works on).
+    if (spans.some(([s, e]) => at >= s && at < e) || skipped.some(([s, e]) => at >= s && at < e)) continue;
     candidates.push({ index: at, term: w });
   }
   candidates.sort((a, b) => a.index - b.index);
@@ -433,7 +434,7 @@ export function analyze(requirement: string): Analysis {
     ambiguities.push('Which external systems should it connect to, and through which APIs?');
   }
 
-  const keyTerms = keyTermsOf(text, [...libMatches, ...integrationMatches].map((m) => ({ index: m.index, text: m.text })));
+  const keyTerms = keyTermsOf(text, [...libMatches, ...integrationMatches].map((m) => ({ index: m.index, text: m.text })), negated);
 
   return {
     requirement: normalized,

@@ -43,7 +43,7 @@ function usable(d: Draft): (note: string) => boolean {
 function forTools(text: TemplateText, can: Draft['can']): string {
   if (typeof text === 'string') return text;
   if ('withShell' in text) return can.shell ? text.withShell : text.withoutShell;
-  return can.edit ? text.withEdit : text.withoutEdit;
+  return forTools(can.edit ? text.withEdit : text.withoutEdit, can);
 }
 
 /** `{subject}`, `{stack}`, `{terms}` in template text; split keeps each variable's name. */
@@ -193,8 +193,11 @@ const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
     if (d.request.research.libraries.length > 0 && d.can.context7) {
       steps.push(`Check current ${listJoin(d.request.research.libraries.map((l) => l.name))} documentation through Context7 when a detail is not covered below.`);
     }
+    // Only an agent that can edit is told to fix what fails; one with Bash alone runs the checks and reports.
     const verify = d.can.shell
-      ? "Verify before you report: run the project's own checks (tests, linters, type checks) and fix what fails."
+      ? d.can.edit
+        ? "Verify before you report: run the project's own checks (tests, linters, type checks) and fix what fails."
+        : "Verify before you report: run the project's own checks where they apply and report what fails, with the command that showed it."
       : 'Verify before you report: re-read every location you cite and confirm each finding against the source.';
     const trimmed = unique(steps).slice(0, MAX_STEPS - 2);
     return numbered([...trimmed, verify, 'Report using the output format below.']);

@@ -22,11 +22,9 @@ const TiersSchema = z.object({
  * things (tests, a reproduction, a benchmark), `withEdit` to change files; the `without` form is for
  * an agent that cannot, so it is never told to.
  */
-const TemplateTextSchema = z.union([
-  z.string().min(1),
-  z.strictObject({ withShell: z.string().min(1), withoutShell: z.string().min(1) }),
-  z.strictObject({ withEdit: z.string().min(1), withoutEdit: z.string().min(1) }),
-]);
+const ShellTextSchema = z.union([z.string().min(1), z.strictObject({ withShell: z.string().min(1), withoutShell: z.string().min(1) })]);
+/** A text, or its forms by the agent's tools: with and without Bash, with and without Edit (each of those with and without Bash). */
+const TemplateTextSchema = z.union([ShellTextSchema, z.strictObject({ withEdit: ShellTextSchema, withoutEdit: ShellTextSchema })]);
 export type TemplateText = z.infer<typeof TemplateTextSchema>;
 
 const CapabilityTemplateSchema = z.object({
