@@ -190,6 +190,9 @@ describe('offline generator', () => {
     // Work named as a noun works on what precedes it: SQL, code.
     expect(await scope('SQL optimization')).toBe('SQL.');
     expect(await scope('code review')).toBe('code.');
+    // Where a migration starts and ends is no part of what moves.
+    expect(await scope('Migrate our CI from Jenkins to GitHub Actions. Keep the same stages.')).toBe('our CI.');
+    expect(await scope('Upgrade our Python project from Pydantic v1 to v2')).toBe('our Python project.');
   });
 
   it('says what an agent with Bash but no Edit does, and keeps any description within 300 characters', async () => {

@@ -148,6 +148,8 @@ function endsSubject(words: readonly string[], i: number): boolean {
   if (i >= (LINKING.test(w) ? 3 : 2) && SUBJECT_BREAK.test(w)) return true;
   // "playbooks | to provision Redis", "dependencies | up to date": a purpose or a state is no part of the thing.
   if (i >= 1 && /^to$/i.test(w) && ACTION_VERBS.has((words[i + 1] ?? '').toLowerCase())) return true;
+  // "our CI | from Jenkins to GitHub Actions": where a migration starts and ends is no part of what moves.
+  if (i >= 1 && /^from$/i.test(w) && words.slice(i + 2, i + 6).some((x) => /^to$/i.test(x))) return true;
   // "the repo | this week": when is no part of what.
   if (i >= 1 && /^(?:this|last|next)$/i.test(w) && /^(?:week|month|sprint|quarter|year|day|release)\b/i.test(words[i + 1] ?? '')) return true;
   if (i >= 1 && /^up$/i.test(w) && /^to$/i.test(words[i + 1] ?? '') && /^date\b/i.test(words[i + 2] ?? '')) return true;
