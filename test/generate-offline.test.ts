@@ -193,6 +193,11 @@ describe('offline generator', () => {
     // Where a migration starts and ends is no part of what moves.
     expect(await scope('Migrate our CI from Jenkins to GitHub Actions. Keep the same stages.')).toBe('our CI.');
     expect(await scope('Upgrade our Python project from Pydantic v1 to v2')).toBe('our Python project.');
+    // What a reviewer looks for is its focus, not part of what it reviews; a second task ends the focus.
+    expect(await scope('Review Helm charts for missing resource limits and liveness probes')).toBe('Helm charts.');
+    const audit = body((await generate('Audit a Next.js app for Core Web Vitals problems and propose fixes for LCP and CLS.')).content);
+    expect(audit).toContain('Look specifically for Core Web Vitals problems;');
+    expect(body((await generate('A code reviewer for React pull requests that checks hooks usage, accessibility and test coverage.')).content)).toContain('hooks usage, accessibility and test coverage');
   });
 
   it('says what an agent with Bash but no Edit does, and keeps any description within 300 characters', async () => {

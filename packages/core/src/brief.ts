@@ -23,6 +23,8 @@ export interface Brief {
   testsOf?: boolean;
   /** A noun phrase that names the work, not a role: "SQL optimization", "docs for our API". */
   isTask?: boolean;
+  /** The role's own words when the requirement names one and says its task in a clause: "Read-only security auditor". */
+  role?: string;
 }
 
 /** Role nouns a requirement may name its agent by ("terraform drift detector", "a Go concurrency expert"). */
@@ -188,7 +190,10 @@ export function brief(analysis: Analysis): Brief {
   const b = read.isAction ? read : { ...read, phrase: nounPhrase(read.phrase, analysis), ...(namesRole(read.phrase) ? {} : { isTask: true, subject: workedOn(read) }) };
   // "for X" names what to look for only in agents that look for things; "tests for an Express app" does not.
   const looks = LOOKING_CAPABILITIES.has(analysis.capabilities[0] ?? 'analyze');
-  return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(b.subject), focus: looks ? b.focus.map(quotePlaceholders) : [] };
+  const focus = looks ? b.focus : [];
+  // "Helm charts for missing resource limits": what it looks for is its focus, not part of what it works on.
+  const subject = focus[0] && b.subject.toLowerCase().includes(` for ${focus[0].toLowerCase()}`) ? b.subject.slice(0, b.subject.toLowerCase().indexOf(` for ${focus[0].toLowerCase()}`)) : b.subject;
+  return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(subject), focus: focus.map(quotePlaceholders) };
 }
 
 /**
@@ -214,11 +219,24 @@ const LOOKING_CAPABILITIES = new Set(['review', 'validate', 'secure', 'analyze',
 const FOCUS_CLAUSE = /\b(?:for|checks? for|checking for|looks? for|looking for|finds?|detects?|flags?|spots?|catch(?:es)?)\s+(.+)$/i;
 const FOCUS_END = /\s+(?:before|after|when|while|in order|so that|without|across|using|from|in|on|with|within)\s.*$/i;
 
+/** Verbs that are as often nouns in a list ("hooks usage, accessibility and test coverage"). */
+const NOUN_LIKE = new Set('test review report check scan design plan format process label audit profile flag run build release deploy monitor update change search trace log alert merge post sync schedule estimate forecast document structure'.split(' '));
+
+/** Whether words[i] starts a second task: a verb, and one that is often a noun only before a determiner ("test the parser"). */
+function startsTask(words: readonly string[], i: number): boolean {
+  const verb = baseVerb(words[i] ?? '');
+  if (!ACTION_VERBS.has(verb)) return false;
+  return !NOUN_LIKE.has(verb) || /^(?:the|a|an|our|their|its|any|all|each|every|them|it|this|these|those)$/i.test(words[i + 1] ?? '');
+}
+
 /** The things the requirement says to look for ("for typos and broken links" → two items). */
 function focusOf(phrase: string): string[] {
   const clauseText = FOCUS_CLAUSE.exec(phrase)?.[1];
   if (!clauseText) return [];
-  return clauseText
+  // "… problems and propose fixes for LCP": a second task ends the list of what to look for.
+  const words = clauseText.split(/\s+/);
+  const second = words.findIndex((w, i) => i > 0 && /^(?:and|or)$/i.test(w) && startsTask(words, i + 1));
+  return (second === -1 ? clauseText : words.slice(0, second).join(' '))
     .replace(FOCUS_END, '')
     .split(/\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+/i)
     .map((item) => item.replace(/^(?:the|any|all|a|an)\s+/i, '').replace(/[.!?]+$/, '').trim())
@@ -282,9 +300,12 @@ function readBrief(analysis: Analysis): Brief {
   if (clauseAction && PERSONA.test(noun)) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
   if (clauseAction && noun.split(/\s+/).length >= 2) {
     const forPart = /\bfor\s+(.+)$/i.exec(noun);
-    // The phrase keeps its clause ("a code reviewer for Rust that focuses on unsafe blocks"); "focuses on X" looks for X.
+    // The phrase keeps its clause ("a code reviewer for Rust that focuses on unsafe blocks"); "focuses on X" looks
+    // for X, "scans X for Y" for Y.
     const looksFor = clauseText.split(/\s+/).slice(1).join(' ').replace(/^(?:on|upon)\s+/i, '');
-    return { phrase: clause(stripped, 24, TASK_BOUNDARY), isAction: false, subject: subjectOf(forPart?.[1] ?? noun), focus: focusOf(`for ${looksFor}`) };
+    // What it works on: the role's "for" part, else its clause's object ("auditor that scans | FastAPI endpoints").
+    const subject = forPart?.[1] ? subjectOf(forPart[1]) : clauseAction.subject || subjectOf(noun);
+    return { phrase: clause(stripped, 24, TASK_BOUNDARY), isAction: false, subject, focus: focusOf(FOCUS_CLAUSE.test(looksFor) ? looksFor : `for ${looksFor}`), role: noun.replace(/\s+for\s+.*$/i, '') };
   }
   if (clauseAction) return { ...clauseAction, subject: clauseAction.subject || fallbackSubject(analysis), focus: focusOf(first) };
   // A few plain words ("Lighthouse score improvements") are a noun phrase even where too terse to tell the language.

@@ -334,7 +334,7 @@ export function renderOfflineAgent(request: GenerationRequest, templates: Templa
   const vars: Record<string, string> = { subject: b.subject, stack, terms };
   const draft: Draft = { ...base, fill: (text) => fillTemplate(forTools(text, base.can), vars) };
   // The name takes the requirement's own verb's role where it says more (ui-string-translator).
-  const name = agentName(analysis, b.subject, verbRole(b) ?? capabilityNoun(draft));
+  const name = agentName(analysis, b.subject, verbRole(b) ?? capabilityNoun(draft), b.role);
   const sections = templates.tiers[complexity.tier].map((s) => `## ${s.heading}\n\n${SECTION_RENDERERS[s.key](draft)}`);
   const body = [introduction(draft), ...sections, trackingComment(analysis.requirement, complexity.tier)].join('\n\n');
   const frontmatter = {

@@ -155,20 +155,22 @@ function nameNouns(phrase: string, techWords: ReadonlySet<string>, roleWords: Re
  * The agent's name: 2–4 hyphenated words, technology first, then what it works on, then its role
  * ("terraform-plan-reviewer"). Always matches Claude Code's name rule.
  */
-export function agentName(analysis: Analysis, subject: string, roleNoun: string): string {
+export function agentName(analysis: Analysis, subject: string, roleNoun: string, roleWords?: string): string {
   let tech = analysis.frameworks[0] ? slug(analysis.frameworks[0].name) : '';
   const techWords = new Set(analysis.frameworks.flatMap((f) => [slug(f.name), ...slug(f.name).split('-'), ...synonyms(f.name)]));
-  const roleWords = new Set(roleNoun.split('-'));
+  const roleNouns = new Set(roleNoun.split('-'));
   // The head noun of the subject's first noun phrase ("Terraform plans for …" → "plan"); "why our Lambda
   // cold starts are slow" is about its cold starts.
   const phrases = subject.replace(/^(?:why|how|whether|what|when|where|that|if)\s+/i, '').split(NAME_CHUNK_END);
-  let nouns = nameNouns(phrases[0] ?? subject, techWords, roleWords);
+  // A role phrased by the requirement names the agent by its own words ("Read-only security auditor" → security-auditor).
+  const fromRole = roleWords ? nameNouns(roleWords, techWords, roleNouns) : [];
+  let nouns = fromRole.length > 0 ? fromRole : nameNouns(phrases[0] ?? subject, techWords, roleNouns);
   // "Terraform for an S3 bucket": when the first phrase is only the technology, the next one says what it
   // is for; "unfamiliar parts of the codebase", "questions about our style guide" are about the codebase, the guide.
   const head = nouns[nouns.length - 1] ?? '';
   const partitive = PARTITIVE.test(head);
-  if ((nouns.length === 0 || partitive || ASPECT.test(head)) && phrases.length > 1) {
-    const next = nameNouns(phrases[1] ?? '', techWords, roleWords);
+  if (fromRole.length === 0 && (nouns.length === 0 || partitive || ASPECT.test(head)) && phrases.length > 1) {
+    const next = nameNouns(phrases[1] ?? '', techWords, roleNouns);
     if (ASPECT.test(head)) nouns = [...next.map((w, i) => (i === next.length - 1 ? singular(w) : w)), ...nouns];
     else if (next.length > 0 || !partitive) nouns = next;
   }
