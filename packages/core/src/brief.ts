@@ -15,7 +15,7 @@ export interface Brief {
   phrase: string;
   /** True when phrase starts with a base-form verb. */
   isAction: boolean;
-  /** What the agent works on: "Terraform plans for public S3 buckets". */
+  /** What the agent works on: "Terraform plans" (what it looks for there is its focus). */
   subject: string;
   /** What it looks for, when the requirement says: "public S3 buckets", "overly broad IAM policies". */
   focus: string[];
@@ -104,8 +104,9 @@ export const ACTION_VERBS = new Set(
     'automate handle process extract transform load report draft prepare compare profile measure scan moderate estimate forecast ' +
     'add remove rename replace update configure bump spot understand turn deduplicate dedupe normalize sanitize ' +
     'suggest propose recommend identify prioritize benchmark shrink parallelize rewrite simplify reproduce provision proofread ' +
-    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check block prevent reject reduce cut trim limit increase ' +
-    'read apply delete rotate backfill publish merge approve open close post send notify restart revert install upload archive purge prune schedule renew').split(' '),
+    'localize visualize decide determine ensure confirm teach onboard make tell show focus spot-check double-check cross-check ' +
+    'block prevent reject reduce cut trim limit increase read apply delete rotate backfill publish merge approve open close post ' +
+    'send notify restart revert install upload archive purge prune schedule renew').split(' '),
 );
 
 /**
@@ -191,9 +192,13 @@ export function brief(analysis: Analysis): Brief {
   // "for X" names what to look for only in agents that look for things; "tests for an Express app" does not.
   const looks = LOOKING_CAPABILITIES.has(analysis.capabilities[0] ?? 'analyze');
   const focus = looks ? b.focus : [];
-  // "Helm charts for missing resource limits": what it looks for is its focus, not part of what it works on.
-  const subject = focus[0] && b.subject.toLowerCase().includes(` for ${focus[0].toLowerCase()}`) ? b.subject.slice(0, b.subject.toLowerCase().indexOf(` for ${focus[0].toLowerCase()}`)) : b.subject;
-  return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(subject), focus: focus.map(quotePlaceholders) };
+  return { ...b, phrase: quotePlaceholders(b.phrase), subject: quotePlaceholders(withoutFocus(b.subject, focus)), focus: focus.map(quotePlaceholders) };
+}
+
+/** "Helm charts for missing resource limits": what it looks for is its focus, not part of what it works on. */
+function withoutFocus(subject: string, focus: readonly string[]): string {
+  const at = focus[0] === undefined ? -1 : subject.toLowerCase().indexOf(` for ${focus[0].toLowerCase()}`);
+  return at > 0 ? subject.slice(0, at) : subject;
 }
 
 /**
@@ -206,9 +211,9 @@ function nounPhrase(phrase: string, analysis: Analysis): string {
   const first = /^[A-Z][a-z]+(?:-[a-z]+)*(?=\s|$)/.exec(noun)?.[0];
   if (!first) return noun;
   const word = first.toLowerCase();
-  const named =
-    analysis.frameworks.some((f) => f.name.toLowerCase().split(/[\s.]+/).includes(word) || (ALIASES.get(f.name) ?? []).some((a) => a.split(' ').includes(word))) ||
-    analysis.integrations.some((i) => i.toLowerCase().startsWith(word));
+  const namesIt = (f: Analysis['frameworks'][number]): boolean =>
+    f.name.toLowerCase().split(/[\s.]+/).includes(word) || (ALIASES.get(f.name) ?? []).some((a) => a.split(' ').includes(word));
+  const named = analysis.frameworks.some(namesIt) || analysis.integrations.some((i) => i.toLowerCase().startsWith(word));
   return named ? noun : first.toLowerCase() + noun.slice(first.length);
 }
 
@@ -324,7 +329,7 @@ function readBrief(analysis: Analysis): Brief {
 const ROLE_FRAMING = /^(?:(?:an?|the)\s+)?((?:(?!(?:please|create|build|make|generate|write|design|give|need|want|me|us|an?|the|one|i|we)\b)[\w-]+\s+){1,2}(?:assistant|bot|agent|helper)\s+for)\s+/i;
 
 /** An adverb of manner or frequency before the task's verb. */
-const MANNER = /^(?:automatically|continuously|regularly|periodically|proactively|carefully|quickly|constantly|always|automatically and safely)\s+/i;
+const MANNER = /^(?:automatically|continuously|regularly|periodically|proactively|carefully|quickly|constantly|always)\s+/i;
 
 /** A noun phrase that names a person, not a role: "an expert in …", "a senior engineer". */
 const PERSONA = /^(?:an?\s+)?(?:[\w-]+\s+)?(?:expert|specialist|engineer|developer|consultant|guru|professional|wizard|ninja)\b/i;
