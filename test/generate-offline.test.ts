@@ -163,6 +163,7 @@ describe('offline generator', () => {
         'Clean up stale branches older than 90 days in our GitHub repo',
         'Delete unused Docker images from our registry after approval',
         'Apply database migrations to staging after I confirm',
+        'Find and fix memory leaks in our Electron app',
       ].map(async (requirement) => (await generate(requirement)).name),
     );
     expect(names).toEqual(['openapi-spec-validator', 'kubernetes-pod-explainer', 'codebase-explainer', 'nodejs-callback-refactorer', 'dockerfile-linter',
@@ -171,7 +172,10 @@ describe('offline generator', () => {
       'commit-message-builder', 'apache-kafka-lag-monitor', 'readme-documenter', 'terraform-drift-detector', 'go-concurrency-expert', 'database-migration-reviewer',
       'kotlin-coroutine-tester', 'dependabot-pr-triager', 'helm-chart-maintainer', 'repo-summarizer', 'openapi-documenter', 'code-reviewer', 'kubernetes-troubleshooter',
       'api-documenter', 'service-layer-extractor', 'terraform-cost-reviewer', 'pull-request-reviewer',
-      'kubernetes-tls-certificate-rotator', 'stale-branch-cleaner', 'docker-unused-image-cleaner', 'database-migrator']);
+      'kubernetes-tls-certificate-rotator', 'stale-branch-cleaner', 'docker-unused-image-cleaner', 'database-migrator',
+      'electron-memory-leak-debugger']);
+    // Only the task's second verb names the role: "fix" as a noun in a list does not.
+    expect(body((await generate('Summarize pull request changes into release notes grouped by feature, fix and breaking change.')).content)).toMatch(/^You are a [\w ]+ analyst\./m);
     // Work named as a noun is the job, not a role to act as; a role still is.
     expect(body((await generate('SQL optimization')).content)).toContain('Your job: SQL optimization.');
     expect(body((await generate('A code reviewer for Rust')).content)).toContain('You act as a code reviewer for Rust.');

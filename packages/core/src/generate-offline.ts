@@ -108,15 +108,28 @@ function stackLabel(d: Omit<Draft, 'fill'>): string {
   return names.length > 0 ? listJoin(names) : domainTemplate(d.templates, d.request.analysis.domains.primary.name).label;
 }
 
-/** The capability that names the role: the first, unless it is creating tests or docs, which name it better. */
-function roleCapability(capabilities: readonly Capability[]): Capability {
+/** "Find and fix X", "Identify and refactor X": the second verb is the work, and names the role. */
+const SECOND_VERB: ReadonlyArray<readonly [RegExp, Capability]> = [
+  [/^\w+ and (?:fix|debug)\b/i, 'debug'],
+  [/^\w+ and (?:refactor|clean up)\b/i, 'refactor'],
+  [/^\w+ and (?:optimize|speed up)\b/i, 'optimize'],
+];
+
+/**
+ * The capability that names the role: the first, unless it is creating tests or docs, which name it
+ * better, or only finding what the task's second verb then changes ("Find and fix memory leaks").
+ */
+function roleCapability(d: Omit<Draft, 'fill'>): Capability {
+  const { capabilities } = d;
   const first = capabilities[0] ?? 'analyze';
   if (first === 'create') return capabilities.find((c) => c === 'test' || c === 'document') ?? first;
+  const second = d.brief.isAction ? SECOND_VERB.find(([verb]) => verb.test(d.brief.phrase))?.[1] : undefined;
+  if (first === 'analyze' && second && capabilities.includes(second)) return second;
   return first;
 }
 
 function capabilityNoun(d: Draft): string {
-  return d.templates.capabilities[roleCapability(d.capabilities)].noun;
+  return d.templates.capabilities[roleCapability(d)].noun;
 }
 
 /** The title in prose keeps the capability's noun: "a Kubernetes analyst" reads better than "a Kubernetes responder". */
@@ -243,7 +256,7 @@ const SECTION_RENDERERS: Record<SectionKey, (d: Draft) => string> = {
     return unique(items).slice(0, 8).map((i) => `- [ ] ${i}`).join('\n');
   },
   output(d) {
-    return d.fill(d.templates.capabilities[roleCapability(d.capabilities)].output).trim();
+    return d.fill(d.templates.capabilities[roleCapability(d)].output).trim();
   },
   collaboration(d) {
     const { analysis } = d.request;
