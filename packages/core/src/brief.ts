@@ -1,4 +1,4 @@
-import { LIBRARIES } from './catalog/libraries.js';
+import { ALIASES_BY_NAME } from './catalog/libraries.js';
 import type { Analysis } from './schemas/analysis.js';
 import { framingLength } from './requirement-framing.js';
 import { sentences, withoutInstructions } from './requirement-safety.js';
@@ -212,13 +212,10 @@ function nounPhrase(phrase: string, analysis: Analysis): string {
   if (!first) return noun;
   const word = first.toLowerCase();
   const namesIt = (f: Analysis['frameworks'][number]): boolean =>
-    f.name.toLowerCase().split(/[\s.]+/).includes(word) || (ALIASES.get(f.name) ?? []).some((a) => a.split(' ').includes(word));
+    f.name.toLowerCase().split(/[\s.]+/).includes(word) || (ALIASES_BY_NAME.get(f.name) ?? []).some((a) => a.split(' ').includes(word));
   const named = analysis.frameworks.some(namesIt) || analysis.integrations.some((i) => i.toLowerCase().startsWith(word));
   return named ? noun : first.toLowerCase() + noun.slice(first.length);
 }
-
-/** Each technology's other names, as the requirement may write them ("postgres" of PostgreSQL). */
-const ALIASES: ReadonlyMap<string, readonly string[]> = new Map(LIBRARIES.map((l) => [l.name, l.aliases]));
 
 const LOOKING_CAPABILITIES = new Set(['review', 'validate', 'secure', 'analyze', 'monitor', 'debug', 'optimize']);
 const FOCUS_CLAUSE = /\b(?:for|checks? for|checking for|looks? for|looking for|finds?|detects?|flags?|spots?|catch(?:es)?)\s+(.+)$/i;
@@ -292,9 +289,11 @@ function readBrief(analysis: Analysis): Brief {
   }
   const first = all[0] ?? '';
   // "perf: reduce React bundle size", "security: scan for hardcoded secrets": a label before the task.
-  const labelled = LABEL.exec(taskText(first));
-  const stripped = labelled?.[1] && actionOf(labelled[1]) ? labelled[1] : taskText(first);
-  const action = actionOf(stripped);
+  const text = taskText(first);
+  const label = LABEL.exec(text)?.[1];
+  const labelled = label ? actionOf(label) : undefined;
+  const stripped = labelled ? (label ?? text) : text;
+  const action = labelled ?? actionOf(text);
   if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };
   // "A code reviewer for React pull requests that checks hooks usage": the noun phrase names the
   // role, the relative clause says what it looks for.

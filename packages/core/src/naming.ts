@@ -3,7 +3,7 @@ import { textMemo } from './memo.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { ToolPolicy } from './schemas/tools.js';
 import { roleNounOf, uncounted, type Brief } from './brief.js';
-import { LIBRARIES } from './catalog/libraries.js';
+import { ALIASES_BY_NAME } from './catalog/libraries.js';
 import { DESCRIPTION_MAX_CHARS } from './validate/claude-code.js';
 
 /*
@@ -110,7 +110,7 @@ function singular(word: string): string {
  * name may be about) nor short forms that name a part ("s3" of AWS).
  */
 const SYNONYMS: ReadonlyMap<string, readonly string[]> = new Map(
-  LIBRARIES.map((l) => [l.name, l.aliases.map((a) => slug(a)).filter((a) => (a.length >= 4 || a === 'k8s') && !a.includes(slug(l.name)))]),
+  [...ALIASES_BY_NAME].map(([name, aliases]) => [name, aliases.map((a) => slug(a)).filter((a) => (a.length >= 4 || a === 'k8s') && !a.includes(slug(name)))]),
 );
 const synonyms = (name: string): readonly string[] => SYNONYMS.get(name) ?? [];
 

@@ -224,6 +224,9 @@ export function compilePhraseMatcher<T>(pairs: ReadonlyArray<readonly [string, T
 const scanLibraries = compilePhraseMatcher(LIBRARIES.flatMap((e) => e.aliases.map((a) => [a, e] as const)));
 
 /** Every alias occurrence in normalized lowercase text, in order (repeats included). */
+/** Each library's aliases by its display name ("PostgreSQL" → postgres, psql, …), for readers of an analysis's frameworks. */
+export const ALIASES_BY_NAME: ReadonlyMap<string, readonly string[]> = new Map(LIBRARIES.map((l) => [l.name, l.aliases]));
+
 export function matchLibraries(normalizedLowercaseText: string): PhraseMatch<LibraryEntry>[] {
   return scanLibraries(normalizedLowercaseText);
 }
