@@ -292,6 +292,20 @@ describe('agent-factory server', () => {
       }
     });
 
+    it('frees a stream slot whose client left while the batch was still being read', async () => {
+      // Redis holds every command for a moment, so both clients give up before their stream starts.
+      await conn.redis.call('CLIENT', 'PAUSE', '600', 'ALL');
+      const gaveUp = await Promise.all(
+        [1, 2].map(() => fetch(`${url}/api/batches/${batch.id}/events`, { headers: viewer, signal: AbortSignal.timeout(150) }).then(() => 'answered', () => 'gave up')),
+      );
+      expect(gaveUp).toEqual(['gave up', 'gave up']);
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      const streams = await Promise.all([1, 2].map(() => fetch(`${url}/api/batches/${batch.id}/events`, { headers: viewer })));
+      expect(streams.map((s) => s.status)).toEqual([200, 200]);
+      await Promise.all(streams.map((s) => s.body!.cancel()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+
     it('streams progress over SSE, caps streams per client (429), and ends them when the batch is cancelled', async () => {
       const streams = await Promise.all([1, 2].map(() => fetch(`${url}/api/batches/${batch.id}/events`, { headers: viewer })));
       for (const stream of streams) {

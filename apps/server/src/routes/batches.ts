@@ -119,6 +119,8 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     const id = batchId(req);
     const release = sseClients.acquire(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (!release) throw new HttpError(429, 'too_many_streams', `at most ${options.maxSsePerClient} event streams per client; close one first`);
+    // From now on: a client gone while the batch is still being read must not keep its slot.
+    res.once('close', release);
     let initial;
     try {
       initial = await getBatch(conn, id);
@@ -130,6 +132,7 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
       release();
       throw unknownBatch(id);
     }
+    if (res.destroyed) return;
     streamBatchEvents(res, {
       initial,
       poll: () => getBatch(conn, id),
