@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { connect as connectSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_QUEUE, connect, STAGES, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
@@ -25,6 +26,17 @@ function statusWithHost(target: string, host: string): Promise<number> {
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** An HTTP/1.0 request may come without Host at all, which no client library sends: a raw socket does. */
+function statusWithoutHost(target: string): Promise<number> {
+  const { port, pathname } = new URL(target);
+  return new Promise((resolve, reject) => {
+    const socket = connectSocket(Number(port), '127.0.0.1', () => socket.end(`GET ${pathname} HTTP/1.0\r\n\r\n`));
+    let head = '';
+    socket.setEncoding('utf8').on('data', (d: string) => (head += d));
+    socket.on('error', reject).on('close', () => resolve(Number(/^HTTP\/1\.\d (\d+)/.exec(head)?.[1] ?? 0)));
   });
 }
 
@@ -246,6 +258,20 @@ describe('agent-factory server', () => {
       // A page on another site reaching us through DNS rebinding names its own host.
       expect(await statusWithHost(`${open.url}/admin/queues`, 'evil.example')).toBe(403);
       expect(await statusWithHost(`${open.url}/admin/queues`, 'localhost')).toBe(200);
+      expect(await statusWithoutHost(`${open.url}/admin/queues`)).toBe(403);
+      // A page on another site posting to it (no preflight for text/plain): refused before anything runs.
+      const crossSite = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site', origin: open.url }];
+      for (const headers of crossSite) {
+        const response = await fetch(`${open.url}/admin/queues/api/queues/generate/add`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: '{}' });
+        expect(response.status, JSON.stringify(headers)).toBe(403);
+        expect((await json<ErrorJson>(response)).error.code).toBe('cross_site');
+      }
+      expect(await conn.queues.generate.count()).toBe(0);
+      // Its own pages, and scripts (no Origin), may write.
+      const sameOrigin = await fetch(`${open.url}/api/batches/no-such-batch/retry`, { method: 'POST', headers: { origin: open.url, 'sec-fetch-site': 'same-origin' } });
+      expect(sameOrigin.status).toBe(404);
+      expect((await fetch(`${open.url}/api/batches/no-such-batch/retry`, { method: 'POST', headers: { origin: open.url } })).status).toBe(404);
+      expect((await fetch(`${open.url}/api/batches/no-such-batch/retry`, { method: 'POST' })).status).toBe(404);
     } finally {
       await open.close();
     }

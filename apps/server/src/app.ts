@@ -8,7 +8,7 @@ import { checkServerOptions, DEFAULT_BODY_LIMIT, type ServerOptions } from './op
 import { batchRoutes } from './routes/batches.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { BOARD_PATH, securityHeaders } from './security.js';
+import { BOARD_PATH, refuseCrossSiteWrites, securityHeaders } from './security.js';
 
 /** The dashboard's static files, shipped beside dist/. */
 const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
@@ -23,6 +23,7 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   app.disable('x-powered-by');
   app.use(securityHeaders());
   app.use(healthRoutes(conn, options.readyTimeoutMs ?? 1000));
+  app.use(refuseCrossSiteWrites());
 
   app.use(authenticate(options));
   // The dashboard: one static page (its script polls /api/dashboard) next to the Bull Board link.

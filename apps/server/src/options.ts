@@ -26,8 +26,9 @@ export interface ServerOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-/** Loopback names and addresses: the only binds allowed without a token. */
-export function isLoopbackHost(host: string): boolean {
+/** Loopback names and addresses: the only binds allowed without a token. (A request without Host has none.) */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');

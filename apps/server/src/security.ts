@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { sendError } from './errors.js';
 
 /** Bull Board's mount point; its UI is the one page that needs a looser CSP. */
 export const BOARD_PATH = '/admin/queues';
@@ -41,4 +42,35 @@ export function securityHeaders(): RequestHandler {
     const onBoard = req.path === BOARD_PATH || req.path.startsWith(`${BOARD_PATH}/`) || req.path === '/' || req.path.startsWith('/dashboard/');
     (onBoard ? board : api)(req, res, next);
   };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses writes a browser sends on behalf of another site (CSRF): a page elsewhere can POST a
+ * text/plain body to a token-less loopback server, or to one whose basic-auth login the browser
+ * remembers for Bull Board. Browsers say where a request comes from (Sec-Fetch-Site; Origin in older
+ * ones); the CLI, curl and servers send neither and pass. Sec-Fetch-Site is trusted first because a
+ * proxy that rewrites Host would make a same-origin Origin look foreign.
+ */
+export function refuseCrossSiteWrites(): RequestHandler {
+  return (req, res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const site = req.get('sec-fetch-site');
+    const origin = req.get('origin');
+    const foreign = site !== undefined ? site !== 'same-origin' && site !== 'none' : origin !== undefined && !sameHost(origin, req.get('x-forwarded-host') ?? req.get('host'));
+    if (foreign) {
+      sendError(res, 403, 'cross_site', 'writes from pages of another site are refused; call the API from a script or from this server\'s own pages');
+      return;
+    }
+    next();
+  };
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false; // "null" (a sandboxed page, a file) or garbage
+  }
 }
