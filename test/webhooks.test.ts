@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cancelBatch, getBatch, queueConfigFromEnv, resumeBatch, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { cancelBatch, getBatch, openWebhookQueue, queueConfigFromEnv, resumeBatch, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseBatchRequest } from '../apps/server/src/batch-request.js';
 import { runCli } from './helpers/cli.js';
@@ -144,3 +144,30 @@ it('refuses a webhook that is not an http(s) URL: submit exits 2, the API answer
   // A signing secret too short to be one is refused at start, by its variable's name; it never shows in logs.
   expect(() => queueConfigFromEnv({ AF_WEBHOOK_SECRET: 'short' })).toThrow(/AF_WEBHOOK_SECRET must be at least 16 characters/);
 }, 30_000);
+
+it("sends a URL's user:password as basic auth, and never shows the URL's secrets when it cannot reach it", async () => {
+  const prefix = testPrefix();
+  const conn = await open(prefix);
+  await workers(prefix);
+  const withLogin = base.replace('http://', 'http://hook%40user:pa%3Ass@');
+  const delivered = await submitBatch(conn, [{ id: 'l', requirement: 'Review Terraform plans for public S3 buckets' }], { webhook: `${withLogin}/login?token=abc` });
+  await until(() => to('/login?token=abc').length > 0, 20_000);
+  expect(to('/login?token=abc')[0]!.headers.authorization).toBe(`Basic ${Buffer.from('hook@user:pa:ss').toString('base64')}`);
+  await until(async () => (await getBatch(conn, delivered.id))?.webhook?.state === 'delivered', 5_000);
+
+  // Port 1 refuses connections: the attempt fails and is retried; its reason (Bull Board, the log) names the host only.
+  const batch = await submitBatch(conn, [{ id: 'u', requirement: 'Review Terraform plans for public S3 buckets' }], { webhook: 'http://user:s3cretpass@127.0.0.1:1/hook?token=TOPSECRET' });
+  const queue = openWebhookQueue(conn);
+  try {
+    let reasons: string[] = [];
+    await until(async () => {
+      const jobs = await queue.getJobs(['delayed', 'failed', 'wait']);
+      reasons = jobs.filter((j) => j.data && JSON.stringify(j.data).includes(batch.id) && j.failedReason).flatMap((j) => [j.failedReason, ...j.stacktrace]);
+      return reasons.length > 0;
+    }, 20_000);
+    expect(reasons[0]).toMatch(/^webhook 127\.0\.0\.1:1 unreachable: /);
+    expect(reasons.join('\n')).not.toMatch(/s3cretpass|TOPSECRET/);
+  } finally {
+    await queue.close();
+  }
+}, 40_000);

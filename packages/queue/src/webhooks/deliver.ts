@@ -38,7 +38,7 @@ export async function deliverWebhook(conn: FactoryConnection, batchId: string, t
   try {
     answer = await postBody(url, body, { headers, redirect: 'manual', timeoutMs });
   } catch (error) {
-    throw new Error(`webhook ${new URL(url).host} unreachable: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+    throw new Error(`webhook ${error instanceof Error ? error.message : String(error)}`);
   }
   if (answer.status >= 200 && answer.status < 300) {
     await conn.redis.hset(key, { webhookState: 'delivered', webhookAt: new Date().toISOString() });
