@@ -125,6 +125,28 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(await client.zscore(`${prefix}:batches`, status.id)).toBeNull();
   });
 
+  it('Ctrl-C during --wait stops the wait, not the batch: exit 130 and how to follow it', async () => {
+    const prefix = testPrefix();
+    const child = spawn(process.execPath, [CLI, 'submit', '-', '--wait'], { env: testEnv(envFor(prefix)), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.end('Review Terraform plans.\nAudit React hooks.\n');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // No worker runs: once the batch is announced, the process is waiting for it.
+    const deadline = Date.now() + 15_000;
+    while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/stopped waiting; batch (\S+) goes on: agent-factory status \1/);
+    const batchId = /stopped waiting; batch (\S+) goes on/.exec(stderr)![1]!;
+    expect(stdout).toContain(batchId);
+    const after = JSON.parse((await runCli(['status', batchId, '--json'], { env: envFor(prefix) })).stdout) as { state: string; counts: { pending: number } };
+    expect(after).toMatchObject({ state: 'running', counts: { pending: 2 } });
+  });
+
   it('reads stdin, and says so clearly for an unknown batch', async () => {
     const prefix = testPrefix();
     const run = await runCli(['submit', '-', '--json'], { env: envFor(prefix), input: 'Review Terraform plans.\n\nAudit React hooks.\n' });

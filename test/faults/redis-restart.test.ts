@@ -1,6 +1,7 @@
 // Case 2: Redis (AOF on, fsync always) killed and started again mid-batch; the workers must come
 // back by themselves and the batch must end with nothing lost.
-import { submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { runCli } from '../helpers/cli.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { countBatch, expectSound, peekBatch, report, settle } from './counts.js';
 import { syntheticInputs, type Fleet } from './fleet.js';
@@ -63,4 +64,26 @@ it('Redis restarted mid-batch with AOF: the workers come back by themselves, not
   expect(recoveryMs).toBeLessThan(30_000);
   // The same processes resumed: none crashed or had to be replaced.
   expect(fleet.started.every((w) => w.child.exitCode === null && w.child.signalCode === null)).toBe(true);
+}, 180_000);
+
+it('submit --wait waits out a Redis restart and ends with the batch completed', async () => {
+  const lines = Array.from({ length: 120 }, (_, i) => `Review the Terraform module number ${i} of the platform team for public S3 buckets`).join('\n');
+  const run = runCli(['submit', '-', '--wait', '--json', '--name', 'waits-out-restart', '--no-cache'], { input: `${lines}\n`, env: { REDIS_URL: redis.url, AF_PREFIX: rig.prefix, LOG_LEVEL: 'error' } });
+  // Restart once the batch is running and some of it is done.
+  let batchId: string | undefined;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const found = (await listBatches(conn, 10)).find((b) => b.name === 'waits-out-restart');
+    if (found && found.counts.completed >= 10) {
+      batchId = found.id;
+      break;
+    }
+    await sleep(20);
+  }
+  expect(batchId).toBeDefined();
+  await redis.restart({ downMs: DOWN_MS });
+  const { code, stdout, stderr } = await run;
+  expect(stderr).toMatch(/Redis is not answering; waiting for it/);
+  expect(code, stderr).toBe(0);
+  expect(JSON.parse(stdout)).toMatchObject({ id: batchId, state: 'completed', counts: { completed: 120, failed: 0 } });
 }, 180_000);

@@ -1,6 +1,7 @@
-import { getBatch, type BatchStatus, type FactoryConnection } from '@agent-factory/queue/client';
+import { getBatch, isRedisUnavailable, type BatchStatus, type FactoryConnection } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf } from './batch-view.js';
+import { signalExitCode, whileEnqueuing } from './enqueue-signal.js';
 
 const POLL_MS = 500;
 
@@ -21,29 +22,104 @@ export function enqueueBar(total: number, enabled: boolean): { update(enqueued: 
   return { update: (enqueued) => bar.update(Math.min(enqueued, total)), stop: () => bar.stop() };
 }
 
-/** Polls the batch until it is no longer running, with a bar (done / failed / rate / ETA) when enabled. */
-export async function waitForBatch(conn: FactoryConnection, batchId: string, enabled: boolean): Promise<BatchStatus> {
+/** How long a wait outlasts a Redis that does not answer (a restart, a failover) before it gives up. */
+const REDIS_PATIENCE_MS = 300_000;
+
+/** Raised when the waiting itself is stopped (Ctrl-C): the batch goes on without us. */
+export class WaitStoppedError extends Error {
+  constructor(
+    readonly batchId: string,
+    readonly by: unknown,
+  ) {
+    super(`stopped waiting; batch ${batchId} goes on: agent-factory status ${batchId}`);
+    this.name = 'WaitStoppedError';
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+/** cli-progress's own ETA says "NFs" until something finishes; a dash says it plainly. */
+function eta(remaining: number, perSecond: number): string {
+  if (remaining <= 0) return '0s';
+  if (!(perSecond > 0)) return '–';
+  const s = Math.round(remaining / perSecond);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/**
+ * Polls the batch until it is no longer running, with a bar (done / failed / rate / ETA) when
+ * enabled. Redis going away (a restart) is waited out, up to REDIS_PATIENCE_MS: the workers resume
+ * by themselves, and so does the wait. `signal` stops the wait (WaitStoppedError), the bar put away.
+ */
+export async function waitForBatch(conn: FactoryConnection, batchId: string, enabled: boolean, signal?: AbortSignal): Promise<BatchStatus> {
   const started = Date.now();
   let bar: SingleBar | undefined;
   let firstDone: number | undefined;
-  for (;;) {
-    const status = await getBatch(conn, batchId);
-    if (!status) throw new Error(`batch ${batchId} disappeared while waiting (its retention ended?)`);
-    const done = doneOf(status);
-    firstDone ??= done;
-    if (enabled) {
-      const seconds = (Date.now() - started) / 1000;
-      const rate = seconds > 0 ? ((done - firstDone) / seconds).toFixed(1) : '0';
-      const payload = { failed: status.counts.failed, rate };
-      if (!bar) {
-        bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed | {rate}/s | ETA {eta_formatted}');
-        bar.start(status.total, done, payload);
-      } else bar.update(done, payload);
+  let awaySince: number | undefined;
+  let last: BatchStatus | undefined;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw new WaitStoppedError(batchId, signal.reason);
+      let status: BatchStatus | undefined;
+      try {
+        status = await getBatch(conn, batchId);
+      } catch (error) {
+        if (!isRedisUnavailable(error)) throw error;
+        if (awaySince === undefined) {
+          awaySince = Date.now();
+          if (bar && last) bar.update(doneOf(last), { note: ' | Redis not answering: waiting' });
+          else process.stderr.write(`agent-factory: Redis is not answering; waiting for it (batch ${batchId} goes on once it is back)\n`);
+        } else if (Date.now() - awaySince > REDIS_PATIENCE_MS) {
+          throw new Error(`Redis has not answered for ${Math.round(REDIS_PATIENCE_MS / 1000)} s; stopped waiting for batch ${batchId} (it goes on once Redis is back: agent-factory status ${batchId})`);
+        }
+        await pause(POLL_MS, signal);
+        continue;
+      }
+      if (!status) throw new Error(`batch ${batchId} disappeared while waiting (its retention ended?)`);
+      if (awaySince !== undefined && !bar) process.stderr.write('agent-factory: Redis is back\n');
+      awaySince = undefined;
+      last = status;
+      const done = doneOf(status);
+      firstDone ??= done;
+      if (enabled) {
+        const seconds = (Date.now() - started) / 1000;
+        const perSecond = seconds > 0 ? (done - firstDone) / seconds : 0;
+        const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), eta: eta(status.total - done, perSecond), note: '' };
+        if (!bar) {
+          bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed | {rate}/s | ETA {eta}{note}');
+          bar.start(status.total, done, payload);
+        } else bar.update(done, payload);
+      }
+      if (status.state !== 'running') return status;
+      await pause(POLL_MS, signal);
     }
-    if (status.state !== 'running') {
-      bar?.stop();
-      return status;
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  } finally {
+    // Whatever ends the wait, the terminal gets its cursor and line wrap back.
+    bar?.stop();
+  }
+}
+
+/**
+ * waitForBatch that the first Ctrl-C (or SIGTERM) stops: the batch goes on, a line says how to
+ * follow it, the exit code is the signal's; undefined then.
+ */
+export async function waitStoppably(conn: FactoryConnection, batchId: string, enabled: boolean): Promise<BatchStatus | undefined> {
+  try {
+    return (await whileEnqueuing((signal) => waitForBatch(conn, batchId, enabled, signal), 'stopping the wait (the batch goes on)')).result;
+  } catch (error) {
+    if (!(error instanceof WaitStoppedError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = signalExitCode(error.by === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { isRedisUnavailable } from '@agent-factory/queue';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
 /** Every error the API answers with: `{error: {code, message, details?}}`. */
@@ -35,11 +36,6 @@ interface BodyParserError {
   limit?: number;
 }
 
-/** ioredis gives up on a command while Redis is unreachable: that is 503, not a bug of ours. */
-function isRedisUnavailable(error: Error): boolean {
-  return error.name === 'MaxRetriesPerRequestError' || /ECONNREFUSED|Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(error.message);
-}
-
 export interface ErrorLogger {
   error(obj: object, msg?: string): void;
 }
@@ -71,6 +67,7 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
       return;
     }
     const err = error instanceof Error ? error : new Error(String(error));
+    // ioredis gave up on a command while Redis is unreachable: that is 503, not a bug of ours.
     if (isRedisUnavailable(err)) {
       sendError(res, 503, 'unavailable', 'Redis is not answering; try again shortly');
       return;

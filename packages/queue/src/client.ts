@@ -8,6 +8,7 @@ export * from './stages.js';
 export * from './config.js';
 export * from './batch.js';
 export * from './connection.js';
+export { displayRedisUrl, isRedisUnavailable } from './redis-client.js';
 export * from './producer.js';
 export { resumeBatch, ResumeRefusedError, type ResumeOptions, type ResumeOutcome } from './resume.js';
 export { SubmitLeaseLostError } from './submit-lease.js';

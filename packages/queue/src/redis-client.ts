@@ -64,6 +64,15 @@ export async function openRedis(redisUrl: string, role: ClientRole, name?: strin
   return client;
 }
 
+/**
+ * Whether a command failed because Redis is unreachable (down, restarting, a failover) rather than
+ * because of the command: a producer client (no offline queue, three retries) throws these at once.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'MaxRetriesPerRequestError' || /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|LOADING/.test(error.message);
+}
+
 /** QUIT, or a hard disconnect when Redis does not answer in time (it may be down while we shut down). */
 export async function quitClient(client: RedisClient, timeoutMs = 2000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

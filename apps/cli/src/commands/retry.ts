@@ -1,6 +1,6 @@
 import { retryBatch, retryRefusal, RETRY_LIMIT, type BatchStatus } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
-import { waitForBatch, wantsBars } from '../batch-progress.js';
+import { waitStoppably, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
@@ -18,7 +18,10 @@ export function registerRetry(program: Command): void {
         const outcome = await retryBatch(conn, batchId);
         if (outcome.outcome !== 'retried') throw new UsageError(retryRefusal(outcome.outcome, batchId));
         let status: BatchStatus | undefined;
-        if (flags.wait && outcome.retried > 0) status = await waitForBatch(conn, batchId, wantsBars(flags.json));
+        if (flags.wait && outcome.retried > 0) {
+          status = await waitStoppably(conn, batchId, wantsBars(flags.json));
+          if (!status) return;
+        }
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ ...outcome, ...(status ? { status } : {}) }, null, 2)}\n`);
           return;

@@ -19,7 +19,7 @@ import {
 import { inputRefusal } from '@agent-factory/sdk/batch-input';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import { type Command, Option } from 'commander';
-import { enqueueBar, waitForBatch, wantsBars } from '../batch-progress.js';
+import { enqueueBar, waitStoppably, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
 import { signalExitCode, whileEnqueuing } from '../enqueue-signal.js';
 import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
@@ -166,7 +166,9 @@ export function registerSubmit(program: Command): void {
             process.stderr.write(`${status.reason ?? `batch ${status.id} is ${status.state}`}\n`);
             process.exitCode = signalExitCode(submitted.stoppedBy);
           } else if (flags.wait || flags.out) {
-            status = await waitForBatch(conn, status.id, bars);
+            const waited = await waitStoppably(conn, status.id, bars);
+            if (!waited) return;
+            status = waited;
             if (!flags.json) process.stdout.write(`${describeBatch(status)}\n`);
             if (flags.out) {
               const summary = await writeBatchResults(conn, status.id, flags.out, { layout: flags.layout });
