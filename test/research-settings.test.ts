@@ -91,6 +91,7 @@ describe('durations', () => {
     expect(() => parseSince('yesterday')).toThrow('"yesterday" is not a duration like 15m, 1h or 7d');
     expect(() => parseSince('15')).toThrow(/is not a duration/);
     expect(() => parseSince('31d')).toThrow('"31d": the metrics keep at most 30 days');
+    expect(() => parseSince('0m')).toThrow('"0m": a window must be longer than nothing, like 15m');
   });
 });
 

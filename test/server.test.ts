@@ -161,10 +161,27 @@ describe('agent-factory server', () => {
     const post = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${url}/api/batches`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json', ...headers }, body });
 
-    it('refuses a body that is not JSON', async () => {
+    it('refuses a body that is not JSON, JSON that is no list, and no body, each saying which', async () => {
       const response = await post('{"requirements": [');
       expect(response.status).toBe(400);
-      expect((await json<ErrorJson>(response)).error.code).toBe('invalid_json');
+      expect((await json<ErrorJson>(response)).error).toMatchObject({ code: 'invalid_json', message: 'the request body is not valid JSON' });
+      for (const body of ['"hello"', 'null']) {
+        const strict = await post(body);
+        expect(strict.status).toBe(400);
+        expect((await json<ErrorJson>(strict)).error).toMatchObject({ code: 'invalid_json', message: 'the request body must be a JSON array or object' });
+      }
+      const empty = await post('');
+      expect(empty.status).toBe(400);
+      expect((await json<ErrorJson>(empty)).error.code).toBe('empty_body');
+    });
+
+    it('answers 400, never 500, to a body that does not inflate and to a malformed path', async () => {
+      const inflate = await post('["x"]', { 'content-encoding': 'gzip' });
+      expect(inflate.status).toBe(400);
+      expect((await json<ErrorJson>(inflate)).error.code).toBe('bad_request');
+      const path = await fetch(`${url}/api/batches/%E0%A4%A`, { headers: viewer });
+      expect(path.status).toBe(400);
+      expect((await json<ErrorJson>(path)).error.code).toBe('bad_request');
     });
 
     it('refuses a body sent as something other than JSON', async () => {
@@ -412,7 +429,8 @@ describe('/readyz', () => {
       await redis.stop();
       const response = await fetch(`${server.url}/readyz`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ status: 'unavailable' });
+      // It says what went wrong, not a timeout that did not happen.
+      expect(await response.json()).toMatchObject({ status: 'unavailable', error: { message: expect.stringMatching(/^Redis is not answering: /) } });
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     } finally {
       await server.close();

@@ -29,11 +29,22 @@ export const notFound: RequestHandler = (req, res) => {
   sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
 };
 
-/** The shape body-parser gives its errors (`type` tells a parse error from a size error). */
+/** The shape body-parser and express give their errors (`type` tells a parse error from a size error). */
 interface BodyParserError {
   type?: string;
   status?: number;
   limit?: number;
+  /** The raw body of a parse error. */
+  body?: string;
+}
+
+/** Valid JSON that strict parsing refused: a string, a number, null. */
+function isJson(text: string | undefined): boolean {
+  try {
+    return text !== undefined && (JSON.parse(text), true);
+  } catch {
+    return false;
+  }
 }
 
 export interface ErrorLogger {
@@ -58,11 +69,12 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
       return;
     }
     if (parser.type === 'entity.parse.failed') {
-      sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');
+      sendError(res, 400, 'invalid_json', isJson(parser.body) ? 'the request body must be a JSON array or object' : 'the request body is not valid JSON');
       return;
     }
-    if (parser.type !== undefined && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
-      // Other body-parser refusals: unsupported charset or encoding, aborted request.
+    if (typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+      // The request's own fault, said by body-parser (a charset, an encoding that does not inflate, an
+      // aborted upload) or by express (a path parameter that does not decode): never a 500.
       sendError(res, parser.status, 'bad_request', error instanceof Error ? error.message : 'bad request');
       return;
     }

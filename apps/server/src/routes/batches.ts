@@ -31,6 +31,8 @@ export interface BatchRouteOptions {
 
 /** The request's JSON body. Requiring JSON also shuts out cross-site form posts, which cannot send this type without CORS. */
 function jsonBody(req: Request): unknown {
+  const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+  if (!hasBody) throw new HttpError(400, 'empty_body', 'the request body is empty: send a JSON array of requirements, or {"requirements": [...]}');
   if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
   return req.body;
 }

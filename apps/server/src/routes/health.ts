@@ -1,16 +1,16 @@
 import { Router } from 'express';
 import type { FactoryConnection } from '@agent-factory/queue';
 
-/** Resolves true when Redis answers PING within `ms`; a pending command is abandoned, not awaited. */
-async function redisAnswers(conn: FactoryConnection, ms: number): Promise<boolean> {
+/** Undefined when Redis answers PING within `ms`, else why not; a pending command is abandoned, not awaited. */
+async function redisProblem(conn: FactoryConnection, ms: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`Redis did not answer PING within ${ms} ms`), ms);
   });
   try {
     const ping = conn.redis.ping().then(
-      (reply) => reply === 'PONG',
-      () => false,
+      (reply) => (reply === 'PONG' ? undefined : `Redis answered PING with ${reply}`),
+      (error: unknown) => `Redis is not answering: ${error instanceof Error ? error.message : String(error)}`,
     );
     return await Promise.race([ping, timeout]);
   } finally {
@@ -25,8 +25,9 @@ export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): R
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    if (await redisAnswers(conn, readyTimeoutMs)) res.json({ status: 'ready' });
-    else res.status(503).json({ status: 'unavailable', error: { code: 'redis_unavailable', message: `Redis did not answer PING within ${readyTimeoutMs} ms` } });
+    const problem = await redisProblem(conn, readyTimeoutMs);
+    if (problem === undefined) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'unavailable', error: { code: 'redis_unavailable', message: problem } });
   });
   return router;
 }

@@ -32,7 +32,8 @@ export function metricsPayload(prefix: string, input: RequirementRecordInput, op
 export function parseSince(text: string): number {
   const ms = durationMs(text);
   if (ms === undefined) throw new Error(`"${text}" is not a duration like 15m, 1h or 7d`);
-  if (ms <= 0 || ms > 30 * 24 * HOUR_MS) throw new Error(`"${text}": the metrics keep at most 30 days`);
+  if (ms <= 0) throw new Error(`"${text}": a window must be longer than nothing, like 15m`);
+  if (ms > 30 * 24 * HOUR_MS) throw new Error(`"${text}": the metrics keep at most 30 days`);
   return ms;
 }
 
