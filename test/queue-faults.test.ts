@@ -162,6 +162,24 @@ describe('faults', () => {
     expect(await slow.stop()).toBe(0);
   }, 30_000);
 
+  it('a job queued after the cancel (a stage that finished just then) ends without running, its stage reading nothing from Redis', async () => {
+    const { slow, conn, batch } = await slowBatch(8, 11);
+    const [queued] = await conn.queues.generate.getJobs(['prioritized', 'waiting']);
+    expect(queued).toBeDefined();
+    await cancelBatch(conn, batch.id);
+    expect(await abortedBy(slow, 4)).toBeGreaterThanOrEqual(4);
+    // The same job again, as the research stage would add it had it finished just after the cancel's sweep of the queues.
+    const late = await conn.queues.generate.add(queued!.name, queued!.data, { jobId: `${queued!.id}-late`, priority: queued!.opts.priority ?? 1 });
+    const deadline = Date.now() + 5000;
+    while (!(await late.isCompleted()) && Date.now() < deadline) await sleep(25);
+    // Its generation would take a minute, and the sweep of running jobs' batches (every 2 s) would abort it: it never started.
+    expect(await late.isCompleted()).toBe(true);
+    const ran = await conn.queues.generate.getJob(late.id!);
+    expect(ran!.finishedOn! - ran!.processedOn!).toBeLessThan(CANCEL_SWEEP_MS / 2);
+    expect((await waitForBatch(conn, batch.id, 1000)).counts).toMatchObject({ completed: 0, cancelled: 8 });
+    expect(await slow.stop()).toBe(0);
+  }, 30_000);
+
   it('a worker that missed the cancel message still aborts the batch\'s running jobs within seconds (it reads their batches\' state)', async () => {
     const { prefix, slow, conn, batch } = await slowBatch(4, 7);
     // What cancel does to the batch, without its message: lost, as while a subscriber reconnects.

@@ -149,7 +149,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
 }
 
 /** One stage's processor: the item's gates when the stage reads it (final, gone, cancelled), the stage's work, and the failure policy. */
-function processorFor(stage: Stage, ctx: StageContext, active: Map<string, RunningJob>, getWorker: () => Worker, limiter?: RateLimiter) {
+function processorFor(stage: Stage, ctx: StageContext, active: Map<string, RunningJob>, cancelled: ReadonlySet<string>, getWorker: () => Worker, limiter?: RateLimiter) {
   const handler = HANDLERS[stage];
   // Three parameters: BullMQ then passes the abort signal that cancelJob() fires.
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
@@ -159,6 +159,12 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
     if (ctx.conn.telemetry) markStageSpan(stage, data);
     const logger = lazyChild(ctx.logger, { batch: data.b, req: data.k, stage, job: job.id });
     const id = job.id ?? stageJobId(stage, data);
+    // A job of a batch this process heard cancelled (a stage that finished just after the cancel
+    // queued it) ends at once, whether or not its stage reads the batch's state from Redis.
+    if (cancelled.has(data.b)) {
+      await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
+      return;
+    }
     active.set(id, { worker: getWorker(), batch: data.b });
     try {
       const prepared = await prepare(ctx, handler, data);
@@ -247,8 +253,13 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   const active = new Map<string, RunningJob>();
   const limiter = options.stages.includes('generate') ? (options.deps.limiter ?? defaultLimiter(conn, llm)) : undefined;
   let cancels: CancelSubscription | undefined;
+  /** Batches this process heard cancelled: their jobs still queued end without running. */
+  const cancelled = new Set<string>();
   /** Aborts this process's running jobs of a cancelled batch, each once (the message and the sweep may both tell). */
   const abortBatch = (batch: string): void => {
+    // Bounded: dropped whole now and then (the batch's own state still stops its jobs, later).
+    if (cancelled.size >= 1000) cancelled.clear();
+    cancelled.add(batch);
     let aborted = 0;
     for (const [jobId, job] of active) {
       if (job.batch !== batch || job.aborted) continue;
@@ -263,7 +274,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     cancels = await subscribeCancels(config.redisUrl, config.prefix, abortBatch, logger);
     for (const stage of [...new Set(options.stages)]) {
       let worker: Worker | undefined;
-      worker = new Worker(stage, processorFor(stage, ctx, active, () => worker!, limiter), {
+      worker = new Worker(stage, processorFor(stage, ctx, active, cancelled, () => worker!, limiter), {
         connection: client,
         prefix: config.prefix,
         name: workerId,
