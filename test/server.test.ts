@@ -532,6 +532,23 @@ describe('streaming helpers', () => {
     }
   });
 
+  it('says `gone`, not `end`, when the batch disappears while it runs', async () => {
+    const running: BatchStatus = {
+      id: 'b2', name: 'n', tenant: 't', priority: 5, state: 'running', createdAt: new Date(0).toISOString(), inputs: 1, total: 1,
+      counts: { pending: 1, completed: 0, failed: 0, cancelled: 0 },
+    };
+    const app = express();
+    app.get('/events', (_req, res) => streamBatchEvents(res, { initial: running, poll: async () => undefined, pollMs: 10, heartbeatMs: 1000, onClose: () => undefined }));
+    const { url, close } = await serve(app);
+    try {
+      const text = await (await fetch(`${url}/events`)).text();
+      expect([...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1])).toEqual(['progress', 'gone']);
+      expect(text).toContain('batch b2 no longer exists');
+    } finally {
+      await close();
+    }
+  });
+
   it('limits streams per client', () => {
     const limiter = new ClientLimiter(2);
     const a = limiter.acquire('1.2.3.4');

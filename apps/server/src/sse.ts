@@ -45,8 +45,8 @@ function progressKey(status: BatchStatus): string {
 /**
  * Server-sent events for one batch: `progress` (the BatchStatus) at once and on every change, polled
  * server-side; `generating` (the generations in flight, with what the model has written so far) on
- * every change; then `end` (the final status) when the batch is no longer running, and the stream
- * closes. Comment lines keep idle proxies from cutting the connection.
+ * every change; then `end` (the final status) when the batch is no longer running, or `gone` when
+ * it no longer exists, and the stream closes. Comment lines keep idle proxies from cutting the connection.
  */
 export function streamBatchEvents(res: Response, options: BatchEventOptions): void {
   res.writeHead(200, {
@@ -59,7 +59,7 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
   let eventId = 0;
   let closed = false;
   let pollTimer: NodeJS.Timeout | undefined;
-  const send = (event: 'progress' | 'generating' | 'end', data: unknown): void => {
+  const send = (event: 'progress' | 'generating' | 'end' | 'gone', data: unknown): void => {
     res.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const heartbeat = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs);
@@ -93,7 +93,9 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
       const status = await options.poll();
       if (closed) return;
       if (status === undefined) {
-        finish(last); // retention ended or the batch was removed: nothing more will change
+        // Deleted, its retention ended, or Redis lost it: not an end the client could mistake for a final status.
+        send('gone', { id: last.id, message: `batch ${last.id} no longer exists (deleted, its retention ended, or Redis lost its data)` });
+        close();
         return;
       }
       const key = progressKey(status);
