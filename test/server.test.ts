@@ -219,6 +219,11 @@ describe('agent-factory server', () => {
       expect(details.map((d) => d.index)).toEqual([1, 2, 3, 4, 5, 7, 8, 9]);
       expect(details[0]?.reason).toMatch(/8000/);
       expect(body.error.message).toMatch(/8 of 10/);
+      // A body of many bad items is counted whole but listed in part: the answer stays small.
+      const many = await post(JSON.stringify(Array.from({ length: 50_000 }, () => 0)));
+      const manyBody = await json<ErrorJson>(many);
+      expect(manyBody.error.message).toBe('50000 of 50000 requirements are not valid (the first 1000 are listed); nothing was enqueued');
+      expect(manyBody.error.details).toHaveLength(1000);
     });
 
     it('checks the envelope fields and the Idempotency-Key header', async () => {
@@ -277,7 +282,7 @@ describe('agent-factory server', () => {
       expect(await statusWithHost(`${open.url}/admin/queues`, 'localhost')).toBe(200);
       expect(await statusWithoutHost(`${open.url}/admin/queues`)).toBe(403);
       // A page on another site posting to it (no preflight for text/plain): refused before anything runs.
-      const crossSite = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site', origin: open.url }];
+      const crossSite: Record<string, string>[] = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site', origin: open.url }];
       for (const headers of crossSite) {
         const response = await fetch(`${open.url}/admin/queues/api/queues/generate/add`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: '{}' });
         expect(response.status, JSON.stringify(headers)).toBe(403);

@@ -162,7 +162,7 @@ it("sends a URL's user:password as basic auth, and never shows the URL's secrets
     let reasons: string[] = [];
     await until(async () => {
       const jobs = await queue.getJobs(['delayed', 'failed', 'wait']);
-      reasons = jobs.filter((j) => j.data && JSON.stringify(j.data).includes(batch.id) && j.failedReason).flatMap((j) => [j.failedReason, ...j.stacktrace]);
+      reasons = jobs.filter((j) => j.data && JSON.stringify(j.data).includes(batch.id) && j.failedReason).flatMap((j) => [j.failedReason, ...(j.stacktrace ?? [])]);
       return reasons.length > 0;
     }, 20_000);
     expect(reasons[0]).toMatch(/^webhook 127\.0\.0\.1:1 unreachable: /);

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { checkRequirementsArray, RequirementsInputError, WebhookUrlSchema, type ArrayCheckResult, type BatchItemInput, type BatchSubmission } from '@agent-factory/queue';
 import { HttpError } from './errors.js';
 
-/** Also bounded by the body limit; every bad item is listed, up to this many. */
+/** Also bounded by the body limit. */
 export const MAX_ITEMS_PER_REQUEST = 100_000;
+/** Bad items listed in a 400 (all are counted): a body of 100,000 bad items would otherwise answer megabytes. */
+export const MAX_LISTED_PROBLEMS = 1000;
 
 const IdempotencyKeySchema = z
   .string()
@@ -65,7 +67,7 @@ export function parseBatchRequest(body: unknown, idempotencyHeader: string | und
   let checked: ArrayCheckResult;
   try {
     // The same record checks as `submit` (strict fields, length, tier, model, duplicate ids, one tenant).
-    checked = checkRequirementsArray(requirements, { tenant: submission.tenant, maxItems: MAX_ITEMS_PER_REQUEST, maxErrors: MAX_ITEMS_PER_REQUEST });
+    checked = checkRequirementsArray(requirements, { tenant: submission.tenant, maxItems: MAX_ITEMS_PER_REQUEST, maxErrors: MAX_LISTED_PROBLEMS });
   } catch (error) {
     // The list as a whole is unusable: empty, or too long.
     if (error instanceof RequirementsInputError) throw invalid(error.message, [{ field: 'requirements', reason: error.message }]);
@@ -73,7 +75,8 @@ export function parseBatchRequest(body: unknown, idempotencyHeader: string | und
   }
   if (checked.invalid > 0) {
     const details = checked.errors.map((e) => ({ index: e.index, reason: e.message }));
-    throw invalid(`${checked.invalid} of ${requirements.length} requirements are not valid; nothing was enqueued`, details);
+    const listed = checked.invalid > details.length ? ` (the first ${details.length} are listed)` : '';
+    throw invalid(`${checked.invalid} of ${requirements.length} requirements are not valid${listed}; nothing was enqueued`, details);
   }
   return { items: checked.items, submission: checked.tenant === undefined ? submission : { ...submission, tenant: checked.tenant } };
 }
