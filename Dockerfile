@@ -4,7 +4,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
 COPY apps ./apps
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# npm ci builds (the prepare script runs tsc -b); a stray tsbuildinfo would make tsc skip the build.
+RUN find packages apps -name '*.tsbuildinfo' -delete && npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -42,5 +42,75 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/npm prune --omit=dev/);
     expect(text).toMatch(/^USER node$/m);
     expect(text).toMatch(/ENTRYPOINT \["node", "apps\/cli\/bin\/agent-factory.js"\]/);
+  });
+});
+
+/** A .dockerignore pattern as a RegExp over a context-relative path: `*` and `?` stay within one name, `**` spans any number of directories. */
+function dockerPattern(pattern: string): RegExp {
+  const segments = pattern.replace(/^\/+/, '').split('/');
+  const source = segments
+    .map((segment, i) => {
+      const last = i === segments.length - 1;
+      if (segment === '**') return last ? '.*' : '(?:[^/]+/)*';
+      const name = segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+      return last ? name : `${name}/`;
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+/** Docker's rule: the last pattern matching the path or a directory above it decides; `!` re-includes. */
+function dockerignored(patterns: readonly string[], path: string): boolean {
+  const parts = path.split('/');
+  const paths = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  let ignored = false;
+  for (const line of patterns) {
+    const negate = line.startsWith('!');
+    const re = dockerPattern(negate ? line.slice(1) : line);
+    if (paths.some((p) => re.test(p))) ignored = !negate;
+  }
+  return ignored;
+}
+
+describe('.dockerignore', () => {
+  const patterns = readFileSync(new URL('.dockerignore', root), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const workspaces = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { workspaces: string[] }).workspaces;
+
+  it('matches the way Docker does', () => {
+    expect(dockerignored(['**/dist'], 'dist')).toBe(true);
+    expect(dockerignored(['**/dist'], 'packages/core/dist/index.js')).toBe(true);
+    expect(dockerignored(['*.tsbuildinfo'], 'packages/core/tsconfig.tsbuildinfo')).toBe(false);
+    expect(dockerignored(['out'], 'apps/out')).toBe(false);
+    expect(dockerignored(['out', '!out/keep'], 'out/keep')).toBe(false);
+  });
+
+  // A host build's tsbuildinfo in the context tells the image's `tsc -b` that everything is built
+  // (with no dist there): the image would ship without the compiled CLI.
+  it("keeps every workspace's build output and build info out of the image's build context", () => {
+    for (const ws of workspaces) {
+      expect(dockerignored(patterns, `${ws}/dist`), `${ws}/dist`).toBe(true);
+      expect(dockerignored(patterns, `${ws}/tsconfig.tsbuildinfo`), `${ws}/tsconfig.tsbuildinfo`).toBe(true);
+    }
+    // And whatever this checkout's build left elsewhere.
+    const leaks: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(new URL(dir || '.', root), { withFileTypes: true })) {
+        const path = dir ? `${dir}/${entry.name}` : entry.name;
+        if (dockerignored(patterns, path)) continue;
+        if (entry.name === 'dist' || entry.name.endsWith('.tsbuildinfo')) leaks.push(path);
+        else if (entry.isDirectory()) walk(path);
+      }
+    };
+    walk('');
+    expect(leaks).toEqual([]);
+  });
+
+  it('sends what the Dockerfile copies', () => {
+    for (const path of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'packages/core/src/index.ts', 'apps/cli/bin/agent-factory.js', 'examples/requirements.jsonl']) {
+      expect(dockerignored(patterns, path), path).toBe(false);
+    }
   });
 });
