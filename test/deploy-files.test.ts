@@ -1,6 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { NO_REDIS_HELP } from '../apps/cli/src/local-redis.js';
 
 const root = new URL('../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { strict: true }) as {
@@ -25,7 +30,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('requires an API token for the public server bind', () => {
-    expect(compose.services['server']?.environment?.['AF_API_TOKEN']).toMatch(/:\?/);
+    expect(compose.services['server']?.environment?.['AF_API_TOKEN']).toMatch(/^\$\{AF_API_TOKEN:\?/);
   });
 
   it('has no fixed container name or port on the worker, so it can scale', () => {
@@ -108,9 +113,58 @@ describe('.dockerignore', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('sends what the Dockerfile copies', () => {
+  it('sends what the Dockerfile copies, and not the .env with the tokens', () => {
+    expect(dockerignored(patterns, '.env'), '.env').toBe(true);
     for (const path of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'packages/core/src/index.ts', 'apps/cli/bin/agent-factory.js', 'examples/requirements.jsonl']) {
       expect(dockerignored(patterns, path), path).toBe(false);
     }
+  });
+});
+
+describe("README's Deployment steps", () => {
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const section = readme.slice(readme.indexOf('## Deployment'));
+  const steps = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const composeText = readFileSync(new URL('docker-compose.yml', root), 'utf8');
+
+  // Compose interpolates the whole file for every command, so each `docker compose` line needs every
+  // `${NAME:?…}` variable: from .env, which compose reads, not from one command's own environment.
+  it('leave a .env with every variable compose requires, print the token, and keep .env out of git', () => {
+    const required = [...composeText.matchAll(/\$\{(\w+):\?/g)].map((m) => String(m[1]));
+    expect(required).toContain('AF_API_TOKEN');
+    expect(steps).toMatch(/^docker compose up -d$/m);
+    expect(steps).toMatch(/^docker compose up -d --scale worker=\d+/m);
+    for (const line of steps.split('\n').filter((l) => /^\s*docker compose/.test(l))) {
+      expect(line, 'a compose command with its own variables: the next one would not have them').not.toMatch(/^\s*\w+=/);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'af-compose-'));
+    try {
+      const script = steps.split('\n').filter((l) => !/^\s*docker\b/.test(l)).join('\n');
+      const run = spawnSync('bash', ['-euc', script], { cwd: dir, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      const env = Object.fromEntries(
+        readFileSync(join(dir, '.env'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      for (const name of required) expect(env[name], name).toBeTruthy();
+      expect(env['AF_API_TOKEN']?.length).toBeGreaterThanOrEqual(16);
+      expect(run.stdout, 'the token logs in: the user must see it').toContain(env['AF_API_TOKEN']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const ignored = spawnSync('git', ['check-ignore', '-q', '--no-index', '.env'], { cwd: fileURLToPath(root) });
+    expect(ignored.status, '.env is git-ignored').toBe(0);
+  });
+});
+
+describe('the hint when there is no Redis', () => {
+  // `start` looks for Redis on 127.0.0.1:6379, and workers refuse a Redis that may evict.
+  it('starts a Redis where start looks for one, with noeviction, needing nothing else', () => {
+    const command = /`(docker [^`]+)`/.exec(NO_REDIS_HELP)?.[1] ?? '';
+    expect(command).toMatch(/^docker run /);
+    expect(command).toMatch(/-p 127\.0\.0\.1:6379:6379 /);
+    expect(command).toMatch(/--maxmemory-policy noeviction/);
   });
 });

@@ -46,7 +46,7 @@ export function hasRedisServer(): boolean {
 export const NO_REDIS_HELP =
   'No Redis found: REDIS_URL is not set, nothing answers on 127.0.0.1:6379 and redis-server is not on PATH. ' +
   'For the distributed mode install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) ' +
-  'or run `docker compose up -d redis`, then start again.';
+  'or start one with Docker: `docker run -d -p 127.0.0.1:6379:6379 redis:7-alpine redis-server --appendonly yes --maxmemory-policy noeviction`, then start again.';
 
 /**
  * Finds Redis in the README's order: REDIS_URL; a Redis answering on 127.0.0.1:6379; a
