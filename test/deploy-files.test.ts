@@ -9,7 +9,7 @@ import { NO_REDIS_HELP } from '../apps/cli/src/local-redis.js';
 
 const root = new URL('../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { strict: true }) as {
-  services: Record<string, { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: unknown; depends_on?: Record<string, { condition: string }> }>;
+  services: Record<string, { image?: string; build?: string; command?: string[]; ports?: string[]; environment?: Record<string, string>; healthcheck?: unknown; depends_on?: Record<string, { condition: string }> }>;
 };
 
 describe('docker-compose.yml', () => {
@@ -18,6 +18,16 @@ describe('docker-compose.yml', () => {
     expect(redis?.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
     expect(redis?.healthcheck).toBeDefined();
     for (const name of ['server', 'worker']) expect(compose.services[name]?.depends_on?.['redis']?.condition).toBe('service_healthy');
+  });
+
+  // The Quick start has users install redis-server, which holds 6379: compose must not need that port.
+  // Redis has no password here, so it is reachable from this machine only.
+  it("publishes Redis on loopback only, and not on a local redis-server's 6379", () => {
+    const ports = compose.services['redis']?.ports ?? [];
+    for (const port of ports) {
+      expect(port).toMatch(/^127\.0\.0\.1:\d+:6379$/);
+      expect(port).not.toMatch(/^127\.0\.0\.1:6379:/);
+    }
   });
 
   it('builds server and worker from the Dockerfile and points both at the redis service', () => {
