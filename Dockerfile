@@ -12,6 +12,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
 COPY examples ./examples
+# generate and start write into the working directory (.claude/agents/, out/): one the node user owns.
+RUN mkdir /work && chown node:node /work
+WORKDIR /work
 USER node
-ENTRYPOINT ["node", "apps/cli/bin/agent-factory.js"]
+ENTRYPOINT ["node", "/app/apps/cli/bin/agent-factory.js"]
 CMD ["--help"]

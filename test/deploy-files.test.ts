@@ -56,7 +56,16 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/npm ci/);
     expect(text).toMatch(/npm prune --omit=dev/);
     expect(text).toMatch(/^USER node$/m);
-    expect(text).toMatch(/ENTRYPOINT \["node", "apps\/cli\/bin\/agent-factory.js"\]/);
+    expect(text).toMatch(/ENTRYPOINT \["node", "\/app\/apps\/cli\/bin\/agent-factory.js"\]/);
+  });
+
+  // generate writes .claude/agents/ and start out/agents/ into the working directory.
+  it('runs in a working directory the node user owns', () => {
+    const final = text.slice(text.lastIndexOf('\nFROM '));
+    const beforeUser = final.slice(0, final.search(/^USER node$/m));
+    const workdir = [...beforeUser.matchAll(/^WORKDIR (\S+)$/gm)].at(-1)?.[1];
+    expect(workdir).toBeDefined();
+    expect(beforeUser).toMatch(new RegExp(`^RUN .*chown node:node ${workdir}( |$)`, 'm'));
   });
 });
 
