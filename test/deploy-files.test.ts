@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { NO_REDIS_HELP } from '../apps/cli/src/local-redis.js';
+import { workerSettings } from '../apps/worker/src/worker-settings.js';
 
 const root = new URL('../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { strict: true }) as {
@@ -41,6 +42,22 @@ describe('docker-compose.yml', () => {
 
   it('requires an API token for the public server bind', () => {
     expect(compose.services['server']?.environment?.['AF_API_TOKEN']).toMatch(/^\$\{AF_API_TOKEN:\?/);
+  });
+
+  it("passes the provider's, rate limits' and research's settings from .env to the workers", () => {
+    const env = compose.services['worker']?.environment ?? {};
+    for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'AF_RATE_LIMIT', 'AF_RESEARCH', 'CONTEXT7_API_KEY']) {
+      expect(env[name], name).toBe(`\${${name}:-}`);
+    }
+  });
+
+  it('starts a worker with every variable .env leaves out (compose passes it as an empty string)', () => {
+    const env = compose.services['worker']?.environment ?? {};
+    const interpolated = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1')]));
+    const settings = workerSettings(interpolated);
+    expect(settings.llm.provider).toBe('offline');
+    expect(settings.research).toBe('local');
+    expect(settings.queue.rateLimit).toBeUndefined();
   });
 
   it('has no fixed container name or port on the worker, so it can scale', () => {
