@@ -455,10 +455,12 @@ describe('agent-factory serve', () => {
 
   it('prints the Bull Board URL, serves, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      env: testEnv({ REDIS_URL: redis.url, AF_PREFIX: testPrefix(), AF_API_TOKEN: API_TOKEN, AF_HOST: '' }),
+      env: testEnv({ REDIS_URL: redis.url, AF_PREFIX: testPrefix(), AF_API_TOKEN: API_TOKEN, AF_HOST: '', LOG_FORMAT: 'pretty' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.setEncoding('utf8');
     const board = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d: string) => {
@@ -474,6 +476,15 @@ describe('agent-factory serve', () => {
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
+    // LOG_FORMAT=pretty: its warning (this Redis keeps nothing on disk) as a line for a person, not JSON.
+    expect(stderr).toMatch(/WARN.*Redis persistence is off/);
+    expect(stderr).not.toMatch(/^\{/m);
+  });
+
+  it('refuses a LOG_FORMAT it does not know (exit 2)', async () => {
+    const run = await runCli(['serve', '--port', '0'], { env: { REDIS_URL: redis.url, LOG_FORMAT: 'bogus' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/LOG_FORMAT: "bogus" is neither json nor pretty/);
   });
 
   it('refuses a non-loopback host without AF_API_TOKEN (exit 2) before connecting', async () => {

@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { lazyModule } from '@agent-factory/core';
@@ -34,15 +35,19 @@ export const REDACTED_PATHS = [
   '*.AF_WEBHOOK_SECRET',
 ];
 
+/** LOG_FORMAT's values; unset (or empty): pretty at a terminal, else JSON. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
 /** Pretty lines for a person at a terminal (LOG_FORMAT=json forces JSON there too); JSON lines for machines. */
-function wantsPretty(): boolean {
+function wantsPretty(toTerminal: boolean): boolean {
   const format = process.env['LOG_FORMAT'];
   if (format === 'json') return false;
-  return format === 'pretty' || process.stdout.isTTY === true;
+  return format === 'pretty' || toTerminal;
 }
 
 /**
- * The factory's logger: JSON lines on stdout (or `destination`; pretty at a terminal), level from
+ * The factory's logger: JSON lines on stdout (or `destination`: a stream, or a file descriptor such as
+ * 2 for stderr; pretty when stdout or that descriptor is a terminal, or LOG_FORMAT says so), level from
  * LOG_LEVEL, secrets redacted. Bind batch, requirement and stage ids with `logger.child({ batch, req, stage })`.
  */
 export function createLogger(bindings: Record<string, unknown> = {}, options: LoggerOptions & { destination?: NodeJS.WritableStream | number } = {}): Logger {
@@ -52,12 +57,14 @@ export function createLogger(bindings: Record<string, unknown> = {}, options: Lo
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...rest,
   };
+  const fd = destination === undefined ? 1 : typeof destination === 'number' ? destination : undefined;
+  const terminal = fd !== undefined && isatty(fd);
   const logger =
-    destination === undefined
-      ? wantsPretty()
-        ? pino(opts, pretty()({ colorize: process.stdout.isTTY === true, sync: true }))
-        : pino(opts)
-      : pino(opts, typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination);
+    fd !== undefined && wantsPretty(terminal)
+      ? pino(opts, pretty()({ colorize: terminal, sync: true, destination: fd }))
+      : destination === undefined
+        ? pino(opts)
+        : pino(opts, typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination);
   return Object.keys(bindings).length > 0 ? logger.child(bindings) : logger;
 }
 

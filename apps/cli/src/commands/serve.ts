@@ -1,8 +1,7 @@
-import { connect, observabilityFromEnv, queueConfigFromEnv, watchAlerts, type ObservabilitySettings, type QueueConfig } from '@agent-factory/queue';
+import { connect, createLogger, observabilityFromEnv, queueConfigFromEnv, watchAlerts, type ObservabilitySettings, type QueueConfig } from '@agent-factory/queue';
 import { checkListenOptions, startServer, type RunningServer } from '@agent-factory/server';
 import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { z } from 'zod';
 import { UsageError } from '../usage-error.js';
 
@@ -53,7 +52,7 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       '\nEnvironment: REDIS_URL, AF_PREFIX (and the other queue settings), AF_API_TOKEN (Bearer token or basic-auth password, full access),\n' +
-        'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), AF_BODY_LIMIT (largest request body, default 1mb), LOG_LEVEL.',
+        'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), AF_BODY_LIMIT (largest request body, default 1mb), LOG_LEVEL, LOG_FORMAT.',
     )
     .action(async (flags: ServeFlags) => {
       const env = parse(ServeEnvSchema, process.env, 'environment');
@@ -75,10 +74,7 @@ export function registerServe(program: Command): void {
         throw new UsageError((error as Error).message);
       }
       // Logs go to stderr: stdout carries the URLs a script may read.
-      const logger = pino(
-        { level: env.LOG_LEVEL, base: { component: 'server' }, redact: ['authorization', '*.authorization', '*.headers.authorization'] },
-        pino.destination({ dest: 2, sync: true }),
-      );
+      const logger = createLogger({ component: 'server' }, { level: env.LOG_LEVEL, destination: 2 });
 
       const conn = await connect(queueConfig, { logger });
       let server: RunningServer;

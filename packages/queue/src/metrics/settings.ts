@@ -1,3 +1,4 @@
+import { LOG_FORMATS } from '../logger.js';
 import { z } from 'zod';
 
 /**
@@ -39,6 +40,9 @@ export const METRICS_HOST_ENV = 'AF_METRICS_HOST';
 
 /** The settings from the environment; a bad value names its variable. */
 export function observabilityFromEnv(env: NodeJS.ProcessEnv = process.env): ObservabilitySettings {
+  // Read by createLogger; checked here, where every process's observability settings are checked at start.
+  const format = env['LOG_FORMAT'];
+  if (format && !(LOG_FORMATS as readonly string[]).includes(format)) throw new Error(`LOG_FORMAT: "${format}" is neither ${LOG_FORMATS.join(' nor ')}`);
   const alerts: Record<string, unknown> = {};
   for (const [field, name] of Object.entries(ALERT_ENV)) {
     const value = env[name];
