@@ -310,17 +310,26 @@ describe('agent-factory server', () => {
       fetch(`${url}/api/batches`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
     // No worker runs in this block, so the batch stays running until it is cancelled.
-    it('POST creates a batch (201) and the same Idempotency-Key returns it again', async () => {
+    it('POST creates a batch (201); the same Idempotency-Key returns it again (200), with another body is refused (422)', async () => {
       const body = { name: 'server-test', tenant: 'acme', requirements };
       const created = await post(body, { 'idempotency-key': 'server-test-1' });
       expect(created.status).toBe(201);
       batch = await json<BatchStatus>(created);
       expect(batch).toMatchObject({ name: 'server-test', tenant: 'acme', inputs: 3, state: 'running' });
       expect(created.headers.get('location')).toBe(`/api/batches/${batch.id}`);
-      const again = await json<BatchStatus>(await post(body, { 'idempotency-key': 'server-test-1' }));
-      expect(again.id).toBe(batch.id);
-      const viaBody = await json<BatchStatus>(await post({ ...body, idempotencyKey: 'server-test-1' }));
-      expect(viaBody.id).toBe(batch.id);
+      // A replay answers the same batch, 200 rather than 201 Created.
+      const replay = await post(body, { 'idempotency-key': 'server-test-1' });
+      expect(replay.status).toBe(200);
+      expect((await json<BatchStatus>(replay)).id).toBe(batch.id);
+      const viaBody = await post({ ...body, idempotencyKey: 'server-test-1' });
+      expect(viaBody.status).toBe(200);
+      expect((await json<BatchStatus>(viaBody)).id).toBe(batch.id);
+      // The key again with other requirements or settings is a client's mistake, not a replay.
+      for (const other of [{ ...body, requirements: requirements.slice(1) }, { ...body, name: 'another-name' }]) {
+        const reused = await post(other, { 'idempotency-key': 'server-test-1' });
+        expect(reused.status).toBe(422);
+        expect((await json<ErrorJson>(reused)).error).toMatchObject({ code: 'idempotency_key_reused', message: expect.stringContaining(batch.id) });
+      }
       // Its results cannot be deleted before they are all in.
       const early = await fetch(`${url}/api/batches/${batch.id}/results`, { method: 'DELETE', headers: admin });
       expect(early.status).toBe(409);

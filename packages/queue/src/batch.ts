@@ -83,6 +83,11 @@ export interface BatchSubmission {
   priority?: number;
   /** The same key returns the same batch instead of creating a second one. */
   idempotencyKey?: string;
+  /**
+   * A digest of what the request held (its requirements and settings): the same idempotency key with
+   * another fingerprint is refused (IdempotencyConflictError) instead of answering the first batch.
+   */
+  fingerprint?: string;
   /** Reuse an identical requirement's finished agent from the cache (default true). */
   useCache?: boolean;
   /** `batch`: generation goes through Anthropic Message Batches (half price, slower); default realtime. */

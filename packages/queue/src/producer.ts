@@ -18,6 +18,7 @@ const SubmissionSchema = z.object({
   tenant: z.string().max(200).optional(),
   priority: z.number().int().min(1).max(10).optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  fingerprint: z.string().min(1).max(200).optional(),
   useCache: z.boolean().optional(),
   mode: z.enum(['realtime', 'batch']).optional(),
   expectedInputs: z.number().int().nonnegative().optional(),
@@ -31,6 +32,13 @@ export interface SubmitRunOptions {
    * once (no wait for the lease to run out) and its status is returned.
    */
   signal?: AbortSignal;
+  /** Called when the idempotency key named a batch already: what is returned is that batch (a replay), not a new one. */
+  onReplay?: (batch: BatchStatus) => void;
+}
+
+/** The idempotency key names a batch submitted with other requirements or settings. */
+export class IdempotencyConflictError extends Error {
+  override readonly name = 'IdempotencyConflictError';
 }
 
 /** Returns the batch an idempotency key already names, or claims the key for a new batch id. */
@@ -82,6 +90,13 @@ export async function submitBatch(
   if (sub.idempotencyKey) {
     const claimed = await claimIdempotencyKey(conn, sub.idempotencyKey, batchId);
     const existing = claimed && (await settledSubmission(conn, claimed));
+    if (existing && sub.fingerprint !== undefined) {
+      const stored = await conn.redis.hget(batchKeys(prefix, existing.id).batch, 'fingerprint');
+      if (stored !== null && stored !== sub.fingerprint) {
+        throw new IdempotencyConflictError(`idempotency key ${sub.idempotencyKey} names batch ${existing.id}, submitted with other requirements or settings; use a new key for a new batch`);
+      }
+    }
+    if (existing) options.onReplay?.(existing);
     // The same request again after its producer died (a server killed mid-POST): the retry finishes it.
     if (existing?.state === 'interrupted') return (await resumeBatch(conn, existing.id, items, { ...options, ...(onProgress ? { onProgress } : {}), ...(sub.expectedInputs !== undefined ? { expectedInputs: sub.expectedInputs } : {}) })).status;
     if (existing) return existing;
@@ -107,6 +122,7 @@ export async function submitBatch(
       ...(sub.expectedInputs !== undefined ? { expected: sub.expectedInputs } : {}),
       ...(sub.via !== undefined ? { via: sub.via } : {}),
       ...(sub.webhook !== undefined ? { webhook: sub.webhook } : {}),
+      ...(sub.fingerprint !== undefined ? { fingerprint: sub.fingerprint } : {}),
       inputs: 0,
       total: 0,
       pending: 0,

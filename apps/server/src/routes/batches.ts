@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelBatch, deleteBatch, generatingNow, getBatch, listBatches, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelBatch, deleteBatch, generatingNow, getBatch, IdempotencyConflictError, listBatches, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
@@ -37,14 +38,21 @@ function jsonBody(req: Request): unknown {
   return req.body;
 }
 
-/** A resume that cannot go ahead (another body, a live submit, a cancelled batch) is the client's to fix: 409. */
+/** A resume that cannot go ahead (another body, a live submit, a cancelled batch) is the client's to fix: 409; a reused idempotency key, 422. */
 async function refusingResume<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     if (error instanceof ResumeRefusedError) throw new HttpError(409, 'resume_refused', error.message);
+    if (error instanceof IdempotencyConflictError) throw new HttpError(422, 'idempotency_key_reused', error.message);
     throw error;
   }
+}
+
+/** What a POST asked for, whatever its key: the same key with another body is refused. */
+function fingerprintOf(items: unknown, submission: BatchSubmission): string {
+  const { idempotencyKey: _key, ...settings } = submission;
+  return createHash('sha256').update(JSON.stringify([items, settings])).digest('base64url');
 }
 
 /** REST for batches, mounted at /api/batches. Auth (and the viewer's read-only rule) runs before it. */
@@ -54,8 +62,11 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
 
   router.post('/', async (req, res) => {
     const { items, submission } = parseBatchRequest(jsonBody(req), req.get('idempotency-key'));
-    const status = await refusingResume(submitBatch(conn, items, { ...submission, expectedInputs: items.length, via: 'api' }));
-    res.status(201).location(`${req.baseUrl}/${encodeURIComponent(status.id)}`).json(status);
+    let replayed = false;
+    const fingerprint = submission.idempotencyKey === undefined ? {} : { fingerprint: fingerprintOf(items, submission) };
+    const status = await refusingResume(submitBatch(conn, items, { ...submission, ...fingerprint, expectedInputs: items.length, via: 'api' }, undefined, { onReplay: () => (replayed = true) }));
+    // A replay answers the batch the key made (200); only a new batch is 201 Created.
+    res.status(replayed ? 200 : 201).location(`${req.baseUrl}/${encodeURIComponent(status.id)}`).json(status);
   });
 
   // A batch whose submit was interrupted (the server died mid-POST): the same body again enqueues the rest.
