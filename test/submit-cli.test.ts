@@ -147,6 +147,25 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(after).toMatchObject({ state: 'running', counts: { pending: 2 } });
   });
 
+  it('--idempotency-key: the same file again is a replay that says so; another file with the key is refused (exit 2)', async () => {
+    const prefix = testPrefix();
+    const first = join(dir, 'idem-a.txt');
+    const second = join(dir, 'idem-b.txt');
+    await writeFile(first, 'Review Terraform plans.\nAudit React hooks.\n');
+    await writeFile(second, 'Write release notes from merged pull requests.\n');
+    const created = await runCli(['submit', first, '--idempotency-key', 'nightly-1', '--json'], { env: envFor(prefix) });
+    expect(created.code, created.stderr).toBe(0);
+    const batch = JSON.parse(created.stdout) as { id: string };
+    const replay = await runCli(['submit', first, '--idempotency-key', 'nightly-1'], { env: envFor(prefix) });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain(`batch ${batch.id}: submitted before with this idempotency key; nothing new enqueued (2 requirement(s), 2 distinct, running)`);
+    const reused = await runCli(['submit', second, '--idempotency-key', 'nightly-1'], { env: envFor(prefix) });
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toContain(`--idempotency-key: idempotency key nightly-1 names batch ${batch.id}, submitted with other requirements or settings`);
+    const batches = JSON.parse((await runCli(['status', '--json'], { env: envFor(prefix) })).stdout) as unknown[];
+    expect(batches).toHaveLength(1);
+  });
+
   it('reads stdin, and says so clearly for an unknown batch', async () => {
     const prefix = testPrefix();
     const run = await runCli(['submit', '-', '--json'], { env: envFor(prefix), input: 'Review Terraform plans.\n\nAudit React hooks.\n' });

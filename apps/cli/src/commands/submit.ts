@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import {
   checkRequirementsFile,
   discardInput,
+  IdempotencyConflictError,
   InputFormatSchema,
   readRequirementsFile,
   RequirementsInputError,
@@ -65,23 +68,42 @@ async function enqueue(conn: FactoryConnection, file: string, items: AsyncIterab
     const requeued = outcome.requeued > 0 ? `; ${outcome.requeued} whose job was lost with the stopped submit enqueued again` : '';
     return { status, note: `batch ${status.id} resumed: ${outcome.skipped} requirement(s) were enqueued already, ${outcome.added} more submitted now${requeued}; ${status.inputs} in all, ${status.total} distinct` };
   }
-  const status = await submitBatch(
-    conn,
-    items,
-    {
-      name: flags.name ?? (file === '-' ? 'stdin' : basename(file)),
-      tenant: flags.tenant ?? check.tenant,
-      priority,
-      idempotencyKey: flags.idempotencyKey,
-      useCache: flags.cache,
-      mode: flags.mode,
-      expectedInputs: check.valid,
-      ...(flags.webhook !== undefined ? { webhook: flags.webhook } : {}),
-    },
-    onProgress,
-    { signal },
-  );
+  const settings = {
+    name: flags.name ?? (file === '-' ? 'stdin' : basename(file)),
+    tenant: flags.tenant ?? check.tenant,
+    priority,
+    useCache: flags.cache,
+    mode: flags.mode,
+    ...(flags.webhook !== undefined ? { webhook: flags.webhook } : {}),
+  };
+  let replayed = false;
+  let status: BatchStatus;
+  try {
+    status = await submitBatch(
+      conn,
+      items,
+      {
+        ...settings,
+        idempotencyKey: flags.idempotencyKey,
+        ...(flags.idempotencyKey !== undefined ? { fingerprint: await fingerprintOf(check.path, [settings, check.format, flags.skipInvalid === true]) } : {}),
+        expectedInputs: check.valid,
+      },
+      onProgress,
+      { signal, onReplay: () => (replayed = true) },
+    );
+  } catch (error) {
+    if (error instanceof IdempotencyConflictError) throw new UsageError(`--idempotency-key: ${error.message}`);
+    throw error;
+  }
+  if (replayed) return { status, note: `batch ${status.id}: submitted before with this idempotency key; nothing new enqueued (${status.inputs} requirement(s), ${status.total} distinct, ${status.state})` };
   return { status, note: `batch ${status.id}: ${status.inputs} requirement(s) submitted, ${status.total} distinct` };
+}
+
+/** The input's bytes and the batch's settings as one digest: the same idempotency key with another file is refused. */
+async function fingerprintOf(path: string, settings: unknown): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.update(JSON.stringify(settings)).digest('base64url');
 }
 
 /** Pass 1: every line checked before anything reaches Redis; bad input ends here with exit 2. */
