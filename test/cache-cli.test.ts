@@ -12,6 +12,7 @@ import { readValue } from '../packages/queue/src/cache-codec.js';
 import { valueKey } from '../packages/queue/src/cache-names.js';
 import { analysisCacheKey, cacheSizes, cacheStats, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
 import { runCli } from './helpers/cli.js';
+import { spawnWorker } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 let server: TestRedis;
@@ -129,5 +130,31 @@ describe('agent-factory cache (end to end)', () => {
     expect(text.stdout).toMatch(/^warmed 3 requirements: 2 analyses, \d+ docs answers in [\d.]+ s\n$/);
     const empty = await runCli(['cache', 'warm', join(dir, 'missing.txt')], { env });
     expect(empty.code).toBe(2);
+  }, 60_000);
+});
+
+describe('agent-factory cache with a worker', () => {
+  it('a warmed batch takes its plans from the cache; --json stays parseable whatever is logged', async () => {
+    // A Redis that keeps nothing on disk: every command warns about it, on stderr only.
+    const bare = await startRedis({ appendonly: false });
+    const env = { REDIS_URL: bare.url, AF_PREFIX: testPrefix() };
+    const worker = await spawnWorker(env);
+    try {
+      const warm = await runCli(['cache', 'warm', EXAMPLES, '--json'], { env });
+      expect(warm.stderr).toMatch(/persistence is off/);
+      expect(JSON.parse(warm.stdout)).toMatchObject({ requirements: 50, analyses: 50 });
+      const run = await runCli(['submit', EXAMPLES, '--wait', '--json'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      const stats = await runCli(['cache', 'stats', '--json'], { env });
+      const json = JSON.parse(stats.stdout) as { namespaces: { analysis: { redis: number; memory: number; computed: number } } };
+      // The 50 plans the warm computed, read by the worker instead of being planned again.
+      expect(json.namespaces.analysis.redis + json.namespaces.analysis.memory).toBe(50);
+      expect(json.namespaces.analysis.computed).toBe(50);
+      const cleared = await runCli(['cache', 'clear', 'analysis', '--json'], { env });
+      expect(JSON.parse(cleared.stdout)).toEqual({ namespace: 'analysis', deleted: 50 });
+    } finally {
+      await worker.stop();
+      await bare.stop();
+    }
   }, 60_000);
 });

@@ -15,9 +15,7 @@ import {
   cacheSizes,
   cacheStats,
   clearCache,
-  connect,
   formatBytes,
-  queueConfigFromEnv,
   researchCacheKey,
   researchCacheOptions,
   SharedCache,
@@ -29,25 +27,10 @@ import type { Command } from 'commander';
 import { loadConfig, loadResearchSettings } from '../config.js';
 import { createResearch } from '../docs-source.js';
 import { readRequirements } from '../read-requirements.js';
+import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
 
 const WARM_CONCURRENCY = 16;
-
-/** Connects with REDIS_URL and AF_PREFIX (a bad value is a usage error), runs `use`, always closes. */
-async function withConnection<T>(use: (conn: FactoryConnection) => Promise<T>): Promise<T> {
-  let config;
-  try {
-    config = queueConfigFromEnv();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const conn = await connect(config);
-  try {
-    return await use(conn);
-  } finally {
-    await conn.close();
-  }
-}
 
 const percent = (rate: number): string => `${(rate * 100).toFixed(1)}%`;
 
@@ -148,7 +131,7 @@ export function registerCache(program: Command): void {
     .description('Entries and memory in Redis, hits and misses per namespace and layer, across every worker.')
     .option('--json', 'print the numbers as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const [stats, sizes] = await withConnection((conn) => Promise.all([cacheStats(conn.redis, conn.config.prefix), cacheSizes(conn.redis, conn.config.prefix)]));
+      const [stats, sizes] = await withQueue((conn) => Promise.all([cacheStats(conn.redis, conn.config.prefix), cacheSizes(conn.redis, conn.config.prefix)]));
       process.stdout.write(`${flags.json ? JSON.stringify({ ...stats, sizes }, null, 2) : formatCacheStats(stats, sizes)}\n`);
     });
 
@@ -159,7 +142,7 @@ export function registerCache(program: Command): void {
     .option('--json', 'print the count as JSON')
     .action(async (namespace: string | undefined, flags: { json?: boolean }) => {
       const ns = namespace === undefined ? undefined : parseNamespace(namespace);
-      const deleted = await withConnection((conn) => clearCache(conn.redis, conn.config.prefix, ns));
+      const deleted = await withQueue((conn) => clearCache(conn.redis, conn.config.prefix, ns));
       process.stdout.write(flags.json ? `${JSON.stringify({ namespace: ns ?? null, deleted })}\n` : `deleted ${deleted} cached ${deleted === 1 ? 'entry' : 'entries'}${ns ? ` from ${ns}` : ''}\n`);
     });
 
@@ -176,7 +159,7 @@ export function registerCache(program: Command): void {
       const { docs, extraLibraries } = createResearch(config, settings);
       const started = performance.now();
       try {
-        const summary = await withConnection(async (conn) => {
+        const summary = await withQueue(async (conn) => {
           const shared = new SharedCache({ redis: conn.redis, prefix: conn.config.prefix, ...researchCacheOptions(settings) });
           try {
             return await warmCache(shared, requirements, { docs, options: { models: config.AF_AGENT_MODELS, extraLibraries } });
