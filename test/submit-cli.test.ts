@@ -77,6 +77,24 @@ describe('submit: bad input', () => {
     expect(run.stderr).toMatch(/--priority/);
     expect(await keysUnder(prefix)).toEqual([]);
   });
+
+  it('refuses bad --name, --tenant, --idempotency-key and an --out it cannot write, in one line, before enqueuing (exit 2)', async () => {
+    const prefix = testPrefix();
+    const path = join(dir, 'flags.txt');
+    await writeFile(path, 'Review Terraform plans.\n');
+    const cases: [string[], string][] = [
+      [['--name', ''], '--name must not be empty'],
+      [['--tenant', 'x'.repeat(300)], '--tenant must be at most 200 characters'],
+      [['--idempotency-key', 'has spaces'], '--idempotency-key must be printable ASCII without spaces'],
+      [['--out', join(path, 'sub')], `--out ${join(path, 'sub')}: cannot write there (a file is in the way)`],
+    ];
+    for (const [flags, message] of cases) {
+      const run = await runCli(['submit', path, ...flags], { env: envFor(prefix) });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toBe(`agent-factory: ${message}\n`);
+    }
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
 });
 
 describe('submit, status, results, cancel (no worker)', () => {
@@ -101,6 +119,10 @@ describe('submit, status, results, cancel (no worker)', () => {
     const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, { state?: string }>;
     expect(Object.keys(index)).toEqual(['g1', 'line-3']);
     expect(index['g1']?.state).toBe('pending');
+
+    const blocked = await runCli(['results', status.id, '--out', path], { env: envFor(prefix) });
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toBe(`agent-factory: --out ${path}: cannot write there (a file is in the way)\n`);
 
     // --delete waits for a finished batch, and writes nothing when it refuses.
     const early = await runCli(['results', status.id, '--out', join(dir, 'early-out'), '--delete'], { env: envFor(prefix) });

@@ -1,17 +1,11 @@
 import { z } from 'zod';
-import { checkRequirementsArray, RequirementsInputError, WebhookUrlSchema, type ArrayCheckResult, type BatchItemInput, type BatchSubmission } from '@agent-factory/queue';
+import { checkRequirementsArray, IdempotencyKeySchema, RequirementsInputError, WebhookUrlSchema, type ArrayCheckResult, type BatchItemInput, type BatchSubmission } from '@agent-factory/queue';
 import { HttpError } from './errors.js';
 
 /** Also bounded by the body limit. */
 export const MAX_ITEMS_PER_REQUEST = 100_000;
 /** Bad items listed in a 400 (all are counted): a body of 100,000 bad items would otherwise answer megabytes. */
 export const MAX_LISTED_PROBLEMS = 1000;
-
-const IdempotencyKeySchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\x21-\x7e]+$/, 'use printable ASCII without spaces');
 
 /** The batch's own fields; unknown fields are refused so a typo is not silently ignored. */
 const EnvelopeSchema = z.strictObject({

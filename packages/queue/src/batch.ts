@@ -75,6 +75,13 @@ export type ItemResult = z.infer<typeof ItemResultSchema>;
 /** A batch's webhook: an http(s) URL, POSTed once when the batch ends (completed, cancelled or interrupted). */
 export const WebhookUrlSchema = z.url({ protocol: /^https?$/, error: 'the webhook must be an http:// or https:// URL' }).max(2000);
 
+/** An idempotency key (`--idempotency-key`, the API's header or field): printable ASCII without spaces. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
 /** A batch as a producer submits it. */
 export interface BatchSubmission {
   name?: string;

@@ -2,7 +2,7 @@ import { deleteBatch, getBatch } from '@agent-factory/queue/client';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import type { Command } from 'commander';
 import { asUsageError } from '../factory.js';
-import { layoutOption } from '../output-options.js';
+import { layoutOption, writableFolder } from '../output-options.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
 import { describeResults } from '../write-results.js';
@@ -33,6 +33,7 @@ export function registerResults(program: Command): void {
         if (flags.delete && status.finishedAt === undefined) {
           throw new UsageError(`--delete needs a finished batch: ${batchId} is ${status.state} with ${status.counts.pending} requirement(s) pending; collect it without --delete, or once it has finished`);
         }
+        if (!flags.dryRun) await writableFolder(flags.out);
         const summary = await writeBatchResults(conn, batchId, flags.out, { layout: flags.layout, dryRun: flags.dryRun }).catch((error: unknown) => {
           throw asUsageError(error);
         });

@@ -5,6 +5,7 @@ import {
   checkRequirementsFile,
   discardInput,
   IdempotencyConflictError,
+  IdempotencyKeySchema,
   InputFormatSchema,
   readRequirementsFile,
   RequirementsInputError,
@@ -22,6 +23,7 @@ import {
 import { inputRefusal } from '@agent-factory/sdk/batch-input';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import { type Command, Option } from 'commander';
+import { z } from 'zod';
 import { enqueueBar, waitStoppably, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
 import { signalExitCode, whileEnqueuing } from '../enqueue-signal.js';
@@ -29,7 +31,7 @@ import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
 import { describeResults } from '../write-results.js';
-import { layoutOption } from '../output-options.js';
+import { layoutOption, writableFolder } from '../output-options.js';
 import { boundHeapGrowth } from '../streaming-heap.js';
 
 interface SubmitFlags {
@@ -139,6 +141,21 @@ function parseWebhook(text: string): void {
   if (!url.success) throw new UsageError(`--webhook: ${url.error.issues[0]?.message ?? 'not a URL'}`);
 }
 
+/** --name and --tenant: 1–200 characters (what the batch keeps), said as a usage error, not a zod dump. */
+const LabelSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+function checkTextFlags(flags: SubmitFlags): void {
+  const checks: [string, string | undefined, z.ZodType][] = [
+    ['--name', flags.name, LabelSchema],
+    ['--tenant', flags.tenant, LabelSchema],
+    ['--idempotency-key', flags.idempotencyKey, IdempotencyKeySchema],
+  ];
+  for (const [flag, value, schema] of checks) {
+    const parsed = value === undefined ? undefined : schema.safeParse(value);
+    if (parsed && !parsed.success) throw new UsageError(`${flag} ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
+  }
+}
+
 /** `agent-factory submit FILE|-`: check, enqueue, and optionally wait and collect the results. */
 export function registerSubmit(program: Command): void {
   program
@@ -164,7 +181,12 @@ export function registerSubmit(program: Command): void {
       boundHeapGrowth();
       const priority = parsePriority(flags.priority);
       if (flags.webhook !== undefined) parseWebhook(flags.webhook);
+      checkTextFlags(flags);
       const check = await checkInput(file, flags);
+      if (flags.out) await writableFolder(flags.out).catch(async (error: unknown) => {
+        await discardInput(check);
+        throw error;
+      });
       const bars = wantsBars(flags.json);
       try {
         await withQueue(async (conn) => {
