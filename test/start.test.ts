@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PACE_MS, demoPace, paceEnv } from '../apps/cli/src/demo-pace.js';
+import { createServer } from 'node:net';
 import { runCli } from './helpers/cli.js';
+import { isRunning, spawnCli } from './helpers/cli-process.js';
 import { freePort, startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 let redis: TestRedis;
@@ -54,6 +56,36 @@ describe('agent-factory start (npm start)', () => {
     expect(new Set(Object.values(index).map((e) => e.worker)).size).toBe(2);
     // Each agent's recorded generate time holds its paced wait (unpaced, the offline generator takes a few ms).
     expect(Object.values(index).filter((e) => (e.timings?.generate ?? 0) < 300)).toEqual([]);
+  }, 60_000);
+
+  it('on SIGTERM mid-batch stops its workers and server before it exits 143', async () => {
+    const start = spawnCli(['start', '--pace', '300', '--out', await mkdtemp(join(tmpdir(), 'af-start-')), '--port', String(await freePort())], { REDIS_URL: redis.url, AF_PREFIX: testPrefix() });
+    try {
+      await start.waitFor(/Generations paced at 300 ms/);
+      const children = start.children();
+      expect(children).toHaveLength(3);
+      start.child.kill('SIGTERM');
+      expect(await start.exited).toBe(143);
+      expect(children.filter(isRunning)).toEqual([]);
+      expect(start.stdout()).not.toMatch(/completed/);
+    } finally {
+      start.kill();
+    }
+  }, 60_000);
+
+  it('with its server port taken, says so and exits 1 before submitting the batch', async () => {
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const run = await runCli(['start', '--out', await mkdtemp(join(tmpdir(), 'af-start-')), '--port', String(port)], { env: { REDIS_URL: redis.url, AF_PREFIX: testPrefix() } });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`port ${port} is in use: pass --port`);
+      expect(run.stderr).not.toMatch(/dashboard at/);
+      expect(run.stdout).not.toMatch(/completed/);
+    } finally {
+      taken.close();
+    }
   }, 60_000);
 
   it('paces by default only in a terminal with the offline generator; the pace keeps the user\'s other concurrency settings', () => {

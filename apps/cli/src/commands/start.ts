@@ -2,19 +2,22 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentResult } from '@agent-factory/core';
-import { batchResults, submitBatch } from '@agent-factory/queue';
+import { batchResults, displayRedisUrl, submitBatch } from '@agent-factory/queue';
 import { OutputFolder, writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import type { Command } from 'commander';
 import { rowOfAgent, rowOfItem, tierTable, type ReportRow } from '../batch-report.js';
 import { waitForBatch, wantsBars } from '../batch-progress.js';
 import { startLocalCluster } from '../cluster.js';
+import { stopAndExit, untilClusterEnds, whileClusterRuns } from '../cluster-run.js';
 import { withFactory } from '../factory.js';
 import { demoPace, paceEnv } from '../demo-pace.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
 import { layoutOption } from '../output-options.js';
+import { portFlag } from '../port-flag.js';
 import { withQueue } from '../queue-session.js';
 import { readRequirements, type IdentifiedRequirement } from '../read-requirements.js';
-import { untilStopSignal } from '../stop-signal.js';
+import { withRedisUrl } from '../redis-hint.js';
+import { signalExitCode, untilStopSignal } from '../stop-signal.js';
 import { UsageError } from '../usage-error.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/requirements.jsonl', import.meta.url));
@@ -24,6 +27,7 @@ interface StartFlags {
   layout: Layout;
   workers: string;
   port: string;
+  host?: string;
   inProcess?: boolean;
   stay?: boolean;
   pace?: string;
@@ -66,64 +70,80 @@ export function registerStart(program: Command): void {
     .option('-o, --out <dir>', 'folder for the agent files and index.json', 'out/agents')
     .addOption(layoutOption())
     .option('-w, --workers <n>', 'worker processes', '2')
-    .option('-p, --port <port>', 'server port (Bull Board)', process.env['AF_PORT'] ?? '3000')
+    .option('-p, --port <port>', 'server port (Bull Board; 0 picks a free one)', process.env['AF_PORT'] ?? '3000')
+    .option('--host <host>', 'server address (AF_HOST; default 127.0.0.1; anything but loopback needs AF_API_TOKEN)')
     .option('--in-process', 'skip Redis: run the pipeline in this process')
     .option('--stay', 'keep Redis, workers and the server running after the batch (default when run in a terminal)')
     .option('--pace <ms>', 'each generation takes this long, one at a time per worker, to watch the batch in Bull Board and add a worker while it runs (default 500 in a terminal with the offline generator, else 0)')
     .action(async (file: string, flags: StartFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be a whole number from 1 to 64');
+      const port = portFlag(flags.port);
       const interactive = process.stdout.isTTY === true;
       const pace = demoPace(flags.pace, interactive);
       const requirements = await readRequirements(file);
       await mkdir(flags.out, { recursive: true });
-      const started = performance.now();
+      const began = performance.now();
+      // From before the first child: a signal at any point stops whatever was started, workers first.
+      const signal = untilStopSignal();
       const redis = flags.inProcess ? undefined : await findOrStartRedis();
       if (!redis) {
+        void signal.then((s) => process.exit(signalExitCode(s)));
         if (!flags.inProcess) process.stderr.write(`${NO_REDIS_HELP}\nRunning the batch in this process instead.\n\n`);
         const rows = await runInProcess(requirements, flags.out, flags.layout);
-        const seconds = ((performance.now() - started) / 1000).toFixed(2);
+        const seconds = ((performance.now() - began) / 1000).toFixed(2);
         process.stdout.write(`${tierTable(rows)}\n\n${rows.length} of ${requirements.length} agents written to ${flags.out} in ${seconds} s (in-process).\n`);
         if (rows.length < requirements.length || rows.some((r) => !r.passed)) process.exitCode = 1;
         return;
       }
       process.env['REDIS_URL'] = redis.url;
       const paced = paceEnv(pace);
-      const cluster = startLocalCluster({ redisUrl: redis.url, workers, port: Number(flags.port), env: paced });
-      const stay = flags.stay ?? interactive;
-      try {
-        process.stderr.write(`Redis ${redis.url} (${redis.origin}), ${workers} worker process(es), dashboard at ${cluster.serverUrl}/, Bull Board at ${cluster.serverUrl}/admin/queues\n`);
-        if (pace > 0) process.stderr.write(`Generations paced at ${pace} ms, one at a time per worker, so the batch can be watched (--pace 0: full speed).\n`);
-        if (stay) process.stderr.write(`While it runs, add a worker from another terminal: ${Object.entries(paced).map(([k, v]) => `${k}=${v} `).join('')}REDIS_URL=${redis.url} npx agent-factory worker\n`);
-        const { status, rows, summary, byWorker } = await withQueue(async (conn) => {
-          const submitted = await submitBatch(conn, requirements, { name: 'example' });
-          const finished = await waitForBatch(conn, submitted.id, wantsBars(false));
-          const written = await writeBatchResults(conn, finished.id, flags.out, { layout: flags.layout });
-          const found: ReportRow[] = [];
-          const byWorker = new Map<string, number>();
-          for await (const r of batchResults(conn, finished.id)) {
-            const row = rowOfItem(r);
-            if (row) found.push(row);
-            if (r.worker) byWorker.set(r.worker, (byWorker.get(r.worker) ?? 0) + 1);
-          }
-          return { status: finished, rows: found, summary: written, byWorker };
-        });
-        const seconds = ((performance.now() - started) / 1000).toFixed(2);
-        process.stdout.write(
-          `${tierTable(rows)}\n\nBatch ${status.id}: ${status.counts.completed} completed, ${status.counts.failed} failed of ${status.total}; ` +
-            `${summary.files} agent files and index.json in ${flags.out}, ${seconds} s.\n` +
-            (byWorker.size > 0 ? `Generated by worker: ${[...byWorker].map(([w, n]) => `${w} ${n}`).join(', ')}.\n` : '') +
-            // A Redis this command started stops with it (unless --stay): the report is then gone with it.
-            (redis.origin !== 'started' || stay ? `Tokens, cost and timings per stage: REDIS_URL=${redis.url} npx agent-factory report --batch ${status.id}\n` : ''),
-        );
-        if (status.counts.failed > 0 || summary.notPassed > 0) process.exitCode = 1;
-        if (stay) {
-          process.stdout.write(`Dashboard: ${cluster.serverUrl}/, Bull Board: ${cluster.serverUrl}/admin/queues. Add a worker from another terminal with \`REDIS_URL=${redis.url} npx agent-factory worker\`. Ctrl-C stops.\n`);
-          await untilStopSignal();
-        }
-      } finally {
+      const cluster = startLocalCluster({ redisUrl: redis.url, workers, port, ...(flags.host !== undefined ? { host: flags.host } : {}), env: paced });
+      const stopAll = async (): Promise<void> => {
         await cluster.stop();
         await redis.stop();
+      };
+      const stay = flags.stay ?? interactive;
+      const started = await whileClusterRuns(cluster.ready, signal, cluster);
+      if (!('done' in started)) return stopAndExit(started, stopAll, signalExitCode);
+      const url = started.done;
+      process.stderr.write(`Redis ${displayRedisUrl(redis.url)} (${redis.origin}), ${workers} worker process(es), dashboard at ${url}/, Bull Board at ${url}/admin/queues\n`);
+      if (pace > 0) process.stderr.write(`Generations paced at ${pace} ms, one at a time per worker, so the batch can be watched (--pace 0: full speed).\n`);
+      if (stay) process.stderr.write(`While it runs, add a worker from another terminal: ${withRedisUrl(redis.url, 'worker', paced)}\n`);
+      const batch = withQueue(async (conn) => {
+        const submitted = await submitBatch(conn, requirements, { name: 'example' });
+        const finished = await waitForBatch(conn, submitted.id, wantsBars(false));
+        const written = await writeBatchResults(conn, finished.id, flags.out, { layout: flags.layout });
+        const found: ReportRow[] = [];
+        const byWorker = new Map<string, number>();
+        for await (const r of batchResults(conn, finished.id)) {
+          const row = rowOfItem(r);
+          if (row) found.push(row);
+          if (r.worker) byWorker.set(r.worker, (byWorker.get(r.worker) ?? 0) + 1);
+        }
+        return { status: finished, rows: found, summary: written, byWorker };
+      });
+      const ran = await whileClusterRuns(batch, signal, cluster).catch(async (error: unknown) => {
+        await stopAll();
+        throw error;
+      });
+      if (!('done' in ran)) return stopAndExit(ran, stopAll, signalExitCode);
+      const { status, rows, summary, byWorker } = ran.done;
+      const seconds = ((performance.now() - began) / 1000).toFixed(2);
+      process.stdout.write(
+        `${tierTable(rows)}\n\nBatch ${status.id}: ${status.counts.completed} completed, ${status.counts.failed} failed of ${status.total}; ` +
+          `${summary.files} agent files and index.json in ${flags.out}, ${seconds} s.\n` +
+          (byWorker.size > 0 ? `Generated by worker: ${[...byWorker].map(([w, n]) => `${w} ${n}`).join(', ')}.\n` : '') +
+          // A Redis this command started stops with it (unless --stay): the report is then gone with it.
+          (redis.origin !== 'started' || stay ? `Tokens, cost and timings per stage: ${withRedisUrl(redis.url, `report --batch ${status.id}`)}\n` : ''),
+      );
+      const code = status.counts.failed > 0 || summary.notPassed > 0 ? 1 : 0;
+      if (stay) {
+        process.stdout.write(`Dashboard: ${url}/, Bull Board: ${url}/admin/queues. Add a worker from another terminal with \`${withRedisUrl(redis.url, 'worker')}\`. Ctrl-C stops.\n`);
+        // The batch is done: a signal now is the normal end, with the batch's exit code.
+        return stopAndExit(await untilClusterEnds(signal, cluster), stopAll, () => code);
       }
+      await stopAll();
+      process.exitCode = code;
     });
 }
