@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { eachLine } from './child-log.js';
 
 /** Where `up` found Redis, and how to let go of it. */
 export interface LocalRedis {
@@ -61,24 +62,44 @@ export async function findOrStartRedis(env: NodeJS.ProcessEnv = process.env, dat
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
+  // Detached (its own process group): a Ctrl-C in the terminal reaches this command, which stops
+  // the workers first and Redis last, not Redis at the same moment as the workers.
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  const closed = new Promise<void>((done) => child.once('close', () => done()));
+  const lastLines = tailOf(child);
   const until = Date.now() + 10_000;
   while (!(await redisAnswers(port))) {
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`redis-server did not start (data dir ${dir})`);
+    if (child.exitCode !== null || Date.now() > until) {
+      await stopRedis(child, closed);
+      throw new Error(`redis-server did not start (data dir ${dir})${lastLines.length > 0 ? `; its last lines:\n  ${lastLines.join('\n  ')}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    origin: 'started',
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
+  return { url: `redis://127.0.0.1:${port}`, origin: 'started', stop: () => stopRedis(child, closed) };
+}
+
+/** The last lines redis-server wrote (it logs to stdout; bad arguments go to stderr), kept as it runs. */
+function tailOf(child: ChildProcess, keep = 10): string[] {
+  const lines: string[] = [];
+  const onLine = (line: string): void => {
+    if (!line.trim()) return;
+    lines.push(line.trim());
+    if (lines.length > keep) lines.shift();
   };
+  eachLine(child.stdout!, onLine);
+  eachLine(child.stderr!, onLine);
+  return lines;
+}
+
+/** SIGTERM (it writes its AOF and exits), SIGKILL if it has not after 10 s; resolves once its output is read. */
+async function stopRedis(child: ChildProcess, closed: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return closed;
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  child.kill('SIGTERM');
+  await closed;
+  clearTimeout(timer);
 }
