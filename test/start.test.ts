@@ -103,6 +103,17 @@ describe('agent-factory start (npm start)', () => {
     expect(run.stderr).toMatch(/--pace must be a whole number of milliseconds/);
   });
 
+  it('run twice into one folder, leaves the second run\'s agents only, and the user\'s own files', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'af-start-'));
+    await writeFile(join(out, 'notes.md'), 'mine\n');
+    for (let run = 0; run < 2; run++) expect((await runCli(['start', '--in-process', '--out', out])).code).toBe(0);
+    const files = (await readdir(out)).filter((f) => f.endsWith('.md'));
+    expect(files).toHaveLength(51);
+    expect(files).toContain('notes.md');
+    const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, { file: string }>;
+    expect(new Set(Object.values(index).map((e) => e.file))).toEqual(new Set(files.filter((f) => f !== 'notes.md')));
+  }, 60_000);
+
   it('runs the same batch in-process when asked (the fallback without Redis)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'af-start-'));
     const run = await runCli(['start', '--in-process', '--out', out]);

@@ -14,6 +14,7 @@ import { demoPace, paceEnv } from '../demo-pace.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
 import { layoutOption } from '../output-options.js';
 import { portFlag } from '../port-flag.js';
+import { removePreviousRun } from '../previous-run.js';
 import { withQueue } from '../queue-session.js';
 import { readRequirements, type IdentifiedRequirement } from '../read-requirements.js';
 import { withRedisUrl } from '../redis-hint.js';
@@ -36,6 +37,7 @@ interface StartFlags {
 /** The same pipeline without the queue, a few requirements in flight at once: the fallback without Redis. */
 async function runInProcess(requirements: IdentifiedRequirement[], out: string, layout: Layout): Promise<ReportRow[]> {
   return withFactory({}, async (factory) => {
+    await removePreviousRun(out);
     const folder = await OutputFolder.open(out, { layout });
     const results: { id: string; result?: AgentResult; file?: string; name?: string; error?: string }[] = [];
     let next = 0;
@@ -113,6 +115,7 @@ export function registerStart(program: Command): void {
       const batch = withQueue(async (conn) => {
         const submitted = await submitBatch(conn, requirements, { name: 'example' });
         const finished = await waitForBatch(conn, submitted.id, wantsBars(false));
+        await removePreviousRun(flags.out);
         const written = await writeBatchResults(conn, finished.id, flags.out, { layout: flags.layout });
         const found: ReportRow[] = [];
         const byWorker = new Map<string, number>();
