@@ -112,9 +112,12 @@ export function registerStart(program: Command): void {
       process.stderr.write(`Redis ${displayRedisUrl(redis.url)} (${redis.origin}), ${workers} worker process(es), dashboard at ${url}/, Bull Board at ${url}/admin/queues\n`);
       if (pace > 0) process.stderr.write(`Generations paced at ${pace} ms, one at a time per worker, so the batch can be watched (--pace 0: full speed).\n`);
       if (stay) process.stderr.write(`While it runs, add a worker from another terminal: ${withRedisUrl(redis.url, 'worker', paced)}\n`);
+      // A stop ends the wait too, so its bar gives the terminal its cursor back before the exit.
+      const stopWaiting = new AbortController();
+      void untilClusterEnds(signal, cluster).then(() => stopWaiting.abort());
       const batch = withQueue(async (conn) => {
         const submitted = await submitBatch(conn, requirements, { name: 'example' });
-        const finished = await waitForBatch(conn, submitted.id, wantsBars(false));
+        const finished = await waitForBatch(conn, submitted.id, wantsBars(false), stopWaiting.signal);
         await removePreviousRun(flags.out);
         const written = await writeBatchResults(conn, finished.id, flags.out, { layout: flags.layout });
         const found: ReportRow[] = [];
