@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
@@ -26,16 +27,7 @@ export function readableLog(line: string): string {
   }
 }
 
-/** Calls `onLine` with each complete line a stream writes. */
+/** Calls `onLine` with each line a stream writes. */
 export function eachLine(stream: Readable, onLine: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  stream.on('end', () => {
-    if (rest) onLine(rest);
-  });
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
 }
