@@ -147,7 +147,7 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(await client.zscore(`${prefix}:batches`, status.id)).toBeNull();
   });
 
-  it('Ctrl-C during --wait stops the wait, not the batch: exit 130 and how to follow it', async () => {
+  it('--wait with no worker says so; Ctrl-C then stops the wait, not the batch: exit 130 and how to follow it', async () => {
     const prefix = testPrefix();
     const child = spawn(process.execPath, [CLI, 'submit', '-', '--wait'], { env: testEnv(envFor(prefix)), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -159,7 +159,10 @@ describe('submit, status, results, cancel (no worker)', () => {
     // No worker runs: once the batch is announced, the process is waiting for it.
     const deadline = Date.now() + 15_000;
     while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing moves for a while: it says that no worker is running, and how to start one.
+    const hinted = Date.now() + 20_000;
+    while (!/no worker is running/.test(stderr) && Date.now() < hinted) await new Promise((r) => setTimeout(r, 100));
+    expect(stderr).toMatch(/^agent-factory: no worker is running: batch \S+ waits; start one with `REDIS_URL=… npx agent-factory worker`$/m);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/stopped waiting; batch (\S+) goes on: agent-factory status \1/);
@@ -167,7 +170,7 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(stdout).toContain(batchId);
     const after = JSON.parse((await runCli(['status', batchId, '--json'], { env: envFor(prefix) })).stdout) as { state: string; counts: { pending: number } };
     expect(after).toMatchObject({ state: 'running', counts: { pending: 2 } });
-  });
+  }, 40_000);
 
   it('--idempotency-key: the same file again is a replay that says so; another file with the key is refused (exit 2)', async () => {
     const prefix = testPrefix();

@@ -1,4 +1,4 @@
-import { getBatch, isRedisUnavailable, type BatchStatus, type FactoryConnection } from '@agent-factory/queue/client';
+import { getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf } from './batch-view.js';
 import { signalExitCode, whileEnqueuing } from './enqueue-signal.js';
@@ -48,6 +48,24 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** How long a wait sees no progress before it looks for the workers (a batch no worker serves waits forever). */
+const IDLE_CHECK_MS = 10_000;
+
+/** The stages no worker process serves now (BullMQ's CLIENT LIST); none known when Redis refuses CLIENT LIST. */
+async function unservedStages(conn: FactoryConnection): Promise<Stage[]> {
+  try {
+    const counts = await Promise.all(STAGES.map((stage) => conn.queues[stage].getWorkersCount()));
+    return STAGES.filter((_, i) => counts[i] === 0);
+  } catch {
+    return [];
+  }
+}
+
+function workerHint(batchId: string, stages: Stage[]): string {
+  const which = stages.length === STAGES.length ? 'no worker is running' : `no worker serves the ${stages.join(', ')} stage${stages.length > 1 ? 's' : ''}`;
+  return `${which}: batch ${batchId} waits; start one with \`REDIS_URL=… npx agent-factory worker\``;
+}
+
 /** cli-progress's own ETA says "NFs" until something finishes; a dash says it plainly. */
 function eta(remaining: number, perSecond: number): string {
   if (remaining <= 0) return '0s';
@@ -67,6 +85,9 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, ena
   let firstDone: number | undefined;
   let awaySince: number | undefined;
   let last: BatchStatus | undefined;
+  let progressAt = Date.now();
+  let checkedAt = Date.now();
+  let hint = '';
   try {
     for (;;) {
       if (signal?.aborted) throw new WaitStoppedError(batchId, signal.reason);
@@ -88,13 +109,25 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, ena
       if (!status) throw new Error(`batch ${batchId} disappeared while waiting (its retention ended?)`);
       if (awaySince !== undefined && !bar) process.stderr.write('agent-factory: Redis is back\n');
       awaySince = undefined;
-      last = status;
       const done = doneOf(status);
+      if (last === undefined || done !== doneOf(last)) {
+        progressAt = Date.now();
+        hint = '';
+      }
+      last = status;
       firstDone ??= done;
+      // No progress for a while: is anyone working on it? Said once when that changes.
+      if (status.state === 'running' && Date.now() - progressAt >= IDLE_CHECK_MS && Date.now() - checkedAt >= IDLE_CHECK_MS) {
+        checkedAt = Date.now();
+        const unserved = await unservedStages(conn);
+        const next = unserved.length > 0 ? workerHint(batchId, unserved) : '';
+        if (next !== hint && next && !enabled) process.stderr.write(`agent-factory: ${next}\n`);
+        hint = next;
+      }
       if (enabled) {
         const seconds = (Date.now() - started) / 1000;
         const perSecond = seconds > 0 ? (done - firstDone) / seconds : 0;
-        const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), eta: eta(status.total - done, perSecond), note: '' };
+        const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), eta: eta(status.total - done, perSecond), note: hint ? ` | ${hint}` : '' };
         if (!bar) {
           bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed | {rate}/s | ETA {eta}{note}');
           bar.start(status.total, done, payload);
