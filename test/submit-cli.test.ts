@@ -247,7 +247,8 @@ describe('end to end with a worker process', () => {
       const shown = await runCli(['status', status.id], { env: envFor(prefix) });
       expect(shown.stdout).toMatch(/state\s+completed, 100\.0% done/);
 
-      // `results` again into a fresh folder: the same mapping; into the same folder: never overwrites.
+      // `results` again into a fresh folder: the same mapping; into the same folder: the same files
+      // (no copies), and a file the user edited is kept as it is, its agent written beside it.
       const again = join(dir, 'e2e-again');
       const results = await runCli(['results', status.id, '--out', again, '--json'], { env: envFor(prefix) });
       expect(results.code).toBe(0);
@@ -255,7 +256,16 @@ describe('end to end with a worker process', () => {
       const againIndex = JSON.parse(await readFile(join(again, 'index.json'), 'utf8')) as Record<string, { file: string }>;
       expect(againIndex['t1']?.file).toBe(index['t1']?.file);
       await runCli(['results', status.id, '--out', out], { env: envFor(prefix) });
-      expect((await readdir(out)).filter((f) => f.endsWith('.md'))).toHaveLength(4);
+      expect((await readdir(out)).filter((f) => f.endsWith('.md'))).toHaveLength(2);
+      expect(JSON.parse(await readFile(join(out, 'index.json'), 'utf8'))).toEqual(index);
+      const edited = join(out, index['c1']!.file);
+      await writeFile(edited, `${await readFile(edited, 'utf8')}\nMy own note.\n`);
+      await runCli(['results', status.id, '--out', out], { env: envFor(prefix) });
+      expect((await readdir(out)).filter((f) => f.endsWith('.md'))).toHaveLength(3);
+      expect(await readFile(edited, 'utf8')).toMatch(/My own note\.\n$/);
+      const reindexed = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, { file: string }>;
+      expect(reindexed['t1']?.file).toBe(index['t1']?.file);
+      expect(reindexed['c1']?.file).toBe(index['c1']!.file.replace(/\.md$/, '-2.md'));
 
       const cancel = await runCli(['cancel', status.id], { env: envFor(prefix) });
       expect(cancel.code).toBe(0);

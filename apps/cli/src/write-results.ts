@@ -7,5 +7,6 @@ export function describeResults(s: ResultsSummary): string {
   if (s.pending) parts.push(`${s.pending} still pending`);
   if (s.notPassed) parts.push(`${s.notPassed} with failing gates`);
   const verb = s.diff === undefined ? 'wrote' : 'would write (--dry-run, nothing written)';
-  return `${verb} ${s.files} agent file(s) for ${s.inputs} input id(s) to ${s.out} (${parts.join(', ')}); index: ${s.index}`;
+  const unchanged = s.unchanged > 0 ? ` (${s.unchanged} of them in the folder already, unchanged)` : '';
+  return `${verb} ${s.files} agent file(s)${unchanged} for ${s.inputs} input id(s) to ${s.out} (${parts.join(', ')}); index: ${s.index}`;
 }

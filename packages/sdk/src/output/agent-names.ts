@@ -21,12 +21,30 @@ export async function agentNamesIn(folder: string): Promise<string[]> {
  */
 export class AgentNames {
   private readonly next = new Map<string, number>();
+  /** Files that were in the folder before, reused by this run for identical content (each once). */
+  private readonly reused = new Set<string>();
 
-  private constructor(private readonly taken: Set<string>) {}
+  private constructor(
+    private readonly taken: Set<string>,
+    private readonly existing: ReadonlySet<string>,
+  ) {}
 
   /** The names the folder's `*.md` files already have. */
   static async in(folder: string): Promise<AgentNames> {
-    return new AgentNames(new Set(await agentNamesIn(folder)));
+    const names = await agentNamesIn(folder);
+    return new AgentNames(new Set(names), new Set(names));
+  }
+
+  /** The folder's earlier files an agent called `name` may already be (`name`, `name-2`…), not yet reused. */
+  *earlier(name: string): Generator<string> {
+    for (let n = 1; this.existing.has(suffixedName(name, n)); n++) {
+      const candidate = suffixedName(name, n);
+      if (!this.reused.has(candidate)) yield candidate;
+    }
+  }
+
+  reuse(name: string): void {
+    this.reused.add(name);
   }
 
   /** The name to write next for an agent called `name`. */

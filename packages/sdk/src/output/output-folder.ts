@@ -10,6 +10,11 @@ import { writeAgent, type WrittenAgent } from './write-agent.js';
 
 export interface OutputFolderOptions {
   layout?: Layout;
+  /**
+   * An agent whose file the folder has already, byte for byte (the same batch collected again), is
+   * that file: no `name-2.md` copy. Off for `generate`, where a second run means a second file.
+   */
+  reuseIdentical?: boolean;
   /** Write into a scratch copy instead, and report the diff of what would change. */
   dryRun?: boolean;
 }
@@ -47,6 +52,7 @@ export class OutputFolder {
     private readonly names: AgentNames,
     /** The plugin layout's plugin.json as it was, read up front so a broken one stops us before any write. */
     private readonly manifest: PluginManifest | undefined,
+    private readonly reuseIdentical: boolean,
   ) {}
 
   static async open(dir: string, options: OutputFolderOptions = {}): Promise<OutputFolder> {
@@ -58,7 +64,7 @@ export class OutputFolder {
     const names = await AgentNames.in(join(root, agentsFolder(layout)));
     const target = options.dryRun ? await mkdtemp(join(tmpdir(), 'af-dry-run-')) : root;
     await mkdir(join(target, agentsFolder(layout)), { recursive: true });
-    return new OutputFolder(root, layout, target, names, manifest);
+    return new OutputFolder(root, layout, target, names, manifest, options.reuseIdentical === true);
   }
 
   get dryRun(): boolean {
@@ -81,6 +87,10 @@ export class OutputFolder {
    * folder has one of that name already, unless `force` overwrites it. Returns its real path.
    */
   async addAgent(name: string, content: string, options: { force?: boolean } = {}): Promise<WrittenAgent> {
+    if (this.reuseIdentical && !options.force) {
+      const same = await this.identicalFile(name, content);
+      if (same) return same;
+    }
     const chosen = options.force ? name : this.names.pick(name);
     const folder = agentsFolder(this.layout);
     // writeAgent still refuses to overwrite, so a writer racing us on the same name gets a suffix, not our file.
@@ -88,6 +98,18 @@ export class OutputFolder {
     const path = join(this.root, folder, `${written.name}.md`);
     this.files.push(path);
     return { path, name: written.name };
+  }
+
+  /** The folder's earlier file with exactly this agent (under its name or a suffix), now this run's. */
+  private async identicalFile(name: string, content: string): Promise<WrittenAgent | undefined> {
+    const folder = agentsFolder(this.layout);
+    for (const candidate of this.names.earlier(name)) {
+      const path = join(this.root, folder, `${candidate}.md`);
+      if ((await readOptional(path)) !== (candidate === name ? content : withAgentName(content, candidate))) continue;
+      this.names.reuse(candidate);
+      return { path, name: candidate, unchanged: true };
+    }
+    return undefined;
   }
 
   /** Writes the plugin manifest (plugin layout) and, in a dry run, turns the scratch copy into a diff. */

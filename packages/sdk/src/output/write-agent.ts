@@ -6,6 +6,8 @@ import { suffixedName } from './agent-names.js';
 export interface WrittenAgent {
   path: string;
   name: string;
+  /** The folder had this very file already (reuseIdentical): nothing was written. */
+  unchanged?: true;
 }
 
 /**

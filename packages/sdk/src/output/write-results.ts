@@ -14,7 +14,10 @@ export interface ResultsSummary {
   out: string;
   index: string;
   inputs: number;
+  /** Distinct agent files the batch's results are (written now, or already in the folder). */
   files: number;
+  /** Of those, the files the folder held already, identical (the batch collected there before). */
+  unchanged: number;
   completed: number;
   failed: number;
   cancelled: number;
@@ -33,24 +36,28 @@ const UNFINISHED: Record<string, string> = { pending: 'not finished yet', failed
 
 /**
  * Writes every completed agent of a batch into `out` (agent names unique across the folder, never
- * overwriting) and `index.json` mapping each input id to its file (relative to `out`) and report, or
+ * overwriting; a file the folder already holds, identical, is reused) and `index.json` mapping each input id to its file (relative to `out`) and report, or
  * to its error; in the plugin layout, plugin.json too. Identical requirements share one result, so
  * their content is identical: the file is written once and every id maps to it.
  */
 export async function writeBatchResults(conn: FactoryConnection, batchId: string, out: string, options: OutputFolderOptions = {}): Promise<ResultsSummary> {
-  const folder = await OutputFolder.open(out, options);
+  // Collected again into the same folder (partial results, then all): the same agents keep their files.
+  const folder = await OutputFolder.open(out, { ...options, reuseIdentical: true });
   const indexPath = folder.pathOf('index.json');
   const indexTarget = folder.writePath('index.json');
   const partial = `${indexTarget}.${process.pid}.tmp`;
   const index = createWriteStream(partial);
-  const summary: ResultsSummary = { out: folder.root, index: indexPath, inputs: 0, files: 0, completed: 0, failed: 0, cancelled: 0, pending: 0, notPassed: 0 };
+  const summary: ResultsSummary = { out: folder.root, index: indexPath, inputs: 0, files: 0, unchanged: 0, completed: 0, failed: 0, cancelled: 0, pending: 0, notPassed: 0 };
   const files = new Map<string, Promise<WrittenAgent>>();
 
   const fileFor = (name: string, content: string): Promise<WrittenAgent> => {
     const hash = createHash('sha256').update(content).digest('base64url');
     let written = files.get(hash);
     if (!written) {
-      written = folder.addAgent(name, content);
+      written = folder.addAgent(name, content).then((agent) => {
+        if (agent.unchanged) summary.unchanged++;
+        return agent;
+      });
       files.set(hash, written);
       summary.files++;
     }
