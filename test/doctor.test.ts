@@ -332,6 +332,9 @@ describe('doctor: output and usage', () => {
       said = (error as Error).message;
     }
     expect(said).toMatch(/^AF_AGENTS_TTL: "a week" is not a duration/);
+    // Concurrency from the environment or the flag: the message names which.
+    expect(() => workerSettings({ AF_CONCURRENCY: 'generate=abc' })).toThrow(/^AF_CONCURRENCY: "generate=abc" is not stage=N/);
+    expect(() => workerSettings({}, { concurrency: 'generat=2' })).toThrow(/^--concurrency: "generat=2" is not stage=N/);
     expect(agentsCacheCheck({ AF_AGENTS_TTL: 'a week' })).toMatchObject({ status: 'FAIL', detail: `${said}; workers refuse to start (exit 2)` });
     // Workers read the lifetime even with the cache off.
     expect(agentsCacheCheck({ AF_CACHE: 'none', AF_AGENTS_TTL: 'a week' })).toMatchObject({ status: 'FAIL' });

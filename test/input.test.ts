@@ -83,7 +83,7 @@ describe('JSONL', () => {
     expect(p[7]).toMatch(/model must be haiku, sonnet, opus, inherit/);
     expect(p[8]).toBe('"requirement" must be a string');
     expect(p[9]).toBe('id must be a string of 1 to 200 characters, or an integer below 2^53 (quote a larger one)');
-    expect(p[10]).toBe('not a JSON object');
+    expect(p[10]).toBe('not JSON (each line of a JSONL file is a JSON object; is this plain text? --format text)');
     expect(p[11]).toMatch(/^not valid JSON/);
     expect(p[12]).toBe('not a JSON object');
     expect(p[13]).toMatch(/unknown field "teir"/);

@@ -53,7 +53,11 @@ describe('submit: bad input', () => {
     expect(run.stderr).toContain(`${path}:2: the requirement is empty`);
     expect(run.stderr).toContain(`${path}:3: tier must be simple, standard or complex`);
     expect(run.stderr).toContain(`${path}:4: duplicate id "a" (first on line 1)`);
-    expect(run.stderr).toMatch(/3 bad line\(s\), nothing was enqueued/);
+    expect(run.stderr).toMatch(/3 bad line\(s\), nothing was enqueued \(fix them, or add --skip-invalid to submit the 1 good one\(s\)\)/);
+    // Nothing good at all: no hint to skip the bad ones.
+    const allBad = join(dir, 'all-bad.jsonl');
+    await writeFile(allBad, jsonl({ requirement: '' }, { requirement: 5 }));
+    expect((await runCli(['submit', allBad], { env: envFor(prefix) })).stderr).toContain(`${allBad}: 2 bad line(s), nothing was enqueued (no line is good)`);
     expect(await keysUnder(prefix)).toEqual([]);
   });
 
@@ -133,6 +137,7 @@ describe('submit, status, results, cancel (no worker)', () => {
     const cancel = await runCli(['cancel', status.id], { env: envFor(prefix) });
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/cancelled batch .*: 2 requirement\(s\) stopped/);
+    expect((await runCli(['status', status.id], { env: envFor(prefix) })).stdout).toMatch(/^state     cancelled$/m);
     const after = JSON.parse((await runCli(['status', status.id, '--json'], { env: envFor(prefix) })).stdout) as { state: string; counts: { cancelled: number } };
     expect(after).toMatchObject({ state: 'cancelled', counts: { cancelled: 2 } });
     expect((await runCli(['cancel', status.id], { env: envFor(prefix) })).stdout).toMatch(/already cancelled/);

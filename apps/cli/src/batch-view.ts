@@ -17,7 +17,7 @@ export function describeBatch(s: BatchStatus): string {
   const { pending, completed, failed, cancelled } = s.counts;
   return [
     `batch     ${s.id}${s.name !== s.id ? `  (${s.name})` : ''}`,
-    `state     ${s.state}, ${progressOf(s).toFixed(1)}% done`,
+    `state     ${s.state}${s.state === 'cancelled' ? '' : `, ${progressOf(s).toFixed(1)}% done`}`,
     `tenant    ${s.tenant}, priority ${s.priority}`,
     `created   ${s.createdAt}`,
     `finished  ${s.finishedAt ?? '-'}`,

@@ -3,6 +3,15 @@ import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
 import { cacheSettingsFromEnv, DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type CacheSettings, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
 
+/** `read()`, its error prefixed with the variable or flag it read, which is what a user has to fix. */
+function named<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new WorkerSettingsError(`${name}: ${(error as Error).message}`);
+  }
+}
+
 /** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
 export class WorkerSettingsError extends Error {
   override readonly name = 'WorkerSettingsError';
@@ -73,7 +82,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     queue: queueConfigFromEnv(env),
     observability: observabilityFromEnv(env),
     stages: stagesText ? parseStages(stagesText) : [...STAGES],
-    concurrency: { ...DEFAULT_CONCURRENCY, ...parseConcurrency(env['AF_CONCURRENCY'] ?? ''), ...parseConcurrency(flags.concurrency ?? '') },
+    concurrency: { ...DEFAULT_CONCURRENCY, ...named('AF_CONCURRENCY', () => parseConcurrency(env['AF_CONCURRENCY'] ?? '')), ...named('--concurrency', () => parseConcurrency(flags.concurrency ?? '')) },
     research,
     context7,
     researchSettings: researchSettingsFromEnv(env),

@@ -3,7 +3,8 @@ import type { RawRecord } from './raw-record.js';
 
 function parseLine(line: number, text: string): RawRecord {
   // A cheap first look: anything but an object is an error without JSON.parse's message.
-  if (text.trimStart()[0] !== '{') return { line, error: 'not a JSON object' };
+  const first = text.trimStart()[0];
+  if (first !== '{') return { line, error: first === '[' || first === '"' || /^[-\d]|^(true|false|null)\b/.test(text.trimStart()) ? 'not a JSON object' : 'not JSON (each line of a JSONL file is a JSON object; is this plain text? --format text)' };
   try {
     return { line, value: JSON.parse(text) as unknown };
   } catch (error) {

@@ -97,7 +97,7 @@ function fromArray<R>(requirements: unknown[], options: z.output<typeof SubmitOp
     throw error instanceof RequirementsInputError ? new FactoryInputError(error.message) : error;
   }
   if (check.invalid > 0 && !skipInvalid) {
-    const reason = `${check.invalid} bad requirement(s), nothing was enqueued (fix them, or ${SKIP_HINT} to submit the ${check.valid} good one(s))`;
+    const reason = `${check.invalid} bad requirement(s), nothing was enqueued (${check.valid > 0 ? `fix them, or ${SKIP_HINT} to submit the ${check.valid} good one(s)` : 'none is good'})`;
     throw refused(reason, check.errors.map((p) => `requirements[${p.index}]: ${p.message}`), check.invalid);
   }
   if (check.valid === 0) throw new FactoryInputError('no valid requirements; nothing was enqueued');
