@@ -50,7 +50,9 @@ describe('doctor: Redis', () => {
   it('fails on maxmemory-policy allkeys-lru and names the fix', async () => {
     const run = await runCli(['doctor'], { env: envFor(lru) });
     expect(run.code).toBe(1);
-    expect(line(run, 'redis maxmemory-policy')).toMatch(/^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli config set maxmemory-policy noeviction/);
+    // The fix is aimed at that Redis, not at redis-cli's default of 127.0.0.1:6379.
+    const { port } = new URL(lru.url);
+    expect(line(run, 'redis maxmemory-policy')).toMatch(new RegExp(`^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli -h 127\\.0\\.0\\.1 -p ${port} config set maxmemory-policy noeviction`));
     expect(run.stdout).toMatch(/\n19 checks: \d+ passed, \d+ warned, 1 failed\n$/);
   });
 

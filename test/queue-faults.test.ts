@@ -284,10 +284,11 @@ describe('faults', () => {
     const admin = await open(testPrefix());
     await admin.redis.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
     try {
-      await expect(connect({ redisUrl: redis.url }, { logger: quiet })).rejects.toThrow(/maxmemory-policy allkeys-lru.*redis-cli config set maxmemory-policy noeviction/);
+      const fix = `redis-cli -h 127.0.0.1 -p ${new URL(redis.url).port} config set maxmemory-policy noeviction`;
+      await expect(connect({ redisUrl: redis.url }, { logger: quiet })).rejects.toThrow(`maxmemory-policy allkeys-lru, which can evict queued jobs and results. Run \`${fix}\``);
       const cli = await runCli(['worker'], { env: { REDIS_URL: redis.url } });
       expect(cli.code).toBe(1);
-      expect(cli.stderr).toContain('redis-cli config set maxmemory-policy noeviction');
+      expect(cli.stderr).toContain(fix);
       const usage = await runCli(['worker', '--stages', 'analyze,deploy'], { env: { REDIS_URL: redis.url } });
       expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown stage "deploy"') });
     } finally {

@@ -13,7 +13,7 @@ export * from './requirement-key.js';
 export * from './keys.js';
 export * from './queues.js';
 export * from './result-codec.js';
-export { NOEVICTION_FIX, checkRedis } from './redis-checks.js';
+export { checkRedis } from './redis-checks.js';
 export { openRedis, parseRedisUrl, displayRedisUrl, isRedisUnavailable, type ClientRole } from './redis-client.js';
 export { CANCEL_SWEEP_MS, publishCancel } from './cancel.js';
 export * from './cache.js';

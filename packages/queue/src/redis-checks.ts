@@ -2,8 +2,17 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import type { Logger } from './logger.js';
 
-/** The exact fix for a Redis that may evict BullMQ's keys. */
-export const NOEVICTION_FIX = 'redis-cli config set maxmemory-policy noeviction';
+/**
+ * `redis-cli` aimed at this node (its host and port; --askpass when it needs a password, which is
+ * never printed), so a fix a message quotes changes the Redis that needs it, not 127.0.0.1:6379.
+ */
+export function redisCli(node: Redis, command: string): string {
+  const { host, port, password, tls } = node.options;
+  return `redis-cli -h ${host ?? '127.0.0.1'} -p ${port ?? 6379}${tls ? ' --tls' : ''}${password ? ' --askpass' : ''} ${command}`;
+}
+
+/** The exact fix for a node that may evict BullMQ's keys. */
+export const noevictionFix = (node: Redis): string => redisCli(node, 'config set maxmemory-policy noeviction');
 
 /** CONFIG GET as a map, or undefined when the server refuses CONFIG (managed Redis often renames it). */
 export async function configGet(node: Redis, pattern: string): Promise<Record<string, string> | undefined> {
@@ -27,7 +36,7 @@ export function masters(client: RedisClient): Redis[] {
  * nothing across a restart. Skips, with a warning, when CONFIG is not allowed.
  */
 export async function checkRedis(client: RedisClient, logger: Logger, where: string): Promise<void> {
-  const volatile: string[] = [];
+  const volatile: Redis[] = [];
   for (const node of masters(client)) {
     const policy = await configGet(node, 'maxmemory-policy');
     if (!policy) {
@@ -38,13 +47,14 @@ export async function checkRedis(client: RedisClient, logger: Logger, where: str
     if (value !== undefined && value !== 'noeviction') {
       throw new Error(
         `Redis at ${where} has maxmemory-policy ${value}, which can evict queued jobs and results. ` +
-          `Run \`${NOEVICTION_FIX}\` (and set "maxmemory-policy noeviction" in redis.conf so it survives a restart).`,
+          `Run \`${noevictionFix(node)}\` (and set "maxmemory-policy noeviction" in redis.conf so it survives a restart).`,
       );
     }
     const persistence = { ...(await configGet(node, 'appendonly')), ...(await configGet(node, 'save')) };
-    if (persistence['appendonly'] === 'no' && (persistence['save'] ?? '').trim() === '') volatile.push(`${node.options.host ?? '?'}:${node.options.port ?? '?'}`);
+    if (persistence['appendonly'] === 'no' && (persistence['save'] ?? '').trim() === '') volatile.push(node);
   }
   if (volatile.length > 0) {
-    logger.warn({ redis: where, nodes: volatile }, 'Redis persistence is off (no AOF, no RDB saves): a Redis restart loses every queued requirement. Turn on AOF: redis-cli config set appendonly yes');
+    const fixes = volatile.map((node) => redisCli(node, 'config set appendonly yes')).join('; ');
+    logger.warn({ redis: where, nodes: volatile.map((n) => `${n.options.host ?? '?'}:${n.options.port ?? '?'}`) }, `Redis persistence is off (no AOF, no RDB saves): a Redis restart loses every queued requirement. Turn on AOF: ${fixes}`);
   }
 }

@@ -3,7 +3,7 @@ import type { QueueConfig } from '../config.js';
 import type { RedisClient } from '../connection.js';
 import { describeError } from '../errors.js';
 import { formatBytes } from '../format-bytes.js';
-import { configGet, masters, NOEVICTION_FIX } from '../redis-checks.js';
+import { configGet, masters, noevictionFix, redisCli } from '../redis-checks.js';
 import { displayRedisUrl, openRedis } from '../redis-client.js';
 import { fail, pass, warn, withTimeout, type DoctorCheck } from './check.js';
 
@@ -72,12 +72,12 @@ async function policyCheck(nodes: Redis[]): Promise<DoctorCheck> {
     return warn(NAMES.policy, 'CONFIG is not allowed on this Redis: cannot read maxmemory-policy', 'make sure the provider sets maxmemory-policy noeviction: any other policy can evict queued jobs');
   }
   const known = found.map((f) => ({ node: f.node, value: f.value ?? '' }));
-  const bad = known.filter((f) => f.value !== 'noeviction');
+  const bad = nodes.filter((_, i) => known[i]!.value !== 'noeviction');
   if (bad.length > 0) {
     return fail(
       NAMES.policy,
-      `${perNode(bad)}: Redis may evict queued jobs and results under memory pressure`,
-      `${NOEVICTION_FIX}${nodes.length > 1 ? ' on every master' : ''}, and set "maxmemory-policy noeviction" in redis.conf so it survives a restart`,
+      `${perNode(known.filter((f) => f.value !== 'noeviction'))}: Redis may evict queued jobs and results under memory pressure`,
+      `${bad.map(noevictionFix).join('; ')}, and set "maxmemory-policy noeviction" in redis.conf so it survives a restart`,
     );
   }
   return pass(NAMES.policy, 'noeviction');
@@ -96,9 +96,9 @@ async function persistenceCheck(nodes: Redis[]): Promise<DoctorCheck> {
     return warn(NAMES.persistence, 'CONFIG is not allowed on this Redis: cannot read appendonly or save', 'make sure the provider persists data (AOF): a restart without it loses every queued requirement');
   }
   const known = found.map((f) => ({ node: f.node, value: f.value ?? '' }));
-  const off = known.filter((f) => f.value === 'off');
+  const off = nodes.filter((_, i) => known[i]!.value === 'off');
   if (off.length > 0) {
-    return warn(NAMES.persistence, `${perNode(known)}: a Redis restart loses every queued requirement`, 'redis-cli config set appendonly yes, and "appendonly yes" in redis.conf');
+    return warn(NAMES.persistence, `${perNode(known)}: a Redis restart loses every queued requirement`, `${off.map((n) => redisCli(n, 'config set appendonly yes')).join('; ')}, and "appendonly yes" in redis.conf`);
   }
   return pass(NAMES.persistence, perNode(known));
 }
