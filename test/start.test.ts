@@ -58,14 +58,18 @@ describe('agent-factory start (npm start)', () => {
     expect(Object.values(index).filter((e) => (e.timings?.generate ?? 0) < 300)).toEqual([]);
   }, 60_000);
 
-  it('on SIGTERM mid-batch stops its workers and server before it exits 143', async () => {
+  // SIGHUP: the terminal it ran in was closed; its children must not be left behind either.
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('on %s mid-batch stops its workers and server before it exits %i', async (signal, code) => {
     const start = spawnCli(['start', '--pace', '300', '--out', await mkdtemp(join(tmpdir(), 'af-start-')), '--port', String(await freePort())], { REDIS_URL: redis.url, AF_PREFIX: testPrefix() });
     try {
       await start.waitFor(/Generations paced at 300 ms/);
       const children = start.children();
       expect(children).toHaveLength(3);
-      start.child.kill('SIGTERM');
-      expect(await start.exited).toBe(143);
+      start.child.kill(signal);
+      expect(await start.exited).toBe(code);
       expect(children.filter(isRunning)).toEqual([]);
       expect(start.stdout()).not.toMatch(/completed/);
     } finally {

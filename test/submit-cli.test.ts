@@ -91,6 +91,7 @@ describe('submit: bad input', () => {
       [['--tenant', 'x'.repeat(300)], '--tenant must be at most 200 characters'],
       [['--idempotency-key', 'has spaces'], '--idempotency-key must be printable ASCII without spaces'],
       [['--out', join(path, 'sub')], `--out ${join(path, 'sub')}: cannot write there (a file is in the way)`],
+      [['--layout', 'plugin'], '--layout shapes the folder --out writes: add --out DIR (or collect later: agent-factory results BATCH --out DIR --layout plugin)'],
     ];
     for (const [flags, message] of cases) {
       const run = await runCli(['submit', path, ...flags], { env: envFor(prefix) });

@@ -1,7 +1,8 @@
 import { getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf } from './batch-view.js';
-import { signalExitCode, whileEnqueuing } from './enqueue-signal.js';
+import { whileEnqueuing } from './enqueue-signal.js';
+import { signalExitCode } from './stop-signal.js';
 
 const POLL_MS = 500;
 

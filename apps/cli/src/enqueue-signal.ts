@@ -28,8 +28,3 @@ export async function whileEnqueuing<T>(
     process.off('SIGTERM', onSignal);
   }
 }
-
-/** The shell's exit code for a process a signal stopped: 128 + its number. */
-export function signalExitCode(signal: NodeJS.Signals): number {
-  return signal === 'SIGTERM' ? 143 : 130;
-}

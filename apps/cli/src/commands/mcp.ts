@@ -14,7 +14,7 @@ interface McpFlags {
 export function registerMcp(program: Command): void {
   program
     .command('mcp')
-    .description('Serve the factory over MCP (tools generate_agent, validate_agent, submit_batch, batch_status, batch_results); stdio for `claude mcp add`.')
+    .description('Serve the factory over MCP (tools generate_agent, validate_agent, submit_batch, batch_status, batch_results, retry_batch); stdio for `claude mcp add`.')
     .option('--http', 'serve Streamable HTTP (stateless) at /mcp instead of stdio')
     .option('--port <port>', 'HTTP port (0 picks a free one)', '3200')
     .option('--host <host>', 'HTTP address to bind (the server has no auth: keep it on loopback)', '127.0.0.1')

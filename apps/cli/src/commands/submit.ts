@@ -26,7 +26,8 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { enqueueBar, waitStoppably, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
-import { signalExitCode, whileEnqueuing } from '../enqueue-signal.js';
+import { whileEnqueuing } from '../enqueue-signal.js';
+import { signalExitCode } from '../stop-signal.js';
 import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
@@ -182,6 +183,7 @@ export function registerSubmit(program: Command): void {
       const priority = parsePriority(flags.priority);
       if (flags.webhook !== undefined) parseWebhook(flags.webhook);
       checkTextFlags(flags);
+      if (flags.layout === 'plugin' && !flags.out) throw new UsageError('--layout shapes the folder --out writes: add --out DIR (or collect later: agent-factory results BATCH --out DIR --layout plugin)');
       const check = await checkInput(file, flags);
       if (flags.out) await writableFolder(flags.out).catch(async (error: unknown) => {
         await discardInput(check);
