@@ -102,10 +102,10 @@ describe('batches over worker processes: 500 requirements on 2, a worker joining
     const done = await waitForBatch(conn, first.id, 20_000);
     expect(done.counts).toEqual({ pending: 0, completed: 20, failed: 0, cancelled: 0 });
 
-    // Answered from the agents cache: the very record of the first batch, timings and worker included.
+    // Answered from the agents cache: the very record of the first batch, timings and worker included, marked as a cache answer.
     const before = await storedResults(conn, firstBatch);
     const now = await storedResults(conn, first.id);
-    for (const [k, r] of now) expect(r).toEqual(before.get(k));
+    for (const [k, r] of now) expect(r).toEqual({ ...before.get(k), h: 1 });
     // Each distinct requirement's agent is cached once, for AF_AGENTS_TTL, compressed (about half its JSON).
     const cached = await conn.redis.keys(`${prefix}:cache:agents:*`);
     expect(cached).toHaveLength(DISTINCT);

@@ -65,6 +65,8 @@ export const ItemResultSchema = z.object({
   degraded: z.array(z.string()).optional(),
   /** The worker process that generated the file (host:pid): shows which workers shared a batch. */
   worker: z.string().optional(),
+  /** Answered from the agents cache: an identical requirement's agent, generated earlier (worker, timings and cost are that generation's). */
+  cached: z.boolean().optional(),
   /** Why it failed or was cancelled, in words a user can act on. */
   error: z.string().optional(),
   /** The OpenTelemetry trace of its stages, when its worker traced it: where to look when it was slow or failed. */

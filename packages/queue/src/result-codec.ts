@@ -37,6 +37,8 @@ export const StoredResultSchema = z.object({
   r: z.string().optional(),
   /** the requirement's trace id, when its worker traced it (sampled) */
   tr: z.string().optional(),
+  /** answered from the agents cache: an identical requirement's earlier result (its worker, timings and cost are that run's) */
+  h: z.literal(1).optional(),
 });
 export type StoredResult = z.infer<typeof StoredResultSchema>;
 
@@ -105,5 +107,6 @@ export function toItemResult(inputId: string, stored: StoredResult | undefined):
     ...(stored.w !== undefined ? { worker: stored.w } : {}),
     ...(stored.e !== undefined ? { error: stored.e } : {}),
     ...(stored.tr !== undefined ? { traceId: stored.tr } : {}),
+    ...(stored.h === 1 ? { cached: true } : {}),
   };
 }

@@ -24,7 +24,7 @@ export const analyzeStage: StageHandler = {
       const cached = StoredResultSchema.safeParse(await ctx.cache.get('agents', `${data.k}-${ctx.agentCacheSuffix}`));
       if (cached.success && cached.data.s === 'completed') {
         const metrics = ctx.metrics.payload(cachedRecord(data, cached.data, work.timing), work.logger);
-        if (await finalizeItem(ctx.conn, data.b, data.k, cached.data, metrics)) ctx.metrics.observe(metrics?.record);
+        if (await finalizeItem(ctx.conn, data.b, data.k, { ...cached.data, h: 1 }, metrics)) ctx.metrics.observe(metrics?.record);
         work.logger.debug('answered from the agents cache');
         return;
       }

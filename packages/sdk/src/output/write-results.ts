@@ -29,7 +29,7 @@ export interface ResultsSummary {
 }
 
 type IndexEntry =
-  | Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded' | 'worker' | 'traceId'> & { file: string; name: string }
+  | Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded' | 'worker' | 'cached' | 'traceId'> & { file: string; name: string }
   | (Pick<ItemResult, 'traceId'> & { state: string; error: string });
 
 const UNFINISHED: Record<string, string> = { pending: 'not finished yet', failed: 'failed', cancelled: 'the batch was cancelled' };
@@ -68,8 +68,8 @@ export async function writeBatchResults(conn: FactoryConnection, batchId: string
     try {
       if (r.state === 'completed' && r.name !== undefined && r.content !== undefined) {
         const written = await fileFor(r.name, r.content);
-        const { gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, traceId } = r;
-        return [r.inputId, { file: relative(folder.root, written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, traceId }];
+        const { gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, cached, traceId } = r;
+        return [r.inputId, { file: relative(folder.root, written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, cached, traceId }];
       }
       return [r.inputId, { state: r.state, error: r.error ?? UNFINISHED[r.state] ?? r.state, traceId: r.traceId }];
     } catch (error) {
