@@ -3,8 +3,12 @@ import type { RawRecord } from './raw-record.js';
 
 function parseLine(line: number, text: string): RawRecord {
   // A cheap first look: anything but an object is an error without JSON.parse's message.
-  const first = text.trimStart()[0];
-  if (first !== '{') return { line, error: first === '[' || first === '"' || /^[-\d]|^(true|false|null)\b/.test(text.trimStart()) ? 'not a JSON object' : 'not JSON (each line of a JSONL file is a JSON object; is this plain text? --format text)' };
+  const start = text.trimStart();
+  if (start[0] !== '{') {
+    // Words where JSON would be: most likely a plain-text file read as JSONL.
+    const words = /^\p{L}/u.test(start) && !/^(true|false|null)\b/.test(start);
+    return { line, error: words ? 'not JSON (each line of a JSONL file is a JSON object; is this plain text? --format text)' : 'not a JSON object' };
+  }
   try {
     return { line, value: JSON.parse(text) as unknown };
   } catch (error) {
