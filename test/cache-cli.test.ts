@@ -139,19 +139,29 @@ describe('agent-factory cache with a worker', () => {
     const bare = await startRedis({ appendonly: false });
     const env = { REDIS_URL: bare.url, AF_PREFIX: testPrefix() };
     const worker = await spawnWorker(env);
+    type Stats = { namespaces: { analysis: { redis: number; memory: number; miss: number; computed: number } } };
+    const analysis = async () => (JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as Stats).namespaces.analysis;
+    const batch = async (input: string) => expect((await runCli(['submit', '-', '--wait'], { env, input })).code).toBe(0);
     try {
+      // Nobody warmed analysis: the workers do not look there at all (planning costs less than a read).
+      await batch('Review Go services for goroutine leaks.\nDocument the billing REST API.\n');
+      expect(await analysis()).toMatchObject({ redis: 0, memory: 0, miss: 0 });
+
       const warm = await runCli(['cache', 'warm', EXAMPLES, '--json'], { env });
       expect(warm.stderr).toMatch(/persistence is off/);
       expect(JSON.parse(warm.stdout)).toMatchObject({ requirements: 50, analyses: 50 });
+      // At once after the warm: the worker hears of it and takes the 50 plans instead of planning them again.
       const run = await runCli(['submit', EXAMPLES, '--wait', '--json'], { env });
       expect(run.code, run.stderr).toBe(0);
-      const stats = await runCli(['cache', 'stats', '--json'], { env });
-      const json = JSON.parse(stats.stdout) as { namespaces: { analysis: { redis: number; memory: number; computed: number } } };
-      // The 50 plans the warm computed, read by the worker instead of being planned again.
-      expect(json.namespaces.analysis.redis + json.namespaces.analysis.memory).toBe(50);
-      expect(json.namespaces.analysis.computed).toBe(50);
+      const warmed = await analysis();
+      expect(warmed.redis + warmed.memory).toBe(50);
+      expect(warmed.computed).toBe(50);
+
+      // Cleared: cold again, not read.
       const cleared = await runCli(['cache', 'clear', 'analysis', '--json'], { env });
       expect(JSON.parse(cleared.stdout)).toEqual({ namespace: 'analysis', deleted: 50 });
+      await batch('Audit Kubernetes RBAC roles for wildcards.\n');
+      expect(await analysis()).toMatchObject({ redis: warmed.redis, memory: warmed.memory, miss: warmed.miss });
     } finally {
       await worker.stop();
       await bare.stop();

@@ -1,5 +1,5 @@
 import type { CacheNamespace } from '@agent-factory/core';
-import { clearChannel, computesKey, duplicatesKey, entriesPattern, failingKey, globEscape, staleKey } from './cache-names.js';
+import { clearChannel, computesKey, duplicatesKey, entriesPattern, failingKey, globEscape, staleKey, warmedKey } from './cache-names.js';
 import { scanEach } from './cache-scan.js';
 import { CACHE_NAMESPACES } from './cache-stats.js';
 import type { RedisClient } from './connection.js';
@@ -31,7 +31,7 @@ export async function clearCache(redis: RedisClient, prefix: string, namespace?:
     deleted += await clearMatching(redis, entriesPattern(prefix, ns));
     // The companions' patterns: the key functions with a '*' key, the rest escaped.
     for (const keyOf of [staleKey, failingKey, computesKey]) await clearMatching(redis, `${globEscape(keyOf(prefix, ns, ''))}*`);
-    await redis.unlink(duplicatesKey(prefix, ns));
+    await redis.unlink(duplicatesKey(prefix, ns), warmedKey(prefix, ns));
   }
   await redis.publish(clearChannel(prefix), namespace ?? '*');
   return deleted;

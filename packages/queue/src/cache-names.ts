@@ -18,6 +18,9 @@ export const staleKey = (prefix: string, ns: CacheNamespace, key: string): strin
 /** Present while a value's compute keeps failing: workers serve the stale copy instead of asking again. */
 export const failingKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachefail:${ns}:${key}`;
 
+/** Present while `cache warm` has filled a namespace workers only read when warmed (analysis); lives as long as its entries. */
+export const warmedKey = (prefix: string, ns: CacheNamespace): string => `${prefix}:cachewarm:${ns}`;
+
 /** How often a value was computed within its TTL; more than once is a duplicate. */
 export const computesKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachecount:${ns}:${key}`;
 
@@ -26,6 +29,9 @@ export const duplicatesKey = (prefix: string, ns: CacheNamespace): string => `${
 
 /** Carries the value key of each entry written (or given up on), so waiters wake at once. */
 export const doneChannel = (prefix: string): string => `${prefix}:cache:done`;
+
+/** Carries a namespace `cache warm` has just filled, so workers start reading it at once. */
+export const warmedChannel = (prefix: string): string => `${prefix}:cache:warmed`;
 
 /** Carries a namespace (or `*`) that was cleared, so workers drop it from memory too. */
 export const clearChannel = (prefix: string): string => `${prefix}:cache:clear`;

@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import { clearChannel, doneChannel } from './cache-names.js';
+import { clearChannel, doneChannel, warmedChannel } from './cache-names.js';
 import type { RedisClient } from './connection.js';
 
 const isCluster = (redis: RedisClient): redis is Cluster => redis.isCluster;
@@ -12,7 +12,7 @@ export interface Wait {
 
 /**
  * One subscriber connection per cache: wakes local waiters when any worker writes (or gives up on) an
- * entry, and reports cleared namespaces. Waiters also poll, so a lost message or a broken subscriber
+ * entry, and reports cleared and freshly warmed namespaces. Waiters also poll, so a lost message or a broken subscriber
  * only slows them down.
  */
 export class CacheNotifications {
@@ -21,9 +21,10 @@ export class CacheNotifications {
   /** Settles once subscribed (or once subscribing failed: waiters then just poll). May stay pending while Redis is down. */
   readonly ready: Promise<void>;
 
-  constructor(redis: RedisClient, prefix: string, onClear: (namespace: string) => void) {
+  constructor(redis: RedisClient, prefix: string, on: { clear(namespace: string): void; warmed(namespace: string): void }) {
     const done = doneChannel(prefix);
     const clear = clearChannel(prefix);
+    const warmed = warmedChannel(prefix);
     // Its own settings whatever the shared client's (a producer's fails fast offline): connect now,
     // queue the SUBSCRIBE until connected, and never give up reconnecting.
     this.sub = isCluster(redis)
@@ -33,9 +34,10 @@ export class CacheNotifications {
     this.sub.on('error', () => undefined);
     this.sub.on('message', (channel: string, message: string) => {
       if (channel === done) this.wake(message);
-      else if (channel === clear) onClear(message);
+      else if (channel === clear) on.clear(message);
+      else if (channel === warmed) on.warmed(message);
     });
-    this.ready = this.sub.subscribe(done, clear).then(
+    this.ready = this.sub.subscribe(done, clear, warmed).then(
       () => undefined,
       () => undefined,
     );

@@ -7,6 +7,7 @@ import { commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.
 import { doneChannel, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
 import { CACHE_NAMESPACES, StatsCounter, type CacheLayer } from './cache-stats.js';
+import { Warmth } from './cache-warmth.js';
 import type { RedisClient } from './connection.js';
 
 export * from './cache-keys.js';
@@ -85,6 +86,7 @@ export class SharedCache implements Cache {
   private readonly pollMs: number;
   private readonly stats: StatsCounter;
   private readonly notifications: CacheNotifications;
+  private readonly warmth: Warmth;
   /** In-process single-flight: one lookup per value key (and stale mode) at a time, shared by its callers. */
   private readonly flights = new Map<string, Promise<Found>>();
 
@@ -106,7 +108,8 @@ export class SharedCache implements Cache {
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
     this.pollMs = options.pollMs ?? 500;
     this.stats = new StatsCounter(this.redis, this.prefix, options.statsFlushMs ?? 1000);
-    this.notifications = new CacheNotifications(this.redis, this.prefix, (ns) => this.dropMemory(ns));
+    this.warmth = new Warmth(this.redis, this.prefix);
+    this.notifications = new CacheNotifications(this.redis, this.prefix, { clear: (ns) => this.dropMemory(ns), warmed: (ns) => this.warmth.forget(ns as CacheNamespace) });
   }
 
   async get<T>(namespace: CacheNamespace, key: string): Promise<T | undefined> {
@@ -120,6 +123,19 @@ export class SharedCache implements Cache {
     }
     this.remember(namespace, full, json);
     return this.hit<T>(namespace, 'redis', json);
+  }
+
+  /**
+   * get() in a namespace only read once `cache warm` filled it (markWarmed): otherwise undefined
+   * without a Redis read, so a namespace nobody warmed costs a batch nothing.
+   */
+  async getIfWarm<T>(namespace: CacheNamespace, key: string): Promise<T | undefined> {
+    return (await this.warmth.isWarm(namespace)) ? this.get<T>(namespace, key) : undefined;
+  }
+
+  /** Tells every worker that a namespace is warmed (cache warm), for as long as its entries live. */
+  async markWarmed(namespace: CacheNamespace): Promise<void> {
+    await this.warmth.mark(namespace, this.ttl[namespace]);
   }
 
   async set<T>(namespace: CacheNamespace, key: string, value: T, ttlSeconds?: number): Promise<void> {
@@ -268,6 +284,7 @@ export class SharedCache implements Cache {
   }
 
   private dropMemory(namespace: string): void {
+    this.warmth.forget(namespace as CacheNamespace | '*');
     const namespaces = namespace === '*' ? CACHE_NAMESPACES : CACHE_NAMESPACES.filter((ns) => ns === namespace);
     const prefixes = namespaces.map((ns) => valueKey(this.prefix, ns, ''));
     for (const key of [...this.memory.keys()]) if (prefixes.some((p) => key.startsWith(p))) this.memory.delete(key);

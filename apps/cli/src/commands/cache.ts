@@ -86,7 +86,7 @@ export interface WarmSummary {
  * so a batch that follows spends no docs calls on them.
  */
 export async function warmCache(
-  cache: Cache,
+  cache: Cache & Pick<SharedCache, 'markWarmed'>,
   requirements: readonly Requirement[],
   deps: { docs?: DocsSource; options?: PipelineOptions; concurrency?: number } = {},
 ): Promise<WarmSummary> {
@@ -119,6 +119,8 @@ export async function warmCache(
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? WARM_CONCURRENCY, requirements.length) }, worker));
+  // The workers' analyze stage reads plans only once told the namespace is warmed.
+  if (analyses.size > 0) await cache.markWarmed('analysis');
   return { requirements: requirements.length, analyses: analyses.size, docsAnswers: answers.size, failed: [...failed] };
 }
 

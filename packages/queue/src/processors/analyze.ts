@@ -7,8 +7,9 @@ import { enqueuedBefore, enqueueNext, type StageHandler } from './context.js';
 import type { PlanOutput } from './outputs.js';
 
 /**
- * A plan `cache warm` stored ahead of the batch (under the key it and this stage both derive). A miss
- * is computed here and not stored: planning (some 50 µs) costs less than keeping it in Redis.
+ * A plan `cache warm` stored ahead of the batch (under the key it and this stage both derive). The
+ * namespace is read only while warmed, and a miss is computed here and not stored: planning (some
+ * 50 µs) costs less than a Redis read, let alone keeping it there.
  */
 function warmedPlan(value: unknown): Plan | undefined {
   return typeof value === 'object' && value !== null && 'analysis' in value && 'complexity' in value && 'policy' in value ? (value as Plan) : undefined;
@@ -33,7 +34,7 @@ export const analyzeStage: StageHandler = {
     // The requirement crosses a boundary here (written by any producer): a bad one fails for good.
     const requirement = RequirementSchema.parse(JSON.parse(item?.fields[ITEM_FIELDS.requirement] ?? 'null'));
     const t = performance.now();
-    const plan = (ctx.cache && item?.useCache ? warmedPlan(await ctx.cache.get('analysis', analysisCacheKey(requirement, ctx.pipeline))) : undefined) ?? planRequirement(requirement, ctx.pipeline);
+    const plan = (ctx.cache && item?.useCache ? warmedPlan(await ctx.cache.getIfWarm('analysis', analysisCacheKey(requirement, ctx.pipeline))) : undefined) ?? planRequirement(requirement, ctx.pipeline);
     const output: PlanOutput = { plan, ms: performance.now() - t, at: work.timing.enqueuedAt, wait: work.timing.wait, retries: work.timing.retries };
     await enqueueNext(ctx.conn.queues, 'research', work, undefined, { plan: output });
   },
