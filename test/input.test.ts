@@ -155,6 +155,7 @@ describe('CSV', () => {
       'e,Too,many,fields,here', // 8
       'f,"Windows\r\nline ends",complex,', // 9-10
       'g,"bad bytes \xff here",,', // 11
+      'h', // 12 too few fields: no requirement field at all
     ].join('\r\n');
     const path = await file('multi.csv', Buffer.from(csv, 'latin1'));
     const check = await checkRequirementsFile(path);
@@ -164,6 +165,7 @@ describe('CSV', () => {
       7: 'tier must be simple, standard or complex',
       8: '5 fields, but the header has 4',
       11: 'the requirement is not valid UTF-8 (it contains U+FFFD)',
+      12: '1 field(s), but the header has 4: no "requirement" field',
     });
     expect(await collect(path, { skipInvalid: true })).toEqual([
       { id: 'a', requirement: 'Review Terraform plans,\r\nwith "quotes" inside'.replace('\r\n', '\n'), tier: 'simple' },
@@ -180,12 +182,14 @@ describe('CSV', () => {
     expect(check.valid).toBe(1);
   });
 
-  it('defaults ids to the record line', async () => {
+  it('defaults ids to the record line, and says so when another record took that id', async () => {
     const path = await file('ids.csv', 'requirement\nfirst\n\nsecond\n');
     expect(await collect(path)).toEqual([
       { id: 'line-2', requirement: 'first' },
       { id: 'line-4', requirement: 'second' },
     ]);
+    const taken = await file('taken.csv', 'id,requirement\nline-3,first\n,second\n');
+    expect(problems(await checkRequirementsFile(taken))).toEqual({ 3: 'duplicate id "line-3" (the id a record without one gets on line 3) (first on line 2)' });
   });
 });
 

@@ -42,8 +42,10 @@ function headerIndex(cells: string[], line: number): Map<Column, number> | RawRe
 
 function toValue(cells: string[], index: Map<Column, number>, width: number, line: number): RawRecord {
   if (cells.length > width) return { line, error: `${cells.length} fields, but the header has ${width}` };
+  const at = index.get('requirement') ?? 0;
+  if (cells.length <= at) return { line, error: `${cells.length} field(s), but the header has ${width}: no "requirement" field` };
   // Spreadsheets write CRLF inside quoted cells; a requirement reads the same with LF.
-  const value: Partial<Record<Column, string>> = { requirement: (cells[index.get('requirement') ?? 0] ?? '').replace(/\r\n/g, '\n').trim() };
+  const value: Partial<Record<Column, string>> = { requirement: (cells[at] ?? '').replace(/\r\n/g, '\n').trim() };
   for (const column of COLUMNS) {
     if (column === 'requirement') continue;
     const at = index.get(column);

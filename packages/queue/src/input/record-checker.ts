@@ -31,7 +31,11 @@ export class RecordChecker {
     }
     const id = checked.item.id ?? `${this.options.idPrefix}${line}`;
     const first = this.seen.get(id);
-    if (first !== undefined) return { line, error: `duplicate id "${clip(id)}" (first ${this.options.where} ${first})` };
+    if (first !== undefined) {
+      // A record without an id gets one from its position, which another record may have taken as its own.
+      const given = checked.item.id === undefined ? ` (the id a record without one gets ${this.options.where} ${line})` : '';
+      return { line, error: `duplicate id "${clip(id)}"${given} (first ${this.options.where} ${first})` };
+    }
     this.seen.set(id, line);
     const { requirement, tier, model } = checked.item;
     return { line, item: new CheckedInput(id, requirement, tier, model) };
