@@ -363,6 +363,19 @@ describe('agent-factory server', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     });
 
+    it('behind a trusted proxy (AF_TRUST_PROXY), counts event streams per forwarded client, not per proxy', async () => {
+      const proxied = await startServer(conn, { host: '127.0.0.1', port: 0, apiToken: API_TOKEN, maxSsePerClient: 1, trustProxy: 'loopback' });
+      try {
+        const open = (client: string) => fetch(`${proxied.url}/api/batches/${batch.id}/events`, { headers: { ...admin, 'x-forwarded-for': client } });
+        const [first, second, again] = [await open('203.0.113.1'), await open('203.0.113.2'), await open('203.0.113.1')];
+        expect([first.status, second.status, again.status]).toEqual([200, 200, 429]);
+        await Promise.all([first, second].map((s) => s.body!.cancel()));
+        await again.text();
+      } finally {
+        await proxied.close();
+      }
+    });
+
     it('streams progress over SSE, caps streams per client (429), and ends them when the batch is cancelled', async () => {
       const streams = await Promise.all([1, 2].map(() => fetch(`${url}/api/batches/${batch.id}/events`, { headers: viewer })));
       for (const stream of streams) {

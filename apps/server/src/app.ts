@@ -21,6 +21,7 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   checkServerOptions(options);
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use(securityHeaders());
   app.use(healthRoutes(conn, options.readyTimeoutMs ?? 1000));
   app.use(refuseCrossSiteWrites());

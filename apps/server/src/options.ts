@@ -10,6 +10,11 @@ export interface ServerOptions {
   port: number;
   /** JSON body limit in bytes; default 1 MB. */
   bodyLimit?: number;
+  /**
+   * Behind a reverse proxy: express's `trust proxy` (true, a hop count, or trusted addresses), so a
+   * client is its X-Forwarded-For address, not the proxy's: the SSE limit per client then holds per user.
+   */
+  trustProxy?: boolean | number | string;
   /** Concurrent SSE streams per client IP; default 5. */
   maxSsePerClient?: number;
   /** How often an SSE stream polls the batch; default 500 ms. */

@@ -30,7 +30,15 @@ const ServeEnvSchema = z.object({
   /** The largest JSON body POST /api/batches takes: bytes, or with kb / mb (a 10,000-requirement batch is ~1.5 MB). */
   AF_BODY_LIMIT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(SIZE, 'a size like 1048576, 512kb or 16mb').transform(bytesOf).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Behind a reverse proxy: which hops to trust for the client's address (express's trust proxy: true, a hop count, or addresses/subnets). */
+  AF_TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), z.string().transform(trustProxyOf).optional()),
 });
+
+/** AF_TRUST_PROXY as express takes it: `true`/`false`, a number of hops, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal. */
+function trustProxyOf(text: string): boolean | number | string {
+  if (text === 'true' || text === 'false') return text === 'true';
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
 
 const PortSchema = z.coerce.number().int().min(0).max(65535);
 
@@ -52,7 +60,7 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       '\nEnvironment: REDIS_URL, AF_PREFIX (and the other queue settings), AF_API_TOKEN (Bearer token or basic-auth password, full access),\n' +
-        'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), AF_BODY_LIMIT (largest request body, default 1mb), LOG_LEVEL, LOG_FORMAT.',
+        'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), AF_BODY_LIMIT (largest request body, default 1mb), AF_TRUST_PROXY (behind a reverse proxy), LOG_LEVEL, LOG_FORMAT.',
     )
     .action(async (flags: ServeFlags) => {
       const env = parse(ServeEnvSchema, process.env, 'environment');
@@ -79,7 +87,14 @@ export function registerServe(program: Command): void {
       const conn = await connect(queueConfig, { logger });
       let server: RunningServer;
       try {
-        server = await startServer(conn, { host, port, ...tokens, logger, ...(env.AF_BODY_LIMIT !== undefined ? { bodyLimit: env.AF_BODY_LIMIT } : {}) });
+        server = await startServer(conn, {
+          host,
+          port,
+          ...tokens,
+          logger,
+          ...(env.AF_BODY_LIMIT !== undefined ? { bodyLimit: env.AF_BODY_LIMIT } : {}),
+          ...(env.AF_TRUST_PROXY !== undefined ? { trustProxy: env.AF_TRUST_PROXY } : {}),
+        });
       } catch (error) {
         await conn.close(); // e.g. the port is in use
         throw error;
