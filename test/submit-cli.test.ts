@@ -114,7 +114,9 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(status).toMatchObject({ name: 'mixed', tenant: 'acme', inputs: 2, total: 2, state: 'running' });
 
     const shown = await runCli(['status', status.id, '--json'], { env: envFor(prefix) });
-    expect(JSON.parse(shown.stdout)).toMatchObject({ id: status.id, inputs: 2, counts: { pending: 2 } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: status.id, inputs: 2, skipped: 2, counts: { pending: 2 } });
+    // The batch remembers what was left out, after that run's stderr is gone.
+    expect((await runCli(['status', status.id], { env: envFor(prefix) })).stdout).toMatch(/^inputs    2 ids, 2 distinct requirements; 2 bad line\(s\) left out \(--skip-invalid\)$/m);
     const list = await runCli(['status'], { env: envFor(prefix) });
     expect(list.stdout).toMatch(new RegExp(`${status.id}\\s+mixed\\s+acme\\s+running`));
 

@@ -21,7 +21,7 @@ export function describeBatch(s: BatchStatus): string {
     `tenant    ${s.tenant}, priority ${s.priority}`,
     `created   ${s.createdAt}`,
     `finished  ${s.finishedAt ?? '-'}`,
-    `inputs    ${s.inputs} ids${s.expected !== undefined && s.expected !== s.inputs ? ` of ${s.expected} in the file` : ''}, ${s.total} distinct requirements`,
+    `inputs    ${s.inputs} ids${s.expected !== undefined && s.expected !== s.inputs ? ` of ${s.expected} in the file` : ''}, ${s.total} distinct requirements${s.skipped ? `; ${s.skipped} bad line(s) left out (--skip-invalid)` : ''}`,
     `items     ${pending} pending, ${completed} completed, ${failed} failed, ${cancelled} cancelled`,
     ...(s.reason ? [`reason    ${s.reason}`] : []),
     ...(s.webhook ? [`webhook   ${s.webhook.state}${s.webhook.at ? ` ${s.webhook.at}` : ''}${s.webhook.error ? `: ${s.webhook.error}` : ''}`] : []),

@@ -23,6 +23,8 @@ export const BatchStatusSchema = z.object({
   total: z.number().int().nonnegative(),
   /** Input lines the producer meant to enqueue (its checked file's), when it said. */
   expected: z.number().int().nonnegative().optional(),
+  /** Bad input lines left out with --skip-invalid (their line numbers and reasons were printed by that submit). */
+  skipped: z.number().int().positive().optional(),
   /** Why the batch is interrupted and what to do about it, in words (state `interrupted` only). */
   reason: z.string().optional(),
   counts: z.object({
@@ -103,6 +105,8 @@ export interface BatchSubmission {
   mode?: 'realtime' | 'batch';
   /** How many inputs the producer means to enqueue (its checked file's count), quoted if it is interrupted. */
   expectedInputs?: number;
+  /** Bad inputs the producer left out (--skip-invalid), kept with the batch so `status` still says so. */
+  skippedInputs?: number;
   /** Who submits it, so an interrupted batch says how to resume it there (default `cli`). */
   via?: SubmitVia;
   /** POSTed the batch's final status once it ends (see webhooks/deliver.ts). */

@@ -27,6 +27,7 @@ function toStatus(id: string, hash: Record<string, string>): BatchStatus {
     inputs: n('inputs'),
     total: n('total'),
     ...(hash['expected'] !== undefined ? { expected: n('expected') } : {}),
+    ...(hash['skipped'] !== undefined ? { skipped: n('skipped') } : {}),
     ...(hash['state'] === 'interrupted' ? { reason: interruptionReason(id, hash) } : {}),
     counts: { pending: Math.max(0, n('pending')), completed: n('completed'), failed: n('failed'), cancelled: n('cancelled') },
     ...(hash['webhook'] ? { webhook: { state: hash['webhookState'] ?? 'pending', ...(hash['webhookAt'] ? { at: hash['webhookAt'] } : {}), ...(hash['webhookError'] ? { error: hash['webhookError'] } : {}) } } : {}),

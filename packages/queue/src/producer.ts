@@ -22,6 +22,7 @@ const SubmissionSchema = z.object({
   useCache: z.boolean().optional(),
   mode: z.enum(['realtime', 'batch']).optional(),
   expectedInputs: z.number().int().nonnegative().optional(),
+  skippedInputs: z.number().int().nonnegative().optional(),
   via: z.enum(SUBMIT_VIAS).optional(),
   webhook: WebhookUrlSchema.optional(),
 });
@@ -120,6 +121,7 @@ export async function submitBatch(
       // Read by the generate stage (batch-mode/mode.ts).
       mode: sub.mode ?? 'realtime',
       ...(sub.expectedInputs !== undefined ? { expected: sub.expectedInputs } : {}),
+      ...(sub.skippedInputs ? { skipped: sub.skippedInputs } : {}),
       ...(sub.via !== undefined ? { via: sub.via } : {}),
       ...(sub.webhook !== undefined ? { webhook: sub.webhook } : {}),
       ...(sub.fingerprint !== undefined ? { fingerprint: sub.fingerprint } : {}),

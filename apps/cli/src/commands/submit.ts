@@ -90,6 +90,7 @@ async function enqueue(conn: FactoryConnection, file: string, items: AsyncIterab
         idempotencyKey: flags.idempotencyKey,
         ...(flags.idempotencyKey !== undefined ? { fingerprint: await fingerprintOf(check.path, [settings, check.format, flags.skipInvalid === true]) } : {}),
         expectedInputs: check.valid,
+        skippedInputs: check.invalid,
       },
       onProgress,
       { signal, onReplay: () => (replayed = true) },

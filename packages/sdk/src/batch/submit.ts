@@ -78,7 +78,7 @@ async function fromFile<R>(file: string, format: z.infer<typeof InputFormatSchem
     const refusal = inputRefusal(file, check, skipInvalid, SKIP_HINT);
     if (refusal) throw refused(refusal, check.fatal ? [] : check.errors.map((p) => `${file}:${p.line}: ${p.message}`), check.invalid);
     const items = readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid });
-    return await enqueue(items, { name: basename(file), ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, via: 'sdk' });
+    return await enqueue(items, { name: basename(file), ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, skippedInputs: check.invalid, via: 'sdk' });
   } catch (error) {
     // The file changed between the check and the enqueue: submitBatch has cancelled the batch (a resume leaves it interrupted).
     if (error instanceof RequirementsInputError) throw new FactoryInputError(`${file}: ${error.message}; the batch was cancelled`);
@@ -101,7 +101,7 @@ function fromArray<R>(requirements: unknown[], options: z.output<typeof SubmitOp
     throw refused(reason, check.errors.map((p) => `requirements[${p.index}]: ${p.message}`), check.invalid);
   }
   if (check.valid === 0) throw new FactoryInputError('no valid requirements; nothing was enqueued');
-  return enqueue(check.items, { ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, via: 'sdk' });
+  return enqueue(check.items, { ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, skippedInputs: check.invalid, via: 'sdk' });
 }
 
 /** Checks a batch the way `submitRequirements` does, then hands its items to `enqueue`. */
