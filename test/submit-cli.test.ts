@@ -4,7 +4,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, submitBatch } from '@agent-factory/queue';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { waitForBatch, WaitStoppedError } from '../apps/cli/src/batch-progress.js';
 import { CLI, runCli, testEnv } from './helpers/cli.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
@@ -197,6 +199,21 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(reused.stderr).toContain(`--idempotency-key: idempotency key nightly-1 names batch ${batch.id}, submitted with other requirements or settings`);
     const batches = JSON.parse((await runCli(['status', '--json'], { env: envFor(prefix) })).stdout) as unknown[];
     expect(batches).toHaveLength(1);
+  });
+
+  it('--wait in a log (no terminal) writes a progress line now and then', async () => {
+    const conn = await connect({ redisUrl: redis.url, prefix: testPrefix() });
+    const batch = await submitBatch(conn, [{ id: 'a', requirement: 'Review Terraform plans.' }]);
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    try {
+      // No worker: it waits until stopped, writing its line every 400 ms here (every 30 s by default).
+      await expect(waitForBatch(conn, batch.id, 'lines', AbortSignal.timeout(1800), 400)).rejects.toBeInstanceOf(WaitStoppedError);
+    } finally {
+      write.mockRestore();
+      await conn.close();
+    }
+    expect(lines.filter((l) => l === `agent-factory: batch ${batch.id}: 0/1 done, 0 failed, 0.0/s, ETA –\n`).length).toBeGreaterThanOrEqual(1);
   });
 
   it('reads stdin, and says so clearly for an unknown batch', async () => {

@@ -11,6 +11,16 @@ export function wantsBars(json: boolean | undefined): boolean {
   return !json && process.stderr.isTTY === true;
 }
 
+/** How a wait shows its progress: a bar at a terminal, a line now and then in a log, nothing with --json. */
+export type ProgressMode = 'bar' | 'lines' | 'quiet';
+
+export function progressMode(json: boolean | undefined): ProgressMode {
+  return json ? 'quiet' : process.stderr.isTTY === true ? 'bar' : 'lines';
+}
+
+/** How often the 'lines' mode writes one (a CI log wants to see a long batch move, not every poll). */
+export const PROGRESS_LINE_MS = 30_000;
+
 function newBar(format: string): SingleBar {
   return new SingleBar({ format, hideCursor: true, stream: process.stderr, etaBuffer: 20, fps: 5 }, Presets.shades_classic);
 }
@@ -76,12 +86,14 @@ function eta(remaining: number, perSecond: number): string {
 }
 
 /**
- * Polls the batch until it is no longer running, with a bar (done / failed / rate / ETA) when
- * enabled. Redis going away (a restart) is waited out, up to REDIS_PATIENCE_MS: the workers resume
+ * Polls the batch until it is no longer running, showing done / failed / rate / ETA as `mode`
+ * says. Redis going away (a restart) is waited out, up to REDIS_PATIENCE_MS: the workers resume
  * by themselves, and so does the wait. `signal` stops the wait (WaitStoppedError), the bar put away.
  */
-export async function waitForBatch(conn: FactoryConnection, batchId: string, enabled: boolean, signal?: AbortSignal): Promise<BatchStatus> {
+export async function waitForBatch(conn: FactoryConnection, batchId: string, mode: ProgressMode, signal?: AbortSignal, lineEveryMs = PROGRESS_LINE_MS): Promise<BatchStatus> {
+  const enabled = mode === 'bar';
   const started = Date.now();
+  let lineAt = started;
   let bar: SingleBar | undefined;
   let firstDone: number | undefined;
   let awaySince: number | undefined;
@@ -125,14 +137,17 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, ena
         if (next !== hint && next && !enabled) process.stderr.write(`agent-factory: ${next}\n`);
         hint = next;
       }
+      const seconds = (Date.now() - started) / 1000;
+      const perSecond = seconds > 0 ? (done - firstDone) / seconds : 0;
+      const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), eta: eta(status.total - done, perSecond), note: hint ? ` | ${hint}` : '' };
       if (enabled) {
-        const seconds = (Date.now() - started) / 1000;
-        const perSecond = seconds > 0 ? (done - firstDone) / seconds : 0;
-        const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), eta: eta(status.total - done, perSecond), note: hint ? ` | ${hint}` : '' };
         if (!bar) {
           bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed | {rate}/s | ETA {eta}{note}');
           bar.start(status.total, done, payload);
         } else bar.update(done, payload);
+      } else if (mode === 'lines' && status.state === 'running' && Date.now() - lineAt >= lineEveryMs) {
+        lineAt = Date.now();
+        process.stderr.write(`agent-factory: batch ${batchId}: ${done}/${status.total} done, ${payload.failed} failed, ${payload.rate}/s, ETA ${payload.eta}\n`);
       }
       if (status.state !== 'running') return status;
       await pause(POLL_MS, signal);
@@ -147,9 +162,9 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, ena
  * waitForBatch that the first Ctrl-C (or SIGTERM) stops: the batch goes on, a line says how to
  * follow it, the exit code is the signal's; undefined then.
  */
-export async function waitStoppably(conn: FactoryConnection, batchId: string, enabled: boolean): Promise<BatchStatus | undefined> {
+export async function waitStoppably(conn: FactoryConnection, batchId: string, mode: ProgressMode): Promise<BatchStatus | undefined> {
   try {
-    return (await whileEnqueuing((signal) => waitForBatch(conn, batchId, enabled, signal), 'stopping the wait (the batch goes on)')).result;
+    return (await whileEnqueuing((signal) => waitForBatch(conn, batchId, mode, signal), 'stopping the wait (the batch goes on)')).result;
   } catch (error) {
     if (!(error instanceof WaitStoppedError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -1,6 +1,6 @@
 import { retryBatch, retryRefusal, RETRY_LIMIT, type BatchStatus } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
-import { waitStoppably, wantsBars } from '../batch-progress.js';
+import { progressMode, waitStoppably } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
@@ -19,7 +19,7 @@ export function registerRetry(program: Command): void {
         if (outcome.outcome !== 'retried') throw new UsageError(retryRefusal(outcome.outcome, batchId));
         let status: BatchStatus | undefined;
         if (flags.wait && outcome.retried > 0) {
-          status = await waitStoppably(conn, batchId, wantsBars(flags.json));
+          status = await waitStoppably(conn, batchId, progressMode(flags.json));
           if (!status) return;
         }
         if (flags.json) {

@@ -6,7 +6,7 @@ import { batchResults, displayRedisUrl, submitBatch } from '@agent-factory/queue
 import { OutputFolder, writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import type { Command } from 'commander';
 import { rowOfAgent, rowOfItem, tierTable, type ReportRow } from '../batch-report.js';
-import { waitForBatch, wantsBars } from '../batch-progress.js';
+import { progressMode, waitForBatch } from '../batch-progress.js';
 import { startLocalCluster } from '../cluster.js';
 import { stopAndExit, untilClusterEnds, whileClusterRuns } from '../cluster-run.js';
 import { withFactory } from '../factory.js';
@@ -117,7 +117,7 @@ export function registerStart(program: Command): void {
       void untilClusterEnds(signal, cluster).then(() => stopWaiting.abort());
       const batch = withQueue(async (conn) => {
         const submitted = await submitBatch(conn, requirements, { name: 'example' });
-        const finished = await waitForBatch(conn, submitted.id, wantsBars(false), stopWaiting.signal);
+        const finished = await waitForBatch(conn, submitted.id, progressMode(false), stopWaiting.signal);
         await removePreviousRun(flags.out);
         const written = await writeBatchResults(conn, finished.id, flags.out, { layout: flags.layout });
         const found: ReportRow[] = [];

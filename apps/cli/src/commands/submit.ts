@@ -24,7 +24,7 @@ import { inputRefusal } from '@agent-factory/sdk/batch-input';
 import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { enqueueBar, waitStoppably, wantsBars } from '../batch-progress.js';
+import { enqueueBar, progressMode, waitStoppably, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
 import { whileEnqueuing } from '../enqueue-signal.js';
 import { signalExitCode } from '../stop-signal.js';
@@ -213,7 +213,7 @@ export function registerSubmit(program: Command): void {
             process.stderr.write(`${status.reason ?? `batch ${status.id} is ${status.state}`}\n`);
             process.exitCode = signalExitCode(submitted.stoppedBy);
           } else if (flags.wait || flags.out) {
-            const waited = await waitStoppably(conn, status.id, bars);
+            const waited = await waitStoppably(conn, status.id, progressMode(flags.json));
             if (!waited) return;
             status = waited;
             if (!flags.json) process.stdout.write(`${describeBatch(status)}\n`);
