@@ -139,15 +139,16 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, mod
       }
       const seconds = (Date.now() - started) / 1000;
       const perSecond = seconds > 0 ? (done - firstDone) / seconds : 0;
-      const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), eta: eta(status.total - done, perSecond), note: hint ? ` | ${hint}` : '' };
+      // `left`, not `eta`: cli-progress fills its own {eta} token first, whatever the payload says.
+      const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), left: eta(status.total - done, perSecond), note: hint ? ` | ${hint}` : '' };
       if (enabled) {
         if (!bar) {
-          bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed | {rate}/s | ETA {eta}{note}');
+          bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed | {rate}/s | ETA {left}{note}');
           bar.start(status.total, done, payload);
         } else bar.update(done, payload);
       } else if (mode === 'lines' && status.state === 'running' && Date.now() - lineAt >= lineEveryMs) {
         lineAt = Date.now();
-        process.stderr.write(`agent-factory: batch ${batchId}: ${done}/${status.total} done, ${payload.failed} failed, ${payload.rate}/s, ETA ${payload.eta}\n`);
+        process.stderr.write(`agent-factory: batch ${batchId}: ${done}/${status.total} done, ${payload.failed} failed, ${payload.rate}/s, ETA ${payload.left}\n`);
       }
       if (status.state !== 'running') return status;
       await pause(POLL_MS, signal);
