@@ -1,8 +1,7 @@
 import { getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf } from './batch-view.js';
-import { whileEnqueuing } from './enqueue-signal.js';
-import { signalExitCode } from './stop-signal.js';
+import { signalExitCode, whileStoppable } from './stop-signal.js';
 
 const POLL_MS = 500;
 
@@ -165,7 +164,7 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, mod
  */
 export async function waitStoppably(conn: FactoryConnection, batchId: string, mode: ProgressMode): Promise<BatchStatus | undefined> {
   try {
-    return (await whileEnqueuing((signal) => waitForBatch(conn, batchId, mode, signal), 'stopping the wait (the batch goes on)')).result;
+    return (await whileStoppable((signal) => waitForBatch(conn, batchId, mode, signal), 'stopping the wait (the batch goes on)')).result;
   } catch (error) {
     if (!(error instanceof WaitStoppedError)) throw error;
     process.stderr.write(`${error.message}\n`);

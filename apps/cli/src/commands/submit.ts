@@ -26,8 +26,7 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { enqueueBar, progressMode, waitStoppably, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
-import { whileEnqueuing } from '../enqueue-signal.js';
-import { signalExitCode } from '../stop-signal.js';
+import { signalExitCode, whileStoppable } from '../stop-signal.js';
 import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
@@ -197,7 +196,7 @@ export function registerSubmit(program: Command): void {
           let submitted: { result: { status: BatchStatus; note: string }; stoppedBy?: NodeJS.Signals };
           try {
             const items = readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid: flags.skipInvalid });
-            submitted = await whileEnqueuing((signal) => enqueue(conn, file, items, check, flags, priority, signal, ({ enqueued }) => bar.update(enqueued)));
+            submitted = await whileStoppable((signal) => enqueue(conn, file, items, check, flags, priority, signal, ({ enqueued }) => bar.update(enqueued)), 'stopping after the chunks in flight (again to quit at once)');
           } catch (error) {
             if (error instanceof ResumeRefusedError) throw new UsageError(error.message);
             // The file changed between the check and the enqueue: submitBatch has cancelled the batch (a resume leaves it interrupted).
