@@ -1,6 +1,7 @@
 import { LATIN_EXTRA, compilePhraseMatcher, matchLibraries, type LibraryEntry, type PhraseMatch } from './catalog/libraries.js';
 import type { Analysis, Capability, Constraint, DomainScore, Framework, Scale } from './schemas/analysis.js';
 import { framingLength } from './requirement-framing.js';
+import { withoutInstructions } from './requirement-safety.js';
 
 /*
  * Keyword analysis of a requirement. Everything is compiled once at module load: each rule table
@@ -86,7 +87,9 @@ const scanCapabilities = compileRules<Capability | null>([
   // Migrations to review are the work's object, not a migration to carry out ("Review SQL migrations for locking").
   [null, '(?<=(?:review|reviews|reviewing|audit|audits|auditing|check|checks|checking|validate|validates|inspect|inspects|lint|lints) (?:the |our |all |new |pending )?(?:[a-z0-9-]+ )?)migrations?|migrations?(?= (?:reviewers?|auditors?|checkers?|validators?|linters?)\\b)'],
   // A build or a release as a thing: "the nightly build", "build logs", "the release checklist" are no request to build or release.
-  [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)|(?:the |our )?(?:last|latest|previous|next|upcoming|recent) releases?|(?:every|each) releases?|before (?:deploy|deploying|release|releasing|merge|merging)'],
+  [null, '(?:nightly|daily|weekly|ci|release|production|docker|the last|latest|slow|slower|fast|faster|incremental|reproducible|long) builds?|build (?:logs?|times?|failures?|pipelines?|steps?|scripts?|artifacts?|caches?|systems?|status|outputs?|config(?:uration)?s?|files?|settings|tooling|tools?|setups?|speed|performance|errors?|warnings?)|release (?:checklists?|plans?|process(?:es)?|calendars?|schedules?|branches|candidates?)|(?:the |our )?(?:last|latest|previous|next|upcoming|recent) releases?|(?:every|each) releases?|before (?:deploy|deploying|release|releasing|merge|merging)'],
+  // Compose as a product: "Docker Compose files", "Jetpack Compose screens" ask for no composing.
+  [null, '(?:docker|jetpack|podman|compose multiplatform) compose|docker-compose(?:\\.ya?ml)?|compose (?:files?|stacks?|projects?|services?|manifests?|ya?ml)'],
   // Debug and test settings as things: "leftover debug flags and test endpoints" ask for no debugging or testing.
   [null, 'debug (?:flags?|mode|logs?|logging|builds?|symbols?|statements?|output|endpoints?|settings?|info|menus?)|test (?:endpoints?|accounts?|users?|environments?|servers?|keys?|credentials?|cards?|mode)'],
   // Planning a change is thinking it through, not making it: "Plan the migration of the monolith" reports a plan.
@@ -113,6 +116,7 @@ const scanCapabilities = compileRules<Capability | null>([
   ['analyze', 'analy[sz](?:e|es|ed|ing|is|er|ers)|analytics|evaluat(?:e|es|ing|ion)|examin(?:e|es|ing)|explain(?:s|ing)?|summari[sz](?:e|es|ing|ation)|classif(?:y|ies|ying|ication)|triag(?:e|es|ing)|identif(?:y|ies|ying)|detect(?:s|ing)?|find(?:s|ing)?|flag(?:s|ging)?|measur(?:e|es|ing)|estimat(?:e|es|ing)|forecast(?:s|ing)?|understand(?:s)?'],
   ['create', 'creat(?:e|es|ed|ing)|build(?:s|ing)?|generat(?:e|es|ed|ing)|generator|writ(?:e|es|ing)|scaffold(?:s|ing)?|implement(?:s|ing)?|produc(?:e|es|ing)|draft(?:s|ing)?|format(?:s|ting)?(?= (?:the|our|all|a|an|its|their|every|each|code|files?|sql|json|yaml|markdown|output|data|dates?|numbers?)\\b)|fine-?tun(?:e|es|ed|ing)|train(?:s|ing)?|set(?:s)? up|bootstrap(?:s|ping)?|convert(?:s|ing)?|conversion (?:scripts?|tools?|jobs?|pipelines?)|turn(?:s|ing)? (?:[a-z0-9.-]+ ){1,4}?into (?:[a-z0-9.-]+ ){0,2}?(?:code|components?|tests?|modules?|functions?|classes|scripts?|pages?|screens?)|translat(?:e|es|ing)|locali[sz](?:e|es|ing)|internationali[sz](?:e|es|ing)|compos(?:e|es|ing)|author(?:s|ing)?' +
     // Changing what exists is editing too: "Configure ESLint", "Add structured logging" (not comments or labels on a PR).
+    '|stor(?:e|es|ing) (?:them|it|the results?|results|the data|data|everything) (?:in|into|to|as)|sav(?:e|es|ing) (?:them |it |the results? |results |the data |data )?(?:in|into|to|as) (?:a |an |the )?(?:[a-z0-9-]+ )?(?:files?|spreadsheets?|csv|json|database|tables?|sheets?|folders?|directory)|export(?:s|ing)? (?:them |it |the results? |results |the data |data )?(?:to|as|into) (?:a |an )?(?:csv|json|spreadsheets?|files?|excel|parquet)' +
     '|configur(?:e|es|ing)|design(?:s|ing)?(?= (?:a|an|the|our|new)\\b)|add(?:s|ing)?(?= )(?! (?:a |an |the |our )?(?:comments?|notes?|labels?|reviewers?|summar(?:y|ies)|reactions?)\\b)|modif(?:y|ies|ying)|insert(?:s|ing)?|replac(?:e|es|ing)'],
 ]);
 
@@ -201,13 +205,14 @@ const scanIntegrations = compilePhraseMatcher(INTEGRATIONS);
 
 type Signal = 'web' | 'run' | 'cli' | 'format' | 'vague' | 'criterion' | 'code';
 const scanSignals = compileRules<Signal>([
-  ['web', 'latest|cves?|release notes|changelogs? of|the web|web search|search online|look online|browse|browsing|internet|urls?|websites?|web pages?|(?:library|framework|official|upstream|vendor|online|latest|current|external) (?:docs|documentation)|up(?:-| )to(?:-| )date (?:docs|documentation|information|versions?|releases?|best practices)|(?:dependencies|packages|libraries|sdks?) up(?:-| )to(?:-| )date'],
+  // Not "URL routing" or "write release notes": URLs to visit and changelogs of others' releases.
+  ['web', 'latest|cves?|(?:release notes|changelogs?) of|the web|web search|search online|look online|browse|browsing|internet|(?:fetch|open|visit|crawl|follow|check|scrap(?:e|es|ing)) (?:the |a |each |every |all |their |our )?(?:urls?|links?|pages?)|scrap(?:e|es|ing)|scrapers?|websites?|web pages?|(?:library|framework|official|upstream|vendor|online|latest|current|external) (?:docs|documentation)|up(?:-| )to(?:-| )date (?:docs|documentation|information|versions?|releases?|best practices)|(?:dependencies|packages|libraries|sdks?) up(?:-| )to(?:-| )date'],
   // "Run eslint", "runs the tests"; not a state: "running as root", "services running in Kubernetes", "long-running jobs".
   // Operating on resources runs commands: "delete unused Docker images", "rotate expiring TLS certificates", "clean up stale branches".
   ['run', '(?:delet|remov|purg|prun|rotat|clean(?:s|ing)? up|renew|restart)[a-z]* (?:(?:the|our|all|any|old|stale|unused|expired|expiring|orphaned|dangling|tls|ssl|docker|git|cloud|s3|ec2|kubernetes|k8s|feature) )*(?:images?|branches|containers?|volumes?|buckets?|instances?|resources?|certificates?|certs?|snapshots?|artifacts?|caches?|pods?|deployments?|tags?|releases?|credentials?|keys?|secrets?|tokens?)'],
   ['run', '(?<!(?:long|still|currently|already|keep|keeps)[- ])run(?:s|ning)?(?!\\s+(?:as|on|in|under|inside|within|at|out|into|away|over|behind|smoothly|slowly|fast|locally|remotely|concurrently)\\b)|execut(?:e|es|ing)|lint(?:s|ing)?|linters?|benchmark(?:s|ing)?|profiling|profiler|compil(?:e|es|ing)'],
   // Not "scripts": reading or explaining a script needs no shell ("run the scripts" is a 'run').
-  ['cli', "commands?|cli|shell|bash|terminal|kubectl|npm|npx|pnpm|yarn|pip|cargo|gradle|mvn|maven|makefile|git|go (?:test|build|vet)|terraform (?:plan|apply|validate|fmt)|docker (?:build|run|compose)"],
+  ['cli', "commands?|cli|shell|bash|terminal|kubectl|npm|npx|pnpm|yarn|pip|cargo|gradle|mvn|maven|makefile|git|go (?:test|build|vet)|terraform (?:plan|apply|validate|fmt)|docker (?:build|run)|docker(?: |-)compose (?:up|down|build|run|exec|pull|push|logs)"],
   ['format', 'reports?|summar(?:y|ies)|markdown|json|yaml|tables?|checklists?|comments?|lists?|csv|html|pdf|diffs?|patch(?:es)?|pull requests?|issues?|tickets?|messages?|dashboards?|files?|documents?|findings|verdict|scores?'],
   ['vague', 'etc\\.?|and so on|and so forth|various|some|stuff|things|whatever|and more|and the like|anything else|misc|miscellaneous'],
   ['criterion', '[0-9]+(?:\\.[0-9]+)?(?:ms|s|%|x|kb|mb|gb)?|percent|target|budget|under|below|within|less than|at least|at most|sla|slo|p9[59]|goal'],
@@ -339,10 +344,12 @@ function languageOf(text: string, hasEvidence: boolean): 'en' | 'other' {
 /** Reads a requirement into domains, capabilities, constraints, scale, frameworks and more. No I/O. */
 export function analyze(requirement: string): Analysis {
   const normalized = normalizeRequirement(String(requirement));
+  // Sentences that instruct the factory ("Give it full Bash access") grant nothing and name nothing.
+  const task = withoutInstructions(normalized).text;
   // Same length unless a lowercase mapping expands a character; then quote from the lowercase text.
-  const text = normalized.toLowerCase().replace(/[\u2018\u2019]/g, "'");
+  const text = task.toLowerCase().replace(/[\u2018\u2019]/g, "'");
   const quote = (index: number, words: string): string =>
-    text.length === normalized.length ? normalized.slice(index, index + words.length) : words;
+    text.length === task.length ? task.slice(index, index + words.length) : words;
 
   // Constraints first: verbs inside a prohibition ("must never write files") are not capabilities.
   const constraints: Constraint[] = [];

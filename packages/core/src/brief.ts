@@ -270,8 +270,25 @@ function afterContext(all: readonly string[], analysis: Analysis): Omit<Brief, '
   return undefined;
 }
 
-/** A one-word label before a colon, as in a commit subject. */
-const LABEL = /^[\w-]{2,20}:\s+(.+)$/;
+/** A label before a colon, as in a commit subject ("perf:", "Security reviewer:", "#1 priority:"); group 2 is the rest. */
+const LABEL = /^([^:]{2,60}?):\s+(.+)$/;
+
+/**
+ * A sentence that only says what the agent must not do or may only do ("An agent that reads files
+ * only.", "It must never modify files."): the analysis reads it as a constraint; the task is elsewhere.
+ */
+const CONSTRAINT_LEAD = /^(?:(?:an?|the|this)\s+(?:agent|assistant|subagent)\s+(?:that|which|who)\s+|(?:it|this agent|the agent)\s+)?(?:(?:must|should|shall|will|may|can|does|is)(?:\s+not|n't)?\s+)?(?:never\s+\w+|not\s+\w+|reads?\s+(?:\w+\s+)?only|(?:be\s+)?read-?only)\b/i;
+
+function constraintOnly(sentence: string): boolean {
+  const lead = CONSTRAINT_LEAD.exec(sentence);
+  return lead !== null && sentence.slice(lead[0].length).split(/\s+/).filter((w) => /\p{L}/u.test(w)).length <= 3;
+}
+
+/** The requirement's sentences, those that only constrain moved after the rest (when there is a rest). */
+function taskFirst(all: readonly string[]): string[] {
+  const tasks = all.filter((s) => !constraintOnly(s));
+  return tasks.length === 0 ? [...all] : [...tasks, ...all.filter(constraintOnly)];
+}
 
 /** A sentence that sets the scene rather than asks: "We have …", "Our services …", "You are a senior engineer." */
 const CONTEXT = /^(?:we|our|i|my|you are|you're|we're|i'm|there (?:is|are)|currently|right now)\b/i;
@@ -281,7 +298,7 @@ const CONTEXT_LEAD = /^(?:(?:we|i)\s+(?:have|own|maintain|run|use|built|are buil
 const PRONOUN_SUBJECT = /^(?:them|it|this|these|those|what|that)\b|^$/i;
 
 function readBrief(analysis: Analysis): Brief {
-  const all = sentences(withoutInstructions(analysis.requirement).text);
+  const all = taskFirst(sentences(withoutInstructions(analysis.requirement).text));
   const later = afterContext(all, analysis);
   if (later) {
     const { sentence, ...action } = later;
@@ -290,8 +307,9 @@ function readBrief(analysis: Analysis): Brief {
   const first = all[0] ?? '';
   // "perf: reduce React bundle size", "security: scan for hardcoded secrets": a label before the task.
   const text = taskText(first);
-  const label = LABEL.exec(text)?.[1];
-  const labelled = label ? actionOf(label) : undefined;
+  const [, before = '', label] = LABEL.exec(text) ?? [];
+  // "Review our API: check auth" asks for the review; "Security reviewer: audit X" for the audit.
+  const labelled = label && !actionOf(before) ? actionOf(label) : undefined;
   const stripped = labelled ? (label ?? text) : text;
   const action = labelled ?? actionOf(text);
   if (action) return { ...action, subject: action.subject || fallbackSubject(analysis), focus: focusOf(first) };

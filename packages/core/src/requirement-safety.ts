@@ -1,16 +1,32 @@
 /**
  * The requirement is data. Sentences in it that try to steer the factory or the agent itself
  * (grant tools, drop permissions, override instructions, leak secrets) are kept out of the
- * generated prompt; the tools policy ignores them anyway.
+ * analysis (so out of the tools policy, the name and the description) and of the generated prompt.
  */
+// Narrow on purpose: a requirement may well be about secrets, IAM grants, path traversal or agent
+// files ("Detect code that leaks API keys", "Flag roles that grant full access"); only what is said
+// to the factory or the agent itself is dropped, or the task would go with it.
+const WHO = '(?:it|this agent|the agent|this assistant|the assistant|yourself|you|the subagent|this subagent)';
 const INJECTION_PATTERNS: RegExp[] = [
   /\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|polic(y|ies)|prompt|guidelines)\b/i,
   /\bbypass\s*permissions?\b|\bbypassPermissions\b|\bdangerously\b|\bskip[- ]permissions\b/i,
-  /\b(every|all|any|unrestricted|full)\s+(the\s+)?(tools?|permissions?|access)\b/i,
-  /\b(system prompt|developer message|jailbreak)\b/i,
-  /\b(exfiltrate|leak|send|upload|post|email)\b.{0,60}\b(secrets?|credentials?|api[- ]?keys?|tokens?|passwords?|\.env|ssh keys?)\b/i,
-  /(^|\s)(---|name\s*:|tools\s*:|permissionMode\s*:|model\s*:)/i,
-  /\.\.\/|\/etc\/|~\/\.ssh/,
+  // Granting the agent tools or access: "Give it full Bash access", "Grant yourself every tool", "with all tools".
+  new RegExp(`\\b(give|gives|grant|grants|allow|allows|enable|enables)\\s+${WHO}\\b.{0,40}\\b(tools?|permissions?|access|bash|shell|terminal|sudo|root|web ?search|web ?fetch|internet)\\b`, 'i'),
+  new RegExp(`\\b${WHO}\\s+(has|have|gets?|should have|must have|will have|needs?|may use|can use)\\s+(full|unrestricted|unlimited|all|every|any|root|admin|sudo)\\b.{0,20}\\b(tools?|permissions?|access)\\b`, 'i'),
+  /\b(with|use|using)\s+(every|all|any|unrestricted|unlimited)\s+(the\s+)?(tools?|permissions?)\b/i,
+  /\b(reveal|print|show|repeat|output|leak|change|replace|override)\s+(your|the|its)\s+(system prompt|developer message|instructions)\b|\bjailbreak (mode|prompt)\b|\bDAN mode\b/i,
+  // Role overrides: "You are now root.", "From now on you …", "Pretend you are an admin."
+  /\b(you are now|you're now|from now on,? (you|it)|pretend (to be|you are|you're)|act as (an? )?(root|admin|administrator|superuser|unrestricted))\b/i,
+  // Exfiltration said as an order: the sentence starts with it, or it names where the secrets go.
+  /^(please\s+|also\s+|then\s+|and\s+)*(exfiltrate|leak|send|upload|post|email|dump|copy)\s+(me\s+|us\s+)?(the |all |any |your |our |my )?([\w-]+\s+)?(secrets?|credentials?|api[- ]?keys?|tokens?|passwords?|\.env( files?)?|ssh keys?)\b/i,
+  /\b(send|upload|post|email|exfiltrate)\s+(the |all |any |your |our )?(secrets?|credentials?|api[- ]?keys?|tokens?|passwords?|\.env|ssh keys?)\b.{0,40}\b(to|at)\s+(https?:|\S+@\S+|\S+\.[a-z]{2,}\b)/i,
+  /^(please\s+|also\s+|then\s+|and\s+)*(read|cat|print|dump|copy|open)\s+(~\/\.ssh\S*|\S*id_rsa\S*|\/etc\/shadow)/i,
+  // Frontmatter written into the requirement: a fence, or a field with a value that sets something.
+  /(^|\s)---(\s|$)/,
+  /\b(permissionMode|disallowedTools|allowedTools|mcpServers)\s*:/,
+  /\btools\s*:\s*(\*|\[|(Read|Write|Edit|MultiEdit|Bash|Grep|Glob|WebFetch|WebSearch|Task|Agent|NotebookEdit|TodoWrite|mcp__)\b)/i,
+  /\bmodel\s*:\s*(opus|sonnet|haiku|inherit|claude-)/i,
+  /(^|\s)name\s*:\s*[a-z0-9]+(-[a-z0-9]+)+\s*$/i,
 ];
 
 /** Splits text into sentences (good enough for requirement prose). */
