@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { GENERATOR_VERSION, normalizeRequirement, type PipelineOptions, type Requirement } from '@agent-factory/core';
+import { normalizeRequirement, type PipelineOptions, type Requirement } from '@agent-factory/core';
+import { generatorFingerprint } from './generator-fingerprint.js';
 
 // Keys are hashes: requirements run to 8,000 characters and Redis keys should stay short. The
-// generator version is part of every key, so an upgraded analyzer never reads an older one's output.
-const digest = (parts: readonly unknown[]): string => createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, ...parts])).digest('base64url');
+// generator's fingerprint is part of every key, so an upgraded analyzer never reads an older one's output.
+const digest = (parts: readonly unknown[]): string => createHash('sha256').update(JSON.stringify([generatorFingerprint(), ...parts])).digest('base64url');
 
 /** The options that change a Plan besides the requirement itself. */
 export type PlanKeyOptions = Pick<PipelineOptions, 'tier' | 'model' | 'models' | 'context7'>;

@@ -10,6 +10,7 @@ import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
 import { finalizeItem, ITEM_FIELDS, loadItem, type LoadedItem } from './items.js';
+import { generatorFingerprint } from './generator-fingerprint.js';
 import { itemKey } from './keys.js';
 import { watchMetricsInbox } from './metrics/fold.js';
 import { failedRecord } from './metrics/records.js';
@@ -89,10 +90,10 @@ export const DEFAULT_GRACE_MS = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
-/** What else than the requirement shapes an agent file, so a cached agent is reused only when it would be the same. */
+/** What else than the requirement shapes an agent file (the generator's code too), so a cached agent is reused only when it would be the same. */
 function agentCacheSuffix(deps: WorkerDeps, llm: LlmProvider): string {
   return createHash('sha256')
-    .update(JSON.stringify([llm.name, deps.docs?.name ?? null, deps.pipeline ?? {}]))
+    .update(JSON.stringify([generatorFingerprint(), llm.name, deps.docs?.name ?? null, deps.pipeline ?? {}]))
     .digest('hex')
     .slice(0, 12);
 }
