@@ -7,6 +7,8 @@ import { freePort } from './redis.js';
 export interface TestRedisCluster {
   /** Comma-separated seed nodes, as REDIS_URL takes them for a cluster. */
   url: string;
+  /** Stops the master that holds `key`'s slot (SIGTERM: with AOF on, it keeps its data) and starts it again after `downMs`. */
+  restartNodeOf(key: string, downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -16,38 +18,68 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Three private `redis-server --cluster-enabled yes` masters joined with `redis-cli --cluster
  * create` (no replicas), on free ports with a temporary data dir. Needs redis-server and redis-cli.
  */
-export async function startRedisCluster(): Promise<TestRedisCluster> {
+export async function startRedisCluster(options: { appendonly?: boolean } = {}): Promise<TestRedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'af-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
-  const children: ChildProcess[] = [];
-  for (const port of ports) {
+  const children = new Map<number, ChildProcess>();
+  const start = (port: number): void => {
     const nodeDir = join(dir, String(port));
-    await mkdir(nodeDir);
-    children.push(
+    const aof = options.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    children.set(
+      port,
       spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--save', '', ...aof, '--maxmemory-policy', 'noeviction'],
         { stdio: 'ignore' },
       ),
     );
+  };
+  for (const port of ports) {
+    await mkdir(join(dir, String(port)));
+    start(port);
   }
+  const exited = (c: ChildProcess): Promise<void> => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
   const cli = (args: string[], input?: string) => spawnSync('redis-cli', args, { encoding: 'utf8', input });
   for (const port of ports) {
     while (cli(['-p', String(port), 'ping']).stdout.trim() !== 'PONG') await sleep(50);
   }
   const created = cli(['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-  const deadline = Date.now() + 15_000;
-  while (!ports.every((p) => cli(['-p', String(p), 'cluster', 'info']).stdout.includes('cluster_state:ok'))) {
-    if (Date.now() > deadline) throw new Error('the test cluster did not become ok');
-    await sleep(100);
-  }
+  const clusterOk = async (): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (!ports.every((p) => cli(['-p', String(p), 'cluster', 'info']).stdout.includes('cluster_state:ok'))) {
+      if (Date.now() > deadline) throw new Error('the test cluster did not become ok');
+      await sleep(100);
+    }
+  };
+  await clusterOk();
+  /** The port of the master whose slot ranges (CLUSTER NODES) hold `slot`. */
+  const ownerOf = (slot: number): number => {
+    for (const line of cli(['-p', String(ports[0]), 'cluster', 'nodes']).stdout.split('\n')) {
+      const [, address = '', flags = '', , , , , , ...ranges] = line.split(' ');
+      if (!flags.includes('master')) continue;
+      const owns = ranges.some((r) => {
+        const [from = -1, to = from] = r.split('-').map(Number);
+        return slot >= from && slot <= to;
+      });
+      if (owns) return Number(address.split('@')[0]?.split(':')[1]);
+    }
+    throw new Error(`no master holds slot ${slot}`);
+  };
   return {
     url: ports.map((p) => `127.0.0.1:${p}`).join(','),
+    async restartNodeOf(key, downMs) {
+      const port = ownerOf(Number(cli(['-p', String(ports[0]), 'cluster', 'keyslot', key]).stdout.trim()));
+      const child = children.get(port)!;
+      child.kill('SIGTERM');
+      await exited(child);
+      await sleep(downMs);
+      start(port);
+      while (cli(['-p', String(port), 'ping']).stdout.trim() !== 'PONG') await sleep(50);
+      await clusterOk();
+    },
     async stop() {
-      await Promise.all(
-        children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))))),
-      );
+      await Promise.all([...children.values()].map((c) => (c.kill('SIGKILL'), exited(c))));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -67,10 +67,16 @@ export async function openRedis(redisUrl: string, role: ClientRole, name?: strin
 /**
  * Whether a command failed because Redis is unreachable (down, restarting, a failover) rather than
  * because of the command: a producer client (no offline queue, three retries) throws these at once.
+ * On a Cluster, a master that is down shows as CLUSTERDOWN, TRYAGAIN, or redirections that run out
+ * (MOVED to the dead node, over and over).
  */
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return error.name === 'MaxRetriesPerRequestError' || /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|LOADING/.test(error.message);
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    error.name === 'ClusterAllFailedError' ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection is closed|Stream isn't writeable|enableOfflineQueue|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available/.test(error.message)
+  );
 }
 
 /** QUIT, or a hard disconnect when Redis does not answer in time (it may be down while we shut down). */
