@@ -1,7 +1,8 @@
 // Case: on a Redis Cluster, the master that holds the factory's slot restarts (AOF on) mid-batch.
 // The batch must complete with nothing lost, `submit --wait` must wait it out as on one Redis, and
-// the workers that lived through it must still stop cleanly on SIGTERM.
+// the workers that lived through it must still stop cleanly on SIGTERM; /readyz says so while it is down.
 import { connect, createLogger, listBatches, type FactoryConnection } from '@agent-factory/queue';
+import { startServer, type RunningServer } from '@agent-factory/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { sleep } from '../helpers/queue-workers.js';
@@ -14,16 +15,19 @@ const REQUIREMENTS = 120;
 let cluster: TestRedisCluster;
 let fleet: Fleet;
 let conn: FactoryConnection;
+let server: RunningServer;
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ appendonly: true });
   fleet = new Fleet(faultEnv(cluster.url, PREFIX, { AF_GENERATE_DELAY_MS: '100', AF_CONCURRENCY: 'generate=4', AF_LOCK_MS: '10000', AF_GRACE_MS: '3000' }));
   await fleet.grow(2);
   conn = await connect({ redisUrl: cluster.url, prefix: PREFIX }, { logger: createLogger({}, { level: 'error' }) });
+  server = await startServer(conn, { host: '127.0.0.1', port: 0 });
 }, 60_000);
 
 afterAll(async () => {
   await fleet?.stopAll();
+  await server?.close(1000);
   await conn?.close();
   await cluster?.stop();
 });
@@ -39,7 +43,13 @@ it('submit --wait waits out a restart of the slot master, the batch completes, a
     else await sleep(20);
   }
   expect(batchId).toBeDefined();
-  await cluster.restartNodeOf(PREFIX, 1000);
+  let readyWhileDown: number | undefined;
+  await cluster.restartNodeOf(PREFIX, 1000, async () => {
+    // Two other masters still answer PING; /readyz must ask the one that holds the factory's keys.
+    readyWhileDown = (await fetch(`${server.url}/readyz`)).status;
+  });
+  expect(readyWhileDown).toBe(503);
+  expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   const { code, stdout, stderr } = await run;
   expect(stderr).toMatch(/Redis is not answering; waiting for it/);
   expect(code, stderr).toBe(0);

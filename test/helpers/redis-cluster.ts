@@ -7,8 +7,8 @@ import { freePort } from './redis.js';
 export interface TestRedisCluster {
   /** Comma-separated seed nodes, as REDIS_URL takes them for a cluster. */
   url: string;
-  /** Stops the master that holds `key`'s slot (SIGTERM: with AOF on, it keeps its data) and starts it again after `downMs`. */
-  restartNodeOf(key: string, downMs: number): Promise<void>;
+  /** Stops the master that holds `key`'s slot (SIGTERM: with AOF on, it keeps its data), runs `whileDown`, and starts it again `downMs` after it stopped. */
+  restartNodeOf(key: string, downMs: number, whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,12 +68,12 @@ export async function startRedisCluster(options: { appendonly?: boolean } = {}):
   };
   return {
     url: ports.map((p) => `127.0.0.1:${p}`).join(','),
-    async restartNodeOf(key, downMs) {
+    async restartNodeOf(key, downMs, whileDown) {
       const port = ownerOf(Number(cli(['-p', String(ports[0]), 'cluster', 'keyslot', key]).stdout.trim()));
       const child = children.get(port)!;
       child.kill('SIGTERM');
       await exited(child);
-      await sleep(downMs);
+      await Promise.all([sleep(downMs), whileDown?.()]);
       start(port);
       while (cli(['-p', String(port), 'ping']).stdout.trim() !== 'PONG') await sleep(50);
       await clusterOk();

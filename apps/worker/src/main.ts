@@ -126,7 +126,17 @@ export async function runWorkerUntilSignal(options: RunWorkerOptions = {}): Prom
   const logger = options.logger ?? createLogger({ component: 'worker' });
   logger.info({ signal }, 'stopping: finishing running jobs');
   await worker.stop();
+  // Everything the worker opened is closed. A handle a client library leaves behind (seen: the
+  // Cluster client after a node restart) must not keep a stopped worker alive; unref'd, this timer
+  // fires only if something else holds the process open.
+  setTimeout(() => {
+    logger.warn('stopped, but a leftover handle kept the process alive: exiting');
+    process.exit(0);
+  }, LEFTOVER_HANDLE_MS).unref();
 }
+
+/** How long a stopped worker may take to exit by itself. */
+const LEFTOVER_HANDLE_MS = 2000;
 
 export type { Stage };
 

@@ -1,18 +1,22 @@
 import { Router } from 'express';
 import type { FactoryConnection } from '@agent-factory/queue';
 
-/** Undefined when Redis answers PING within `ms`, else why not; a pending command is abandoned, not awaited. */
+/**
+ * Undefined when the Redis node holding the factory's keys answers within `ms`, else why not; a
+ * pending command is abandoned, not awaited. EXISTS on a key under the prefix, not PING: on a
+ * Cluster, PING goes to any node, and another node answering says nothing of the one we need.
+ */
 async function redisProblem(conn: FactoryConnection, ms: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`Redis did not answer PING within ${ms} ms`), ms);
+    timer = setTimeout(() => resolve(`Redis did not answer within ${ms} ms`), ms);
   });
   try {
-    const ping = conn.redis.ping().then(
-      (reply) => (reply === 'PONG' ? undefined : `Redis answered PING with ${reply}`),
+    const probe = conn.redis.exists(`${conn.config.prefix}:readyz`).then(
+      () => undefined,
       (error: unknown) => `Redis is not answering: ${error instanceof Error ? error.message : String(error)}`,
     );
-    return await Promise.race([ping, timeout]);
+    return await Promise.race([probe, timeout]);
   } finally {
     clearTimeout(timer);
   }
