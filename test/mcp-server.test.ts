@@ -1,9 +1,10 @@
 // `agent-factory mcp` driven by the real MCP client, as Claude Code drives it: over stdio (the
 // `claude mcp add` way) and once over Streamable HTTP; the batch tools against a real Redis and worker.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -113,14 +114,43 @@ describe('agent-factory mcp over stdio', () => {
     expect(frontmatter(await readFile(second.path, 'utf8'))['name']).toBe(second.name);
     expect((await readdir(join(project, '.claude', 'agents'))).sort()).toEqual([`${summary.name}-2.md`, `${summary.name}.md`]);
 
-    // Another project, named by dir; a dry run there writes nothing and returns the diff.
-    const other = await mkdtemp(join(tmpdir(), 'af-mcp-other-'));
+    // A folder inside the project, named by dir; a dry run there writes nothing and returns the diff.
+    const other = join(project, 'packages', 'web');
+    await mkdir(other, { recursive: true });
     const dry = json<{ written: boolean; diff: string }>(await call(client, 'generate_agent', { requirement: REQ, write: true, dir: other, dryRun: true }), 1);
     expect(dry.written).toBe(false);
     expect(dry.diff).toMatch(/^--- \/dev\/null$/m);
     expect(await readdir(other)).toEqual([]);
-    await call(client, 'generate_agent', { requirement: REQ, write: true, dir: other });
+    await call(client, 'generate_agent', { requirement: REQ, write: true, dir: 'packages/web' });
     expect(await readdir(join(other, '.claude', 'agents'))).toHaveLength(1);
+  });
+
+  it('refuses paths outside the project folder: .., absolute, or through a symlink', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'af-mcp-outside-'));
+    await writeFile(join(outside, 'secret.md'), '---\nname: secret\n---\n');
+    await mkdir(join(project, 'escape'), { recursive: true });
+    await symlink(outside, join(project, 'escape', 'out'));
+    // A project folder whose .claude leads elsewhere (e.g. to ~/.claude).
+    await mkdir(join(project, 'linked'), { recursive: true });
+    await symlink(outside, join(project, 'linked', '.claude'));
+    await symlink(join(outside, 'secret.md'), join(project, 'escape', 'secret.md'));
+
+    const refused = async (name: string, args: Record<string, unknown>): Promise<void> => {
+      const result = await call(client, name, args);
+      expect(result.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+      expect(texts(result)[0]).toMatch(/is outside the project folder/);
+    };
+    const relativeOut = relative(project, outside);
+    for (const dir of [relativeOut, outside, '../../etc', 'escape/out', 'linked']) {
+      await refused('generate_agent', { requirement: REQ, write: true, force: true, dir });
+    }
+    await refused('validate_agent', { path: '/etc/passwd' });
+    await refused('validate_agent', { path: `${relativeOut}/secret.md` });
+    await refused('validate_agent', { path: 'escape/secret.md' });
+    await refused('submit_batch', { file: '/etc/passwd' });
+    // Nothing was written outside.
+    expect((await readdir(outside)).sort()).toEqual(['secret.md']);
+    expect(existsSync(join(project, '..', 'etc'))).toBe(false);
   });
 
   it('validate_agent returns the findings of a broken file (by path) and passes a good one (by content)', async () => {

@@ -1,10 +1,11 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AgentModelSchema, TierSchema, type GateReport } from '@agent-factory/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { FactoryInputError } from '../errors.js';
 import type { AgentFactory } from '../factory.js';
 import type { GeneratedAgent } from '../generate.js';
+import { projectPath } from './project-path.js';
 import { answer } from './tool-result.js';
 
 export interface ToolContext {
@@ -18,7 +19,7 @@ const generateShape = {
   tier: TierSchema.optional().describe('Force a tier instead of the one the requirement\'s complexity gives.'),
   model: AgentModelSchema.optional().describe("The agent's model: haiku, sonnet, opus, inherit or a full claude-… id."),
   write: z.boolean().optional().describe("Write the file into the project's .claude/agents (a taken name gets a -2 suffix). Default: only return it."),
-  dir: z.string().optional().describe('The project folder to write into (default: where the server runs); the file goes into its .claude/agents.'),
+  dir: z.string().optional().describe('A folder inside the project to write into, relative to it (default: the project, where the server runs); the file goes into its .claude/agents.'),
   force: z.boolean().optional().describe('With write: overwrite an agent of the same name.'),
   dryRun: z.boolean().optional().describe('With write: write nothing, return the diff of what would be written.'),
 };
@@ -51,8 +52,6 @@ function summaryOf(agent: GeneratedAgent): object {
   };
 }
 
-const inProject = (cwd: string, path: string): string => (isAbsolute(path) ? path : resolve(cwd, path));
-
 /** generate_agent and validate_agent: one agent, in the server's process, no Redis. */
 export function registerAgentTools(server: McpServer, { factory, cwd }: ToolContext): void {
   server.registerTool(
@@ -66,7 +65,8 @@ export function registerAgentTools(server: McpServer, { factory, cwd }: ToolCont
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     async ({ requirement, tier, model, write, dir, force, dryRun }) => {
-      const options = write ? { write: { dir: join(inProject(cwd, dir ?? '.'), '.claude', 'agents'), force, dryRun } } : {};
+      // The agents folder itself is checked: a `.claude` symlinked elsewhere must not take the write out.
+      const options = write ? { write: { dir: await projectPath(cwd, join(dir ?? '.', '.claude', 'agents'), 'dir'), force, dryRun } } : {};
       const agent = await factory.generate(requirement, { tier, model, ...options });
       return answer(agent.content, summaryOf(agent));
     },
@@ -83,7 +83,7 @@ export function registerAgentTools(server: McpServer, { factory, cwd }: ToolCont
     },
     async ({ path, content }) => {
       if ((path === undefined) === (content === undefined)) throw new FactoryInputError('give either path or content (one of them)');
-      const report = await factory.validate(path !== undefined ? { path: inProject(cwd, path) } : { content: content ?? '' });
+      const report = await factory.validate(path !== undefined ? { path: await projectPath(cwd, path, 'path') } : { content: content ?? '' });
       return answer(reportOf(report));
     },
   );

@@ -1,9 +1,9 @@
-import { isAbsolute, resolve } from 'node:path';
 import { AgentModelSchema, TierSchema } from '@agent-factory/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { FactoryInputError } from '../errors.js';
 import type { ToolContext } from './agent-tools.js';
+import { projectPath } from './project-path.js';
 import { answer } from './tool-result.js';
 
 /** Results per batch_results call unless asked: each carries a whole agent file, and clients cap a tool's answer. */
@@ -51,7 +51,7 @@ export function registerBatchTools(server: McpServer, { factory, cwd }: ToolCont
     },
     async ({ requirements, file, ...options }) => {
       if ((requirements === undefined) === (file === undefined)) throw new FactoryInputError('give either requirements or file (one of them)');
-      const input = requirements ?? { file: isAbsolute(file ?? '') ? (file ?? '') : resolve(cwd, file ?? '') };
+      const input = requirements ?? { file: await projectPath(cwd, file ?? '', 'file') };
       return answer(await factory.submitBatch(input, options));
     },
   );
