@@ -1,6 +1,7 @@
 // `agent-factory mcp` driven by the real MCP client, as Claude Code drives it: over stdio (the
 // `claude mcp add` way) and once over Streamable HTTP; the batch tools against a real Redis and worker.
 import { spawn } from 'node:child_process';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -262,19 +263,51 @@ describe('batch tools with Redis and a worker', () => {
   });
 });
 
+/** `agent-factory mcp --http` in the project, on a free loopback port; its URL and a stop. */
+async function httpServer(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'mcp', '--http', '--port', '0'], { cwd: project, env: testEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const found = /MCP server at (\S+)/.exec(out)?.[1];
+        if (found) resolve(found);
+      });
+      child.once('exit', (code) => reject(new Error(`mcp --http exited (${code})`)));
+    });
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A raw POST to the endpoint with the Host header a browser would send after DNS rebinding, or a token. */
+function rawPost(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
 describe('agent-factory mcp --http', () => {
   it('serves the same tools over Streamable HTTP on loopback', async () => {
-    const child = spawn(process.execPath, [CLI, 'mcp', '--http', '--port', '0'], { cwd: project, env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = await httpServer();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          const found = /MCP server at (\S+)/.exec(out)?.[1];
-          if (found) resolve(found);
-        });
-        child.once('exit', (code) => reject(new Error(`mcp --http exited (${code})`)));
-      });
+      const { url } = server;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const http = new Client({ name: 'agent-factory-test', version: '1.0.0' });
       await http.connect(new StreamableHTTPClientTransport(new URL(url)));
@@ -286,10 +319,46 @@ describe('agent-factory mcp --http', () => {
       } finally {
         await http.close();
       }
+      // Without a token only requests addressed to localhost are answered (no DNS rebinding from a web page).
+      const rebound = await rawPost(url, { host: `attacker.example:${new URL(url).port}` });
+      expect(rebound.status).toBe(403);
+      expect(rebound.body).toMatch(/only answers requests addressed to localhost/);
+      expect((await rawPost(url, { host: `localhost:${new URL(url).port}` })).status).toBe(200);
     } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
+    }
+  });
+
+  it('refuses a non-loopback bind without AF_API_TOKEN, as serve does', async () => {
+    const open = await runCli(['mcp', '--http', '--host', '0.0.0.0', '--port', '0'], { cwd: project, env: { AF_API_TOKEN: '' } });
+    expect(open.code).toBe(2);
+    expect(open.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without AF_API_TOKEN/);
+    const short = await runCli(['mcp', '--http', '--port', '0'], { cwd: project, env: { AF_API_TOKEN: 'short' } });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/AF_API_TOKEN is too short/);
+  });
+
+  it('with AF_API_TOKEN every request must carry it', async () => {
+    const token = 'mcp-test-token-0123456789abcdef';
+    const server = await httpServer({ AF_API_TOKEN: token });
+    try {
+      const anonymous = await rawPost(server.url, {});
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toMatch(/Bearer realm="agent-factory"/);
+      expect((await rawPost(server.url, { authorization: 'Bearer not-the-token-at-all' })).status).toBe(401);
+      const refused = new Client({ name: 'agent-factory-test', version: '1.0.0' });
+      await expect(refused.connect(new StreamableHTTPClientTransport(new URL(server.url)))).rejects.toThrow(/401|Unauthorized|token/i);
+      await refused.close();
+
+      const http = new Client({ name: 'agent-factory-test', version: '1.0.0' });
+      await http.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      try {
+        expect((await http.listTools()).tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
+      } finally {
+        await http.close();
+      }
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -31,50 +31,67 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function challenge(res: Response): void {
-  res.append('WWW-Authenticate', 'Basic realm="agent-factory", charset="UTF-8"');
-  res.append('WWW-Authenticate', 'Bearer realm="agent-factory"');
+/** The WWW-Authenticate values a 401 carries: basic for browsers (and Bull Board), bearer for clients. */
+export const AUTH_CHALLENGES = ['Basic realm="agent-factory", charset="UTF-8"', 'Bearer realm="agent-factory"'] as const;
+
+/** What a check needs of a request, whatever server received it. */
+export interface AuthRequest {
+  /** The name the request was addressed to (the Host header without its port). */
+  hostname: string | undefined;
+  authorization: string | undefined;
+  method: string;
 }
 
+export type AuthVerdict =
+  | { ok: true; role: Role }
+  | { ok: false; status: 401 | 403; code: string; message: string; /** Send AUTH_CHALLENGES with it. */ challenge: boolean };
+
 /**
- * Authenticates every request behind it and sets `res.locals.role`. Viewers get 403 on anything but
- * reads. Without an API token (loopback only) everyone is admin, but only requests addressed to a
- * loopback name are answered, so a web page cannot reach the server through DNS rebinding.
+ * The server's access rule, apart from express so other HTTP servers of ours (`mcp --http`) apply
+ * the same one. Viewers get 403 on anything but reads. Without an API token (loopback only) everyone
+ * is admin, but only requests addressed to a loopback name are answered, so a web page cannot reach
+ * the server through DNS rebinding.
  */
-export function authenticate(tokens: { apiToken?: string; viewerToken?: string }): RequestHandler {
+export function requestAuthorizer(tokens: { apiToken?: string; viewerToken?: string }): (req: AuthRequest) => AuthVerdict {
   const admin = tokens.apiToken === undefined ? undefined : digest(tokens.apiToken);
   const viewer = tokens.viewerToken === undefined ? undefined : digest(tokens.viewerToken);
-  return (req, res, next) => {
+  return (req) => {
     let role: Role;
     if (admin === undefined) {
       if (!isLoopbackHost(req.hostname)) {
-        sendError(res, 403, 'forbidden_host', 'without AF_API_TOKEN this server only answers requests addressed to localhost');
-        return;
+        return { ok: false, status: 403, code: 'forbidden_host', message: 'without AF_API_TOKEN this server only answers requests addressed to localhost', challenge: false };
       }
       role = 'admin';
     } else {
-      const token = presentedToken(req.get('authorization'));
+      const token = presentedToken(req.authorization);
       if (token === undefined) {
-        challenge(res);
-        sendError(res, 401, 'unauthorized', 'send the API token as "Authorization: Bearer <token>" or as the basic-auth password');
-        return;
+        return { ok: false, status: 401, code: 'unauthorized', message: 'send the API token as "Authorization: Bearer <token>" or as the basic-auth password', challenge: true };
       }
       const presented = digest(token);
       // Both comparisons always run, so timing does not tell which token was close.
       const isAdmin = timingSafeEqual(presented, admin);
       const isViewer = viewer !== undefined && timingSafeEqual(presented, viewer);
-      if (!isAdmin && !isViewer) {
-        challenge(res);
-        sendError(res, 401, 'unauthorized', 'the token is not valid');
-        return;
-      }
+      if (!isAdmin && !isViewer) return { ok: false, status: 401, code: 'unauthorized', message: 'the token is not valid', challenge: true };
       role = isAdmin ? 'admin' : 'viewer';
     }
     if (role === 'viewer' && !READ_METHODS.has(req.method)) {
-      sendError(res, 403, 'read_only', 'the viewer token can only read; use the API token to change anything');
+      return { ok: false, status: 403, code: 'read_only', message: 'the viewer token can only read; use the API token to change anything', challenge: false };
+    }
+    return { ok: true, role };
+  };
+}
+
+/** requestAuthorizer as express middleware: refuses with the API's error body, or sets `res.locals.role`. */
+export function authenticate(tokens: { apiToken?: string; viewerToken?: string }): RequestHandler {
+  const authorize = requestAuthorizer(tokens);
+  return (req, res, next) => {
+    const verdict = authorize({ hostname: req.hostname, authorization: req.get('authorization'), method: req.method });
+    if (!verdict.ok) {
+      for (const value of verdict.challenge ? AUTH_CHALLENGES : []) res.append('WWW-Authenticate', value);
+      sendError(res, verdict.status, verdict.code, verdict.message);
       return;
     }
-    (res.locals as { role?: Role }).role = role;
+    (res.locals as { role?: Role }).role = verdict.role;
     next();
   };
 }

@@ -27,7 +27,7 @@ export {
 export { parseKnowledgeFile, splitFrontmatter, type CodeExample, type KnowledgeEntry } from './knowledge-file.js';
 export { LocalDocsSource, USER_DOCS_LIBRARY_ID, type LocalDocsSourceOptions } from './local-docs-source.js';
 export { docsCallTokens, McpDocsSource, MIN_DOCS_CALL_TOKENS, type McpDocsApi, type McpDocsSourceOptions } from './mcp-docs-source.js';
-export { MCP_PATH, startMcpHttpServer, type McpHttpServerOptions, type RunningMcpHttpServer } from './mcp-http-serve.js';
+export { MCP_PATH, startMcpHttpServer, type HttpRefusal, type McpHttpServerOptions, type RunningMcpHttpServer } from './mcp-http-serve.js';
 export { serveStdio, type RunningStdioServer } from './mcp-stdio-serve.js';
 export { context7Http, context7Stdio, CONTEXT7_URL, localMcp, type McpSourceTuning } from './mcp-sources.js';
 export {

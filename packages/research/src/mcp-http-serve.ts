@@ -5,13 +5,22 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 
 export const MCP_PATH = '/mcp';
 
+/** Why a request to `/mcp` is refused: the HTTP status, a one-line message, extra headers (WWW-Authenticate). */
+export interface HttpRefusal {
+  status: number;
+  message: string;
+  headers?: Record<string, string | string[]>;
+}
+
 export interface McpHttpServerOptions {
   /** A fresh server per request: stateless mode shares nothing between requests but what this closes over. */
   createServer: () => McpServer;
   /** 0 picks a free port (default 0). */
   port?: number;
-  /** Default 127.0.0.1: the server has no auth of its own. */
+  /** Default 127.0.0.1: without `authorize` the server has no auth of its own. */
   host?: string;
+  /** Checks every `/mcp` request before it reaches the server; a refusal is answered as a JSON-RPC error. */
+  authorize?: (req: IncomingMessage) => HttpRefusal | undefined;
   /** Extra GET routes answering JSON (a path → the body), beside `/healthz`. */
   routes?: Record<string, () => unknown>;
 }
@@ -23,8 +32,8 @@ export interface RunningMcpHttpServer {
   close(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: HttpRefusal['headers'] = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 /** A JSON-RPC error body, the shape MCP clients expect even on HTTP errors. */
@@ -41,6 +50,8 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (req.method === 'GET' && route) return sendJson(res, 200, route());
     if (path !== MCP_PATH) return sendJson(res, 404, rpcError('not found'));
+    const refusal = options.authorize?.(req);
+    if (refusal) return sendJson(res, refusal.status, rpcError(refusal.message), refusal.headers);
     // Stateless: no SSE stream to open (GET) and no session to end (DELETE).
     if (req.method !== 'POST') return sendJson(res, 405, rpcError('Method not allowed.'));
     const server = options.createServer();

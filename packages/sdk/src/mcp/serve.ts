@@ -1,4 +1,4 @@
-import { serveStdio, startMcpHttpServer, type RunningMcpHttpServer, type RunningStdioServer } from '@agent-factory/research';
+import { serveStdio, startMcpHttpServer, type McpHttpServerOptions, type RunningMcpHttpServer, type RunningStdioServer } from '@agent-factory/research';
 import type { ToolContext } from './agent-tools.js';
 import { createFactoryMcpServer } from './server.js';
 
@@ -9,8 +9,9 @@ export function serveFactoryStdio(context: ToolContext): Promise<RunningStdioSer
 
 /**
  * Serves the factory's tools over Streamable HTTP at /mcp, stateless: a server per request, all
- * sharing one factory (its research source and Redis connection). Loopback unless told otherwise.
+ * sharing one factory (its research source and Redis connection). Loopback unless told otherwise;
+ * `authorize` checks each request (the CLI's is the API server's token rule).
  */
-export function startFactoryHttp(context: ToolContext, options: { port?: number; host?: string } = {}): Promise<RunningMcpHttpServer> {
+export function startFactoryHttp(context: ToolContext, options: Pick<McpHttpServerOptions, 'port' | 'host' | 'authorize'> = {}): Promise<RunningMcpHttpServer> {
   return startMcpHttpServer({ createServer: () => createFactoryMcpServer(context), ...options });
 }
