@@ -179,6 +179,14 @@ describe('agent-factory mcp over stdio', () => {
     const empty = await call(client, 'generate_agent', { requirement: '   ' });
     expect(empty.isError).toBe(true);
     expect(texts(empty)[0]).toMatch(/requirement.*empty/);
+    // A bad field of a requirement object is named, with what it may be (zod alone says "Invalid input").
+    const tier = await call(client, 'submit_batch', { requirements: [REQ, REQ, REQ, { requirement: 'x', tier: 'bad' }] });
+    expect(tier.isError).toBe(true);
+    expect(texts(tier)[0]).toMatch(/tier: must be one of simple, standard, complex at requirements\[3\]/);
+    const model = await call(client, 'submit_batch', { requirements: [{ requirement: 'x', model: 'gpt-4' }] });
+    expect(texts(model)[0]).toMatch(/a full model id starts with "claude-" at requirements\[0\]\.model/);
+    const neitherForm = await call(client, 'submit_batch', { requirements: [42] });
+    expect(texts(neitherForm)[0]).toMatch(/must be a requirement string or an object \{id\?, requirement, tier\?, model\?\} at requirements\[0\]/);
   });
 
   it('the batch tools without Redis say how to get one', async () => {

@@ -1,28 +1,17 @@
-import { AgentModelSchema, TierSchema } from '@agent-factory/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { FactoryInputError } from '../errors.js';
 import type { ToolContext } from './agent-tools.js';
 import { projectPath } from './project-path.js';
+import { RequirementItemSchema } from './requirement-item.js';
 import { answer } from './tool-result.js';
 
 /** Results per batch_results call unless asked: each carries a whole agent file, and clients cap a tool's answer. */
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 200;
 
-const requirementShape = z.union([
-  z.string(),
-  z.object({
-    // An integer id is kept as its decimal string, as in files (the batch's checker converts it).
-    id: z.union([z.string(), z.number().int()]).optional(),
-    requirement: z.string(),
-    tier: TierSchema.optional(),
-    model: AgentModelSchema.optional(),
-  }),
-]);
-
 const submitShape = {
-  requirements: z.array(requirementShape).optional().describe('The requirements: strings, or {id?, requirement, tier?, model?}. Give this or file.'),
+  requirements: z.array(RequirementItemSchema).optional().describe('The requirements: strings, or {id?, requirement, tier?, model?}. Give this or file.'),
   file: z.string().optional().describe('A requirements file instead (JSONL, CSV with a requirement column, or one per line), relative to the project folder.'),
   name: z.string().optional().describe('Batch name.'),
   priority: z.number().int().min(1).max(10).optional().describe('1 (most urgent) to 10; default 5.'),
