@@ -21,6 +21,7 @@ import {
   UNKNOWN_LIBRARY_TEXT,
   USER_DOCS_LIBRARY_ID,
   parseKnowledgeFile,
+  parseLibrarySearch,
   readKnowledgeBase,
 } from '@agent-factory/research';
 
@@ -102,6 +103,22 @@ describe('LocalDocsSource', () => {
     const text = local.resolveLibraryText('postgres', 'indexes');
     expect(text).toMatch(/^Available Libraries:\n\n- Title: PostgreSQL\n- Context7-compatible library ID: \/postgres\/postgres\n- Description: /);
     expect(text).toContain('- Source Reputation: High');
+  });
+
+  it("answers resolve-library-id in Context7's full format, which our client reads back", () => {
+    // Context7's entry lines, in its order (REFERENCE.md): every entry has each of them.
+    const LINES = ['Title', 'Context7-compatible library ID', 'Description', 'Code Snippets', 'Source Reputation', 'Benchmark Score'];
+    const withDocs = new LocalDocsSource({ extraDirs: [fixture('user-docs')] });
+    for (const name of [...knowledgeBase.entries.map((e) => e.name), 'adr']) {
+      const text = withDocs.resolveLibraryText(name, '');
+      expect(text.startsWith('Available Libraries:\n\n')).toBe(true);
+      const entries = text.slice('Available Libraries:\n\n'.length).split('\n----------\n');
+      for (const entry of entries) {
+        expect(entry.split('\n').map((l) => /^- ([^:]+):/.exec(l)?.[1]), name).toEqual(LINES);
+        expect(Number(/^- Benchmark Score: (\d+)$/m.exec(entry)?.[1])).toBeGreaterThan(0);
+      }
+      expect(parseLibrarySearch(text).map((m) => m.libraryId)).toEqual(entries.map((e) => /library ID: (\S+)/.exec(e)?.[1]));
+    }
   });
 
   it('ranks the user docs sections by BM25, the relevant section first', async () => {

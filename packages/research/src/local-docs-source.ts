@@ -7,6 +7,7 @@ import {
   type DocSection,
   type LibrarySearchResult,
 } from './context7-format.js';
+import { entryBenchmarkScore, userDocsBenchmarkScore, userDocsCodeSnippets } from './docs-coverage.js';
 import { readKnowledgeBase, type KnowledgeBase, type KnowledgeKind } from './knowledge-base.js';
 import type { KnowledgeEntry } from './knowledge-file.js';
 
@@ -79,6 +80,7 @@ export class LocalDocsSource implements DocsSource {
       description: e.description || `${e.name}: curated best practices, patterns and pitfalls.`,
       codeSnippets: e.example ? 1 : 0,
       sourceReputation: 'High',
+      benchmarkScore: entryBenchmarkScore(e),
     }));
     const wanted = libraryName.trim().toLowerCase();
     if (this.knowledgeBase.userSections.length > 0 && (USER_DOCS_NAMES.has(wanted) || wanted === USER_DOCS_LIBRARY_ID)) {
@@ -86,7 +88,9 @@ export class LocalDocsSource implements DocsSource {
         title: 'Local docs',
         libraryId: USER_DOCS_LIBRARY_ID,
         description: "The project's own Markdown: standards, ADRs and guides.",
+        codeSnippets: userDocsCodeSnippets(this.knowledgeBase.userSections),
         sourceReputation: 'High',
+        benchmarkScore: userDocsBenchmarkScore(this.knowledgeBase.userSections),
       });
     }
     return results;
