@@ -46,6 +46,18 @@ describe('agent-factory generate', () => {
     expect(out.budget.total.tokens).toBeGreaterThan(0);
   });
 
+  it('--dry-run --json names the path it would write (and says it wrote nothing)', async () => {
+    const run = await runCli(['generate', REQ, '--out', dir, '--dry-run', '--json']);
+    const out = JSON.parse(run.stdout) as { path: string | null; written: boolean; name: string; files: string[] };
+    expect(out.path).toBe(join(dir, `${out.name}.md`));
+    expect(out.files).toEqual([out.path]);
+    expect(out.written).toBe(false);
+    expect(await readdir(dir)).toEqual([]);
+    // Written, the same fields say so.
+    const wrote = JSON.parse((await runCli(['generate', REQ, '--out', dir, '--json'])).stdout) as { path: string; written: boolean };
+    expect(wrote).toMatchObject({ path: out.path, written: true });
+  });
+
   it('reads the requirement from stdin with -', async () => {
     const run = await runCli(['generate', '-', '--out', dir], { input: 'Write SwiftUI views for an onboarding flow.' });
     expect(run.code).toBe(0);

@@ -92,8 +92,9 @@ export function registerGenerate(program: Command): void {
           })
           .finally(progress.done);
         if (flags.json) {
+          // `path` is the agent's file, written or (--dry-run) the one that would be; `written` tells which.
           const { content, diff, written, path, ...rest } = result;
-          process.stdout.write(`${JSON.stringify({ path: written ? path : null, ...rest, ...(flags.dryRun ? { content, diff } : {}) }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ path, written, ...rest, ...(flags.dryRun ? { content, diff } : {}) }, null, 2)}\n`);
         } else {
           if (flags.dryRun) process.stdout.write(result.diff || 'no changes\n');
           // Offline generation spends no tokens: its counts are estimates, not worth a line.
