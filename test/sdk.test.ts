@@ -184,8 +184,10 @@ describe('--dry-run', () => {
     const before = await snapshot(plugin);
     const run = await runCli(['generate', OTHER, '--layout', 'plugin', '--out', plugin, '--dry-run', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout) as { path: string | null; diff: string; files: string[]; content: string };
-    expect(out.path).toBeNull();
+    const out = JSON.parse(run.stdout) as { path: string; written: boolean; diff: string; files: string[]; content: string };
+    // The would-be agent file, not written.
+    expect(out).toMatchObject({ written: false, path: out.files.find((f) => f.endsWith('.md')) });
+    expect(out.path).toMatch(/\/agents\/[a-z0-9-]+\.md$/);
     expect(out.diff).toMatch(/^--- \S+plugin\.json\n\+\+\+ \S+plugin\.json\n@@ /m);
     expect(out.diff).toMatch(/^- {2}"description": .*\n\+ {2}"description": .*\n/m);
     expect(out.diff).toContain(`+${out.content.split('\n').join('\n+')}`.slice(0, 200));
