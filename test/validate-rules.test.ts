@@ -111,6 +111,17 @@ describe('validateAgent rules', () => {
     expect(rules).toContain('claude-code/tool-legacy:warning:4');
   });
 
+  it('warns of `tools: ""` as of an empty `tools:`', () => {
+    const findings = (tools: string): string[] =>
+      validateAgentSync(`---\nname: a\ndescription: Use when x.\n${tools}\n---\nYou are x.\n`).gates.flatMap((g) => g.findings)
+        .filter((f) => f.rule === 'syntax/tools-string').map((f) => `${f.severity}:${f.line}: ${f.message}`);
+    const empty = findings('tools:');
+    expect(empty).toEqual(['warning:4: `tools` is empty; list tools as a comma-separated string, or remove the line to inherit every tool.']);
+    expect(findings('tools: ""')).toEqual(empty);
+    expect(findings("tools: '  '")).toEqual(empty);
+    expect(findings('disallowedTools: ""')).toHaveLength(1);
+  });
+
   it('allows ExitPlanMode under permissionMode: plan only', () => {
     const file = (mode: string): string => `---\nname: a\ndescription: Use when x.\ntools: Read, ExitPlanMode\npermissionMode: ${mode}\n---\nYou are x.\n`;
     const rules = (mode: string): string[] => validateAgentSync(file(mode)).gates.flatMap((g) => g.findings).map((f) => f.rule);

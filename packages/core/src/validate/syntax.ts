@@ -62,11 +62,13 @@ function descriptionFindings(file: ParsedAgentFile, out: GateFindings): void {
 function toolsFieldFindings(file: ParsedAgentFile, out: GateFindings): void {
   for (const key of ['tools', 'disallowedTools']) {
     const field = file.frontmatter.fields.get(key);
-    if (!field || typeof field.value === 'string') continue;
+    // `tools: ""` says as little as `tools:`, so both get the same warning.
+    const empty = field?.value === null || field?.value === undefined || (typeof field?.value === 'string' && field.value.trim() === '');
+    if (!field || (typeof field.value === 'string' && !empty)) continue;
     if (Array.isArray(field.value)) {
       const joined = field.value.map(String).join(', ');
       out.add('syntax/tools-string', field.line, `\`${key}\` is a YAML list; Claude Code expects a comma-separated string: \`${key}: ${joined}\`.`);
-    } else if (field.value === null || field.value === undefined) {
+    } else if (empty) {
       out.add('syntax/tools-string', field.line, `\`${key}\` is empty; list tools as a comma-separated string, or remove the line${key === 'tools' ? ' to inherit every tool' : ''}.`);
     } else {
       out.add('syntax/tools-string', field.line, `\`${key}\` must be a comma-separated string of tool names (e.g. \`${key}: Read, Grep, Glob\`).`, { severity: 'error' });
