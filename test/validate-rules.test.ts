@@ -122,6 +122,18 @@ describe('validateAgent rules', () => {
     expect(findings('disallowedTools: ""')).toHaveLength(1);
   });
 
+  it('says YAML read an unquoted name as a number, boolean or null, and to quote it', () => {
+    const message = (name: string): string | undefined =>
+      validateAgentSync(`---\nname: ${name}\ndescription: Use when x.\n---\nYou are x.\n`).gates.flatMap((g) => g.findings)
+        .find((f) => f.rule === 'syntax/name-format')?.message;
+    expect(message('123')).toBe('YAML reads `name: 123` as a number, not as text: quote it (`name: "123"`).');
+    expect(message('true  # yes')).toBe('YAML reads `name: true` as a boolean, not as text: quote it (`name: "true"`).');
+    expect(message('null')).toContain('as no value (null), not as text: quote it (`name: "null"`)');
+    expect(message('1.5')).toContain('as a number, not as text; write a name of lowercase letters, digits and hyphens');
+    expect(message('"123"')).toBeUndefined();
+    expect(message('[a]')).toBe('`name` must be a non-empty string of lowercase letters, digits and hyphens.');
+  });
+
   it('allows ExitPlanMode under permissionMode: plan only', () => {
     const file = (mode: string): string => `---\nname: a\ndescription: Use when x.\ntools: Read, ExitPlanMode\npermissionMode: ${mode}\n---\nYou are x.\n`;
     const rules = (mode: string): string[] => validateAgentSync(file(mode)).gates.flatMap((g) => g.findings).map((f) => f.rule);

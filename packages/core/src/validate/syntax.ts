@@ -3,6 +3,7 @@ import type { GateResult } from '../schemas/report.js';
 import { isFactoryDraft, type ValidationContext } from './context.js';
 import type { ParsedAgentFile } from './parse.js';
 import { GateFindings } from './scoring.js';
+import { yamlMisread, type YamlMisread } from './yaml-misread.js';
 
 const KNOWN = new Set<string>(KNOWN_FIELDS);
 /** `key: text: more` on one line: the classic unquoted colon. */
@@ -31,6 +32,18 @@ function yamlFindings(file: ParsedAgentFile, out: GateFindings): void {
   }
 }
 
+/** `name: 123` is all digits, a fine name, but YAML reads a number: the fix is quotes, not other characters. */
+function misreadNameMessage({ written, kind }: YamlMisread): string {
+  const said = `YAML reads \`name: ${written}\` as ${kind}, not as text`;
+  if (AGENT_NAME_PATTERN.test(written)) return `${said}: quote it (\`name: "${written}"\`).`;
+  const suggestion = nameSuggestion(written);
+  return `${said}; write a name of lowercase letters, digits and hyphens, in quotes when YAML would read it otherwise${suggestion ? ` (e.g. \`name: "${suggestion}"\`)` : ''}.`;
+}
+
+function nameSuggestion(name: string): string {
+  return name.toLowerCase().replace(NOT_NAME_CHARS, '-').replace(EDGE_HYPHENS, '');
+}
+
 function nameFindings(file: ParsedAgentFile, out: GateFindings): void {
   const field = file.frontmatter.fields.get('name');
   if (!field) {
@@ -38,14 +51,17 @@ function nameFindings(file: ParsedAgentFile, out: GateFindings): void {
     return;
   }
   const name = field.value;
-  if (typeof name !== 'string' || name === '') {
+  const misread = yamlMisread(name, file.text.split('\n', field.line)[field.line - 1] ?? '');
+  if (misread) {
+    out.add('syntax/name-format', field.line, misreadNameMessage(misread));
+  } else if (typeof name !== 'string' || name === '') {
     out.add('syntax/name-format', field.line, '`name` must be a non-empty string of lowercase letters, digits and hyphens.');
   } else if (name.includes(':')) {
     out.add('syntax/name-format', field.line, `\`name\` "${name}" contains ":", which Claude Code reserves for plugin:agent; use hyphens.`);
   } else if (name.length > AGENT_NAME_MAX) {
     out.add('syntax/name-format', field.line, `\`name\` is ${name.length} characters; shorten it to at most ${AGENT_NAME_MAX}.`);
   } else if (!AGENT_NAME_PATTERN.test(name)) {
-    const suggestion = name.toLowerCase().replace(NOT_NAME_CHARS, '-').replace(EDGE_HYPHENS, '');
+    const suggestion = nameSuggestion(name);
     out.add('syntax/name-format', field.line, `\`name\` "${name}" must be lowercase letters, digits and single hyphens${suggestion ? ` (e.g. "${suggestion}")` : ''}.`);
   }
 }
