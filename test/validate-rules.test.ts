@@ -90,6 +90,21 @@ describe('validateAgent rules', () => {
     }
   });
 
+  it('sees a list that follows a paragraph line directly, as in the sub-agent docs', () => {
+    const rules = (body: string): string[] =>
+      validateAgentSync(`---\nname: code-reviewer\ndescription: Use after writing or modifying code.\n---\n\n${body}`).gates.flatMap((g) => g.findings).map((f) => `${f.rule}:${f.line}`);
+    const role = 'You are a senior code reviewer ensuring high standards of code quality and security.\n\n';
+    expect(rules(`${role}When invoked:\n1. Run git diff to see recent changes\n2. Focus on modified files\n`)).not.toContain('trust5/lists:5');
+    expect(rules(`${role}Review checklist:\n- Code is clear and readable\n- No exposed secrets or API keys\n`)).not.toContain('trust5/lists:5');
+    // CommonMark: an ordered list may interrupt a paragraph only from 1, and `2.` here continues the paragraph.
+    expect(rules(`${role}Since release\n2. we renamed it.\n`)).toContain('trust5/lists:5');
+    expect(rules(`${role}Plain prose, no list.\n`)).toContain('trust5/lists:5');
+    // The list under a paragraph is not part of that paragraph's length, and the first paragraph is still the role.
+    const steps = Array.from({ length: 30 }, (_, i) => `${i + 1}. Check the ${i + 1}th thing in the modified files carefully.`).join('\n');
+    expect(rules(`${role}When invoked:\n${steps}\n`).filter((r) => r.startsWith('trust5/wall-of-text') || r.startsWith('content/second-person-role'))).toEqual([]);
+    expect(rules(`${role}${'A long paragraph that goes on. '.repeat(50)}\n`)).toContain('trust5/wall-of-text:8');
+  });
+
   it('says "quote the value" for an unquoted ": " at the right line', async () => {
     const report = await validateAgent(read('broken/syntax-yaml-strict.md'));
     const f = report.gates[0]?.findings.find((x) => x.rule === 'syntax/yaml-strict');

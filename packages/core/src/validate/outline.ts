@@ -9,7 +9,7 @@ export interface Heading {
   index: number;
 }
 
-/** A run of non-blank lines outside code fences that is not a heading. */
+/** A run of non-blank lines outside code fences that is not a heading; a list under a paragraph line is a block of its own. */
 export interface Block {
   kind: 'prose' | 'list' | 'table' | 'quote' | 'comment';
   text: string;
@@ -30,6 +30,11 @@ export interface Outline {
 const HEADING = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const LIST_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S/;
+/**
+ * A list item that starts a list right under a paragraph line, with no blank line between
+ * ("When invoked:" then "1. …"): CommonMark lets a bullet item, or an ordered one numbered 1, do that.
+ */
+const LIST_AFTER_PARAGRAPH = /^ {0,3}(?:[-*+]|0{0,8}1[.)])[ \t]+\S/;
 const INLINE_CODE = /`[^`\n]+`/;
 
 /**
@@ -64,10 +69,11 @@ function build(file: ParsedAgentFile): Outline {
   let fence: string | undefined;
   let hasCode = false;
   let start = -1;
+  let kind: Block['kind'] = 'prose';
   const flush = (end: number): void => {
     if (start < 0) return;
     const text = lines.slice(start, end).join('\n');
-    blocks.push({ kind: blockKind(lines[start] ?? ''), text, line: file.bodyLine + start });
+    blocks.push({ kind, text, line: file.bodyLine + start });
     start = -1;
   };
   for (let i = 0; i < lines.length; i++) {
@@ -98,7 +104,12 @@ function build(file: ParsedAgentFile): Outline {
       continue;
     }
     if (!hasCode && INLINE_CODE.test(line)) hasCode = true;
-    if (start < 0) start = i;
+    // The paragraph ends where a list starts, so the list counts as one and the paragraph's length is its own.
+    if (start >= 0 && kind === 'prose' && LIST_AFTER_PARAGRAPH.test(line)) flush(i);
+    if (start < 0) {
+      start = i;
+      kind = blockKind(line);
+    }
   }
   flush(lines.length);
   return { lines, inCode, headings, blocks, hasCode };
