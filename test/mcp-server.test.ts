@@ -100,7 +100,7 @@ describe('agent-factory mcp over stdio', () => {
     const path = join(await mkdtemp(join(tmpdir(), 'af-mcp-file-')), `${fields['name'] as string}.md`);
     await writeFile(path, file);
     const validate = await runCli(['validate', path]);
-    expect(validate.stdout).toMatch(/1 files \(1 passed, 0 failed\), 0 errors/);
+    expect(validate.stdout).toMatch(/^1 file: 1 clean, 0 with warnings, 0 with errors; 0 errors/m);
     expect(validate.code).toBe(0);
   });
 

@@ -23,7 +23,7 @@ async function checkOutput(dir: string): Promise<void> {
   expect(Object.keys(index)).toHaveLength(50);
   expect(Object.values(index).filter((e) => e.error)).toEqual([]);
   const validate = await runCli(['validate', '--quiet', dir]);
-  expect(validate.stdout).toMatch(/50 files \(50 passed, 0 failed\), 0 errors/);
+  expect(validate.stdout).toMatch(/^50 files: 50 clean, 0 with warnings, 0 with errors; 0 errors/m);
   expect(validate.code).toBe(0);
 }
 

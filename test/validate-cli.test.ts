@@ -10,7 +10,7 @@ const LINE = /^(.+\.md):(\d+) ([a-z0-9-]+\/[a-z0-9-]+) (error|warning) (.+)$/;
 
 interface JsonReport {
   files: { path: string; passed: boolean; gates: { gate: string; score: number; findings: { rule: string }[] }[] }[];
-  summary: { files: number; passed: number; failed: number; errors: number; warnings: number };
+  summary: { files: number; clean: number; withWarnings: number; withErrors: number; passed: number; failed: number; errors: number; warnings: number };
 }
 
 describe('agent-factory validate', () => {
@@ -28,7 +28,7 @@ describe('agent-factory validate', () => {
     const lines = run.stdout.trimEnd().split('\n');
     const summary = lines.pop() ?? '';
     const files = readdirSync(join(FIXTURES, 'good')).length + 3;
-    expect(summary).toMatch(new RegExp(String.raw`^${files} files \(\d+ passed, \d+ failed\), [1-9]\d* errors, \d+ warnings$`));
+    expect(summary).toMatch(new RegExp(String.raw`^${files} files: \d+ clean, \d+ with warnings, [1-9]\d* with errors; [1-9]\d* errors?, \d+ warnings?$`));
     for (const line of lines) expect(line).toMatch(LINE);
     expect(lines).toContainEqual(expect.stringMatching(/broken\.md:3 syntax\/yaml-strict error .*quote the value/));
     expect(lines).toContainEqual(expect.stringMatching(/README\.md:1 syntax\/frontmatter-missing error /));
@@ -49,7 +49,15 @@ describe('agent-factory validate', () => {
     const run = await runCli(['validate', join(FIXTURES, 'good')]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/, 0 errors, \d+ warnings\n$/);
+    expect(run.stdout).toMatch(/ with warnings, 0 with errors; 0 errors, \d+ warnings?\n$/);
+  });
+
+  it('counts a file with warnings only as such, not as failed, and exits 0', async () => {
+    const run = await runCli(['validate', join(dir, 'unknown-tool.md')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n').pop()).toMatch(/^1 file: 0 clean, 1 with warnings, 0 with errors; 0 errors, [1-9]\d* warnings?$/);
+    const json = JSON.parse((await runCli(['validate', '--json', join(dir, 'unknown-tool.md'), join(dir, 'README.md')])).stdout) as JsonReport;
+    expect(json.summary).toMatchObject({ files: 2, clean: 0, withWarnings: 1, withErrors: 1 });
   });
 
   it('exits 2 with one line on stderr for a path that does not exist', async () => {

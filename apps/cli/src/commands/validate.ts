@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { validateAgent, type Finding, type GateReport } from '@agent-factory/core';
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error.js';
+import { summarize, summaryLine } from '../validate-summary.js';
 
 /** Directories never worth walking for agent files. */
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -73,23 +74,15 @@ export function registerValidate(program: Command): void {
     .option('-q, --quiet', 'print errors only, not warnings')
     .action(async (paths: string[], options: { json?: boolean; quiet?: boolean }) => {
       const results = await validateFiles(await collectFiles(paths));
-      const all = results.flatMap(findingsOf);
-      const errors = all.filter((f) => f.severity === 'error').length;
-      const summary = {
-        files: results.length,
-        passed: results.filter((r) => r.passed).length,
-        failed: results.filter((r) => !r.passed).length,
-        errors,
-        warnings: all.length - errors,
-      };
+      const summary = summarize(results.map((r) => ({ passed: r.passed, findings: findingsOf(r) })));
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ files: results, summary }, null, 2)}\n`);
       } else {
         const shown = (f: { severity: string }): boolean => !options.quiet || f.severity === 'error';
         const lines = results.flatMap((r) => findingsOf(r).filter(shown).map((f) => `${r.path}:${f.line} ${f.rule} ${f.severity} ${f.message}`));
-        lines.push(`${summary.files} files (${summary.passed} passed, ${summary.failed} failed), ${summary.errors} errors, ${summary.warnings} warnings`);
+        lines.push(summaryLine(summary));
         process.stdout.write(`${lines.join('\n')}\n`);
       }
-      if (errors > 0) process.exitCode = 1;
+      if (summary.errors > 0) process.exitCode = 1;
     });
 }
