@@ -105,6 +105,10 @@ describe('the library API', () => {
       await expect(factory.generate('')).rejects.toThrow(/requirement: the requirement is empty/);
       await expect(factory.generate(REQ, { write: { layout: 'flat' as never } })).rejects.toThrow(/options\.write\.layout/);
       await expect(factory.validate({ path: join(dir, 'nope.md') })).rejects.toThrow(/no such file/);
+      // A path is read as bytes: a UTF-16 copy of a good agent is reported as not UTF-8, not as missing frontmatter.
+      await writeFile(join(dir, 'utf16.md'), Buffer.from(`\uFEFF${agent.content}`, 'utf16le'));
+      const utf16 = await factory.validate({ path: join(dir, 'utf16.md') });
+      expect(utf16.gates.flatMap((g) => g.findings).map((f) => f.rule)).toEqual(['syntax/encoding']);
     } finally {
       await factory.close();
     }

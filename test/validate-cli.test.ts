@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,23 @@ describe('agent-factory validate', () => {
     expect(run.stdout.trimEnd().split('\n').pop()).toMatch(/^1 file: 0 clean, 1 with warnings, 0 with errors; 0 errors, [1-9]\d* warnings?$/);
     const json = JSON.parse((await runCli(['validate', '--json', join(dir, 'unknown-tool.md'), join(dir, 'README.md')])).stdout) as JsonReport;
     expect(json.summary).toMatchObject({ files: 2, clean: 0, withWarnings: 1, withErrors: 1 });
+  });
+
+  it('reports a file that is not UTF-8 with one error at its first bad byte', async () => {
+    const latin1 = await runCli(['validate', join(FIXTURES, 'broken', 'syntax-encoding.md')]);
+    expect(latin1.code).toBe(1);
+    const lines = latin1.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/syntax-encoding\.md:3 syntax\/encoding error The file is not UTF-8: byte 0xE9 on line 3 .*save the file as UTF-8/);
+    const other = mkdtempSync(join(tmpdir(), 'af-validate-utf16-'));
+    try {
+      writeFileSync(join(other, 'utf16.md'), Buffer.from(`\uFEFF${readFileSync(join(FIXTURES, 'good', 'log-triage.md'), 'utf8')}`, 'utf16le'));
+      const utf16 = await runCli(['validate', other]);
+      expect(utf16.code).toBe(1);
+      expect(utf16.stdout).toMatch(/^.*utf16\.md:1 syntax\/encoding error The file is UTF-16 LE \(by its byte-order mark\).*\n1 file: 0 clean, 0 with warnings, 1 with errors; 1 error, 0 warnings\n$/);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with one line on stderr for a path that does not exist', async () => {

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { ValidationContext } from '../packages/core/src/validate/context.js';
 import {
-  parseAgentFile, PASS_THRESHOLDS, RULES, TIER_SECTIONS, validateAgent, validateAgentSync, type RuleId,
+  parseAgentFile, PASS_THRESHOLDS, RULES, TIER_SECTIONS, validateAgent, validateAgentBytes, validateAgentSync, type RuleId,
 } from '../packages/core/src/validate/index.js';
 
 const FIXTURES = new URL('./fixtures/agents/', import.meta.url);
@@ -26,7 +26,8 @@ describe('validateAgent rules', () => {
   it.each(rules)('%s has a broken fixture that triggers it', async (rule) => {
     const name = fixtureName(rule);
     expect(existsSync(new URL(`broken/${name}`, FIXTURES)), `missing fixture broken/${name}`).toBe(true);
-    const report = await validateAgent(read(`broken/${name}`), CONTEXTS[rule] ?? {});
+    // As bytes, the way files are read from disk (syntax/encoding's fixture is Latin-1).
+    const report = await validateAgentBytes(readFileSync(new URL(`broken/${name}`, FIXTURES)), CONTEXTS[rule] ?? {});
     const findings = report.gates.flatMap((g) => g.findings).filter((f) => f.rule === rule);
     expect(findings.length).toBeGreaterThan(0);
     for (const f of findings) {
@@ -117,6 +118,24 @@ describe('validateAgent rules', () => {
     expect(crlf.gates[0]?.findings.find((f) => f.rule === 'syntax/lf-line-endings')?.line).toBe(2);
     const bom = validateAgentSync(`\uFEFF${read('good/log-triage.md')}`);
     expect(bom.gates[0]?.findings.map((f) => [f.rule, f.line])).toEqual([['syntax/no-bom', 1]]);
+  });
+
+  it('reports a file that is not UTF-8 with one finding at the first bad byte, naming UTF-16', async () => {
+    const only = async (bytes: Uint8Array): Promise<string[]> =>
+      (await validateAgentBytes(bytes)).gates.flatMap((g) => g.findings).map((f) => `${f.rule}:${f.severity}:${f.line}: ${f.message}`);
+    const latin1 = await only(readFileSync(new URL('broken/syntax-encoding.md', FIXTURES)));
+    expect(latin1).toHaveLength(1);
+    expect(latin1[0]).toMatch(/^syntax\/encoding:error:3: The file is not UTF-8: byte 0xE9 on line 3 .*save the file as UTF-8/);
+    const text = read('good/log-triage.md');
+    for (const [bytes, order] of [[Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'LE'], [Buffer.from(text, 'utf16le'), 'LE'], [Buffer.from(text, 'utf16le').swap16(), 'BE']] as const) {
+      const findings = await only(bytes);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatch(new RegExp(`^syntax/encoding:error:1: The file is UTF-16 ${order} .*save the file as UTF-8`));
+    }
+    // UTF-8, with or without a BOM, is read as it is: the BOM stays gate 1's own finding.
+    expect(await validateAgentBytes(Buffer.from(text))).toEqual(await validateAgent(text));
+    expect((await only(Buffer.from(`\uFEFF${text}`))).map((f) => f.split(':')[0])).toContain('syntax/no-bom');
+    expect((await only(Buffer.from(`\uFEFF${text}`))).map((f) => f.split(':')[0])).not.toContain('syntax/encoding');
   });
 
   it('treats a YAML tools list as a warning and still checks its names', () => {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { validateAgent, type GateReport } from '@agent-factory/core';
+import { validateAgent, validateAgentBytes, type GateReport } from '@agent-factory/core';
 import { z } from 'zod';
 import { checked } from './checked.js';
 import { FactoryInputError } from './errors.js';
@@ -8,9 +8,9 @@ import { FactoryInputError } from './errors.js';
 export const ValidateInputSchema = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ content: z.string() })]);
 export type ValidateInput = z.input<typeof ValidateInputSchema>;
 
-async function readAgentFile(path: string): Promise<string> {
+async function readAgentFile(path: string): Promise<Uint8Array> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new FactoryInputError(`no such file: ${path}`);
@@ -22,5 +22,6 @@ async function readAgentFile(path: string): Promise<string> {
 /** The four gates' report on one agent file, ours or not (what `agent-factory validate` checks). */
 export async function validateAgentFile(input: ValidateInput): Promise<GateReport> {
   const parsed = checked(ValidateInputSchema, input, 'validate');
-  return validateAgent('content' in parsed ? parsed.content : await readAgentFile(parsed.path));
+  // Read as bytes, so a file that is not UTF-8 is reported as such instead of judged on replacement characters.
+  return 'content' in parsed ? validateAgent(parsed.content) : validateAgentBytes(await readAgentFile(parsed.path));
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateAgent, type Finding, type GateReport } from '@agent-factory/core';
+import { validateAgentBytes, type Finding, type GateReport } from '@agent-factory/core';
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error.js';
 import { summarize, summaryLine } from '../validate-summary.js';
@@ -52,7 +52,7 @@ async function validateFiles(files: string[]): Promise<FileResult[]> {
   const worker = async (): Promise<void> => {
     for (let i = next++; i < files.length; i = next++) {
       const path = files[i] ?? '';
-      const report = await validateAgent(await readFile(path, 'utf8'));
+      const report = await validateAgentBytes(await readFile(path));
       results[i] = { path, passed: report.passed, gates: report.gates };
     }
   };

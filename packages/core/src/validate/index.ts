@@ -2,7 +2,9 @@ import type { GateId, GateReport, GateResult } from '../schemas/report.js';
 import { checkClaudeCode } from './claude-code.js';
 import { checkContent } from './content.js';
 import type { ValidationContext } from './context.js';
+import { decodeAgentFile, type EncodingProblem } from './encoding.js';
 import { parseAgentFile, type ParsedAgentFile } from './parse.js';
+import { GateFindings } from './scoring.js';
 import { checkSyntax } from './syntax.js';
 import { checkTrust5 } from './trust5.js';
 
@@ -40,6 +42,24 @@ export function validateAgentSync(content: string, context: ValidationContext = 
   return { passed: gates.every((g) => g.passed), gates };
 }
 
+/**
+ * A file that is not UTF-8 fails gate 1 with that one finding. The other gates are not run (score 0,
+ * no findings): judged on replacement characters, their findings would only bury the real problem.
+ */
+function encodingReport(problem: EncodingProblem): GateReport {
+  const syntax = new GateFindings('syntax');
+  syntax.add('syntax/encoding', problem.line, problem.message);
+  const notRun = GATES.filter(({ id }) => id !== 'syntax').map(({ id }): GateResult => ({ gate: id, score: 0, passed: false, findings: [] }));
+  return { passed: false, gates: [syntax.result(), ...notRun] };
+}
+
+/** The four gates on an agent file's bytes, as read from disk: what `agent-factory validate` and the SDK check. */
+export async function validateAgentBytes(bytes: Uint8Array, context: ValidationContext = {}): Promise<GateReport> {
+  const decoded = decodeAgentFile(bytes);
+  return 'text' in decoded ? validateAgent(decoded.text, context) : encodingReport(decoded.problem);
+}
+
+export { decodeAgentFile, type DecodedAgentFile, type EncodingProblem } from './encoding.js';
 export { parseAgentFile } from './parse.js';
 export type { FrontmatterField, FrontmatterStatus, ParsedAgentFile, YamlProblem } from './parse.js';
 export { checkSyntax } from './syntax.js';

@@ -9,6 +9,7 @@ export interface RuleInfo {
 
 /** Every rule the validator can report, by stable id. Ids never change meaning once released. */
 export const RULES = {
+  'syntax/encoding': { gate: 'syntax', severity: 'error', summary: 'The file is not UTF-8 (Latin-1, UTF-16 …): the other gates are not run.' },
   'syntax/no-bom': { gate: 'syntax', severity: 'error', summary: 'The file starts with a byte-order mark.' },
   'syntax/lf-line-endings': { gate: 'syntax', severity: 'warning', summary: 'The file uses CRLF line endings (a warning: Claude Code reads them) or lone CR line endings (an error: Claude Code then finds no frontmatter).' },
   'syntax/frontmatter-missing': { gate: 'syntax', severity: 'error', summary: 'No `---` frontmatter block.' },
