@@ -77,6 +77,20 @@ describe('agent-factory validate', () => {
     }
   });
 
+  it('gives each later file of a name taken by an earlier one an error naming that file', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'af-validate-names-'));
+    try {
+      for (const file of ['a.md', 'b.md']) cpSync(join(FIXTURES, 'good', 'log-triage.md'), join(other, file));
+      const run = await runCli(['validate', other]);
+      expect(run.code).toBe(1);
+      const lines = run.stdout.trimEnd().split('\n').filter((l) => l.includes(' error '));
+      expect(lines).toEqual([`${join(other, 'b.md')}:2 claude-code/duplicate-name error Another agent file, ${join(other, 'a.md')} (line 2), is named "log-triage" too: Claude Code loads only one agent per name, so rename one of them.`]);
+      expect((await runCli(['validate', join(other, 'a.md')])).code).toBe(0);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 with one line on stderr for a path that does not exist', async () => {
     const run = await runCli(['validate', join(dir, 'nope.md')]);
     expect(run.code).toBe(2);

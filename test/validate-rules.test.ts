@@ -4,8 +4,9 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { ValidationContext } from '../packages/core/src/validate/context.js';
 import {
-  parseAgentFile, PASS_THRESHOLDS, RULES, TIER_SECTIONS, validateAgent, validateAgentBytes, validateAgentSync, type RuleId,
+  checkAgentBytes, parseAgentFile, PASS_THRESHOLDS, RULES, TIER_SECTIONS, validateAgent, validateAgentBytes, validateAgentSync, withDuplicateNames, type RuleId,
 } from '../packages/core/src/validate/index.js';
+import type { GateReport } from '../packages/core/src/schemas/report.js';
 
 const FIXTURES = new URL('./fixtures/agents/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, FIXTURES), 'utf8');
@@ -20,14 +21,28 @@ const CONTEXTS: Partial<Record<RuleId, ValidationContext>> = {
   'trust5/tracking-tier': { tier: 'standard' },
 };
 
+/** Rules across files: the fixture is validated after this file, which declares the same name first. */
+const EARLIER_FILE: Partial<Record<RuleId, string>> = {
+  'claude-code/duplicate-name': 'good/log-triage.md',
+};
+
+/** A fixture's report as `agent-factory validate` makes it: from the file's bytes (syntax/encoding's fixture is Latin-1), after its earlier file. */
+async function fixtureReport(rule: RuleId, path: string): Promise<GateReport> {
+  const bytes = (p: string): Buffer => readFileSync(new URL(p, FIXTURES));
+  const earlier = EARLIER_FILE[rule];
+  const own = { path, ...(await checkAgentBytes(bytes(path), CONTEXTS[rule] ?? {})) };
+  if (!earlier) return own.report;
+  const files = withDuplicateNames([{ path: earlier, ...(await checkAgentBytes(bytes(earlier))) }, own]);
+  return files[1]?.report ?? own.report;
+}
+
 describe('validateAgent rules', () => {
   const rules = Object.keys(RULES) as RuleId[];
 
   it.each(rules)('%s has a broken fixture that triggers it', async (rule) => {
     const name = fixtureName(rule);
     expect(existsSync(new URL(`broken/${name}`, FIXTURES)), `missing fixture broken/${name}`).toBe(true);
-    // As bytes, the way files are read from disk (syntax/encoding's fixture is Latin-1).
-    const report = await validateAgentBytes(readFileSync(new URL(`broken/${name}`, FIXTURES)), CONTEXTS[rule] ?? {});
+    const report = await fixtureReport(rule, `broken/${name}`);
     const findings = report.gates.flatMap((g) => g.findings).filter((f) => f.rule === rule);
     expect(findings.length).toBeGreaterThan(0);
     for (const f of findings) {
@@ -136,6 +151,19 @@ describe('validateAgent rules', () => {
     expect(await validateAgentBytes(Buffer.from(text))).toEqual(await validateAgent(text));
     expect((await only(Buffer.from(`\uFEFF${text}`))).map((f) => f.split(':')[0])).toContain('syntax/no-bom');
     expect((await only(Buffer.from(`\uFEFF${text}`))).map((f) => f.split(':')[0])).not.toContain('syntax/encoding');
+  });
+
+  it('tells each later file of a shared name which file has it first, and leaves distinct names alone', async () => {
+    const agent = (name: string): Buffer => Buffer.from(read('good/log-triage.md').replace('name: log-triage', `name: ${name}`));
+    const files = await Promise.all([['a.md', 'code-reviewer'], ['b.md', 'log-triage'], ['c.md', 'code-reviewer'], ['d.md', 'code-reviewer']]
+      .map(async ([path = '', name = '']) => ({ path, ...(await checkAgentBytes(agent(name))) })));
+    const checked = withDuplicateNames(files);
+    const duplicates = checked.map((f) => f.report.gates.flatMap((g) => g.findings).filter((x) => x.rule === 'claude-code/duplicate-name').map((x) => `${x.severity}:${x.line}: ${x.message}`));
+    expect(duplicates).toEqual([[], [], ...Array.from({ length: 2 }, () => [
+      'error:2: Another agent file, a.md (line 2), is named "code-reviewer" too: Claude Code loads only one agent per name, so rename one of them.',
+    ])]);
+    expect(checked.map((f) => f.report.passed)).toEqual([true, true, false, false]);
+    expect(checked[2]?.report.gates.find((g) => g.gate === 'claude-code')).toMatchObject({ passed: false, score: 75 });
   });
 
   it('treats a YAML tools list as a warning and still checks its names', () => {

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateAgentBytes, type Finding, type GateReport } from '@agent-factory/core';
+import { checkAgentBytes, withDuplicateNames, type CheckedFile, type Finding, type GateReport } from '@agent-factory/core';
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error.js';
 import { summarize, summaryLine } from '../validate-summary.js';
@@ -47,17 +47,17 @@ async function collectFiles(paths: string[]): Promise<string[]> {
 }
 
 async function validateFiles(files: string[]): Promise<FileResult[]> {
-  const results: FileResult[] = new Array<FileResult>(files.length);
+  const checked: CheckedFile[] = new Array<CheckedFile>(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < files.length; i = next++) {
       const path = files[i] ?? '';
-      const report = await validateAgentBytes(await readFile(path));
-      results[i] = { path, passed: report.passed, gates: report.gates };
+      checked[i] = { path, ...(await checkAgentBytes(await readFile(path))) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
-  return results;
+  // In file order, so the later of two files with one name is the one told to rename.
+  return withDuplicateNames(checked).map(({ path, report }) => ({ path, passed: report.passed, gates: report.gates }));
 }
 
 function findingsOf(result: FileResult): Finding[] {

@@ -2,6 +2,7 @@ import type { GateId, GateReport, GateResult } from '../schemas/report.js';
 import { checkClaudeCode } from './claude-code.js';
 import { checkContent } from './content.js';
 import type { ValidationContext } from './context.js';
+import { declaredName, type DeclaredName } from './declared-name.js';
 import { decodeAgentFile, type EncodingProblem } from './encoding.js';
 import { parseAgentFile, type ParsedAgentFile } from './parse.js';
 import { GateFindings } from './scoring.js';
@@ -28,11 +29,14 @@ function runGate(id: GateId, check: GateCheck, file: ParsedAgentFile, context: V
   }
 }
 
-/** Runs the four gates in parallel on an agent file's text. */
-export async function validateAgent(content: string, context: ValidationContext = {}): Promise<GateReport> {
-  const file = parseAgentFile(content);
+async function runGates(file: ParsedAgentFile, context: ValidationContext): Promise<GateReport> {
   const gates = await Promise.all(GATES.map(async ({ id, check }) => runGate(id, check, file, context)));
   return { passed: gates.every((g) => g.passed), gates };
+}
+
+/** Runs the four gates in parallel on an agent file's text. */
+export async function validateAgent(content: string, context: ValidationContext = {}): Promise<GateReport> {
+  return runGates(parseAgentFile(content), context);
 }
 
 /** The same, synchronously, for hot loops that cannot afford a promise per file. */
@@ -53,12 +57,26 @@ function encodingReport(problem: EncodingProblem): GateReport {
   return { passed: false, gates: [syntax.result(), ...notRun] };
 }
 
-/** The four gates on an agent file's bytes, as read from disk: what `agent-factory validate` and the SDK check. */
-export async function validateAgentBytes(bytes: Uint8Array, context: ValidationContext = {}): Promise<GateReport> {
+/**
+ * The four gates on an agent file's bytes, as read from disk, and the name it declares (for
+ * withDuplicateNames when several files are checked together), from one parse.
+ */
+export async function checkAgentBytes(bytes: Uint8Array, context: ValidationContext = {}): Promise<{ report: GateReport; name?: DeclaredName }> {
   const decoded = decodeAgentFile(bytes);
-  return 'text' in decoded ? validateAgent(decoded.text, context) : encodingReport(decoded.problem);
+  if (!('text' in decoded)) return { report: encodingReport(decoded.problem) };
+  const file = parseAgentFile(decoded.text);
+  const report = await runGates(file, context);
+  const name = declaredName(file);
+  return name ? { report, name } : { report };
 }
 
+/** The four gates on an agent file's bytes, as read from disk: what `agent-factory validate` and the SDK check. */
+export async function validateAgentBytes(bytes: Uint8Array, context: ValidationContext = {}): Promise<GateReport> {
+  return (await checkAgentBytes(bytes, context)).report;
+}
+
+export { declaredName, type DeclaredName } from './declared-name.js';
+export { withDuplicateNames, type CheckedFile } from './duplicate-names.js';
 export { decodeAgentFile, type DecodedAgentFile, type EncodingProblem } from './encoding.js';
 export { parseAgentFile } from './parse.js';
 export type { FrontmatterField, FrontmatterStatus, ParsedAgentFile, YamlProblem } from './parse.js';

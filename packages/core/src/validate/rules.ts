@@ -45,6 +45,7 @@ export const RULES = {
   'claude-code/background': { gate: 'claude-code', severity: 'error', summary: '`background` is not a boolean.' },
   'claude-code/description-trigger': { gate: 'claude-code', severity: 'warning', summary: 'The description does not say when to use the agent.' },
   'claude-code/description-length': { gate: 'claude-code', severity: 'warning', summary: 'The description is long (it is always in context).' },
+  'claude-code/duplicate-name': { gate: 'claude-code', severity: 'error', summary: 'Another file validated with this one declares the same `name` (Claude Code loads only one of them).' },
   'claude-code/policy-tools': { gate: 'claude-code', severity: 'error', summary: 'A tool outside the tools policy.' },
 
   'trust5/test-first': { gate: 'trust5', severity: 'warning', summary: 'An editing agent that never says how it verifies its work.' },

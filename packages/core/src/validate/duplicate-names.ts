@@ -1,0 +1,39 @@
+import type { GateReport } from '../schemas/report.js';
+import type { DeclaredName } from './declared-name.js';
+import { PENALTIES } from './scoring.js';
+
+/** One file of several validated together: where it is, its report, and the name it declares. */
+export interface CheckedFile {
+  path: string;
+  report: GateReport;
+  name?: DeclaredName;
+}
+
+/** The report with one more error in its claude-code gate, which then fails, as does the report. */
+function withError(report: GateReport, line: number, message: string): GateReport {
+  const gates = report.gates.map((g) => g.gate !== 'claude-code' ? g : {
+    ...g,
+    score: Math.max(0, g.score - PENALTIES.error),
+    passed: false,
+    findings: [...g.findings, { gate: g.gate, rule: 'claude-code/duplicate-name', severity: 'error' as const, line, message }],
+  });
+  return { passed: false, gates };
+}
+
+/**
+ * The check across files: Claude Code loads one agent per name, so each file whose name an earlier
+ * file already declares gets an error naming that file. Returns the files in their order, reports updated.
+ */
+export function withDuplicateNames<T extends CheckedFile>(files: readonly T[]): T[] {
+  const first = new Map<string, T>();
+  return files.map((file) => {
+    if (!file.name) return file;
+    const owner = first.get(file.name.name);
+    if (!owner) {
+      first.set(file.name.name, file);
+      return file;
+    }
+    const message = `Another agent file, ${owner.path} (line ${owner.name?.line ?? 1}), is named "${file.name.name}" too: Claude Code loads only one agent per name, so rename one of them.`;
+    return { ...file, report: withError(file.report, file.name.line, message) };
+  });
+}
