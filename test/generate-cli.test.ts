@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -34,6 +34,15 @@ describe('agent-factory generate', () => {
     expect(await readFile(out.path, 'utf8')).toContain(`name: ${out.name}\n`);
     await runCli(['generate', REQ, '--out', dir, '--force']);
     expect(await readdir(dir)).toHaveLength(2);
+  });
+
+  it('never reuses a name an existing agent file declares, whatever that file is called', async () => {
+    const first = JSON.parse((await runCli(['generate', REQ, '--out', dir, '--json'])).stdout) as { path: string; name: string };
+    await rename(first.path, join(dir, 'renamed.md'));
+    const second = JSON.parse((await runCli(['generate', REQ, '--out', dir, '--json'])).stdout) as { path: string; name: string };
+    expect(second).toMatchObject({ name: `${first.name}-2`, path: join(dir, `${first.name}-2.md`) });
+    expect(await readFile(second.path, 'utf8')).toContain(`name: ${first.name}-2\n`);
+    expect((await readdir(dir)).sort()).toEqual([`${first.name}-2.md`, 'renamed.md']);
   });
 
   it('prints analysis, gate report and budget with --json', async () => {

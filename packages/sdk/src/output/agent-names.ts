@@ -1,5 +1,9 @@
-import { readdir } from 'node:fs/promises';
-import { AGENT_NAME_MAX } from '@agent-factory/core';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AGENT_NAME_MAX, declaredName, parseAgentFile } from '@agent-factory/core';
+
+/** Files read at once when collecting declared names: a folder may hold thousands. */
+const READ_BATCH = 32;
 
 /** The n-th name for an agent called `name` (`name`, `name-2`, `name-3`…), cut to fit the name limit. */
 export function suffixedName(name: string, n: number): string {
@@ -12,6 +16,22 @@ export function suffixedName(name: string, n: number): string {
 export async function agentNamesIn(folder: string): Promise<string[]> {
   const files = await readdir(folder).catch(() => [] as string[]);
   return files.filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
+}
+
+/**
+ * The names the agent files (`*.md`) declare in their frontmatter. Claude Code knows an agent by its
+ * `name:`, not its file name, so `reviewer.md` saying `name: code-reviewer` takes code-reviewer too.
+ */
+export async function declaredNamesIn(folder: string, files: readonly string[]): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < files.length; i += READ_BATCH) {
+    const texts = await Promise.all(files.slice(i, i + READ_BATCH).map(async (f) => readFile(join(folder, f), 'utf8').catch(() => '')));
+    for (const text of texts) {
+      const declared = declaredName(parseAgentFile(text));
+      if (declared) names.push(declared.name);
+    }
+  }
+  return names;
 }
 
 /**
@@ -29,10 +49,11 @@ export class AgentNames {
     private readonly existing: ReadonlySet<string>,
   ) {}
 
-  /** The names the folder's `*.md` files already have. */
+  /** The names the folder's `*.md` files already have, by file name or by their frontmatter's `name:`. */
   static async in(folder: string): Promise<AgentNames> {
     const names = await agentNamesIn(folder);
-    return new AgentNames(new Set(names), new Set(names));
+    const declared = await declaredNamesIn(folder, names.map((n) => `${n}.md`));
+    return new AgentNames(new Set([...names, ...declared]), new Set(names));
   }
 
   /** The folder's earlier files an agent called `name` may already be (`name`, `name-2`…), not yet reused. */
