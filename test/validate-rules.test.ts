@@ -147,6 +147,11 @@ describe('validateAgent rules', () => {
       expect(findings).toHaveLength(1);
       expect(findings[0]).toMatch(new RegExp(`^syntax/encoding:error:1: The file is UTF-16 ${order} .*save the file as UTF-8`));
     }
+    // UTF-16 of a body with few ASCII characters is still known by its first line, `---`.
+    expect(await only(Buffer.from(`---\nname: a\ndescription: Use when x.\n---\n${'你好世界'.repeat(600)}`, 'utf16le'))).toEqual([
+      'syntax/encoding:error:1: The file is UTF-16 LE (by its first line, `---` in UTF-16), not UTF-8; save the file as UTF-8 (without BOM) in your editor, or convert it with `iconv`: Claude Code reads agent files as UTF-8.',
+    ]);
+    expect((await only(Buffer.from(`${text}\n\0`)))[0]).toMatch(/^syntax\/encoding:error:\d+: The file has a NUL byte on line \d+ /);
     // UTF-8, with or without a BOM, is read as it is: the BOM stays gate 1's own finding.
     expect(await validateAgentBytes(Buffer.from(text))).toEqual(await validateAgent(text));
     expect((await only(Buffer.from(`\uFEFF${text}`))).map((f) => f.split(':')[0])).toContain('syntax/no-bom');

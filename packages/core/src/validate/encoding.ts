@@ -6,7 +6,10 @@ export interface EncodingProblem {
 
 export type DecodedAgentFile = { text: string } | { problem: EncodingProblem };
 
-const SAVE_AS_UTF8 = 'Claude Code reads agent files as UTF-8: save the file as UTF-8 (without BOM) in your editor, or convert it with `iconv`';
+const SAVE_AS_UTF8 = 'save the file as UTF-8 (without BOM) in your editor, or convert it with `iconv`: Claude Code reads agent files as UTF-8';
+/** `---` in UTF-16, as every agent file starts. */
+const DASHES_LE = [0x2d, 0, 0x2d, 0, 0x2d, 0];
+const DASHES_BE = [0, 0x2d, 0, 0x2d, 0, 0x2d];
 /** Fatal: a file Claude Code would read with U+FFFD in place of its bytes is reported, not guessed at. Keeps the BOM for gate 1's no-bom rule. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Bytes sampled for NULs at alternating offsets, the mark of UTF-16 without a BOM. */
@@ -45,6 +48,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 function utf16Kind(bytes: Uint8Array): { order: 'LE' | 'BE'; by: string } | undefined {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { order: 'LE', by: 'its byte-order mark' };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { order: 'BE', by: 'its byte-order mark' };
+  if (DASHES_LE.every((b, i) => bytes[i] === b)) return { order: 'LE', by: 'its first line, `---` in UTF-16' };
+  if (DASHES_BE.every((b, i) => bytes[i] === b)) return { order: 'BE', by: 'its first line, `---` in UTF-16' };
   const n = Math.min(bytes.length, UTF16_SAMPLE) & ~1;
   let even = 0;
   let odd = 0;
@@ -66,7 +71,8 @@ export function decodeAgentFile(bytes: Uint8Array): DecodedAgentFile {
   if (utf16) return { problem: { line: 1, message: `The file is UTF-16 ${utf16.order} (by ${utf16.by}), not UTF-8; ${SAVE_AS_UTF8}.` } };
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return { problem: { line: lineAt(bytes, nul), message: `The file has a NUL byte (offset ${nul}): it is binary, or in an encoding other than UTF-8; ${SAVE_AS_UTF8}.` } };
+    const line = lineAt(bytes, nul);
+    return { problem: { line, message: `The file has a NUL byte on line ${line} (offset ${nul}), which a text file never holds: it is binary, or in an encoding such as UTF-16; delete the byte, or ${SAVE_AS_UTF8}.` } };
   }
   try {
     return { text: UTF8.decode(bytes) };
