@@ -1,6 +1,9 @@
 import type { GateReport } from '../schemas/report.js';
 import type { DeclaredName } from './declared-name.js';
+import { RULES, type RuleId } from './rules.js';
 import { PENALTIES } from './scoring.js';
+
+const RULE: RuleId = 'claude-code/duplicate-name';
 
 /** One file of several validated together: where it is, its report, and the name it declares. */
 export interface CheckedFile {
@@ -9,13 +12,14 @@ export interface CheckedFile {
   name?: DeclaredName;
 }
 
-/** The report with one more error in its claude-code gate, which then fails, as does the report. */
+/** The report with the rule's error added to its gate, which then fails, as does the report. */
 function withError(report: GateReport, line: number, message: string): GateReport {
-  const gates = report.gates.map((g) => g.gate !== 'claude-code' ? g : {
+  const { gate, severity } = RULES[RULE];
+  const gates = report.gates.map((g) => g.gate !== gate ? g : {
     ...g,
-    score: Math.max(0, g.score - PENALTIES.error),
+    score: Math.max(0, g.score - PENALTIES[severity]),
     passed: false,
-    findings: [...g.findings, { gate: g.gate, rule: 'claude-code/duplicate-name', severity: 'error' as const, line, message }],
+    findings: [...g.findings, { gate, rule: RULE, severity, line, message }],
   });
   return { passed: false, gates };
 }

@@ -22,7 +22,7 @@ export async function agentNamesIn(folder: string): Promise<string[]> {
  * The names the agent files (`*.md`) declare in their frontmatter. Claude Code knows an agent by its
  * `name:`, not its file name, so `reviewer.md` saying `name: code-reviewer` takes code-reviewer too.
  */
-export async function declaredNamesIn(folder: string, files: readonly string[]): Promise<string[]> {
+async function declaredNamesIn(folder: string, files: readonly string[]): Promise<string[]> {
   const names: string[] = [];
   for (let i = 0; i < files.length; i += READ_BATCH) {
     const texts = await Promise.all(files.slice(i, i + READ_BATCH).map(async (f) => readFile(join(folder, f), 'utf8').catch(() => '')));
