@@ -1,6 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import type { Logger } from './logger.js';
+import { isRedisUnavailable } from './redis-client.js';
 
 /**
  * `redis-cli` aimed at this node (its host and port; --askpass when it needs a password, which is
@@ -14,17 +15,23 @@ export function redisCli(node: Redis, command: string): string {
 /** The exact fix for a node that may evict BullMQ's keys. */
 export const noevictionFix = (node: Redis): string => redisCli(node, 'config set maxmemory-policy noeviction');
 
-/** CONFIG GET as a map, or undefined when the server refuses CONFIG (managed Redis often renames it). */
+/**
+ * CONFIG GET as a map, or undefined when the server refuses CONFIG (managed Redis often renames it).
+ * A node that does not answer at all is no refusal: that error is thrown, not read as "not allowed".
+ */
 export async function configGet(node: Redis, pattern: string): Promise<Record<string, string> | undefined> {
   try {
     const flat = (await node.call('CONFIG', 'GET', pattern)) as string[];
     const out: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
     return out;
-  } catch {
+  } catch (error) {
+    if (isRedisUnavailable(error)) throw error;
     return undefined;
   }
 }
+
+const nodeAddress = (n: Redis): string => `${n.options.host ?? '?'}:${n.options.port ?? '?'}`;
 
 /** Every master (one for a single Redis). */
 export function masters(client: RedisClient): Redis[] {
@@ -37,11 +44,13 @@ export function masters(client: RedisClient): Redis[] {
  */
 export async function checkRedis(client: RedisClient, logger: Logger, where: string): Promise<void> {
   const volatile: Redis[] = [];
+  const refused: Redis[] = [];
   for (const node of masters(client)) {
     const policy = await configGet(node, 'maxmemory-policy');
+    // One master refusing says nothing of the others: they are still checked.
     if (!policy) {
-      logger.warn({ redis: where }, 'CONFIG is not allowed on this Redis: cannot check maxmemory-policy (it must be noeviction) or persistence');
-      return;
+      refused.push(node);
+      continue;
     }
     const value = policy['maxmemory-policy'];
     if (value !== undefined && value !== 'noeviction') {
@@ -53,8 +62,11 @@ export async function checkRedis(client: RedisClient, logger: Logger, where: str
     const persistence = { ...(await configGet(node, 'appendonly')), ...(await configGet(node, 'save')) };
     if (persistence['appendonly'] === 'no' && (persistence['save'] ?? '').trim() === '') volatile.push(node);
   }
+  if (refused.length > 0) {
+    logger.warn({ redis: where, nodes: refused.map(nodeAddress) }, 'CONFIG is not allowed on this Redis: cannot check maxmemory-policy (it must be noeviction) or persistence');
+  }
   if (volatile.length > 0) {
     const fixes = volatile.map((node) => redisCli(node, 'config set appendonly yes')).join('; ');
-    logger.warn({ redis: where, nodes: volatile.map((n) => `${n.options.host ?? '?'}:${n.options.port ?? '?'}`) }, `Redis persistence is off (no AOF, no RDB saves): a Redis restart loses every queued requirement. Turn on AOF: ${fixes}`);
+    logger.warn({ redis: where, nodes: volatile.map(nodeAddress) }, `Redis persistence is off (no AOF, no RDB saves): a Redis restart loses every queued requirement. Turn on AOF: ${fixes}`);
   }
 }
