@@ -1,4 +1,4 @@
-import { getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
+import { batchEndWatch, getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf } from './batch-view.js';
 import { signalExitCode, whileStoppable } from './stop-signal.js';
@@ -96,6 +96,7 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, mod
   let bar: SingleBar | undefined;
   let firstDone: number | undefined;
   let awaySince: number | undefined;
+  const ended = batchEndWatch();
   let last: BatchStatus | undefined;
   let progressAt = Date.now();
   let checkedAt = Date.now();
@@ -149,7 +150,7 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, mod
         lineAt = Date.now();
         process.stderr.write(`agent-factory: batch ${batchId}: ${done}/${status.total} done, ${payload.failed} failed, ${payload.rate}/s, ETA ${payload.left}\n`);
       }
-      if (status.state !== 'running') return status;
+      if (ended(status)) return status;
       await pause(POLL_MS, signal);
     }
   } finally {

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { BatchStatus, Generating } from '@agent-factory/queue';
+import { batchEndWatch, type BatchStatus, type Generating } from '@agent-factory/queue';
 
 /** Counts open streams per client so one client cannot hold every socket and Redis poll. */
 export class ClientLimiter {
@@ -81,6 +81,7 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
   options.signal?.addEventListener('abort', close, { once: true });
 
   let last = options.initial;
+  const ended = batchEndWatch();
   let lastKey = progressKey(last);
   let lastGenerating = '[]';
   const finish = (status: BatchStatus): void => {
@@ -112,7 +113,7 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
           send('generating', generating);
         }
       }
-      if (status.state !== 'running') {
+      if (ended(status)) {
         finish(status);
         return;
       }
@@ -125,6 +126,6 @@ export function streamBatchEvents(res: Response, options: BatchEventOptions): vo
   };
 
   send('progress', last);
-  if (last.state !== 'running') finish(last);
+  if (ended(last)) finish(last);
   else pollTimer = setTimeout(() => void tick(), options.pollMs);
 }

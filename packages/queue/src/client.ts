@@ -13,5 +13,6 @@ export * from './producer.js';
 export { resumeBatch, ResumeRefusedError, type ResumeOptions, type ResumeOutcome } from './resume.js';
 export { SubmitLeaseLostError } from './submit-lease.js';
 export * from './batches.js';
+export * from './batch-end.js';
 export { retryBatch, retryRefusal, RETRY_LIMIT, type RetryOutcome, type RetryRefusal } from './retry.js';
 export * from './input/index.js';
