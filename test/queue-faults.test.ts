@@ -4,6 +4,7 @@ import {
   batchResults,
   CANCEL_SWEEP_MS,
   cancelBatch,
+  metricsReport,
   connect,
   createLogger,
   PermanentError,
@@ -158,6 +159,8 @@ describe('faults', () => {
       expect(Object.values(counts).every((n) => n === 0), `${stage}: ${JSON.stringify(counts)}`).toBe(true);
     }
     for await (const r of batchResults(conn, batch.id)) expect(r).toMatchObject({ state: 'cancelled', error: 'the batch was cancelled' });
+    // `report` counts them, each once, whichever process ended it (the cancel, or the worker aborting it).
+    expect((await metricsReport(conn, { batch: batch.id }))?.totals).toMatchObject({ finished: 12, completed: 0, failed: 0, cancelled: 12 });
     // Graceful shutdown: SIGTERM ends the worker with exit code 0.
     expect(await slow.stop()).toBe(0);
   }, 30_000);

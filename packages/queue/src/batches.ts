@@ -2,7 +2,7 @@ import { BatchStatusSchema, type BatchStatus, type ItemResult } from './batch.js
 import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
 import { interruptIfAbandoned, interruptionReason } from './interruption.js';
-import { finalizeItem } from './items.js';
+import { cancelItem } from './items.js';
 import { batchIndexKey, batchKeys, itemKey } from './keys.js';
 import { metricsKeys } from './metrics/keys.js';
 import { stageJobId, type StageJobData } from './queues.js';
@@ -113,8 +113,6 @@ function stageJobs(batchId: string, reqKey: string): { stage: Stage; id: string 
   return jobs.map(([stage, d]) => ({ stage, id: stageJobId(stage, d) }));
 }
 
-const CANCELLED: StoredResult = { s: 'cancelled', e: 'the batch was cancelled' };
-
 /** Stops a running or interrupted batch: removes its queued jobs and aborts its running ones on every worker. */
 export async function cancelBatch(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
   const { prefix } = conn.config;
@@ -139,7 +137,7 @@ export async function cancelBatch(conn: FactoryConnection, batchId: string): Pro
         const [unfinished, ...exists] = replies.slice(i * per, (i + 1) * per);
         // Fails quietly for a job that is running (locked): the abort above ends it.
         if (unfinished) await Promise.all(jobs[i]!.filter((_, j) => exists[j]).map(({ stage, id }) => conn.queues[stage].remove(id).catch(() => 0)));
-        return finalizeItem(conn, batchId, k, CANCELLED);
+        return cancelItem(conn, batchId, k);
       }),
     );
   }

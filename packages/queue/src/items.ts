@@ -1,7 +1,7 @@
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
 import type { StageJobData } from './queues.js';
-import type { MetricsPayload } from './metrics/store.js';
+import { metricsPayload, type MetricsPayload } from './metrics/store.js';
 import { encodeResult, type StoredResult } from './result-codec.js';
 import { sampledTraceId } from './tracing.js';
 import { finalizeItemScript } from './scripts/finalize-item.js';
@@ -71,4 +71,13 @@ export async function finalizeItem(conn: FactoryConnection, batchId: string, req
     [reqKey, result.s, stored, conn.config.retentionSeconds, new Date().toISOString(), ...(metrics?.args ?? [])],
   );
   return reply === 1;
+}
+
+/**
+ * Ends an item of a cancelled batch, counted as cancelled in the metrics (`report`) in the same
+ * step; true when this call ended it.
+ */
+export function cancelItem(conn: FactoryConnection, batchId: string, reqKey: string): Promise<boolean> {
+  const metrics = metricsPayload(conn.config.prefix, { at: Date.now(), batch: batchId, key: reqKey, outcome: 'cancelled' }, { retentionSeconds: conn.config.retentionSeconds });
+  return finalizeItem(conn, batchId, reqKey, { s: 'cancelled', e: 'the batch was cancelled' }, metrics);
 }

@@ -9,7 +9,7 @@ import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
-import { finalizeItem, ITEM_FIELDS, loadItem, type LoadedItem } from './items.js';
+import { cancelItem, finalizeItem, ITEM_FIELDS, loadItem, type LoadedItem } from './items.js';
 import { generatorFingerprint } from './generator-fingerprint.js';
 import { itemKey } from './keys.js';
 import { watchMetricsInbox } from './metrics/fold.js';
@@ -142,7 +142,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
   // Unfinished without a record: its data is gone, so it can only fail (never stay pending).
   if (!item.hasRecord) throw new PermanentError('the requirement\'s record is missing from Redis');
   if (item.batchState === 'cancelled') {
-    await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
+    await cancelItem(ctx.conn, data.b, data.k);
     return undefined;
   }
   for (const name of missing) Object.assign(inputs, { [name]: readOutput(item, name) });
@@ -163,7 +163,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
     // A job of a batch this process heard cancelled (a stage that finished just after the cancel
     // queued it) ends at once, whether or not its stage reads the batch's state from Redis.
     if (cancelled.has(data.b)) {
-      await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' });
+      await cancelItem(ctx.conn, data.b, data.k);
       return;
     }
     active.set(id, { worker: getWorker(), batch: data.b });
@@ -189,7 +189,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       if (signal?.aborted) {
         if (signal.reason === CANCEL_REASON) {
           logger.info('job aborted: its batch was cancelled');
-          await finalizeItem(ctx.conn, data.b, data.k, { s: 'cancelled', e: 'the batch was cancelled' }).catch(() => false);
+          await cancelItem(ctx.conn, data.b, data.k).catch(() => false);
           return;
         }
         // Shutting down: back to the queue without spending an attempt, for a live worker to take.
