@@ -9,7 +9,7 @@ import { backoffDelay } from '../packages/queue/src/backoff.js';
 import { workerSettings, WorkerSettingsError } from '../apps/worker/src/worker-settings.js';
 import { loadLlmSettings } from '../apps/cli/src/config.js';
 import {
-  buildPrompt, clampAgentFile, classifyError, costOf, DEFAULT_GENERATION_MODELS, extractAgentFile, llmSettingsFromEnv, minCacheableTokens,
+  buildPrompt, clampAgentFile, classifyError, costIfPriced, costOf, createAnthropicProvider, DEFAULT_GENERATION_MODELS, extractAgentFile, llmSettingsFromEnv, minCacheableTokens,
   parseGenerationModels, PREFIX_MARGIN, prefixReport, prefixTokens, priceOf, PROMPT_RESEARCH_TOKENS, promptResearch, ProviderError, backoffMs, systemPrefix,
 } from '../packages/llm/src/index.js';
 
@@ -239,5 +239,24 @@ describe('llmSettingsFromEnv', () => {
     expect(() => workerSettings({ AF_PROVIDER: 'anthropic' })).toThrow(WorkerSettingsError);
     expect(loadLlmSettings({ AF_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'k', AF_GENERATION_MODELS: 'complex=claude-opus-4-8' })).toMatchObject({ anthropic: { models: { complex: 'claude-opus-4-8' } } });
     expect(() => loadLlmSettings({ ANTHROPIC_API_KEY: 'k', AF_GENERATION_MODELS: 'huge=claude-opus-4-8' })).toThrow(/AF_GENERATION_MODELS/);
+  });
+});
+
+describe('generation models without a price', () => {
+  it('are a usage error at start naming AF_GENERATION_MODELS and AF_PRICES, not a billed-then-failed reply', () => {
+    const env = { ANTHROPIC_API_KEY: 'k', AF_GENERATION_MODELS: 'simple=claude-nonexistent-9' };
+    expect(() => llmSettingsFromEnv(env)).toThrow(/^AF_GENERATION_MODELS: no price for claude-nonexistent-9 .*AF_PRICES/);
+    expect(() => loadLlmSettings(env)).toThrow(/AF_GENERATION_MODELS.*AF_PRICES/);
+    expect(() => workerSettings(env)).toThrow(WorkerSettingsError);
+    expect(() => createAnthropicProvider({ apiKey: 'k', models: { complex: 'claude-nonexistent-9' } })).toThrow(/no price for claude-nonexistent-9/);
+    // A price makes it a model like any other.
+    const priced = llmSettingsFromEnv({ ...env, AF_PRICES: 'claude-nonexistent-9=2/10' });
+    expect(priced.provider === 'anthropic' && priced.anthropic.models.simple).toBe('claude-nonexistent-9');
+  });
+
+  it('leave a paid answer its cost unknown (null), never a thrown error or a 0', () => {
+    expect(costIfPriced(usage(1000, 1000), 'claude-nonexistent-9')).toBeNull();
+    expect(costIfPriced(usage(1_000_000, 0), 'claude-sonnet-4-6')).toBeCloseTo(3);
+    expect(costIfPriced(usage(1000, 1000), 'offline')).toBe(0);
   });
 });

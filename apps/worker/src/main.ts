@@ -38,6 +38,7 @@ function generationProvider(settings: WorkerSettings, logger: Logger): LlmProvid
     ...settings.llm.anthropic,
     onRetry: (e) => logger.warn({ retry: e.retry, of: e.maxRetries, delayMs: e.delayMs, model: e.model, kind: e.error.kind, status: e.error.status }, `generation retry: ${e.error.message}`),
     onClamp: (changes, model) => logger.info({ model, changes }, 'model answer clamped to the tools policy'),
+    onUnpriced: (model) => logger.warn({ model }, 'no price for this generation model: the answer is kept, its cost unknown (AF_PRICES)'),
   });
   for (const p of provider.prefixes()) {
     if (!p.cacheable) logger.warn(p, 'the prompt prefix is below this model\'s cache minimum: no prompt caching');

@@ -7,7 +7,7 @@ import { AnthropicSettingsSchema, generationModels, type AnthropicSettings, type
 import { classifyError, ProviderError } from './errors.js';
 import type { AnthropicGenerationOptions, RequestPermit } from './gate.js';
 import { maxTokensFor } from './max-tokens.js';
-import { costOf } from './pricing.js';
+import { costIfPriced } from './pricing.js';
 import { buildPrompt, promptTokens, type Prompt, type ResearchLevel } from './prompt.js';
 import { prefixReport, prefixVariantFor, type PrefixReport } from './prompt-prefix.js';
 import { backoffMs, sleep } from './retry.js';
@@ -28,7 +28,8 @@ export interface RequestRecord {
   model: string;
   ok: boolean;
   usage: Usage;
-  costUsd: number;
+  /** null when the model has no price: the answer is kept, its cost unknown. */
+  costUsd: number | null;
   ms: number;
   error?: ProviderError;
 }
@@ -42,7 +43,9 @@ export interface ProviderStats {
   /** Answers the policy had to correct (tools, permissionMode, model, name). */
   clamped: number;
   usage: Usage;
+  /** The priced requests' cost; requests of a model without a price are counted in unpricedRequests. */
   costUsd: number;
+  unpricedRequests: number;
 }
 
 export interface AnthropicProviderOptions extends AnthropicSettingsInput {
@@ -50,6 +53,8 @@ export interface AnthropicProviderOptions extends AnthropicSettingsInput {
   onRequest?: (record: RequestRecord) => void;
   /** Policy corrections of one answer, for logs. */
   onClamp?: (changes: string[], model: string) => void;
+  /** A billed request of a model the price table lacks (kept; its cost unknown), for a log warning. */
+  onUnpriced?: (model: string) => void;
   /** Jitter source (tests). */
   random?: () => number;
 }
@@ -105,19 +110,25 @@ function shrink(at: Attempt, request: GenerationRequest, simpleModel: string): {
  * retries (the SDK's are off), exact usage per request, and the model's answer clamped to the policy.
  */
 export function createAnthropicProvider(options: AnthropicProviderOptions): AnthropicProvider {
-  const { onRetry, onRequest, onClamp, random = Math.random, ...input } = options;
+  const { onRetry, onRequest, onClamp, onUnpriced, random = Math.random, ...input } = options;
   const settings = AnthropicSettingsSchema.parse(input);
   const models = generationModels(settings.models);
   // maxRetries 0: every retry is ours, counted and reported, never hidden inside the SDK.
   const client = new Anthropic({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: settings.timeoutMs });
-  const totals: ProviderStats = { requests: 0, failedRequests: 0, retries: 0, degraded: 0, clamped: 0, usage: NO_USAGE, costUsd: 0 };
+  const totals: ProviderStats = { requests: 0, failedRequests: 0, retries: 0, degraded: 0, clamped: 0, usage: NO_USAGE, costUsd: 0, unpricedRequests: 0 };
 
   function record(model: string, usage: Usage, started: number, error?: ProviderError): void {
-    const costUsd = costOf(usage, model, settings.prices ? { prices: settings.prices } : {});
+    // Never throws: the answer is paid for already, so a missing price must not cost it (and a retry).
+    const costUsd = costIfPriced(usage, model, settings.prices ? { prices: settings.prices } : {});
     totals.requests++;
     if (error) totals.failedRequests++;
     totals.usage = addUsage(totals.usage, usage);
-    totals.costUsd += costUsd;
+    if (costUsd === null) {
+      totals.unpricedRequests++;
+      onUnpriced?.(model);
+    } else {
+      totals.costUsd += costUsd;
+    }
     onRequest?.({ model, ok: !error, usage, costUsd, ms: performance.now() - started, ...(error ? { error } : {}) });
   }
 

@@ -1,5 +1,6 @@
 import { TierSchema, type Tier } from '@agent-factory/core';
 import { z } from 'zod';
+import { priceOf } from './pricing.js';
 
 /** The generation model per tier when config says nothing (DESIGN: Haiku for simple, Sonnet otherwise). */
 export const DEFAULT_GENERATION_MODELS: Readonly<Record<Tier, string>> = {
@@ -34,6 +35,12 @@ export const AnthropicSettingsSchema = z.object({
    * block rarely repeats and a mark mostly buys a cache write at 1.25× (measured in bench/llm.ts).
    */
   cacheResearch: z.boolean().default(false),
+}).superRefine((settings, ctx) => {
+  // Checked at start: a model without a price would be billed and then left out of every cost figure.
+  for (const [tier, model] of Object.entries(generationModels(settings.models))) {
+    if (priceOf(model, settings.prices)) continue;
+    ctx.addIssue({ code: 'custom', path: ['models', tier], message: `no price for ${model} (the ${tier} tier's generation model): add it to AF_PRICES, e.g. ${model}=3/15` });
+  }
 });
 export type AnthropicSettingsInput = z.input<typeof AnthropicSettingsSchema>;
 export type AnthropicSettings = z.output<typeof AnthropicSettingsSchema>;
@@ -72,6 +79,17 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return n;
 }
 
+/** The variable behind each setting, so an error names what the user wrote. */
+const ENV_NAMES: Readonly<Record<string, string>> = {
+  apiKey: 'ANTHROPIC_API_KEY',
+  baseURL: 'ANTHROPIC_BASE_URL',
+  models: 'AF_GENERATION_MODELS',
+  prices: 'AF_PRICES',
+  maxTokens: 'AF_GENERATION_MAX_TOKENS',
+  timeoutMs: 'AF_GENERATION_TIMEOUT_MS',
+  maxRetries: 'AF_GENERATION_RETRIES',
+};
+
 /**
  * The provider the environment asks for: AF_PROVIDER (`offline` | `anthropic`), defaulting to
  * anthropic when ANTHROPIC_API_KEY is set; ANTHROPIC_BASE_URL, AF_GENERATION_MODELS,
@@ -99,7 +117,8 @@ export function llmSettingsFromEnv(env: NodeJS.ProcessEnv): LlmSettings {
   const parsed = AnthropicSettingsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${issue?.path.join('.') || 'Anthropic settings'}: ${issue?.message ?? 'invalid'}`);
+    const key = String(issue?.path[0] ?? '');
+    throw new Error(`${ENV_NAMES[key] ?? (issue?.path.join('.') || 'Anthropic settings')}: ${issue?.message ?? 'invalid'}`);
   }
   return { provider: 'anthropic', anthropic: parsed.data };
 }

@@ -8,7 +8,7 @@ export { classifyError, ProviderError, retryAfterMs, type ProviderErrorKind } fr
 export { maxTokensFor } from './max-tokens.js';
 export type { AnthropicGenerationOptions, PlannedRequest, RequestGate, RequestOutcome, RequestPermit } from './gate.js';
 export {
-  BATCH_MULTIPLIER, CACHE_READ_MULTIPLIER, CACHE_WRITE_1H_MULTIPLIER, CACHE_WRITE_MULTIPLIER, costOf, DEFAULT_PRICES, priceOf,
+  BATCH_MULTIPLIER, CACHE_READ_MULTIPLIER, CACHE_WRITE_1H_MULTIPLIER, CACHE_WRITE_MULTIPLIER, costIfPriced, costOf, DEFAULT_PRICES, priceOf,
   type CostOptions, type ModelPrice,
 } from './pricing.js';
 export { buildPrompt, PROMPT_RESEARCH_TOKENS, promptResearch, promptTokens, taskText, type Prompt, type ResearchLevel } from './prompt.js';
@@ -17,3 +17,4 @@ export {
 } from './prompt-prefix.js';
 export { backoffMs } from './retry.js';
 export { NO_USAGE, sumUsage, totalTokens, usageFromApi, type ApiUsage } from './usage.js';
+export { resultCostUsd } from './spend.js';

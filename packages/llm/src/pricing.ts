@@ -56,3 +56,8 @@ export function costOf(usage: Pick<Usage, 'input' | 'output' | 'cacheCreation' |
   const dollars = (input * price.input + usage.output * price.output) / 1_000_000;
   return options.batch ? dollars * BATCH_MULTIPLIER : dollars;
 }
+
+/** The cost when the model has a price, null when it has none (a paid answer is kept, its cost unknown). */
+export function costIfPriced(usage: Pick<Usage, 'input' | 'output' | 'cacheCreation' | 'cacheRead'>, model: string, options: CostOptions = {}): number | null {
+  return model === 'offline' || priceOf(model, options.prices) ? costOf(usage, model, options) : null;
+}

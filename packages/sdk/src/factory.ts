@@ -52,7 +52,11 @@ function researchOf(options: Parameters<typeof createResearchSetup>[0]): Researc
 export function createAgentFactory(config: AgentFactoryConfig = {}): AgentFactory {
   const resolved = resolveFactoryConfig(config);
   const { docs, extraLibraries } = researchOf(resolved.research);
-  const llm = resolved.llm.provider === 'anthropic' ? createAnthropicProvider({ ...resolved.llm.anthropic, ...(resolved.onRetry ? { onRetry: resolved.onRetry } : {}) }) : undefined;
+  const llm = resolved.llm.provider === 'anthropic' ? createAnthropicProvider({
+        ...resolved.llm.anthropic,
+        ...(resolved.onRetry ? { onRetry: resolved.onRetry } : {}),
+        onUnpriced: (model) => resolved.logger?.warn({ model }, 'no price for this generation model: the answer is kept, its cost unknown (AF_PRICES)'),
+      }) : undefined;
   const redis = new LazyConnection(resolved.queue, resolved.logger);
   let closed: Promise<void> | undefined;
   const open = (): void => {

@@ -1,5 +1,5 @@
 import { AgentModelSchema, RequirementTextSchema, runPipeline, TierSchema, withAgentName, type AgentResult, type DocsSource, type GenerationProgress, type ResearchTarget } from '@agent-factory/core';
-import { costOf, type AnthropicProvider } from '@agent-factory/llm';
+import { resultCostUsd, type AnthropicProvider } from '@agent-factory/llm';
 import { z } from 'zod';
 import type { AgentModels } from './agent-models.js';
 import { checked } from './checked.js';
@@ -31,8 +31,8 @@ export type GenerateOptions = z.input<typeof GenerateOptionsSchema>;
 
 /** One generated agent: the pipeline's result (file, name, gate report, plan, usage, timings) and what writing it did. */
 export interface GeneratedAgent extends AgentResult {
-  /** US dollars the generation model's tokens cost (0 offline). */
-  costUsd: number;
+  /** US dollars the generation model's tokens cost (0 offline); null when the model has no price. */
+  costUsd: number | null;
   /** The agent file's path when written, or where a dry run would write it. */
   path?: string;
   /** Every file written (or that a dry run would write): the agent, and plugin.json in the plugin layout. */
@@ -61,7 +61,7 @@ export async function generateAgent(deps: GenerateDeps, requirement: string, opt
       { ...(deps.docs ? { docs: deps.docs } : {}), ...(deps.llm ? { llm: deps.llm } : {}) },
       { models: deps.agentModels, extraLibraries: deps.extraLibraries, ...(onProgress ? { onProgress } : {}) },
     );
-    const costUsd = costOf(result.usage, result.generator.model, deps.llm?.settings.prices ? { prices: deps.llm.settings.prices } : {});
+    const costUsd = resultCostUsd(result, deps.llm?.settings.prices ? { prices: deps.llm.settings.prices } : {});
     if (!folder) return { ...result, costUsd, files: [], written: false };
     const agent = await folder.addAgent(result.name, result.content, { force: write?.force });
     const changes = await folder.finish();

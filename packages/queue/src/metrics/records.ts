@@ -1,5 +1,5 @@
 import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type RequirementRecordInput, type Tier } from '@agent-factory/core';
-import { costOf, type ModelPrice } from '@agent-factory/llm';
+import { resultCostUsd, type ModelPrice } from '@agent-factory/llm';
 import { BATCH_PROVIDER } from '../batch-mode/context.js';
 import type { JobTiming } from '../processors/context.js';
 import type { PlanOutput } from '../processors/outputs.js';
@@ -27,13 +27,9 @@ export interface CompletedContext {
   now?: number;
 }
 
-/** Dollars for a usage; a model without a price counts nothing rather than failing the record. */
-function dollars(result: AgentResult, batch: boolean, prices?: Readonly<Record<string, ModelPrice>>): number {
-  try {
-    return costOf(result.usage, result.generator.model, { batch, ...(prices ? { prices } : {}) });
-  } catch {
-    return 0;
-  }
+/** Dollars for a result; null for a model without a price (its record then counts no cost rather than failing). */
+export function resultDollars(result: AgentResult, batch: boolean, prices?: Readonly<Record<string, ModelPrice>>): number | null {
+  return resultCostUsd(result, { batch, ...(prices ? { prices } : {}) });
 }
 
 const errorRules = (findings: readonly Finding[]): string[] => findings.filter((f) => f.severity === 'error').map((f) => f.rule);
@@ -57,8 +53,8 @@ export function completedRecord(result: AgentResult, c: CompletedContext): Requi
     stages: c.stages,
     budget: Object.fromEntries(BUDGET_STAGES.map((s) => [s, result.budget.stages[s].tokens])),
     usage: result.usage,
-    cost: dollars(result, batch, c.prices),
-    realtimeCost: dollars(result, false, c.prices),
+    cost: resultDollars(result, batch, c.prices) ?? 0,
+    realtimeCost: resultDollars(result, false, c.prices) ?? 0,
     research: { lookups: result.research.lookups ?? result.research.calls, calls: result.research.calls, tokens: result.research.tokens, duplicates: ids.length - new Set(ids).size },
     retries: c.retries,
     attempts: result.attempts,

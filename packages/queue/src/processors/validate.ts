@@ -2,7 +2,8 @@ import { addUsage, assembleResult, offlineFallback, offlineProvider, validateAge
 import { finalizeItem } from '../items.js';
 import { packResult, summarizeAgent } from '../result-codec.js';
 import { enqueueNext, input, type StageHandler } from './context.js';
-import { completedRecord } from '../metrics/records.js';
+import { BATCH_PROVIDER } from '../batch-mode/context.js';
+import { completedRecord, resultDollars } from '../metrics/records.js';
 import { draftName, type QueueTiming, type ReviewOutput } from './outputs.js';
 
 /**
@@ -60,7 +61,9 @@ export const validateStage: StageHandler = {
       ...(review ? { firstFindings: review.findings } : {}),
       ...(ctx.prices ? { prices: ctx.prices } : {}),
     });
-    const summary = summarizeAgent(result, { worker: current.worker, costUsd: record.cost ?? 0 });
+    // An unpriced model's cost is left out of the summary (index.json), not shown as $0.
+    const costUsd = resultDollars(result, current.provider === BATCH_PROVIDER, ctx.prices);
+    const summary = summarizeAgent(result, { worker: current.worker, ...(costUsd !== null ? { costUsd } : {}) });
     // Compressed once, for the result and its cache copy.
     const packed = packResult(summary);
     const metrics = ctx.metrics.payload(record, work.logger);
