@@ -3,7 +3,7 @@ import { LocalDocsSource } from '@agent-factory/research';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
 import {
-  costOf, createAnthropicProvider, maxTokensFor, ProviderError, type AnthropicProviderOptions, type PlannedRequest, type RequestGate, type RetryEvent,
+  costOf, createAnthropicProvider, maxTokensFor, resultCostUsd, ProviderError, type AnthropicProviderOptions, type PlannedRequest, type RequestGate, type RetryEvent,
 } from '../packages/llm/src/index.js';
 import { isPermanentError } from '../packages/queue/src/errors.js';
 import { startSimulator, type Simulator, type TokenCounts } from '../packages/sim/src/index.js';
@@ -162,7 +162,12 @@ describe('Anthropic provider against the simulator (real SDK)', () => {
     expect(once.attempts).toBe(2);
     expect(once.degraded).toEqual([]);
     expect(sim.ledger.messages.realtime).toBe(4);
-    expect(tokens(addUsage(twice.usage, once.usage))).toMatchObject({ ...sim.ledger.tokens.realtime, output: expect.any(Number) });
+    // The offline file's estimate stays apart; the failed attempts' bill is kept at their model.
+    expect(twice.usage.estimated).toBe(true);
+    expect(twice.billed?.model).toMatch(/^claude-/);
+    expect(tokens(addUsage(twice.billed!.usage, once.usage))).toEqual(sim.ledger.tokens.realtime);
+    expect(resultCostUsd(twice)! + resultCostUsd(once)!).toBeCloseTo(sim.ledger.costUsd.realtime, 8);
+    expect(resultCostUsd(twice)).toBeGreaterThan(0);
   });
 
   it("clamps a model answer to the policy: tools it was not granted, another model", async () => {

@@ -1,5 +1,5 @@
 import {
-  batchKeys, batchUsage, connect, createLogger, RateLimiter, submitBatch, type BatchItemInput, type BatchStatus, type FactoryConnection, type StoredResult,
+  batchKeys, batchUsage, connect, createLogger, metricsReport, RateLimiter, submitBatch, type BatchItemInput, type BatchStatus, type FactoryConnection, type StoredResult,
 } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,14 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
       expect(sim.ledger.faults.byKind.malformed).toBe(2);
       // Two attempts for the marked requirement, one for each other.
       expect(messageRequests(sim)).toBe(4);
+      // The failed attempts' bill counts, at their model: index.json's cost and the report's rows add up to the ledger.
+      const billedUsd = sim.ledger.costUsd.realtime;
+      expect(degraded[0]!.$).toBeGreaterThan(0);
+      expect(results.reduce((sum, r) => sum + (r.$ ?? 0), 0)).toBeCloseTo(billedUsd, 5);
+      const report = await metricsReport(conn, { batch: status.id });
+      expect(report!.usage.every((u) => u.model.startsWith('claude-') && u.mode === 'realtime')).toBe(true);
+      expect(report!.usage.reduce((sum, u) => sum + u.cost, 0)).toBeCloseTo(billedUsd, 5);
+      expect(report!.usage.reduce((sum, u) => sum + u.output, 0)).toBe(sim.ledger.tokens.realtime.output);
     } finally {
       sim.setFaults({ retryAfterMs: 50 });
     }

@@ -28,6 +28,7 @@ export * from './brief.js';
 export * from './naming.js';
 export * from './requirement-safety.js';
 export * from './generate-offline.js';
+export * from './billed.js';
 export * from './pipeline.js';
 export * from './sleep.js';
 export * from './metrics/index.js';

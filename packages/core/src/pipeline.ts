@@ -1,9 +1,10 @@
 import { analyze } from './analyze.js';
+import { addUsage, billedOf } from './billed.js';
 import { accountBudget, type Budget } from './budget.js';
 import { assessComplexity, type ComplexityOptions } from './complexity.js';
 import { offlineProvider } from './generate-offline.js';
 import type { DocsSource } from './ports/docs-source.js';
-import { isOfflineFallbackError, type GenerationOptions, type GenerationResult, type LlmProvider } from './ports/llm-provider.js';
+import { isOfflineFallbackError, type BilledUsage, type GenerationOptions, type GenerationResult, type LlmProvider } from './ports/llm-provider.js';
 import { research as researchStage, type ResearchTarget } from './research.js';
 import type { Analysis } from './schemas/analysis.js';
 import type { Complexity } from './schemas/complexity.js';
@@ -34,9 +35,12 @@ export interface AgentResult {
   research: Research;
   report: GateReport;
   budget: Budget;
+  /** Tokens of the kept draft's provider: billed, or the offline generator's estimate when it wrote the file. */
   usage: Usage;
   /** Which provider and generation model wrote the file that was kept. */
   generator: { provider: string; model: string };
+  /** When the offline generator's file was kept after LLM attempts: what those billed, at their model (cost is priced from this). */
+  billed?: BilledUsage;
   /** Generation attempts (2 when the first draft failed the gates). */
   attempts: number;
   /** Why the result is less than it could be (research missing, fallback generator …). */
@@ -97,24 +101,16 @@ function analysisTokens(analysis: Analysis): number {
   return estimateTokens(analysis.requirement) + estimateTokens(summary.join('\n'));
 }
 
-/** Token counts of two generations together. */
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    cacheCreation: a.cacheCreation + b.cacheCreation,
-    cacheRead: a.cacheRead + b.cacheRead,
-    estimated: a.estimated || b.estimated,
-  };
-}
-
 /** What the generate and validate stages decided: the kept draft, its report and what it cost. */
 export interface GenerationOutcome {
   draft: GenerationResult;
   provider: string;
   report: GateReport;
   attempts: number;
+  /** The kept provider's tokens (an offline draft's own estimate only, never mixed with billed ones). */
   usage: Usage;
+  /** What LLM attempts billed when the offline generator's draft was kept. */
+  billed?: BilledUsage;
   degraded: string[];
   ms: { generate: number; validate: number };
 }
@@ -126,13 +122,13 @@ export function validationContext(plan: Plan): ValidationContext {
 
 /**
  * The last resort after a provider failed the gates: the offline generator writes the file and the
- * result says so. `previous` carries the failed attempts' usage and times, which still count.
+ * result says so. `previous` carries the failed attempts' bill and times, which still count.
  */
 export async function offlineFallback(
   plan: Plan,
   research: Research,
   provider: string,
-  previous: { usage?: Usage; ms: { generate: number; validate: number }; reason?: string; degraded?: string[]; attempts?: number },
+  previous: { billed?: BilledUsage | undefined; ms: { generate: number; validate: number }; reason?: string; degraded?: string[]; attempts?: number },
 ): Promise<GenerationOutcome> {
   const ms = { ...previous.ms };
   let t = performance.now();
@@ -142,7 +138,8 @@ export async function offlineFallback(
   const report = await validateAgent(draft.content, validationContext(plan));
   ms.validate += performance.now() - t;
   const degraded = [...(previous.degraded ?? []), previous.reason ?? `${provider} output failed validation twice; the offline generator answered`];
-  return { draft, provider: offlineProvider.name, report, attempts: previous.attempts ?? 3, usage: previous.usage ? addUsage(previous.usage, draft.usage) : draft.usage, degraded, ms };
+  // The bill stays apart from the offline draft's estimated tokens: it is priced at the LLM's model.
+  return { draft, provider: offlineProvider.name, report, attempts: previous.attempts ?? 3, usage: draft.usage, ...(previous.billed ? { billed: previous.billed } : {}), degraded, ms };
 }
 
 /**
@@ -153,6 +150,7 @@ export async function generateAndValidate(plan: Plan, research: Research, llm: L
   const context = validationContext(plan);
   const ms = { generate: 0, validate: 0 };
   let usage: Usage | undefined;
+  const drafts: GenerationResult[] = [];
   let guidance: GateReport['gates'][number]['findings'] | undefined;
   const degraded: string[] = [];
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -164,12 +162,13 @@ export async function generateAndValidate(plan: Plan, research: Research, llm: L
       // A provider that cannot answer in time (not one that refused the request): the offline generator does.
       if (!isOfflineFallbackError(error)) throw error;
       ms.generate += performance.now() - t;
-      if (error.usage) usage = usage ? addUsage(usage, error.usage) : error.usage;
+      const timedOut = error.usage ? [{ content: '', usage: error.usage, model: error.model ?? drafts.at(-1)?.model ?? 'offline' }] : [];
       const reason = `${llm.name}: ${error.message}; the offline generator answered`;
-      return offlineFallback(plan, research, llm.name, { usage, ms, degraded, attempts: attempt + 1, reason });
+      return offlineFallback(plan, research, llm.name, { billed: billedOf([...drafts, ...timedOut]), ms, degraded, attempts: attempt + 1, reason });
     }
     ms.generate += performance.now() - t;
     usage = usage ? addUsage(usage, draft.usage) : draft.usage;
+    drafts.push(draft);
     degraded.push(...(draft.degraded ?? []));
     t = performance.now();
     const report = await validateAgent(draft.content, context);
@@ -179,7 +178,7 @@ export async function generateAndValidate(plan: Plan, research: Research, llm: L
     if (llm === offlineProvider) break;
   }
   // The provider failed the gates twice: the offline generator answers and the result says so.
-  return offlineFallback(plan, research, llm.name, { usage, ms, degraded });
+  return offlineFallback(plan, research, llm.name, { billed: billedOf(drafts), ms, degraded });
 }
 
 /**
@@ -215,6 +214,7 @@ export function assembleResult(
     budget,
     usage: out.usage,
     generator: { provider: out.provider, model: out.draft.model },
+    ...(out.billed ? { billed: out.billed } : {}),
     attempts: out.attempts,
     // The kept draft's own degradations too: the queue builds its outcome without reading them.
     degraded: [...new Set([...research.degraded, ...(out.draft.degraded ?? []), ...out.degraded])],

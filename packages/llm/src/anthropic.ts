@@ -227,7 +227,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
         if (error.kind === 'timeout') {
           // DESIGN: a generation that cannot finish in time is answered by the offline generator.
           totals.degraded++;
-          throw new OfflineFallbackError(`generation timed out (${retries + 1} attempts of ${settings.timeoutMs} ms)`, { usage, cause: error });
+          throw new OfflineFallbackError(`generation timed out (${retries + 1} attempts of ${settings.timeoutMs} ms)`, { usage, model: at.model, cause: error });
         }
         if (!error.transient) throw error;
         throw new ProviderError(error.kind, `${error.message} (still failing after ${retries} retries)`, {

@@ -17,4 +17,4 @@ export {
 } from './prompt-prefix.js';
 export { backoffMs } from './retry.js';
 export { NO_USAGE, sumUsage, totalTokens, usageFromApi, type ApiUsage } from './usage.js';
-export { resultCostUsd } from './spend.js';
+export { billedSpend, resultCostUsd } from './spend.js';

@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import type { AgentResult } from '@agent-factory/core';
+import { billedSpend } from '@agent-factory/llm';
 import { z } from 'zod';
 import { ITEM_STATES, type ItemResult } from './batch.js';
 import { brotliPack, brotliUnpack, isBrotliPacked } from './brotli.js';
@@ -67,7 +68,8 @@ const round = (ms: number): number => Math.round(ms * 10) / 10;
 /** The stored form of a finished agent, with who generated it and what it cost. */
 export function summarizeAgent(result: AgentResult, extra: { worker?: string | undefined; costUsd?: number } = {}): StoredResult {
   const { worker, costUsd } = extra;
-  const u = result.usage;
+  // The tokens the cost was priced from: after an offline fallback, the LLM attempts' (not the estimate).
+  const u = billedSpend(result)?.usage ?? result.usage;
   return {
     s: 'completed',
     n: result.name,

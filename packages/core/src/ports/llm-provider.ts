@@ -33,6 +33,14 @@ export interface GenerationResult {
   model: string;
   /** What the provider gave up to answer at all (smaller research, a cheaper model …); shown on the result. */
   degraded?: string[];
+  /** On an offline draft that replaced failed LLM attempts: what those attempts billed, at their model. */
+  billed?: BilledUsage;
+}
+
+/** Tokens a paid provider billed and the model they are priced at (never the offline generator's estimates). */
+export interface BilledUsage {
+  model: string;
+  usage: Usage;
 }
 
 /**
@@ -43,17 +51,19 @@ export interface GenerationResult {
 export class OfflineFallbackError extends Error {
   override readonly name = 'OfflineFallbackError';
   readonly offlineFallback = true;
-  /** Tokens the failed attempts still spent. */
+  /** Tokens the failed attempts still spent, and the model that billed them. */
   readonly usage?: Usage;
+  readonly model?: string;
 
-  constructor(message: string, options: { usage?: Usage; cause?: unknown } = {}) {
+  constructor(message: string, options: { usage?: Usage; model?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.usage) this.usage = options.usage;
+    if (options.model) this.model = options.model;
   }
 }
 
 /** Whether the pipeline should answer a provider error with the offline generator. */
-export function isOfflineFallbackError(error: unknown): error is Error & { usage?: Usage } {
+export function isOfflineFallbackError(error: unknown): error is Error & { usage?: Usage; model?: string } {
   return error instanceof Error && (error as Error & { offlineFallback?: unknown }).offlineFallback === true;
 }
 

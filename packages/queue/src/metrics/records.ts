@@ -1,5 +1,5 @@
 import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type RequirementRecordInput, type Tier } from '@agent-factory/core';
-import { resultCostUsd, type ModelPrice } from '@agent-factory/llm';
+import { billedSpend, resultCostUsd, type ModelPrice } from '@agent-factory/llm';
 import { BATCH_PROVIDER } from '../batch-mode/context.js';
 import type { JobTiming } from '../processors/context.js';
 import type { PlanOutput } from '../processors/outputs.js';
@@ -38,7 +38,10 @@ const errorRules = (findings: readonly Finding[]): string[] => findings.filter((
 export function completedRecord(result: AgentResult, c: CompletedContext): RequirementRecordInput {
   const now = c.now ?? Date.now();
   const batch = c.provider === BATCH_PROVIDER;
-  const offline = result.generator.provider === 'offline';
+  // Model, mode, usage and cost say what was billed: after an offline fallback, the LLM attempts'
+  // (the fallback itself shows in degraded); a purely offline result bills nothing, its tokens estimated.
+  const spend = billedSpend(result);
+  const offline = spend === undefined;
   const ids = result.research.libraries.map((l) => l.libraryId);
   return {
     at: now,
@@ -47,12 +50,12 @@ export function completedRecord(result: AgentResult, c: CompletedContext): Requi
     outcome: 'completed',
     tier: result.plan.complexity.tier,
     complexity: result.plan.complexity.score,
-    model: result.generator.model,
+    model: spend?.model ?? result.generator.model,
     mode: offline ? 'offline' : batch ? 'batch' : 'realtime',
     ...(c.enqueuedAt !== undefined ? { totalMs: Math.max(0, now - c.enqueuedAt) } : {}),
     stages: c.stages,
     budget: Object.fromEntries(BUDGET_STAGES.map((s) => [s, result.budget.stages[s].tokens])),
-    usage: result.usage,
+    usage: spend?.usage ?? result.usage,
     cost: resultDollars(result, batch, c.prices) ?? 0,
     realtimeCost: resultDollars(result, false, c.prices) ?? 0,
     research: { lookups: result.research.lookups ?? result.research.calls, calls: result.research.calls, tokens: result.research.tokens, duplicates: ids.length - new Set(ids).size },

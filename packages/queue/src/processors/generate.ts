@@ -18,7 +18,9 @@ async function draftOrOffline(llm: LlmProvider, request: GenerationRequest, opti
   } catch (error) {
     if (!isOfflineFallbackError(error)) throw error;
     const draft = await offlineProvider.generate(request);
-    return { draft: { ...draft, degraded: [`${llm.name}: ${error.message}; the offline generator answered`] }, provider: offlineProvider.name };
+    // The timed-out attempts' bill travels with the draft that replaced them, apart from its estimate.
+    const billed = error.usage && error.model ? { billed: { model: error.model, usage: error.usage } } : {};
+    return { draft: { ...draft, ...billed, degraded: [`${llm.name}: ${error.message}; the offline generator answered`] }, provider: offlineProvider.name };
   }
 }
 

@@ -1,4 +1,4 @@
-import { addUsage, assembleResult, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
+import { addUsage, assembleResult, billedOf, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
 import { finalizeItem } from '../items.js';
 import { packResult, summarizeAgent } from '../result-codec.js';
 import { enqueueNext, input, type StageHandler } from './context.js';
@@ -30,21 +30,24 @@ export const validateStage: StageHandler = {
       generate: current.ms + (first?.ms ?? 0),
       validate: performance.now() - t + (review?.ms ?? 0),
     };
-    const usage = first ? addUsage(first.draft.usage, current.draft.usage) : current.draft.usage;
+    const drafts = [first, current].filter((d) => d !== undefined);
+    // An offline draft keeps its estimate to itself; what LLM attempts billed is carried apart, at their model.
+    const keptOffline = current.provider === offlineProvider.name;
+    const billed = billedOf(drafts.map((d) => d.draft));
+    const usage = keptOffline || !first ? current.draft.usage : addUsage(first.draft.usage, current.draft.usage);
     let outcome: GenerationOutcome;
     const degraded = [...new Set([...(first?.draft.degraded ?? []), ...(current.draft.degraded ?? [])])];
     if (report.passed) {
-      outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, degraded, ms };
+      outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, ...(keptOffline && billed ? { billed } : {}), degraded, ms };
     } else if (attempt === 1 && current.provider !== offlineProvider.name) {
       const findings = report.gates.flatMap((g) => g.findings);
       const review1: ReviewOutput = { findings, ms: ms.validate, wait: work.timing.wait, retries: work.timing.retries };
       work.logger.debug({ findings: findings.length }, 'draft failed the gates; generating again with the findings');
       return enqueueNext(ctx.conn.queues, 'generate', work, 2, { ...work.inputs, review1 });
     } else {
-      outcome = await offlineFallback(plan, research, current.provider, { usage, ms, degraded });
+      outcome = await offlineFallback(plan, research, current.provider, { billed, ms, degraded });
     }
     const result = assembleResult({}, plan, research, outcome, { analyze: planOut.ms, research: researchOut.ms });
-    const drafts = [first, current].filter((d) => d !== undefined);
     const waits = (outputs: readonly QueueTiming[], own = 0): number => outputs.reduce((sum, o) => sum + (o.wait ?? 0), own);
     const record = completedRecord(result, {
       batch: data.b,
