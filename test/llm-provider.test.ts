@@ -170,6 +170,17 @@ describe('Anthropic provider against the simulator (real SDK)', () => {
     expect(resultCostUsd(twice)).toBeGreaterThan(0);
   });
 
+  it('a forced tier reaches the simulated model as the prompt states it: the first draft passes', async () => {
+    fresh();
+    const { llm } = provider();
+    for (const tier of ['simple', 'complex'] as const) {
+      const result = await runPipeline({ requirement: 'Review pull requests for security issues in a Node.js Express API', tier }, { llm });
+      expect(result.plan.complexity.tier).toBe(tier);
+      expect(result.generator.provider).toBe('anthropic');
+      expect(result.attempts).toBe(1);
+    }
+  });
+
   it("clamps a model answer to the policy: tools it was not granted, another model", async () => {
     fresh();
     const changes: string[][] = [];

@@ -30,6 +30,7 @@ export * from './requirement-safety.js';
 export * from './generate-offline.js';
 export * from './billed.js';
 export * from './pipeline.js';
+export * from './task-tier.js';
 export * from './sleep.js';
 export * from './metrics/index.js';
 export * from './lazy-module.js';

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import {
-  compressResearch, EMPTY_RESEARCH, estimateTokens, renderOfflineAgent, renderResearch, trackingComment,
+  compressResearch, EMPTY_RESEARCH, estimateTokens, renderOfflineAgent, renderResearch, taskTierLine, trackingComment,
   type Finding, type GenerationRequest, type LibraryDocs, type LibraryNotes,
 } from '@agent-factory/core';
 import { systemPrefix, type PrefixVariant } from './prompt-prefix.js';
@@ -85,7 +85,7 @@ export function taskText(request: GenerationRequest): string {
     `- model: ${complexity.model}`,
     ...(policy.permissionMode === 'default' ? [] : [`- permissionMode: ${policy.permissionMode}`]),
     ...(color ? [`- color: ${color}`] : []),
-    `- tier: ${tier}`,
+    taskTierLine(tier),
     `- last line: ${trackingComment(analysis.requirement, tier)}`,
     'Analysis:',
     ...listLine('domains', domains),

@@ -1,4 +1,4 @@
-import { EMPTY_RESEARCH, estimateTokens, MAX_REQUIREMENT_CHARS, planRequirement, renderOfflineAgent, TierSchema, type Tier } from '@agent-factory/core';
+import { EMPTY_RESEARCH, estimateTokens, MAX_REQUIREMENT_CHARS, planRequirement, renderOfflineAgent, taskTierOf, type Tier } from '@agent-factory/core';
 import type { MessageParam } from './request-schema.js';
 
 /** Text of the last user message: where the requirement sits. */
@@ -13,13 +13,14 @@ const FALLBACK_REQUIREMENT = 'A general-purpose assistant that helps with everyd
 
 /**
  * The requirement: the last `<requirement>…</requirement>` of the last user message, or the whole
- * message. A `<tier>simple|standard|complex</tier>` there picks the template tier.
+ * message. The task's `- tier: simple|standard|complex` line (as the prompt states a decided or
+ * forced tier) picks the template tier.
  */
 export function requirementOf(text: string): { requirement: string; tier?: Tier } {
   const tagged = [...text.matchAll(/<requirement>([\s\S]*?)<\/requirement>/g)].at(-1)?.[1];
   const requirement = (tagged ?? text).trim().slice(0, MAX_REQUIREMENT_CHARS) || FALLBACK_REQUIREMENT;
-  const tier = TierSchema.safeParse(/<tier>\s*(\w+)\s*<\/tier>/.exec(text)?.[1]);
-  return tier.success ? { requirement, tier: tier.data } : { requirement };
+  const tier = taskTierOf(text);
+  return tier ? { requirement, tier } : { requirement };
 }
 
 /** Answers are pure functions of the requirement; many requests repeat one (retries, benchmarks). */
