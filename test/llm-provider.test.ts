@@ -1,4 +1,4 @@
-import { addUsage, planRequirement, runPipeline, ZERO_USAGE, type AgentResult, type GenerationProgress, type Usage } from '@agent-factory/core';
+import { addUsage, OfflineFallbackError, planRequirement, runPipeline, ZERO_USAGE, type AgentResult, type GenerationProgress, type Usage } from '@agent-factory/core';
 import { LocalDocsSource } from '@agent-factory/research';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
@@ -106,9 +106,10 @@ describe('Anthropic provider against the simulator (real SDK)', () => {
     expect(maxTokensFor('complex', 8192)).toBeLessThan(8192);
     // The ceiling wins, and it is what the API is sent: the answer stops there.
     fresh();
-    const cut = await provider({ maxTokens: 40 }).llm.generate(request, { gate });
+    const cut = await provider({ maxTokens: 40 }).llm.generate(request, { gate }).then(() => new OfflineFallbackError('not cut off'), (e: unknown) => e as OfflineFallbackError);
     expect(planned.at(-1)?.maxTokens).toBe(40);
-    expect(cut.usage.output).toBeLessThanOrEqual(40);
+    expect(cut.message).toMatch(/cut off at max_tokens \(40\)/);
+    expect(cut.usage?.output).toBeLessThanOrEqual(40);
   });
 
   it('30% transient faults (seeded): every requirement of a 20-requirement run succeeds, every fault retried and counted', async () => {
@@ -179,6 +180,16 @@ describe('Anthropic provider against the simulator (real SDK)', () => {
       expect(result.generator.provider).toBe('anthropic');
       expect(result.attempts).toBe(1);
     }
+  });
+
+  it('an answer cut off at max_tokens is detected: one paid request, the offline generator answers, the reason says what to raise', async () => {
+    fresh();
+    const { llm } = provider({ maxTokens: 300 });
+    const result = await runPipeline({ requirement: 'Review pull requests for security issues in a Node.js Express API' }, { llm });
+    expect(sim.ledger.messages.realtime).toBe(1);
+    expect(result.generator.provider).toBe('offline');
+    expect(result.degraded.join('\n')).toMatch(/the answer was cut off at max_tokens \(300\): raise AF_GENERATION_MAX_TOKENS/);
+    expect(tokens(result.billed!.usage)).toEqual(sim.ledger.tokens.realtime);
   });
 
   it("clamps a model answer to the policy: tools it was not granted, another model", async () => {

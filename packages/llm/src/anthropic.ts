@@ -74,6 +74,8 @@ export interface AnthropicProvider extends LlmProvider {
 interface Answer {
   text: string;
   usage: Usage;
+  /** The API's stop_reason: `max_tokens` means the answer was cut off. */
+  stopReason: string | null;
 }
 
 /** The response headers of the request in flight (rate-limit headers for the gate), when any arrived. */
@@ -168,7 +170,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
       spent(usage);
       record(model, usage, started);
       const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
-      return { text, usage };
+      return { text, usage, stopReason: message.stop_reason };
     } catch (caught) {
       // An error status carries its own headers (a 429's retry-after and remaining counts).
       if (caught instanceof APIError && caught.status !== undefined && caught.headers) Object.assign(seen, { headers: caught.headers, at: Date.now() });
@@ -237,6 +239,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
         });
       }
       await permit?.release({ usage: answer.usage, ...headers() });
+      if (answer.stopReason === 'max_tokens') {
+        // A cut-off file fails the gates, and the same request would be cut off again: the offline
+        // generator answers at once, and the reason says what to change.
+        totals.degraded++;
+        const configBinds = settings.maxTokens < maxTokensFor(request.complexity.tier, Number.POSITIVE_INFINITY);
+        const fix = configBinds ? 'raise AF_GENERATION_MAX_TOKENS' : `already the most the ${request.complexity.tier} tier's length gate accepts`;
+        throw new OfflineFallbackError(`the answer was cut off at max_tokens (${maxTokens}): ${fix}`, { usage, model: at.model });
+      }
       // Whatever the model wrote, the policy decides tools, permissionMode, model and name.
       const { content, changes, rewritten } = clampAgentFile(answer.text, request);
       if (rewritten && changes.length > 0) {
