@@ -1,5 +1,6 @@
-import { addUsage, OfflineFallbackError, planRequirement, runPipeline, ZERO_USAGE, type AgentResult, type GenerationProgress, type Usage } from '@agent-factory/core';
+import { addUsage, EMPTY_RESEARCH, OfflineFallbackError, planRequirement, runPipeline, ZERO_USAGE, type AgentResult, type GenerationProgress, type Usage } from '@agent-factory/core';
 import { LocalDocsSource } from '@agent-factory/research';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
 import {
@@ -38,6 +39,15 @@ function provider(extra: Partial<AnthropicProviderOptions> = {}) {
     ...extra,
   });
   return { llm, retries };
+}
+
+/** A port nothing listens on (taken, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const tokens = (u: Usage): TokenCounts => ({ input: u.input, output: u.output, cacheCreation: u.cacheCreation, cacheRead: u.cacheRead });
@@ -190,6 +200,29 @@ describe('Anthropic provider against the simulator (real SDK)', () => {
     expect(result.generator.provider).toBe('offline');
     expect(result.degraded.join('\n')).toMatch(/the answer was cut off at max_tokens \(300\): raise AF_GENERATION_MAX_TOKENS/);
     expect(tokens(result.billed!.usage)).toEqual(sim.ledger.tokens.realtime);
+  });
+
+  it('a refused connection: a caller that retries the call itself (refusedRetries 0) gets one attempt; alone, the provider retries and outlives a restart', async () => {
+    const port = await freePort();
+    const request = { ...planRequirement({ requirement: 'Review pull requests for security issues in a Node.js Express API' }), research: EMPTY_RESEARCH };
+    const dead = provider({ baseURL: `http://127.0.0.1:${port}`, maxRetries: 4 });
+    const error = await dead.llm.generate(request, { refusedRetries: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe('connection');
+    expect((error as ProviderError).permanent).toBe(false);
+    expect(dead.retries).toEqual([]);
+    expect(dead.llm.stats().requests).toBe(1);
+    // Without the option (the in-process CLI), the provider's own retries carry it over an API restart.
+    const restarting = provider({ baseURL: `http://127.0.0.1:${port}`, retryBaseMs: 100, retryMaxMs: 400 });
+    const later = new Promise<Simulator>((resolve) => setTimeout(() => resolve(startSimulator({ port, seed: 1 })), 150));
+    try {
+      const result = await restarting.llm.generate(request);
+      expect(result.content).toMatch(/^---\n/);
+      expect(restarting.retries.length).toBeGreaterThan(0);
+      expect(restarting.retries.every((r) => r.error.kind === 'connection')).toBe(true);
+    } finally {
+      await (await later).close();
+    }
   });
 
   it("clamps a model answer to the policy: tools it was not granted, another model", async () => {

@@ -260,3 +260,12 @@ describe('generation models without a price', () => {
     expect(costIfPriced(usage(1000, 1000), 'offline')).toBe(0);
   });
 });
+
+describe('ANTHROPIC_BASE_URL', () => {
+  it('a value that is not a URL is a usage error naming the variable', () => {
+    const env = { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'not-a-url' };
+    expect(() => llmSettingsFromEnv(env)).toThrow(/^ANTHROPIC_BASE_URL: not a URL/);
+    expect(() => loadLlmSettings(env)).toThrow(/^ANTHROPIC_BASE_URL: not a URL/);
+    expect(() => workerSettings(env)).toThrow(/ANTHROPIC_BASE_URL/);
+  });
+});

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import {
   batchKeys, batchUsage, connect, createLogger, metricsReport, RateLimiter, submitBatch, type BatchItemInput, type BatchStatus, type FactoryConnection, type StoredResult,
 } from '@agent-factory/queue';
@@ -234,6 +235,27 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
       const status = await waitForBatch(c, batch.id, 20_000, (s) => s.counts.pending === 0);
       expect(status.counts).toMatchObject({ cancelled: n, completed: 0 });
       expect(messageRequests(sim)).toBe(0);
+    } finally {
+      await c.close();
+    }
+  });
+  it('a dead API URL (connection refused): each item makes AF_ATTEMPTS attempts, not provider retries times stage attempts', async () => {
+    const p = testPrefix();
+    const c = await connect({ redisUrl: redis.url, prefix: p }, { logger: quiet });
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const worker = await spawnWorker(workerEnv(p, `http://127.0.0.1:${port}`, { AF_ATTEMPTS: '3', AF_BACKOFF_MS: '50' }));
+    workers.push(worker);
+    try {
+      const batch = await submitBatch(c, inputs(syntheticRequirements(2, 55)), { useCache: false });
+      const status = await waitForBatch(c, batch.id, 20_000);
+      expect(status.counts).toMatchObject({ failed: 2, completed: 0 });
+      const results = [...(await storedResults(c, batch.id)).values()];
+      for (const r of results) expect(r.e).toMatch(/^generate: connection error: .*ECONNREFUSED/);
+      // The stage's attempts retried; the provider did not retry inside each of them.
+      expect(worker.lines.filter((l) => l.includes('generation retry'))).toEqual([]);
     } finally {
       await c.close();
     }

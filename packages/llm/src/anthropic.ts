@@ -4,7 +4,7 @@ import {
 } from '@agent-factory/core';
 import { clampAgentFile } from './clamp.js';
 import { AnthropicSettingsSchema, generationModels, type AnthropicSettings, type AnthropicSettingsInput } from './config.js';
-import { classifyError, ProviderError } from './errors.js';
+import { classifyError, isRefusedConnection, ProviderError } from './errors.js';
 import type { AnthropicGenerationOptions, RequestPermit } from './gate.js';
 import { maxTokensFor } from './max-tokens.js';
 import { costIfPriced } from './pricing.js';
@@ -218,7 +218,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
           at = step.next;
           continue;
         }
-        if (error.transient && retries < settings.maxRetries) {
+        const retryLimit = generation.refusedRetries !== undefined && isRefusedConnection(error) ? Math.min(generation.refusedRetries, settings.maxRetries) : settings.maxRetries;
+        if (error.transient && retries < retryLimit) {
           retries++;
           totals.retries++;
           const delayMs = backoffMs(retries, { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) }, random);

@@ -17,7 +17,7 @@ export const ModelPriceSchema = z.object({ input: z.number().nonnegative(), outp
 /** The provider's settings, checked before the first request (callbacks live beside them, not in here). */
 export const AnthropicSettingsSchema = z.object({
   apiKey: z.string().min(1, 'an API key is required (ANTHROPIC_API_KEY)'),
-  baseURL: z.url().optional(),
+  baseURL: z.url('not a URL (e.g. http://127.0.0.1:4010, where agent-factory sim listens)').optional(),
   models: z.object({ simple: GenerationModelSchema, standard: GenerationModelSchema, complex: GenerationModelSchema }).partial().default({}),
   /** Ceiling on max_tokens; each tier asks for at most what its length gate can accept (max-tokens.ts). */
   maxTokens: z.number().int().positive().default(8192),

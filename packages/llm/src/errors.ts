@@ -100,6 +100,13 @@ function causeText(error: unknown): string {
   return parts.join(' ');
 }
 
+const REFUSED_TEXT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/;
+
+/** A connection nothing accepted (no server, no host): no request reached the API, nothing was billed. */
+export function isRefusedConnection(error: ProviderError): boolean {
+  return error.kind === 'connection' && REFUSED_TEXT.test(`${error.message} ${causeText(error.cause)}`);
+}
+
 /**
  * Sorts any error a Messages API call can raise into transient (retry with backoff) and permanent
  * (fail at once with the provider's message). Transient: 429, 408, 409, 5xx, 529, connection

@@ -37,4 +37,10 @@ export interface RequestGate {
 /** The provider's generation options: core's, plus a gate. */
 export interface AnthropicGenerationOptions extends GenerationOptions {
   gate?: RequestGate;
+  /**
+   * Retries of a refused connection (nothing listening) inside this call, instead of maxRetries. A
+   * caller that retries the whole call itself with backoff (the queue's stage attempts) passes 0, so
+   * the two retry loops do not multiply against a dead URL.
+   */
+  refusedRetries?: number;
 }

@@ -4,7 +4,7 @@ export {
   AnthropicSettingsSchema, DEFAULT_GENERATION_MODELS, generationModels, llmSettingsFromEnv, parseGenerationModels, parsePrices,
   type AnthropicSettings, type AnthropicSettingsInput, type LlmSettings,
 } from './config.js';
-export { classifyError, ProviderError, retryAfterMs, type ProviderErrorKind } from './errors.js';
+export { classifyError, isRefusedConnection, ProviderError, retryAfterMs, type ProviderErrorKind } from './errors.js';
 export { maxTokensFor } from './max-tokens.js';
 export type { AnthropicGenerationOptions, PlannedRequest, RequestGate, RequestOutcome, RequestPermit } from './gate.js';
 export {

@@ -37,8 +37,8 @@ export interface GenerateWork extends StageWork {
   limiter?: RateLimiter;
 }
 
-/** Core's options plus the gate the Anthropic provider reads (others ignore it). */
-type GenerateOptions = GenerationOptions & { gate?: LimiterGate };
+/** Core's options plus what the Anthropic provider reads (others ignore it): the gate, refused-connection retries. */
+type GenerateOptions = GenerationOptions & { gate?: LimiterGate; refusedRetries?: number };
 
 /** Bull Board needs no more than four progress writes a second per job. */
 export const PROGRESS_EVERY_MS = 250;
@@ -56,6 +56,8 @@ function throttledProgress(report: (progress: GenerateProgress) => Promise<void>
 
 function generateOptions(work: GenerateWork): GenerateOptions {
   return {
+    // The stage's own attempts (AF_ATTEMPTS, with backoff) retry a refused connection: the provider does not multiply them.
+    refusedRetries: 0,
     ...(work.signal ? { signal: work.signal } : {}),
     ...(work.reportProgress ? { onProgress: throttledProgress(work.reportProgress) } : {}),
     ...(work.limiter ? { gate: work.limiter.gate({ batch: work.data.b, logger: work.logger }) } : {}),
