@@ -497,4 +497,21 @@ describe('agent-factory sim', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/sim: 1 requests/);
   });
+  it('does not print a chosen API key on stdout: masked', async () => {
+    const key = 'sk-ant-api03-secretsecret-XYZ9';
+    const child = spawn(process.execPath, [CLI, 'sim', '--port', '0', '--api-key', key], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (/ANTHROPIC_API_KEY/.test(stdout)) resolve();
+      });
+      child.once('exit', () => reject(new Error('sim exited')));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    expect(stdout).not.toContain('secretsecret');
+    expect(stdout).toMatch(/ANTHROPIC_API_KEY: the key given with --api-key \/ AF_SIM_API_KEY \(sk-ant…Z9\)/);
+  });
 });

@@ -1,4 +1,5 @@
 import { FAULT_KINDS, startSimulator, type FaultKind, type SimulatorOptions } from '@agent-factory/sim';
+import { maskKey } from '../mask-key.js';
 import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -84,10 +85,12 @@ export function registerSim(program: Command): void {
         seed: number(z.coerce.number().int(), flags.seed ?? env('AF_SIM_SEED'), '--seed') ?? 1,
       };
       const sim = await startSimulator(options);
-      // stdout carries what a script needs: the URL and the two lines to export.
+      // stdout carries what a script needs: the URL and the key line to export. A key the user chose
+      // is a secret that stdout (often a log) must not carry: they know it, so it is shown masked.
+      const keyLine = apiKey === undefined ? 'ANTHROPIC_API_KEY=sim-key' : `# ANTHROPIC_API_KEY: the key given with --api-key / AF_SIM_API_KEY (${maskKey(apiKey)})`;
       process.stdout.write(
         `Anthropic API simulator at ${sim.url} (ledger: ${sim.url}/_ledger). Ctrl-C stops.\n` +
-          `ANTHROPIC_BASE_URL=${sim.url}\nANTHROPIC_API_KEY=${apiKey ?? 'sim-key'}\n`,
+          `ANTHROPIC_BASE_URL=${sim.url}\n${keyLine}\n`,
       );
       await untilStopSignal();
       const { requests, tokens, costUsd, responses429, faults } = sim.ledger;
