@@ -106,6 +106,9 @@ describe('metrics of a batch (recorded by the workers, kept in Redis)', () => {
     expect(text.stdout).toContain('By tier');
     expect(text.stdout).toContain(`${COMPLETED + FAILED} finished: ${COMPLETED} completed, ${FAILED} failed`);
     expect(text.stdout).toMatch(/Optimization impact[\s\S]*prompt caching/);
+    // The success rate says what it counts: completed with a fallback is not a success.
+    expect(text.stdout).toMatch(/clean success \d+\.\d% \(completed with every gate passed and nothing degraded: an offline fallback or degraded research completes but is not a success\)/);
+    expect(text.stdout).toMatch(/tokens avg\s+clean success/);
     const json = await runCli(['report', '--since', '1h', '--json'], { env });
     expect(json.code, json.stderr).toBe(0);
     const window = JSON.parse(json.stdout) as MetricsReport;

@@ -3,6 +3,7 @@ import { MICRO, OVER_TOKENS, USAGE_KINDS } from './aggregate.js';
 import { quantileOf, TIME_BUCKETS_MS } from './histogram.js';
 import { PIPELINE_STAGES, recordTokens, type PipelineStage, type RequirementRecord } from './record.js';
 
+/** successRate: the share of the tier's finished requirements that completed clean (gates passed, nothing degraded, no failing rule). */
 export interface TierRow { tier: string; count: number; completed: number; complexityAvg: number; timeAvgMs: number; timeP95Ms: number | undefined; tokensAvg: number; successRate: number }
 export interface StageRow { stage: PipelineStage; count: number; waitAvgMs: number; waitP95Ms: number | undefined; runAvgMs: number; runP95Ms: number | undefined }
 export interface BudgetRow { stage: BudgetStage; tokensAvg: number; limit: number; usedShare: number }
