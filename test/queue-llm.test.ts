@@ -109,6 +109,7 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
   it('30% transient faults (seeded 429, 529, 500, reset, mid-stream): every requirement succeeds; 429s pause and go back', async () => {
     sim.ledger.reset();
     sim.setFaults({ rate: 0.3, retryAfterMs: 50, midstreamAfterDeltas: 3 });
+    const linesBefore = workers[0]!.lines.length;
     try {
       const { status, results } = await run(conn, syntheticRequirements(30, 202));
       expect(status.counts).toMatchObject({ completed: 30, failed: 0 });
@@ -120,6 +121,10 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
       expect((await batchUsage(conn.redis, prefix, status.id)).output).toBe(sim.ledger.tokens.realtime.output);
       const log = workers[0]!.lines.join('\n');
       expect(log).toMatch(/generation retry/);
+      // The provider's own retries reach the records: the report counts at least every one of them.
+      const providerRetries = workers[0]!.lines.slice(linesBefore).filter((l) => l.includes('generation retry')).length;
+      expect(providerRetries).toBeGreaterThan(0);
+      expect((await metricsReport(conn, { batch: status.id }))!.troubleshooting.retries).toBeGreaterThanOrEqual(providerRetries);
       if ((faults.byKind['429'] ?? 0) > 0) expect(log).toMatch(/generation paused on every worker/);
     } finally {
       sim.setFaults({ retryAfterMs: 50 });

@@ -1,6 +1,6 @@
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import {
-  addUsage, OfflineFallbackError, type GenerationOptions, type GenerationRequest, type GenerationResult, type LlmProvider, type Tier, type Usage,
+  addUsage, OfflineFallbackError, withProviderRetries, type GenerationOptions, type GenerationRequest, type GenerationResult, type LlmProvider, type Tier, type Usage,
 } from '@agent-factory/core';
 import { clampAgentFile } from './clamp.js';
 import { AnthropicSettingsSchema, generationModels, type AnthropicSettings, type AnthropicSettingsInput } from './config.js';
@@ -188,14 +188,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
     }
   }
 
-  async function generate(request: GenerationRequest, generation: AnthropicGenerationOptions = {}): Promise<GenerationResult> {
+  /** One generation; `tally` keeps its retries for the error that may end it. */
+  async function generateCounted(request: GenerationRequest, generation: AnthropicGenerationOptions, tally: { retries: number }): Promise<GenerationResult> {
     let at: Attempt = { model: models[request.complexity.tier], research: 'full', compact: false };
     const degraded: string[] = [];
     let usage: Usage = NO_USAGE;
     const spent = (u: Usage): void => {
       usage = addUsage(usage, u);
     };
-    let retries = 0;
     const maxTokens = maxTokensFor(request.complexity.tier, settings.maxTokens);
     for (;;) {
       const prompt = buildPrompt(request, { variant: at.compact ? 'compact' : prefixVariantFor(at.model), research: at.research, cacheResearch: settings.cacheResearch });
@@ -219,21 +219,21 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
           continue;
         }
         const retryLimit = generation.refusedRetries !== undefined && isRefusedConnection(error) ? Math.min(generation.refusedRetries, settings.maxRetries) : settings.maxRetries;
-        if (error.transient && retries < retryLimit) {
-          retries++;
+        if (error.transient && tally.retries < retryLimit) {
+          tally.retries++;
           totals.retries++;
-          const delayMs = backoffMs(retries, { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) }, random);
-          onRetry?.({ retry: retries, maxRetries: settings.maxRetries, delayMs, model: at.model, error });
+          const delayMs = backoffMs(tally.retries, { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) }, random);
+          onRetry?.({ retry: tally.retries, maxRetries: settings.maxRetries, delayMs, model: at.model, error });
           await sleep(delayMs, generation.signal);
           continue;
         }
         if (error.kind === 'timeout') {
           // DESIGN: a generation that cannot finish in time is answered by the offline generator.
           totals.degraded++;
-          throw new OfflineFallbackError(`generation timed out (${retries + 1} attempts of ${settings.timeoutMs} ms)`, { usage, model: at.model, cause: error });
+          throw new OfflineFallbackError(`generation timed out (${tally.retries + 1} attempts of ${settings.timeoutMs} ms)`, { usage, model: at.model, retries: tally.retries, cause: error });
         }
         if (!error.transient) throw error;
-        throw new ProviderError(error.kind, `${error.message} (still failing after ${retries} retries)`, {
+        throw new ProviderError(error.kind, `${error.message} (still failing after ${tally.retries} retries)`, {
           ...(error.status !== undefined ? { status: error.status } : {}),
           ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
           cause: error,
@@ -246,7 +246,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
         totals.degraded++;
         const configBinds = settings.maxTokens < maxTokensFor(request.complexity.tier, Number.POSITIVE_INFINITY);
         const fix = configBinds ? 'raise AF_GENERATION_MAX_TOKENS' : `already the most the ${request.complexity.tier} tier's length gate accepts`;
-        throw new OfflineFallbackError(`the answer was cut off at max_tokens (${maxTokens}): ${fix}`, { usage, model: at.model });
+        throw new OfflineFallbackError(`the answer was cut off at max_tokens (${maxTokens}): ${fix}`, { usage, model: at.model, retries: tally.retries });
       }
       // Whatever the model wrote, the policy decides tools, permissionMode, model and name.
       const { content, changes, rewritten } = clampAgentFile(answer.text, request);
@@ -255,7 +255,18 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
         onClamp?.(changes, at.model);
       }
       if (degraded.length > 0) totals.degraded++;
-      return { content, usage, model: at.model, ...(degraded.length > 0 ? { degraded } : {}) };
+      return { content, usage, model: at.model, ...(tally.retries > 0 ? { retries: tally.retries } : {}), ...(degraded.length > 0 ? { degraded } : {}) };
+    }
+  }
+
+  async function generate(request: GenerationRequest, generation: AnthropicGenerationOptions = {}): Promise<GenerationResult> {
+    const tally = { retries: 0 };
+    try {
+      return await generateCounted(request, generation, tally);
+    } catch (error) {
+      // The retries spent before the error still happened: the queue counts them for the item.
+      // (An abort's reason may be shared by many jobs: it is left untouched.)
+      throw generation.signal?.aborted ? error : withProviderRetries(error, tally.retries);
     }
   }
 

@@ -17,6 +17,8 @@ export const StageJobDataSchema = z.object({
   a: z.union([z.literal(1), z.literal(2)]).optional(),
   /** `realtime`: generate with a Messages API call even in a batch-mode batch (a Message Batches fallback). */
   m: z.literal('realtime').optional(),
+  /** Provider retries spent by earlier runs of this generate job that ended in an error (counted in the metrics). */
+  r: z.number().int().nonnegative().optional(),
   /**
    * Earlier stages' outputs, by name. Written by the previous stage of this code and only checked to be
    * an object: re-validating a plan and its research on every stage would cost more than the stage.

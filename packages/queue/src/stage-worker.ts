@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EMPTY_RESEARCH, offlineProvider, planRequirement, validateAgent, validationContext, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
+import { EMPTY_RESEARCH, offlineProvider, planRequirement, providerRetriesOf, validateAgent, validationContext, type DocsSource, type LlmProvider, type PipelineOptions } from '@agent-factory/core';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { backoffStrategy } from './backoff.js';
 import type { SharedCache } from './cache.js';
@@ -196,6 +196,9 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError(`${stage}: ${SHUTDOWN_REASON}`);
       }
+      // Provider retries of a run that goes back to the queue would be lost with it: the job keeps their count.
+      const providerRetries = providerRetriesOf(error);
+      if (providerRetries > 0) await job.updateData({ ...data, r: (data.r ?? 0) + providerRetries }).catch(() => undefined);
       if (error instanceof RateLimitedError) {
         // Back to the queue without spending an attempt; the queue's limiter key stops every worker's fetching meanwhile.
         await ctx.conn.queues[stage].rateLimit(error.retryInMs);

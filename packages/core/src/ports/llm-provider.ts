@@ -35,6 +35,8 @@ export interface GenerationResult {
   degraded?: string[];
   /** On an offline draft that replaced failed LLM attempts: what those attempts billed, at their model. */
   billed?: BilledUsage;
+  /** The provider's own retries of transient faults while writing it (the metrics count them). */
+  retries?: number;
 }
 
 /** Tokens a paid provider billed and the model they are priced at (never the offline generator's estimates). */
@@ -54,16 +56,19 @@ export class OfflineFallbackError extends Error {
   /** Tokens the failed attempts still spent, and the model that billed them. */
   readonly usage?: Usage;
   readonly model?: string;
+  /** The provider's own retries before it gave up. */
+  readonly retries?: number;
 
-  constructor(message: string, options: { usage?: Usage; model?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { usage?: Usage; model?: string; retries?: number; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.usage) this.usage = options.usage;
     if (options.model) this.model = options.model;
+    if (options.retries) this.retries = options.retries;
   }
 }
 
 /** Whether the pipeline should answer a provider error with the offline generator. */
-export function isOfflineFallbackError(error: unknown): error is Error & { usage?: Usage; model?: string } {
+export function isOfflineFallbackError(error: unknown): error is Error & { usage?: Usage; model?: string; retries?: number } {
   return error instanceof Error && (error as Error & { offlineFallback?: unknown }).offlineFallback === true;
 }
 
@@ -71,4 +76,20 @@ export function isOfflineFallbackError(error: unknown): error is Error & { usage
 export interface LlmProvider {
   readonly name: string;
   generate(request: GenerationRequest, options?: GenerationOptions): Promise<GenerationResult>;
+}
+
+/**
+ * The provider retries an error carries: spent inside a generation that then ended in that error
+ * (a rate-limit go-back, a fault that outlasted them). A plain property, like `permanent`, so the
+ * queue can count them without importing a provider.
+ */
+export function providerRetriesOf(error: unknown): number {
+  const n = error instanceof Error ? (error as Error & { providerRetries?: unknown }).providerRetries : undefined;
+  return typeof n === 'number' && n > 0 ? n : 0;
+}
+
+/** The same error, carrying `retries` provider retries (errors that are not Error objects pass unchanged). */
+export function withProviderRetries<E>(error: E, retries: number): E {
+  if (error instanceof Error && retries > 0) Object.assign(error, { providerRetries: retries });
+  return error;
 }

@@ -20,7 +20,8 @@ async function draftOrOffline(llm: LlmProvider, request: GenerationRequest, opti
     const draft = await offlineProvider.generate(request);
     // The timed-out attempts' bill travels with the draft that replaced them, apart from its estimate.
     const billed = error.usage && error.model ? { billed: { model: error.model, usage: error.usage } } : {};
-    return { draft: { ...draft, ...billed, degraded: [`${llm.name}: ${error.message}; the offline generator answered`] }, provider: offlineProvider.name };
+    const retries = error.retries ? { retries: error.retries } : {};
+    return { draft: { ...draft, ...billed, ...retries, degraded: [`${llm.name}: ${error.message}; the offline generator answered`] }, provider: offlineProvider.name };
   }
 }
 
@@ -87,7 +88,8 @@ export const generateStage: StageHandler = {
     const writeDraft = () => draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
     const { draft, provider } = await (ctx.conn.telemetry ? inGenerationSpan(ctx.llm.name, writeDraft) : writeDraft());
     throwIfAborted(work.signal);
-    const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries, worker: ctx.workerId };
+    // Job retries, plus the provider retries of earlier runs that ended in an error (this run's are on the draft).
+    const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries + (work.data.r ?? 0), worker: ctx.workerId };
     work.logger.debug({ attempt, ms: Math.round(output.ms) }, 'draft generated');
     await enqueueNext(ctx.conn.queues, 'validate', work, attempt, { ...work.inputs, [name]: output });
   },

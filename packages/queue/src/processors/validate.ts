@@ -59,7 +59,9 @@ export const validateStage: StageHandler = {
         generate: { wait: waits(drafts), run: ms.generate },
         validate: { wait: waits(review ? [review] : [], work.timing.wait), run: ms.validate },
       },
-      retries: [planOut, researchOut, ...drafts, ...(review ? [review] : [])].reduce((sum, o) => sum + (o.retries ?? 0), work.timing.retries),
+      // Job retries of every stage, plus the provider's own retries inside each draft's generation.
+      retries: [planOut, researchOut, ...drafts, ...(review ? [review] : [])].reduce((sum, o) => sum + (o.retries ?? 0), work.timing.retries)
+        + drafts.reduce((sum, d) => sum + (d.draft.retries ?? 0), 0),
       provider: current.provider,
       ...(review ? { firstFindings: review.findings } : {}),
       ...(ctx.prices ? { prices: ctx.prices } : {}),
