@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { validateAgent } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
 import {
-  batchKeys, batchModeUsage, batchResults, connect, createLogger, llmBatchKeys, memberId, STAGES, startBatchCollector, startWorkers, submitBatch,
+  batchKeys, batchModeUsage, batchResults, cancelBatch, connect, createLogger, llmBatchKeys, memberId, metricsReport, STAGES, startBatchCollector, startWorkers, submitBatch,
   type BatchCollector, type CollectorHooks, type FactoryConnection, type ItemResult, type WorkerPool,
 } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
@@ -119,6 +119,45 @@ describe('submit --mode batch: Anthropic Message Batches end to end', () => {
     expect(await conn.redis.zcard(keys.pending)).toBe(0);
     expect(await conn.redis.zcard(keys.forming)).toBe(0);
     expect(await leftoverItems(conn)).toBe(0);
+  });
+
+  it('cancel: the Message Batch of a cancelled batch is cancelled at Anthropic, and what was billed anyway is in the report', async () => {
+    const prefix = testPrefix();
+    const { conn, workerConn } = await connections(prefix);
+    const sim = await simulator({ batch: { processingMs: 3000 } });
+    await workers(workerConn, sim);
+    const n = 8;
+    const batch = await submitBatch(conn, syntheticRequirements(n, 61).map((requirement, i) => ({ id: `c-${i}`, requirement })), { useCache: false, mode: 'batch' });
+    const until = async (what: string, done: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
+      const deadline = Date.now() + ms;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until('the Message Batch', () => sim.ledger.batches.created === 1);
+    // About half-way through its processing: some requests are answered (and billed) before the cancel reaches it.
+    await new Promise((r) => setTimeout(r, 1500));
+    await cancelBatch(conn, batch.id);
+    await until('the cancelled Message Batch to end', () => sim.ledger.batches.results.canceled + sim.ledger.batches.results.succeeded === n);
+    const { results } = sim.ledger.batches;
+    expect(results.canceled).toBeGreaterThan(0);
+    expect(results.succeeded).toBeGreaterThan(0);
+    expect(sim.ledger.requests.byEndpoint['POST /v1/messages/batches/:id/cancel']).toBe(1);
+    // The billed results are applied (then recorded) after the batch ended: wait for them to be counted.
+    const billed = sim.ledger.costUsd.batch;
+    await until('the billed spend in the report', async () => {
+      const report = await metricsReport(conn, { batch: batch.id });
+      // The counters keep micro-dollars.
+      return Math.abs((report?.cost.total ?? 0) - billed) < 2e-6;
+    });
+    const report = (await metricsReport(conn, { batch: batch.id }))!;
+    expect(report.usage.every((u) => u.mode === 'batch' && u.agents === 0)).toBe(true);
+    expect(report.usage.reduce((sum, u) => sum + u.output, 0)).toBe(sim.ledger.tokens.batch.output);
+    // Spend, not agents: nothing counts as completed.
+    expect(report.totals.completed).toBe(0);
+    // Nothing was generated realtime for the cancelled requests.
+    expect(sim.ledger.requests.byEndpoint['POST /v1/messages'] ?? 0).toBe(0);
   });
 
   it('a collector that dies between create and recording the id adopts that batch instead of creating a second', async () => {

@@ -28,6 +28,10 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
   const add = (field: string, n: number): void => {
     if (n !== 0) f.set(field, (f.get(field) ?? 0) + Math.round(n));
   };
+  if (record.spendOnly) {
+    addUsage(add, record);
+    return f;
+  }
   const tier = tierLabel(record);
   const tokens = recordTokens(record);
   add('n', 1);
@@ -57,13 +61,8 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
   }
   if (Object.keys(record.budget).length > 0) add('b|n', 1);
   for (const stage of BUDGET_STAGES) add(`b|${stage}`, record.budget[stage] ?? 0);
-  if (record.usage && record.model) {
-    const group = `u|${label(record.model)}|${record.mode ?? 'realtime'}`;
-    add(`${group}|n`, 1);
-    for (const [kind, short] of Object.entries(USAGE_KINDS)) add(`${group}|${short}`, record.usage[kind as keyof typeof USAGE_KINDS]);
-    add(`${group}|cost`, record.cost * MICRO);
-    add(`${group}|rtcost`, record.realtimeCost * MICRO);
-  }
+  if (record.usage && record.model) add(`u|${label(record.model)}|${record.mode ?? 'realtime'}|n`, 1);
+  addUsage(add, record);
   add('cache|agents', record.cachedAgent ? 1 : 0);
   if (record.research) {
     add('r|n', 1);
@@ -86,6 +85,15 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
   }
   if (record.outcome === 'failed') add(`err|${errorClass(record.error ?? 'unknown error')}`, 1);
   return f;
+}
+
+/** A record's tokens by kind and cost under its model and mode (the report's cost rows). */
+function addUsage(add: (field: string, n: number) => void, record: RequirementRecord): void {
+  if (!record.usage || !record.model) return;
+  const group = `u|${label(record.model)}|${record.mode ?? 'realtime'}`;
+  for (const [kind, short] of Object.entries(USAGE_KINDS)) add(`${group}|${short}`, record.usage[kind as keyof typeof USAGE_KINDS]);
+  add(`${group}|cost`, record.cost * MICRO);
+  add(`${group}|rtcost`, record.realtimeCost * MICRO);
 }
 
 /** Adds aggregates together (several minutes or hours into one window). */

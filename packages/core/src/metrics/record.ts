@@ -51,6 +51,11 @@ export const RequirementRecordSchema = z.object({
   cost: z.number().nonnegative().default(0),
   /** What the same usage would have cost without Message Batches (equals cost in realtime). */
   realtimeCost: z.number().nonnegative().default(0),
+  /**
+   * Spend only: a billed result collected after its requirement had ended (a Message Batch request
+   * of a cancelled batch). Its usage and cost count; it is not another finished requirement.
+   */
+  spendOnly: z.boolean().default(false),
   /** Answered from the finished-agents cache (nothing else ran). */
   cachedAgent: z.boolean().default(false),
   /**

@@ -1,8 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { GenerationResult } from '@agent-factory/core';
-import { clampAgentFile, costOf, usageFromApi } from '@agent-factory/llm';
+import { clampAgentFile, costIfPriced, costOf, usageFromApi } from '@agent-factory/llm';
+import { metricsPayload } from '../metrics/store.js';
 import { loadItem } from '../items.js';
-import { itemKey } from '../keys.js';
+import { batchKeys, itemKey } from '../keys.js';
 import { draftName, type DraftOutput } from '../processors/outputs.js';
 import { enqueueStage, stageJobId, type StageJobData } from '../queues.js';
 import { continueTrace, describeGeneration } from '../tracing.js';
@@ -78,11 +79,17 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
   }
   const { keys } = c;
   const draftField = draftName(data.a);
+  // Recorded by the script only if the requirement's batch was cancelled (or it has ended): the spend still shows in the report.
+  const spend = metricsPayload(c.conn.config.prefix, {
+    at: Date.now(), batch: data.b, key: data.k, outcome: 'cancelled', spendOnly: true,
+    model: message.model, mode: 'batch', usage, cost: costUsd,
+    realtimeCost: costIfPriced(usage, message.model, c.llm.settings.prices ? { prices: c.llm.settings.prices } : {}) ?? 0,
+  }, { retentionSeconds: c.conn.config.retentionSeconds });
   const stored = Number(
     await applyDraftScript.run(
       c.conn.redis,
-      [keys.groupApplied(groupId), keys.usage, keys.batchUsage(data.b), itemKey(c.conn.config.prefix, data.b, data.k)],
-      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, draftJson],
+      [keys.groupApplied(groupId), keys.usage, keys.batchUsage(data.b), itemKey(c.conn.config.prefix, data.b, data.k), batchKeys(c.conn.config.prefix, data.b).batch, ...spend.keys],
+      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, draftJson, ...spend.args],
     ),
   );
   // 2: applied by an earlier run that may have died before enqueueing validate.

@@ -1,6 +1,7 @@
 import { classifyError } from '@agent-factory/llm';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { applyResults } from './apply.js';
+import { cancelIfAbandoned } from './cancel-group.js';
 import type { CollectorContext } from './context.js';
 import { finishGroup } from './finish.js';
 import { resumeCreating, submitGroup } from './submit.js';
@@ -52,6 +53,7 @@ export async function runGroup(c: CollectorContext, job: Job, token: string | un
       return;
   }
   if (anthropicId === undefined) return;
+  await cancelIfAbandoned(c, groupId, anthropicId, group);
   if (!(await hasEnded(c, groupId, anthropicId, job))) return pollLater(c, job, token);
   const summary = await applyResults(c, groupId, anthropicId);
   await finishGroup(c, groupId, 'done');

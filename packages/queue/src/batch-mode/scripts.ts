@@ -1,3 +1,4 @@
+import { RECORD_METRICS_LUA } from '../scripts/record-metrics.js';
 import { Script } from '../scripts/script.js';
 
 /**
@@ -83,14 +84,17 @@ return ARGV[1]
 
 /**
  * A succeeded result, applied once: usage booked (spent whatever the item's state) and the draft
- * stored unless the item is final or already has one.
- * KEYS: groupApplied, usage, batchUsage, item. ARGV: cid, input, output, cacheCreation, cacheRead,
- * costUsd, ttl, draftField, draftJson.
+ * stored unless the item is final or already has one. When its batch was cancelled (or the item has
+ * ended), the spend-only metrics record (2 more keys, arguments from the 10th on, see
+ * RECORD_METRICS_LUA) is recorded in the same step, so the report counts what was billed, once: the
+ * item itself ends cancelled, which records no usage.
+ * KEYS: groupApplied, usage, batchUsage, item, batch[, recent, metrics inbox]. ARGV: cid, input,
+ * output, cacheCreation, cacheRead, costUsd, ttl, draftField, draftJson[, metrics arguments].
  * Returns 1 stored now, 2 applied before, 0 not stored (item final or drafted).
  */
 export const applyDraftScript = new Script(
   'llmb-apply-draft',
-  `
+  `${RECORD_METRICS_LUA}
 if redis.call('HSETNX', KEYS[1], ARGV[1], 'succeeded') == 0 then return 2 end
 for _, k in ipairs({KEYS[2], KEYS[3]}) do
   redis.call('HINCRBY', k, 'input', ARGV[2])
@@ -101,7 +105,9 @@ for _, k in ipairs({KEYS[2], KEYS[3]}) do
   redis.call('HINCRBY', k, 'requests', 1)
 end
 redis.call('EXPIRE', KEYS[3], ARGV[7])
-if redis.call('EXISTS', KEYS[4]) == 0 then return 0 end
+local ended = redis.call('EXISTS', KEYS[4]) == 0
+if #KEYS == 7 and (ended or redis.call('HGET', KEYS[5], 'state') == 'cancelled') then recordMetrics(6, 10) end
+if ended then return 0 end
 if redis.call('HEXISTS', KEYS[4], ARGV[8]) == 1 then return 0 end
 redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
 return 1
