@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSimulator } from '@agent-factory/sim';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from './helpers/cli.js';
@@ -71,6 +72,32 @@ describe('agent-factory generate', () => {
     const run = await runCli(['generate', '-', '--out', dir], { input: 'Write SwiftUI views for an onboarding flow.' });
     expect(run.code).toBe(0);
     expect(await readdir(dir)).toHaveLength(1);
+  });
+
+  it('against the API: a cut-off answer falls back after one request, its bill shown and priced; config errors name the variable', async () => {
+    const sim = await startSimulator({ ttftMs: 0, tokensPerSecond: 1_000_000 });
+    try {
+      const env = { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: sim.url, AF_GENERATION_MAX_TOKENS: '300' };
+      const run = await runCli(['generate', REQ, '--out', dir], { env });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/usage \(billed by claude-[\w.-]+ before the offline generator answered\): input \d+, output \d+/);
+      expect(run.stdout).not.toMatch(/\$0\.0000/);
+      expect(sim.ledger.messages.realtime).toBe(1);
+      const before = sim.ledger.costUsd.realtime;
+      const json = JSON.parse((await runCli(['generate', REQ, '--out', dir, '--json'], { env })).stdout) as { costUsd: number; billed: { usage: { output: number } }; degraded: string[] };
+      expect(json.costUsd).toBeGreaterThan(0);
+      expect(json.costUsd).toBeCloseTo(sim.ledger.costUsd.realtime - before, 8);
+      expect(json.degraded.join('\n')).toMatch(/cut off at max_tokens \(300\): raise AF_GENERATION_MAX_TOKENS/);
+      const unpriced = await runCli(['generate', REQ, '--out', dir], { env: { ...env, AF_GENERATION_MODELS: 'simple=claude-nonexistent-9' } });
+      expect(unpriced.code).toBe(2);
+      expect(unpriced.stderr).toMatch(/AF_GENERATION_MODELS: no price for claude-nonexistent-9 .*AF_PRICES/);
+      const badUrl = await runCli(['generate', REQ, '--out', dir], { env: { ...env, ANTHROPIC_BASE_URL: 'not-a-url' } });
+      expect(badUrl.code).toBe(2);
+      expect(badUrl.stderr).toMatch(/ANTHROPIC_BASE_URL: not a URL/);
+      expect(sim.ledger.messages.realtime).toBe(2);
+    } finally {
+      await sim.close();
+    }
   });
 
   const bad: [string, string[], string | Buffer | undefined, RegExp][] = [

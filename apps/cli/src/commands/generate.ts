@@ -60,8 +60,11 @@ function progressLine(out: NodeJS.WriteStream = process.stderr) {
 }
 
 function usageLine(result: GeneratedAgent): string {
-  const { usage, costUsd, attempts } = result;
-  return `  usage: input ${usage.input}, output ${usage.output}, cache write ${usage.cacheCreation}, cache read ${usage.cacheRead} tokens; ${costUsd === null ? 'cost unknown (no price for the model: AF_PRICES)' : `$${costUsd.toFixed(4)}`}; ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  const { costUsd, attempts } = result;
+  // What was billed: after an offline fallback, the LLM attempts' tokens (the file's own are an estimate).
+  const usage = result.billed?.usage ?? result.usage;
+  const billedBy = result.billed ? ` (billed by ${result.billed.model} before the offline generator answered)` : '';
+  return `  usage${billedBy}: input ${usage.input}, output ${usage.output}, cache write ${usage.cacheCreation}, cache read ${usage.cacheRead} tokens; ${costUsd === null ? 'cost unknown (no price for the model: AF_PRICES)' : `$${costUsd.toFixed(4)}`}; ${attempts} attempt${attempts === 1 ? '' : 's'}`;
 }
 
 /** `agent-factory generate "<requirement>"`: the whole pipeline in-process, one agent file written. */
@@ -98,7 +101,7 @@ export function registerGenerate(program: Command): void {
         } else {
           if (flags.dryRun) process.stdout.write(result.diff || 'no changes\n');
           // Offline generation spends no tokens: its counts are estimates, not worth a line.
-          const spent = !result.usage.estimated || result.costUsd !== 0;
+          const spent = !result.usage.estimated || result.billed !== undefined || result.costUsd !== 0;
           process.stdout.write(`${summary(result)}\n${spent ? `${usageLine(result)}\n` : ''}`);
         }
         if (!result.report.passed) process.exitCode = 1;
