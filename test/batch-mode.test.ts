@@ -51,8 +51,8 @@ describe('submit --mode batch: Anthropic Message Batches end to end', () => {
     return sim;
   }
 
-  async function workers(workerConn: FactoryConnection, sim: Simulator, hooks?: CollectorHooks): Promise<{ pool: WorkerPool; collector: BatchCollector }> {
-    const llm = createAnthropicProvider({ apiKey: 'sk-test', baseURL: sim.url, retryBaseMs: 10 });
+  async function workers(workerConn: FactoryConnection, sim: Simulator, hooks?: CollectorHooks, maxTokens?: number): Promise<{ pool: WorkerPool; collector: BatchCollector }> {
+    const llm = createAnthropicProvider({ apiKey: 'sk-test', baseURL: sim.url, retryBaseMs: 10, ...(maxTokens ? { maxTokens } : {}) });
     // Started before the pool, so the generate stage finds this (fast) collector rather than making a default one.
     const collector = await startBatchCollector(workerConn, llm, { logger: quiet, options: FAST, ...(hooks ? { hooks } : {}) });
     const pool = await startWorkers(workerConn, { stages: [...STAGES], concurrency: {}, deps: { llm }, logger: quiet });
@@ -158,6 +158,25 @@ describe('submit --mode batch: Anthropic Message Batches end to end', () => {
     expect(report.totals.completed).toBe(0);
     // Nothing was generated realtime for the cancelled requests.
     expect(sim.ledger.requests.byEndpoint['POST /v1/messages'] ?? 0).toBe(0);
+  });
+
+  it('an answer cut off at max_tokens is not asked for again in a second Message Batch: the offline generator answers, saying why', async () => {
+    const prefix = testPrefix();
+    const { conn, workerConn } = await connections(prefix);
+    const sim = await simulator({ batch: { processingMs: 200 } });
+    await workers(workerConn, sim, undefined, 300);
+    const batch = await submitBatch(conn, syntheticRequirements(3, 71).map((requirement, i) => ({ id: `t-${i}`, requirement })), { useCache: false, mode: 'batch' });
+    const done = await waitForBatch(conn, batch.id, 20_000);
+    expect(done.counts).toMatchObject({ completed: 3, failed: 0 });
+    expect(sim.ledger.batches.created).toBe(1);
+    expect(sim.ledger.messages).toEqual({ realtime: 0, batch: 3 });
+    const stored = [...(await storedResults(conn, batch.id)).values()];
+    for (const r of stored) {
+      expect(r.m).toMatch(/^offline\//);
+      expect((r.d ?? []).join('\n')).toMatch(/anthropic-batch: the answer was cut off at max_tokens \(300\): raise AF_GENERATION_MAX_TOKENS; the offline generator answered/);
+    }
+    // Billed at the batch price, as the simulator booked it.
+    expect(stored.reduce((sum, r) => sum + (r.$ ?? 0), 0)).toBeCloseTo(sim.ledger.costUsd.batch, 5);
   });
 
   it('a collector that dies between create and recording the id adopts that batch instead of creating a second', async () => {

@@ -6,7 +6,7 @@ import { clampAgentFile } from './clamp.js';
 import { AnthropicSettingsSchema, generationModels, type AnthropicSettings, type AnthropicSettingsInput } from './config.js';
 import { classifyError, isRefusedConnection, ProviderError } from './errors.js';
 import type { AnthropicGenerationOptions, RequestPermit } from './gate.js';
-import { maxTokensFor } from './max-tokens.js';
+import { cutOffReason, maxTokensFor } from './max-tokens.js';
 import { costIfPriced } from './pricing.js';
 import { buildPrompt, promptTokens, type Prompt, type ResearchLevel } from './prompt.js';
 import { prefixReport, prefixVariantFor, type PrefixReport } from './prompt-prefix.js';
@@ -244,9 +244,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
         // A cut-off file fails the gates, and the same request would be cut off again: the offline
         // generator answers at once, and the reason says what to change.
         totals.degraded++;
-        const configBinds = settings.maxTokens < maxTokensFor(request.complexity.tier, Number.POSITIVE_INFINITY);
-        const fix = configBinds ? 'raise AF_GENERATION_MAX_TOKENS' : `already the most the ${request.complexity.tier} tier's length gate accepts`;
-        throw new OfflineFallbackError(`the answer was cut off at max_tokens (${maxTokens}): ${fix}`, { usage, model: at.model, retries: tally.retries });
+        throw new OfflineFallbackError(cutOffReason(request.complexity.tier, settings.maxTokens), { usage, model: at.model, retries: tally.retries });
       }
       // Whatever the model wrote, the policy decides tools, permissionMode, model and name.
       const { content, changes, rewritten } = clampAgentFile(answer.text, request);

@@ -5,7 +5,7 @@ export {
   type AnthropicSettings, type AnthropicSettingsInput, type LlmSettings,
 } from './config.js';
 export { classifyError, isRefusedConnection, ProviderError, retryAfterMs, type ProviderErrorKind } from './errors.js';
-export { maxTokensFor } from './max-tokens.js';
+export { cutOffReason, maxTokensFor } from './max-tokens.js';
 export type { AnthropicGenerationOptions, PlannedRequest, RequestGate, RequestOutcome, RequestPermit } from './gate.js';
 export {
   BATCH_MULTIPLIER, CACHE_READ_MULTIPLIER, CACHE_WRITE_1H_MULTIPLIER, CACHE_WRITE_MULTIPLIER, costIfPriced, costOf, DEFAULT_PRICES, priceOf,

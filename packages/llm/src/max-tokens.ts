@@ -14,3 +14,13 @@ const FRAME_CHARS = 1000;
 export function maxTokensFor(tier: Tier, ceiling: number): number {
   return Math.min(ceiling, Math.ceil((CONTENT_LENGTH_BOUNDS[tier].max + FRAME_CHARS) / MIN_CHARS_PER_TOKEN));
 }
+
+/**
+ * Why an answer that stopped at max_tokens is unusable, and what to change: the ceiling
+ * (AF_GENERATION_MAX_TOKENS) when it binds, else the tier's own limit (the model wrote too long).
+ */
+export function cutOffReason(tier: Tier, ceiling: number): string {
+  const asked = maxTokensFor(tier, ceiling);
+  const fix = ceiling < maxTokensFor(tier, Number.POSITIVE_INFINITY) ? 'raise AF_GENERATION_MAX_TOKENS' : `already the most the ${tier} tier's length gate accepts`;
+  return `the answer was cut off at max_tokens (${asked}): ${fix}`;
+}

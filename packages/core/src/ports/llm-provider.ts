@@ -37,6 +37,11 @@ export interface GenerationResult {
   billed?: BilledUsage;
   /** The provider's own retries of transient faults while writing it (the metrics count them). */
   retries?: number;
+  /**
+   * Why the answer is incomplete (it stopped at max_tokens): a second attempt would be cut off
+   * again, so a draft that fails the gates goes straight to the offline generator, with this reason.
+   */
+  truncated?: string;
 }
 
 /** Tokens a paid provider billed and the model they are priced at (never the offline generator's estimates). */

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { GenerationResult } from '@agent-factory/core';
-import { clampAgentFile, costIfPriced, costOf, usageFromApi } from '@agent-factory/llm';
+import { clampAgentFile, costIfPriced, costOf, cutOffReason, usageFromApi } from '@agent-factory/llm';
 import { metricsPayload } from '../metrics/store.js';
 import { loadItem } from '../items.js';
 import { batchKeys, itemKey } from '../keys.js';
@@ -71,9 +71,12 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
   let draftJson = '';
   const wanted = wantsDraft(item, data.a);
   if (wanted) {
-    const { content, changes } = clampAgentFile(answerText(message), generationRequestOf(item, data.a));
+    const request = generationRequestOf(item, data.a);
+    const { content, changes } = clampAgentFile(answerText(message), request);
     if (changes.length > 0) c.logger.info({ member: memberId, model: message.model, changes }, 'model answer clamped to the tools policy');
-    const draft: GenerationResult = { content, usage, model: message.model };
+    // Cut off at max_tokens: validate then skips a second request that would be cut off again.
+    const truncated = message.stop_reason === 'max_tokens' ? { truncated: cutOffReason(request.complexity.tier, c.llm.settings.maxTokens) } : {};
+    const draft: GenerationResult = { content, usage, model: message.model, ...truncated };
     const output: DraftOutput = { draft, provider: BATCH_PROVIDER, ms: Date.now() - info.t, worker: c.workerId };
     draftJson = JSON.stringify(output);
   }

@@ -39,13 +39,15 @@ export const validateStage: StageHandler = {
     const degraded = [...new Set([...(first?.draft.degraded ?? []), ...(current.draft.degraded ?? [])])];
     if (report.passed) {
       outcome = { draft: current.draft, provider: current.provider, report, attempts: attempt, usage, ...(keptOffline && billed ? { billed } : {}), degraded, ms };
-    } else if (attempt === 1 && current.provider !== offlineProvider.name) {
+    } else if (attempt === 1 && current.provider !== offlineProvider.name && current.draft.truncated === undefined) {
       const findings = report.gates.flatMap((g) => g.findings);
       const review1: ReviewOutput = { findings, ms: ms.validate, wait: work.timing.wait, retries: work.timing.retries };
       work.logger.debug({ findings: findings.length }, 'draft failed the gates; generating again with the findings');
       return enqueueNext(ctx.conn.queues, 'generate', work, 2, { ...work.inputs, review1 });
     } else {
-      outcome = await offlineFallback(plan, research, current.provider, { billed, ms, degraded });
+      const { truncated } = current.draft;
+      const reason = truncated === undefined ? {} : { reason: `${current.provider}: ${truncated}; the offline generator answered` };
+      outcome = await offlineFallback(plan, research, current.provider, { billed, ms, degraded, ...reason });
     }
     const result = assembleResult({}, plan, research, outcome, { analyze: planOut.ms, research: researchOut.ms });
     const waits = (outputs: readonly QueueTiming[], own = 0): number => outputs.reduce((sum, o) => sum + (o.wait ?? 0), own);
