@@ -160,7 +160,10 @@ describe('faults', () => {
     }
     for await (const r of batchResults(conn, batch.id)) expect(r).toMatchObject({ state: 'cancelled', error: 'the batch was cancelled' });
     // `report` counts them, each once, whichever process ended it (the cancel, or the worker aborting it).
-    expect((await metricsReport(conn, { batch: batch.id }))?.totals).toMatchObject({ finished: 12, completed: 0, failed: 0, cancelled: 12 });
+    const report = await metricsReport(conn, { batch: batch.id });
+    expect(report?.totals).toMatchObject({ finished: 12, completed: 0, failed: 0, cancelled: 12 });
+    // Stopped, not judged: in no tier (no "unknown" row at 0% success).
+    expect(report?.tiers).toEqual([]);
     // Graceful shutdown: SIGTERM ends the worker with exit code 0.
     expect(await slow.stop()).toBe(0);
   }, 30_000);

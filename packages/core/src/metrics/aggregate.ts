@@ -32,10 +32,12 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
     addUsage(add, record);
     return f;
   }
-  const tier = tierLabel(record);
-  const tokens = recordTokens(record);
   add('n', 1);
   add(`o|${record.outcome}`, 1);
+  // A cancelled requirement was stopped, not judged: finished, but in no tier and against no rate.
+  if (record.outcome === 'cancelled') return f;
+  const tier = tierLabel(record);
+  const tokens = recordTokens(record);
   add(`t|${tier}|n`, 1);
   if (record.outcome === 'completed') {
     const success = record.gates !== undefined && record.degraded.length === 0 && record.failingRules.length === 0;

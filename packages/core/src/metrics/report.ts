@@ -143,7 +143,7 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
     window: options.window,
     totals: {
       finished: n, completed, failed, cancelled: f.get('o|cancelled') ?? 0,
-      successRate: ratio(tiers.reduce((s, t) => s + t.successRate * t.count, 0), n),
+      successRate: ratio(tiers.reduce((s, t) => s + t.successRate * t.count, 0), completed + failed),
       perMinute: ratio(completed * 60_000, spanMs),
       timeP95Ms: quantileOf(buckets(f, 'all|h'), 0.95),
       tokensPerAgent: ratio(tokens, completed),
