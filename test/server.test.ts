@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect as connectSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_QUEUE, connect, STAGES, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { COLLECTOR_QUEUE, connect, STAGES, submitBatch, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
@@ -122,9 +122,24 @@ describe('agent-factory server', () => {
     expect(asset).toBeDefined();
     expect((await fetch(`${url}/admin/queues/${asset}`, { headers: admin })).status).toBe(200);
 
-    const queues = await json<{ queues: { name: string; readOnlyMode: boolean }[] }>(await fetch(`${url}/admin/queues/api/queues`, { headers: admin }));
+    const queues = await json<{ queues: { name: string; readOnlyMode: boolean; description?: string }[] }>(await fetch(`${url}/admin/queues/api/queues`, { headers: admin }));
     expect(queues.queues.map((q) => q.name).sort()).toEqual([...STAGES, COLLECTOR_QUEUE, WEBHOOK_QUEUE].sort());
-    expect(queues.queues.every((q) => !q.readOnlyMode)).toBe(true);
+    // Stage jobs are steps of batches: removing or retrying one there would leave its batch stuck or wrong.
+    expect(queues.queues.filter((q) => !q.readOnlyMode).map((q) => q.name)).toEqual([WEBHOOK_QUEUE]);
+    expect(queues.queues.find((q) => q.name === 'generate')?.description).toContain('agent-factory retry BATCH');
+    const clean = await fetch(`${url}/admin/queues/api/queues/generate/clean/failed`, { method: 'PUT', headers: admin });
+    expect(clean.status).toBe(405);
+  });
+
+  it('names each stage job in Bull Board by the requirement it works on', async () => {
+    const requirement = 'Review the Terraform modules of the billing team for public S3 buckets';
+    const batch = await submitBatch(conn, [{ id: 'bb1', requirement }]);
+    // Nothing runs here: the analyze job waits; a research job as analyze would add it carries the plan.
+    const job = await conn.queues.research.add('research', { b: batch.id, k: 'k1', o: { plan: { plan: { analysis: { requirement } }, ms: 1 } } }, { jobId: 'bb-research-name' });
+    const page = await json<{ queues: { name: string; jobs: { id: string; name: string }[] }[] }>(await fetch(`${url}/admin/queues/api/queues?activeQueue=research&status=waiting&page=1&jobsPerPage=10`, { headers: admin }));
+    const shown = page.queues.find((q) => q.name === 'research')?.jobs.find((j) => j.id === job.id);
+    expect(shown?.name).toBe(`research: ${requirement}`);
+    await job.remove();
   });
 
   it('serves a read-only Bull Board to the viewer token and refuses its writes there', async () => {

@@ -34,9 +34,12 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   app.use(metrics.prometheus);
   // The stage queues, the Message Batches collector's queue (a batch in flight is a job there) and the
   // batch webhooks' (a finished batch's delivery is a job there).
-  const ownQueues = [openCollectorQueue(conn), openWebhookQueue(conn)];
+  const collector = openCollectorQueue(conn);
+  const ownQueues = [collector, openWebhookQueue(conn)];
   options.signal?.addEventListener('abort', () => void Promise.all(ownQueues.map((q) => q.close())).catch(() => undefined), { once: true });
-  app.use(BOARD_PATH, bullBoards([...STAGES.map((stage) => conn.queues[stage]), ...ownQueues]));
+  const stageQueues = STAGES.map((stage) => conn.queues[stage]);
+  // The collector's jobs are steps of batches too (a Message Batch in flight): read-only as the stages.
+  app.use(BOARD_PATH, bullBoards([...stageQueues, ...ownQueues], new Set([...stageQueues, collector].map((q) => q.name))));
 
   const api = Router();
   // Parsed only here: Bull Board has its own parser, and nothing else takes a body.

@@ -9,14 +9,36 @@ import { BOARD_PATH } from './security.js';
 /** A stage queue (bullmq's Queue; typed through the queue package, which owns the bullmq dependency). */
 type StageQueue = FactoryConnection['queues'][keyof FactoryConnection['queues']];
 
-/** One Bull Board over the stage queues, served as an express sub-app. */
-function board(queues: readonly StageQueue[], readOnlyMode: boolean): Express {
+/**
+ * Stage queues are read-only for everyone: their jobs are steps of a batch's requirements, and a job
+ * removed, emptied or retried here would leave its batch waiting forever, or run again while the
+ * batch keeps the old outcome. Requirements are acted on through their batch.
+ */
+const STAGE_QUEUE_NOTE = 'Steps of batches: act on them with agent-factory retry BATCH or cancel BATCH (or the API), which keep the batch right.';
+
+/** What a stage job is about, for its row: the stage and the start of its requirement (carried from analyze on), or its batch. */
+function jobName(job: { name?: string; data?: unknown }): string {
+  const data = (job.data ?? {}) as { b?: unknown; o?: { plan?: { plan?: { analysis?: { requirement?: unknown } } } } };
+  const requirement = data.o?.plan?.plan?.analysis?.requirement;
+  const about = typeof requirement === 'string' ? (requirement.length > 70 ? `${requirement.slice(0, 69)}…` : requirement) : typeof data.b === 'string' ? `batch ${data.b}` : '';
+  return about ? `${job.name ?? ''}: ${about}` : (job.name ?? '');
+}
+
+function adapterFor(queue: StageQueue, stageQueues: ReadonlySet<string>, readOnlyMode: boolean): BullMQAdapter {
+  const stage = stageQueues.has(queue.name);
+  const adapter = new BullMQAdapter(queue, { readOnlyMode: readOnlyMode || stage, ...(stage ? { description: STAGE_QUEUE_NOTE } : {}) });
+  if (stage) adapter.setFormatter('name', jobName);
+  return adapter;
+}
+
+/** One Bull Board over the queues, served as an express sub-app. */
+function board(queues: readonly StageQueue[], stageQueues: ReadonlySet<string>, readOnlyMode: boolean): Express {
   const serverAdapter = new ExpressAdapter();
   // Both boards claim the same base path: the UI's links and API calls go there, and the gate below
   // decides which board answers them.
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
-    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })),
+    queues: queues.map((queue) => adapterFor(queue, stageQueues, readOnlyMode)),
     serverAdapter,
     options: { uiConfig: { boardTitle: readOnlyMode ? 'Agent Factory (read-only)' : 'Agent Factory' } },
   });
@@ -36,15 +58,17 @@ function gate(role: Role, inner: Express): Express {
 }
 
 /**
- * Bull Board for every stage queue at /admin/queues, twice over the same queues: a full board for
- * the admin and a read-only one (readOnlyMode on every queue, enforced by Bull Board's API, not
- * only hidden in the UI) for viewers. Both live at the same URL and the authenticated role picks
- * one, so there is one address to bookmark and a viewer can never reach the writable board's API.
+ * Bull Board for every queue at /admin/queues, twice over the same queues: one for the admin, who
+ * may act on the queues that are not stage queues (retry a webhook's delivery), and a read-only one
+ * (readOnlyMode on every queue, enforced by Bull Board's API, not only hidden in the UI) for
+ * viewers. Both live at the same URL and the authenticated role picks one, so there is one address
+ * to bookmark and a viewer can never reach the writable board's API. `stageQueues` names the queues
+ * read-only for both.
  */
-export function bullBoards(queues: readonly StageQueue[]): Express {
+export function bullBoards(queues: readonly StageQueue[], stageQueues: ReadonlySet<string>): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(gate('admin', board(queues, false)));
-  app.use(gate('viewer', board(queues, true)));
+  app.use(gate('admin', board(queues, stageQueues, false)));
+  app.use(gate('viewer', board(queues, stageQueues, true)));
   return app;
 }
