@@ -218,6 +218,15 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
     expect(saturation).toBeGreaterThan(0.9);
     // Both processes generated.
     expect(new Set(outcome.results.map((r) => r.w)).size).toBe(2);
+    // What Bull Board shows as "rate limited": nothing while only the nominal fetch limit runs, the
+    // time left while queue.rateLimit() (a 429) holds every worker back.
+    const generate = limitedConn.queues.generate;
+    // The counter's window as every fetch renews it (INCR, one-second expiry).
+    await limitedConn.redis.set(generate.keys.limiter, 5, 'PX', 1000);
+    expect(await generate.getRateLimitTtl()).toBe(0);
+    await generate.rateLimit(5000);
+    expect(await generate.getRateLimitTtl()).toBeGreaterThan(4000);
+    await generate.removeRateLimitKey();
   });
 
   it('makes no provider call for a generate job whose batch was cancelled meanwhile: the item ends cancelled', async () => {

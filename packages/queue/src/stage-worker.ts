@@ -75,7 +75,12 @@ const HANDLERS: Record<Stage, StageHandler> = { analyze: analyzeStage, research:
 const CANCEL_REASON = 'batch cancelled';
 const SHUTDOWN_REASON = 'worker shutting down';
 
-/** BullMQ checks the queue's rate-limit key only when a worker has a limiter; this one never limits by itself. */
+/**
+ * BullMQ checks the queue's rate-limit key only when a worker has a limiter; this one never limits by
+ * itself. It is also set as the queue's own (meta) limit, so that readers of the limit (Bull Board's
+ * "rate limited" badge) compare the key's count with it, and show a limit only while
+ * queue.rateLimit() holds one, not the counter's one-second window that every fetch renews.
+ */
 const FETCH_LIMITER = { max: 1_000_000_000, duration: 1000 };
 
 /** A limiter when the configuration sets limits or the provider is one that answers 429s. */
@@ -276,6 +281,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   let webhooks: { close(): Promise<void> } | undefined;
   try {
     cancels = await subscribeCancels(config.redisUrl, config.prefix, abortBatch, logger);
+    if (limiter) await conn.queues.generate.setGlobalRateLimit(FETCH_LIMITER.max, FETCH_LIMITER.duration);
     for (const stage of [...new Set(options.stages)]) {
       let worker: Worker | undefined;
       worker = new Worker(stage, processorFor(stage, ctx, active, cancelled, () => worker!, limiter), {
