@@ -5,8 +5,12 @@ import { KEEP_FAILED } from '../queues.js';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
-/** Deliveries tried per batch: with the jittered backoff from 2 s, some 8 minutes of an endpoint's downtime. */
-export const WEBHOOK_ATTEMPTS = 8;
+/**
+ * Deliveries tried per batch. The jittered backoff from 2 s doubles (each wait half to all of its
+ * step), so the 9 waits of 10 attempts ride out some 8½ to 17 minutes of an endpoint's downtime: a
+ * deploy or a restart of the receiving service.
+ */
+export const WEBHOOK_ATTEMPTS = 10;
 
 /**
  * The job of one end of a batch (the first, or the end after a resume): one job per end, whoever
