@@ -199,6 +199,17 @@ describe('a submit killed mid-enqueue', () => {
       const again = await runCli(['submit', file, '--resume', id], { env: envFor(prefix) });
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/nothing to resume/);
+      // Though there is nothing to do, another file is still no file of this batch's, and says so.
+      const other = join(dir, 'other.txt');
+      await writeFile(other, 'Review the Go services for goroutine leaks\n');
+      const wrongFile = await runCli(['submit', other, '--resume', id], { env: envFor(prefix) });
+      expect(wrongFile.code).toBe(2);
+      expect(wrongFile.stderr).toMatch(/requirement 1 of the file/);
+      const longer = join(dir, 'longer.jsonl');
+      await writeFile(longer, `${await readFile(file, 'utf8')}{"requirement":"Audit the Helm charts for missing resource limits"}\n`);
+      const tooLong = await runCli(['submit', longer, '--resume', id], { env: envFor(prefix) });
+      expect(tooLong.code).toBe(2);
+      expect(tooLong.stderr).toMatch(/nothing to resume; submit the rest as a batch of its own/);
       expect(await conn.redis.ttl(batchKeys(prefix, id).results)).toBeGreaterThan(0);
       expect(await conn.redis.exists(batchKeys(prefix, id).lease)).toBe(0);
       expect(await conn.redis.zcard(`${prefix}:submitting`)).toBe(0);

@@ -98,6 +98,18 @@ async function skipEnqueued(conn: FactoryConnection, batchId: string, inputs: As
   }
 }
 
+/**
+ * A batch whose whole input is enqueued already (a resume run again, or one that never needed it):
+ * nothing changes, but the file must still be the batch's own, all of it, or the user is told so
+ * rather than that all is well.
+ */
+async function nothingToResume(conn: FactoryConnection, batchId: string, inputs: AsyncGenerator<BatchItemInput>): Promise<ResumeOutcome> {
+  const held = await conn.redis.llen(batchKeys(conn.config.prefix, batchId).ids);
+  await skipEnqueued(conn, batchId, inputs, held, new Set());
+  if (!(await inputs.next()).done) throw new ResumeRefusedError(`the file has more requirements than the ${held} batch ${batchId} holds, and the batch is not interrupted: there is nothing to resume; submit the rest as a batch of its own`);
+  return { status: await statusAfterSubmit(conn, batchId), resumed: false, skipped: 0, added: 0, requeued: 0 };
+}
+
 async function* asAsync<T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
   yield* items;
 }
@@ -115,7 +127,7 @@ export async function resumeBatch(conn: FactoryConnection, batchId: string, item
   const inputs = asAsync(items);
   try {
     const before = await standing(conn, batchId);
-    if (before === 'completed' || before === 'sealed') return { status: await statusAfterSubmit(conn, batchId), resumed: false, skipped: 0, added: 0, requeued: 0 };
+    if (before === 'completed' || before === 'sealed') return await nothingToResume(conn, batchId, inputs);
     if (before !== 'interrupted') throw refusal(batchId, before);
     // Stable while the batch is interrupted: every write into it needs the lease.
     const held = await conn.redis.llen(keys.ids);
