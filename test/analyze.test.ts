@@ -360,3 +360,11 @@ describe('analyze: untrusted and unusual input', () => {
     expect(analyze('An agent that formats commit messages').language).toBe('en');
   });
 });
+
+describe('README', () => {
+  it('gives the number of libraries analysis knows', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`Context7 ids (${LIBRARIES.length} known)`);
+  });
+});
