@@ -19,7 +19,7 @@ describe('agent-factory up', () => {
     const up = spawnCli(['up', '--port', '0'], { REDIS_URL: url, AF_PREFIX: testPrefix() });
     try {
       await up.waitFor(/Ctrl-C stops/);
-      expect(up.stdout()).toContain(`REDIS_URL=${redis.url.replace('//', '//:***@')} npx agent-factory worker (with the real password for ***)`);
+      expect(up.stdout()).toContain(`REDIS_URL=${redis.url.replace('//', '//:***@')} npx agent-factory worker\` (with the real password for ***)`);
       expect(up.stdout() + up.stderr()).not.toContain('hunter2-secret');
       expect(up.stderr()).toMatch(/^worker 1: WARN Redis persistence is off/m);
       expect(up.stderr()).not.toMatch(/^\{"level"/m);

@@ -25,7 +25,11 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
 }
 
-/** The table by tier (count, complexity, time, tokens, gate pass rate): the seed's benchmark table, from data. */
+/**
+ * The table by tier (count, complexity, time, tokens, gate pass rate): the seed's benchmark table,
+ * from data. Time is the stages' own run time (no queue waits) and tokens the budget of all stages,
+ * which `report` gives otherwise (end to end; generation): the headers say which.
+ */
 export function tierTable(rows: ReportRow[]): string {
   const lines = TierSchema.options.map((tier) => {
     const of = rows.filter((r) => r.tier === tier);
@@ -35,7 +39,7 @@ export function tierTable(rows: ReportRow[]): string {
     };
     return [tier, String(of.length), avg((r) => r.complexity), avg((r) => r.ms), avg((r) => r.tokens), of.length ? `${Math.round((100 * of.filter((r) => r.passed).length) / of.length)}%` : '-'];
   });
-  const header = ['tier', 'agents', 'complexity', 'ms/agent', 'tokens', 'gates passed'];
+  const header = ['tier', 'agents', 'complexity', 'stage ms/agent', 'tokens (all stages)', 'gates passed'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((r) => (r[i] ?? '').length)));
   return [pad(header, widths), ...lines.map((r) => pad(r, widths))].join('\n');
 }

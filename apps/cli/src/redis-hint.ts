@@ -2,10 +2,14 @@ import { displayRedisUrl } from '@agent-factory/queue';
 
 /**
  * `REDIS_URL=… npx agent-factory <command>` to run from another terminal against this Redis (not
- * whatever answers on 6379 there); a password shows as *** with a note to put the real one.
+ * whatever answers on 6379 there); a password shows as ***, and passwordNote says to put the real one.
  */
 export function withRedisUrl(redisUrl: string, command: string, env: Record<string, string> = {}): string {
-  const shown = displayRedisUrl(redisUrl);
   const vars = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
-  return `${vars}REDIS_URL=${shown} npx agent-factory ${command}${shown === redisUrl ? '' : ' (with the real password for ***)'}`;
+  return `${vars}REDIS_URL=${displayRedisUrl(redisUrl)} npx agent-factory ${command}`;
+}
+
+/** What follows a command from withRedisUrl (outside any quotes, so a copied command stays whole): a note when its password shows as ***. */
+export function passwordNote(redisUrl: string): string {
+  return displayRedisUrl(redisUrl) === redisUrl ? '' : ' (with the real password for ***)';
 }

@@ -58,7 +58,7 @@ export function formatCacheStats(stats: CacheStats, sizes: Record<CacheNamespace
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const duplicates =
     stats.duplicates.length === 0
-      ? 'duplicate computes: none (every entry was computed once)'
+      ? 'duplicate computes: none (no entry was computed more than once)'
       : `duplicate computes (the same entry computed more than once within its TTL):\n${stats.duplicates.map((d) => `  ${d.namespace} ${d.label}: ${d.computes} times`).join('\n')}`;
   return [line(header), ...rows.map(line), '', duplicates].join('\n');
 }

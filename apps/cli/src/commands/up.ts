@@ -4,7 +4,7 @@ import { startLocalCluster } from '../cluster.js';
 import { stopAndExit, untilClusterEnds, whileClusterRuns } from '../cluster-run.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
 import { portFlag } from '../port-flag.js';
-import { withRedisUrl } from '../redis-hint.js';
+import { passwordNote, withRedisUrl } from '../redis-hint.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { UsageError } from '../usage-error.js';
 
@@ -48,7 +48,7 @@ export function registerUp(program: Command): void {
       process.stdout.write(
         `Redis ${displayRedisUrl(redis.url)} (${redis.origin}), ${workers} worker process(es)` +
           (url ? `, dashboard at ${url}/, Bull Board at ${url}/admin/queues` : '') +
-          `.\nSubmit with \`${withRedisUrl(redis.url, 'submit FILE')}\`; add workers from another terminal with \`${withRedisUrl(redis.url, 'worker')}\`. Ctrl-C stops.\n`,
+          `.\nSubmit with \`${withRedisUrl(redis.url, 'submit FILE')}\`${passwordNote(redis.url)}; add workers from another terminal with \`${withRedisUrl(redis.url, 'worker')}\`${passwordNote(redis.url)}. Ctrl-C stops.\n`,
       );
       return stopAndExit(await untilClusterEnds(signal, cluster), stopAll, () => 0);
     });
