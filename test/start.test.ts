@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PACE_MS, demoPace, paceEnv } from '../apps/cli/src/demo-pace.js';
 import { createServer } from 'node:net';
+import { connect, createLogger, listBatches } from '@agent-factory/queue';
 import { runCli } from './helpers/cli.js';
 import { isRunning, spawnCli } from './helpers/cli-process.js';
 import { freePort, startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
@@ -72,17 +73,29 @@ describe('agent-factory start (npm start)', () => {
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const)('on %s mid-batch stops its workers and server before it exits %i', async (signal, code) => {
-    const start = spawnCli(['start', '--pace', '300', '--out', await mkdtemp(join(tmpdir(), 'af-start-')), '--port', String(await freePort())], { REDIS_URL: redis.url, AF_PREFIX: testPrefix() });
+    const prefix = testPrefix();
+    const start = spawnCli(['start', '--pace', '300', '--out', await mkdtemp(join(tmpdir(), 'af-start-')), '--port', String(await freePort())], { REDIS_URL: redis.url, AF_PREFIX: prefix });
+    const conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
     try {
       await start.waitFor(/Generations paced at 300 ms/);
       const children = start.children();
       expect(children).toHaveLength(3);
+      // Once its batch is submitted and running (at 300 ms a generation, it runs for seconds).
+      let batch: string | undefined;
+      while (batch === undefined) {
+        const found = (await listBatches(conn, 1))[0];
+        if (found && found.counts.completed > 0) batch = found.id;
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       start.child.kill(signal);
       expect(await start.exited).toBe(code);
       expect(children.filter(isRunning)).toEqual([]);
       expect(start.stdout()).not.toMatch(/completed/);
+      // The batch is left in Redis, unfinished: it says which, and how to follow or drop it.
+      expect(start.stderr()).toMatch(new RegExp(`batch ${batch} was left unfinished: .*status ${batch}.*cancel ${batch}`));
     } finally {
       start.kill();
+      await conn.close();
     }
   }, 60_000);
 

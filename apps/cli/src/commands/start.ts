@@ -115,8 +115,10 @@ export function registerStart(program: Command): void {
       // A stop ends the wait too, so its bar gives the terminal its cursor back before the exit.
       const stopWaiting = new AbortController();
       void untilClusterEnds(signal, cluster).then(() => stopWaiting.abort());
+      let submittedId: string | undefined;
       const batch = withQueue(async (conn) => {
         const submitted = await submitBatch(conn, requirements, { name: 'example' });
+        submittedId = submitted.id;
         const finished = await waitForBatch(conn, submitted.id, progressMode(false), stopWaiting.signal);
         await removePreviousRun(flags.out);
         const written = await writeBatchResults(conn, finished.id, flags.out, { layout: flags.layout });
@@ -136,7 +138,11 @@ export function registerStart(program: Command): void {
         await stopAll();
         throw error;
       });
-      if (!('done' in ran)) return stopAndExit(ran, stopAll, signalExitCode);
+      if (!('done' in ran)) {
+        // Stopped mid-batch: the batch stays in Redis, unfinished; say where it stands and how to follow or drop it.
+        if (submittedId) process.stderr.write(`agent-factory: batch ${submittedId} was left unfinished: it goes on once workers run against this Redis again (\`${withRedisUrl(redis.url, `status ${submittedId}`)}\`${passwordNote(redis.url)}; \`cancel ${submittedId}\` drops it)\n`);
+        return stopAndExit(ran, stopAll, signalExitCode);
+      }
       const { status, rows, summary, byWorker, fromCache } = ran.done;
       const seconds = ((performance.now() - began) / 1000).toFixed(2);
       process.stdout.write(
