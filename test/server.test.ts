@@ -132,14 +132,20 @@ describe('agent-factory server', () => {
   });
 
   it('names each stage job in Bull Board by the requirement it works on', async () => {
-    const requirement = 'Review the Terraform modules of the billing team for public S3 buckets';
-    const batch = await submitBatch(conn, [{ id: 'bb1', requirement }]);
-    // Nothing runs here: the analyze job waits; a research job as analyze would add it carries the plan.
-    const job = await conn.queues.research.add('research', { b: batch.id, k: 'k1', o: { plan: { plan: { analysis: { requirement } }, ms: 1 } } }, { jobId: 'bb-research-name' });
-    const page = await json<{ queues: { name: string; jobs: { id: string; name: string }[] }[] }>(await fetch(`${url}/admin/queues/api/queues?activeQueue=research&status=waiting&page=1&jobsPerPage=10`, { headers: admin }));
-    const shown = page.queues.find((q) => q.name === 'research')?.jobs.find((j) => j.id === job.id);
-    expect(shown?.name).toBe(`research: ${requirement}`);
-    await job.remove();
+    // A prefix and server of its own: the batch it submits is not the other cases' to find.
+    const own = await connect({ redisUrl: redis.url, prefix: testPrefix() });
+    const server = await startServer(own, { host: '127.0.0.1', port: 0, apiToken: API_TOKEN });
+    try {
+      const requirement = 'Review the Terraform modules of the billing team for public S3 buckets';
+      const batch = await submitBatch(own, [{ id: 'bb1', requirement }]);
+      // Nothing runs here: the analyze job waits; a research job as analyze would add it carries the plan.
+      const job = await own.queues.research.add('research', { b: batch.id, k: 'k1', o: { plan: { plan: { analysis: { requirement } }, ms: 1 } } }, { jobId: 'bb-research-name' });
+      const page = await json<{ queues: { name: string; jobs: { id: string; name: string }[] }[] }>(await fetch(`${server.url}/admin/queues/api/queues?activeQueue=research&status=waiting&page=1&jobsPerPage=10`, { headers: admin }));
+      expect(page.queues.find((q) => q.name === 'research')?.jobs.find((j) => j.id === job.id)?.name).toBe(`research: ${requirement}`);
+    } finally {
+      await server.close(1000);
+      await own.close();
+    }
   });
 
   it('serves a read-only Bull Board to the viewer token and refuses its writes there', async () => {
