@@ -176,6 +176,10 @@ describe('agent-factory server', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-powered-by')).toBeNull();
+    // Plain HTTP here (TLS ends at a proxy): HSTS is the proxy's to send, on the API and the pages alike.
+    for (const path of ['/api/nothing-here', '/', '/admin/queues']) {
+      expect((await fetch(`${url}${path}`, { headers: admin })).headers.get('strict-transport-security')).toBeNull();
+    }
   });
 
   describe('bad bodies: 400 with every bad item, nothing enqueued', () => {

@@ -10,16 +10,19 @@ export const BOARD_PATH = '/admin/queues';
  * itself (no inline or eval'd script: its inline `<script>` is JSON data), but sets inline styles and
  * pulls IBM Plex from Google Fonts, so only style-src and font-src are opened for it.
  * upgrade-insecure-requests is off: the server speaks plain HTTP (TLS, if any, ends at a proxy), and
- * upgrading the board's own asset requests to https would break it.
+ * upgrading the board's own asset requests to https would break it. For the same reason no
+ * Strict-Transport-Security: HSTS belongs to the proxy that ends TLS, not to a plain-HTTP answer.
  */
 export function securityHeaders(): RequestHandler {
   const api = helmet({
+    strictTransportSecurity: false,
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
     },
   });
   const board = helmet({
+    strictTransportSecurity: false,
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
