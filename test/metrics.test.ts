@@ -130,6 +130,11 @@ describe('metrics of a batch (recorded by the workers, kept in Redis)', () => {
     const serverMetrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(serverMetrics).toContain(`af_cluster_window{measure="finished"} ${COMPLETED + FAILED}`);
     expect(serverMetrics).toContain('af_queue_jobs{queue="analyze",state="waiting"} 0');
+    // The server's own queues too: batch webhooks being delivered, Message Batches in flight.
+    expect(serverMetrics).toContain('af_queue_jobs{queue="webhooks",state="waiting"} 0');
+    expect(serverMetrics).toContain('af_queue_jobs{queue="llm-batches",state="active"} 0');
+    const dashboard = (await (await fetch(`${server.url}/api/dashboard`)).json()) as { queues: Record<string, Record<string, number>> };
+    expect(Object.keys(dashboard.queues)).toEqual(['analyze', 'research', 'generate', 'validate', 'llm-batches', 'webhooks']);
     const viaHttp = (await (await fetch(`${server.url}/api/report?batch=${batchId}`)).json()) as MetricsReport;
     expect(viaHttp.totals).toEqual(report.totals);
     expect((await fetch(`${server.url}/api/report?since=forever`)).status).toBe(400);

@@ -30,13 +30,13 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   // The dashboard: one static page (its script polls /api/dashboard) next to the Bull Board link.
   app.get('/', (_req, res) => res.sendFile('index.html', { root: DASHBOARD_DIR }));
   app.use('/dashboard', express.static(DASHBOARD_DIR, { index: false }));
-  const metrics = metricsRoutes(conn);
-  app.use(metrics.prometheus);
   // The stage queues, the Message Batches collector's queue (a batch in flight is a job there) and the
   // batch webhooks' (a finished batch's delivery is a job there).
   const collector = openCollectorQueue(conn);
   const ownQueues = [collector, openWebhookQueue(conn)];
   options.signal?.addEventListener('abort', () => void Promise.all(ownQueues.map((q) => q.close())).catch(() => undefined), { once: true });
+  const metrics = metricsRoutes(conn, ownQueues);
+  app.use(metrics.prometheus);
   const stageQueues = STAGES.map((stage) => conn.queues[stage]);
   // The collector's jobs are steps of batches too (a Message Batch in flight): read-only as the stages.
   app.use(BOARD_PATH, bullBoards([...stageQueues, ...ownQueues], new Set([...stageQueues, collector].map((q) => q.name))));

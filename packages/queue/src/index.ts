@@ -12,6 +12,7 @@ export * from './priority.js';
 export * from './requirement-key.js';
 export * from './keys.js';
 export * from './queues.js';
+export { DEPTH_STATES, queueDepths } from './queue-depths.js';
 export * from './result-codec.js';
 export { checkRedis } from './redis-checks.js';
 export { openRedis, parseRedisUrl, displayRedisUrl, isRedisUnavailable, type ClientRole } from './redis-client.js';

@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { cacheStats, listBatches, metricsReport, parseSince, PromMetrics, recentRecords, STAGES, type FactoryConnection } from '@agent-factory/queue';
+import { cacheStats, listBatches, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, type FactoryConnection } from '@agent-factory/queue';
 import { HttpError } from '../errors.js';
+
+/** A BullMQ queue, typed through the connection's (the server does not depend on bullmq itself). */
+type Queue = FactoryConnection['queues'][keyof FactoryConnection['queues']];
 
 const ReportQuerySchema = z.object({
   batch: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'not a batch id').optional(),
@@ -11,15 +14,12 @@ const ReportQuerySchema = z.object({
 /** What the dashboard shows: its window is short, so the page says what is happening now. */
 const DASHBOARD_WINDOW = '15m';
 
-/** Jobs per stage queue (the dashboard's queue depths). */
-async function queueDepths(conn: FactoryConnection): Promise<Record<string, Record<string, number>>> {
-  const counts = await Promise.all(STAGES.map((stage) => conn.queues[stage].getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed')));
-  return Object.fromEntries(STAGES.map((stage, i) => [stage, counts[i] ?? {}]));
-}
-
-/** /metrics for Prometheus (the cluster's queues and last minutes), and the report as JSON under /api. */
-export function metricsRoutes(conn: FactoryConnection): { prometheus: Router; api: Router } {
-  const prom = new PromMetrics(conn, { cluster: true });
+/**
+ * /metrics for Prometheus (the cluster's queues and last minutes), and the report as JSON under /api.
+ * `others`: the queues besides the stages' whose depths both show (webhooks, llm-batches).
+ */
+export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] = []): { prometheus: Router; api: Router } {
+  const prom = new PromMetrics(conn, { cluster: true, queues: others });
   const prometheus = Router();
   prometheus.get('/metrics', async (_req, res) => {
     res.type(prom.contentType).send(await prom.metrics());
@@ -44,7 +44,7 @@ export function metricsRoutes(conn: FactoryConnection): { prometheus: Router; ap
       // The page shows no troubleshooting examples: the recent log is read once, below, for its failures.
       metricsReport(conn, { sinceMs: parseSince(DASHBOARD_WINDOW), examples: false }),
       listBatches(conn, 10),
-      queueDepths(conn),
+      queueDepths(conn, others),
       cacheStats(conn.redis, conn.config.prefix),
       recentRecords(conn.redis, conn.config.prefix, { limit: 500 }),
     ]);

@@ -1,7 +1,8 @@
+import type { Queue } from 'bullmq';
 import type * as PromClient from 'prom-client';
 import { lazyModule, PIPELINE_STAGES, recordTokens, tierLabel, type RequirementRecord } from '@agent-factory/core';
 import type { FactoryConnection } from '../connection.js';
-import { STAGES } from '../stages.js';
+import { queueDepths } from '../queue-depths.js';
 import { metricsReport } from './report.js';
 
 /** Only workers with AF_METRICS_PORT and the server serve /metrics. */
@@ -43,12 +44,13 @@ export class PromMetrics {
   private readonly cached = new this.lib.Counter({ name: 'af_cached_agents_total', help: 'Requirements answered from the finished-agents cache', registers: [this.registry] });
 
   /**
-   * With a connection: the cluster's queue depths at scrape time. With `cluster`: also the whole
-   * cluster's figures over the last few minutes (the server's view; workers count their own).
+   * With a connection: the cluster's queue depths at scrape time (the stage queues and `queues`). With
+   * `cluster`: also the whole cluster's figures over the last few minutes (the server's view; workers
+   * count their own).
    */
-  constructor(conn?: FactoryConnection, options: { defaults?: boolean; cluster?: boolean } = {}) {
+  constructor(conn?: FactoryConnection, options: { defaults?: boolean; cluster?: boolean; queues?: readonly Queue[] } = {}) {
     if (options.defaults !== false) this.lib.collectDefaultMetrics({ register: this.registry, prefix: 'af_process_' });
-    if (conn) this.queueDepths(conn);
+    if (conn) this.queueDepths(conn, options.queues ?? []);
     if (conn && options.cluster) this.clusterWindow(conn);
   }
 
@@ -98,19 +100,19 @@ export class PromMetrics {
     if (r.cachedAgent) this.cached.inc();
   }
 
-  /** Jobs per stage queue and state, read at scrape time (so every process shows the cluster's queues). */
-  private queueDepths(conn: FactoryConnection): void {
+  /** Jobs per queue and state, read at scrape time (so every process shows the cluster's queues). */
+  private queueDepths(conn: FactoryConnection, others: readonly Queue[]): void {
     new this.lib.Gauge({
       name: 'af_queue_jobs',
-      help: 'Jobs per stage queue and state',
+      help: 'Jobs per queue (the stages, and on the server webhooks and llm-batches) and state',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
-        const counts = await Promise.all(STAGES.map((stage) => conn.queues[stage].getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'waiting-children')));
+        const depths = await queueDepths(conn, others);
         this.reset();
-        STAGES.forEach((stage, i) => {
-          for (const [state, n] of Object.entries(counts[i] ?? {})) this.set({ queue: stage, state }, n);
-        });
+        for (const [queue, counts] of Object.entries(depths)) {
+          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+        }
       },
     });
   }
