@@ -171,6 +171,14 @@ describe('alerts', () => {
       expect(received).toHaveLength(1);
       expect(received[0]).toMatchObject({ source: 'agent-factory', name: 'error_rate', threshold: 0.05 });
       expect(lines.join('')).toContain('alert: error rate 16.7% is over 5.0%');
+      // The crossing is shown, not only logged: on the dashboard's JSON and as a gauge on /metrics.
+      const shown = (await (await fetch(`${server.url}/api/dashboard`)).json()) as { alerts: { active: { name: string; value: number; threshold: number; since: string }[]; windowMinutes: number } };
+      expect(shown.alerts.windowMinutes).toBe(60);
+      expect(shown.alerts.active).toEqual([expect.objectContaining({ name: 'error_rate', value: FAILED / (COMPLETED + FAILED), threshold: 0.05 })]);
+      expect(Date.parse(shown.alerts.active[0]!.since)).toBeLessThanOrEqual(Date.now());
+      const scraped = await (await fetch(`${server.url}/metrics`)).text();
+      expect(scraped).toContain('af_alert_active{alert="error_rate"} 1');
+      expect(scraped).toContain('af_alert_active{alert="p95_time"} 0');
       // Still above: not announced again.
       expect(await watch.check()).toEqual([]);
       expect(received).toHaveLength(1);
@@ -179,6 +187,9 @@ describe('alerts', () => {
       expect(await relaxed.check()).toEqual([]);
       relaxed.stop();
       expect(lines.join('')).toContain('alert cleared');
+      const calm = (await (await fetch(`${server.url}/api/dashboard`)).json()) as { alerts: { active: unknown[] } };
+      expect(calm.alerts.active).toEqual([]);
+      expect(await (await fetch(`${server.url}/metrics`)).text()).toContain('af_alert_active{alert="error_rate"} 0');
       expect((await watch.check()).map((a) => a.name)).toEqual(['error_rate']);
       expect(received).toHaveLength(2);
     } finally {

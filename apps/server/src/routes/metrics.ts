@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { cacheStats, listBatches, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, type FactoryConnection } from '@agent-factory/queue';
+import { cacheStats, listBatches, loadAlertState, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, type FactoryConnection } from '@agent-factory/queue';
 import { HttpError } from '../errors.js';
 
 /** A BullMQ queue, typed through the connection's (the server does not depend on bullmq itself). */
@@ -40,16 +40,18 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
     res.json(report);
   });
   api.get('/dashboard', async (_req, res) => {
-    const [report, batches, queues, cache, recent] = await Promise.all([
+    const [report, batches, queues, cache, recent, alerts] = await Promise.all([
       // The page shows no troubleshooting examples: the recent log is read once, below, for its failures.
       metricsReport(conn, { sinceMs: parseSince(DASHBOARD_WINDOW), examples: false }),
       listBatches(conn, 10),
       queueDepths(conn, others),
       cacheStats(conn.redis, conn.config.prefix),
       recentRecords(conn.redis, conn.config.prefix, { limit: 500 }),
+      loadAlertState(conn),
     ]);
     const failures = recent.filter((r) => r.outcome === 'failed').slice(0, 10).map((r) => ({ at: r.at, batch: r.batch, error: r.error }));
-    res.json({ window: DASHBOARD_WINDOW, report, batches, queues, cache, failures });
+    // alerts: null when no server checked lately (nothing to say either way).
+    res.json({ window: DASHBOARD_WINDOW, report, batches, queues, cache, failures, alerts: alerts ?? null });
   });
   return { prometheus, api };
 }

@@ -2,6 +2,7 @@ import { crossedThresholds, type Alert } from '@agent-factory/core';
 import type { FactoryConnection } from '../connection.js';
 import type { Logger } from '../logger.js';
 import { postBody } from '../post-body.js';
+import { saveAlertState } from './alert-state.js';
 import { metricsKeys } from './keys.js';
 import { metricsReport } from './report.js';
 import type { AlertSettings } from './settings.js';
@@ -38,10 +39,10 @@ export function watchAlerts(conn: FactoryConnection, settings: AlertSettings, op
       logger.warn({ alert: alert.name, err: error }, 'alert webhook failed');
     }
   };
+  const intervalMs = options.intervalMs ?? 60_000;
   const check = async (): Promise<Alert[]> => {
     const report = await metricsReport(conn, { sinceMs: settings.windowMinutes * 60_000, examples: false });
-    if (!report) return [];
-    const crossed = crossedThresholds(report, settings);
+    const crossed = report ? crossedThresholds(report, settings) : [];
     const names = new Set(crossed.map((a) => a.name));
     const announced: Alert[] = [];
     for (const alert of crossed) {
@@ -56,9 +57,17 @@ export function watchAlerts(conn: FactoryConnection, settings: AlertSettings, op
       await conn.redis.hdel(key, ...cleared);
       logger.info({ alerts: cleared }, 'alert cleared');
     }
+    // What the dashboard and /metrics show: kept a few intervals, so it lapses when no server checks.
+    const since = crossed.length > 0 ? await conn.redis.hmget(key, ...crossed.map((a) => a.name)) : [];
+    await saveAlertState(conn, {
+      checkedAt: new Date().toISOString(),
+      windowMinutes: settings.windowMinutes,
+      thresholds: { errorRate: settings.errorRate, p95Ms: settings.p95Ms, tokensPerAgent: settings.tokensPerAgent },
+      active: crossed.map((alert, i) => ({ ...alert, since: new Date(Number(since[i] ?? Date.now())).toISOString() })),
+    }, 3 * intervalMs);
     return announced;
   };
-  const timer = setInterval(() => void check().catch((error: unknown) => logger.warn({ err: error }, 'alert check failed')), options.intervalMs ?? 60_000);
+  const timer = setInterval(() => void check().catch((error: unknown) => logger.warn({ err: error }, 'alert check failed')), intervalMs);
   timer.unref();
   return { check, stop: () => clearInterval(timer) };
 }

@@ -6,3 +6,4 @@ export { metricsReport, type ReportRequest } from './report.js';
 export { PromMetrics } from './prometheus.js';
 export { MetricsRecorder } from './recorder.js';
 export { watchAlerts, type AlertWatch, type AlertWatchOptions } from './alerts.js';
+export { ALERT_NAMES, loadAlertState, type AlertState } from './alert-state.js';

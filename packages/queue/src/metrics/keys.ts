@@ -22,6 +22,8 @@ export function metricsKeys(prefix: string) {
     inbox: `${base}:inbox`,
     /** Alert state: the last alert sent per threshold, so a crossing is announced once. */
     alerts: `${base}:alerts`,
+    /** The last alert check's outcome (JSON, expiring): what the dashboard and /metrics show. */
+    alertState: `${base}:alerts:state`,
   };
 }
 

@@ -3,6 +3,7 @@ import type * as PromClient from 'prom-client';
 import { lazyModule, PIPELINE_STAGES, recordTokens, tierLabel, type RequirementRecord } from '@agent-factory/core';
 import type { FactoryConnection } from '../connection.js';
 import { queueDepths } from '../queue-depths.js';
+import { ALERT_NAMES, loadAlertState } from './alert-state.js';
 import { metricsReport } from './report.js';
 
 /** Only workers with AF_METRICS_PORT and the server serve /metrics. */
@@ -51,7 +52,27 @@ export class PromMetrics {
   constructor(conn?: FactoryConnection, options: { defaults?: boolean; cluster?: boolean; queues?: readonly Queue[] } = {}) {
     if (options.defaults !== false) this.lib.collectDefaultMetrics({ register: this.registry, prefix: 'af_process_' });
     if (conn) this.queueDepths(conn, options.queues ?? []);
-    if (conn && options.cluster) this.clusterWindow(conn);
+    if (conn && options.cluster) {
+      this.clusterWindow(conn);
+      this.alertsActive(conn);
+    }
+  }
+
+  /** 1 per alert crossed at the server's last check, 0 otherwise; no series when no server checked lately. */
+  private alertsActive(conn: FactoryConnection): void {
+    new this.lib.Gauge({
+      name: 'af_alert_active',
+      help: 'Whether an alert threshold was crossed at the last check (AF_ALERT_*)',
+      labelNames: ['alert'],
+      registers: [this.registry],
+      async collect() {
+        const state = await loadAlertState(conn);
+        this.reset();
+        if (!state) return;
+        const active = new Set(state.active.map((a) => a.name));
+        for (const alert of ALERT_NAMES) this.set({ alert }, active.has(alert) ? 1 : 0);
+      },
+    });
   }
 
   private clusterWindow(conn: FactoryConnection): void {
