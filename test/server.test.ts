@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect as connectSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_QUEUE, connect, STAGES, submitBatch, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { batchOverview, cancelBatch, COLLECTOR_QUEUE, connect, STAGES, submitBatch, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
@@ -623,5 +623,43 @@ describe('streaming helpers', () => {
     a!(); // releasing twice frees one slot only
     expect(limiter.acquire('1.2.3.4')).toBeDefined();
     expect(limiter.acquire('1.2.3.4')).toBeUndefined();
+  });
+});
+
+describe("the dashboard's batches", () => {
+  let redis: TestRedis;
+  let conn: FactoryConnection;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    redis = await startRedis({ appendonly: false });
+    conn = await connect({ redisUrl: redis.url, prefix: testPrefix() });
+    server = await startServer(conn, { host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await conn?.close();
+    await redis?.stop();
+  });
+
+  it('keeps a long running batch in view behind many newer finished ones, and counts them all', async () => {
+    // No worker: the big batch stays running; the small ones after it end, cancelled.
+    const big = await submitBatch(conn, Array.from({ length: 30 }, (_, i) => ({ id: `big${i}`, requirement: `an agent that audits service ${i} for leaked secrets` })), { name: 'big' });
+    for (let i = 0; i < 14; i += 1) {
+      const small = await submitBatch(conn, [{ id: 's', requirement: `a reviewer for module ${i} pull requests` }], { name: `small-${i}` });
+      await cancelBatch(conn, small.id);
+    }
+    type Dashboard = { batches: BatchStatus[]; batchCounts: { total: number; unfinished: number; unlisted: number } };
+    const shown = await json<Dashboard>(await fetch(`${server.url}/api/dashboard`));
+    expect(shown.batches[0]).toMatchObject({ id: big.id, state: 'running', total: 30 });
+    expect(shown.batches.slice(1).map((b) => b.name)).toEqual(Array.from({ length: 10 }, (_, i) => `small-${13 - i}`));
+    expect(shown.batchCounts).toEqual({ total: 15, unfinished: 1, unlisted: 0 });
+
+    // Past the bound, the rest of the unfinished ones are counted, not listed.
+    await submitBatch(conn, [{ id: 'n', requirement: 'a technical writer for the billing API docs' }], { name: 'newest' });
+    const bounded = await batchOverview(conn, { unfinishedLimit: 1, recentLimit: 2 });
+    expect(bounded.unfinished.map((b) => b.name)).toEqual(['newest']);
+    expect(bounded.recent).toHaveLength(2);
+    expect(bounded.counts).toEqual({ total: 16, unfinished: 2, unlisted: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { cacheStats, listBatches, loadAlertState, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, type FactoryConnection } from '@agent-factory/queue';
+import { batchOverview, cacheStats, loadAlertState, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, type FactoryConnection } from '@agent-factory/queue';
 import { HttpError } from '../errors.js';
 
 /** A BullMQ queue, typed through the connection's (the server does not depend on bullmq itself). */
@@ -13,6 +13,9 @@ const ReportQuerySchema = z.object({
 
 /** What the dashboard shows: its window is short, so the page says what is happening now. */
 const DASHBOARD_WINDOW = '15m';
+/** Running and interrupted batches listed at most (the rest are counted), and finished ones after them. */
+const UNFINISHED_SHOWN = 50;
+const RECENT_SHOWN = 10;
 
 /**
  * /metrics for Prometheus (the cluster's queues and last minutes), and the report as JSON under /api.
@@ -40,10 +43,10 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
     res.json(report);
   });
   api.get('/dashboard', async (_req, res) => {
-    const [report, batches, queues, cache, recent, alerts] = await Promise.all([
+    const [report, overview, queues, cache, recent, alerts] = await Promise.all([
       // The page shows no troubleshooting examples: the recent log is read once, below, for its failures.
       metricsReport(conn, { sinceMs: parseSince(DASHBOARD_WINDOW), examples: false }),
-      listBatches(conn, 10),
+      batchOverview(conn, { unfinishedLimit: UNFINISHED_SHOWN, recentLimit: RECENT_SHOWN }),
       queueDepths(conn, others),
       cacheStats(conn.redis, conn.config.prefix),
       recentRecords(conn.redis, conn.config.prefix, { limit: 500 }),
@@ -51,7 +54,9 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
     ]);
     const failures = recent.filter((r) => r.outcome === 'failed').slice(0, 10).map((r) => ({ at: r.at, batch: r.batch, error: r.error }));
     // alerts: null when no server checked lately (nothing to say either way).
-    res.json({ window: DASHBOARD_WINDOW, report, batches, queues, cache, failures, alerts: alerts ?? null });
+    // batches: every unfinished one first (a long batch stays in view), then the newest finished ones.
+    const batches = [...overview.unfinished, ...overview.recent];
+    res.json({ window: DASHBOARD_WINDOW, report, batches, batchCounts: overview.counts, queues, cache, failures, alerts: alerts ?? null });
   });
   return { prometheus, api };
 }
