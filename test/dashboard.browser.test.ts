@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { startServer, type RunningServer } from '@agent-factory/server';
 import { chromium, type Browser } from 'playwright-core';
@@ -17,7 +18,10 @@ const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env['CI']) throw new Error(`CI needs chromium at ${CHROMIUM} for the dashboard test (.ci/run installs it)`);
 
 const TOKEN = 'dashboard-test-token';
+const VIEWER_TOKEN = 'dashboard-test-viewer-token';
 const TOTAL = 12;
+/** Screenshots the tests take, to look at by hand. */
+const SHOTS = process.env['AF_SCREENSHOTS'] ?? tmpdir();
 
 let redis: TestRedis;
 let conn: FactoryConnection;
@@ -31,7 +35,7 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     redis = await startRedis({ appendonly: false });
     prefix = testPrefix();
     conn = await connect({ redisUrl: redis.url, prefix }, { logger: createLogger({}, { level: 'error' }) });
-    server = await startServer(conn, { host: '127.0.0.1', port: 0, apiToken: TOKEN });
+    server = await startServer(conn, { host: '127.0.0.1', port: 0, apiToken: TOKEN, viewerToken: VIEWER_TOKEN });
     // Slow generation (1 s each, two at a time: some 6 s in all) so the page, which refreshes every few seconds, sees the batch running, then done.
     worker = await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_GENERATE_DELAY_MS: '1000', AF_CONCURRENCY: 'generate=2', AF_RESEARCH: 'local' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -73,6 +77,21 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it("fits the read-only board's title in Bull Board's header", async () => {
+    const context = await browser.newContext({ httpCredentials: { username: 'viewer', password: VIEWER_TOKEN }, viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/admin/queues/`);
+      const title = page.locator('header a span', { hasText: /read-only/ }).first();
+      await title.waitFor({ timeout: 15_000 });
+      const fits = await title.evaluate((span) => span.scrollWidth <= span.clientWidth);
+      await page.screenshot({ path: `${SHOTS}/board-viewer.png` });
+      expect(fits).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
 
   it('asks the browser for credentials without a token', async () => {
     const context = await browser.newContext();

@@ -40,7 +40,8 @@ function board(queues: readonly StageQueue[], stageQueues: ReadonlySet<string>, 
   createBullBoard({
     queues: queues.map((queue) => adapterFor(queue, stageQueues, readOnlyMode)),
     serverAdapter,
-    options: { uiConfig: { boardTitle: readOnlyMode ? 'Agent Factory (read-only)' : 'Agent Factory' } },
+    // The board's header fits some 18 characters: a longer title is cut before it says read-only.
+    options: { uiConfig: { boardTitle: readOnlyMode ? 'AF · read-only' : 'Agent Factory' } },
   });
   const app = serverAdapter.getRouter() as Express; // typed `any` by @bull-board/express; it is an express app
   app.disable('x-powered-by');
