@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { startServer, type RunningServer } from '@agent-factory/server';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
 import { spawnWorker, type WorkerProcess } from './helpers/queue-workers.js';
@@ -67,16 +67,90 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     // And again when it finished: every requirement completed, progress full, throughput on the tiles.
     await expect.poll(async () => row.locator('td').nth(3).textContent(), { timeout: 30_000 }).toBe(String(TOTAL));
     await expect.poll(async () => row.locator('td').nth(1).textContent(), { timeout: 10_000 }).toBe('completed');
-    // The progress element's value and max reflect to its attributes.
-    const bar = row.locator('progress');
-    expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).toEqual([String(TOTAL), String(TOTAL)]);
+    // The bar is all one completed segment, and says so to a screen reader.
+    const bar = row.locator('.bar');
+    expect(await bar.locator('.seg').evaluateAll((segs) => segs.map((s) => [s.className, s.getAttribute('data-count')]))).toEqual([['seg completed', String(TOTAL)]]);
+    expect(await bar.getAttribute('aria-label')).toContain(`${TOTAL} completed, 0 failed, 0 cancelled, 0 pending of ${TOTAL}`);
     await expect.poll(() => page.textContent('#throughput'), { timeout: 10_000 }).not.toBe('—');
     expect(await page.locator('#stages tbody tr').count()).toBe(4);
-    expect(await page.locator('#queues tbody tr').count()).toBe(4);
+    // The stage queues, then the server's own: Message Batches in flight and batch webhooks.
+    expect(await page.locator('#queues tbody tr td:first-child').allTextContents()).toEqual(['analyze', 'research', 'generate', 'validate', 'llm-batches', 'webhooks']);
+    // The tiles' window is on them, visibly (/metrics' cluster window is another).
+    expect(await page.locator('.tile .window').allInnerTexts()).toEqual(Array(5).fill('last 15 min'));
+    expect(await page.textContent('#batch-summary')).toMatch(/^0 running or interrupted; the 1 newest finished; 1 batch in all\.$/);
     expect(batch.id).toMatch(/^b_/);
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  /** The page with /api/dashboard answered by `answer` (the real JSON, changed) instead of the server. */
+  async function pageWith(width: number, answer: (real: Record<string, unknown>) => Record<string, unknown>): Promise<{ page: Page; close: () => Promise<void> }> {
+    const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TOKEN }, viewport: { width, height: 900 } });
+    const real = (await (await context.request.get(`${server.url}/api/dashboard`)).json()) as Record<string, unknown>;
+    const page = await context.newPage();
+    await page.route('**/api/dashboard', (route) => route.fulfill({ json: answer(real) }));
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.textContent('#updated'), { timeout: 10_000 }).toMatch(/^updated /);
+    return { page, close: () => context.close() };
+  }
+
+  const base = { tenant: 'default', priority: 0, createdAt: '2026-01-01T10:00:00.000Z', inputs: 300, total: 300 };
+  const counts = (completed: number, failed: number, cancelled: number, pending: number) => ({ completed, failed, cancelled, pending });
+  const REASON = 'submit stopped after enqueuing 120 of the file\'s 300 requirement(s): its process stopped. To finish the batch, run `agent-factory submit FILE --resume b_interrupted`; or cancel it.';
+  const BATCHES = [
+    { ...base, id: 'b_running', name: 'b_running', state: 'running', counts: counts(100, 20, 0, 180) },
+    { ...base, id: 'b_interrupted', name: 'nightly-import-with-a-rather-long-name', state: 'interrupted', inputs: 120, total: 120, reason: REASON, counts: counts(0, 0, 0, 120) },
+    { ...base, id: 'b_cancelled', name: 'b_cancelled', state: 'cancelled', counts: counts(60, 0, 240, 0) },
+    { ...base, id: 'b_allfailed', name: 'b_allfailed', state: 'completed', total: 5, inputs: 5, counts: counts(0, 5, 0, 0), webhook: { state: 'failed', at: '2026-01-01T10:05:00.000Z', error: 'HTTP 500 from the endpoint after 8 attempts' } },
+    { ...base, id: 'b_hooked', name: 'b_hooked', state: 'completed', total: 3, inputs: 3, counts: counts(3, 0, 0, 0), webhook: { state: 'delivered', at: '2026-01-01T10:06:00.000Z' } },
+  ];
+  it('shows every outcome in a batch row: cancelled and failed segments, the reason of an interrupted batch, its webhook', async () => {
+    const { page, close } = await pageWith(1280, (real) => ({ ...real, batches: BATCHES, batchCounts: { total: 120, unfinished: 53, unlisted: 51 } }));
+    try {
+      const cells = (id: string) => page.locator(`#batches tbody tr[data-batch="${id}"] td`).allInnerTexts();
+      const segments = (id: string) => page.locator(`#batches tbody tr[data-batch="${id}"] .seg`).evaluateAll((segs) => segs.map((s) => [s.className, /width: ([^;]+)/.exec(s.getAttribute('style') ?? '')?.[1]]));
+      // Columns: batch, state, progress, completed, failed, cancelled, pending, webhook.
+      expect((await cells('b_cancelled')).slice(3)).toEqual(['60', '0', '240', '0', '']);
+      expect(await segments('b_cancelled')).toEqual([['seg completed', '20%'], ['seg cancelled', '80%']]);
+      expect(await segments('b_running')).toEqual([['seg completed', '33.3333%'], ['seg failed', '6.66667%']]);
+      // All failed: not shown as a success.
+      expect((await cells('b_allfailed'))[1]).toBe('completed, all failed');
+      expect(await segments('b_allfailed')).toEqual([['seg failed', '100%']]);
+      expect((await cells('b_allfailed'))[7]).toBe('failed 10:05:00: HTTP 500 from the endpoint after 8 attempts'.replace('10:05:00', new Date('2026-01-01T10:05:00.000Z').toLocaleTimeString('en-GB', { hour12: false })));
+      expect((await cells('b_hooked'))[7]).toMatch(/^delivered \d\d:\d\d:\d\d$/);
+      // Interrupted: why, and the command that resumes it, right under its row.
+      const interrupted = 'nightly-import-with-a-rather-long-name (b_interrupted)';
+      expect((await cells(interrupted))[1]).toBe('interrupted');
+      expect(await page.textContent('#batches tr[data-note-for="b_interrupted"]')).toBe(REASON);
+      expect(await page.textContent('#batch-summary')).toBe('53 running or interrupted, and 51 more not listed; the 3 newest finished; 120 batches in all.');
+      expect(await page.locator('.legend').innerText()).toMatch(/completed\s+failed\s+cancelled\s+pending/);
+      await page.screenshot({ path: `${SHOTS}/batches-1280.png`, fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('says so when there is nothing: no batches, no failures', async () => {
+    const { page, close } = await pageWith(1280, (real) => ({ ...real, batches: [], batchCounts: { total: 0, unfinished: 0, unlisted: 0 }, failures: [] }));
+    try {
+      expect(await page.locator('#batches tbody').innerText()).toBe('no batches yet');
+      expect(await page.locator('#failures').innerText()).toBe('no failures');
+    } finally {
+      await close();
+    }
+  });
+
+  it('never scrolls sideways, at phone and desktop widths', async () => {
+    for (const width of [400, 1280]) {
+      const { page, close } = await pageWith(width, (real) => ({ ...real, batches: BATCHES, batchCounts: { total: 5, unfinished: 2, unlisted: 0 } }));
+      try {
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+        await page.screenshot({ path: `${SHOTS}/page-${width}.png`, fullPage: true });
+      } finally {
+        await close();
+      }
+    }
+  });
 
   it("fits the read-only board's title in Bull Board's header", async () => {
     const context = await browser.newContext({ httpCredentials: { username: 'viewer', password: VIEWER_TOKEN }, viewport: { width: 1280, height: 800 } });
