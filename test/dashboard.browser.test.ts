@@ -104,6 +104,11 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     { ...base, id: 'b_allfailed', name: 'b_allfailed', state: 'completed', total: 5, inputs: 5, counts: counts(0, 5, 0, 0), webhook: { state: 'failed', at: '2026-01-01T10:05:00.000Z', error: 'HTTP 500 from the endpoint after 8 attempts' } },
     { ...base, id: 'b_hooked', name: 'b_hooked', state: 'completed', total: 3, inputs: 3, counts: counts(3, 0, 0, 0), webhook: { state: 'delivered', at: '2026-01-01T10:06:00.000Z' } },
   ];
+  const ALERTS = {
+    checkedAt: '2026-01-01T10:10:00.000Z', windowMinutes: 5, thresholds: { errorRate: 0.05, p95Ms: 120_000, tokensPerAgent: 8000 },
+    active: [{ name: 'error_rate', value: 0.2, threshold: 0.05, message: 'error rate 20.0% is over 5.0% (2 of 10 failed)', since: '2026-01-01T10:07:00.000Z' }],
+  };
+
   it('shows every outcome in a batch row: cancelled and failed segments, the reason of an interrupted batch, its webhook', async () => {
     const { page, close } = await pageWith(1280, (real) => ({ ...real, batches: BATCHES, batchCounts: { total: 120, unfinished: 53, unlisted: 51 } }));
     try {
@@ -130,6 +135,28 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     }
   });
 
+  it('shows a crossed alert threshold in a banner and on its tile', async () => {
+    const { page, close } = await pageWith(1280, (real) => ({ ...real, alerts: ALERTS }));
+    try {
+      const banner = page.locator('#alerts');
+      expect(await banner.isVisible()).toBe(true);
+      expect(await banner.innerText()).toContain('error rate 20.0% is over 5.0% (2 of 10 failed)');
+      expect(await banner.innerText()).toContain('over the last 5 min');
+      expect(await page.locator('.tile.alerting .value').evaluateAll((values) => values.map((v) => v.id))).toEqual(['errors']);
+      await page.screenshot({ path: `${SHOTS}/alerts-1280.png` });
+    } finally {
+      await close();
+    }
+    // No alert crossed, or no server checking: no banner, no tile highlighted.
+    const calm = await pageWith(1280, (real) => ({ ...real, alerts: { ...ALERTS, active: [] } }));
+    try {
+      expect(await calm.page.locator('#alerts').isVisible()).toBe(false);
+      expect(await calm.page.locator('.tile.alerting').count()).toBe(0);
+    } finally {
+      await calm.close();
+    }
+  });
+
   it('says so when there is nothing: no batches, no failures', async () => {
     const { page, close } = await pageWith(1280, (real) => ({ ...real, batches: [], batchCounts: { total: 0, unfinished: 0, unlisted: 0 }, failures: [] }));
     try {
@@ -142,7 +169,7 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
 
   it('never scrolls sideways, at phone and desktop widths', async () => {
     for (const width of [400, 1280]) {
-      const { page, close } = await pageWith(width, (real) => ({ ...real, batches: BATCHES, batchCounts: { total: 5, unfinished: 2, unlisted: 0 } }));
+      const { page, close } = await pageWith(width, (real) => ({ ...real, batches: BATCHES, batchCounts: { total: 5, unfinished: 2, unlisted: 0 }, alerts: ALERTS }));
       try {
         expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
         await page.screenshot({ path: `${SHOTS}/page-${width}.png`, fullPage: true });

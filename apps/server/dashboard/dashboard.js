@@ -1,5 +1,6 @@
 // The dashboard: polls /api/dashboard (same origin, same credentials) and fills the page. No framework:
 // one page, a few tables; each part in its own module.
+import { renderAlerts } from './alerts.js';
 import { renderBatches } from './batches.js';
 import { clock, el, ms, num, pct, windowWords } from './format.js';
 import { fillTable, row } from './table.js';
@@ -9,7 +10,7 @@ const POLL_MS = 2000;
 const $ = (id) => document.getElementById(id);
 
 function render(data) {
-  const { report, batches, batchCounts, queues, cache, failures } = data;
+  const { report, batches, batchCounts, queues, cache, failures, alerts } = data;
   const t = report.totals;
   for (const label of document.querySelectorAll('.tile .window')) label.textContent = windowWords(data.window);
   $('throughput').textContent = num(t.perMinute, 1);
@@ -18,6 +19,7 @@ function render(data) {
   const agents = report.usage.reduce((s, u) => s + u.agents, 0);
   $('cost').textContent = agents > 0 ? `$${(report.cost.total / agents).toFixed(4)}` : '$0';
   $('errors').textContent = pct(t.errorRate);
+  renderAlerts($('alerts'), alerts);
   renderBatches($('batches'), $('batch-summary'), batches, batchCounts);
   fillTable($('stages'), report.stages.map((s) => row([s.stage, num(s.count), ms(s.waitP95Ms), ms(s.runP95Ms)])), `nothing finished in the ${windowWords(data.window)}`);
   fillTable($('queues'), Object.entries(queues).map(([name, c]) => row([name, num((c.waiting ?? 0) + (c.prioritized ?? 0)), num(c.active), num(c.delayed), num(c.failed)])), 'no queues');
