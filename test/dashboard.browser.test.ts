@@ -179,6 +179,35 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     }
   });
 
+  it('says the numbers are stale, since when and why, while the server does not answer, until it does', async () => {
+    const { page, close } = await pageWith(1280, (real) => real);
+    try {
+      const updated = (await page.textContent('#updated'))!.replace('updated ', '');
+      expect(await page.locator('#stale').isVisible()).toBe(false);
+      // The server hangs (Redis paused): no answer at all.
+      await page.unroute('**/api/dashboard');
+      let release: () => void = () => undefined;
+      const hung = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/dashboard', async (route) => {
+        await hung;
+        await route.abort().catch(() => undefined);
+      });
+      await expect.poll(() => page.locator('#stale').isVisible(), { timeout: 15_000 }).toBe(true);
+      const last = await page.textContent('#updated');
+      expect(await page.textContent('#stale')).toBe(`not updating since ${last!.replace('not updating since ', '')}: no answer in 5 s`);
+      expect(last).toMatch(/^not updating since \d\d:\d\d:\d\d$/);
+      expect(updated <= last!.replace('not updating since ', '')).toBe(true);
+      await page.screenshot({ path: `${SHOTS}/stale-1280.png` });
+      // It answers again: the warning goes.
+      release();
+      await page.unroute('**/api/dashboard');
+      await expect.poll(() => page.locator('#stale').isVisible(), { timeout: 15_000 }).toBe(false);
+      expect(await page.textContent('#updated')).toMatch(/^updated /);
+    } finally {
+      await close();
+    }
+  }, 40_000);
+
   it("fits the read-only board's title in Bull Board's header", async () => {
     const context = await browser.newContext({ httpCredentials: { username: 'viewer', password: VIEWER_TOKEN }, viewport: { width: 1280, height: 800 } });
     try {

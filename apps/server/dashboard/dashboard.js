@@ -4,8 +4,11 @@ import { renderAlerts } from './alerts.js';
 import { renderBatches } from './batches.js';
 import { clock, el, ms, num, pct, windowWords } from './format.js';
 import { fillTable, row } from './table.js';
+import { markFresh, markStale } from './stale.js';
 
 const POLL_MS = 2000;
+/** A poll that gets no answer in this long counts as failed: a hung server must not look current. */
+const POLL_TIMEOUT_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,14 +32,24 @@ function render(data) {
     : [el('li', 'no failures', 'empty')]));
 }
 
+/** Why a poll failed, in words. */
+function reasonOf(error) {
+  if (error.name === 'TimeoutError') return `no answer in ${POLL_TIMEOUT_MS / 1000} s`;
+  if (error instanceof TypeError) return `server unreachable (${error.message})`;
+  return error.message;
+}
+
 async function poll() {
   try {
-    const res = await fetch('api/dashboard', { headers: { accept: 'application/json' } });
-    if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+    const res = await fetch('api/dashboard', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
+    if (!res.ok) {
+      const body = await res.json().catch(() => undefined);
+      throw new Error(`HTTP ${res.status}${body?.error?.message ? `: ${body.error.message}` : ` ${res.statusText}`}`);
+    }
     render(await res.json());
-    $('updated').textContent = `updated ${clock(new Date())}`;
+    markFresh(new Date());
   } catch (error) {
-    $('updated').textContent = `could not update: ${error.message}`;
+    markStale(reasonOf(error));
   } finally {
     setTimeout(poll, POLL_MS);
   }
