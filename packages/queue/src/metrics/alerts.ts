@@ -42,7 +42,8 @@ export function watchAlerts(conn: FactoryConnection, settings: AlertSettings, op
   const intervalMs = options.intervalMs ?? 60_000;
   const check = async (): Promise<Alert[]> => {
     const report = await metricsReport(conn, { sinceMs: settings.windowMinutes * 60_000, examples: false });
-    const crossed = report ? crossedThresholds(report, settings) : [];
+    if (!report) return [];
+    const crossed = crossedThresholds(report, settings);
     const names = new Set(crossed.map((a) => a.name));
     const announced: Alert[] = [];
     for (const alert of crossed) {
