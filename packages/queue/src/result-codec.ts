@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import type { AgentResult } from '@agent-factory/core';
-import { billedSpend } from '@agent-factory/llm';
+import { billedSpend } from '@agent-factory/llm/costs';
 import { z } from 'zod';
 import { ITEM_STATES, type ItemResult } from './batch.js';
 import { brotliPack, brotliUnpack, isBrotliPacked } from './brotli.js';
