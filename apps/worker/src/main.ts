@@ -68,7 +68,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     llm,
     ...(research.docs ? { docs: cache ? new CachedDocsSource(research.docs, cache) : research.docs } : {}),
     ...(cache ? { cache } : {}),
-    pipeline: { researchBudget: settings.researchSettings.budgetTokens, ...(research.extraLibraries.length > 0 ? { extraLibraries: research.extraLibraries } : {}) },
+    // AF_AGENT_MODELS is a pipeline option, so it is also part of the analysis and agents cache keys.
+    pipeline: { researchBudget: settings.researchSettings.budgetTokens, ...(Object.keys(settings.agentModels).length > 0 ? { models: settings.agentModels } : {}), ...(research.extraLibraries.length > 0 ? { extraLibraries: research.extraLibraries } : {}) },
     ...options.deps,
   };
   const { metricsPort, metricsHost } = settings.observability;

@@ -1,3 +1,4 @@
+import { parseAgentModels, type AgentModels } from '@agent-factory/core';
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
@@ -31,6 +32,8 @@ export interface WorkerSettings {
   researchSettings: ResearchSettings;
   /** The generation provider: AF_PROVIDER, or anthropic when ANTHROPIC_API_KEY is set (see @agent-factory/llm). */
   llm: LlmSettings;
+  /** AF_AGENT_MODELS: the `model:` the analyze stage writes per tier (unset tiers keep the defaults). */
+  agentModels: AgentModels;
   /** Test, dry-run and demo knob (`start --pace`): every generation waits this long first (AF_GENERATE_DELAY_MS). */
   generateDelayMs: number;
   /** How long SIGTERM waits for running jobs (AF_GRACE_MS). */
@@ -87,6 +90,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     context7,
     researchSettings: researchSettingsFromEnv(env),
     llm,
+    agentModels: named('AF_AGENT_MODELS', () => parseAgentModels(env['AF_AGENT_MODELS'] ?? '')),
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
     graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),

@@ -1,6 +1,7 @@
 export * from './schemas/requirement.js';
 export * from './schemas/analysis.js';
 export * from './schemas/complexity.js';
+export * from './schemas/agent-models.js';
 export * from './schemas/tools.js';
 export * from './schemas/research.js';
 export * from './schemas/report.js';

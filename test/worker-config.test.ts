@@ -1,0 +1,59 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerSettings } from '@agent-factory/worker';
+import { runCli } from './helpers/cli.js';
+import { spawnWorker } from './helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+// The CLI runs from dist: `npx tsc -b` (or `npm test`) first.
+
+let redis: TestRedis;
+let dir: string;
+beforeAll(async () => {
+  redis = await startRedis();
+  dir = await mkdtemp(join(tmpdir(), 'af-worker-config-'));
+});
+afterAll(async () => {
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const SIMPLE = `${JSON.stringify({ id: 'fmt', requirement: 'Format Markdown tables in the docs folder.', tier: 'simple' })}\n`;
+
+/** Runs SIMPLE through a worker started with `extra` and returns the agent file it wrote. */
+async function agentFileWith(prefix: string, extra: NodeJS.ProcessEnv): Promise<string> {
+  const env = { REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'local' };
+  const worker = await spawnWorker({ ...env, ...extra });
+  try {
+    const out = await mkdtemp(join(dir, 'out-'));
+    const run = await runCli(['submit', '-', '--out', out], { env: { ...env, LOG_LEVEL: 'error' }, input: SIMPLE });
+    expect(run.code, run.stderr).toBe(0);
+    const file = (await readdir(out)).find((f) => f.endsWith('.md'));
+    return await readFile(join(out, file ?? 'missing.md'), 'utf8');
+  } finally {
+    await worker.stop();
+  }
+}
+
+describe('AF_AGENT_MODELS on workers', () => {
+  it('is read and checked with the shared parser', () => {
+    expect(workerSettings({}).agentModels).toEqual({});
+    expect(workerSettings({ AF_AGENT_MODELS: 'complex=opus, simple=sonnet' }).agentModels).toEqual({ simple: 'sonnet', complex: 'opus' });
+    expect(() => workerSettings({ AF_AGENT_MODELS: 'simple=gpt' })).toThrow(/^AF_AGENT_MODELS: "simple=gpt" is not tier=model/);
+  });
+
+  it('an invalid value: `agent-factory worker` exits 2 naming it, before it connects', async () => {
+    const run = await runCli(['worker'], { env: { REDIS_URL: redis.url, AF_PREFIX: testPrefix(), AF_AGENT_MODELS: 'tiny=haiku' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('agent-factory: AF_AGENT_MODELS: "tiny=haiku" is not tier=model (e.g. simple=haiku)\n');
+  });
+
+  it('a batch writes the configured model, and an agent cached under another mapping is not reused', async () => {
+    const prefix = testPrefix();
+    expect(await agentFileWith(prefix, { AF_AGENT_MODELS: 'simple=sonnet' })).toMatch(/^model: sonnet$/m);
+    // The same requirement on the same prefix, default mapping: generated again, not the cached sonnet agent.
+    expect(await agentFileWith(prefix, {})).toMatch(/^model: haiku$/m);
+  }, 60_000);
+});
