@@ -345,6 +345,8 @@ describe('doctor: output and usage', () => {
     // Workers read the lifetime even with the cache off.
     expect(agentsCacheCheck({ AF_CACHE: 'none', AF_AGENTS_TTL: 'a week' })).toMatchObject({ status: 'FAIL' });
     expect(agentsCacheCheck({ AF_CACHE: 'none' })).toMatchObject({ status: 'PASS', detail: expect.stringMatching(/^off \(AF_CACHE=none\)/) });
+    expect(agentsCacheCheck({ AF_CACHE: 'off' })).toMatchObject({ status: 'PASS', detail: expect.stringMatching(/^off \(AF_CACHE=off\)/) });
+    expect(agentsCacheCheck({ AF_CACHE: 'of' })).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/^AF_CACHE: must be none, off/) });
   });
 
   it('exits 2 on bad usage', async () => {

@@ -69,10 +69,16 @@ describe('research settings', () => {
 
 describe('agents cache settings', () => {
   it('keep a finished agent 7 days by default, or AF_AGENTS_TTL; a bad value names the variable', () => {
-    expect(workerSettings({}).cacheSettings).toEqual({ agentsTtlSeconds: 7 * DAY });
-    expect(workerSettings({ AF_AGENTS_TTL: '12h' }).cacheSettings).toEqual({ agentsTtlSeconds: 12 * 3600 });
+    expect(workerSettings({}).cacheSettings).toEqual({ enabled: true, agentsTtlSeconds: 7 * DAY });
+    expect(workerSettings({ AF_AGENTS_TTL: '12h' }).cacheSettings).toEqual({ enabled: true, agentsTtlSeconds: 12 * 3600 });
     expect(() => workerSettings({ AF_AGENTS_TTL: 'a week' })).toThrow('AF_AGENTS_TTL: "a week" is not a duration (e.g. 7d, 12h, 90s, 500ms, or a number of seconds)');
     expect(() => workerSettings({ AF_AGENTS_TTL: '0' })).toThrow('AF_AGENTS_TTL: "0" is out of range: from 1s to 3650d');
+  });
+
+  it('AF_CACHE: none (as documented) and the usual boolean words; anything else names the variable', () => {
+    for (const off of ['none', 'off', 'OFF', 'false', '0', 'no']) expect(workerSettings({ AF_CACHE: off }).cache, off).toBe(false);
+    for (const on of ['', 'on', 'true', '1', 'yes']) expect(workerSettings({ AF_CACHE: on }).cache, on).toBe(true);
+    expect(() => workerSettings({ AF_CACHE: 'of' })).toThrow(/^AF_CACHE: must be none, off, false, 0, no \(cache off\) or on, true, 1, yes \(on\)$/);
   });
 });
 

@@ -57,3 +57,15 @@ describe('AF_AGENT_MODELS on workers', () => {
     expect(await agentFileWith(prefix, {})).toMatch(/^model: haiku$/m);
   }, 60_000);
 });
+
+describe('a bad setting: exit 2, one line naming the variable', () => {
+  // Each refused before anything connects or listens.
+  it.each([
+    [['worker'], { AF_CACHE: 'of' }, /^agent-factory: AF_CACHE: must be none, off/],
+  ] as const)('%s with %o', async (args, env, message) => {
+    const run = await runCli([...args], { env: { REDIS_URL: redis.url, AF_PREFIX: testPrefix(), ...env } });
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.code).toBe(2);
+  });
+});

@@ -38,9 +38,9 @@ export interface WorkerSettings {
   generateDelayMs: number;
   /** How long SIGTERM waits for running jobs (AF_GRACE_MS). */
   graceMs: number;
-  /** The shared Redis cache for docs and finished agents (AF_CACHE=none turns it off). */
+  /** The shared Redis cache for docs and finished agents (AF_CACHE: none, off, false, 0 or no turn it off). */
   cache: boolean;
-  /** AF_AGENTS_TTL: how long the cache keeps a finished agent. */
+  /** AF_CACHE and AF_AGENTS_TTL: whether the cache is on, how long it keeps a finished agent. */
   cacheSettings: CacheSettings;
   /** AF_METRICS_PORT / AF_METRICS_HOST: where the worker serves /metrics (unset: nowhere). */
   observability: ObservabilitySettings;
@@ -81,6 +81,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
   const research = researchMode(wanted as ResearchMode | undefined, context7.context7ApiKey);
   const stagesText = flags.stages ?? env['AF_STAGES'];
   const traces = tracesExport(env);
+  const cacheSettings = cacheSettingsFromEnv(env);
   return {
     queue: queueConfigFromEnv(env),
     observability: observabilityFromEnv(env),
@@ -94,8 +95,8 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
     graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),
-    cache: env['AF_CACHE'] !== 'none',
-    cacheSettings: cacheSettingsFromEnv(env),
+    cache: cacheSettings.enabled,
+    cacheSettings,
     ...(traces ? { traces } : {}),
   };
 }

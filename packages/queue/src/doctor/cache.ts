@@ -1,4 +1,4 @@
-import { CACHE_ENV, cacheSettingsFromEnv } from '../cache-settings.js';
+import { CACHE_ENV, cacheSettingsFromEnv, type CacheSettings } from '../cache-settings.js';
 import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import { fail, pass, SETTING_FIX, type DoctorCheck } from './check.js';
@@ -10,13 +10,13 @@ const NAME = 'agents cache';
  * reads the lifetime even with the cache off).
  */
 export function agentsCacheCheck(env: NodeJS.ProcessEnv): DoctorCheck {
-  let ttlSeconds: number;
+  let settings: CacheSettings;
   try {
-    ttlSeconds = cacheSettingsFromEnv(env).agentsTtlSeconds;
+    settings = cacheSettingsFromEnv(env);
   } catch (error) {
     return fail(NAME, `${describeError(error)}; workers refuse to start (exit 2)`, SETTING_FIX);
   }
-  if (env['AF_CACHE'] === 'none') return pass(NAME, 'off (AF_CACHE=none): no docs answer or finished agent is shared; an identical requirement is generated again');
+  if (!settings.enabled) return pass(NAME, `off (AF_CACHE=${env[CACHE_ENV.enabled] ?? ''}): no docs answer or finished agent is shared; an identical requirement is generated again`);
   const source = (env[CACHE_ENV.agentsTtlSeconds] ?? '') === '' ? 'default' : CACHE_ENV.agentsTtlSeconds;
-  return pass(NAME, `a finished agent is reused by identical requirements for ${formatDuration(ttlSeconds * 1000)} (${source})`);
+  return pass(NAME, `a finished agent is reused by identical requirements for ${formatDuration(settings.agentsTtlSeconds * 1000)} (${source})`);
 }
