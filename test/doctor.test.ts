@@ -297,7 +297,7 @@ describe('doctor: output and usage', () => {
     expect(line(run, 'metrics')).toMatch(/^FAIL  metrics +AF_METRICS_PORT: /);
     expect(line(run, 'traces')).toMatch(/^FAIL  traces +OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL \(an OTLP\/HTTP collector\), not "collector:4318" — fix: /);
     expect(line(run, 'alert thresholds')).toMatch(/^FAIL  alert thresholds +AF_ALERT_P95_MS: /);
-    expect(line(run, 'logging')).toMatch(/^FAIL  logging +LOG_LEVEL "loud" is not a pino level/);
+    expect(line(run, 'logging')).toMatch(/^FAIL  logging +LOG_LEVEL: "loud" is not a level/);
     expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH: /);
   });
 

@@ -62,8 +62,10 @@ describe('a bad setting: exit 2, one line naming the variable', () => {
   // Each refused before anything connects or listens.
   it.each([
     [['worker'], { AF_CACHE: 'of' }, /^agent-factory: AF_CACHE: must be none, off/],
+    ...(['worker', 'status', 'serve', 'submit'] as const).map((command) => [[command], { LOG_LEVEL: 'loud' }, /^agent-factory: LOG_LEVEL: "loud" is not a level \(fatal, error, warn, info, debug, trace, silent\)\n$/] as const),
   ] as const)('%s with %o', async (args, env, message) => {
-    const run = await runCli([...args], { env: { REDIS_URL: redis.url, AF_PREFIX: testPrefix(), ...env } });
+    const input = args[0] === 'submit' ? SIMPLE : undefined;
+    const run = await runCli([...args, ...(input ? ['-'] : [])], { env: { REDIS_URL: redis.url, AF_PREFIX: testPrefix(), ...env }, input });
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.code).toBe(2);

@@ -1,5 +1,5 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
-import { researchSettingsFromEnv, type ResearchSettings } from '@agent-factory/queue';
+import { LogLevelSchema, researchSettingsFromEnv, type ResearchSettings } from '@agent-factory/queue';
 import { AgentModelsTextSchema } from '@agent-factory/sdk/agent-models';
 import { z } from 'zod';
 import { UsageError } from './usage-error.js';
@@ -14,7 +14,7 @@ const EnvSchema = z.object({
   CONTEXT7_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   AF_DOCS_DIR: z.string().min(1).optional(),
   AF_AGENT_MODELS: AgentModelsTextSchema.optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.preprocess((v) => (v === '' ? undefined : v), LogLevelSchema.default('info')),
 });
 export type Config = z.infer<typeof EnvSchema>;
 

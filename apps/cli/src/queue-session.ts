@@ -1,15 +1,16 @@
 // The client entry: a command that only talks to Redis never loads the workers' side (see client.ts).
-import { connect, queueConfigFromEnv, type FactoryConnection, type QueueConfig } from '@agent-factory/queue/client';
+import { connect, logLevelFromEnv, queueConfigFromEnv, type FactoryConnection, type QueueConfig } from '@agent-factory/queue/client';
 import { pino } from 'pino';
 import { UsageError } from './usage-error.js';
 
 /**
- * The queue settings (REDIS_URL, AF_PREFIX and the rest, see @agent-factory/queue's config), for the
+ * The queue settings (REDIS_URL, AF_PREFIX and the rest, see @agent-factory/queue's config) and LOG_LEVEL, for the
  * commands that talk to Redis; a bad value is a usage error naming the variable.
  */
-function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): QueueConfig {
+function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): { config: QueueConfig; level: string } {
   try {
-    return queueConfigFromEnv(env);
+    // A client command shows warnings and errors unless LOG_LEVEL asks otherwise.
+    return { config: queueConfigFromEnv(env), level: logLevelFromEnv(env, 'warn') };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -25,8 +26,9 @@ const stderrLines = {
 
 /** Connects with the environment's queue settings, runs `work`, and always closes, so the process can exit. */
 export async function withQueue<T>(work: (conn: FactoryConnection) => Promise<T>): Promise<T> {
-  const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }, stderrLines);
-  const conn = await connect(loadQueueConfig(), { logger });
+  const { config, level } = loadQueueConfig();
+  const logger = pino({ level }, stderrLines);
+  const conn = await connect(config, { logger });
   try {
     return await work(conn);
   } finally {

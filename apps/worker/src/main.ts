@@ -50,7 +50,7 @@ function generationProvider(settings: WorkerSettings, logger: Logger): LlmProvid
 export async function runWorker(options: RunWorkerOptions = {}): Promise<RunningWorker> {
   const env = options.env ?? process.env;
   const settings = workerSettings(env, { ...(options.stages ? { stages: options.stages } : {}), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
-  const logger = options.logger ?? createLogger({ component: 'worker' });
+  const logger = options.logger ?? createLogger({ component: 'worker' }, { level: settings.logLevel });
   const research = createResearchSetup(researchSetupOptions(settings));
   const provider = generationProvider(settings, logger);
   const llm = settings.generateDelayMs > 0 ? delayedProvider(provider, settings.generateDelayMs) : provider;

@@ -2,7 +2,7 @@ import { parseAgentModels, type AgentModels } from '@agent-factory/core';
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
-import { cacheSettingsFromEnv, DEFAULT_CONCURRENCY, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type CacheSettings, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
+import { cacheSettingsFromEnv, DEFAULT_CONCURRENCY, logLevelFromEnv, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type CacheSettings, type LogLevel, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
 
 /** `read()`, its error prefixed with the variable or flag it read, which is what a user has to fix. */
 function named<T>(name: string, read: () => T): T {
@@ -36,6 +36,8 @@ export interface WorkerSettings {
   agentModels: AgentModels;
   /** Test, dry-run and demo knob (`start --pace`): every generation waits this long first (AF_GENERATE_DELAY_MS). */
   generateDelayMs: number;
+  /** LOG_LEVEL, checked here so a bad one is a usage error before the worker's logger exists. */
+  logLevel: LogLevel;
   /** How long SIGTERM waits for running jobs (AF_GRACE_MS). */
   graceMs: number;
   /** The shared Redis cache for docs and finished agents (AF_CACHE: none, off, false, 0 or no turn it off). */
@@ -93,6 +95,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     llm,
     agentModels: named('AF_AGENT_MODELS', () => parseAgentModels(env['AF_AGENT_MODELS'] ?? '')),
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
+    logLevel: logLevelFromEnv(env),
     generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
     graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),
     cache: cacheSettings.enabled,

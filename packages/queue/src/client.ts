@@ -17,3 +17,4 @@ export { batchOverview, type BatchOverview } from './batch-overview.js';
 export * from './batch-end.js';
 export { retryBatch, retryRefusal, RETRY_LIMIT, type RetryOutcome, type RetryRefusal } from './retry.js';
 export * from './input/index.js';
+export { LOG_LEVELS, LogLevelSchema, logLevelFromEnv, type LogLevel } from './logger.js';

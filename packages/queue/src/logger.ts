@@ -1,5 +1,6 @@
 import { isatty } from 'node:tty';
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { z } from 'zod';
 import type PinoPretty from 'pino-pretty';
 import { lazyModule } from '@agent-factory/core';
 
@@ -35,6 +36,24 @@ export const REDACTED_PATHS = [
   '*.AF_WEBHOOK_SECRET',
 ];
 
+/** LOG_LEVEL's values: pino's levels, and silent. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LogLevelSchema = z.enum(LOG_LEVELS, { error: (issue) => `"${String(issue.input)}" is not a level (${LOG_LEVELS.join(', ')})` });
+export type LogLevel = z.infer<typeof LogLevelSchema>;
+
+/**
+ * LOG_LEVEL, checked: the one reader of it, so every command refuses a bad level the same way (an
+ * Error naming the variable, which the CLI reports as a usage error) instead of pino throwing its own.
+ * Unset or empty: `fallback`.
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env, fallback: LogLevel = 'info'): LogLevel {
+  const raw = env['LOG_LEVEL'];
+  if (raw === undefined || raw === '') return fallback;
+  const parsed = LogLevelSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`LOG_LEVEL: ${parsed.error.issues[0]?.message ?? 'not a level'}`);
+  return parsed.data;
+}
+
 /** LOG_FORMAT's values; unset (or empty): pretty at a terminal, else JSON. */
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 
@@ -53,7 +72,7 @@ function wantsPretty(toTerminal: boolean): boolean {
 export function createLogger(bindings: Record<string, unknown> = {}, options: LoggerOptions & { destination?: NodeJS.WritableStream | number } = {}): Logger {
   const { destination, ...rest } = options;
   const opts: LoggerOptions = {
-    level: process.env['LOG_LEVEL'] ?? 'info',
+    level: rest.level ?? logLevelFromEnv(process.env),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...rest,
   };

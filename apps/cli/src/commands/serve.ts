@@ -1,4 +1,4 @@
-import { connect, createLogger, observabilityFromEnv, queueConfigFromEnv, watchAlerts, type ObservabilitySettings, type QueueConfig } from '@agent-factory/queue';
+import { connect, createLogger, logLevelFromEnv, observabilityFromEnv, queueConfigFromEnv, watchAlerts, type ObservabilitySettings, type QueueConfig } from '@agent-factory/queue';
 import { checkListenOptions, startServer, type RunningServer } from '@agent-factory/server';
 import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
@@ -29,7 +29,6 @@ const ServeEnvSchema = z.object({
   AF_VIEWER_TOKEN: optionalText,
   /** The largest JSON body POST /api/batches takes: bytes, or with kb / mb (a 10,000-requirement batch is ~1.5 MB). */
   AF_BODY_LIMIT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(SIZE, 'a size like 1048576, 512kb or 16mb').transform(bytesOf).optional()),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Behind a reverse proxy: which hops to trust for the client's address (express's trust proxy: true, a hop count, or addresses/subnets). */
   AF_TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), z.string().transform(trustProxyOf).optional()),
 });
@@ -68,7 +67,9 @@ export function registerServe(program: Command): void {
       const port = parse(PortSchema, flags.port ?? env.AF_PORT ?? '3000', flags.port === undefined ? 'AF_PORT' : '--port');
       let queueConfig: QueueConfig;
       let observability: ObservabilitySettings;
+      let level: string;
       try {
+        level = logLevelFromEnv(process.env);
         queueConfig = queueConfigFromEnv(process.env);
         observability = observabilityFromEnv(process.env);
       } catch (error) {
@@ -82,7 +83,7 @@ export function registerServe(program: Command): void {
         throw new UsageError((error as Error).message);
       }
       // Logs go to stderr: stdout carries the URLs a script may read.
-      const logger = createLogger({ component: 'server' }, { level: env.LOG_LEVEL, destination: 2 });
+      const logger = createLogger({ component: 'server' }, { level, destination: 2 });
 
       const conn = await connect(queueConfig, { logger });
       let server: RunningServer;

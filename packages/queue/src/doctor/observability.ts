@@ -1,18 +1,22 @@
 import { pino } from 'pino';
 import { describeError } from '../errors.js';
+import { LOG_LEVELS, logLevelFromEnv } from '../logger.js';
 import { ALERT_ENV, METRICS_PORT_ENV, observabilityFromEnv, type AlertSettings } from '../metrics/settings.js';
 import { fail, figure, pass, warn, type DoctorCheck } from './check.js';
 
 const NAMES = { logging: 'logging', metrics: 'metrics', alerts: 'alert thresholds' };
-const LEVELS = [...Object.keys(pino.levels.values), 'silent'];
 
 /** LOG_LEVEL as createLogger reads it: unset means info; alerts are logged as warnings. */
 export function loggingCheck(env: NodeJS.ProcessEnv): DoctorCheck {
-  const level = env['LOG_LEVEL'] ?? 'info';
-  if (!LEVELS.includes(level)) return fail(NAMES.logging, `LOG_LEVEL "${level}" is not a pino level: workers and the server fail to start`, `set LOG_LEVEL to one of ${LEVELS.join(', ')}`);
+  let level: string;
+  try {
+    level = logLevelFromEnv(env);
+  } catch (error) {
+    return fail(NAMES.logging, `${describeError(error)}: every command refuses it (exit 2)`, `set LOG_LEVEL to one of ${LOG_LEVELS.join(', ')}`);
+  }
   if (level === 'silent') return warn(NAMES.logging, 'LOG_LEVEL silent: workers and the server log nothing, alerts included', 'set LOG_LEVEL=info');
   if ((pino.levels.values[level] ?? 0) > (pino.levels.values['warn'] ?? 0)) return warn(NAMES.logging, `LOG_LEVEL ${level}: alert warnings are dropped`, 'set LOG_LEVEL=warn or info');
-  return pass(NAMES.logging, `LOG_LEVEL ${level}${env['LOG_LEVEL'] === undefined ? ' (default)' : ''}`);
+  return pass(NAMES.logging, `LOG_LEVEL ${level}${(env['LOG_LEVEL'] ?? '') === '' ? ' (default)' : ''}`);
 }
 
 /** AF_METRICS_PORT alone, so a bad alert variable is reported by its own check. */

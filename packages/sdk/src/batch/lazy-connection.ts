@@ -1,4 +1,4 @@
-import { connect, createLogger, type FactoryConnection, type Logger, type QueueConfig } from '@agent-factory/queue';
+import { connect, createLogger, logLevelFromEnv, type FactoryConnection, type Logger, type QueueConfig } from '@agent-factory/queue';
 import { FactoryUnavailableError } from '../errors.js';
 
 /** How to get Redis, for the message of a batch call that found none. */
@@ -34,7 +34,7 @@ export class LazyConnection {
   private async open(): Promise<FactoryConnection> {
     const config = this.config();
     // stdout may be a protocol's (the MCP server over stdio): the queue's warnings go to stderr.
-    const logger = this.logger ?? createLogger({ component: 'sdk' }, { destination: 2, level: process.env['LOG_LEVEL'] ?? 'warn' });
+    const logger = this.logger ?? createLogger({ component: 'sdk' }, { destination: 2, level: logLevelFromEnv(process.env, 'warn') });
     try {
       return await connect(config, { logger });
     } catch (error) {
