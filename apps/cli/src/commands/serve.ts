@@ -3,6 +3,7 @@ import { checkListenOptions, startServer, type RunningServer } from '@agent-fact
 import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { parseTrustProxy } from '../trust-proxy.js';
 import { UsageError } from '../usage-error.js';
 
 interface ServeFlags {
@@ -19,6 +20,16 @@ function bytesOf(text: string): number {
   return Number(n) * (UNIT_BYTES[unit.toLowerCase()] ?? 1);
 }
 
+/** parseTrustProxy's reason as the schema's issue, so the message names AF_TRUST_PROXY. */
+function trustProxyOf(text: string, ctx: z.RefinementCtx): boolean | number | string {
+  try {
+    return parseTrustProxy(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+}
+
 /** An empty variable (`AF_API_TOKEN=`) means unset, not an empty token. */
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
@@ -32,12 +43,6 @@ const ServeEnvSchema = z.object({
   /** Behind a reverse proxy: which hops to trust for the client's address (express's trust proxy: true, a hop count, or addresses/subnets). */
   AF_TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), z.string().transform(trustProxyOf).optional()),
 });
-
-/** AF_TRUST_PROXY as express takes it: `true`/`false`, a number of hops, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal. */
-function trustProxyOf(text: string): boolean | number | string {
-  if (text === 'true' || text === 'false') return text === 'true';
-  return /^\d+$/.test(text) ? Number(text) : text;
-}
 
 const PortSchema = z.coerce.number().int().min(0).max(65535);
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerSettings } from '@agent-factory/worker';
+import { parseTrustProxy } from '../apps/cli/src/trust-proxy.js';
 import { runCli } from './helpers/cli.js';
 import { spawnWorker } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
@@ -62,6 +63,7 @@ describe('a bad setting: exit 2, one line naming the variable', () => {
   // Each refused before anything connects or listens.
   it.each([
     [['worker'], { AF_CACHE: 'of' }, /^agent-factory: AF_CACHE: must be none, off/],
+    [['serve'], { AF_TRUST_PROXY: 'maybe' }, /^agent-factory: AF_TRUST_PROXY: "maybe" is not true, false, a hop count such as 1, or addresses and subnets such as loopback, 10\.0\.0\.0\/8\n$/],
     ...(['worker', 'status', 'serve', 'submit'] as const).map((command) => [[command], { LOG_LEVEL: 'loud' }, /^agent-factory: LOG_LEVEL: "loud" is not a level \(fatal, error, warn, info, debug, trace, silent\)\n$/] as const),
   ] as const)('%s with %o', async (args, env, message) => {
     const input = args[0] === 'submit' ? SIMPLE : undefined;
@@ -69,5 +71,14 @@ describe('a bad setting: exit 2, one line naming the variable', () => {
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.code).toBe(2);
+  });
+});
+
+describe('AF_TRUST_PROXY', () => {
+  it('takes what express takes, and names the entry it cannot', () => {
+    expect(parseTrustProxy('true')).toBe(true);
+    expect(parseTrustProxy('2')).toBe(2);
+    expect(parseTrustProxy('loopback, 10.0.0.0/8,fd00::/8,192.168.0.0/255.255.0.0')).toBe('loopback,10.0.0.0/8,fd00::/8,192.168.0.0/255.255.0.0');
+    for (const bad of ['maybe', '10.0.0.0/33', '10.0.0.1/255.0.255.0', '10.0.0.0/8/8']) expect(() => parseTrustProxy(`loopback,${bad}`), bad).toThrow(`"${bad}" is not true, false, a hop count`);
   });
 });
