@@ -89,7 +89,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
     if (prom && metricsPort !== undefined) metrics = await serveMetrics(prom, metricsPort, metricsHost);
     // At boot, not on first use: after a restart the Message Batches in flight are polled again
     // even when no new batch-mode request arrives.
-    if (settings.stages.includes('generate') && deps.llm && isAnthropicProvider(deps.llm)) await startBatchCollector(conn, deps.llm, { logger });
+    if (settings.stages.includes('generate') && deps.llm && isAnthropicProvider(deps.llm)) await startBatchCollector(conn, deps.llm, { logger, options: settings.batchMode });
   } catch (error) {
     // e.g. the metrics port is taken: the pool, if it started, goes first.
     await pool?.close(0);

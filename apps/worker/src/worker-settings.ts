@@ -2,7 +2,7 @@ import { parseAgentModels, type AgentModels } from '@agent-factory/core';
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
-import { cacheSettingsFromEnv, DEFAULT_CONCURRENCY, logLevelFromEnv, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type CacheSettings, type LogLevel, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
+import { batchModeOptions, cacheSettingsFromEnv, DEFAULT_CONCURRENCY, logLevelFromEnv, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type BatchModeOptions, type CacheSettings, type LogLevel, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
 
 /** `read()`, its error prefixed with the variable or flag it read, which is what a user has to fix. */
 function named<T>(name: string, read: () => T): T {
@@ -32,6 +32,8 @@ export interface WorkerSettings {
   researchSettings: ResearchSettings;
   /** The generation provider: AF_PROVIDER, or anthropic when ANTHROPIC_API_KEY is set (see @agent-factory/llm). */
   llm: LlmSettings;
+  /** AF_LLM_BATCH_MAX_REQUESTS, _WINDOW_MS, _POLL_MS (`--mode batch`), checked at start whichever provider runs. */
+  batchMode: BatchModeOptions;
   /** AF_AGENT_MODELS: the `model:` the analyze stage writes per tier (unset tiers keep the defaults). */
   agentModels: AgentModels;
   /** Test, dry-run and demo knob (`start --pace`): every generation waits this long first (AF_GENERATE_DELAY_MS). */
@@ -93,6 +95,7 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
     context7,
     researchSettings: researchSettingsFromEnv(env),
     llm,
+    batchMode: batchModeOptions({}, env),
     agentModels: named('AF_AGENT_MODELS', () => parseAgentModels(env['AF_AGENT_MODELS'] ?? '')),
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
     logLevel: logLevelFromEnv(env),
