@@ -301,6 +301,14 @@ describe('doctor: output and usage', () => {
     expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH: /);
   });
 
+  it('fails on a generation setting a worker would refuse, offline too', async () => {
+    for (const [variable, value] of [['AF_GENERATION_MODELS', 'foo'], ['AF_PRICES', 'bad'], ['AF_GENERATION_MAX_TOKENS', 'abc']] as const) {
+      const run = await runCli(['doctor'], { env: envFor(good, { [variable]: value }) });
+      expect(run.code).toBe(1);
+      expect(line(run, 'provider')).toMatch(new RegExp(`^FAIL  provider +${variable}`));
+    }
+  });
+
   it('fails on a research setting a worker would refuse, with the message the worker gives', async () => {
     /** What `agent-factory worker` says before it exits 2. */
     const workerMessage = (env: NodeJS.ProcessEnv): string => {

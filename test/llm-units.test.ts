@@ -242,6 +242,26 @@ describe('llmSettingsFromEnv', () => {
   });
 });
 
+describe('generation settings with the offline provider', () => {
+  it('are checked all the same, so a bad value is refused before anyone switches to anthropic', () => {
+    const cases: [NodeJS.ProcessEnv, RegExp][] = [
+      [{ AF_GENERATION_MODELS: 'foo' }, /^AF_GENERATION_MODELS: "foo" is not tier=model/],
+      [{ AF_PRICES: 'bad' }, /^AF_PRICES: "bad" is not model=input\/output/],
+      [{ AF_GENERATION_MAX_TOKENS: 'abc' }, /^AF_GENERATION_MAX_TOKENS must be a whole number from 1, not "abc"$/],
+      [{ AF_GENERATION_TIMEOUT_MS: '0' }, /^AF_GENERATION_TIMEOUT_MS must be a whole number from 1, not "0"$/],
+      [{ AF_GENERATION_RETRIES: '-1' }, /^AF_GENERATION_RETRIES must be a whole number, not "-1"$/],
+      [{ ANTHROPIC_BASE_URL: 'not-a-url' }, /^ANTHROPIC_BASE_URL: not a URL/],
+      [{ AF_GENERATION_MODELS: 'simple=claude-nonexistent-9' }, /^AF_GENERATION_MODELS: no price for claude-nonexistent-9/],
+    ];
+    for (const [env, message] of cases) {
+      expect(() => llmSettingsFromEnv({ AF_PROVIDER: 'offline', ...env }), JSON.stringify(env)).toThrow(message);
+      expect(() => llmSettingsFromEnv({ ANTHROPIC_API_KEY: 'k', ...env }), JSON.stringify(env)).toThrow(message);
+      expect(() => workerSettings(env), JSON.stringify(env)).toThrow(WorkerSettingsError);
+    }
+    expect(llmSettingsFromEnv({ AF_GENERATION_RETRIES: '0', AF_GENERATION_TIMEOUT_MS: '1' })).toEqual({ provider: 'offline' });
+  });
+});
+
 describe('generation models without a price', () => {
   it('are a usage error at start naming AF_GENERATION_MODELS and AF_PRICES, not a billed-then-failed reply', () => {
     const env = { ANTHROPIC_API_KEY: 'k', AF_GENERATION_MODELS: 'simple=claude-nonexistent-9' };

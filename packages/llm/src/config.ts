@@ -14,9 +14,12 @@ export const GenerationModelSchema = z.string().regex(/^claude-[a-z0-9][a-z0-9.-
 
 export const ModelPriceSchema = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() });
 
-/** The provider's settings, checked before the first request (callbacks live beside them, not in here). */
-export const AnthropicSettingsSchema = z.object({
-  apiKey: z.string().min(1, 'an API key is required (ANTHROPIC_API_KEY)'),
+/**
+ * The generation settings besides the key: what the anthropic provider runs with. Every process checks
+ * them from the environment whichever provider it runs (llmSettingsFromEnv), so a fleet never carries a
+ * broken value until someone switches to anthropic.
+ */
+const generationShape = {
   baseURL: z.url('not a URL (e.g. http://127.0.0.1:4010, where agent-factory sim listens)').optional(),
   models: z.object({ simple: GenerationModelSchema, standard: GenerationModelSchema, complex: GenerationModelSchema }).partial().default({}),
   /** Ceiling on max_tokens; each tier asks for at most what its length gate can accept (max-tokens.ts). */
@@ -35,13 +38,23 @@ export const AnthropicSettingsSchema = z.object({
    * block rarely repeats and a mark mostly buys a cache write at 1.25× (measured in bench/llm.ts).
    */
   cacheResearch: z.boolean().default(false),
-}).superRefine((settings, ctx) => {
-  // Checked at start: a model without a price would be billed and then left out of every cost figure.
+};
+
+/** Checked at start: a model without a price would be billed and then left out of every cost figure. */
+function everyModelPriced(settings: { models: Partial<Record<Tier, string>>; prices?: Record<string, { input: number; output: number }> | undefined }, ctx: z.RefinementCtx): void {
   for (const [tier, model] of Object.entries(generationModels(settings.models))) {
     if (priceOf(model, settings.prices)) continue;
     ctx.addIssue({ code: 'custom', path: ['models', tier], message: `no price for ${model} (the ${tier} tier's generation model): add it to AF_PRICES, e.g. ${model}=3/15` });
   }
-});
+}
+
+/** The generation settings alone (no key), as an offline process checks them. */
+export const GenerationSettingsSchema = z.object(generationShape).superRefine(everyModelPriced);
+
+/** The provider's settings, checked before the first request (callbacks live beside them, not in here). */
+export const AnthropicSettingsSchema = z
+  .object({ apiKey: z.string().min(1, 'an API key is required (ANTHROPIC_API_KEY)'), ...generationShape })
+  .superRefine(everyModelPriced);
 export type AnthropicSettingsInput = z.input<typeof AnthropicSettingsSchema>;
 export type AnthropicSettings = z.output<typeof AnthropicSettingsSchema>;
 
@@ -71,11 +84,12 @@ export function parsePrices(text: string): Record<string, { input: number; outpu
 
 export type LlmSettings = { provider: 'offline' } | { provider: 'anthropic'; anthropic: AnthropicSettings };
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+/** A whole number from `min` (AF_GENERATION_MAX_TOKENS and TIMEOUT_MS from 1, RETRIES from 0); unset or empty: undefined. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number${min > 0 ? ` from ${min}` : ''}, not "${raw}"`);
   return n;
 }
 
@@ -99,28 +113,33 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
 export function llmSettingsFromEnv(env: NodeJS.ProcessEnv): LlmSettings {
   const key = env['ANTHROPIC_API_KEY'] || undefined;
   const chosen = env['AF_PROVIDER'] || (key ? 'anthropic' : 'offline');
-  if (chosen === 'offline') return { provider: 'offline' };
-  if (chosen !== 'anthropic') throw new Error(`AF_PROVIDER must be offline or anthropic, not "${chosen}"`);
-  if (!key) throw new Error('AF_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
-  const input: AnthropicSettingsInput = {
-    apiKey: key,
+  if (chosen !== 'offline' && chosen !== 'anthropic') throw new Error(`AF_PROVIDER must be offline or anthropic, not "${chosen}"`);
+  const input: Omit<AnthropicSettingsInput, 'apiKey'> = {
     ...(env['ANTHROPIC_BASE_URL'] ? { baseURL: env['ANTHROPIC_BASE_URL'] } : {}),
     models: parseGenerationModels(env['AF_GENERATION_MODELS'] ?? ''),
     ...(env['AF_PRICES'] ? { prices: parsePrices(env['AF_PRICES']) } : {}),
   };
-  const maxTokens = positiveInt(env, 'AF_GENERATION_MAX_TOKENS');
-  const timeoutMs = positiveInt(env, 'AF_GENERATION_TIMEOUT_MS');
-  const maxRetries = positiveInt(env, 'AF_GENERATION_RETRIES');
+  const maxTokens = wholeNumber(env, 'AF_GENERATION_MAX_TOKENS', 1);
+  const timeoutMs = wholeNumber(env, 'AF_GENERATION_TIMEOUT_MS', 1);
+  const maxRetries = wholeNumber(env, 'AF_GENERATION_RETRIES', 0);
   if (maxTokens !== undefined) input.maxTokens = maxTokens;
   if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
   if (maxRetries !== undefined) input.maxRetries = maxRetries;
-  const parsed = AnthropicSettingsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue?.path[0] ?? '');
-    throw new Error(`${ENV_NAMES[key] ?? (issue?.path.join('.') || 'Anthropic settings')}: ${issue?.message ?? 'invalid'}`);
+  if (chosen === 'offline') {
+    // Checked all the same (see generationShape); the offline generator uses none of it.
+    checked(GenerationSettingsSchema.safeParse(input));
+    return { provider: 'offline' };
   }
-  return { provider: 'anthropic', anthropic: parsed.data };
+  if (!key) throw new Error('AF_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
+  return { provider: 'anthropic', anthropic: checked(AnthropicSettingsSchema.safeParse({ apiKey: key, ...input })) };
+}
+
+/** A parse's data, or an Error naming the variable of its first issue. */
+function checked<T>(parsed: z.ZodSafeParseResult<T>): T {
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = String(issue?.path[0] ?? '');
+  throw new Error(`${ENV_NAMES[field] ?? (issue?.path.join('.') || 'Anthropic settings')}: ${issue?.message ?? 'invalid'}`);
 }
 
 /** The generation model of each tier: config over the defaults. */
