@@ -3,6 +3,7 @@ import { checkListenOptions, startServer, type RunningServer } from '@agent-fact
 import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { serverPort } from '../port-flag.js';
 import { parseTrustProxy } from '../trust-proxy.js';
 import { UsageError } from '../usage-error.js';
 
@@ -35,7 +36,6 @@ const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().
 
 const ServeEnvSchema = z.object({
   AF_HOST: optionalText,
-  AF_PORT: optionalText,
   AF_API_TOKEN: optionalText,
   AF_VIEWER_TOKEN: optionalText,
   /** The largest JSON body POST /api/batches takes: bytes, or with kb / mb (a 10,000-requirement batch is ~1.5 MB). */
@@ -43,8 +43,6 @@ const ServeEnvSchema = z.object({
   /** Behind a reverse proxy: which hops to trust for the client's address (express's trust proxy: true, a hop count, or addresses/subnets). */
   AF_TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), z.string().transform(trustProxyOf).optional()),
 });
-
-const PortSchema = z.coerce.number().int().min(0).max(65535);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -69,7 +67,7 @@ export function registerServe(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const env = parse(ServeEnvSchema, process.env, 'environment');
       const host = flags.host ?? env.AF_HOST ?? '127.0.0.1';
-      const port = parse(PortSchema, flags.port ?? env.AF_PORT ?? '3000', flags.port === undefined ? 'AF_PORT' : '--port');
+      const port = serverPort(flags.port);
       let queueConfig: QueueConfig;
       let observability: ObservabilitySettings;
       let level: string;

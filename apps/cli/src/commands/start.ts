@@ -13,7 +13,7 @@ import { withFactory } from '../factory.js';
 import { demoPace, paceEnv } from '../demo-pace.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
 import { layoutOption } from '../output-options.js';
-import { portFlag } from '../port-flag.js';
+import { serverPort } from '../port-flag.js';
 import { removePreviousRun } from '../previous-run.js';
 import { withQueue } from '../queue-session.js';
 import { readRequirements, type IdentifiedRequirement } from '../read-requirements.js';
@@ -27,7 +27,7 @@ interface StartFlags {
   out: string;
   layout: Layout;
   workers: string;
-  port: string;
+  port?: string;
   host?: string;
   inProcess?: boolean;
   stay?: boolean;
@@ -72,7 +72,7 @@ export function registerStart(program: Command): void {
     .option('-o, --out <dir>', 'folder for the agent files and index.json', 'out/agents')
     .addOption(layoutOption())
     .option('-w, --workers <n>', 'worker processes', '2')
-    .option('-p, --port <port>', 'server port (Bull Board; 0 picks a free one)', process.env['AF_PORT'] ?? '3000')
+    .option('-p, --port <port>', 'server port (Bull Board; AF_PORT; default 3000; 0 picks a free one)')
     .option('--host <host>', 'server address (AF_HOST; default 127.0.0.1; anything but loopback needs AF_API_TOKEN)')
     .option('--in-process', 'skip Redis: run the pipeline in this process')
     .option('--stay', 'keep Redis, workers and the server running after the batch (default when run in a terminal)')
@@ -80,7 +80,7 @@ export function registerStart(program: Command): void {
     .action(async (file: string, flags: StartFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be a whole number from 1 to 64');
-      const port = portFlag(flags.port);
+      const port = serverPort(flags.port);
       const interactive = process.stdout.isTTY === true;
       const pace = demoPace(flags.pace, interactive);
       const requirements = await readRequirements(file);

@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import { startLocalCluster } from '../cluster.js';
 import { stopAndExit, untilClusterEnds, whileClusterRuns } from '../cluster-run.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
-import { portFlag } from '../port-flag.js';
+import { serverPort } from '../port-flag.js';
 import { passwordNote, withRedisUrl } from '../redis-hint.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { UsageError } from '../usage-error.js';
 
 interface UpFlags {
   workers: string;
-  port: string;
+  port?: string;
   host?: string;
   server: boolean;
 }
@@ -21,13 +21,13 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('Run the whole factory on this machine: Redis (found or started), workers and the server with Bull Board.')
     .option('-w, --workers <n>', 'worker processes', '2')
-    .option('-p, --port <port>', 'server port (0 picks a free one)', process.env['AF_PORT'] ?? '3000')
+    .option('-p, --port <port>', 'server port (AF_PORT; default 3000; 0 picks a free one)')
     .option('--host <host>', 'server address (AF_HOST; default 127.0.0.1; anything but loopback needs AF_API_TOKEN)')
     .option('--no-server', 'start only the workers')
     .action(async (flags: UpFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be a whole number from 1 to 64');
-      const port = flags.server ? portFlag(flags.port) : undefined;
+      const port = flags.server ? serverPort(flags.port) : undefined;
       // From before the first child: a signal at any point stops whatever was started.
       const signal = untilStopSignal();
       const redis = await findOrStartRedis();
