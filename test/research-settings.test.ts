@@ -3,6 +3,7 @@
 // bounds docs calls.
 import { DEFAULT_RESEARCH_BUDGET } from '@agent-factory/core';
 import { docsCallTokens, MIN_DOCS_CALL_TOKENS, Semaphore } from '@agent-factory/research';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadResearchSettings } from '../apps/cli/src/config.js';
 import { workerSettings, WorkerSettingsError } from '../apps/worker/src/worker-settings.js';
@@ -127,5 +128,18 @@ describe('docs calls', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'failed'))).toEqual([0, 'failed', 2, 3, 4, 5, 6]);
     expect([slots.active, slots.queued]).toEqual([0, 0]);
     expect(() => new Semaphore(0)).toThrow(RangeError);
+  });
+});
+
+describe("the README's research durations", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const row = readme.split('\n').find((line) => line.startsWith('| `AF_RESEARCH_TTL`')) ?? '';
+
+  it('state the bounds the parser keeps: AF_RESEARCH_TTL from 1s (500ms, offered for all three, is refused there)', () => {
+    expect(row).toContain('`AF_RESEARCH_TTL` at least `1s`');
+    expect(row).toContain('at most `3650d`');
+    expect(workerSettings({ AF_RESEARCH_TTL: '1s' }).researchSettings.ttlSeconds).toBe(1);
+    expect(() => workerSettings({ AF_RESEARCH_TTL: '500ms' })).toThrow('AF_RESEARCH_TTL: "500ms" is out of range: from 1s to 3650d');
+    expect(workerSettings({ AF_RESEARCH_STALE: '500ms', AF_RESEARCH_RETRY: '500ms' }).researchSettings).toMatchObject({ staleSeconds: 1, retryMs: 500 });
   });
 });
