@@ -53,7 +53,7 @@ describe('doctor: Redis', () => {
     // The fix is aimed at that Redis, not at redis-cli's default of 127.0.0.1:6379.
     const { port } = new URL(lru.url);
     expect(line(run, 'redis maxmemory-policy')).toMatch(new RegExp(`^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli -h 127\\.0\\.0\\.1 -p ${port} config set maxmemory-policy noeviction`));
-    expect(run.stdout).toMatch(/\n19 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    expect(run.stdout).toMatch(/\n21 checks: \d+ passed, \d+ warned, 1 failed\n$/);
   });
 
   it('passes on a good Redis in offline mode with local research (warnings do not fail)', async () => {
@@ -73,10 +73,12 @@ describe('doctor: Redis', () => {
     expect(line(run, 'sample gates')).toMatch(/^PASS .*syntax 100, content \d+, claude-code \d+, trust5 \d+$/);
     expect(line(run, 'sample time and tokens')).toMatch(/^PASS  sample time and tokens +\d+\.\d s, [\d,]+ tokens \(estimated\)/);
     expect(line(run, 'agents cache')).toBe('PASS  agents cache            a finished agent is reused by identical requirements for 7d (default)');
+    expect(line(run, 'agent models')).toBe('PASS  agent models            model: by complexity (AF_AGENT_MODELS unset)');
+    expect(line(run, 'batch mode')).toMatch(/^PASS  batch mode +--mode batch: up to 1000 requests per Message Batch/);
     expect(line(run, 'logging')).toMatch(/^PASS .*LOG_LEVEL info$/);
     expect(line(run, 'metrics')).toBe('WARN  metrics                 AF_METRICS_PORT unset: workers serve no /metrics — fix: set AF_METRICS_PORT=9464 (one port per worker on a machine; 0 picks a free one)');
     expect(line(run, 'alert thresholds')).toMatch(/^WARN .*AF_ALERT_WEBHOOK unset: alerts only go to the log — fix: /);
-    expect(run.stdout).toMatch(/\n19 checks: 17 passed, 2 warned, 0 failed\n$/);
+    expect(run.stdout).toMatch(/\n21 checks: 19 passed, 2 warned, 0 failed\n$/);
   });
 
   it('warns near maxmemory and fails at it: a noeviction Redis then refuses every write', async () => {
@@ -272,9 +274,9 @@ describe('doctor: output and usage', () => {
     expect(report.checks.map((c) => c.name)).toEqual([
       'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence', 'redis memory',
       'queue analyze', 'queue research', 'queue generate', 'queue validate',
-      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'agents cache', 'logging', 'metrics', 'traces', 'alert thresholds',
+      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'agents cache', 'agent models', 'batch mode', 'logging', 'metrics', 'traces', 'alert thresholds',
     ]);
-    expect(report).toMatchObject({ passed: 18, warned: 1, failed: 0 });
+    expect(report).toMatchObject({ passed: 20, warned: 1, failed: 0 });
     expect(report.checks.find((c) => c.name === 'traces')?.detail).toBe('off: OTEL_EXPORTER_OTLP_ENDPOINT unset (or OTEL_SDK_DISABLED=true), workers make no traces');
     expect(report.checks.find((c) => c.name === 'research source')).toEqual({
       name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
@@ -301,11 +303,18 @@ describe('doctor: output and usage', () => {
     expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH: /);
   });
 
-  it('fails on a generation setting a worker would refuse, offline too', async () => {
-    for (const [variable, value] of [['AF_GENERATION_MODELS', 'foo'], ['AF_PRICES', 'bad'], ['AF_GENERATION_MAX_TOKENS', 'abc']] as const) {
+  it('fails on a generation or pipeline setting a worker would refuse, offline too', async () => {
+    const cases = [
+      ['provider', 'AF_GENERATION_MODELS', 'foo'],
+      ['provider', 'AF_PRICES', 'bad'],
+      ['provider', 'AF_GENERATION_MAX_TOKENS', 'abc'],
+      ['agent models', 'AF_AGENT_MODELS', 'simple=gpt'],
+      ['batch mode', 'AF_LLM_BATCH_MAX_REQUESTS', '0'],
+    ] as const;
+    for (const [check, variable, value] of cases) {
       const run = await runCli(['doctor'], { env: envFor(good, { [variable]: value }) });
       expect(run.code).toBe(1);
-      expect(line(run, 'provider')).toMatch(new RegExp(`^FAIL  provider +${variable}`));
+      expect(line(run, check)).toMatch(new RegExp(`^FAIL  ${check} +${variable}`));
     }
   });
 
@@ -333,7 +342,7 @@ describe('doctor: output and usage', () => {
       );
       // Only that check: the source and the sample do not depend on these settings.
       expect(line(run, 'research source')).toMatch(/^PASS/);
-      expect(run.stdout).toMatch(/\n19 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+      expect(run.stdout).toMatch(/\n21 checks: \d+ passed, \d+ warned, 1 failed\n$/);
     }
   });
 

@@ -3,6 +3,7 @@ import { queueConfigFromEnv, type QueueConfig } from '../config.js';
 import { describeError } from '../errors.js';
 import { quitClient } from '../redis-client.js';
 import { agentsCacheCheck } from './cache.js';
+import { agentModelsCheck, batchModeCheck } from './pipeline-settings.js';
 import { fail, withTimeout, type DoctorCheck, type DoctorCheckStatus, type DoctorReport } from './check.js';
 import { alertsCheck, loggingCheck, metricsCheck } from './observability.js';
 import { tracesCheck } from './traces.js';
@@ -105,6 +106,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     llm instanceof Error ? fail('provider', llm.message, CONFIG_FIX) : await providerCheck(llm, env, TIMEOUTS.provider),
     ...(await researchAndSample(options, llm)),
     agentsCacheCheck(env),
+    agentModelsCheck(env),
+    batchModeCheck(env),
     loggingCheck(env),
     metricsCheck(env),
     await tracesCheck(env, TIMEOUTS.traces),
