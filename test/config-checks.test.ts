@@ -68,6 +68,11 @@ describe('a bad setting: exit 2, one line naming the variable', () => {
     [['worker'], { AF_GENERATION_TIMEOUT_MS: '0' }, /^agent-factory: AF_GENERATION_TIMEOUT_MS must be a whole number from 1, not "0"\n$/],
     ...(['up', 'start', 'serve'] as const).map((command) => [[command], { AF_PORT: 'abc' }, /^agent-factory: AF_PORT must be a whole number from 0 to 65535, not "abc"\n$/] as const),
     [['up', '--port', 'x'], { AF_PORT: '3000' }, /^agent-factory: --port must be a whole number from 0 to 65535, not "x"\n$/],
+    // up and start check what their workers and server would refuse before they start Redis or a child.
+    [['up'], { LOG_LEVEL: 'loud' }, /^agent-factory: LOG_LEVEL: "loud" is not a level/],
+    [['up'], { AF_TRUST_PROXY: 'maybe' }, /^agent-factory: AF_TRUST_PROXY: "maybe" is not/],
+    [['up', '--no-server'], { AF_AGENT_MODELS: 'simple=gpt' }, /^agent-factory: AF_AGENT_MODELS: "simple=gpt" is not tier=model/],
+    [['start'], { AF_CACHE: 'of' }, /^agent-factory: AF_CACHE: must be none, off/],
     [['serve'], { AF_TRUST_PROXY: 'maybe' }, /^agent-factory: AF_TRUST_PROXY: "maybe" is not true, false, a hop count such as 1, or addresses and subnets such as loopback, 10\.0\.0\.0\/8\n$/],
     ...(['worker', 'status', 'serve', 'submit'] as const).map((command) => [[command], { LOG_LEVEL: 'loud' }, /^agent-factory: LOG_LEVEL: "loud" is not a level \(fatal, error, warn, info, debug, trace, silent\)\n$/] as const),
   ] as const)('%s with %o', async (args, env, message) => {

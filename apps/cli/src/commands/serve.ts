@@ -1,55 +1,14 @@
-import { connect, createLogger, logLevelFromEnv, observabilityFromEnv, queueConfigFromEnv, watchAlerts, type ObservabilitySettings, type QueueConfig } from '@agent-factory/queue';
+import { connect, createLogger, watchAlerts } from '@agent-factory/queue';
 import { checkListenOptions, startServer, type RunningServer } from '@agent-factory/server';
 import { untilStopSignal } from '../stop-signal.js';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { serverPort } from '../port-flag.js';
-import { parseTrustProxy } from '../trust-proxy.js';
+import { serveSettings } from '../serve-settings.js';
 import { UsageError } from '../usage-error.js';
 
 interface ServeFlags {
   host?: string;
   port?: string;
-}
-
-const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
-const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
-
-/** `16mb` → bytes (the text already matched SIZE). */
-function bytesOf(text: string): number {
-  const [, n = '0', unit = 'b'] = SIZE.exec(text) ?? [];
-  return Number(n) * (UNIT_BYTES[unit.toLowerCase()] ?? 1);
-}
-
-/** parseTrustProxy's reason as the schema's issue, so the message names AF_TRUST_PROXY. */
-function trustProxyOf(text: string, ctx: z.RefinementCtx): boolean | number | string {
-  try {
-    return parseTrustProxy(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-}
-
-/** An empty variable (`AF_API_TOKEN=`) means unset, not an empty token. */
-const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
-
-const ServeEnvSchema = z.object({
-  AF_HOST: optionalText,
-  AF_API_TOKEN: optionalText,
-  AF_VIEWER_TOKEN: optionalText,
-  /** The largest JSON body POST /api/batches takes: bytes, or with kb / mb (a 10,000-requirement batch is ~1.5 MB). */
-  AF_BODY_LIMIT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(SIZE, 'a size like 1048576, 512kb or 16mb').transform(bytesOf).optional()),
-  /** Behind a reverse proxy: which hops to trust for the client's address (express's trust proxy: true, a hop count, or addresses/subnets). */
-  AF_TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), z.string().transform(trustProxyOf).optional()),
-});
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  const issue = result.error?.issues[0];
-  // The variable's name when the value came from the environment ("AF_BODY_LIMIT: a size like …").
-  if (!result.success) throw new UsageError(`${issue?.path.length ? issue.path.join('.') : what}: ${issue?.message ?? 'invalid'}`);
-  return result.data;
 }
 
 /** `agent-factory serve`: Bull Board, the REST API and health checks over the shared Redis. */
@@ -65,19 +24,9 @@ export function registerServe(program: Command): void {
         'AF_VIEWER_TOKEN (read-only Bull Board and GET routes), AF_BODY_LIMIT (largest request body, default 1mb), AF_TRUST_PROXY (behind a reverse proxy), LOG_LEVEL, LOG_FORMAT.',
     )
     .action(async (flags: ServeFlags) => {
-      const env = parse(ServeEnvSchema, process.env, 'environment');
+      const { env, level, queueConfig, observability } = serveSettings(process.env);
       const host = flags.host ?? env.AF_HOST ?? '127.0.0.1';
       const port = serverPort(flags.port);
-      let queueConfig: QueueConfig;
-      let observability: ObservabilitySettings;
-      let level: string;
-      try {
-        level = logLevelFromEnv(process.env);
-        queueConfig = queueConfigFromEnv(process.env);
-        observability = observabilityFromEnv(process.env);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
       const tokens = { apiToken: env.AF_API_TOKEN, viewerToken: env.AF_VIEWER_TOKEN };
       try {
         checkListenOptions({ host, ...tokens });

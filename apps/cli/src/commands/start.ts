@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { rowOfAgent, rowOfItem, tierTable, type ReportRow } from '../batch-report.js';
 import { progressMode, waitForBatch } from '../batch-progress.js';
 import { startLocalCluster } from '../cluster.js';
+import { checkClusterSettings } from '../cluster-settings.js';
 import { stopAndExit, untilClusterEnds, whileClusterRuns } from '../cluster-run.js';
 import { withFactory } from '../factory.js';
 import { demoPace, paceEnv } from '../demo-pace.js';
@@ -83,6 +84,7 @@ export function registerStart(program: Command): void {
       const port = serverPort(flags.port);
       const interactive = process.stdout.isTTY === true;
       const pace = demoPace(flags.pace, interactive);
+      if (!flags.inProcess) await checkClusterSettings({ ...process.env, ...paceEnv(pace) }, true);
       const requirements = await readRequirements(file);
       await mkdir(flags.out, { recursive: true });
       const began = performance.now();

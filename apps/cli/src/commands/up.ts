@@ -1,6 +1,7 @@
 import { displayRedisUrl } from '@agent-factory/queue';
 import type { Command } from 'commander';
 import { startLocalCluster } from '../cluster.js';
+import { checkClusterSettings } from '../cluster-settings.js';
 import { stopAndExit, untilClusterEnds, whileClusterRuns } from '../cluster-run.js';
 import { findOrStartRedis, NO_REDIS_HELP } from '../local-redis.js';
 import { serverPort } from '../port-flag.js';
@@ -28,6 +29,7 @@ export function registerUp(program: Command): void {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be a whole number from 1 to 64');
       const port = flags.server ? serverPort(flags.port) : undefined;
+      await checkClusterSettings(process.env, flags.server);
       // From before the first child: a signal at any point stops whatever was started.
       const signal = untilStopSignal();
       const redis = await findOrStartRedis();
