@@ -81,6 +81,18 @@ describe('doctor: Redis', () => {
     expect(run.stdout).toMatch(/\n21 checks: 19 passed, 2 warned, 0 failed\n$/);
   });
 
+  it('writes nothing into the Redis it checks (not even a queue\'s meta hash)', async () => {
+    const env = envFor(good);
+    const client = new Redis(good.url);
+    try {
+      const run = await runCli(['doctor'], { env });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(await client.keys(`${env['AF_PREFIX']!}*`)).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('warns near maxmemory and fails at it: a noeviction Redis then refuses every write', async () => {
     const full = await startRedis();
     const client = new Redis(full.url);

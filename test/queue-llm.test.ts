@@ -222,7 +222,7 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
     // time left while queue.rateLimit() (a 429) holds every worker back.
     const generate = limitedConn.queues.generate;
     // The counter's window as every fetch renews it (INCR, one-second expiry).
-    await limitedConn.redis.set(generate.keys.limiter, 5, 'PX', 1000);
+    await limitedConn.redis.set(generate.keys.limiter!, 5, 'PX', 1000);
     expect(await generate.getRateLimitTtl()).toBe(0);
     await generate.rateLimit(5000);
     expect(await generate.getRateLimitTtl()).toBeGreaterThan(4000);

@@ -71,10 +71,11 @@ export function judgeQueue(stage: Stage, f: QueueFigures): DoctorCheck {
 
 /**
  * A read-only handle on a stage queue. skipVersionCheck: the Redis checks report version and policy
- * already, and BullMQ would print its own eviction warning once per queue.
+ * already, and BullMQ would print its own eviction warning once per queue. skipMetasUpdate: a check
+ * writes nothing, not even the queue's meta hash, into a Redis that may not be the factory's.
  */
 function readQueue(stage: Stage, client: RedisClient, config: QueueConfig): Queue {
-  const queue = new Queue(stage, { connection: client, prefix: config.prefix, skipVersionCheck: true });
+  const queue = new Queue(stage, { connection: client, prefix: config.prefix, skipVersionCheck: true, skipMetasUpdate: true });
   // Errors reach the awaited calls; an unhandled 'error' event would end the process instead.
   queue.on('error', () => undefined);
   return queue;
