@@ -32,7 +32,8 @@ async function fixtureReport(rule: RuleId, path: string): Promise<GateReport> {
   const earlier = EARLIER_FILE[rule];
   const own = { path, ...(await checkAgentBytes(bytes(path), CONTEXTS[rule] ?? {})) };
   if (!earlier) return own.report;
-  const files = withDuplicateNames([{ path: earlier, ...(await checkAgentBytes(bytes(earlier))) }, own]);
+  // The earlier file as if beside this one: names clash within a folder.
+  const files = withDuplicateNames([{ path: path.replace(/[^/]+$/, 'earlier.md'), ...(await checkAgentBytes(bytes(earlier))) }, own]);
   return files[1]?.report ?? own.report;
 }
 
@@ -168,6 +169,9 @@ describe('validateAgent rules', () => {
       'error:2: Another agent file, a.md (line 2), is named "code-reviewer" too: Claude Code loads only one agent per name, so rename one of them.',
     ])]);
     expect(checked.map((f) => f.report.passed)).toEqual([true, true, false, false]);
+    // Another folder (another project's agents, a second output folder) is never loaded with these.
+    const elsewhere = withDuplicateNames([files[0]!, { ...files[0]!, path: 'other/a.md' }, { ...files[0]!, path: 'other\\b\\a.md' }]);
+    expect(elsewhere.map((f) => f.report.passed)).toEqual([true, true, true]);
     expect(checked[2]?.report.gates.find((g) => g.gate === 'claude-code')).toMatchObject({ passed: false, score: 75 });
   });
 

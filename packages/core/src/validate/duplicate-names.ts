@@ -24,17 +24,25 @@ function withError(report: GateReport, line: number, message: string): GateRepor
   return { passed: false, gates };
 }
 
+/** The folder part of a path, `/` or `\\` separated ('' for a bare file name). */
+function folderOf(path: string): string {
+  return path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
 /**
- * The check across files: Claude Code loads one agent per name, so each file whose name an earlier
- * file already declares gets an error naming that file. Returns the files in their order, reports updated.
+ * The check across files: Claude Code loads one agent per name from an agents folder, so each file
+ * whose name an earlier file of the same folder already declares gets an error naming that file.
+ * Files in other folders (another project, the user's agents, two output folders) may share names:
+ * Claude Code never loads them as one set. Returns the files in their order, reports updated.
  */
 export function withDuplicateNames<T extends CheckedFile>(files: readonly T[]): T[] {
   const first = new Map<string, T>();
   return files.map((file) => {
     if (!file.name) return file;
-    const owner = first.get(file.name.name);
+    const key = `${folderOf(file.path)}\u0000${file.name.name}`;
+    const owner = first.get(key);
     if (!owner) {
-      first.set(file.name.name, file);
+      first.set(key, file);
       return file;
     }
     const message = `Another agent file, ${owner.path} (line ${owner.name?.line ?? 1}), is named "${file.name.name}" too: Claude Code loads only one agent per name, so rename one of them.`;
