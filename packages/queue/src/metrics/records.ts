@@ -23,6 +23,8 @@ export interface CompletedContext {
   provider: string;
   /** The first draft's findings when it failed the gates. */
   firstFindings?: readonly Finding[];
+  /** Dollars of this run (resultDollars, computed once by the caller, which also shows them); null when unpriced. */
+  cost: number | null;
   prices?: Readonly<Record<string, ModelPrice>>;
   now?: number;
 }
@@ -56,8 +58,9 @@ export function completedRecord(result: AgentResult, c: CompletedContext): Requi
     stages: c.stages,
     budget: Object.fromEntries(BUDGET_STAGES.map((s) => [s, result.budget.stages[s].tokens])),
     usage: spend?.usage ?? result.usage,
-    cost: resultDollars(result, batch, c.prices) ?? 0,
-    realtimeCost: resultDollars(result, false, c.prices) ?? 0,
+    cost: c.cost ?? 0,
+    // What the same tokens cost at realtime prices: the cost itself unless the draft came from a Message Batch.
+    realtimeCost: (batch ? resultDollars(result, false, c.prices) : c.cost) ?? 0,
     research: { lookups: result.research.lookups ?? result.research.calls, calls: result.research.calls, tokens: result.research.tokens, duplicates: ids.length - new Set(ids).size },
     retries: c.retries,
     attempts: result.attempts,

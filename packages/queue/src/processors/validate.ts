@@ -51,6 +51,8 @@ export const validateStage: StageHandler = {
     }
     const result = assembleResult({}, plan, research, outcome, { analyze: planOut.ms, research: researchOut.ms });
     const waits = (outputs: readonly QueueTiming[], own = 0): number => outputs.reduce((sum, o) => sum + (o.wait ?? 0), own);
+    // Once, for the record and the summary. An unpriced model's cost is left out of the summary (index.json), not shown as $0.
+    const costUsd = resultDollars(result, current.provider === BATCH_PROVIDER, ctx.prices);
     const record = completedRecord(result, {
       batch: data.b,
       key: data.k,
@@ -66,10 +68,9 @@ export const validateStage: StageHandler = {
         + drafts.reduce((sum, d) => sum + (d.draft.retries ?? 0), 0),
       provider: current.provider,
       ...(review ? { firstFindings: review.findings } : {}),
+      cost: costUsd,
       ...(ctx.prices ? { prices: ctx.prices } : {}),
     });
-    // An unpriced model's cost is left out of the summary (index.json), not shown as $0.
-    const costUsd = resultDollars(result, current.provider === BATCH_PROVIDER, ctx.prices);
     const summary = summarizeAgent(result, { worker: current.worker, ...(costUsd !== null ? { costUsd } : {}) });
     // Compressed once, for the result and its cache copy.
     const packed = packResult(summary);
