@@ -3,15 +3,15 @@ import { DEFAULT_CACHE_TTL_SECONDS } from './cache.js';
 import { secondsSchema } from './duration.js';
 import { settingsFromEnv } from './env-settings.js';
 
-/**
- * How long the shared cache keeps each finished agent for an identical requirement to reuse. Redis
- * must not evict (BullMQ), so this lifetime is what bounds the agents cache: about 2.5 KB per
- * distinct requirement generated within it.
- */
 /** AF_CACHE's spellings: README documents `none`; the usual boolean words are taken too, anything else is refused (a typo must not leave the cache on). */
 export const CACHE_SWITCH = { on: ['on', 'true', '1', 'yes'], off: ['none', 'off', 'false', '0', 'no'] } as const;
 const CACHE_WORDS: readonly string[] = [...CACHE_SWITCH.on, ...CACHE_SWITCH.off];
 
+/**
+ * Whether the shared cache is on, and how long it keeps each finished agent for an identical
+ * requirement to reuse. Redis must not evict (BullMQ), so this lifetime is what bounds the agents
+ * cache: about 2.5 KB per distinct requirement generated within it.
+ */
 export const CacheSettingsSchema = z.object({
   /** The shared cache for docs answers and finished agents (AF_CACHE). */
   enabled: z
