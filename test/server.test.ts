@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect as connectSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchOverview, cancelBatch, COLLECTOR_QUEUE, connect, STAGES, submitBatch, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { batchKeys, batchOverview, cancelBatch, COLLECTOR_QUEUE, connect, STAGES, submitBatch, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
@@ -428,6 +428,14 @@ describe('agent-factory server', () => {
 
       const results = await json<ItemResult[]>(await fetch(`${url}/api/batches/${batch.id}/results`, { headers: viewer }));
       expect(results.map((r) => r.inputId)).toEqual(['tf', 'pr', 'item-2']);
+      // A page of them, with the count to page through.
+      const page = await fetch(`${url}/api/batches/${batch.id}/results?offset=1&limit=1`, { headers: viewer });
+      expect(page.headers.get('x-total-count')).toBe('3');
+      expect((await json<ItemResult[]>(page)).map((r) => r.inputId)).toEqual(['pr']);
+      expect(await json<ItemResult[]>(await fetch(`${url}/api/batches/${batch.id}/results?offset=3`, { headers: viewer }))).toEqual([]);
+      const badPage = await fetch(`${url}/api/batches/${batch.id}/results?limit=0`, { headers: viewer });
+      expect(badPage.status).toBe(400);
+      expect((await json<ErrorJson>(badPage)).error).toMatchObject({ code: 'invalid_query', message: expect.stringMatching(/^limit: /) });
       expect(results.every((r) => r.state === 'cancelled')).toBe(true);
       expect((await fetch(`${url}/api/batches/no-such-batch`, { method: 'DELETE', headers: admin })).status).toBe(404);
 
@@ -661,5 +669,14 @@ describe("the dashboard's batches", () => {
     expect(bounded.unfinished.map((b) => b.name)).toEqual(['newest']);
     expect(bounded.recent).toHaveLength(2);
     expect(bounded.counts).toEqual({ total: 16, unfinished: 2, unlisted: 1 });
+
+    // The list pages with offset, and says how many there are.
+    const page = await fetch(`${server.url}/api/batches?limit=3&offset=1`);
+    expect(page.headers.get('x-total-count')).toBe('16');
+    expect((await json<BatchStatus[]>(page)).map((b) => b.name)).toEqual(['small-13', 'small-12', 'small-11']);
+    // A batch whose retention ended leaves the index when the dashboard meets it, and the count with it.
+    await conn.redis.del(batchKeys(conn.config.prefix, big.id).batch);
+    expect((await batchOverview(conn)).counts.total).toBe(15);
+    expect((await fetch(`${server.url}/api/batches?limit=1`)).headers.get('x-total-count')).toBe('15');
   });
 });

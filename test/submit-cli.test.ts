@@ -121,6 +121,11 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect((await runCli(['status', status.id], { env: envFor(prefix) })).stdout).toMatch(/^inputs    2 ids, 2 distinct requirements; 2 bad line\(s\) left out \(--skip-invalid\)$/m);
     const list = await runCli(['status'], { env: envFor(prefix) });
     expect(list.stdout).toMatch(new RegExp(`${status.id}\\s+mixed\\s+acme\\s+running`));
+    // The listing says which of how many it shows, and --offset pages past them.
+    const count = /^batches 1–(\d+) of (\d+), newest first/m.exec(list.stdout);
+    expect(count?.[1]).toBe(count?.[2]);
+    const past = await runCli(['status', '--offset', count![2]!], { env: envFor(prefix) });
+    expect(past.stdout).toBe(`no batches past the newest ${count![2]} (${count![2]} in all)\n`);
 
     const out = join(dir, 'pending-out');
     const results = await runCli(['results', status.id, '--out', out], { env: envFor(prefix) });
@@ -142,7 +147,9 @@ describe('submit, status, results, cancel (no worker)', () => {
     const cancel = await runCli(['cancel', status.id], { env: envFor(prefix) });
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/cancelled batch .*: 2 requirement\(s\) stopped/);
-    expect((await runCli(['status', status.id], { env: envFor(prefix) })).stdout).toMatch(/^state     cancelled$/m);
+    // Cancelled items are not done: a batch cancelled before any work shows 0%, here and in the listing.
+    expect((await runCli(['status', status.id], { env: envFor(prefix) })).stdout).toMatch(/^state     cancelled, 0\.0% done$/m);
+    expect((await runCli(['status'], { env: envFor(prefix) })).stdout).toMatch(new RegExp(`^${status.id}\\s+mixed\\s+acme\\s+cancelled\\s+0%\\s+0\\s+2\\s+2\\s`, 'm'));
     const after = JSON.parse((await runCli(['status', status.id, '--json'], { env: envFor(prefix) })).stdout) as { state: string; counts: { cancelled: number } };
     expect(after).toMatchObject({ state: 'cancelled', counts: { cancelled: 2 } });
     expect((await runCli(['cancel', status.id], { env: envFor(prefix) })).stdout).toMatch(/already cancelled/);

@@ -1,6 +1,6 @@
 import { batchEndWatch, getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
-import { doneOf } from './batch-view.js';
+import { doneOf, finishedOf } from './batch-view.js';
 import { signalExitCode, whileStoppable } from './stop-signal.js';
 
 const POLL_MS = 500;
@@ -123,7 +123,7 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, mod
       if (awaySince !== undefined && !bar) process.stderr.write('agent-factory: Redis is back\n');
       awaySince = undefined;
       const done = doneOf(status);
-      if (last === undefined || done !== doneOf(last)) {
+      if (last === undefined || finishedOf(status) !== finishedOf(last)) {
         progressAt = Date.now();
         hint = '';
       }
@@ -138,17 +138,19 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, mod
         hint = next;
       }
       const seconds = (Date.now() - started) / 1000;
+      // Done only: a cancel drops thousands of items in a moment, which is no rate of work.
       const perSecond = seconds > 0 ? (done - firstDone) / seconds : 0;
+      const { failed, cancelled, pending } = status.counts;
       // `left`, not `eta`: cli-progress fills its own {eta} token first, whatever the payload says.
-      const payload = { failed: status.counts.failed, rate: perSecond.toFixed(1), left: eta(status.total - done, perSecond), note: hint ? ` | ${hint}` : '' };
+      const payload = { failed, cancelled: cancelled > 0 ? ` | ${cancelled} cancelled` : '', rate: perSecond.toFixed(1), left: eta(pending, perSecond), note: hint ? ` | ${hint}` : '' };
       if (enabled) {
         if (!bar) {
-          bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed | {rate}/s | ETA {left}{note}');
+          bar = newBar(' agents  {bar} {value}/{total} done | {failed} failed{cancelled} | {rate}/s | ETA {left}{note}');
           bar.start(status.total, done, payload);
         } else bar.update(done, payload);
       } else if (mode === 'lines' && status.state === 'running' && Date.now() - lineAt >= lineEveryMs) {
         lineAt = Date.now();
-        process.stderr.write(`agent-factory: batch ${batchId}: ${done}/${status.total} done, ${payload.failed} failed, ${payload.rate}/s, ETA ${payload.left}\n`);
+        process.stderr.write(`agent-factory: batch ${batchId}: ${done}/${status.total} done, ${failed} failed${cancelled > 0 ? `, ${cancelled} cancelled` : ''}, ${payload.rate}/s, ETA ${payload.left}\n`);
       }
       if (ended(status)) return status;
       await pause(POLL_MS, signal);

@@ -1,15 +1,24 @@
 import type { BatchStatus } from '@agent-factory/queue/client';
 
-/** Items finished one way or another. */
+/** Items the workers are through with, completed or failed; cancelled ones were dropped, not done. */
 export function doneOf(status: BatchStatus): number {
-  const { completed, failed, cancelled } = status.counts;
-  return completed + failed + cancelled;
+  return status.counts.completed + status.counts.failed;
 }
 
-/** Share of the batch's distinct requirements that are finished, 0–100. */
+/** Items finished one way or another: nothing is left to happen to them. */
+export function finishedOf(status: BatchStatus): number {
+  return doneOf(status) + status.counts.cancelled;
+}
+
+/** Share of the batch's distinct requirements that are done, 0–100. */
 export function progressOf(status: BatchStatus): number {
-  if (status.total === 0) return status.state === 'running' ? 0 : 100;
+  if (status.total === 0) return status.state === 'completed' ? 100 : 0;
   return (100 * doneOf(status)) / status.total;
+}
+
+/** What the percentage is of, when the producer enqueued only part of its file (still enqueuing, or interrupted). */
+function partOfFile(s: BatchStatus): string {
+  return s.expected !== undefined && s.inputs < s.expected ? ` of what is enqueued so far (${s.inputs} of the file's ${s.expected} inputs)` : '';
 }
 
 /** `status BATCH` as a few lines of text. */
@@ -17,7 +26,7 @@ export function describeBatch(s: BatchStatus): string {
   const { pending, completed, failed, cancelled } = s.counts;
   return [
     `batch     ${s.id}${s.name !== s.id ? `  (${s.name})` : ''}`,
-    `state     ${s.state}${s.state === 'cancelled' ? '' : `, ${progressOf(s).toFixed(1)}% done`}`,
+    `state     ${s.state}, ${progressOf(s).toFixed(1)}% done${partOfFile(s)}`,
     `tenant    ${s.tenant}, priority ${s.priority}`,
     `created   ${s.createdAt}`,
     `finished  ${s.finishedAt ?? '-'}`,
@@ -34,7 +43,7 @@ function clip(text: string, max: number): string {
 
 /** `status` without a batch: the recent batches, newest first, as a table. */
 export function batchTable(batches: BatchStatus[]): string {
-  const header = ['BATCH', 'NAME', 'TENANT', 'STATE', 'DONE', 'FAILED', 'TOTAL', 'CREATED'];
+  const header = ['BATCH', 'NAME', 'TENANT', 'STATE', 'DONE', 'FAILED', 'CANCELLED', 'TOTAL', 'CREATED'];
   const rows = batches.map((s) => [
     s.id,
     clip(s.name, 30),
@@ -42,6 +51,7 @@ export function batchTable(batches: BatchStatus[]): string {
     s.state,
     `${progressOf(s).toFixed(0)}%`,
     String(s.counts.failed),
+    String(s.counts.cancelled),
     String(s.total),
     s.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
   ]);

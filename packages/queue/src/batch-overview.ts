@@ -36,6 +36,7 @@ export async function batchOverview(conn: FactoryConnection, options: { unfinish
   const recentIds: string[] = [];
   let unfinished = 0;
   let kept = 0;
+  const gone: string[] = [];
   for (let start = 0; start < total; start += SCAN_PAGE) {
     const ids = await conn.redis.zrevrange(index, start, start + SCAN_PAGE - 1);
     if (ids.length === 0) break;
@@ -44,7 +45,7 @@ export async function batchOverview(conn: FactoryConnection, options: { unfinish
     const states = ((await pipeline.exec()) ?? []).map(([, state]) => state as string | null);
     ids.forEach((id, i) => {
       const state = states[i];
-      if (!state) return; // its retention ended; listBatches drops it from the index
+      if (!state) return void gone.push(id); // its retention ended
       kept += 1;
       if (state === 'running' || state === 'interrupted') {
         unfinished += 1;
@@ -52,6 +53,8 @@ export async function batchOverview(conn: FactoryConnection, options: { unfinish
       } else if (recentIds.length < recentLimit) recentIds.push(id);
     });
   }
+  // Dropped from the index here too, or a dashboard would read every batch that ever was, at each poll.
+  if (gone.length > 0) await conn.redis.zrem(index, ...gone);
   const load = async (ids: string[]): Promise<BatchStatus[]> => (await Promise.all(ids.map((id) => getBatch(conn, id)))).filter((b): b is BatchStatus => b !== undefined);
   const [listedUnfinished, recent] = await Promise.all([load(unfinishedIds), load(recentIds)]);
   return { unfinished: listedUnfinished, recent, counts: { total: kept, unfinished, unlisted: unfinished - unfinishedIds.length } };

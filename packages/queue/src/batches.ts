@@ -50,10 +50,10 @@ export async function getBatch(conn: FactoryConnection, batchId: string): Promis
   return Object.keys(hash).length === 0 ? undefined : toStatus(batchId, await settled(conn, batchId, hash));
 }
 
-/** Batches, newest first. */
-export async function listBatches(conn: FactoryConnection, limit = 50): Promise<BatchStatus[]> {
+/** Batches, newest first: `limit` of them after skipping the `offset` newest. */
+export async function listBatches(conn: FactoryConnection, limit = 50, offset = 0): Promise<BatchStatus[]> {
   const index = batchIndexKey(conn.config.prefix);
-  const ids = await conn.redis.zrevrange(index, 0, Math.max(0, limit - 1));
+  const ids = await conn.redis.zrevrange(index, offset, offset + Math.max(0, limit - 1));
   const pipeline = conn.redis.pipeline();
   for (const id of ids) pipeline.hgetall(batchKeys(conn.config.prefix, id).batch);
   const replies = (await pipeline.exec()) ?? [];
@@ -69,17 +69,30 @@ export async function listBatches(conn: FactoryConnection, limit = 50): Promise<
   return out;
 }
 
+/** How many batches the index holds (those whose retention ended leave it when a listing meets them). */
+export async function countBatches(conn: FactoryConnection): Promise<number> {
+  return conn.redis.zcard(batchIndexKey(conn.config.prefix));
+}
+
 /** Splits an ids-list entry `inputId\treqKey`. */
 function splitEntry(entry: string): [string, string] {
   const tab = entry.lastIndexOf('\t');
   return [entry.slice(0, tab), entry.slice(tab + 1)];
 }
 
-/** Every input id's result, streamed in input order. */
-export async function* batchResults(conn: FactoryConnection, batchId: string): AsyncIterable<ItemResult> {
+/** A page of a batch's results: skip the first `offset` input ids, then at most `limit`. */
+export interface ResultsPage {
+  offset?: number;
+  limit?: number;
+}
+
+/** Every input id's result (or one page of them), streamed in input order. */
+export async function* batchResults(conn: FactoryConnection, batchId: string, page: ResultsPage = {}): AsyncIterable<ItemResult> {
   const keys = batchKeys(conn.config.prefix, batchId);
-  for (let start = 0; ; start += PAGE) {
-    const entries = await conn.redis.lrange(keys.ids, start, start + PAGE - 1);
+  const first = page.offset ?? 0;
+  const end = page.limit === undefined ? Infinity : first + page.limit;
+  for (let start = first; start < end; start += PAGE) {
+    const entries = await conn.redis.lrange(keys.ids, start, Math.min(start + PAGE, end) - 1);
     if (entries.length === 0) return;
     const pairs = entries.map(splitEntry);
     const reqKeys = [...new Set(pairs.map(([, k]) => k))];

@@ -1,6 +1,6 @@
 import type { GateReport } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { batchResults, getBatch, retryBatch, retryRefusal, type BatchStatus, type ItemResult, type ResumeOutcome } from '@agent-factory/queue';
+import { batchResults, getBatch, retryBatch, retryRefusal, type BatchStatus, type ItemResult, type ResultsPage, type ResumeOutcome } from '@agent-factory/queue';
 import { createResearchSetup, ResearchSetupError, type ResearchSetup } from '@agent-factory/research';
 import { LazyConnection } from './batch/lazy-connection.js';
 import { resumeRequirements, submitRequirements, type BatchInput, type SubmitOptions } from './batch/submit.js';
@@ -31,8 +31,8 @@ export interface AgentFactory {
    * cancelled batch.
    */
   retryBatch(id: string): Promise<{ retried: number; remaining: number }>;
-  /** Every input id's result, in input order, streamed from Redis. */
-  results(id: string): AsyncIterable<ItemResult>;
+  /** Every input id's result (or the page `offset`/`limit` name), in input order, streamed from Redis. */
+  results(id: string, page?: ResultsPage): AsyncIterable<ItemResult>;
   /** Closes what the factory opened (the Redis connection, the research source); later calls fail. */
   close(): Promise<void>;
 }
@@ -91,11 +91,11 @@ export function createAgentFactory(config: AgentFactoryConfig = {}): AgentFactor
       if (outcome.outcome === 'retried') return { retried: outcome.retried, remaining: outcome.remaining };
       throw new FactoryInputError(retryRefusal(outcome.outcome, id));
     },
-    async *results(id) {
+    async *results(id, page) {
       open();
       const conn = await redis.get();
       if (!(await getBatch(conn, id))) throw new FactoryInputError(`no batch ${id} (unknown, or its retention ended)`);
-      yield* batchResults(conn, id);
+      yield* batchResults(conn, id, page);
     },
     close() {
       closed ??= Promise.all([redis.close(), docs?.close?.()]).then(() => undefined);

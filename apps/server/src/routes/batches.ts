@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelBatch, deleteBatch, generatingNow, getBatch, IdempotencyConflictError, listBatches, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelBatch, countBatches, deleteBatch, generatingNow, getBatch, IdempotencyConflictError, listBatches, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
@@ -9,7 +9,16 @@ import { writeJsonArray } from '../stream-json.js';
 
 /** Batch ids are BullMQ-safe tokens (no `:`); anything else cannot name a batch. */
 const BatchIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'not a batch id');
-const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
+const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50), offset: z.coerce.number().int().min(0).default(0) });
+/** A page of results (all of them without `limit`): a 100,000-input batch is some 400 MB of JSON. */
+const ResultsQuerySchema = z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).optional() });
+
+/** A query string checked by its schema, or a 400 naming what is wrong. */
+function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw new HttpError(400, 'invalid_query', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
 
 function batchId(req: Request): string {
   const parsed = BatchIdSchema.safeParse(req.params['id']);
@@ -87,10 +96,11 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     res.json({ retried: outcome.retried, remaining: outcome.remaining, status: await getBatch(conn, id) });
   });
 
+  // Newest first; X-Total-Count says how many there are to page through with offset.
   router.get('/', async (req, res) => {
-    const query = ListQuerySchema.safeParse(req.query);
-    if (!query.success) throw new HttpError(400, 'invalid_query', query.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-    res.json(await listBatches(conn, query.data.limit));
+    const { limit, offset } = parseQuery(ListQuerySchema, req.query);
+    const [batches, count] = await Promise.all([listBatches(conn, limit, offset), countBatches(conn)]);
+    res.set('X-Total-Count', String(count)).json(batches);
   });
 
   router.get('/:id', async (req, res) => {
@@ -100,11 +110,15 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     res.json(status);
   });
 
+  // In input order; X-Total-Count is the batch's input ids, to page through with offset and limit.
   router.get('/:id/results', async (req, res) => {
     const id = batchId(req);
-    if (!(await getBatch(conn, id))) throw unknownBatch(id);
+    const page = parseQuery(ResultsQuerySchema, req.query);
+    const status = await getBatch(conn, id);
+    if (!status) throw unknownBatch(id);
+    res.set('X-Total-Count', String(status.inputs));
     try {
-      await writeJsonArray(res, batchResults(conn, id));
+      await writeJsonArray(res, batchResults(conn, id, page));
     } catch (error) {
       if (!res.headersSent) throw error;
       options.logger?.error({ err: error, batch: id }, 'results stream failed');

@@ -82,16 +82,10 @@ export function registerBatchTools(server: McpServer, { factory, cwd }: ToolCont
     },
     async ({ id, offset = 0, limit = DEFAULT_PAGE }) => {
       const items = [];
-      let seen = 0;
-      let more = false;
-      for await (const item of factory.results(id)) {
-        if (seen++ < offset) continue;
-        if (items.length === limit) {
-          more = true;
-          break;
-        }
-        items.push(item);
-      }
+      // One more than the page: whether a next page exists, without reading the results before it.
+      for await (const item of factory.results(id, { offset, limit: limit + 1 })) items.push(item);
+      const more = items.length > limit;
+      if (more) items.pop();
       return answer({ batch: id, offset, next: more ? offset + items.length : null, results: items });
     },
   );
