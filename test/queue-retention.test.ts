@@ -1,4 +1,4 @@
-import { connect, createLogger, KEEP_COMPLETED, queueConfigFromEnv, STAGES, startWorkers, submitBatch } from '@agent-factory/queue';
+import { batchIndexKey, batchKeys, connect, createLogger, KEEP_COMPLETED, queueConfigFromEnv, STAGES, startWorkers, submitBatch } from '@agent-factory/queue';
 import { describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
 import { waitForBatch } from './helpers/queue-workers.js';
@@ -40,4 +40,24 @@ describe('completed stage jobs', () => {
     expect(() => queueConfigFromEnv({ AF_KEEP_COMPLETED: '-1' })).toThrow(/AF_KEEP_COMPLETED/);
     expect(await completedLeft(150, queueConfigFromEnv({ AF_KEEP_COMPLETED: '100' }).keepCompleted)).toEqual(each(100));
   }, 60_000);
+});
+
+describe('the batch index', () => {
+  it('sheds batches whose retention ended at the next submit, with nobody listing them', async () => {
+    const redis = await startRedis({ appendonly: false });
+    const conn = await connect({ redisUrl: redis.url, prefix: testPrefix() }, { logger: quiet });
+    try {
+      const index = batchIndexKey(conn.config.prefix);
+      const old = await submitBatch(conn, [{ id: 'a', requirement: 'a reviewer for SQL migrations' }], { name: 'old' });
+      const kept = await submitBatch(conn, [{ id: 'b', requirement: 'a writer for API changelogs' }], { name: 'kept' });
+      // Its retention ended: its keys are gone, its index entry is not (yet).
+      await conn.redis.del(batchKeys(conn.config.prefix, old.id).batch);
+      expect(await conn.redis.zcard(index)).toBe(2);
+      const next = await submitBatch(conn, [{ id: 'c', requirement: 'an auditor for Dockerfiles' }], { name: 'next' });
+      expect((await conn.redis.zrange(index, 0, -1)).sort()).toEqual([kept.id, next.id].sort());
+    } finally {
+      await conn.close();
+      await redis.stop();
+    }
+  });
 });

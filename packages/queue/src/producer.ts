@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getBatch, cancelBatch } from './batches.js';
 import { SUBMIT_VIAS, WebhookUrlSchema, type BatchStatus, type BatchSubmission } from './batch.js';
 import { newBatchId } from './batch-id.js';
+import { pruneBatchIndex } from './batch-index.js';
 import type { FactoryConnection } from './connection.js';
 import { enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 import { interruptIfAbandoned } from './interruption.js';
@@ -102,6 +103,7 @@ export async function submitBatch(
     if (existing?.state === 'interrupted') return (await resumeBatch(conn, existing.id, items, { ...options, ...(onProgress ? { onProgress } : {}), ...(sub.expectedInputs !== undefined ? { expectedInputs: sub.expectedInputs } : {}) })).status;
     if (existing) return existing;
   }
+  await pruneBatchIndex(conn);
   const keys = batchKeys(prefix, batchId);
   const priority = sub.priority ?? 5;
   const now = Date.now();
