@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import {
-  batchKeys, batchUsage, connect, createLogger, metricsReport, RateLimiter, submitBatch, type BatchItemInput, type BatchStatus, type FactoryConnection, type StoredResult,
+  batchKeys, batchUsage, batchUsageKey, connect, deleteBatch, createLogger, metricsReport, RateLimiter, submitBatch, type BatchItemInput, type BatchStatus, type FactoryConnection, type StoredResult,
 } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,12 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
     expect(usage.output).toBe(billed.output);
     expect({ input: usage.input, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead }).toEqual({ input: billed.input, cacheCreation: billed.cacheCreation, cacheRead: billed.cacheRead });
     expect(usage.requests).toBe(messageRequests(sim));
+    // Kept as long as the batch (its retention, default 7 days), and deleted with it.
+    const usageKey = batchUsageKey(prefix, status.id);
+    expect(await conn.redis.ttl(usageKey)).toBeGreaterThan(7 * 86_400 - 120);
+    expect(await conn.redis.ttl(usageKey)).toBeLessThanOrEqual(7 * 86_400);
+    expect(await deleteBatch(conn, status.id)).toBe('deleted');
+    expect(await conn.redis.exists(usageKey)).toBe(0);
     // The stable prefix is written once per model and read by the requests after it.
     expect(billed.cacheRead).toBeGreaterThan(0);
     expect(billed.cacheRead).toBeGreaterThan(billed.cacheCreation);

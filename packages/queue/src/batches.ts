@@ -3,7 +3,9 @@ import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
 import { interruptIfAbandoned, interruptionReason } from './interruption.js';
 import { cancelItem } from './items.js';
+import { llmBatchKeys } from './batch-mode/keys.js';
 import { batchIndexKey, batchKeys, itemKey } from './keys.js';
+import { batchUsageKey } from './limiter-keys.js';
 import { metricsKeys } from './metrics/keys.js';
 import { stageJobId, type StageJobData } from './queues.js';
 import { decodeResult, toItemResult, type StoredResult } from './result-codec.js';
@@ -167,7 +169,9 @@ export type DeleteOutcome = 'deleted' | 'unknown' | 'unfinished';
  */
 export async function deleteBatch(conn: FactoryConnection, batchId: string): Promise<DeleteOutcome> {
   const keys = batchKeys(conn.config.prefix, batchId);
-  const scriptKeys = [keys.batch, keys.ids, keys.results, keys.lease, keys.unjobbed, metricsKeys(conn.config.prefix).batch(batchId), batchIndexKey(conn.config.prefix)];
+  const { prefix } = conn.config;
+  const usage = [batchUsageKey(prefix, batchId), llmBatchKeys(prefix).batchUsage(batchId)];
+  const scriptKeys = [keys.batch, keys.ids, keys.results, keys.lease, keys.unjobbed, metricsKeys(prefix).batch(batchId), batchIndexKey(prefix), ...usage];
   const reply = await deleteBatchScript.run(conn.redis, scriptKeys, [batchId]);
   return reply === 1 ? 'deleted' : reply === 0 ? 'unknown' : 'unfinished';
 }

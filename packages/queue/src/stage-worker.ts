@@ -87,7 +87,8 @@ const FETCH_LIMITER = { max: 1_000_000_000, duration: 1000 };
 function defaultLimiter(conn: FactoryConnection, llm: LlmProvider): RateLimiter | undefined {
   const limits = conn.config.rateLimit;
   if (!limits && llm.name !== 'anthropic') return undefined;
-  return new RateLimiter({ redis: conn.redis, prefix: conn.config.prefix, ...(limits ? { limits } : {}) });
+  // A batch's usage hash goes with its other keys: its retention after the last request.
+  return new RateLimiter({ redis: conn.redis, prefix: conn.config.prefix, usageTtlSeconds: conn.config.retentionSeconds, ...(limits ? { limits } : {}) });
 }
 
 /** Grace period of close() when the caller gives none. */
