@@ -1,4 +1,4 @@
-import { createLogger, lazyChild } from '@agent-factory/queue';
+import { createLogger, lazyChild, REPEAT_WINDOW_MS, throttledErrorLog } from '@agent-factory/queue';
 import { describe, expect, it } from 'vitest';
 
 function captured(level: string): { lines: string[]; logger: ReturnType<typeof createLogger> } {
@@ -38,5 +38,20 @@ describe('lazyChild', () => {
     expect(children).toBe(1);
     busy.child({ extra: 1 }).info('three');
     expect(lines.map((l) => (JSON.parse(l) as { req: string }).req)).toEqual(['k2', 'k2', 'k2']);
+  });
+});
+
+describe('throttledErrorLog (a worker\'s BullMQ error events)', () => {
+  it('logs an error that repeats during a Redis outage once per window, then how many it left out', () => {
+    const { lines, logger } = captured('info');
+    let now = 0;
+    const onError = throttledErrorLog(logger, 'worker error', { stage: 'generate' }, () => now);
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    for (let i = 0; i <= 500; i++, now += 60) onError(refused); // ~17 a second for 30 s, and one more
+    onError(new Error('another kind'));
+    expect(lines.map((l) => (JSON.parse(l) as { err: { message: string } }).err.message)).toEqual(['connect ECONNREFUSED 127.0.0.1:6379', 'connect ECONNREFUSED 127.0.0.1:6379', 'another kind']);
+    const second = JSON.parse(lines[1]!) as Record<string, unknown>;
+    expect(second).toMatchObject({ stage: 'generate', msg: 'worker error', repeatsLeftOut: Math.ceil(REPEAT_WINDOW_MS / 60) - 1 });
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('repeatsLeftOut');
   });
 });

@@ -6,6 +6,7 @@ export { durationMs, durationSchema, formatDuration, type DurationBounds, type D
 export { interruptIfAbandoned, interruptionReason, sweepAbandonedSubmits, type InterruptCause } from './interruption.js';
 export * from './stage-worker.js';
 export * from './logger.js';
+export { throttledErrorLog, REPEAT_WINDOW_MS } from './error-log.js';
 export * from './errors.js';
 export * from './backoff.js';
 export * from './priority.js';

@@ -31,6 +31,7 @@ import type { Stage } from './stages.js';
 import { watchSubmissions } from './submit-watch.js';
 import { markStageSpan } from './tracing.js';
 import { startWebhookDelivery } from './webhooks/worker.js';
+import { throttledErrorLog } from './error-log.js';
 
 export interface WorkerDeps {
   llm?: LlmProvider;
@@ -309,7 +310,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
         if (final && data.success) void markFailed(conn, data.data, reason, logger.child({ batch: data.data.b, req: data.data.k, stage }), ctx.metrics);
       });
-      worker.on('error', (error) => logger.warn({ stage, err: error }, 'worker error'));
+      worker.on('error', throttledErrorLog(logger, 'worker error', { stage }));
       workers.push(worker);
     }
     await Promise.all(workers.map((w) => w.waitUntilReady()));

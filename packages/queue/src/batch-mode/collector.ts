@@ -13,6 +13,7 @@ import { runFlush } from './flush.js';
 import { runGroup } from './group-job.js';
 import { llmBatchKeys, type LlmBatchKeys } from './keys.js';
 import { openCollectorQueue } from './queue.js';
+import { throttledErrorLog } from '../error-log.js';
 
 export interface BatchCollector {
   readonly options: BatchModeOptions;
@@ -47,7 +48,8 @@ function processor(c: CollectorContext) {
 async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, start: StartBatchCollectorOptions): Promise<BatchCollector> {
   const { config } = conn;
   const options = batchModeOptions(start.options);
-  const logger = (start.logger ?? createLogger({})).child({ component: COLLECTOR_QUEUE });
+  // `queue`, not `component`: the worker's logger has a component already, and pino would write the key twice.
+  const logger = (start.logger ?? createLogger({})).child({ queue: COLLECTOR_QUEUE });
   const queue = openCollectorQueue(conn, options.attempts);
   const { settings } = llm;
   // Retries are the jobs' (logged, backed off), never hidden inside the SDK.
@@ -83,7 +85,7 @@ async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, st
         logger.warn({ err: error, group: groupId, attempt: job.attemptsMade }, 'Message Batch group job failed; it will be retried');
       }
     });
-    worker.on('error', (error) => logger.warn({ err: error }, 'collector worker error'));
+    worker.on('error', throttledErrorLog(logger, 'collector worker error'));
     await worker.waitUntilReady();
     // One cluster-wide ticker: waiting requests are grouped within windowMs + tickMs.
     await queue.upsertJobScheduler('llm-batches-flush', { every: options.tickMs }, { name: 'flush', data: {}, opts: { removeOnComplete: true, removeOnFail: true } });

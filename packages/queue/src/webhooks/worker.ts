@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { deliverWebhook, markWebhookFailed } from './deliver.js';
 import { watchWebhookOutbox } from './outbox.js';
 import { openWebhookQueue, WEBHOOK_QUEUE } from './queue.js';
+import { throttledErrorLog } from '../error-log.js';
 
 const WebhookJobSchema = z.object({ b: BatchIdSchema });
 
@@ -36,7 +37,7 @@ export async function startWebhookDelivery(conn: FactoryConnection, client: Redi
     logger.warn({ batch: data.data.b, attempt: job.attemptsMade, final, reason: error.message }, final ? 'webhook failed' : 'webhook failed; retrying');
     if (final) void markWebhookFailed(conn, data.data.b, error.message).catch((e: unknown) => logger.warn({ err: e }, 'could not mark the webhook failed'));
   });
-  worker.on('error', (error) => logger.warn({ err: error }, 'webhook worker error'));
+  worker.on('error', throttledErrorLog(logger, 'webhook worker error'));
   try {
     await worker.waitUntilReady();
   } catch (error) {
