@@ -130,6 +130,10 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
       // The provider's own retries reach the records: the report counts at least every one of them.
       const providerRetries = workers[0]!.lines.slice(linesBefore).filter((l) => l.includes('generation retry')).length;
       expect(providerRetries).toBeGreaterThan(0);
+      // Each retry line names its batch, requirement and stage, as every job's line does.
+      for (const line of workers[0]!.lines.slice(linesBefore).filter((l) => l.includes('generation retry'))) {
+        expect(JSON.parse(line)).toMatchObject({ batch: status.id, req: expect.stringMatching(/^[0-9a-f]{16}$/), stage: 'generate', msg: expect.stringMatching(/^generation retry: /) });
+      }
       expect((await metricsReport(conn, { batch: status.id }))!.troubleshooting.retries).toBeGreaterThanOrEqual(providerRetries);
       if ((faults.byKind['429'] ?? 0) > 0) expect(log).toMatch(/generation paused on every worker/);
     } finally {

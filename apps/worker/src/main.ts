@@ -31,12 +31,11 @@ export interface RunningWorker {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The provider the settings name; retries and policy corrections go to the worker's log. */
+/** The provider the settings name; policy corrections go to the worker's log (retries go to each job's: processors/generate.ts). */
 function generationProvider(settings: WorkerSettings, logger: Logger): LlmProvider {
   if (settings.llm.provider === 'offline') return offlineProvider;
   const provider = createAnthropicProvider({
     ...settings.llm.anthropic,
-    onRetry: (e) => logger.warn({ retry: e.retry, of: e.maxRetries, delayMs: e.delayMs, model: e.model, kind: e.error.kind, status: e.error.status }, `generation retry: ${e.error.message}`),
     onClamp: (changes, model) => logger.info({ model, changes }, 'model answer clamped to the tools policy'),
     onUnpriced: (model) => logger.warn({ model }, 'no price for this generation model: the answer is kept, its cost unknown (AF_PRICES)'),
   });

@@ -223,7 +223,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
           tally.retries++;
           totals.retries++;
           const delayMs = backoffMs(tally.retries, { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) }, random);
-          onRetry?.({ retry: tally.retries, maxRetries: settings.maxRetries, delayMs, model: at.model, error });
+          (generation.onRetry ?? onRetry)?.({ retry: tally.retries, maxRetries: settings.maxRetries, delayMs, model: at.model, error });
           await sleep(delayMs, generation.signal);
           continue;
         }

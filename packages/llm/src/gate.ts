@@ -1,5 +1,6 @@
 import type { GenerationOptions, Usage } from '@agent-factory/core';
 import type { ProviderError } from './errors.js';
+import type { RetryEvent } from './anthropic.js';
 
 /** What the provider is about to send, for a rate limiter that must admit it first. */
 export interface PlannedRequest {
@@ -43,4 +44,6 @@ export interface AnthropicGenerationOptions extends GenerationOptions {
    * the two retry loops do not multiply against a dead URL.
    */
   refusedRetries?: number;
+  /** This call's retries, instead of the provider's onRetry: a queue job logs them with its batch and requirement. */
+  onRetry?: (event: RetryEvent) => void;
 }

@@ -38,8 +38,17 @@ export interface GenerateWork extends StageWork {
   limiter?: RateLimiter;
 }
 
-/** Core's options plus what the Anthropic provider reads (others ignore it): the gate, refused-connection retries. */
-type GenerateOptions = GenerationOptions & { gate?: LimiterGate; refusedRetries?: number };
+/** A provider retry of a transient fault (the Anthropic provider's RetryEvent, as far as the log reads it). */
+interface ProviderRetry {
+  retry: number;
+  maxRetries: number;
+  delayMs: number;
+  model: string;
+  error: { message: string; kind: string; status?: number };
+}
+
+/** Core's options plus what the Anthropic provider reads (others ignore it): the gate, refused-connection retries, retries to log. */
+type GenerateOptions = GenerationOptions & { gate?: LimiterGate; refusedRetries?: number; onRetry?: (event: ProviderRetry) => void };
 
 /** Bull Board needs no more than four progress writes a second per job. */
 export const PROGRESS_EVERY_MS = 250;
@@ -62,6 +71,8 @@ function generateOptions(work: GenerateWork): GenerateOptions {
     ...(work.signal ? { signal: work.signal } : {}),
     ...(work.reportProgress ? { onProgress: throttledProgress(work.reportProgress) } : {}),
     ...(work.limiter ? { gate: work.limiter.gate({ batch: work.data.b, logger: work.logger }) } : {}),
+    // On the job's logger: the line names the batch, the requirement and the stage.
+    onRetry: (e) => work.logger.warn({ retry: e.retry, of: e.maxRetries, delayMs: e.delayMs, model: e.model, kind: e.error.kind, status: e.error.status }, `generation retry: ${e.error.message}`),
   };
 }
 
