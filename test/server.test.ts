@@ -275,7 +275,7 @@ describe('agent-factory server', () => {
       expect(big.length).toBeGreaterThan(1024 * 1024);
       const response = await post(big);
       expect(response.status).toBe(413);
-      expect((await json<ErrorJson>(response)).error.code).toBe('body_too_large');
+      expect((await json<ErrorJson>(response)).error).toEqual({ code: 'body_too_large', message: 'the request body is over the limit of 1048576 bytes (the server\'s AF_BODY_LIMIT)' });
     });
 
     it('left nothing in Redis', async () => {

@@ -65,7 +65,8 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
     }
     const parser = (typeof error === 'object' && error !== null ? error : {}) as BodyParserError;
     if (parser.type === 'entity.too.large') {
-      sendError(res, 413, 'body_too_large', `the request body is over the limit of ${parser.limit ?? '?'} bytes`);
+      // Named, so the one who runs the server knows what to raise.
+      sendError(res, 413, 'body_too_large', `the request body is over the limit of ${parser.limit ?? '?'} bytes (the server's AF_BODY_LIMIT)`);
       return;
     }
     if (parser.type === 'entity.parse.failed') {
