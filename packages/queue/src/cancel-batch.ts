@@ -42,6 +42,8 @@ export function cancelUnsettled(status: BatchStatus): boolean {
 export interface DropOptions {
   /** Stop after this many ids-list entries (a cancel interrupted part way, in tests). */
   limit?: number;
+  /** Stop between pages once aborted (a server shutting down): a later cancel, or the workers, end the rest. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function dropCancelledItems(conn: FactoryConnection, batchId: strin
   const result = encodeResult(CANCELLED_RESULT);
   const queuePrefixes = CANDIDATES.map(([stage]) => conn.queues[stage].toKey(''));
   const limit = options.limit ?? Infinity;
-  for (let start = 0; start < limit; start += PAGE) {
+  for (let start = 0; start < limit && !options.signal?.aborted; start += PAGE) {
     const entries = await conn.redis.lrange(keys.ids, start, Math.min(start + PAGE, limit) - 1);
     const args = entries.flatMap((entry) => {
       const reqKey = entry.slice(entry.lastIndexOf('\t') + 1);
