@@ -24,7 +24,7 @@ describe('cancel (no worker)', () => {
 
   /** The batch's stage jobs still in the queues, whatever their state. */
   async function queuedJobs(batchId: string): Promise<number> {
-    const counts = await Promise.all(STAGES.map(async (stage) => (await conn.queues[stage].getJobs(['prioritized', 'wait', 'delayed', 'paused'])).filter((job) => job.id?.startsWith(`${batchId}-`)).length));
+    const counts = await Promise.all(STAGES.map(async (stage) => (await conn.queues[stage].getJobs(['prioritized', 'wait', 'delayed'])).filter((job) => job.id?.startsWith(`${batchId}-`)).length));
     return counts.reduce((a, b) => a + b, 0);
   }
 
