@@ -27,4 +27,14 @@ describe('batchEndWatch (when --wait and the event stream stop)', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(ended(status('cancelled', 5))).toBe(true);
   });
+
+  it('keeps waiting past the settle time while the cancel still ends items (a large batch)', async () => {
+    const ended = batchEndWatch(50);
+    expect(ended(status('cancelled', 9))).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(ended(status('cancelled', 7))).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(ended(status('cancelled', 4))).toBe(false);
+    expect(ended(status('cancelled', 0, '2026-01-01T00:01:00Z'))).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect as connectSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchKeys, batchOverview, cancelBatch, COLLECTOR_QUEUE, connect, STAGES, submitBatch, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { batchKeys, batchOverview, cancelBatch, COLLECTOR_QUEUE, connect, dropCancelledItems, markCancelled, STAGES, submitBatch, WEBHOOK_QUEUE, type BatchStatus, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import express from 'express';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
@@ -413,8 +413,9 @@ describe('agent-factory server', () => {
 
       const reading = streams.map((stream) => readEvents(stream, (seen) => seen.some((e) => e.event === 'end')));
       const cancelled = await fetch(`${url}/api/batches/${batch.id}`, { method: 'DELETE', headers: admin });
-      expect(cancelled.status).toBe(200);
-      expect((await json<BatchStatus>(cancelled)).id).toBe(batch.id);
+      // Accepted at once: the batch is cancelled; its items end after the answer.
+      expect(cancelled.status).toBe(202);
+      expect(await json<BatchStatus>(cancelled)).toMatchObject({ id: batch.id, state: 'cancelled' });
       for (const events of await Promise.all(reading)) {
         expect(events[0]?.event).toBe('progress');
         expect((JSON.parse(events[0]!.data) as BatchStatus).id).toBe(batch.id);
@@ -437,6 +438,10 @@ describe('agent-factory server', () => {
       expect(badPage.status).toBe(400);
       expect((await json<ErrorJson>(badPage)).error).toMatchObject({ code: 'invalid_query', message: expect.stringMatching(/^limit: /) });
       expect(results.every((r) => r.state === 'cancelled')).toBe(true);
+      // Once they have ended, another DELETE has nothing left to do: the final status, 200.
+      const settledAgain = await fetch(`${url}/api/batches/${batch.id}`, { method: 'DELETE', headers: admin });
+      expect(settledAgain.status).toBe(200);
+      expect(await json<BatchStatus>(settledAgain)).toMatchObject({ state: 'cancelled', counts: { pending: 0, cancelled: 3 } });
       expect((await fetch(`${url}/api/batches/no-such-batch`, { method: 'DELETE', headers: admin })).status).toBe(404);
 
       // Collected: a viewer may not delete the results; the API token does, and the batch is gone.
@@ -446,6 +451,21 @@ describe('agent-factory server', () => {
       expect(await json<{ id: string; deleted: boolean }>(deleted)).toEqual({ id: batch.id, deleted: true });
       expect((await fetch(`${url}/api/batches/${batch.id}`, { headers: viewer })).status).toBe(404);
       expect((await fetch(`${url}/api/batches/${batch.id}/results`, { method: 'DELETE', headers: admin })).status).toBe(404);
+    }, 20_000);
+
+    it('DELETE of a batch whose cancel was cut short answers 202 at once and ends the rest in the background', async () => {
+      const items = Array.from({ length: 1500 }, (_, i) => ({ id: `c${i}`, requirement: `an agent that audits service ${i} for leaked secrets` }));
+      const big = await submitBatch(conn, items, { name: 'cut-short' });
+      // A cancel that died after its first page: cancelled, 1,000 items still pending.
+      await markCancelled(conn, big.id);
+      await dropCancelledItems(conn, big.id, { limit: 500 });
+      const accepted = await fetch(`${url}/api/batches/${big.id}`, { method: 'DELETE', headers: admin });
+      expect(accepted.status).toBe(202);
+      expect(await json<BatchStatus>(accepted)).toMatchObject({ state: 'cancelled', counts: { cancelled: 500, pending: 1000 } });
+      const end = await readEvents(await fetch(`${url}/api/batches/${big.id}/events`, { headers: viewer }), (seen) => seen.some((e) => e.event === 'end'));
+      expect(JSON.parse(end.at(-1)!.data) as BatchStatus).toMatchObject({ state: 'cancelled', counts: { pending: 0, cancelled: 1500 } });
+      const jobs = await Promise.all(STAGES.map((stage) => conn.queues[stage].getJobCounts('prioritized', 'wait', 'delayed')));
+      expect(jobs.flatMap((counts) => Object.values(counts)).reduce((a, b) => a + b, 0)).toBe(0);
     }, 20_000);
 
     it('runs a batch to completion on a worker process: SSE end, then every result', async () => {

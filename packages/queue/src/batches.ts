@@ -1,17 +1,12 @@
 import { BatchStatusSchema, type BatchStatus, type ItemResult } from './batch.js';
-import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
 import { interruptIfAbandoned, interruptionReason } from './interruption.js';
-import { cancelItem } from './items.js';
 import { llmBatchKeys } from './batch-mode/keys.js';
-import { batchIndexKey, batchKeys, itemKey } from './keys.js';
+import { batchIndexKey, batchKeys } from './keys.js';
 import { batchUsageKey } from './limiter-keys.js';
 import { metricsKeys } from './metrics/keys.js';
-import { stageJobId, type StageJobData } from './queues.js';
 import { decodeResult, toItemResult, type StoredResult } from './result-codec.js';
 import { deleteBatchScript } from './scripts/delete-batch.js';
-import { markCancelledScript } from './scripts/mark-cancelled.js';
-import type { Stage } from './stages.js';
 
 /** Input ids read per round trip when streaming a batch. */
 const PAGE = 1000;
@@ -107,56 +102,6 @@ export async function* batchResults(conn: FactoryConnection, batchId: string, pa
     for (const [inputId, k] of pairs) yield toItemResult(inputId, stored.get(k));
     if (entries.length < PAGE) return;
   }
-}
-
-/** Every distinct requirement key of a batch, a page at a time. */
-async function* batchItemKeys(conn: FactoryConnection, batchId: string): AsyncIterable<string[]> {
-  const keys = batchKeys(conn.config.prefix, batchId);
-  const seen = new Set<string>();
-  for (let start = 0; ; start += PAGE) {
-    const entries = await conn.redis.lrange(keys.ids, start, start + PAGE - 1);
-    const fresh = entries.map((e) => splitEntry(e)[1]).filter((k) => !seen.has(k) && (seen.add(k), true));
-    if (fresh.length > 0) yield fresh;
-    if (entries.length < PAGE) return;
-  }
-}
-
-/** Every stage job an unfinished item may be waiting in: the one that exists is its current one. */
-function stageJobs(batchId: string, reqKey: string): { stage: Stage; id: string }[] {
-  const data = (a?: 1 | 2): StageJobData => ({ b: batchId, k: reqKey, ...(a ? { a } : {}) });
-  const jobs: [Stage, StageJobData][] = [['analyze', data()], ['research', data()], ['generate', data(1)], ['validate', data(1)], ['generate', data(2)], ['validate', data(2)]];
-  return jobs.map(([stage, d]) => ({ stage, id: stageJobId(stage, d) }));
-}
-
-/** Stops a running or interrupted batch: removes its queued jobs and aborts its running ones on every worker. */
-export async function cancelBatch(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
-  const { prefix } = conn.config;
-  const keys = batchKeys(prefix, batchId);
-  const state = await markCancelledScript.run(conn.redis, [keys.batch, keys.lease], [new Date().toISOString()]);
-  if (state === null || state === undefined) return undefined;
-  if (state !== 'cancelled') return getBatch(conn, batchId);
-  // Running jobs first: every worker aborts this batch's jobs; processors also see the state.
-  await publishCancel(conn, batchId);
-  for await (const reqKeys of batchItemKeys(conn, batchId)) {
-    // Which items are unfinished (they have a record), and which of their stage jobs exist.
-    const pipeline = conn.redis.pipeline();
-    const jobs = reqKeys.map((k) => stageJobs(batchId, k));
-    reqKeys.forEach((k, i) => {
-      pipeline.exists(itemKey(prefix, batchId, k));
-      for (const { stage, id } of jobs[i]!) pipeline.exists(conn.queues[stage].toKey(id));
-    });
-    const replies = ((await pipeline.exec()) ?? []).map(([, n]) => n === 1);
-    const per = 1 + (jobs[0]?.length ?? 0);
-    await Promise.all(
-      reqKeys.map(async (k, i) => {
-        const [unfinished, ...exists] = replies.slice(i * per, (i + 1) * per);
-        // Fails quietly for a job that is running (locked): the abort above ends it.
-        if (unfinished) await Promise.all(jobs[i]!.filter((_, j) => exists[j]).map(({ stage, id }) => conn.queues[stage].remove(id).catch(() => 0)));
-        return cancelItem(conn, batchId, k);
-      }),
-    );
-  }
-  return getBatch(conn, batchId);
 }
 
 /** What deleteBatch did: deleted it, found no such batch, or refused one whose results are not all in. */

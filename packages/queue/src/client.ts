@@ -13,6 +13,7 @@ export * from './producer.js';
 export { resumeBatch, ResumeRefusedError, type ResumeOptions, type ResumeOutcome } from './resume.js';
 export { SubmitLeaseLostError } from './submit-lease.js';
 export * from './batches.js';
+export { cancelBatch, cancelUnsettled, dropCancelledItems, markCancelled, type DropOptions } from './cancel-batch.js';
 export { batchOverview, type BatchOverview } from './batch-overview.js';
 export * from './batch-end.js';
 export { retryBatch, retryRefusal, RETRY_LIMIT, type RetryOutcome, type RetryRefusal } from './retry.js';

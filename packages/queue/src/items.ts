@@ -73,11 +73,18 @@ export async function finalizeItem(conn: FactoryConnection, batchId: string, req
   return reply === 1;
 }
 
+/** The result of every item its batch's cancel ended. */
+export const CANCELLED_RESULT: StoredResult = { s: 'cancelled', e: 'the batch was cancelled' };
+
+/** The metrics record of an item ended by its batch's cancel (`report` counts it as cancelled). */
+export function cancelledMetrics(conn: FactoryConnection, batchId: string, reqKey: string): MetricsPayload {
+  return metricsPayload(conn.config.prefix, { at: Date.now(), batch: batchId, key: reqKey, outcome: 'cancelled' }, { retentionSeconds: conn.config.retentionSeconds });
+}
+
 /**
  * Ends an item of a cancelled batch, counted as cancelled in the metrics (`report`) in the same
  * step; true when this call ended it.
  */
 export function cancelItem(conn: FactoryConnection, batchId: string, reqKey: string): Promise<boolean> {
-  const metrics = metricsPayload(conn.config.prefix, { at: Date.now(), batch: batchId, key: reqKey, outcome: 'cancelled' }, { retentionSeconds: conn.config.retentionSeconds });
-  return finalizeItem(conn, batchId, reqKey, { s: 'cancelled', e: 'the batch was cancelled' }, metrics);
+  return finalizeItem(conn, batchId, reqKey, CANCELLED_RESULT, cancelledMetrics(conn, batchId, reqKey));
 }

@@ -1,6 +1,7 @@
 import { sleep } from '@agent-factory/core';
 import { z } from 'zod';
-import { getBatch, cancelBatch } from './batches.js';
+import { getBatch } from './batches.js';
+import { cancelBatch } from './cancel-batch.js';
 import { SUBMIT_VIAS, WebhookUrlSchema, type BatchStatus, type BatchSubmission } from './batch.js';
 import { newBatchId } from './batch-id.js';
 import { pruneBatchIndex } from './batch-index.js';

@@ -1,4 +1,4 @@
-import { cancelBatch, getBatch } from '@agent-factory/queue/client';
+import { cancelBatch, cancelUnsettled, getBatch } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
@@ -14,7 +14,8 @@ export function registerCancel(program: Command): void {
       await withQueue(async (conn) => {
         const before = await getBatch(conn, batchId);
         if (!before) throw new UsageError(`no batch ${batchId} (unknown, or its retention ended)`);
-        const stoppable = before.state === 'running' || before.state === 'interrupted';
+        // A cancel that was interrupted (Ctrl-C, a crash) left items unended: this one finishes it.
+        const stoppable = before.state === 'running' || before.state === 'interrupted' || cancelUnsettled(before);
         const after = stoppable ? await cancelBatch(conn, batchId) : before;
         if (!after) throw new UsageError(`no batch ${batchId} (its retention ended)`);
         if (flags.json) {

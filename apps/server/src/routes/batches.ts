@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelBatch, countBatches, deleteBatch, generatingNow, getBatch, IdempotencyConflictError, listBatches, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelUnsettled, countBatches, deleteBatch, generatingNow, getBatch, IdempotencyConflictError, listBatches, markCancelled, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
+import { BackgroundCancels } from '../background-cancels.js';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
@@ -68,6 +69,7 @@ function fingerprintOf(items: unknown, submission: BatchSubmission): string {
 export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions): Router {
   const router = Router();
   const sseClients = new ClientLimiter(options.maxSsePerClient);
+  const cancels = new BackgroundCancels(conn, options.signal, options.logger);
 
   router.post('/', async (req, res) => {
     const { items, submission } = parseBatchRequest(jsonBody(req), req.get('idempotency-key'));
@@ -126,11 +128,19 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     }
   });
 
+  // Cancelled at once (workers abort its running jobs); its queued items end after the answer: 202
+  // while they do. A batch already ended answers its status (200); one whose cancel was cut short is
+  // finished now.
   router.delete('/:id', async (req, res) => {
     const id = batchId(req);
-    const status = await cancelBatch(conn, id);
+    const status = await markCancelled(conn, id);
     if (!status) throw unknownBatch(id);
-    res.json(status);
+    if (!cancelUnsettled(status)) {
+      res.json(status);
+      return;
+    }
+    cancels.start(id);
+    res.status(202).json(status);
   });
 
   // Results collected: the finished batch leaves Redis now rather than at the end of its retention.

@@ -1,0 +1,85 @@
+import type { BatchStatus } from './batch.js';
+import { getBatch } from './batches.js';
+import { publishCancel } from './cancel.js';
+import type { FactoryConnection } from './connection.js';
+import { CANCELLED_RESULT, cancelledMetrics } from './items.js';
+import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
+import { metricsKeys } from './metrics/keys.js';
+import { stageJobId, type StageJobData } from './queues.js';
+import { encodeResult } from './result-codec.js';
+import { cancelItemsScript } from './scripts/cancel-items.js';
+import { markCancelledScript } from './scripts/mark-cancelled.js';
+import type { Stage } from './stages.js';
+
+/**
+ * Ids-list entries ended per script call: one call blocks Redis for some milliseconds at most, and
+ * other clients (the server's other requests, workers) get their turn between pages.
+ */
+const PAGE = 500;
+
+/** Every stage job an unfinished item may be waiting in: analyze, research, then generate and validate per attempt. */
+const CANDIDATES: [Stage, 1 | 2 | undefined][] = [['analyze', undefined], ['research', undefined], ['generate', 1], ['validate', 1], ['generate', 2], ['validate', 2]];
+
+/**
+ * Marks a running or interrupted batch cancelled and tells every worker to abort its running jobs;
+ * the status afterwards, or undefined when there is no such batch. Its queued items are left to
+ * dropCancelledItems.
+ */
+export async function markCancelled(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
+  const keys = batchKeys(conn.config.prefix, batchId);
+  const state = await markCancelledScript.run(conn.redis, [keys.batch, keys.lease], [new Date().toISOString()]);
+  if (state === null || state === undefined) return undefined;
+  // Told again on a cancel run after one that was interrupted: a worker aborts a batch's jobs once.
+  if (state === 'cancelled') await publishCancel(conn, batchId);
+  return getBatch(conn, batchId);
+}
+
+/** Whether a cancelled batch still has items its cancel has not ended (its cancel is under way, or was interrupted). */
+export function cancelUnsettled(status: BatchStatus): boolean {
+  return status.state === 'cancelled' && status.finishedAt === undefined;
+}
+
+export interface DropOptions {
+  /** Stop after this many ids-list entries (a cancel interrupted part way, in tests). */
+  limit?: number;
+  /** Stop between pages once aborted (a server shutting down): a later cancel, or the workers, end the rest. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Ends every unfinished item of a cancelled batch, a page at a time, removing its queued stage jobs
+ * in the same step (see the cancel-items script). Safe to run again, or alongside another run or the
+ * workers: an item already final is skipped, so a cancel that was interrupted is completed by the next.
+ */
+export async function dropCancelledItems(conn: FactoryConnection, batchId: string, options: DropOptions = {}): Promise<void> {
+  const { prefix, retentionSeconds } = conn.config;
+  const keys = batchKeys(prefix, batchId);
+  const metrics = metricsKeys(prefix);
+  const result = encodeResult(CANCELLED_RESULT);
+  const queuePrefixes = CANDIDATES.map(([stage]) => conn.queues[stage].toKey(''));
+  const limit = options.limit ?? Infinity;
+  for (let start = 0; start < limit && !options.signal?.aborted; start += PAGE) {
+    const entries = await conn.redis.lrange(keys.ids, start, Math.min(start + PAGE, limit) - 1);
+    const args = entries.flatMap((entry) => {
+      const reqKey = entry.slice(entry.lastIndexOf('\t') + 1);
+      const jobIds = CANDIDATES.map(([stage, a]) => stageJobId(stage, { b: batchId, k: reqKey, ...(a ? { a } : {}) } satisfies StageJobData));
+      return [reqKey, itemKey(prefix, batchId, reqKey), ...cancelledMetrics(conn, batchId, reqKey).args, ...jobIds];
+    });
+    if (entries.length > 0) {
+      await cancelItemsScript.run(conn.redis, [keys.batch, keys.results, keys.ids, webhooksDueKey(prefix), metrics.recent, metrics.inbox], [new Date().toISOString(), retentionSeconds, result, CANDIDATES.length, ...queuePrefixes, ...args]);
+    }
+    if (entries.length < PAGE) return;
+  }
+}
+
+/**
+ * Stops a running or interrupted batch: aborts its running jobs on every worker, removes its queued
+ * ones and ends its unfinished items as cancelled. Run on a batch already cancelled whose cancel was
+ * interrupted, it finishes that cancel.
+ */
+export async function cancelBatch(conn: FactoryConnection, batchId: string): Promise<BatchStatus | undefined> {
+  const status = await markCancelled(conn, batchId);
+  if (!status || !cancelUnsettled(status)) return status;
+  await dropCancelledItems(conn, batchId);
+  return getBatch(conn, batchId);
+}

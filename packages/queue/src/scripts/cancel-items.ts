@@ -1,0 +1,69 @@
+import { FINISH_BATCH_LUA } from './finish-batch.js';
+import { RECORD_METRICS_LUA } from './record-metrics.js';
+import { Script } from './script.js';
+
+/**
+ * Ends a page of a cancelled batch's items in one step: each item not yet final loses its queued
+ * stage jobs and is ended as cancelled (its result stored, its record deleted, counted, its metrics
+ * record written), exactly as finalize-item would, and the batch finishes when that was the last.
+ * Items already final are skipped, so a page cancelled twice (a cancel run again after one that was
+ * interrupted) changes nothing the second time.
+ *
+ * A job is removed the way BullMQ 6.7's removeJob does it for a job with no parent, children,
+ * deduplication or scheduler (as every stage job is): out of whichever state holds it, its keys
+ * deleted, a `removed` event. A script cannot call BullMQ's own, and one round trip per page instead
+ * of one per job is the point. A locked job is running: it stays, the cancel message aborts it.
+ *
+ * KEYS: batch, results, ids, webhooks due, recent, metrics inbox. ARGV: now, retention, the cancelled
+ * result, J (candidate jobs per item), the J queue key prefixes (`<prefix>:<stage>:`), then per item
+ * its reqKey, item key, the metrics arguments (recentMax, record, batch TTL) and its J job ids.
+ * Returns how many items this call ended.
+ */
+export const cancelItemsScript = new Script(
+  'cancel-items',
+  `${FINISH_BATCH_LUA}${RECORD_METRICS_LUA}
+local batch, results = KEYS[1], KEYS[2]
+local now, retention, result, J = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+if redis.call('EXISTS', batch) == 0 then return 0 end
+
+-- Where a stage job may wait, most likely first (every stage job has a priority).
+local SETS, LISTS = { 'prioritized', 'delayed', 'completed', 'failed', 'waiting-children' }, { 'wait', 'paused', 'active' }
+local function fromState(q, id)
+  for _, set in ipairs(SETS) do
+    if redis.call('ZREM', q .. set, id) == 1 then return set end
+  end
+  for _, list in ipairs(LISTS) do
+    if redis.call('LREM', q .. list, 1, id) == 1 then return list end
+  end
+  return 'unknown'
+end
+
+local function removeJob(q, id)
+  local job = q .. id
+  if redis.call('EXISTS', job) == 0 or redis.call('EXISTS', job .. ':lock') == 1 then return end
+  local prev = fromState(q, id)
+  redis.call('DEL', job, job .. ':logs', job .. ':dependencies', job .. ':processed', job .. ':failed', job .. ':unsuccessful')
+  local maxEvents = redis.call('HGET', q .. 'meta', 'opts.maxLenEvents') or 10000
+  redis.call('XADD', q .. 'events', 'MAXLEN', '~', maxEvents, '*', 'event', 'removed', 'jobId', id, 'prev', prev)
+end
+
+local ended = 0
+local per = 5 + J
+for base = 5 + J, #ARGV - 1, per do
+  local reqKey = ARGV[base]
+  if redis.call('HEXISTS', results, reqKey) == 0 then
+    for j = 1, J do removeJob(ARGV[4 + j], ARGV[base + 4 + j]) end
+    redis.call('HSET', results, reqKey, result)
+    redis.call('DEL', ARGV[base + 1])
+    recordMetrics(5, base + 2)
+    ended = ended + 1
+  end
+end
+if ended > 0 then
+  redis.call('HINCRBY', batch, 'cancelled', ended)
+  redis.call('HINCRBY', batch, 'pending', -ended)
+end
+finishIfDone(batch, results, KEYS[3], retention, now, KEYS[4])
+return ended
+`,
+);
