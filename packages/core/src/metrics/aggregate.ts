@@ -1,5 +1,5 @@
 import { BUDGET_STAGES } from '../budget.js';
-import { bucketOf } from './histogram.js';
+import { isMaxField, observationFields } from './histogram.js';
 import { errorClass } from './error-class.js';
 import { PIPELINE_STAGES, recordTokens, type RequirementRecord } from './record.js';
 
@@ -26,7 +26,10 @@ const label = (text: string): string => text.replace(/[|\s]/g, '_');
 export function recordFields(record: RequirementRecord): Map<string, number> {
   const f = new Map<string, number>();
   const add = (field: string, n: number): void => {
-    if (n !== 0) f.set(field, (f.get(field) ?? 0) + Math.round(n));
+    if (n !== 0) addField(f, field, Math.round(n));
+  };
+  const observe = (prefix: string, ms: number): void => {
+    for (const [field, n] of observationFields(prefix, ms)) add(field, n);
   };
   if (record.spendOnly) {
     addUsage(add, record);
@@ -47,8 +50,8 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
     add(`t|${tier}|tok`, tokens);
     if (record.totalMs !== undefined) {
       add(`t|${tier}|ms`, record.totalMs);
-      add(`t|${tier}|h${bucketOf(record.totalMs)}`, 1);
-      add(`all|h${bucketOf(record.totalMs)}`, 1);
+      observe(`t|${tier}|h`, record.totalMs);
+      observe('all|h', record.totalMs);
     }
     if (tokens > OVER_TOKENS) add('over', 1);
   }
@@ -58,8 +61,8 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
     add(`s|${stage}|n`, 1);
     add(`s|${stage}|wait`, time.wait);
     add(`s|${stage}|run`, time.run);
-    add(`s|${stage}|h${bucketOf(time.run)}`, 1);
-    add(`s|${stage}|w${bucketOf(time.wait)}`, 1);
+    observe(`s|${stage}|h`, time.run);
+    observe(`s|${stage}|w`, time.wait);
   }
   if (Object.keys(record.budget).length > 0) add('b|n', 1);
   for (const stage of BUDGET_STAGES) add(`b|${stage}`, record.budget[stage] ?? 0);
@@ -98,9 +101,15 @@ function addUsage(add: (field: string, n: number) => void, record: RequirementRe
   add(`${group}|rtcost`, record.realtimeCost * MICRO);
 }
 
+/** Adds one counter to an aggregate: a sum, but a histogram's maximum stays the larger. */
+export function addField(into: Map<string, number>, field: string, n: number): void {
+  const had = into.get(field);
+  into.set(field, had === undefined ? n : isMaxField(field) ? Math.max(had, n) : had + n);
+}
+
 /** Adds aggregates together (several minutes or hours into one window). */
 export function mergeFields(into: Map<string, number>, more: Readonly<Record<string, string | number>> | ReadonlyMap<string, number>): Map<string, number> {
   const entries = more instanceof Map ? more.entries() : Object.entries(more);
-  for (const [field, value] of entries) into.set(field, (into.get(field) ?? 0) + Number(value));
+  for (const [field, value] of entries) addField(into, field, Number(value));
   return into;
 }

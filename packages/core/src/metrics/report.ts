@@ -1,6 +1,6 @@
 import { BUDGET_STAGES, DEFAULT_BUDGETS, type BudgetStage } from '../budget.js';
 import { MICRO, OVER_TOKENS, USAGE_KINDS } from './aggregate.js';
-import { quantileOf, TIME_BUCKETS_MS } from './histogram.js';
+import { histogramQuantile } from './histogram.js';
 import { PIPELINE_STAGES, recordTokens, type PipelineStage, type RequirementRecord } from './record.js';
 
 /** successRate: the share of the tier's finished requirements that completed clean (gates passed, nothing degraded, no failing rule). */
@@ -48,8 +48,6 @@ export interface BuildReportOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
-const buckets = (f: ReadonlyMap<string, number>, prefix: string): number[] =>
-  Array.from({ length: TIME_BUCKETS_MS.length + 1 }, (_, i) => f.get(`${prefix}${i}`) ?? 0);
 
 /** Why an agent ran past OVER_TOKENS, from what its record shows. */
 function overTokensWhy(r: RequirementRecord): string {
@@ -73,7 +71,7 @@ function tierRows(f: ReadonlyMap<string, number>): TierRow[] {
         tier, count: g('n'), completed: done,
         complexityAvg: ratio(g('cx'), done * 100),
         timeAvgMs: ratio(g('ms'), done),
-        timeP95Ms: quantileOf(buckets(f, `t|${tier}|h`), 0.95),
+        timeP95Ms: histogramQuantile(f, `t|${tier}|h`, 0.95),
         tokensAvg: ratio(g('tok'), done),
         successRate: ratio(g('ok'), g('n')),
       };
@@ -145,7 +143,7 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
       finished: n, completed, failed, cancelled: f.get('o|cancelled') ?? 0,
       successRate: ratio(tiers.reduce((s, t) => s + t.successRate * t.count, 0), completed + failed),
       perMinute: ratio(completed * 60_000, spanMs),
-      timeP95Ms: quantileOf(buckets(f, 'all|h'), 0.95),
+      timeP95Ms: histogramQuantile(f, 'all|h', 0.95),
       tokensPerAgent: ratio(tokens, completed),
       errorRate: ratio(failed, completed + failed),
     },
@@ -154,8 +152,8 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
       const count = f.get(`s|${stage}|n`) ?? 0;
       return {
         stage, count,
-        waitAvgMs: ratio(f.get(`s|${stage}|wait`) ?? 0, count), waitP95Ms: quantileOf(buckets(f, `s|${stage}|w`), 0.95),
-        runAvgMs: ratio(f.get(`s|${stage}|run`) ?? 0, count), runP95Ms: quantileOf(buckets(f, `s|${stage}|h`), 0.95),
+        waitAvgMs: ratio(f.get(`s|${stage}|wait`) ?? 0, count), waitP95Ms: histogramQuantile(f, `s|${stage}|w`, 0.95),
+        runAvgMs: ratio(f.get(`s|${stage}|run`) ?? 0, count), runP95Ms: histogramQuantile(f, `s|${stage}|h`, 0.95),
       };
     }),
     budget: BUDGET_STAGES.map((stage) => {
