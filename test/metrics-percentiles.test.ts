@@ -1,7 +1,7 @@
 // The report's percentiles, from the aggregated counters as every process writes and folds them:
 // plausible next to the averages and never above what was observed, aggregates of older workers
 // (bucket fields by index) included.
-import { buildReport, mergeFields, recordFields, RequirementRecordSchema, type MetricsReport, type RequirementRecordInput } from '@agent-factory/core';
+import { buildReport, crossedThresholds, mergeFields, recordFields, RequirementRecordSchema, type MetricsReport, type RequirementRecordInput } from '@agent-factory/core';
 import { describe, expect, it } from 'vitest';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
@@ -54,5 +54,26 @@ describe('percentiles in the report', () => {
     // Mixed with newer counts in one window: the old ones still count where they belong.
     const mixed = report(Array.from({ length: 20 }, (_, i) => completed(i, 3, 1000)), { 'all|h11': 20 });
     expect(mixed.totals.timeP95Ms).toBeGreaterThan(120_000);
+  });
+});
+
+describe('the p95 alert', () => {
+  const thresholds = { errorRate: 0.05, p95Ms: 120_000, tokensPerAgent: 8000 };
+
+  it('stays quiet for a large batch queued at once whose requirements each ran briefly', () => {
+    // Waited up to 286 s in the queues (the batch's duration), ran some 20 ms each.
+    const r = report(Array.from({ length: 1000 }, (_, i) => completed(i, 5, 286 * (i + 1))));
+    expect(r.totals.timeP95Ms).toBeGreaterThan(thresholds.p95Ms);
+    expect(crossedThresholds(r, thresholds)).toEqual([]);
+  });
+
+  it('fires when processing itself is slow, and says what it measured', () => {
+    // Generation ran 150 s (a slow provider).
+    const r = report(Array.from({ length: 20 }, (_, i) => ({ ...completed(i, 5, 200_000), mode: 'realtime' as const, stages: { analyze: { wait: 0, run: 5 }, generate: { wait: 0, run: 150_000 } } })));
+    const [alert] = crossedThresholds(r, thresholds);
+    expect(alert).toMatchObject({ name: 'p95_time', threshold: 120_000 });
+    expect(alert!.value).toBeGreaterThan(120_000);
+    expect(alert!.value).toBeLessThanOrEqual(150_005);
+    expect(alert!.message).toMatch(/^p95 processing time per requirement \d+ ms is over 120000 ms \(its stages' run time, queue waits excluded/);
   });
 });

@@ -18,7 +18,7 @@ export function formatReport(r: MetricsReport): string {
   const t = r.totals;
   const parts = [
     `${r.window.batch ? `Batch ${r.window.batch}` : 'Cluster'}, ${when}`,
-    `${int(t.finished)} finished: ${int(t.completed)} completed, ${int(t.failed)} failed, ${int(t.cancelled)} cancelled; clean success ${pct(t.successRate)} (completed with every gate passed and nothing degraded: an offline fallback or degraded research completes but is not a success), error rate ${pct(t.errorRate)}, ${t.perMinute.toFixed(1)} agents/min, p95 ${ms(t.timeP95Ms)}, ${int(t.tokensPerAgent)} tokens per agent`,
+    `${int(t.finished)} finished: ${int(t.completed)} completed, ${int(t.failed)} failed, ${int(t.cancelled)} cancelled; clean success ${pct(t.successRate)} (completed with every gate passed and nothing degraded: an offline fallback or degraded research completes but is not a success), error rate ${pct(t.errorRate)}, ${t.perMinute.toFixed(1)} agents/min, p95 ${ms(t.timeP95Ms)} end to end (queue waits included), p95 ${ms(t.processingP95Ms)} processing (stages' run time), ${int(t.tokensPerAgent)} tokens per agent`,
     '',
     'By tier',
     table(['tier', 'count', 'complexity avg', 'time avg', 'time p95', 'tokens avg', 'clean success'], r.tiers.map((x) => [x.tier, int(x.count), x.complexityAvg.toFixed(1), ms(x.timeAvgMs), ms(x.timeP95Ms), int(x.tokensAvg), pct(x.successRate)])),

@@ -53,6 +53,8 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
       observe(`t|${tier}|h`, record.totalMs);
       observe('all|h', record.totalMs);
     }
+    const processing = processingMs(record);
+    if (processing !== undefined) observe('all|p', processing);
     if (tokens > OVER_TOKENS) add('over', 1);
   }
   for (const stage of PIPELINE_STAGES) {
@@ -99,6 +101,17 @@ function addUsage(add: (field: string, n: number) => void, record: RequirementRe
   for (const [kind, short] of Object.entries(USAGE_KINDS)) add(`${group}|${short}`, record.usage[kind as keyof typeof USAGE_KINDS]);
   add(`${group}|cost`, record.cost * MICRO);
   add(`${group}|rtcost`, record.realtimeCost * MICRO);
+}
+
+/**
+ * A requirement's processing time: its stages' run time, queue waits excluded. Only for one the
+ * pipeline generated in realtime or offline: a cached answer ran nothing, and a Message Batch's
+ * generate stage lasts as long as Anthropic takes to run the batch (up to a day).
+ */
+function processingMs(record: RequirementRecord): number | undefined {
+  if (record.outcome !== 'completed' || record.cachedAgent || record.mode === 'batch') return undefined;
+  const runs = PIPELINE_STAGES.map((s) => record.stages[s]?.run).filter((ms) => ms !== undefined);
+  return runs.length === 0 ? undefined : runs.reduce((a, b) => a + b, 0);
 }
 
 /** Adds one counter to an aggregate: a sum, but a histogram's maximum stays the larger. */

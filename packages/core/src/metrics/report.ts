@@ -13,7 +13,12 @@ export interface CountRow { name: string; count: number }
 
 export interface MetricsReport {
   window: { from: number; to: number; batch?: string };
-  totals: { finished: number; completed: number; failed: number; cancelled: number; successRate: number; perMinute: number; timeP95Ms: number | undefined; tokensPerAgent: number; errorRate: number };
+  totals: { finished: number; completed: number; failed: number; cancelled: number; successRate: number; perMinute: number;
+    /** Enqueued to finished (queue waits included: with a batch queued at once, about the batch's duration). */
+    timeP95Ms: number | undefined;
+    /** Stages' run time per requirement, queue waits excluded (processingMs: generated in realtime or offline). */
+    processingP95Ms: number | undefined;
+    tokensPerAgent: number; errorRate: number };
   tiers: TierRow[];
   stages: StageRow[];
   budget: BudgetRow[];
@@ -144,6 +149,7 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
       successRate: ratio(tiers.reduce((s, t) => s + t.successRate * t.count, 0), completed + failed),
       perMinute: ratio(completed * 60_000, spanMs),
       timeP95Ms: histogramQuantile(f, 'all|h', 0.95),
+      processingP95Ms: histogramQuantile(f, 'all|p', 0.95),
       tokensPerAgent: ratio(tokens, completed),
       errorRate: ratio(failed, completed + failed),
     },

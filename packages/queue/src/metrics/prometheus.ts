@@ -89,6 +89,7 @@ export class PromMetrics {
         this.set({ measure: 'agents_per_minute' }, t.perMinute);
         this.set({ measure: 'error_rate' }, t.errorRate);
         this.set({ measure: 'p95_seconds' }, (t.timeP95Ms ?? 0) / 1000);
+        this.set({ measure: 'processing_p95_seconds' }, (t.processingP95Ms ?? 0) / 1000);
         this.set({ measure: 'tokens_per_agent' }, t.tokensPerAgent);
         this.set({ measure: 'cost_per_1000_usd' }, report.cost.per1000);
       },
