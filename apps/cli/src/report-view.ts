@@ -4,6 +4,8 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined): string => (n === undefined ? '—' : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const usd = (n: number): string => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
+/** An optimization's figure; null when nothing recorded says it. */
+const amount = (n: number | null, unit: string): string => (n === null ? 'unknown' : unit === 'USD' ? usd(n) : int(n));
 
 /** A plain-text table with aligned columns. */
 function table(head: string[], rows: string[][]): string {
@@ -36,7 +38,7 @@ export function formatReport(r: MetricsReport): string {
     `total ${usd(r.cost.total)} (at realtime prices ${usd(r.cost.realtimeEquivalent)}), ${usd(r.cost.per1000)} per 1,000 agents, monthly projection at this rate ${usd(r.cost.monthlyProjection)}`,
     '',
     'Optimization impact',
-    table(['technique', 'before', 'after', 'avoided', 'unit', 'how'], r.optimizations.map((o) => [o.technique, o.unit === 'USD' ? usd(o.before) : int(o.before), o.unit === 'USD' ? usd(o.after) : int(o.after), o.unit === 'USD' ? usd(o.avoided) : int(o.avoided), o.unit, o.note])),
+    table(['technique', 'before', 'after', 'avoided', 'unit', 'how'], r.optimizations.map((o) => [o.technique, amount(o.before, o.unit), amount(o.after, o.unit), amount(o.avoided, o.unit), o.unit, o.note])),
     '',
     'Top errors',
     r.errors.length > 0 ? table(['count', 'error'], r.errors.map((e) => [int(e.count), e.name])) : 'none',

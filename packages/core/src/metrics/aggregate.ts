@@ -71,6 +71,10 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
   if (record.usage && record.model) add(`u|${label(record.model)}|${record.mode ?? 'realtime'}|n`, 1);
   addUsage(add, record);
   add('cache|agents', record.cachedAgent ? 1 : 0);
+  if (record.cachedAgent && record.cachedTokens !== undefined) {
+    add('cache|agents|known', 1);
+    add('cache|agents|tok', record.cachedTokens);
+  }
   if (record.research) {
     add('r|n', 1);
     add('r|lookups', record.research.lookups);

@@ -8,7 +8,8 @@ export interface TierRow { tier: string; count: number; completed: number; compl
 export interface StageRow { stage: PipelineStage; count: number; waitAvgMs: number; waitP95Ms: number | undefined; runAvgMs: number; runP95Ms: number | undefined }
 export interface BudgetRow { stage: BudgetStage; tokensAvg: number; limit: number; usedShare: number }
 export interface UsageRow { model: string; mode: string; agents: number; input: number; output: number; cacheWrite: number; cacheRead: number; cost: number; costPer1000: number }
-export interface OptimizationRow { technique: string; unit: 'tokens' | 'USD' | 'calls'; before: number; after: number; avoided: number; note: string }
+/** before and avoided are null when nothing recorded says what was avoided (never a made-up 0). */
+export interface OptimizationRow { technique: string; unit: 'tokens' | 'USD' | 'calls'; before: number | null; after: number; avoided: number | null; note: string }
 export interface CountRow { name: string; count: number }
 
 export interface MetricsReport {
@@ -106,10 +107,7 @@ function optimizationRows(f: ReadonlyMap<string, number>, usage: readonly UsageR
   const realtime = usage.reduce((s, u) => s + (f.get(`u|${u.model}|${u.mode}|rtcost`) ?? 0) / MICRO, 0);
   const cost = usage.reduce((s, u) => s + u.cost, 0);
   rows.push({ technique: 'batch mode', unit: 'USD', before: realtime, after: cost, avoided: realtime - cost, note: 'the same usage at realtime prices vs what was paid' });
-  const cached = f.get('cache|agents') ?? 0;
-  const generated = tiers.reduce((s, t) => s + t.completed, 0) - cached;
-  const perAgent = ratio(tiers.reduce((s, t) => s + t.tokensAvg * t.completed, 0), Math.max(generated, 0));
-  rows.push({ technique: 'finished-agent cache', unit: 'tokens', before: (generated + cached) * perAgent, after: generated * perAgent, avoided: cached * perAgent, note: `${cached} agents reused, at the window's mean tokens per generated agent` });
+  rows.push(agentCacheRow(f, tiers));
   const lookups = f.get('r|lookups') ?? 0;
   const calls = f.get('r|calls') ?? 0;
   rows.push({ technique: 'research cache and de-duplicated look-ups', unit: 'calls', before: lookups, after: calls, avoided: lookups - calls, note: 'docs look-ups (naive: one call each) vs calls that reached the source; single-flight makes one call per (library, topic) cluster-wide' });
@@ -118,6 +116,27 @@ function optimizationRows(f: ReadonlyMap<string, number>, usage: readonly UsageR
     rows.push({ technique: 'domain analysis cache', unit: 'tokens', before: cache.analysisHits * analysisAvg, after: 0, avoided: cache.analysisHits * analysisAvg, note: `${cache.analysisHits} analyses reused × ${Math.round(analysisAvg)} tokens (cluster counters)` });
   }
   return rows;
+}
+
+/**
+ * What the finished-agents cache avoided: each reused agent at the tokens it took when it was
+ * generated (its cache copy keeps them); for an answer whose record lacks them (recorded by an
+ * older worker), the window's mean per generated agent, or unknown when the window generated none.
+ */
+function agentCacheRow(f: ReadonlyMap<string, number>, tiers: readonly TierRow[]): OptimizationRow {
+  const cached = f.get('cache|agents') ?? 0;
+  const known = f.get('cache|agents|known') ?? 0;
+  const generated = tiers.reduce((s, t) => s + t.completed, 0) - cached;
+  // Cached answers bill no usage: the tiers' tokens are the generated agents' alone.
+  const after = tiers.reduce((s, t) => s + t.tokensAvg * t.completed, 0);
+  const rest = cached - known;
+  const restTokens = rest === 0 ? 0 : generated > 0 ? (rest * after) / generated : undefined;
+  const avoided = restTokens === undefined ? null : (f.get('cache|agents|tok') ?? 0) + restTokens;
+  const how = [
+    ...(known > 0 ? [`${known} at the tokens each took when generated`] : []),
+    ...(rest > 0 ? [restTokens === undefined ? `${rest} unknown (recorded without their tokens, and nothing generated here to estimate from)` : `${rest} at the mean tokens per generated agent here`] : []),
+  ];
+  return { technique: 'finished-agent cache', unit: 'tokens', before: avoided === null ? null : after + avoided, after, avoided, note: `${cached} agents reused${how.length > 0 ? `: ${how.join('; ')}` : ''}` };
 }
 
 function topCounts(f: ReadonlyMap<string, number>, prefix: string, limit: number): CountRow[] {
