@@ -1,8 +1,12 @@
 /**
  * Upper bounds (ms) of the time histograms: fixed, so aggregates from any process add up. Fine at
- * the low end, where CPU stages run in a few milliseconds; a superset of the older bounds (below).
+ * the low end, where CPU stages run in a few milliseconds, and no wider than half their bound above
+ * a second, where generations and queue waits fall; a superset of the older bounds (below).
  */
-export const TIME_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000] as const;
+export const TIME_BUCKETS_MS = [
+  1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 1500, 2500, 5000, 7500, 10_000, 15_000, 20_000, 30_000, 45_000, 60_000, 90_000, 120_000,
+  180_000, 240_000, 300_000, 450_000, 600_000, 900_000, 1_200_000, 1_800_000,
+] as const;
 
 /**
  * The bounds older workers counted under, by index (`<prefix><index>`). Aggregates they wrote live
@@ -35,8 +39,9 @@ export function observationFields(prefix: string, ms: number): [string, number][
 
 /**
  * The q-quantile of bucket counts, interpolated linearly inside its bucket (as Prometheus'
- * histogram_quantile does), and never above `max`, the largest value observed (interpolation
- * alone would put a p95 of 167 s at 250 s inside a 120–300 s bucket); undefined without observations.
+ * histogram_quantile does), the highest counted bucket ending at `max`, the largest value observed:
+ * never above it (interpolation alone put the p95 of a batch that took 167 s at 250 s, inside a
+ * 120–300 s bucket); undefined without observations.
  */
 export function quantileOf(counts: readonly number[], q: number, max?: number): number | undefined {
   const total = counts.reduce((a, b) => a + b, 0);
@@ -48,8 +53,9 @@ export function quantileOf(counts: readonly number[], q: number, max?: number): 
     const n = counts[i] ?? 0;
     if (n > 0 && seen + n >= rank) {
       const lower = i === 0 ? 0 : TIME_BUCKETS_MS[i - 1]!;
-      const upper = TIME_BUCKETS_MS[i] ?? max ?? lower * 2;
-      return cap(lower + ((upper - lower) * (rank - seen)) / n);
+      // The largest observation lies in the highest bucket counted: that one ends there.
+      const upper = cap(TIME_BUCKETS_MS[i] ?? max ?? lower * 2);
+      return cap(lower + (Math.max(upper - lower, 0) * (rank - seen)) / n);
     }
     seen += n;
   }
