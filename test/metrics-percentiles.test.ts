@@ -40,7 +40,9 @@ describe('percentiles in the report', () => {
     // A batch submitted at once: end-to-end times spread evenly up to 167 s.
     const r = report(Array.from({ length: 1000 }, (_, i) => completed(i, 5, 167 * (i + 1))));
     expect(r.totals.timeP95Ms).toBeLessThanOrEqual(167_000);
-    expect(r.totals.timeP95Ms).toBeGreaterThan(120_000);
+    // The true p95 is 158.7 s.
+    expect(r.totals.timeP95Ms).toBeGreaterThan(155_000);
+    expect(r.totals.timeP95Ms).toBeLessThan(162_000);
     expect(r.tiers[0]!.timeP95Ms).toBeLessThanOrEqual(167_000);
   });
 
