@@ -14,12 +14,14 @@ export interface CountRow { name: string; count: number }
 
 export interface MetricsReport {
   window: { from: number; to: number; batch?: string };
-  totals: { finished: number; completed: number; failed: number; cancelled: number; successRate: number; perMinute: number;
+  totals: {
+    finished: number; completed: number; failed: number; cancelled: number; successRate: number; perMinute: number;
     /** Enqueued to finished (queue waits included: with a batch queued at once, about the batch's duration). */
     timeP95Ms: number | undefined;
-    /** Stages' run time per requirement, queue waits excluded (processingMs: generated in realtime or offline). */
+    /** The stages' run time per requirement, queue waits excluded, of those generated in realtime or offline. */
     processingP95Ms: number | undefined;
-    tokensPerAgent: number; errorRate: number };
+    tokensPerAgent: number; errorRate: number;
+  };
   tiers: TierRow[];
   stages: StageRow[];
   budget: BudgetRow[];
