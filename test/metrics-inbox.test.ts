@@ -1,7 +1,7 @@
 // The metrics inbox: finished requirements leave their records there (in the finalize step) and
 // folding adds them to the minute, hour and batch aggregates exactly once, whoever folds and however
 // many fold at the same time. Real redis-server; the records are pushed as the finalize script does.
-import { recordFields, type RequirementRecordInput } from '@agent-factory/core';
+import { mergeFields, recordFields, type RequirementRecordInput } from '@agent-factory/core';
 import { batchFields, connect, createLogger, foldMetrics, metricsKeys, metricsPayload, windowFields, type FactoryConnection } from '@agent-factory/queue';
 import { describe, expect, it } from 'vitest';
 import { redisPerFile } from './helpers/redis-file.js';
@@ -37,7 +37,7 @@ async function finish(conn: FactoryConnection, records: RequirementRecordInput[]
     const payload = metricsPayload(conn.config.prefix, input, { retentionSeconds: 3600 });
     // The entry: the batch aggregate's TTL, a tab, the record.
     pipeline.rpush(payload.keys[1]!, `${payload.args[2]}\t${payload.args[1]}`);
-    for (const [field, n] of recordFields(payload.record)) expected.set(field, (expected.get(field) ?? 0) + n);
+    mergeFields(expected, recordFields(payload.record));
   }
   await pipeline.exec();
   return expected;

@@ -129,6 +129,9 @@ describe('metrics of a batch (recorded by the workers, kept in Redis)', () => {
     expect(workerMetrics).toContain('af_queue_jobs{queue="generate",state="waiting"} 0');
     const serverMetrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(serverMetrics).toContain(`af_cluster_window{measure="finished"} ${COMPLETED + FAILED}`);
+    expect(serverMetrics).toMatch(/af_cluster_window\{measure="processing_p95_seconds"\} \d/);
+    // The server finishes no requirement: it exports no per-process counters a query over every job would read as zeros.
+    for (const family of ['af_requirements_total', 'af_tokens_total', 'af_cached_agents_total', 'af_retries_total', 'af_stage_duration_seconds']) expect(serverMetrics).not.toContain(family);
     expect(serverMetrics).toContain('af_queue_jobs{queue="analyze",state="waiting"} 0');
     // The server's own queues too: batch webhooks being delivered, Message Batches in flight.
     expect(serverMetrics).toContain('af_queue_jobs{queue="webhooks",state="waiting"} 0');

@@ -4,6 +4,8 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined): string => (n === undefined ? '—' : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const usd = (n: number): string => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
+/** An optimization's figure; null when nothing recorded says it. */
+const amount = (n: number | null, unit: string): string => (n === null ? 'unknown' : unit === 'USD' ? usd(n) : int(n));
 
 /** A plain-text table with aligned columns. */
 function table(head: string[], rows: string[][]): string {
@@ -18,7 +20,7 @@ export function formatReport(r: MetricsReport): string {
   const t = r.totals;
   const parts = [
     `${r.window.batch ? `Batch ${r.window.batch}` : 'Cluster'}, ${when}`,
-    `${int(t.finished)} finished: ${int(t.completed)} completed, ${int(t.failed)} failed, ${int(t.cancelled)} cancelled; clean success ${pct(t.successRate)} (completed with every gate passed and nothing degraded: an offline fallback or degraded research completes but is not a success), error rate ${pct(t.errorRate)}, ${t.perMinute.toFixed(1)} agents/min, p95 ${ms(t.timeP95Ms)}, ${int(t.tokensPerAgent)} tokens per agent`,
+    `${int(t.finished)} finished: ${int(t.completed)} completed, ${int(t.failed)} failed, ${int(t.cancelled)} cancelled; clean success ${pct(t.successRate)} (completed with every gate passed and nothing degraded: an offline fallback or degraded research completes but is not a success), error rate ${pct(t.errorRate)}, ${t.perMinute.toFixed(1)} agents/min, p95 ${ms(t.timeP95Ms)} end to end (queue waits included), p95 ${ms(t.processingP95Ms)} processing (stages' run time), ${int(t.tokensPerAgent)} tokens per agent`,
     '',
     'By tier',
     table(['tier', 'count', 'complexity avg', 'time avg', 'time p95', 'tokens avg', 'clean success'], r.tiers.map((x) => [x.tier, int(x.count), x.complexityAvg.toFixed(1), ms(x.timeAvgMs), ms(x.timeP95Ms), int(x.tokensAvg), pct(x.successRate)])),
@@ -36,7 +38,7 @@ export function formatReport(r: MetricsReport): string {
     `total ${usd(r.cost.total)} (at realtime prices ${usd(r.cost.realtimeEquivalent)}), ${usd(r.cost.per1000)} per 1,000 agents, monthly projection at this rate ${usd(r.cost.monthlyProjection)}`,
     '',
     'Optimization impact',
-    table(['technique', 'before', 'after', 'avoided', 'unit', 'how'], r.optimizations.map((o) => [o.technique, o.unit === 'USD' ? usd(o.before) : int(o.before), o.unit === 'USD' ? usd(o.after) : int(o.after), o.unit === 'USD' ? usd(o.avoided) : int(o.avoided), o.unit, o.note])),
+    table(['technique', 'before', 'after', 'avoided', 'unit', 'how'], r.optimizations.map((o) => [o.technique, amount(o.before, o.unit), amount(o.after, o.unit), amount(o.avoided, o.unit), o.unit, o.note])),
     '',
     'Top errors',
     r.errors.length > 0 ? table(['count', 'error'], r.errors.map((e) => [int(e.count), e.name])) : 'none',

@@ -17,7 +17,8 @@ function render(data) {
   const t = report.totals;
   for (const label of document.querySelectorAll('.tile .window')) label.textContent = windowWords(data.window);
   $('throughput').textContent = num(t.perMinute, 1);
-  $('p95').textContent = ms(t.timeP95Ms);
+  $('p95').textContent = ms(t.processingP95Ms);
+  $('p95-e2e').textContent = `end to end ${ms(t.timeP95Ms)}`;
   $('tokens').textContent = num(t.tokensPerAgent);
   const agents = report.usage.reduce((s, u) => s + u.agents, 0);
   $('cost').textContent = agents > 0 ? `$${(report.cost.total / agents).toFixed(4)}` : '$0';

@@ -6,7 +6,8 @@ export const CACHE_NAMESPACES: readonly CacheNamespace[] = ['analysis', 'researc
 
 /**
  * Where a lookup was answered: memory / redis are hits, miss is everything else; a miss then ends as
- * computed (this caller ran compute) or waited (another caller, here or on another worker, did), and
+ * computed (this caller ran compute, or stored with set() a value it made: a finished agent) or
+ * waited (another caller, here or on another worker, did), and
  * stale counts the misses answered with a stale copy because compute failed (stale-while-error).
  */
 export const CACHE_LAYERS = ['memory', 'redis', 'miss', 'computed', 'waited', 'stale'] as const;

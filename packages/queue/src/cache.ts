@@ -144,6 +144,9 @@ export class SharedCache implements Cache {
 
   /** set() for a value already packed (a finished agent: the same bytes as its stored result, compressed once). */
   async setPacked(namespace: CacheNamespace, key: string, value: PackedValue, ttlSeconds?: number): Promise<void> {
+    // A value stored by set() was computed by its caller after a miss (a finished agent by the whole
+    // pipeline), so it counts as getOrCompute's do: `cache stats` showed agents computed 0.
+    this.stats.count(namespace, 'computed');
     const keys = this.keysOf(namespace, key);
     const ttl = this.ttlOf(namespace, ttlSeconds);
     this.remember(namespace, keys.value, value.json, ttl);

@@ -1,5 +1,5 @@
 import { BUDGET_STAGES } from '../budget.js';
-import { bucketOf } from './histogram.js';
+import { isMaxField, observationFields } from './histogram.js';
 import { errorClass } from './error-class.js';
 import { PIPELINE_STAGES, recordTokens, type RequirementRecord } from './record.js';
 
@@ -26,7 +26,10 @@ const label = (text: string): string => text.replace(/[|\s]/g, '_');
 export function recordFields(record: RequirementRecord): Map<string, number> {
   const f = new Map<string, number>();
   const add = (field: string, n: number): void => {
-    if (n !== 0) f.set(field, (f.get(field) ?? 0) + Math.round(n));
+    if (n !== 0) addField(f, field, Math.round(n));
+  };
+  const observe = (prefix: string, ms: number): void => {
+    for (const [field, n] of observationFields(prefix, ms)) add(field, n);
   };
   if (record.spendOnly) {
     addUsage(add, record);
@@ -47,9 +50,11 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
     add(`t|${tier}|tok`, tokens);
     if (record.totalMs !== undefined) {
       add(`t|${tier}|ms`, record.totalMs);
-      add(`t|${tier}|h${bucketOf(record.totalMs)}`, 1);
-      add(`all|h${bucketOf(record.totalMs)}`, 1);
+      observe(`t|${tier}|h`, record.totalMs);
+      observe('all|h', record.totalMs);
     }
+    const processing = processingMs(record);
+    if (processing !== undefined) observe('all|p', processing);
     if (tokens > OVER_TOKENS) add('over', 1);
   }
   for (const stage of PIPELINE_STAGES) {
@@ -58,14 +63,18 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
     add(`s|${stage}|n`, 1);
     add(`s|${stage}|wait`, time.wait);
     add(`s|${stage}|run`, time.run);
-    add(`s|${stage}|h${bucketOf(time.run)}`, 1);
-    add(`s|${stage}|w${bucketOf(time.wait)}`, 1);
+    observe(`s|${stage}|h`, time.run);
+    observe(`s|${stage}|w`, time.wait);
   }
   if (Object.keys(record.budget).length > 0) add('b|n', 1);
   for (const stage of BUDGET_STAGES) add(`b|${stage}`, record.budget[stage] ?? 0);
   if (record.usage && record.model) add(`u|${label(record.model)}|${record.mode ?? 'realtime'}|n`, 1);
   addUsage(add, record);
   add('cache|agents', record.cachedAgent ? 1 : 0);
+  if (record.cachedAgent && record.cachedTokens !== undefined) {
+    add('cache|agents|known', 1);
+    add('cache|agents|tok', record.cachedTokens);
+  }
   if (record.research) {
     add('r|n', 1);
     add('r|lookups', record.research.lookups);
@@ -98,9 +107,26 @@ function addUsage(add: (field: string, n: number) => void, record: RequirementRe
   add(`${group}|rtcost`, record.realtimeCost * MICRO);
 }
 
+/**
+ * A requirement's processing time: its stages' run time, queue waits excluded. Only for one the
+ * pipeline generated in realtime or offline: a cached answer ran nothing, and a Message Batch's
+ * generate stage lasts as long as Anthropic takes to run the batch (up to a day).
+ */
+function processingMs(record: RequirementRecord): number | undefined {
+  if (record.outcome !== 'completed' || record.cachedAgent || record.mode === 'batch') return undefined;
+  const runs = PIPELINE_STAGES.map((s) => record.stages[s]?.run).filter((ms) => ms !== undefined);
+  return runs.length === 0 ? undefined : runs.reduce((a, b) => a + b, 0);
+}
+
+/** Adds one counter to an aggregate: a sum, but a histogram's maximum stays the larger. */
+export function addField(into: Map<string, number>, field: string, n: number): void {
+  const had = into.get(field);
+  into.set(field, had === undefined ? n : isMaxField(field) ? Math.max(had, n) : had + n);
+}
+
 /** Adds aggregates together (several minutes or hours into one window). */
 export function mergeFields(into: Map<string, number>, more: Readonly<Record<string, string | number>> | ReadonlyMap<string, number>): Map<string, number> {
   const entries = more instanceof Map ? more.entries() : Object.entries(more);
-  for (const [field, value] of entries) into.set(field, (into.get(field) ?? 0) + Number(value));
+  for (const [field, value] of entries) addField(into, field, Number(value));
   return into;
 }

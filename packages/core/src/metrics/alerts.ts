@@ -2,6 +2,7 @@ import type { MetricsReport } from './report.js';
 
 export interface AlertThresholds {
   errorRate: number;
+  /** Over the p95 processing time (stages' run time, queue waits excluded): a slow model or provider, not a long queue. */
   p95Ms: number;
   tokensPerAgent: number;
 }
@@ -24,8 +25,10 @@ export function crossedThresholds(report: MetricsReport, t: AlertThresholds): Al
   if (totals.errorRate > t.errorRate) {
     alerts.push({ name: 'error_rate', value: totals.errorRate, threshold: t.errorRate, message: `error rate ${(totals.errorRate * 100).toFixed(1)}% is over ${(t.errorRate * 100).toFixed(1)}% (${totals.failed} of ${totals.completed + totals.failed} failed)` });
   }
-  if (totals.timeP95Ms !== undefined && totals.timeP95Ms > t.p95Ms) {
-    alerts.push({ name: 'p95_time', value: totals.timeP95Ms, threshold: t.p95Ms, message: `p95 time per requirement ${Math.round(totals.timeP95Ms)} ms is over ${t.p95Ms} ms` });
+  // Not the end-to-end time: a large batch queued at once waits about its own duration, every time.
+  const p95 = totals.processingP95Ms;
+  if (p95 !== undefined && p95 > t.p95Ms) {
+    alerts.push({ name: 'p95_time', value: p95, threshold: t.p95Ms, message: `p95 processing time per requirement ${Math.round(p95)} ms is over ${t.p95Ms} ms (its stages' run time, queue waits excluded; cached answers and Message Batch generations not counted)` });
   }
   if (totals.tokensPerAgent > t.tokensPerAgent) {
     alerts.push({ name: 'tokens_per_agent', value: totals.tokensPerAgent, threshold: t.tokensPerAgent, message: `${Math.round(totals.tokensPerAgent)} tokens per agent is over ${t.tokensPerAgent}` });

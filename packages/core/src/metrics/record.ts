@@ -58,6 +58,8 @@ export const RequirementRecordSchema = z.object({
   spendOnly: z.boolean().default(false),
   /** Answered from the finished-agents cache (nothing else ran). */
   cachedAgent: z.boolean().default(false),
+  /** For a cached answer: the tokens (every kind) its agent took when it was generated, when the cache copy says. */
+  cachedTokens: z.number().int().nonnegative().optional(),
   /**
    * Docs look-ups the requirement needed, the calls that reached the source (the rest the research
    * cache answered), repeated libraries, and the research tokens handed to generation.

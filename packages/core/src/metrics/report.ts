@@ -1,6 +1,6 @@
 import { BUDGET_STAGES, DEFAULT_BUDGETS, type BudgetStage } from '../budget.js';
 import { MICRO, OVER_TOKENS, USAGE_KINDS } from './aggregate.js';
-import { quantileOf, TIME_BUCKETS_MS } from './histogram.js';
+import { histogramQuantile } from './histogram.js';
 import { PIPELINE_STAGES, recordTokens, type PipelineStage, type RequirementRecord } from './record.js';
 
 /** successRate: the share of the tier's finished requirements that completed clean (gates passed, nothing degraded, no failing rule). */
@@ -8,12 +8,20 @@ export interface TierRow { tier: string; count: number; completed: number; compl
 export interface StageRow { stage: PipelineStage; count: number; waitAvgMs: number; waitP95Ms: number | undefined; runAvgMs: number; runP95Ms: number | undefined }
 export interface BudgetRow { stage: BudgetStage; tokensAvg: number; limit: number; usedShare: number }
 export interface UsageRow { model: string; mode: string; agents: number; input: number; output: number; cacheWrite: number; cacheRead: number; cost: number; costPer1000: number }
-export interface OptimizationRow { technique: string; unit: 'tokens' | 'USD' | 'calls'; before: number; after: number; avoided: number; note: string }
+/** before and avoided are null when nothing recorded says what was avoided (never a made-up 0). */
+export interface OptimizationRow { technique: string; unit: 'tokens' | 'USD' | 'calls'; before: number | null; after: number; avoided: number | null; note: string }
 export interface CountRow { name: string; count: number }
 
 export interface MetricsReport {
   window: { from: number; to: number; batch?: string };
-  totals: { finished: number; completed: number; failed: number; cancelled: number; successRate: number; perMinute: number; timeP95Ms: number | undefined; tokensPerAgent: number; errorRate: number };
+  totals: {
+    finished: number; completed: number; failed: number; cancelled: number; successRate: number; perMinute: number;
+    /** Enqueued to finished (queue waits included: with a batch queued at once, about the batch's duration). */
+    timeP95Ms: number | undefined;
+    /** The stages' run time per requirement, queue waits excluded, of those generated in realtime or offline. */
+    processingP95Ms: number | undefined;
+    tokensPerAgent: number; errorRate: number;
+  };
   tiers: TierRow[];
   stages: StageRow[];
   budget: BudgetRow[];
@@ -48,8 +56,6 @@ export interface BuildReportOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
-const buckets = (f: ReadonlyMap<string, number>, prefix: string): number[] =>
-  Array.from({ length: TIME_BUCKETS_MS.length + 1 }, (_, i) => f.get(`${prefix}${i}`) ?? 0);
 
 /** Why an agent ran past OVER_TOKENS, from what its record shows. */
 function overTokensWhy(r: RequirementRecord): string {
@@ -73,7 +79,7 @@ function tierRows(f: ReadonlyMap<string, number>): TierRow[] {
         tier, count: g('n'), completed: done,
         complexityAvg: ratio(g('cx'), done * 100),
         timeAvgMs: ratio(g('ms'), done),
-        timeP95Ms: quantileOf(buckets(f, `t|${tier}|h`), 0.95),
+        timeP95Ms: histogramQuantile(f, `t|${tier}|h`, 0.95),
         tokensAvg: ratio(g('tok'), done),
         successRate: ratio(g('ok'), g('n')),
       };
@@ -103,10 +109,7 @@ function optimizationRows(f: ReadonlyMap<string, number>, usage: readonly UsageR
   const realtime = usage.reduce((s, u) => s + (f.get(`u|${u.model}|${u.mode}|rtcost`) ?? 0) / MICRO, 0);
   const cost = usage.reduce((s, u) => s + u.cost, 0);
   rows.push({ technique: 'batch mode', unit: 'USD', before: realtime, after: cost, avoided: realtime - cost, note: 'the same usage at realtime prices vs what was paid' });
-  const cached = f.get('cache|agents') ?? 0;
-  const generated = tiers.reduce((s, t) => s + t.completed, 0) - cached;
-  const perAgent = ratio(tiers.reduce((s, t) => s + t.tokensAvg * t.completed, 0), Math.max(generated, 0));
-  rows.push({ technique: 'finished-agent cache', unit: 'tokens', before: (generated + cached) * perAgent, after: generated * perAgent, avoided: cached * perAgent, note: `${cached} agents reused, at the window's mean tokens per generated agent` });
+  rows.push(agentCacheRow(f, tiers));
   const lookups = f.get('r|lookups') ?? 0;
   const calls = f.get('r|calls') ?? 0;
   rows.push({ technique: 'research cache and de-duplicated look-ups', unit: 'calls', before: lookups, after: calls, avoided: lookups - calls, note: 'docs look-ups (naive: one call each) vs calls that reached the source; single-flight makes one call per (library, topic) cluster-wide' });
@@ -115,6 +118,27 @@ function optimizationRows(f: ReadonlyMap<string, number>, usage: readonly UsageR
     rows.push({ technique: 'domain analysis cache', unit: 'tokens', before: cache.analysisHits * analysisAvg, after: 0, avoided: cache.analysisHits * analysisAvg, note: `${cache.analysisHits} analyses reused × ${Math.round(analysisAvg)} tokens (cluster counters)` });
   }
   return rows;
+}
+
+/**
+ * What the finished-agents cache avoided: each reused agent at the tokens it took when it was
+ * generated (its cache copy keeps them); for an answer whose record lacks them (recorded by an
+ * older worker), the window's mean per generated agent, or unknown when the window generated none.
+ */
+function agentCacheRow(f: ReadonlyMap<string, number>, tiers: readonly TierRow[]): OptimizationRow {
+  const cached = f.get('cache|agents') ?? 0;
+  const known = f.get('cache|agents|known') ?? 0;
+  const generated = tiers.reduce((s, t) => s + t.completed, 0) - cached;
+  // Cached answers bill no usage: the tiers' tokens are the generated agents' alone.
+  const after = tiers.reduce((s, t) => s + t.tokensAvg * t.completed, 0);
+  const rest = cached - known;
+  const restTokens = rest === 0 ? 0 : generated > 0 ? (rest * after) / generated : undefined;
+  const avoided = restTokens === undefined ? null : (f.get('cache|agents|tok') ?? 0) + restTokens;
+  const how = [
+    ...(known > 0 ? [`${known} at the tokens each took when generated`] : []),
+    ...(rest > 0 ? [restTokens === undefined ? `${rest} unknown (recorded without their tokens, and nothing generated here to estimate from)` : `${rest} at the mean tokens per generated agent here`] : []),
+  ];
+  return { technique: 'finished-agent cache', unit: 'tokens', before: avoided === null ? null : after + avoided, after, avoided, note: `${cached} agents reused${how.length > 0 ? `: ${how.join('; ')}` : ''}` };
 }
 
 function topCounts(f: ReadonlyMap<string, number>, prefix: string, limit: number): CountRow[] {
@@ -145,7 +169,8 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
       finished: n, completed, failed, cancelled: f.get('o|cancelled') ?? 0,
       successRate: ratio(tiers.reduce((s, t) => s + t.successRate * t.count, 0), completed + failed),
       perMinute: ratio(completed * 60_000, spanMs),
-      timeP95Ms: quantileOf(buckets(f, 'all|h'), 0.95),
+      timeP95Ms: histogramQuantile(f, 'all|h', 0.95),
+      processingP95Ms: histogramQuantile(f, 'all|p', 0.95),
       tokensPerAgent: ratio(tokens, completed),
       errorRate: ratio(failed, completed + failed),
     },
@@ -154,8 +179,8 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
       const count = f.get(`s|${stage}|n`) ?? 0;
       return {
         stage, count,
-        waitAvgMs: ratio(f.get(`s|${stage}|wait`) ?? 0, count), waitP95Ms: quantileOf(buckets(f, `s|${stage}|w`), 0.95),
-        runAvgMs: ratio(f.get(`s|${stage}|run`) ?? 0, count), runP95Ms: quantileOf(buckets(f, `s|${stage}|h`), 0.95),
+        waitAvgMs: ratio(f.get(`s|${stage}|wait`) ?? 0, count), waitP95Ms: histogramQuantile(f, `s|${stage}|w`, 0.95),
+        runAvgMs: ratio(f.get(`s|${stage}|run`) ?? 0, count), runP95Ms: histogramQuantile(f, `s|${stage}|h`, 0.95),
       };
     }),
     budget: BUDGET_STAGES.map((stage) => {

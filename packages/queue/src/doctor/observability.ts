@@ -40,7 +40,7 @@ export function alertsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
   } catch (error) {
     return fail(NAMES.alerts, describeError(error), `fix the variable it names (${Object.values(ALERT_ENV).join(', ')})`);
   }
-  const detail = `error rate ${alerts.errorRate * 100}%, p95 ${figure(alerts.p95Ms / 1000)} s, ${figure(alerts.tokensPerAgent)} tokens per agent, over ${alerts.windowMinutes} min`;
+  const detail = `error rate ${alerts.errorRate * 100}%, p95 processing ${figure(alerts.p95Ms / 1000)} s, ${figure(alerts.tokensPerAgent)} tokens per agent, over ${alerts.windowMinutes} min`;
   // Only the host: webhook URLs often carry their secret in the path.
   if (alerts.webhook) return pass(NAMES.alerts, `${detail}; webhook on ${new URL(alerts.webhook).host}`);
   return warn(NAMES.alerts, `${detail}; ${ALERT_ENV.webhook} unset: alerts only go to the log`, `set ${ALERT_ENV.webhook}=https://… to be told when one is crossed`);

@@ -1,4 +1,4 @@
-import { recordFields, RequirementRecordSchema, type RequirementRecord } from '@agent-factory/core';
+import { addField, recordFields, RequirementRecordSchema, type RequirementRecord } from '@agent-factory/core';
 import type { RedisClient } from '../connection.js';
 import type { Logger } from '../logger.js';
 import { foldMetricsScript } from '../scripts/fold-metrics.js';
@@ -22,7 +22,7 @@ function add(targets: Map<string, Target>, key: string, ttl: number, fields: Rea
     targets.set(key, target);
   }
   target.ttl = Math.max(target.ttl, ttl);
-  for (const [field, n] of fields) target.fields.set(field, (target.fields.get(field) ?? 0) + n);
+  for (const [field, n] of fields) addField(target.fields, field, n);
 }
 
 function parseRecord(json: string): RequirementRecord | undefined {

@@ -94,6 +94,7 @@ export function cachedRecord(data: StageJobData, stored: StoredResult, timing: J
     totalMs: Math.max(0, Date.now() - timing.enqueuedAt),
     stages: { analyze: { wait: timing.wait, run: 0 } },
     cachedAgent: true,
+    ...(stored.u ? { cachedTokens: stored.u.reduce((a, b) => a + b, 0) } : {}),
     ...(stored.g ? { gates: stored.g } : {}),
   };
 }

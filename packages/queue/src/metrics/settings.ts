@@ -13,7 +13,11 @@ export const ObservabilitySettingsSchema = z.object({
   alerts: z.object({
     /** Failed ÷ finished requirements over the window. */
     errorRate: z.number().min(0).max(1).default(0.05),
-    /** p95 of a requirement's time from submit to its file, ms. */
+    /**
+     * p95 of a requirement's processing time, ms: its stages' run time, queue waits excluded (a
+     * batch queued at once waits about its own duration), for requirements generated in realtime or
+     * offline. Queue depth and wait are on /metrics (af_queue_jobs, af_stage_wait_seconds).
+     */
     p95Ms: z.number().int().positive().default(120_000),
     /** Mean tokens per agent (every kind). */
     tokensPerAgent: z.number().int().positive().default(8000),

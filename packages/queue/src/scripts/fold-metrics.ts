@@ -7,7 +7,8 @@ import { Script } from './script.js';
  * Returns 1 when folded, 0 when the inbox had moved on.
  *
  * KEYS: inbox, then the aggregate hashes. ARGV: page size, the page's first entry, then per hash
- * (in KEYS order): ttl seconds, field count, then field, increment, …
+ * (in KEYS order): ttl seconds, field count, then field, increment, … A `max|` field (a histogram's
+ * largest observation) is set to the larger of the two instead of incremented.
  */
 export const foldMetricsScript = new Script(
   'fold-metrics',
@@ -18,7 +19,13 @@ for k = 2, #KEYS do
   local ttl, count = ARGV[a], tonumber(ARGV[a + 1])
   a = a + 2
   for i = 1, count do
-    redis.call('HINCRBY', KEYS[k], ARGV[a], ARGV[a + 1])
+    local field, n = ARGV[a], ARGV[a + 1]
+    if string.sub(field, 1, 4) == 'max|' then
+      local had = tonumber(redis.call('HGET', KEYS[k], field))
+      if not had or tonumber(n) > had then redis.call('HSET', KEYS[k], field, n) end
+    else
+      redis.call('HINCRBY', KEYS[k], field, n)
+    end
     a = a + 2
   end
   redis.call('EXPIRE', KEYS[k], ttl)
