@@ -24,7 +24,7 @@ export interface ResultsSummary {
   pending: number;
   /** Completed agents whose gates did not all pass. */
   notPassed: number;
-  /** Dry run: the unified diff of what would be written. */
+  /** Dry run without `onDiff`: the unified diff of what would be written. */
   diff?: string;
 }
 
