@@ -94,7 +94,7 @@ export class OutputFolder {
    */
   async addAgent(name: string, content: string, options: { force?: boolean } = {}): Promise<WrittenAgent> {
     if (this.reuseIdentical && !options.force) {
-      const same = await this.identicalFile(name, content);
+      const same = this.identicalFile(name, content);
       if (same) return same;
     }
     const chosen = options.force ? name : this.names.pick(name);
@@ -107,13 +107,11 @@ export class OutputFolder {
   }
 
   /** The folder's earlier file with exactly this agent (under its name or a suffix), now this run's. */
-  private async identicalFile(name: string, content: string): Promise<WrittenAgent | undefined> {
-    const folder = agentsFolder(this.layout);
+  private identicalFile(name: string, content: string): WrittenAgent | undefined {
     for (const candidate of this.names.earlier(name)) {
-      const path = join(this.root, folder, `${candidate}.md`);
-      if ((await readOptional(path)) !== (candidate === name ? content : withAgentName(content, candidate))) continue;
+      if (!this.names.held(candidate, candidate === name ? content : withAgentName(content, candidate))) continue;
       this.names.reuse(candidate);
-      return { path, name: candidate, unchanged: true };
+      return { path: join(this.root, agentsFolder(this.layout), `${candidate}.md`), name: candidate, unchanged: true };
     }
     return undefined;
   }
