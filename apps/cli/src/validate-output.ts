@@ -1,6 +1,6 @@
 import type { Finding, GateReport } from '@agent-factory/core';
 import { summaryLine, type ValidateSummary } from './validate-summary.js';
-import { writeStdout } from './write-stdout.js';
+import { StdoutChunks } from './write-stdout.js';
 
 /** One checked file as `validate` reports it. */
 export interface FileResult {
@@ -17,12 +17,16 @@ export interface ValidateOutput {
 
 /** `file:line rule severity message` per finding (errors only when quiet), then the summary line. */
 export function textOutput(quiet: boolean): ValidateOutput {
+  const out = new StdoutChunks();
   return {
     async file(result, findings) {
       const lines = findings.filter((f) => !quiet || f.severity === 'error').map((f) => `${result.path}:${f.line} ${f.rule} ${f.severity} ${f.message}\n`);
-      if (lines.length > 0) await writeStdout(lines.join(''));
+      if (lines.length > 0) await out.write(lines.join(''));
     },
-    end: (summary) => writeStdout(`${summaryLine(summary)}\n`),
+    async end(summary) {
+      await out.write(`${summaryLine(summary)}\n`);
+      await out.flush();
+    },
   };
 }
 
@@ -31,9 +35,13 @@ const nested = (value: unknown, depth: number): string => JSON.stringify(value, 
 
 /** `{ "files": [...], "summary": {...} }`, byte for byte as JSON.stringify(…, null, 2) of it all, written a file at a time. */
 export function jsonOutput(): ValidateOutput {
+  const out = new StdoutChunks();
   let count = 0;
   return {
-    file: (result) => writeStdout(`${count++ === 0 ? '{\n  "files": [' : ','}\n    ${nested(result, 2)}`),
-    end: (summary) => writeStdout(`${count === 0 ? '{\n  "files": []' : '\n  ]'},\n  "summary": ${nested(summary, 1)}\n}\n`),
+    file: (result) => out.write(`${count++ === 0 ? '{\n  "files": [' : ','}\n    ${nested(result, 2)}`),
+    async end(summary) {
+      await out.write(`${count === 0 ? '{\n  "files": []' : '\n  ]'},\n  "summary": ${nested(summary, 1)}\n}\n`);
+      await out.flush();
+    },
   };
 }

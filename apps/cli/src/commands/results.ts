@@ -7,7 +7,7 @@ import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
 import { DiffSpool } from '../diff-spool.js';
 import { describeResults } from '../write-results.js';
-import { writeStdout } from '../write-stdout.js';
+import { StdoutChunks } from '../write-stdout.js';
 
 /** Said after the summary when the results are not the whole batch's yet. */
 const STATE_NOTES: Partial<Record<string, string>> = {
@@ -39,10 +39,12 @@ export function registerResults(program: Command): void {
         // The diff goes out file by file as it is made (it can run to hundreds of MB), or, for --json, to disk until the summary is known.
         const spool = flags.dryRun && flags.json ? await DiffSpool.open() : undefined;
         try {
-          const onDiff = flags.dryRun ? (spool?.write ?? writeStdout) : undefined;
+          const diff = new StdoutChunks();
+          const onDiff = flags.dryRun ? (spool?.write ?? ((patch: string) => diff.write(patch))) : undefined;
           const summary = await writeBatchResults(conn, batchId, flags.out, { layout: flags.layout, dryRun: flags.dryRun, onDiff }).catch((error: unknown) => {
             throw asUsageError(error);
           });
+          await diff.flush();
           const deleted = flags.delete ? (await deleteBatch(conn, batchId)) === 'deleted' : false;
           const document = (diff?: string): object => ({ batch: status, results: diff === undefined ? summary : { ...summary, diff }, ...(flags.delete ? { deleted } : {}) });
           if (spool) await spool.printJson(document);
