@@ -258,5 +258,15 @@ describe('batches: the README example with Redis, results in the plugin layout',
     expect(dry.stdout).toMatch(/would write \(--dry-run, nothing written\) 2 agent file\(s\) \(2 of them in the folder already, unchanged\) for 3 input id\(s\)/);
     expect(dry.stdout).not.toContain('-2.md');
     expect(await snapshot(plugin)).toEqual(before);
+
+    // Into a new folder with --json: every file all-added, the diff inside the JSON (spooled, not kept in memory).
+    const fresh = join(dir, 'fresh-plugin');
+    const json = await runCli(['results', status.id, '--out', fresh, '--layout', 'plugin', '--dry-run', '--json'], { env });
+    expect(json.code, json.stderr).toBe(0);
+    const { results } = JSON.parse(json.stdout) as { results: { diff: string; files: number } };
+    expect(results.files).toBe(2);
+    expect(results.diff.match(/^--- \/dev\/null$/gm)).toHaveLength(4);
+    expect(results.diff).toMatch(/^\+\+\+ \S+fresh-plugin\/index\.json$/m);
+    await expect(readdir(fresh)).rejects.toThrow(/ENOENT/);
   }, 60_000);
 });

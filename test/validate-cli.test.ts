@@ -1,9 +1,11 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { CLI, runCli, testEnv } from './helpers/cli.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
 const LINE = /^(.+\.md):(\d+) ([a-z0-9-]+\/[a-z0-9-]+) (error|warning) (.+)$/;
@@ -34,6 +36,35 @@ describe('agent-factory validate', () => {
     expect(lines).toContainEqual(expect.stringMatching(/README\.md:1 syntax\/frontmatter-missing error /));
     expect(lines).toContainEqual(expect.stringMatching(/unknown-tool\.md:4 claude-code\/tool-unknown warning /));
   });
+
+  it('prints each file as soon as it is checked, not once every file is (its findings, or its JSON entry)', async () => {
+    for (const json of [false, true]) {
+      const own = mkdtempSync(join(tmpdir(), 'af-validate-stream-'));
+      try {
+        // A FIFO: its text arrives only when the test writes it, after README.md's output was seen or not.
+        const later = join(own, 'later.md');
+        execFileSync('mkfifo', [later]);
+        const child = spawn(process.execPath, [CLI, 'validate', ...(json ? ['--json'] : []), join(dir, 'README.md'), later], { env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        const seen = json ? '"rule": "syntax/frontmatter-missing"' : 'README.md:1 syntax/frontmatter-missing error';
+        const printedFirst = await new Promise<boolean>((resolve) => {
+          child.stdout.setEncoding('utf8').on('data', (d: string) => {
+            stdout += d;
+            if (stdout.includes(seen)) resolve(true);
+          });
+          setTimeout(() => resolve(false), 10_000);
+        });
+        const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+        await writeFile(later, readFileSync(join(FIXTURES, 'good', 'log-triage.md')));
+        expect(await closed).toBe(1);
+        expect(printedFirst, json ? 'the JSON entry' : 'the findings').toBe(true);
+        if (json) expect((JSON.parse(stdout) as JsonReport).summary.files).toBe(2);
+        else expect(stdout).toMatch(/^2 files: /m);
+      } finally {
+        rmSync(own, { recursive: true, force: true });
+      }
+    }
+  }, 40_000);
 
   it('prints a JSON report with --json', async () => {
     const run = await runCli(['validate', '--json', join(dir, 'README.md'), join(dir, 'good')]);

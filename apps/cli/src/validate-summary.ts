@@ -16,19 +16,21 @@ export interface ValidateSummary {
   warnings: number;
 }
 
-export function summarize(files: readonly { passed: boolean; findings: readonly Finding[] }[]): ValidateSummary {
-  const s: ValidateSummary = { files: files.length, clean: 0, withWarnings: 0, withErrors: 0, passed: 0, failed: 0, errors: 0, warnings: 0 };
-  for (const file of files) {
-    const errors = file.findings.filter((f) => f.severity === 'error').length;
-    s.errors += errors;
-    s.warnings += file.findings.length - errors;
-    if (errors > 0) s.withErrors++;
-    else if (file.findings.length > 0) s.withWarnings++;
-    else s.clean++;
-    if (file.passed) s.passed++;
-    else s.failed++;
-  }
-  return s;
+/** The totals of no files yet: each file is counted in as it is checked, so none need be kept. */
+export function emptySummary(): ValidateSummary {
+  return { files: 0, clean: 0, withWarnings: 0, withErrors: 0, passed: 0, failed: 0, errors: 0, warnings: 0 };
+}
+
+export function countFile(s: ValidateSummary, file: { passed: boolean; findings: readonly Finding[] }): void {
+  const errors = file.findings.filter((f) => f.severity === 'error').length;
+  s.files++;
+  s.errors += errors;
+  s.warnings += file.findings.length - errors;
+  if (errors > 0) s.withErrors++;
+  else if (file.findings.length > 0) s.withWarnings++;
+  else s.clean++;
+  if (file.passed) s.passed++;
+  else s.failed++;
 }
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

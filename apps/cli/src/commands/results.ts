@@ -5,7 +5,9 @@ import { asUsageError } from '../factory.js';
 import { layoutOption, writableFolder } from '../output-options.js';
 import { withQueue } from '../queue-session.js';
 import { UsageError } from '../usage-error.js';
+import { DiffSpool } from '../diff-spool.js';
 import { describeResults } from '../write-results.js';
+import { StdoutChunks } from '../write-stdout.js';
 
 /** Said after the summary when the results are not the whole batch's yet. */
 const STATE_NOTES: Partial<Record<string, string>> = {
@@ -34,13 +36,24 @@ export function registerResults(program: Command): void {
           throw new UsageError(`--delete needs a finished batch: ${batchId} is ${status.state} with ${status.counts.pending} requirement(s) pending; collect it without --delete, or once it has finished`);
         }
         if (!flags.dryRun) await writableFolder(flags.out);
-        const summary = await writeBatchResults(conn, batchId, flags.out, { layout: flags.layout, dryRun: flags.dryRun }).catch((error: unknown) => {
-          throw asUsageError(error);
-        });
-        const deleted = flags.delete ? (await deleteBatch(conn, batchId)) === 'deleted' : false;
-        if (flags.json) process.stdout.write(`${JSON.stringify({ batch: status, results: summary, ...(flags.delete ? { deleted } : {}) }, null, 2)}\n`);
-        else process.stdout.write(`${summary.diff ?? ''}${describeResults(summary)}${STATE_NOTES[status.state] ?? ''}\n${deleted ? `batch ${batchId} and its results deleted from Redis\n` : ''}`);
-        if (summary.failed > 0) process.exitCode = 1;
+        // The diff goes out file by file as it is made (it can run to hundreds of MB), or, for --json, to disk until the summary is known.
+        const spool = flags.dryRun && flags.json ? await DiffSpool.open() : undefined;
+        try {
+          const diff = new StdoutChunks();
+          const onDiff = flags.dryRun ? (spool?.write ?? ((patch: string) => diff.write(patch))) : undefined;
+          const summary = await writeBatchResults(conn, batchId, flags.out, { layout: flags.layout, dryRun: flags.dryRun, onDiff }).catch((error: unknown) => {
+            throw asUsageError(error);
+          });
+          await diff.flush();
+          const deleted = flags.delete ? (await deleteBatch(conn, batchId)) === 'deleted' : false;
+          const document = (diff?: string): object => ({ batch: status, results: diff === undefined ? summary : { ...summary, diff }, ...(flags.delete ? { deleted } : {}) });
+          if (spool) await spool.printJson(document);
+          else if (flags.json) process.stdout.write(`${JSON.stringify(document(), null, 2)}\n`);
+          else process.stdout.write(`${describeResults(summary, flags.dryRun)}${STATE_NOTES[status.state] ?? ''}\n${deleted ? `batch ${batchId} and its results deleted from Redis\n` : ''}`);
+          if (summary.failed > 0) process.exitCode = 1;
+        } finally {
+          await spool?.close();
+        }
       });
     });
 }

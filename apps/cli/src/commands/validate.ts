@@ -1,19 +1,14 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkAgentBytes, withDuplicateNames, type CheckedFile, type Finding, type GateReport } from '@agent-factory/core';
+import { checkAgentBytes, DuplicateNames, type CheckedFile, type Finding } from '@agent-factory/core';
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error.js';
-import { summarize, summaryLine } from '../validate-summary.js';
+import { jsonOutput, textOutput, type FileResult } from '../validate-output.js';
+import { countFile, emptySummary } from '../validate-summary.js';
 
 /** Directories never worth walking for agent files. */
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 const CONCURRENCY = 16;
-
-interface FileResult {
-  path: string;
-  passed: boolean;
-  gates: GateReport['gates'];
-}
 
 async function walk(dir: string, out: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -46,18 +41,26 @@ async function collectFiles(paths: string[]): Promise<string[]> {
   return [...new Set(files)];
 }
 
-async function validateFiles(files: string[]): Promise<FileResult[]> {
-  const checked: CheckedFile[] = new Array<CheckedFile>(files.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < files.length; i = next++) {
-      const path = files[i] ?? '';
-      checked[i] = { path, ...(await checkAgentBytes(await readFile(path))) };
-    }
+/**
+ * Checks the files CONCURRENCY at a time and hands each one's result to `onFile` in file order (so
+ * the later of two files with one name is the one told to rename), keeping none once handed over.
+ */
+async function validateFiles(files: string[], onFile: (result: FileResult) => Promise<void>): Promise<void> {
+  const names = new DuplicateNames();
+  const check = async (path: string): Promise<CheckedFile> => ({ path, ...(await checkAgentBytes(await readFile(path))) });
+  const handOver = async (checked: CheckedFile): Promise<void> => {
+    const { path, report } = names.check(checked);
+    await onFile({ path, passed: report.passed, gates: report.gates });
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
-  // In file order, so the later of two files with one name is the one told to rename.
-  return withDuplicateNames(checked).map(({ path, report }) => ({ path, passed: report.passed, gates: report.gates }));
+  const window: Promise<CheckedFile>[] = [];
+  for (const path of files) {
+    const next = check(path);
+    // Awaited in turn below; an error meanwhile (an unreadable file) must not count as unhandled first.
+    next.catch(() => undefined);
+    window.push(next);
+    if (window.length >= CONCURRENCY) await handOver(await window.shift()!);
+  }
+  for (const next of window) await handOver(await next);
 }
 
 function findingsOf(result: FileResult): Finding[] {
@@ -73,16 +76,15 @@ export function registerValidate(program: Command): void {
     .option('--json', 'print the reports as JSON')
     .option('-q, --quiet', 'print errors only, not warnings')
     .action(async (paths: string[], options: { json?: boolean; quiet?: boolean }) => {
-      const results = await validateFiles(await collectFiles(paths));
-      const summary = summarize(results.map((r) => ({ passed: r.passed, findings: findingsOf(r) })));
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify({ files: results, summary }, null, 2)}\n`);
-      } else {
-        const shown = (f: { severity: string }): boolean => !options.quiet || f.severity === 'error';
-        const lines = results.flatMap((r) => findingsOf(r).filter(shown).map((f) => `${r.path}:${f.line} ${f.rule} ${f.severity} ${f.message}`));
-        lines.push(summaryLine(summary));
-        process.stdout.write(`${lines.join('\n')}\n`);
-      }
+      const files = await collectFiles(paths);
+      const output = options.json ? jsonOutput() : textOutput(options.quiet === true);
+      const summary = emptySummary();
+      await validateFiles(files, async (result) => {
+        const findings = findingsOf(result);
+        countFile(summary, { passed: result.passed, findings });
+        await output.file(result, findings);
+      });
+      await output.end(summary);
       if (summary.errors > 0) process.exitCode = 1;
     });
 }

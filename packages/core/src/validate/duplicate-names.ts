@@ -33,19 +33,28 @@ function folderOf(path: string): string {
  * The check across files: Claude Code loads one agent per name from an agents folder, so each file
  * whose name an earlier file of the same folder already declares gets an error naming that file.
  * Files in other folders (another project, the user's agents, two output folders) may share names:
- * Claude Code never loads them as one set. Returns the files in their order, reports updated.
+ * Claude Code never loads them as one set. Files are given one at a time, in order, and only each
+ * name's first file (path and line) is kept, so a run over any number of files holds no reports.
  */
-export function withDuplicateNames<T extends CheckedFile>(files: readonly T[]): T[] {
-  const first = new Map<string, T>();
-  return files.map((file) => {
+export class DuplicateNames {
+  private readonly first = new Map<string, { path: string; line: number }>();
+
+  /** The file, its report updated when an earlier file of its folder has its name. */
+  check<T extends CheckedFile>(file: T): T {
     if (!file.name) return file;
     const key = `${folderOf(file.path)}\u0000${file.name.name}`;
-    const owner = first.get(key);
+    const owner = this.first.get(key);
     if (!owner) {
-      first.set(key, file);
+      this.first.set(key, { path: file.path, line: file.name.line });
       return file;
     }
-    const message = `Another agent file, ${owner.path} (line ${owner.name?.line ?? 1}), is named "${file.name.name}" too: Claude Code loads only one agent per name, so rename one of them.`;
+    const message = `Another agent file, ${owner.path} (line ${owner.line}), is named "${file.name.name}" too: Claude Code loads only one agent per name, so rename one of them.`;
     return { ...file, report: withError(file.report, file.name.line, message) };
-  });
+  }
+}
+
+/** The same check over files given together: returns them in their order, reports updated. */
+export function withDuplicateNames<T extends CheckedFile>(files: readonly T[]): T[] {
+  const names = new DuplicateNames();
+  return files.map((file) => names.check(file));
 }

@@ -76,7 +76,7 @@ export async function validateAgentBytes(bytes: Uint8Array, context: ValidationC
 }
 
 export { declaredName, type DeclaredName } from './declared-name.js';
-export { withDuplicateNames, type CheckedFile } from './duplicate-names.js';
+export { DuplicateNames, withDuplicateNames, type CheckedFile } from './duplicate-names.js';
 export { decodeAgentFile, type DecodedAgentFile, type EncodingProblem } from './encoding.js';
 export { parseAgentFile } from './parse.js';
 export type { FrontmatterField, FrontmatterStatus, ParsedAgentFile, YamlProblem } from './parse.js';

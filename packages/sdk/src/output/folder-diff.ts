@@ -21,11 +21,11 @@ function shown(path: string): string {
 }
 
 /**
- * The unified diff that copying `staged` over `target` would make: a new file as all added lines
+ * The unified diff that copying `staged` over `target` would make, one file's patch at a time (a
+ * batch's diff can run to hundreds of MB, so it is never held whole): a new file as all added lines
  * (from /dev/null), a changed one as its hunks, an identical one not at all.
  */
-export async function folderDiff(staged: string, target: string): Promise<string> {
-  const patches: string[] = [];
+export async function* folderDiff(staged: string, target: string): AsyncGenerator<string> {
   for (const rel of await filesUnder(staged)) {
     const after = await readFile(join(staged, rel), 'utf8');
     const before = await readFile(join(target, rel), 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -34,7 +34,6 @@ export async function folderDiff(staged: string, target: string): Promise<string
     });
     if (before === after) continue;
     const path = shown(join(target, rel));
-    patches.push(createTwoFilesPatch(before === undefined ? '/dev/null' : path, path, before ?? '', after));
+    yield createTwoFilesPatch(before === undefined ? '/dev/null' : path, path, before ?? '', after);
   }
-  return patches.join('');
 }

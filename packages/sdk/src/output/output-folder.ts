@@ -17,13 +17,18 @@ export interface OutputFolderOptions {
   reuseIdentical?: boolean;
   /** Write into a scratch copy instead, and report the diff of what would change. */
   dryRun?: boolean;
+  /**
+   * Dry run: takes the diff one file's patch at a time, in file order, as `finish` makes it, instead
+   * of `finish` returning it whole (a batch's diff can run to hundreds of MB).
+   */
+  onDiff?: (patch: string) => Promise<void>;
 }
 
 /** What finishing a folder changed (or, in a dry run, would change). */
 export interface FolderChanges {
   /** The files written (or that would be), as paths in the real folder. */
   files: string[];
-  /** Dry run: the unified diff of every change; empty when nothing would change. */
+  /** Dry run without `onDiff`: the unified diff of every change; empty when nothing would change. */
   diff?: string;
 }
 
@@ -53,6 +58,7 @@ export class OutputFolder {
     /** The plugin layout's plugin.json as it was, read up front so a broken one stops us before any write. */
     private readonly manifest: PluginManifest | undefined,
     private readonly reuseIdentical: boolean,
+    private readonly onDiff: ((patch: string) => Promise<void>) | undefined,
   ) {}
 
   static async open(dir: string, options: OutputFolderOptions = {}): Promise<OutputFolder> {
@@ -64,7 +70,7 @@ export class OutputFolder {
     const names = await AgentNames.in(join(root, agentsFolder(layout)));
     const target = options.dryRun ? await mkdtemp(join(tmpdir(), 'af-dry-run-')) : root;
     await mkdir(join(target, agentsFolder(layout)), { recursive: true });
-    return new OutputFolder(root, layout, target, names, manifest, options.reuseIdentical === true);
+    return new OutputFolder(root, layout, target, names, manifest, options.reuseIdentical === true, options.onDiff);
   }
 
   get dryRun(): boolean {
@@ -88,7 +94,7 @@ export class OutputFolder {
    */
   async addAgent(name: string, content: string, options: { force?: boolean } = {}): Promise<WrittenAgent> {
     if (this.reuseIdentical && !options.force) {
-      const same = await this.identicalFile(name, content);
+      const same = this.identicalFile(name, content);
       if (same) return same;
     }
     const chosen = options.force ? name : this.names.pick(name);
@@ -101,23 +107,28 @@ export class OutputFolder {
   }
 
   /** The folder's earlier file with exactly this agent (under its name or a suffix), now this run's. */
-  private async identicalFile(name: string, content: string): Promise<WrittenAgent | undefined> {
-    const folder = agentsFolder(this.layout);
+  private identicalFile(name: string, content: string): WrittenAgent | undefined {
     for (const candidate of this.names.earlier(name)) {
-      const path = join(this.root, folder, `${candidate}.md`);
-      if ((await readOptional(path)) !== (candidate === name ? content : withAgentName(content, candidate))) continue;
+      if (!this.names.held(candidate, candidate === name ? content : withAgentName(content, candidate))) continue;
       this.names.reuse(candidate);
-      return { path, name: candidate, unchanged: true };
+      return { path: join(this.root, agentsFolder(this.layout), `${candidate}.md`), name: candidate, unchanged: true };
     }
     return undefined;
   }
 
-  /** Writes the plugin manifest (plugin layout) and, in a dry run, turns the scratch copy into a diff. */
+  /** Writes the plugin manifest (plugin layout) and, in a dry run, turns the scratch copy into a diff (to `onDiff`, or returned). */
   async finish(): Promise<FolderChanges> {
     try {
       if (this.layout === 'plugin') await this.writeManifest();
       if (!this.dryRun) return { files: this.files };
-      return { files: this.files, diff: await folderDiff(this.target, this.root) };
+      const patches = folderDiff(this.target, this.root);
+      if (this.onDiff) {
+        for await (const patch of patches) await this.onDiff(patch);
+        return { files: this.files };
+      }
+      const diff: string[] = [];
+      for await (const patch of patches) diff.push(patch);
+      return { files: this.files, diff: diff.join('') };
     } finally {
       if (this.dryRun) await rm(this.target, { recursive: true, force: true });
     }

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { relative } from 'node:path';
 import { batchResults, type FactoryConnection, type ItemResult } from '@agent-factory/queue/client';
+import { contentHash } from './content-hash.js';
 import { OutputFolder, type OutputFolderOptions } from './output-folder.js';
 import type { WrittenAgent } from './write-agent.js';
 
@@ -24,7 +24,7 @@ export interface ResultsSummary {
   pending: number;
   /** Completed agents whose gates did not all pass. */
   notPassed: number;
-  /** Dry run: the unified diff of what would be written. */
+  /** Dry run without `onDiff`: the unified diff of what would be written. */
   diff?: string;
 }
 
@@ -51,7 +51,7 @@ export async function writeBatchResults(conn: FactoryConnection, batchId: string
   const files = new Map<string, Promise<WrittenAgent>>();
 
   const fileFor = (name: string, content: string): Promise<WrittenAgent> => {
-    const hash = createHash('sha256').update(content).digest('base64url');
+    const hash = contentHash(content);
     let written = files.get(hash);
     if (!written) {
       written = folder.addAgent(name, content).then((agent) => {
