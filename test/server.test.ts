@@ -512,6 +512,10 @@ describe('/readyz', () => {
       // It says what went wrong, not a timeout that did not happen.
       expect(await response.json()).toMatchObject({ status: 'unavailable', error: { message: expect.stringMatching(/^Redis is not answering: /) } });
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      // Bull Board's API says so as the factory's does, not a 500 with ioredis's words.
+      const board = await fetch(`${server.url}/admin/queues/api/queues?activeQueue=analyze&page=1&jobsPerPage=10`);
+      expect(board.status).toBe(503);
+      expect(await board.json()).toEqual({ error: { code: 'unavailable', message: 'Redis is not answering; try again shortly' } });
     } finally {
       await server.close();
       await Promise.race([conn.close(), new Promise((r) => setTimeout(r, 2000))]);

@@ -39,7 +39,7 @@ export function createServer(conn: FactoryConnection, options: ServerOptions): E
   app.use(metrics.prometheus);
   const stageQueues = STAGES.map((stage) => conn.queues[stage]);
   // The collector's jobs are steps of batches too (a Message Batch in flight): read-only as the stages.
-  app.use(BOARD_PATH, bullBoards([...stageQueues, ...ownQueues], new Set([...stageQueues, collector].map((q) => q.name))));
+  app.use(BOARD_PATH, bullBoards([...stageQueues, ...ownQueues], new Set([...stageQueues, collector].map((q) => q.name)), () => conn.redis.status === 'ready'));
 
   const api = Router();
   // Parsed only here: Bull Board has its own parser, and nothing else takes a body.

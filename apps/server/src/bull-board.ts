@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import express, { type Express } from 'express';
 import type { FactoryConnection } from '@agent-factory/queue';
 import { roleOf, type Role } from './auth.js';
+import { sendUnavailable } from './errors.js';
 import { BOARD_PATH } from './security.js';
 
 /** A stage queue (bullmq's Queue; typed through the queue package, which owns the bullmq dependency). */
@@ -64,11 +65,13 @@ function gate(role: Role, inner: Express): Express {
  * (readOnlyMode on every queue, enforced by Bull Board's API, not only hidden in the UI) for
  * viewers. Both live at the same URL and the authenticated role picks one, so there is one address
  * to bookmark and a viewer can never reach the writable board's API. `stageQueues` names the queues
- * read-only for both.
+ * read-only for both; `redisReady` says whether the queues' Redis connection is up.
  */
-export function bullBoards(queues: readonly StageQueue[], stageQueues: ReadonlySet<string>): Express {
+export function bullBoards(queues: readonly StageQueue[], stageQueues: ReadonlySet<string>, redisReady: () => boolean): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Bull Board's own error handler answers 500 with ioredis's words while Redis is away: its API says 503 as ours does.
+  app.use('/api', (_req, res, next) => (redisReady() ? next() : sendUnavailable(res)));
   app.use(gate('admin', board(queues, stageQueues, false)));
   app.use(gate('viewer', board(queues, stageQueues, true)));
   return app;

@@ -1,5 +1,6 @@
 import { isRedisUnavailable } from '@agent-factory/queue';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
 
 /** Every error the API answers with: `{error: {code, message, details?}}`. */
 export interface ErrorBody {
@@ -17,6 +18,18 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/** 503: Redis is unreachable (a restart, a failover), which is no bug of ours, and the client may try again. */
+export function sendUnavailable(res: Response): void {
+  sendError(res, 503, 'unavailable', 'Redis is not answering; try again shortly');
+}
+
+/** A query string checked by its schema, or a 400 naming what is wrong. */
+export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw new HttpError(400, 'invalid_query', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+  return parsed.data;
 }
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
@@ -82,7 +95,7 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
     const err = error instanceof Error ? error : new Error(String(error));
     // ioredis gave up on a command while Redis is unreachable: that is 503, not a bug of ours.
     if (isRedisUnavailable(err)) {
-      sendError(res, 503, 'unavailable', 'Redis is not answering; try again shortly');
+      sendUnavailable(res);
       return;
     }
     logger?.error({ err, method: req.method, path: req.path }, 'request failed');

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { batchResults, cancelUnsettled, countBatches, deleteBatch, generatingNow, getBatch, IdempotencyConflictError, listBatches, markCancelled, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
 import { BackgroundCancels } from '../background-cancels.js';
 import { parseBatchRequest } from '../batch-request.js';
-import { HttpError, type ErrorLogger } from '../errors.js';
+import { HttpError, parseQuery, type ErrorLogger } from '../errors.js';
 import { ClientLimiter, streamBatchEvents } from '../sse.js';
 import { writeJsonArray } from '../stream-json.js';
 
@@ -14,12 +14,6 @@ const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100
 /** A page of results (all of them without `limit`): a 100,000-input batch is some 400 MB of JSON. */
 const ResultsQuerySchema = z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).optional() });
 
-/** A query string checked by its schema, or a 400 naming what is wrong. */
-function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) throw new HttpError(400, 'invalid_query', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
 
 function batchId(req: Request): string {
   const parsed = BatchIdSchema.safeParse(req.params['id']);

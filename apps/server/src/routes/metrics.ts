@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { batchOverview, cacheStats, loadAlertState, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, type FactoryConnection } from '@agent-factory/queue';
-import { HttpError } from '../errors.js';
+import { HttpError, parseQuery } from '../errors.js';
 
 /** A BullMQ queue, typed through the connection's (the server does not depend on bullmq itself). */
 type Queue = FactoryConnection['queues'][keyof FactoryConnection['queues']];
@@ -30,16 +30,15 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
 
   const api = Router();
   api.get('/report', async (req, res) => {
-    const query = ReportQuerySchema.safeParse(req.query);
-    if (!query.success) throw new HttpError(400, 'invalid_query', query.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    const query = parseQuery(ReportQuerySchema, req.query);
     let sinceMs: number;
     try {
-      sinceMs = parseSince(query.data.since);
+      sinceMs = parseSince(query.since);
     } catch (error) {
       throw new HttpError(400, 'invalid_query', `since: ${(error as Error).message}`);
     }
-    const report = await metricsReport(conn, { ...(query.data.batch ? { batch: query.data.batch } : {}), sinceMs });
-    if (!report) throw new HttpError(404, 'batch_not_found', `no batch ${query.data.batch} (never submitted, or its retention ended)`);
+    const report = await metricsReport(conn, { ...(query.batch ? { batch: query.batch } : {}), sinceMs });
+    if (!report) throw new HttpError(404, 'batch_not_found', `no batch ${query.batch} (never submitted, or its retention ended)`);
     res.json(report);
   });
   api.get('/dashboard', async (_req, res) => {
