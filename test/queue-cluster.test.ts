@@ -1,5 +1,5 @@
 import { validateAgent } from '@agent-factory/core';
-import { batchResults, connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelBatch, connect, createLogger, STAGES, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
 import { spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
@@ -30,5 +30,19 @@ describe('Redis Cluster', () => {
     let valid = 0;
     for await (const r of batchResults(conn, batch.id)) if ((await validateAgent(r.content ?? '')).passed) valid++;
     expect(valid).toBe(60);
+  }, 40_000);
+
+  it('cancels a batch nobody runs: every item ended, no stage job left', async () => {
+    // A prefix no worker serves, so every item is still queued when the cancel comes.
+    const idle = await connect({ redisUrl: cluster.url, prefix: '{afc}' }, { logger: createLogger({}, { level: 'error' }) });
+    try {
+      const batch = await submitBatch(idle, syntheticRequirements(1200, 5).map((requirement, i) => ({ id: `x${i}`, requirement })));
+      const status = await cancelBatch(idle, batch.id);
+      expect(status).toMatchObject({ state: 'cancelled', counts: { pending: 0, completed: 0, cancelled: batch.total } });
+      expect(status?.finishedAt).toBeDefined();
+      for (const stage of STAGES) expect(Object.values(await idle.queues[stage].getJobCounts()).reduce((a, b) => a + b, 0)).toBe(0);
+    } finally {
+      await idle.close();
+    }
   }, 40_000);
 });
