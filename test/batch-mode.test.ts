@@ -60,6 +60,19 @@ describe('submit --mode batch: Anthropic Message Batches end to end', () => {
     return { pool, collector };
   }
 
+  it('runs no flush ticker on a cluster that only generates in realtime; the first Message Batches request starts it', async () => {
+    const prefix = testPrefix();
+    const { conn, workerConn } = await connections(prefix);
+    const sim = await simulator({});
+    const { collector } = await workers(workerConn, sim);
+    const realtime = await submitBatch(conn, syntheticRequirements(3, 51).map((requirement, i) => ({ id: `t-${i}`, requirement })));
+    expect(await waitForBatch(conn, realtime.id, 20_000)).toMatchObject({ state: 'completed', counts: { completed: 3 } });
+    expect(await collector.queue.getJobSchedulers()).toEqual([]);
+    const batched = await submitBatch(conn, syntheticRequirements(3, 52).map((requirement, i) => ({ id: `m-${i}`, requirement })), { mode: 'batch' });
+    expect(await waitForBatch(conn, batched.id, 20_000)).toMatchObject({ state: 'completed', counts: { completed: 3 } });
+    expect((await collector.queue.getJobSchedulers()).map((s) => s.key)).toEqual(['llm-batches-flush']);
+  }, 30_000);
+
   it('generates a 20-requirement batch through Message Batches; expired and errored requests fall back to realtime', async () => {
     const prefix = testPrefix();
     const { conn, workerConn } = await connections(prefix);

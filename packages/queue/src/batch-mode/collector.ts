@@ -20,6 +20,8 @@ export interface BatchCollector {
   readonly keys: LlmBatchKeys;
   /** The `llm-batches` queue (on the connection's client). */
   readonly queue: Queue;
+  /** Makes sure the cluster-wide flush ticker runs (once per process; the scheduler stays in Redis). */
+  ensureTicker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,19 @@ async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, st
     workerId: start.workerId ?? `${hostname()}:${process.pid}`,
     hooks: start.hooks ?? {},
   };
+  // One cluster-wide ticker, waiting requests grouped within windowMs + tickMs; set up by the first
+  // request in Message Batches mode, so a cluster that never uses it runs no job every second.
+  let ticker: Promise<void> | undefined;
+  const ensureTicker = (): Promise<void> =>
+    (ticker ??= queue
+      .upsertJobScheduler('llm-batches-flush', { every: options.tickMs }, { name: 'flush', data: {}, opts: { removeOnComplete: true, removeOnFail: true } })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          ticker = undefined; // tried again by the next request
+          throw error;
+        },
+      ));
   let workerClient: RedisClient | undefined;
   let worker: Worker | undefined;
   try {
@@ -87,8 +102,8 @@ async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, st
     });
     worker.on('error', throttledErrorLog(logger, 'collector worker error'));
     await worker.waitUntilReady();
-    // One cluster-wide ticker: waiting requests are grouped within windowMs + tickMs.
-    await queue.upsertJobScheduler('llm-batches-flush', { every: options.tickMs }, { name: 'flush', data: {}, opts: { removeOnComplete: true, removeOnFail: true } });
+    // Requests left waiting by a restart are grouped without a new one arriving.
+    if ((await conn.redis.zcard(c.keys.pending)) + (await conn.redis.zcard(c.keys.forming)) > 0) await ensureTicker();
   } catch (error) {
     await worker?.close(true).catch(() => undefined);
     await queue.close().catch(() => undefined);
@@ -108,12 +123,12 @@ async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, st
     })());
   // The connection's owner closes it last: the collector goes with it.
   conn.redis.once('end', () => void close());
-  return { options, keys: c.keys, queue, close };
+  return { options, keys: c.keys, queue, ensureTicker, close };
 }
 
 /**
- * The process's Message Batches collector, started once: a worker of the `llm-batches` queue and the
- * cluster-wide flush ticker. Worker processes should start it at boot (a restart then resumes polling
+ * The process's Message Batches collector, started once: a worker of the `llm-batches` queue, and
+ * the cluster-wide flush ticker once requests wait for a Message Batch. Worker processes should start it at boot (a restart then resumes polling
  * the groups in flight); the generate stage starts it lazily otherwise. The first call's options win.
  */
 export function startBatchCollector(conn: FactoryConnection, llm: AnthropicProvider, start: StartBatchCollectorOptions = {}): Promise<BatchCollector> {

@@ -29,6 +29,7 @@ export async function generateInMessageBatch(ctx: StageContext, work: StageWork)
   const info: MemberInfo = { p: work.priority, t: Date.now(), ...(trace ? { c: trace } : {}) };
   // Once per member: a retried job finds it waiting or in a group and leaves it there.
   const registered = Number(await registerScript.run(ctx.conn.redis, [keys.member(id), keys.pending, keys.seq], [id, JSON.stringify(info), info.t, ctx.conn.config.retentionSeconds]));
+  if (registered > 0) await collector.ensureTicker();
   if (registered > 0 && registered % options.maxRequests === 0) await addFlushJob(collector.queue, `n${registered}`);
   work.logger.debug({ member: id, registered: registered > 0 }, 'generation request waits for a Message Batch');
   return true;
