@@ -2,6 +2,7 @@ import { BatchStatusSchema, type BatchStatus, type ItemResult } from './batch.js
 import type { FactoryConnection } from './connection.js';
 import { interruptIfAbandoned, interruptionReason } from './interruption.js';
 import { llmBatchKeys } from './batch-mode/keys.js';
+import { splitEntry } from './ids-entry.js';
 import { batchIndexKey, batchKeys } from './keys.js';
 import { batchUsageKey } from './limiter-keys.js';
 import { metricsKeys } from './metrics/keys.js';
@@ -69,12 +70,6 @@ export async function listBatches(conn: FactoryConnection, limit = 50, offset = 
 /** How many batches the index holds (those whose retention ended leave it when a listing meets them). */
 export async function countBatches(conn: FactoryConnection): Promise<number> {
   return conn.redis.zcard(batchIndexKey(conn.config.prefix));
-}
-
-/** Splits an ids-list entry `inputId\treqKey`. */
-function splitEntry(entry: string): [string, string] {
-  const tab = entry.lastIndexOf('\t');
-  return [entry.slice(0, tab), entry.slice(tab + 1)];
 }
 
 /** A page of a batch's results: skip the first `offset` input ids, then at most `limit`. */

@@ -2,6 +2,7 @@ import type { BatchStatus } from './batch.js';
 import { getBatch } from './batches.js';
 import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
+import { splitEntry } from './ids-entry.js';
 import { CANCELLED_RESULT, cancelledMetrics } from './items.js';
 import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
 import { metricsKeys } from './metrics/keys.js';
@@ -61,7 +62,7 @@ export async function dropCancelledItems(conn: FactoryConnection, batchId: strin
   for (let start = 0; start < limit && !options.signal?.aborted; start += PAGE) {
     const entries = await conn.redis.lrange(keys.ids, start, Math.min(start + PAGE, limit) - 1);
     const args = entries.flatMap((entry) => {
-      const reqKey = entry.slice(entry.lastIndexOf('\t') + 1);
+      const [, reqKey] = splitEntry(entry);
       const jobIds = CANDIDATES.map(([stage, a]) => stageJobId(stage, { b: batchId, k: reqKey, ...(a ? { a } : {}) } satisfies StageJobData));
       return [reqKey, itemKey(prefix, batchId, reqKey), ...cancelledMetrics(conn, batchId, reqKey).args, ...jobIds];
     });

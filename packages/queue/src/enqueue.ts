@@ -4,6 +4,7 @@ import type { FactoryConnection } from './connection.js';
 import { ITEM_FIELDS } from './items.js';
 import { batchKeys, itemKey } from './keys.js';
 import { addChunkJobs, type Unjobbed } from './requeue-unjobbed.js';
+import { idsEntry } from './ids-entry.js';
 import { requirementKey } from './requirement-key.js';
 import { enqueueChunkScript } from './scripts/enqueue-chunk.js';
 import { CheckedInput } from './input/checked-input.js';
@@ -30,12 +31,6 @@ export const InputSchema = RequirementSchema.extend({ id: z.string().min(1).max(
 /** An input as the producer takes it: as it is when the input checker built it (files, API bodies), else parsed (SDK callers). */
 export function batchInput(input: BatchItemInput): BatchItemInput {
   return input instanceof CheckedInput ? input : InputSchema.parse(input);
-}
-
-/** The `inputId\treqKey` entry an input gets on its batch's ids list. */
-export function idsEntry(id: string, key: string): string {
-  if (id.includes('\t')) throw new Error(`input id ${JSON.stringify(id)} contains a tab`);
-  return `${id}\t${key}`;
 }
 
 export interface EnqueueTarget {

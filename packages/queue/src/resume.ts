@@ -1,6 +1,7 @@
 import type { BatchStatus } from './batch.js';
 import type { FactoryConnection } from './connection.js';
-import { batchInput, enqueueInputs, idsEntry, type BatchItemInput, type SubmitProgress } from './enqueue.js';
+import { batchInput, enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
+import { idsEntry } from './ids-entry.js';
 import { interruptIfAbandoned } from './interruption.js';
 import { batchKeys, submittingKey } from './keys.js';
 import type { SubmitRunOptions } from './producer.js';

@@ -1,6 +1,7 @@
 import {
   isOfflineFallbackError, offlineProvider, type GenerationOptions, type GenerationProgress, type GenerationRequest, type GenerationResult, type LlmProvider,
 } from '@agent-factory/core';
+import type { RetryEvent } from '@agent-factory/llm';
 import { generateInMessageBatch } from '../batch-mode/register.js';
 import type { LimiterGate } from '../limiter-gate.js';
 import type { RateLimiter } from '../limiter.js';
@@ -38,17 +39,8 @@ export interface GenerateWork extends StageWork {
   limiter?: RateLimiter;
 }
 
-/** A provider retry of a transient fault (the Anthropic provider's RetryEvent, as far as the log reads it). */
-interface ProviderRetry {
-  retry: number;
-  maxRetries: number;
-  delayMs: number;
-  model: string;
-  error: { message: string; kind: string; status?: number };
-}
-
 /** Core's options plus what the Anthropic provider reads (others ignore it): the gate, refused-connection retries, retries to log. */
-type GenerateOptions = GenerationOptions & { gate?: LimiterGate; refusedRetries?: number; onRetry?: (event: ProviderRetry) => void };
+type GenerateOptions = GenerationOptions & { gate?: LimiterGate; refusedRetries?: number; onRetry?: (event: RetryEvent) => void };
 
 /** Bull Board needs no more than four progress writes a second per job. */
 export const PROGRESS_EVERY_MS = 250;
