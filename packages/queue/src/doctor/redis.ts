@@ -4,6 +4,7 @@ import type { RedisClient } from '../connection.js';
 import { describeError } from '../errors.js';
 import { formatBytes } from '../format-bytes.js';
 import { configGet, masters, noevictionFix, redisCli } from '../redis-checks.js';
+import { describeMemory, nodeName, nodesMemory, REDIS_MEMORY_FIX } from '../redis-memory.js';
 import { displayRedisUrl, openRedis } from '../redis-client.js';
 import { fail, pass, warn, withTimeout, type DoctorCheck } from './check.js';
 
@@ -15,8 +16,6 @@ const NAMES = { reachable: 'redis reachable', version: 'redis version', policy: 
 /** Shares of maxmemory that warn and fail: at maxmemory a noeviction Redis refuses writes, and every batch stops. */
 export const MEMORY_WARN = 0.75;
 export const MEMORY_FAIL = 0.9;
-
-const nodeName = (node: Redis): string => `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
 
 /** Per node when a cluster's masters differ, else just the value. */
 function perNode(values: { node: string; value: string }[]): string {
@@ -103,20 +102,13 @@ async function persistenceCheck(nodes: Redis[]): Promise<DoctorCheck> {
   return pass(NAMES.persistence, perNode(known));
 }
 
-function memoryOf(info: string): { used: number; max: number } {
-  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-  return { used: field('used_memory'), max: field('maxmemory') };
-}
-
 /** Used memory against maxmemory on each master, the fullest one judged. */
 async function memoryCheck(nodes: Redis[]): Promise<DoctorCheck> {
-  const found = await Promise.all(nodes.map(async (n) => ({ node: nodeName(n), ...memoryOf(await n.info('memory')) })));
-  const described = found.map((f) => ({ node: f.node, value: f.max > 0 ? `${formatBytes(f.used)} of maxmemory ${formatBytes(f.max)} (${Math.round((f.used / f.max) * 100)}%)` : `${formatBytes(f.used)}, no maxmemory` }));
+  const found = await nodesMemory(nodes);
+  const described = found.map((f) => ({ node: f.node, value: f.max > 0 ? `${describeMemory(f)} (${Math.round((f.used / f.max) * 100)}%)` : `${formatBytes(f.used)}, no maxmemory` }));
   const fullest = Math.max(...found.map((f) => (f.max > 0 ? f.used / f.max : 0)));
-  const fix =
-    'raise maxmemory, or keep less: collect batches with `results --delete`, shorten AF_RETENTION_SECONDS or AF_AGENTS_TTL, `cache clear agents`';
-  if (fullest >= MEMORY_FAIL) return fail(NAMES.memory, `${perNode(described)}: at maxmemory Redis refuses every write (noeviction) and batches stop`, fix);
-  if (fullest >= MEMORY_WARN) return warn(NAMES.memory, `${perNode(described)}: near maxmemory, where Redis refuses every write (noeviction)`, fix);
+  if (fullest >= MEMORY_FAIL) return fail(NAMES.memory, `${perNode(described)}: at maxmemory Redis refuses every write (noeviction) and batches stop`, REDIS_MEMORY_FIX);
+  if (fullest >= MEMORY_WARN) return warn(NAMES.memory, `${perNode(described)}: near maxmemory, where Redis refuses every write (noeviction)`, REDIS_MEMORY_FIX);
   return pass(NAMES.memory, perNode(described));
 }
 

@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
+import { formatBytes } from './format-bytes.js';
+import { masters } from './redis-checks.js';
+
+/** Used memory and maxmemory (0: none) of one Redis node. */
+export interface NodeMemory {
+  node: string;
+  used: number;
+  max: number;
+}
+
+/** What frees room in a Redis the factory filled, or makes more. */
+export const REDIS_MEMORY_FIX =
+  'raise maxmemory, or keep less: collect batches with `results --delete`, shorten AF_RETENTION_SECONDS or AF_AGENTS_TTL, `cache clear agents`';
+
+/**
+ * Whether Redis refused a command because it is at maxmemory with noeviction ("OOM command not
+ * allowed…"). It refuses before a script's first write, so nothing of the refused step was written:
+ * the same step can run again once there is room.
+ */
+export function isRedisFullError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('OOM ');
+}
+
+function memoryOf(info: string): { used: number; max: number } {
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return { used: field('used_memory'), max: field('maxmemory') };
+}
+
+export const nodeName = (node: Redis): string => `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
+
+/** Memory of each of these nodes. */
+export function nodesMemory(nodes: readonly Redis[]): Promise<NodeMemory[]> {
+  return Promise.all(nodes.map(async (n) => ({ node: nodeName(n), ...memoryOf(await n.info('memory')) })));
+}
+
+/** Memory of each master (one for a single Redis). */
+export function redisMemory(client: RedisClient): Promise<NodeMemory[]> {
+  return nodesMemory(masters(client));
+}
+
+/** The master with the least room under its maxmemory, when any has a maxmemory. */
+export function fullest(nodes: readonly NodeMemory[]): NodeMemory | undefined {
+  const limited = nodes.filter((n) => n.max > 0);
+  return limited.sort((a, b) => b.used / b.max - a.used / a.max)[0];
+}
+
+/** "62.3 MB of maxmemory 45.0 MB" (with the node's address when it is one of a cluster's). */
+export function describeMemory(node: NodeMemory, ofCluster = false): string {
+  return `${ofCluster ? `${node.node} ` : ''}${formatBytes(node.used)} of maxmemory ${formatBytes(node.max)}`;
+}
+
+/** The words for a Redis that refuses writes, with what to do. */
+export function redisFullMessage(node: NodeMemory | undefined): string {
+  return `Redis is full${node ? ` (${describeMemory(node)})` : ''}: with noeviction it refuses every write, so batches stop until there is room; ${REDIS_MEMORY_FIX}`;
+}
