@@ -50,6 +50,9 @@ export const batchIndexKey = (prefix: string): string => `${prefix}:batches`;
  */
 export const submittingKey = (prefix: string): string => `${prefix}:submitting`;
 
+/** Hash stage → the failed-set score (ms) up to which the failed-jobs sweep has looked (failed-sweep.ts). */
+export const failedSweepKey = (prefix: string): string => `${prefix}:failed-sweep`;
+
 /** Idempotency key → batch id. */
 export const idempotencyKey = (prefix: string, key: string): string => `${prefix}:idem:${key}`;
 

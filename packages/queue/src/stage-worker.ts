@@ -10,6 +10,7 @@ import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
 import { cancelItem, finalizeItem, ITEM_FIELDS, loadItem, type LoadedItem } from './items.js';
+import { watchFailedJobs } from './failed-sweep.js';
 import { generatorFingerprint } from './generator-fingerprint.js';
 import { itemKey } from './keys.js';
 import { watchMetricsInbox } from './metrics/fold.js';
@@ -32,6 +33,7 @@ import { watchSubmissions } from './submit-watch.js';
 import { markStageSpan } from './tracing.js';
 import { startWebhookDelivery } from './webhooks/worker.js';
 import { throttledErrorLog } from './error-log.js';
+import { RedisFullGate } from './redis-full-gate.js';
 
 export interface WorkerDeps {
   llm?: LlmProvider;
@@ -118,20 +120,27 @@ async function planOf(conn: FactoryConnection, data: StageJobData): Promise<Plan
 
 /**
  * The item's failure as stored for `status` and `results` (with its requirement, which `retry` runs
- * again), and counted once in the metrics.
+ * again), and counted once in the metrics; a no-op when the item has ended already. Throws when
+ * Redis is away or full: the caller decides who tries again.
  */
 async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger, metrics: MetricsRecorder): Promise<void> {
-  try {
-    const payload = metrics.payload(failedRecord(data, reason, await planOf(conn, data)), logger);
-    const requirement = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.requirement);
-    if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason, ...(requirement ? { r: requirement } : {}) }, payload)) {
-      logger.warn({ reason }, 'requirement failed');
-      metrics.observe(payload?.record);
-    }
-  } catch (error) {
-    // Redis is unreachable: the 'failed' event tries again, and the job stays in Bull Board meanwhile.
-    logger.error({ err: error, reason }, 'could not mark the requirement failed');
+  const payload = metrics.payload(failedRecord(data, reason, await planOf(conn, data)), logger);
+  const requirement = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.requirement);
+  if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason, ...(requirement ? { r: requirement } : {}) }, payload)) {
+    logger.warn({ reason }, 'requirement failed');
+    metrics.observe(payload?.record);
   }
+}
+
+/** Logs a failure mark that did not land: the failed-jobs sweep (failed-sweep.ts) ends the item later. */
+function markMissed(logger: Logger, reason: string): (error: unknown) => void {
+  return (error) => logger.error({ err: error, reason }, 'could not mark the requirement failed; the failed-jobs sweep will');
+}
+
+/** Back to the queue without spending an attempt, for this or another worker to run again. */
+async function backToQueue(job: Job, token: string | undefined, why: string): Promise<never> {
+  await job.moveToDelayed(Date.now(), token);
+  throw new DelayedError(why);
 }
 
 /**
@@ -159,6 +168,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
 /** One stage's processor: the item's gates when the stage reads it (final, gone, cancelled), the stage's work, and the failure policy. */
 function processorFor(stage: Stage, ctx: StageContext, active: Map<string, RunningJob>, cancelled: ReadonlySet<string>, getWorker: () => Worker, limiter?: RateLimiter) {
   const handler = HANDLERS[stage];
+  const gate = ctx.redisFull;
   // Three parameters: BullMQ then passes the abort signal that cancelJob() fires.
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
     const parsed = StageJobDataSchema.safeParse(job.data);
@@ -199,10 +209,15 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
           await cancelItem(ctx.conn, data.b, data.k).catch(() => false);
           return;
         }
-        // Shutting down: back to the queue without spending an attempt, for a live worker to take.
-        await job.moveToDelayed(Date.now(), token);
-        throw new DelayedError(`${stage}: ${SHUTDOWN_REASON}`);
+        // Shutting down: back to the queue, for a live worker to take.
+        return backToQueue(job, token, `${stage}: ${SHUTDOWN_REASON}`);
       }
+      // Redis refused a write for want of memory (the stage's own, or its next job's): not the stage's fault.
+      const whenRoom = async (): Promise<never> => {
+        await gate.whenOpen();
+        return backToQueue(job, token, `${stage}: Redis was full`);
+      };
+      if (gate.noticed(error)) return whenRoom();
       // Provider retries of a run that goes back to the queue would be lost with it: the job keeps their count.
       const providerRetries = providerRetriesOf(error);
       if (providerRetries > 0) await job.updateData({ ...data, r: (data.r ?? 0) + providerRetries }).catch(() => undefined);
@@ -213,12 +228,15 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
         throw Worker.RateLimitError();
       }
       const reason = `${stage}: ${describeError(error)}`;
+      // The item is marked before its job fails for good; should the mark meet a full Redis, the run waits and comes back.
+      const fail = (why: string): Promise<void> =>
+        markFailed(ctx.conn, data, why, logger, ctx.metrics).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
       if (isPermanentError(error)) {
-        await markFailed(ctx.conn, data, reason, logger, ctx.metrics);
+        await fail(reason);
         throw new UnrecoverableError(reason);
       }
       const attempts = job.opts.attempts ?? 1;
-      if (job.attemptsMade + 1 >= attempts) await markFailed(ctx.conn, data, `${reason} (after ${attempts} attempts)`, logger, ctx.metrics);
+      if (job.attemptsMade + 1 >= attempts) await fail(`${reason} (after ${attempts} attempts)`);
       else logger.warn({ err: error, attempt: job.attemptsMade + 1, attempts }, 'stage failed; it will be retried');
       throw error;
     } finally {
@@ -246,6 +264,8 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   const logger = options.logger ?? createLogger({ component: 'worker' });
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const llm = options.deps.llm ?? offlineProvider;
+  const workers: Worker[] = [];
+  const gate = new RedisFullGate(conn, () => workers, logger);
   const ctx: StageContext = {
     conn,
     llm,
@@ -257,6 +277,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     metrics: new MetricsRecorder(conn, options.prom),
     ...(isAnthropicProvider(llm) && llm.settings.prices ? { prices: llm.settings.prices } : {}),
     logger,
+    redisFull: gate,
   };
   await warmUp();
   // The workers' own client (BullMQ adds one blocking connection per worker) and the cancel listener.
@@ -279,7 +300,6 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     }
     if (aborted > 0) logger.info({ batch, aborted }, 'aborted running jobs of a cancelled batch');
   };
-  const workers: Worker[] = [];
   let webhooks: { close(): Promise<void> } | undefined;
   try {
     cancels = await subscribeCancels(config.redisUrl, config.prefix, abortBatch, logger);
@@ -308,9 +328,13 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         const data = StageJobDataSchema.safeParse(job.data);
         // Exhausted attempts or stalled too often: the item ends failed (a no-op when already marked).
         const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
-        if (final && data.success) void markFailed(conn, data.data, reason, logger.child({ batch: data.data.b, req: data.data.k, stage }), ctx.metrics);
+        if (!final || !data.success) return;
+        const jobLogger = logger.child({ batch: data.data.b, req: data.data.k, stage });
+        markFailed(conn, data.data, reason, jobLogger, ctx.metrics).catch(markMissed(jobLogger, reason));
       });
-      worker.on('error', throttledErrorLog(logger, 'worker error', { stage }));
+      const logError = throttledErrorLog(logger, 'worker error', { stage });
+      // BullMQ's own steps (fetching, finishing) meet a full Redis first: they close the gate too.
+      worker.on('error', (error) => void (gate.noticed(error) || logError(error)));
       workers.push(worker);
     }
     await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -324,13 +348,15 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   logger.info({ stages: options.stages, workerId, ...(limiter ? { rateLimit: limiter.limits() } : {}) }, 'workers started');
   // Batches whose producer died mid-submit end interrupted even when nobody reads their status.
   const submissions = watchSubmissions(conn, logger);
-  const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, logger);
+  const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, (error) => void (gate.noticed(error) || logger.warn({ err: error }, 'could not fold the metrics inbox; the next round or a reader will')));
   const cancelSweep = sweepCancelled(conn, () => [...new Set([...active.values()].map((j) => j.batch))], abortBatch, logger);
+  const failedSweep = watchFailedJobs(conn, (data, reason) => markFailed(conn, data, reason, logger.child({ batch: data.b, req: data.k }), ctx.metrics), logger);
 
   let closing: Promise<void> | undefined;
   return {
     close(graceMs = DEFAULT_GRACE_MS) {
       closing ??= (async () => {
+        gate.stop();
         await submissions.close();
         const finished = Promise.all(workers.map((w) => w.close().catch(() => undefined)));
         const timedOut = await Promise.race([finished.then(() => false), sleep(graceMs).then(() => true)]);
@@ -341,6 +367,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         }
         await cancels?.close();
         await cancelSweep.close();
+        await failedSweep.close();
         await metricsInbox.close();
         await webhooks?.close();
         await quitClient(client);

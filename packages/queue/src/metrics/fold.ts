@@ -1,6 +1,5 @@
 import { addField, recordFields, RequirementRecordSchema, type RequirementRecord } from '@agent-factory/core';
 import type { RedisClient } from '../connection.js';
-import type { Logger } from '../logger.js';
 import { foldMetricsScript } from '../scripts/fold-metrics.js';
 import { every } from '../periodic.js';
 import { HOUR_TTL_SECONDS, metricsKeys, MINUTE_TTL_SECONDS } from './keys.js';
@@ -76,13 +75,9 @@ export async function foldMetrics(redis: RedisClient, prefix: string): Promise<n
 /** How often each worker process folds the inbox. */
 const FOLD_EVERY_MS = 1000;
 
-/** Folds the inbox every second until closed (then once more), so the aggregates lag by about that. */
-export function watchMetricsInbox(redis: RedisClient, prefix: string, logger: Logger): { close(): Promise<void> } {
-  const fold = (): Promise<void> =>
-    foldMetrics(redis, prefix).then(
-      () => undefined,
-      (error: unknown) => logger.warn({ err: error }, 'could not fold the metrics inbox; the next round or a reader will'),
-    );
+/** Folds the inbox every second until closed (then once more), so the aggregates lag by about that; a round that fails goes to `onError`. */
+export function watchMetricsInbox(redis: RedisClient, prefix: string, onError: (error: unknown) => void): { close(): Promise<void> } {
+  const fold = (): Promise<void> => foldMetrics(redis, prefix).then(() => undefined, onError);
   const rounds = every(FOLD_EVERY_MS, fold);
   return {
     async close() {

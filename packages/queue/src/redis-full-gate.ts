@@ -1,0 +1,80 @@
+import type { Worker } from 'bullmq';
+import type { FactoryConnection } from './connection.js';
+import type { Logger } from './logger.js';
+import { fullest, isRedisFullError, redisFullMessage, redisMemory } from './redis-memory.js';
+
+/** How often a closed gate tries a write. */
+const PROBE_MS = 2000;
+
+/**
+ * A worker process's answer to a Redis at maxmemory. With noeviction Redis then refuses every write:
+ * no job can start, finish or even fail, and a stage that keeps running fails for a reason that is
+ * not its own, spending its attempts until its requirement fails. So the first refusal closes the
+ * gate: this process's workers stop fetching and say once what is full and what frees it; a small
+ * write every two seconds tells when there is room again, and the workers go on by themselves. The
+ * stage runs that met a refusal wait here, then go back to their queue without spending an attempt.
+ */
+export class RedisFullGate {
+  private opened: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+  private since = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly conn: FactoryConnection,
+    private readonly workers: () => readonly Worker[],
+    private readonly logger: Logger,
+    private readonly probeMs = PROBE_MS,
+  ) {}
+
+  /** True, and the gate closed, when `error` is Redis refusing a write for want of memory. */
+  noticed(error: unknown): boolean {
+    if (!isRedisFullError(error)) return false;
+    if (!this.opened && !this.stopped) this.close();
+    return true;
+  }
+
+  /** Resolves once Redis takes writes again (at once when the gate is open), or the process stops. */
+  whenOpen(): Promise<void> {
+    return this.opened ?? Promise.resolve();
+  }
+
+  /** The process is stopping: no more probes, and nobody waits any longer. */
+  stop(): void {
+    this.stopped = true;
+    this.open?.();
+  }
+
+  private close(): void {
+    this.since = Date.now();
+    this.opened = new Promise((resolve) => (this.open = resolve));
+    for (const worker of this.workers()) void worker.pause(true).catch(() => undefined);
+    // INFO is a read, which a full Redis still answers.
+    void redisMemory(this.conn.redis).then(
+      (nodes) => this.logger.error({ memory: nodes }, `${redisFullMessage(fullest(nodes))}; workers paused`),
+      () => this.logger.error(`${redisFullMessage(undefined)}; workers paused`),
+    );
+    void this.probe();
+  }
+
+  private async probe(): Promise<void> {
+    const key = `${this.conn.config.prefix}:writable`;
+    while (!this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, this.probeMs).unref());
+      if (this.stopped) break;
+      try {
+        await this.conn.redis.set(key, '1', 'PX', this.probeMs * 2);
+        break;
+      } catch {
+        // Still full, or away: the next probe asks again.
+      }
+    }
+    const waited = Date.now() - this.since;
+    this.opened = undefined;
+    this.open?.();
+    this.open = undefined;
+    if (this.stopped) return;
+    for (const worker of this.workers()) worker.resume();
+    this.logger.info({ pausedMs: waited }, 'Redis takes writes again; workers resumed');
+  }
+}
