@@ -53,7 +53,7 @@ it('Redis full mid-batch: nothing fails for it, the workers pause and say so, an
   // One line when it fills and one when it has room again per process, not one per refused write.
   const refusals = logs.filter((l) => l.includes('OOM command not allowed'));
   expect(refusals.length, refusals.slice(0, 3).join('\n')).toBeLessThanOrEqual(2 * fleet.started.length);
-  expect(logs.filter((l) => l.includes('Redis takes writes again')).length).toBeGreaterThan(0);
+  expect(logs.filter((l) => l.includes('Redis has room again')).length).toBeGreaterThan(0);
 }, 180_000);
 
 it('a stage job failed for good without marking its requirement: a worker ends it as failed with the job\'s reason, and the batch ends', async () => {

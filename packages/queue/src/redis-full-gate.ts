@@ -3,8 +3,15 @@ import type { FactoryConnection } from './connection.js';
 import type { Logger } from './logger.js';
 import { fullest, isRedisFullError, redisFullMessage, redisMemory } from './redis-memory.js';
 
-/** How often a closed gate tries a write. */
+/** How often a closed gate looks for room. */
 const PROBE_MS = 2000;
+/**
+ * Room under maxmemory a closed gate waits for (5%, at least 1 MiB): a Redis that frees a few bytes
+ * would otherwise reopen it and fill again at once, pausing the workers every few seconds.
+ */
+const headroom = (max: number): number => Math.max(1024 * 1024, max * 0.05);
+/** The "Redis is full" line is logged at most this often: a Redis at its limit may close the gate again and again. */
+const LOG_EVERY_MS = 60_000;
 
 /**
  * A worker process's answer to a Redis at maxmemory. With noeviction Redis then refuses every write:
@@ -18,6 +25,9 @@ export class RedisFullGate {
   private opened: Promise<void> | undefined;
   private open: (() => void) | undefined;
   private since = 0;
+  private loggedAt = -Infinity;
+  /** This closing was logged: its reopening is too. */
+  private announced = false;
   private stopped = false;
 
   constructor(
@@ -49,12 +59,23 @@ export class RedisFullGate {
     this.since = Date.now();
     this.opened = new Promise((resolve) => (this.open = resolve));
     for (const worker of this.workers()) void worker.pause(true).catch(() => undefined);
+    void this.probe();
+    this.announced = this.since - this.loggedAt >= LOG_EVERY_MS;
+    if (!this.announced) return;
+    this.loggedAt = this.since;
     // INFO is a read, which a full Redis still answers.
     void redisMemory(this.conn.redis).then(
       (nodes) => this.logger.error({ memory: nodes }, `${redisFullMessage(fullest(nodes))}; workers paused`),
       () => this.logger.error(`${redisFullMessage(undefined)}; workers paused`),
     );
-    void this.probe();
+  }
+
+  /** Whether Redis has room again: headroom under maxmemory (when INFO tells), and a write it takes. */
+  private async roomy(key: string): Promise<boolean> {
+    const nodes = await redisMemory(this.conn.redis).catch(() => []);
+    if (nodes.some((n) => n.max > 0 && n.used > n.max - headroom(n.max))) return false;
+    await this.conn.redis.set(key, '1', 'PX', this.probeMs * 2);
+    return true;
   }
 
   private async probe(): Promise<void> {
@@ -63,8 +84,7 @@ export class RedisFullGate {
       await new Promise((resolve) => setTimeout(resolve, this.probeMs).unref());
       if (this.stopped) break;
       try {
-        await this.conn.redis.set(key, '1', 'PX', this.probeMs * 2);
-        break;
+        if (await this.roomy(key)) break;
       } catch {
         // Still full, or away: the next probe asks again.
       }
@@ -75,6 +95,6 @@ export class RedisFullGate {
     this.open = undefined;
     if (this.stopped) return;
     for (const worker of this.workers()) worker.resume();
-    this.logger.info({ pausedMs: waited }, 'Redis takes writes again; workers resumed');
+    if (this.announced) this.logger.info({ pausedMs: waited }, 'Redis has room again; workers resumed');
   }
 }
