@@ -1,8 +1,8 @@
 // Redis at maxmemory (noeviction) mid-batch: it refuses every write. The workers must neither fail
 // requirements for it nor leave any stuck: they pause, say so once, and finish by themselves once
-// there is room. And a stage job that failed for good without marking its requirement (its process
+// there is room; what frees memory (cancel, delete) must still run. And a stage job that failed for good without marking its requirement (its process
 // died between the two) must not leave its batch waiting forever.
-import { submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { cancelBatch, deleteBatch, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../helpers/queue-workers.js';
@@ -75,3 +75,19 @@ it('a stage job failed for good without marking its requirement: a worker ends i
   expect(counts.completed).toBe(19);
   expect([...counts.reasons]).toEqual([['analyze: the machine running it went away', 1]]);
 }, 120_000);
+
+it('on a full Redis a batch can still be cancelled and deleted, which is what makes room', async () => {
+  await fleet.stopAll();
+  const batch = await submitBatch(conn, syntheticInputs(400, 709), { useCache: false });
+  const full = (await usedMemory()) - 256 * 1024;
+  await conn.redis.config('SET', 'maxmemory', String(full));
+  try {
+    const cancelled = await cancelBatch(conn, batch.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', counts: { pending: 0, cancelled: 400 } });
+    expect(await deleteBatch(conn, batch.id)).toBe('deleted');
+    // Its queued jobs and records went with it: Redis has room again.
+    expect(await usedMemory()).toBeLessThan(full);
+  } finally {
+    await conn.redis.config('SET', 'maxmemory', '0');
+  }
+}, 60_000);

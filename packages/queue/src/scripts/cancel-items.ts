@@ -66,4 +66,6 @@ end
 finishIfDone(batch, results, KEYS[3], retention, now, KEYS[4])
 return ended
 `,
+  // It frees memory (or marks a batch so it can end), so it must run on a full Redis too.
+  { allowOom: true },
 );

@@ -17,4 +17,6 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8],
 redis.call('ZREM', KEYS[7], ARGV[1])
 return 1
 `,
+  // It frees memory (or marks a batch so it can end), so it must run on a full Redis too.
+  { allowOom: true },
 );

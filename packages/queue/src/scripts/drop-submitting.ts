@@ -13,4 +13,6 @@ if redis.call('HEXISTS', KEYS[1], 'open') == 1 then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 `,
+  // It frees memory (or marks a batch so it can end), so it must run on a full Redis too.
+  { allowOom: true },
 );

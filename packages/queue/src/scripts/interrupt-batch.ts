@@ -28,4 +28,6 @@ end
 finishIfDone(batch, KEYS[2], KEYS[3], tonumber(ARGV[2]), ARGV[3], KEYS[5])
 return 1
 `,
+  // It frees memory (or marks a batch so it can end), so it must run on a full Redis too.
+  { allowOom: true },
 );
