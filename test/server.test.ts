@@ -742,4 +742,23 @@ describe('a Redis without room (maxmemory, noeviction)', () => {
       await conn.redis.config('SET', 'maxmemory', '0');
     }
   });
+
+  it('/readyz answers 503 redis_full and the dashboard says so while Redis is full; both are back once there is room', async () => {
+    type Dashboard = { redisFull: { node: string; used: number; max: number; message: string } | null };
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await json<Dashboard>(await fetch(`${server.url}/api/dashboard`))).redisFull).toBeNull();
+    const max = await limitMemory(conn.redis, -512 * 1024);
+    try {
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'unavailable', error: { code: 'redis_full', message: expect.stringMatching(/^Redis is full \([\d.]+ MB of maxmemory [\d.]+ MB\): with noeviction it refuses every write/) } });
+      const { redisFull } = await json<Dashboard>(await fetch(`${server.url}/api/dashboard`));
+      expect(redisFull).toMatchObject({ max, message: expect.stringMatching(/^Redis is full \(/) });
+      expect(redisFull!.used).toBeGreaterThan(max - 2 ** 20);
+    } finally {
+      await conn.redis.config('SET', 'maxmemory', '0');
+    }
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await json<Dashboard>(await fetch(`${server.url}/api/dashboard`))).redisFull).toBeNull();
+  });
 });
