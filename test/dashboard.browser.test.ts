@@ -157,6 +157,25 @@ describe.skipIf(!haveBrowser)('dashboard page in a browser', () => {
     }
   });
 
+  it('says in a banner that Redis is full, and what frees it, while it is', async () => {
+    const message = 'Redis is full (45.0 MB of maxmemory 45.0 MB): with noeviction it refuses every write, so batches stop until there is room; raise maxmemory, or keep less';
+    const { page, close } = await pageWith(1280, (real) => ({ ...real, redisFull: { node: '127.0.0.1:6379', used: 47_185_920, max: 47_185_920, message } }));
+    try {
+      expect(await page.locator('#redis-full').isVisible()).toBe(true);
+      expect(await page.locator('#redis-full').innerText()).toBe(message);
+      await page.screenshot({ path: `${SHOTS}/redis-full-1280.png` });
+    } finally {
+      await close();
+    }
+    // The real answer: Redis has room.
+    const roomy = await pageWith(1280, (real) => real);
+    try {
+      expect(await roomy.page.locator('#redis-full').isVisible()).toBe(false);
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('says so when there is nothing: no batches, no failures', async () => {
     const { page, close } = await pageWith(1280, (real) => ({ ...real, batches: [], batchCounts: { total: 0, unfinished: 0, unlisted: 0 }, failures: [] }));
     try {

@@ -6,10 +6,12 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAgentFactory, FactoryInputError } from '@agent-factory/sdk';
+import { createAgentFactory, FactoryInputError, RedisFullError } from '@agent-factory/sdk';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli, testEnv } from './helpers/cli.js';
+import { limitMemory } from './helpers/maxmemory.js';
 import { spawnWorker, type WorkerProcess } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
@@ -269,4 +271,36 @@ describe('batches: the README example with Redis, results in the plugin layout',
     expect(results.diff).toMatch(/^\+\+\+ \S+fresh-plugin\/index\.json$/m);
     await expect(readdir(fresh)).rejects.toThrow(/ENOENT/);
   }, 60_000);
+});
+
+describe('batches on a Redis without room', () => {
+  let redis: TestRedis;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  it('submitBatch refuses a file that will not fit (RedisFullError, nothing enqueued); its repeats are counted once', async () => {
+    const prefix = testPrefix();
+    const factory = createAgentFactory({ redisUrl: redis.url, prefix, env: { AF_RESEARCH: 'none', LOG_LEVEL: 'error' } });
+    const lines = (distinct: number): string => Array.from({ length: 1000 }, (_, i) => `Review Terraform plans for public S3 buckets in stack ${i % distinct}.`).join('\n');
+    await writeFile(join(dir, 'no-room.txt'), lines(1000));
+    await writeFile(join(dir, 'ten.txt'), lines(10));
+    await limitMemory(client, 2 * 2 ** 20);
+    try {
+      const refused = factory.submitBatch({ file: join(dir, 'no-room.txt') });
+      await expect(refused).rejects.toBeInstanceOf(RedisFullError);
+      await expect(refused).rejects.toThrow(/^this batch needs about 4\.9 MB in Redis .* \(1,000 distinct requirement\(s\) at about 5 KB each\) but Redis has [12]\.\d MB free/);
+      expect((await client.keys(`${prefix}*`)).filter((k) => !k.endsWith(':meta'))).toEqual([]);
+      expect(await factory.submitBatch({ file: join(dir, 'ten.txt') })).toMatchObject({ inputs: 1000, total: 10 });
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+      await factory.close();
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { ClientLimiter, streamBatchEvents } from '../apps/server/src/sse.js';
 import { writeJsonArray } from '../apps/server/src/stream-json.js';
 import { CLI, runCli, testEnv } from './helpers/cli.js';
+import { limitMemory } from './helpers/maxmemory.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 import { readEvents } from './helpers/sse.js';
 
@@ -702,5 +703,62 @@ describe("the dashboard's batches", () => {
     await conn.redis.del(batchKeys(conn.config.prefix, big.id).batch);
     expect((await batchOverview(conn)).counts.total).toBe(15);
     expect((await fetch(`${server.url}/api/batches?limit=1`)).headers.get('x-total-count')).toBe('15');
+  });
+});
+
+describe('a Redis without room (maxmemory, noeviction)', () => {
+  let redis: TestRedis;
+  let prefix: string;
+  let conn: FactoryConnection;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    redis = await startRedis({ appendonly: false });
+    prefix = testPrefix();
+    conn = await connect({ redisUrl: redis.url, prefix });
+    server = await startServer(conn, { host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await conn?.close();
+    await redis?.stop();
+  });
+
+  const post = (requirements: string[]): Promise<Response> =>
+    fetch(`${server.url}/api/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(requirements) });
+
+  it('POST /api/batches: a batch that will not fit is refused with 507 redis_full before anything is enqueued', async () => {
+    await limitMemory(conn.redis, 2 * 2 ** 20);
+    try {
+      const response = await post(Array.from({ length: 1000 }, (_, i) => `Review Terraform plans for public S3 buckets in stack ${i}.`));
+      expect(response.status).toBe(507);
+      const body = await json<ErrorJson>(response);
+      expect(body.error.code).toBe('redis_full');
+      expect(body.error.message).toMatch(/^this batch needs about 4\.9 MB in Redis while it is queued and once it is finished \(1,000 distinct requirement\(s\) at about 5 KB each\) but Redis has [12]\.\d MB free under maxmemory [\d.]+ MB, so nothing was enqueued\. To make room: raise maxmemory/);
+      expect((await conn.redis.keys(`${prefix}*`)).filter((k) => !k.endsWith(':meta'))).toEqual([]);
+      // The same count of one requirement fits: it is stored and run once.
+      expect((await post(Array.from({ length: 1000 }, () => 'Review Terraform plans for public S3 buckets.'))).status).toBe(201);
+    } finally {
+      await conn.redis.config('SET', 'maxmemory', '0');
+    }
+  });
+
+  it('/readyz answers 503 redis_full and the dashboard says so while Redis is full; both are back once there is room', async () => {
+    type Dashboard = { redisFull: { node: string; used: number; max: number; message: string } | null };
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await json<Dashboard>(await fetch(`${server.url}/api/dashboard`))).redisFull).toBeNull();
+    const max = await limitMemory(conn.redis, -512 * 1024);
+    try {
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'unavailable', error: { code: 'redis_full', message: expect.stringMatching(/^Redis is full \([\d.]+ MB of maxmemory [\d.]+ MB\): with noeviction it refuses every write/) } });
+      const { redisFull } = await json<Dashboard>(await fetch(`${server.url}/api/dashboard`));
+      expect(redisFull).toMatchObject({ max, message: expect.stringMatching(/^Redis is full \(/) });
+      expect(redisFull!.used).toBeGreaterThan(max - 2 ** 20);
+    } finally {
+      await conn.redis.config('SET', 'maxmemory', '0');
+    }
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await json<Dashboard>(await fetch(`${server.url}/api/dashboard`))).redisFull).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import { connect, submitBatch } from '@agent-factory/queue';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitForBatch, WaitStoppedError } from '../apps/cli/src/batch-progress.js';
 import { CLI, runCli, testEnv } from './helpers/cli.js';
+import { limitMemory } from './helpers/maxmemory.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 // The CLI runs from dist: `npx tsc -b` (or `npm test`) first.
@@ -315,4 +316,35 @@ describe('end to end with a worker process', () => {
       await stopWorker(worker);
     }
   }, 60_000);
+});
+
+describe('submit: a batch Redis has no room for', () => {
+  /** `lines` inputs holding `distinct` different requirements. */
+  const requirements = (lines: number, distinct: number): string =>
+    jsonl(...Array.from({ length: lines }, (_, i) => ({ id: `r${i}`, requirement: `Review Terraform plans for public S3 buckets in stack ${i % distinct} and report findings.` })));
+
+  it('is refused before anything is enqueued, with the figures and what frees room (exit 1); repeats are counted once', async () => {
+    const prefix = testPrefix();
+    const path = join(dir, 'no-room.jsonl');
+    await writeFile(path, requirements(1000, 1000));
+    await limitMemory(client, 2 * 2 ** 20);
+    try {
+      const run = await runCli(['submit', path], { env: envFor(prefix) });
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(
+        /^agent-factory: this batch needs about 4\.9 MB in Redis while it is queued and once it is finished \(1,000 distinct requirement\(s\) at about 5 KB each\) but Redis has [12]\.\d MB free under maxmemory \d+\.\d MB, so nothing was enqueued\. To make room: raise maxmemory, or keep less: collect batches with `results --delete`, shorten AF_RETENTION_SECONDS or AF_AGENTS_TTL, `cache clear agents`$/m,
+      );
+      // BullMQ's queue metadata is written on connecting; no batch, item or job.
+      expect((await keysUnder(prefix)).filter((k) => !k.endsWith(':meta'))).toEqual([]);
+
+      // As many lines, ten requirements: the batch stores and runs each once, and fits.
+      const repeats = join(dir, 'repeats.jsonl');
+      await writeFile(repeats, requirements(1000, 10));
+      const fits = await runCli(['submit', repeats, '--json'], { env: envFor(prefix) });
+      expect(fits.code, fits.stderr).toBe(0);
+      expect(JSON.parse(fits.stdout)).toMatchObject({ inputs: 1000, total: 10 });
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+    }
+  });
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../apps/server/src/index.js';
 import { countBatch, expectSound } from './faults/counts.js';
 import { CLI, runCli, testEnv } from './helpers/cli.js';
+import { limitMemory } from './helpers/maxmemory.js';
 import { inputIds, sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 import { readEvents } from './helpers/sse.js';
@@ -510,4 +511,68 @@ describe('a submit stopped with Ctrl-C, and what --resume refuses', () => {
       await conn.close();
     }
   }, 120_000);
+});
+
+describe('a submit Redis refuses part way (it reached maxmemory)', () => {
+  it('leaves the batch interrupted (not sealed short, not half-cancelled), says what is full and how to go on; status warns; --resume finishes it once there is room', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    try {
+      const submit = startSubmit([file], envFor(prefix));
+      const { id } = await whenEnqueued(conn, submit, KILL_AFTER);
+      // Below what Redis holds: every write that needs memory is refused from now on.
+      await limitMemory(conn.redis, -512 * 1024);
+      const { code } = await submit.exited;
+      const { stderr } = submit.output();
+      expect(code, stderr).toBe(1);
+      expect(stderr).not.toContain('OOM command not allowed');
+      expect(stderr).toMatch(/^agent-factory: Redis is full \([\d.]+ MB of maxmemory [\d.]+ MB\): with noeviction it refuses every write, so batches stop until there is room; raise maxmemory, /m);
+
+      // Interrupted by the producer itself, at once (no wait for its lease): resumable, with what it enqueued kept.
+      const hash = await conn.redis.hgetall(batchKeys(prefix, id).batch);
+      expect(hash).toMatchObject({ state: 'interrupted', interruptCause: 'full' });
+      expect(hash['open']).toBeUndefined();
+      expect(await conn.redis.exists(batchKeys(prefix, id).lease)).toBe(0);
+      const enqueued = Number(hash['inputs']);
+      expect(enqueued).toBeGreaterThanOrEqual(KILL_AFTER);
+      expect(enqueued).toBeLessThan(LINES);
+      expect(await conn.redis.llen(batchKeys(prefix, id).ids)).toBe(enqueued);
+      expect(stderr).toContain(
+        `batch ${id} is interrupted: submit stopped after enqueuing ${enqueued.toLocaleString('en-US')} of the file's ${LINES.toLocaleString('en-US')} requirement(s): ` +
+          'Redis was full (at its maxmemory) and refused its writes; make room before you go on',
+      );
+      expect(stderr).toContain(`To finish the batch, submit the same file again with --resume ${id} (agent-factory submit FILE --resume ${id}); or cancel it (agent-factory cancel ${id})`);
+
+      // status says why nothing moves, under the table and under one batch's view, on stderr.
+      const fullWarning = /^agent-factory: warning: Redis is full \([\d.]+ MB of maxmemory [\d.]+ MB\): with noeviction it refuses every write/m;
+      const table = await runCli(['status'], { env: envFor(prefix) });
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stderr).toMatch(fullWarning);
+      expect(table.stdout).toMatch(new RegExp(`${id}\\s+requirements\\.jsonl\\s+default\\s+interrupted`));
+      const one = await runCli(['status', id, '--json'], { env: envFor(prefix) });
+      expect(one.stderr).toMatch(fullWarning);
+      expect(JSON.parse(one.stdout)).toMatchObject({ state: 'interrupted', inputs: enqueued });
+
+      // A resume before there is room changes nothing, and says why.
+      const early = await runCli(['submit', file, '--resume', id], { env: envFor(prefix) });
+      expect(early.code).toBe(1);
+      expect(early.stderr).toMatch(/^agent-factory: Redis is full \(/m);
+      expect(early.stderr).toContain(`batch ${id} is interrupted: submit stopped after enqueuing ${enqueued.toLocaleString('en-US')} of`);
+      expect(early.stderr).not.toContain('OOM command not allowed');
+      expect(await conn.redis.hmget(batchKeys(prefix, id).batch, 'state', 'inputs')).toEqual(['interrupted', String(enqueued)]);
+
+      // Room again: status is quiet, and the resume finishes the batch exactly once.
+      await conn.redis.config('SET', 'maxmemory', '0');
+      expect((await runCli(['status', id], { env: envFor(prefix) })).stderr).not.toContain('Redis is full');
+      await startWorker(prefix);
+      const resumed = await runCli(['submit', file, '--resume', id, '--wait', '--json'], { env: envFor(prefix) });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ id, state: 'completed', inputs: LINES, total: LINES / REPEATS });
+      await expectAnsweredOnce(conn, id, LINES);
+      expect(await conn.redis.zcard(`${prefix}:submitting`)).toBe(0);
+    } finally {
+      await conn.redis.config('SET', 'maxmemory', '0');
+      await conn.close();
+    }
+  }, 180_000);
 });

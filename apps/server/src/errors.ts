@@ -1,4 +1,4 @@
-import { isRedisUnavailable } from '@agent-factory/queue';
+import { isRedisFullError, isRedisUnavailable, RedisFullError, redisFullMessage } from '@agent-factory/queue';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 
@@ -90,6 +90,16 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
       // The request's own fault, said by body-parser (a charset, an encoding that does not inflate, an
       // aborted upload) or by express (a path parameter that does not decode): never a 500.
       sendError(res, parser.status, 'bad_request', error instanceof Error ? error.message : 'bad request');
+      return;
+    }
+    // Redis has no room (maxmemory, noeviction): 507 Insufficient Storage, with what to do; a submit
+    // says what became of its batch.
+    if (error instanceof RedisFullError) {
+      sendError(res, 507, 'redis_full', error.message, error.batch ? { batch: error.batch } : undefined);
+      return;
+    }
+    if (isRedisFullError(error)) {
+      sendError(res, 507, 'redis_full', redisFullMessage(undefined));
       return;
     }
     const err = error instanceof Error ? error : new Error(String(error));

@@ -1,12 +1,13 @@
 import type { SubmitVia } from './batch.js';
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, submittingKey, webhooksDueKey } from './keys.js';
+import { isRedisFullError } from './redis-memory.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
 import { dropSubmittingScript } from './scripts/drop-submitting.js';
 import { interruptBatchScript } from './scripts/interrupt-batch.js';
 
 /** Why a submission ended before it was sealed (the batch hash's `interruptCause`). */
-export type InterruptCause = 'lease' | 'signal' | 'error';
+export type InterruptCause = 'lease' | 'signal' | 'error' | 'full';
 
 /** Batches the sweep checks per round; the rest wait for the next. */
 const SWEEP_LIMIT = 100;
@@ -23,7 +24,12 @@ export async function interruptIfAbandoned(conn: FactoryConnection, batchId: str
   const keys = batchKeys(prefix, batchId);
   const reply = await interruptBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease, webhooksDueKey(prefix)], [token, retentionSeconds, new Date().toISOString(), cause]);
   if (reply !== 1) return false;
-  await settleSubmission(conn, batchId);
+  // The script works on a full Redis too (its first write is a delete, which Redis allows, and a script
+  // that has written may go on); adding jobs does not: the batch then stays in the submitting index,
+  // and a sweep adds them once there is room.
+  await settleSubmission(conn, batchId).catch((error: unknown) => {
+    if (!isRedisFullError(error)) throw error;
+  });
   return true;
 }
 
@@ -59,6 +65,7 @@ const CAUSES: Record<InterruptCause, string> = {
   lease: 'its producer stopped renewing its lease (killed, or its machine went away)',
   signal: 'its producer was stopped (Ctrl-C or a termination signal)',
   error: 'its producer stopped on an error',
+  full: 'Redis was full (at its maxmemory) and refused its writes; make room before you go on',
 };
 
 /** How far the submit got, in the words of where it came from. */

@@ -9,8 +9,11 @@ import type { FactoryConnection } from './connection.js';
 import { enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 import { interruptIfAbandoned } from './interruption.js';
 import { batchIndexKey, batchKeys, idempotencyKey, submittingKey } from './keys.js';
+import { checkBatchRoom, countDistinct } from './batch-room.js';
+import { isRedisFullError } from './redis-memory.js';
 import { resumeBatch } from './resume.js';
 import { sealSubmission, statusAfterSubmit } from './submit-end.js';
+import { stoppedByFullRedis } from './submit-full.js';
 import { SubmitLease, SubmitLeaseLostError } from './submit-lease.js';
 
 export { SUBMIT_CHUNK, SUBMIT_CHUNKS_IN_FLIGHT, type BatchItemInput, type SubmitProgress } from './enqueue.js';
@@ -37,6 +40,12 @@ export interface SubmitRunOptions {
   signal?: AbortSignal;
   /** Called when the idempotency key named a batch already: what is returned is that batch (a replay), not a new one. */
   onReplay?: (batch: BatchStatus) => void;
+  /**
+   * Counts the distinct requirements of items that are not an array (another pass over a file), for
+   * the check that the batch fits Redis (batch-room.ts) with the submission's `expectedInputs`.
+   * Asked only when the batch might not fit.
+   */
+  countDistinct?: () => Promise<number>;
 }
 
 /** The idempotency key names a batch submitted with other requirements or settings. */
@@ -74,11 +83,27 @@ async function settledSubmission(conn: FactoryConnection, status: BatchStatus): 
   return current;
 }
 
+/** Checks that the batch fits Redis when its size is known before it is read: an array, or a counted file. */
+function checkRoom(conn: FactoryConnection, items: AsyncIterable<BatchItemInput> | Iterable<BatchItemInput>, expected: number | undefined, options: SubmitRunOptions): Promise<void> {
+  if (Array.isArray(items)) return checkBatchRoom(conn, items.length, () => countDistinct(items));
+  if (expected !== undefined && options.countDistinct) return checkBatchRoom(conn, expected, options.countDistinct);
+  return Promise.resolve();
+}
+
+/** A write before the batch exists, with Redis refusing it for want of memory said in words (nothing was enqueued). */
+function beforeBatch<T>(conn: FactoryConnection, write: Promise<T>): Promise<T> {
+  return write.catch(async (error: unknown) => {
+    throw isRedisFullError(error) ? await stoppedByFullRedis(conn) : error;
+  });
+}
+
 /**
  * Creates a batch and enqueues its requirements (enqueue.ts) while holding the batch's lease
  * (submit-lease.ts), then seals it. Identical requirements are enqueued once and answered for every
  * id. Should this process die before the seal, the lease runs out and the batch becomes
  * `interrupted`; `resumeBatch` finishes it, as does submitting it again with its idempotency key.
+ * A batch that clearly will not fit Redis is refused first, and one that Redis refuses part way
+ * (it filled up) is interrupted, to be resumed once there is room: both throw RedisFullError.
  */
 export async function submitBatch(
   conn: FactoryConnection,
@@ -91,7 +116,7 @@ export async function submitBatch(
   const { prefix } = conn.config;
   const batchId = newBatchId();
   if (sub.idempotencyKey) {
-    const claimed = await claimIdempotencyKey(conn, sub.idempotencyKey, batchId);
+    const claimed = await beforeBatch(conn, claimIdempotencyKey(conn, sub.idempotencyKey, batchId));
     const existing = claimed && (await settledSubmission(conn, claimed));
     if (existing && sub.fingerprint !== undefined) {
       const stored = await conn.redis.hget(batchKeys(prefix, existing.id).batch, 'fingerprint');
@@ -104,6 +129,9 @@ export async function submitBatch(
     if (existing?.state === 'interrupted') return (await resumeBatch(conn, existing.id, items, { ...options, ...(onProgress ? { onProgress } : {}), ...(sub.expectedInputs !== undefined ? { expectedInputs: sub.expectedInputs } : {}) })).status;
     if (existing) return existing;
   }
+  // Before anything of the batch is written. A refused batch leaves its idempotency key naming no
+  // batch, which the next claim of the key takes over.
+  await checkRoom(conn, items, sub.expectedInputs, options);
   await pruneBatchIndex(conn);
   const keys = batchKeys(prefix, batchId);
   const priority = sub.priority ?? 5;
@@ -111,7 +139,7 @@ export async function submitBatch(
   const lease = new SubmitLease(conn, batchId);
   // `open` keeps the batch from finishing while its chunks are still being enqueued; the lease, taken
   // in the same step, says its producer is alive.
-  await conn.redis
+  const created = conn.redis
     .multi()
     .hset(keys.batch, {
       name: sub.name ?? batchId,
@@ -139,6 +167,7 @@ export async function submitBatch(
     .set(keys.lease, lease.token, 'PX', lease.ttlMs)
     .zadd(submittingKey(prefix), now + lease.ttlMs, batchId)
     .exec();
+  await beforeBatch(conn, created);
 
   lease.start();
   try {
@@ -146,8 +175,10 @@ export async function submitBatch(
     if (aborted) await interruptIfAbandoned(conn, batchId, lease.token, 'signal');
     else await sealSubmission(conn, lease);
   } catch (error) {
-    // A producer that lost its lease leaves the batch to whoever holds it now. Otherwise whatever
-    // was enqueued stops: the batch ends cancelled rather than half-submitted.
+    // A producer that lost its lease leaves the batch to whoever holds it now. A full Redis leaves it
+    // interrupted (resumable once there is room; cancelling needs writes it refuses). Otherwise
+    // whatever was enqueued stops: the batch ends cancelled rather than half-submitted.
+    if (isRedisFullError(error)) throw await stoppedByFullRedis(conn, batchId, lease.token);
     if (!(error instanceof SubmitLeaseLostError)) {
       await cancelBatch(conn, batchId).catch(() => undefined);
       await sealSubmission(conn, lease).catch(() => undefined);

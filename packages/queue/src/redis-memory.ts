@@ -16,11 +16,14 @@ export const REDIS_MEMORY_FIX =
 
 /**
  * Whether Redis refused a command because it is at maxmemory with noeviction ("OOM command not
- * allowed…"). It refuses before a script's first write, so nothing of the refused step was written:
+ * allowed…"). It refuses before a script's first write (a MULTI: before EXEC), so nothing of the refused step was written:
  * the same step can run again once there is room.
  */
 export function isRedisFullError(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('OOM ');
+  if (!(error instanceof Error)) return false;
+  // A MULTI whose commands Redis refused as they were queued fails whole (EXECABORT); ioredis attaches their errors.
+  const queued = (error as { previousErrors?: unknown }).previousErrors;
+  return error.message.startsWith('OOM ') || (Array.isArray(queued) && queued.some(isRedisFullError));
 }
 
 function memoryOf(info: string): { used: number; max: number } {

@@ -5,10 +5,12 @@ import { idsEntry } from './ids-entry.js';
 import { interruptIfAbandoned } from './interruption.js';
 import { batchKeys, submittingKey } from './keys.js';
 import type { SubmitRunOptions } from './producer.js';
+import { isRedisFullError } from './redis-memory.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
 import { requirementKey } from './requirement-key.js';
 import { resumeBatchScript } from './scripts/resume-batch.js';
 import { sealSubmission, statusAfterSubmit } from './submit-end.js';
+import { stoppedByFullRedis } from './submit-full.js';
 import { SubmitLease, SubmitLeaseLostError } from './submit-lease.js';
 
 /** Ids-list entries compared per round trip. */
@@ -157,11 +159,16 @@ export async function resumeBatch(conn: FactoryConnection, batchId: string, item
       return { status: await statusAfterSubmit(conn, batchId), resumed: true, skipped: held, added: enqueued - held, requeued };
     } catch (error) {
       // Back to interrupted at once (what this resume enqueued stays); a lost lease is someone else's now.
+      if (isRedisFullError(error)) throw await stoppedByFullRedis(conn, batchId, lease.token);
       if (!(error instanceof SubmitLeaseLostError)) await interruptIfAbandoned(conn, batchId, lease.token, 'error').catch(() => undefined);
       throw error;
     } finally {
       await lease.stop();
     }
+  } catch (error) {
+    // Refused before the takeover wrote anything: the batch stays as it was.
+    if (isRedisFullError(error)) throw await stoppedByFullRedis(conn, batchId);
+    throw error;
   } finally {
     // Closes the file when the resume stopped before its end.
     await inputs.return(undefined);

@@ -5,6 +5,7 @@ export { inputRefusal } from './batch/refusal.js';
 export { BatchInputSchema, SubmitOptionsSchema, type BatchInput, type SubmitOptions } from './batch/submit.js';
 export { FactoryConfigSchema, type AgentFactoryConfig } from './config.js';
 export { FactoryInputError, FactoryUnavailableError } from './errors.js';
+export { RedisFullError } from '@agent-factory/queue';
 export { createAgentFactory, type AgentFactory } from './factory.js';
 export { GenerateOptionsSchema, WriteOptionsSchema, type GeneratedAgent, type GenerateOptions, type WriteOptions } from './generate.js';
 export * from './output/index.js';

@@ -1,4 +1,4 @@
-import { countBatches, getBatch, listBatches } from '@agent-factory/queue/client';
+import { countBatches, fullMaster, getBatch, listBatches, redisFullMessage, type FactoryConnection } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
 import { batchTable, describeBatch } from '../batch-view.js';
 import { withQueue } from '../queue-session.js';
@@ -8,6 +8,12 @@ import { UsageError } from '../usage-error.js';
 function listedOf(shown: number, offset: number, count: number): string {
   const more = offset + shown < count ? ` (--offset ${offset + shown} for older ones)` : '';
   return `batches ${offset + 1}–${offset + shown} of ${count}, newest first${more}`;
+}
+
+/** A full Redis refuses every write, so no batch moves: said under any view, since the counts alone cannot tell why. */
+async function warnIfFull(conn: FactoryConnection): Promise<void> {
+  const full = await fullMaster(conn.redis);
+  if (full) process.stderr.write(`agent-factory: warning: ${redisFullMessage(full)}\n`);
 }
 
 /** `agent-factory status [BATCH] [--json]`: one batch, or the recent ones. */
@@ -25,6 +31,7 @@ export function registerStatus(program: Command): void {
       const offset = Number(flags.offset);
       if (!Number.isInteger(offset) || offset < 0) throw new UsageError('--offset must be a whole number, 0 or more');
       await withQueue(async (conn) => {
+        await warnIfFull(conn);
         if (batchId === undefined) {
           const [batches, count] = await Promise.all([listBatches(conn, limit, offset), countBatches(conn)]);
           if (flags.json) process.stdout.write(`${JSON.stringify(batches, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import {
   checkRequirementsFile,
+  countDistinct,
   discardInput,
   IdempotencyConflictError,
   IdempotencyKeySchema,
@@ -92,7 +93,7 @@ async function enqueue(conn: FactoryConnection, file: string, items: AsyncIterab
         skippedInputs: check.invalid,
       },
       onProgress,
-      { signal, onReplay: () => (replayed = true) },
+      { signal, onReplay: () => (replayed = true), countDistinct: () => countDistinct(readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid: flags.skipInvalid })) },
     );
   } catch (error) {
     if (error instanceof IdempotencyConflictError) throw new UsageError(`--idempotency-key: ${error.message}`);

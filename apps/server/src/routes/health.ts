@@ -1,28 +1,39 @@
 import { Router } from 'express';
-import type { FactoryConnection } from '@agent-factory/queue';
+import { fullMaster, redisFullMessage, type FactoryConnection } from '@agent-factory/queue';
+
+interface Problem {
+  code: 'redis_unavailable' | 'redis_full';
+  message: string;
+}
+
+const unavailable = (message: string): Problem => ({ code: 'redis_unavailable', message });
 
 /**
- * Undefined when the Redis node holding the factory's keys answers within `ms`, else why not; a
+ * Undefined when the Redis node holding the factory's keys answers within `ms` and no master is at
+ * its maxmemory (where it refuses every write: nothing can be submitted or run), else why not; a
  * pending command is abandoned, not awaited. EXISTS on a key under the prefix, not PING: on a
  * Cluster, PING goes to any node, and another node answering says nothing of the one we need.
  */
-async function redisProblem(conn: FactoryConnection, ms: number): Promise<string | undefined> {
+async function redisProblem(conn: FactoryConnection, ms: number): Promise<Problem | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`Redis did not answer within ${ms} ms`), ms);
+  const timeout = new Promise<Problem>((resolve) => {
+    timer = setTimeout(() => resolve(unavailable(`Redis did not answer within ${ms} ms`)), ms);
   });
   try {
-    const probe = conn.redis.exists(`${conn.config.prefix}:readyz`).then(
-      () => undefined,
-      (error: unknown) => `Redis is not answering: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const probe = conn.redis
+      .exists(`${conn.config.prefix}:readyz`)
+      .then(() => fullMaster(conn.redis))
+      .then(
+        (full): Problem | undefined => full && { code: 'redis_full', message: redisFullMessage(full) },
+        (error: unknown) => unavailable(`Redis is not answering: ${error instanceof Error ? error.message : String(error)}`),
+      );
     return await Promise.race([probe, timeout]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** /healthz: the process is up (liveness). /readyz: Redis answers (readiness). Both open, no auth. */
+/** /healthz: the process is up (liveness). /readyz: Redis answers and has room (readiness). Both open, no auth. */
 export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -31,7 +42,7 @@ export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): R
   router.get('/readyz', async (_req, res) => {
     const problem = await redisProblem(conn, readyTimeoutMs);
     if (problem === undefined) res.json({ status: 'ready' });
-    else res.status(503).json({ status: 'unavailable', error: { code: 'redis_unavailable', message: problem } });
+    else res.status(503).json({ status: 'unavailable', error: problem });
   });
   return router;
 }

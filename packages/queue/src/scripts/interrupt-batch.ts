@@ -9,7 +9,7 @@ import { Script } from './script.js';
  * index until its unjobbed chunks are enqueued (interruption.ts).
  *
  * KEYS: batch, results, ids, lease, webhooks due. ARGV: token ('' for an observer), retention, now, cause (`lease`,
- * `signal` or `error`). Returns 1 when this call ended the submission, else 0.
+ * `signal`, `error` or `full`). Returns 1 when this call ended the submission, else 0.
  */
 export const interruptBatchScript = new Script(
   'interrupt-batch',

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import {
   checkRequirementsArray,
   checkRequirementsFile,
+  countDistinct,
   discardInput,
   InputFormatSchema,
   readRequirementsFile,
@@ -63,8 +64,11 @@ function refused(reason: string, problems: string[], invalid: number): FactoryIn
   return new FactoryInputError([reason, ...quoted, ...(rest > 0 ? [`… and ${rest} more`] : [])].join('\n'));
 }
 
-/** What is done with a checked batch: submit it, or resume an interrupted one with it. */
-type Enqueue<R> = (items: AsyncIterable<BatchItemInput> | Iterable<BatchItemInput>, submission: BatchSubmission) => Promise<R>;
+/**
+ * What is done with a checked batch: submit it, or resume an interrupted one with it. `countDistinct`
+ * counts a file's distinct requirements (another pass), for the check that the batch fits Redis.
+ */
+type Enqueue<R> = (items: AsyncIterable<BatchItemInput> | Iterable<BatchItemInput>, submission: BatchSubmission, countDistinct?: () => Promise<number>) => Promise<R>;
 
 async function fromFile<R>(file: string, format: z.infer<typeof InputFormatSchema> | undefined, options: z.output<typeof SubmitOptionsSchema>, enqueue: Enqueue<R>): Promise<R> {
   const { skipInvalid = false, tenant, ...submission } = options;
@@ -77,8 +81,8 @@ async function fromFile<R>(file: string, format: z.infer<typeof InputFormatSchem
   try {
     const refusal = inputRefusal(file, check, skipInvalid, SKIP_HINT);
     if (refusal) throw refused(refusal, check.fatal ? [] : check.errors.map((p) => `${file}:${p.line}: ${p.message}`), check.invalid);
-    const items = readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid });
-    return await enqueue(items, { name: basename(file), ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, skippedInputs: check.invalid, via: 'sdk' });
+    const read = (): AsyncGenerator<BatchItemInput> => readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid });
+    return await enqueue(read(), { name: basename(file), ...submission, tenant: tenant ?? check.tenant, expectedInputs: check.valid, skippedInputs: check.invalid, via: 'sdk' }, () => countDistinct(read()));
   } catch (error) {
     // The file changed between the check and the enqueue: submitBatch has cancelled the batch (a resume leaves it interrupted).
     if (error instanceof RequirementsInputError) throw new FactoryInputError(`${file}: ${error.message}; the batch was cancelled`);
@@ -113,7 +117,7 @@ function checkedBatch<R>(input: BatchInput, options: SubmitOptions, enqueue: Enq
 
 /** Checks a batch (every bad requirement found before anything is enqueued) and submits it to the workers. */
 export function submitRequirements(conn: FactoryConnection, input: BatchInput, options: SubmitOptions = {}): Promise<BatchStatus> {
-  return checkedBatch(input, options, (items, submission) => submitBatch(conn, items, submission));
+  return checkedBatch(input, options, (items, submission, distinct) => submitBatch(conn, items, submission, undefined, distinct ? { countDistinct: distinct } : {}));
 }
 
 /**
