@@ -2,8 +2,7 @@ import { Cluster } from 'ioredis';
 import type { FactoryConnection } from './connection.js';
 import type { BatchItemInput } from './enqueue.js';
 import { formatBytes } from './format-bytes.js';
-import { REDIS_MEMORY_FIX } from './redis-memory.js';
-import { freeBytes, tightestMaster } from './redis-room.js';
+import { freeBytes, REDIS_MEMORY_FIX, tightestMaster } from './redis-memory.js';
 import { requirementKey } from './requirement-key.js';
 import { RedisFullError } from './submit-full.js';
 

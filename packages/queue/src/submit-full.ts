@@ -2,8 +2,7 @@ import type { BatchStatus } from './batch.js';
 import { getBatch } from './batches.js';
 import type { FactoryConnection } from './connection.js';
 import { interruptIfAbandoned } from './interruption.js';
-import { redisFullMessage } from './redis-memory.js';
-import { tightestMaster } from './redis-room.js';
+import { redisFullMessage, tightestMaster } from './redis-memory.js';
 
 /**
  * A submit Redis has no room for: refused before anything was enqueued (no `batch`), or stopped
@@ -23,8 +22,8 @@ export class RedisFullError extends Error {
 /**
  * Redis refused a write of this submit for want of memory. The batch this producer holds (`token`,
  * its lease) is interrupted rather than cancelled or sealed: what was enqueued stays and runs, and
- * the rest can be resumed once there is room (interrupting works on a full Redis: interrupt-batch's
- * first write is a delete). The error says what is full, what became of the batch, how to go on.
+ * the rest can be resumed once there is room (interrupt-batch runs on a full Redis: allow-oom). The
+ * error says what is full, what became of the batch, how to go on.
  */
 export async function stoppedByFullRedis(conn: FactoryConnection, batchId?: string, token?: string): Promise<RedisFullError> {
   if (batchId !== undefined && token !== undefined) await interruptIfAbandoned(conn, batchId, token, 'full').catch(() => undefined);
