@@ -24,9 +24,8 @@ export async function interruptIfAbandoned(conn: FactoryConnection, batchId: str
   const keys = batchKeys(prefix, batchId);
   const reply = await interruptBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease, webhooksDueKey(prefix)], [token, retentionSeconds, new Date().toISOString(), cause]);
   if (reply !== 1) return false;
-  // The script works on a full Redis too (its first write is a delete, which Redis allows, and a script
-  // that has written may go on); adding jobs does not: the batch then stays in the submitting index,
-  // and a sweep adds them once there is room.
+  // The script runs on a full Redis too (allow-oom); adding jobs does not: the batch then stays in the
+  // submitting index, and a sweep adds them once there is room.
   await settleSubmission(conn, batchId).catch((error: unknown) => {
     if (!isRedisFullError(error)) throw error;
   });

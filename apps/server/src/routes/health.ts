@@ -10,7 +10,7 @@ const unavailable = (message: string): Problem => ({ code: 'redis_unavailable', 
 
 /**
  * Undefined when the Redis node holding the factory's keys answers within `ms` and no master is at
- * its maxmemory (where it refuses every write: nothing can be submitted or run), else why not; a
+ * its maxmemory (where it refuses every write: nothing can be submitted or run), else what is wrong; a
  * pending command is abandoned, not awaited. EXISTS on a key under the prefix, not PING: on a
  * Cluster, PING goes to any node, and another node answering says nothing of the one we need.
  */
@@ -33,7 +33,12 @@ async function redisProblem(conn: FactoryConnection, ms: number): Promise<Proble
   }
 }
 
-/** /healthz: the process is up (liveness). /readyz: Redis answers and has room (readiness). Both open, no auth. */
+/**
+ * /healthz: the process is up (liveness). /readyz: Redis answers (readiness); a full Redis is said
+ * as a warning, still 200: the server is then what makes room (cancel, `results --delete` over the
+ * API, the dashboard that says so), and a 503 would take it out of its load balancer's rotation.
+ * Both open, no auth.
+ */
 export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -42,6 +47,7 @@ export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): R
   router.get('/readyz', async (_req, res) => {
     const problem = await redisProblem(conn, readyTimeoutMs);
     if (problem === undefined) res.json({ status: 'ready' });
+    else if (problem.code === 'redis_full') res.json({ status: 'ready', warning: problem });
     else res.status(503).json({ status: 'unavailable', error: problem });
   });
   return router;
