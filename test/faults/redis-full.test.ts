@@ -2,7 +2,8 @@
 // requirements for it nor leave any stuck: they pause, say so once, and finish by themselves once
 // there is room; what frees memory (cancel, delete) must still run. And a stage job that failed for good without marking its requirement (its process
 // died between the two) must not leave its batch waiting forever.
-import { cancelBatch, deleteBatch, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { cancelBatch, deleteBatch, listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { runCli } from '../helpers/cli.js';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../helpers/queue-workers.js';
@@ -91,3 +92,26 @@ it('on a full Redis a batch can still be cancelled and deleted, which is what ma
     await conn.redis.config('SET', 'maxmemory', '0');
   }
 }, 60_000);
+
+it('submit --wait says why its batch stalls while Redis is full, and ends completed once there is room', async () => {
+  await fleet.grow(1);
+  const lines = Array.from({ length: 200 }, (_, i) => `Review the Ansible role number ${i} of the platform team for hard-coded secrets`).join('\n');
+  const run = runCli(['submit', '-', '--wait', '--json', '--name', 'waits-for-room', '--no-cache'], { input: `${lines}\n`, env: { REDIS_URL: redis.url, AF_PREFIX: rig.prefix, LOG_LEVEL: 'error' } });
+  let batchId: string | undefined;
+  while (batchId === undefined) {
+    const found = (await listBatches(conn, 10)).find((b) => b.name === 'waits-for-room');
+    if (found && found.counts.completed >= 10) batchId = found.id;
+    else await sleep(20);
+  }
+  await conn.redis.config('SET', 'maxmemory', String((await usedMemory()) - 512 * 1024));
+  try {
+    // The wait looks for a reason after 10 s without progress.
+    await sleep(14_000);
+  } finally {
+    await conn.redis.config('SET', 'maxmemory', '0');
+  }
+  const { code, stdout, stderr } = await run;
+  expect(stderr).toMatch(new RegExp(`^agent-factory: Redis is full \\([\\d.]+ MB of maxmemory [\\d.]+ MB\\): batch ${batchId} waits for room; \`agent-factory doctor\` says how to make it$`, 'm'));
+  expect(code, stderr).toBe(0);
+  expect(JSON.parse(stdout)).toMatchObject({ id: batchId, state: 'completed', counts: { completed: 200, failed: 0 } });
+}, 120_000);

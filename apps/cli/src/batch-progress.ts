@@ -1,4 +1,4 @@
-import { batchEndWatch, getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
+import { batchEndWatch, describeMemory, fullMaster, getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf, finishedOf } from './batch-view.js';
 import { signalExitCode, whileStoppable } from './stop-signal.js';
@@ -71,6 +71,17 @@ async function unservedStages(conn: FactoryConnection): Promise<Stage[]> {
   }
 }
 
+/**
+ * Why a batch makes no progress, when that can be told: Redis is full (the workers wait for room),
+ * or stages no worker serves; '' otherwise.
+ */
+async function stallHint(conn: FactoryConnection, batchId: string): Promise<string> {
+  const full = await fullMaster(conn.redis).catch(() => undefined);
+  if (full) return `Redis is full (${describeMemory(full)}): batch ${batchId} waits for room; \`agent-factory doctor\` says how to make it`;
+  const unserved = await unservedStages(conn);
+  return unserved.length > 0 ? workerHint(batchId, unserved) : '';
+}
+
 function workerHint(batchId: string, stages: Stage[]): string {
   const which = stages.length === STAGES.length ? 'no worker is running' : `no worker serves the ${stages.join(', ')} stage${stages.length > 1 ? 's' : ''}`;
   return `${which}: batch ${batchId} waits; start one with \`REDIS_URL=… npx agent-factory worker\``;
@@ -129,11 +140,10 @@ export async function waitForBatch(conn: FactoryConnection, batchId: string, mod
       }
       last = status;
       firstDone ??= done;
-      // No progress for a while: is anyone working on it? Said once when that changes.
+      // No progress for a while: can anyone work on it? Said once when that changes.
       if (status.state === 'running' && Date.now() - progressAt >= IDLE_CHECK_MS && Date.now() - checkedAt >= IDLE_CHECK_MS) {
         checkedAt = Date.now();
-        const unserved = await unservedStages(conn);
-        const next = unserved.length > 0 ? workerHint(batchId, unserved) : '';
+        const next = await stallHint(conn, batchId);
         if (next !== hint && next && !enabled) process.stderr.write(`agent-factory: ${next}\n`);
         hint = next;
       }

@@ -14,7 +14,7 @@ export { resumeBatch, ResumeRefusedError, type ResumeOptions, type ResumeOutcome
 export { SubmitLeaseLostError } from './submit-lease.js';
 export { RedisFullError } from './submit-full.js';
 export { countDistinct } from './batch-room.js';
-export { fullMaster, isRedisFullError, redisFullMessage } from './redis-memory.js';
+export { describeMemory, fullMaster, isRedisFullError, redisFullMessage } from './redis-memory.js';
 export * from './batches.js';
 export { cancelBatch, cancelUnsettled, dropCancelledItems, markCancelled, type DropOptions } from './cancel-batch.js';
 export { batchOverview, type BatchOverview } from './batch-overview.js';
