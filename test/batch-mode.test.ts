@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { validateAgent } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
 import {
-  batchKeys, batchModeUsage, batchResults, cancelBatch, connect, createLogger, llmBatchKeys, memberId, metricsReport, STAGES, startBatchCollector, startWorkers, submitBatch,
+  batchKeys, batchModeUsage, batchResults, cancelBatch, connect, createLogger, llmBatchKeys, memberId, metricsReport, retryBatch, STAGES, startBatchCollector, startWorkers, submitBatch,
   type BatchCollector, type CollectorHooks, type FactoryConnection, type ItemResult, type WorkerPool,
 } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
@@ -172,6 +172,20 @@ describe('submit --mode batch: Anthropic Message Batches end to end', () => {
     // Nothing was generated realtime for the cancelled requests.
     expect(sim.ledger.requests.byEndpoint['POST /v1/messages'] ?? 0).toBe(0);
   });
+
+  it('retry of a requirement whose Message Batches request and realtime fallback failed: it is requested again, and its fallback runs again', async () => {
+    const prefix = testPrefix();
+    const { conn, workerConn } = await connections(prefix);
+    const batch = await submitBatch(conn, [{ id: 'z', requirement: 'Audit the Kafka consumer lag alerts of team ZEBRA' }], { useCache: false, mode: 'batch' });
+    const key = (await inputIds(conn, batch.id))[0]?.[1];
+    // Its Message Batches request errors every time; its realtime fallback is refused (400) the first time only.
+    const sim = await simulator({ batch: { processingMs: 100, error: [memberId({ b: batch.id, k: key!, a: 1 })] }, faults: { rules: [{ match: 'ZEBRA', sequence: ['400'], then: 'ok' }] } });
+    await workers(workerConn, sim);
+    expect(await waitForBatch(conn, batch.id, 20_000)).toMatchObject({ state: 'completed', counts: { completed: 0, failed: 1 } });
+    expect(await retryBatch(conn, batch.id)).toEqual({ outcome: 'retried', retried: 1, remaining: 0 });
+    expect(await waitForBatch(conn, batch.id, 20_000)).toMatchObject({ state: 'completed', counts: { pending: 0, completed: 1, failed: 0 } });
+    expect(sim.ledger.messages.realtime).toBe(1);
+  }, 45_000);
 
   it('an answer cut off at max_tokens is not asked for again in a second Message Batch: the offline generator answers, saying why', async () => {
     const prefix = testPrefix();

@@ -43,6 +43,14 @@ export function stageJobId(stage: Stage, data: StageJobData): string {
 }
 
 /**
+ * Job id of the realtime generation that stands in for a Message Batches request that failed
+ * (batch-mode/apply.ts): its own id, as the batch-mode generate job of the same attempt has completed.
+ */
+export function fallbackJobId(data: StageJobData): string {
+  return `${stageJobId('generate', data)}-rt`;
+}
+
+/**
  * Options of every stage job: retries with jittered backoff, and how many failed jobs stay (on the
  * job: a job that stalls too often is failed by whichever process notices, not by a worker). Which
  * completed jobs stay is the workers' option (stage-worker.ts), as only a worker completes a job:

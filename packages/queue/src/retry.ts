@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { llmBatchKeys, memberId } from './batch-mode/keys.js';
 import { STAGES } from './stages.js';
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, itemKey } from './keys.js';
-import { stageJobId } from './queues.js';
+import { fallbackJobId, stageJobId } from './queues.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
 import { decodeResult } from './result-codec.js';
 import { retryItemsScript } from './scripts/retry-items.js';
@@ -13,7 +14,7 @@ export const RETRY_LIMIT = 10_000;
 /** How long a retry holds its batch at most: a retry that died frees it after this. */
 const RETRY_LOCK_MS = 120_000;
 
-/** Items whose old jobs are removed at once (12 removals each, pipelined on one connection). */
+/** Items whose old jobs are removed at once (14 removals and a DEL each, pipelined on one connection). */
 const REMOVE_CHUNK = 100;
 
 /** Results read per round trip while looking for failures. */
@@ -75,6 +76,7 @@ export async function retryBatch(conn: FactoryConnection, batchId: string): Prom
 
 async function retryUnderLock(conn: FactoryConnection, batchId: string, keys: ReturnType<typeof batchKeys>): Promise<RetryOutcome> {
   const { prefix } = conn.config;
+  const llmb = llmBatchKeys(prefix);
   // A retry that died between its reset and its jobs left them on the unjobbed hash.
   await requeueUnjobbed(conn, batchId);
   const [state, finishedAt, failed] = await conn.redis.hmget(keys.batch, 'state', 'finishedAt', 'failed');
@@ -88,7 +90,11 @@ async function retryUnderLock(conn: FactoryConnection, batchId: string, keys: Re
   if (items.length === 0) return { outcome: 'retried', retried: 0, remaining: 0 };
   for (let i = 0; i < items.length; i += REMOVE_CHUNK) {
     const attempts = items.slice(i, i + REMOVE_CHUNK).flatMap(({ key: k }) => [{ b: batchId, k }, { b: batchId, k, a: 2 as const }]);
-    await Promise.all(STAGES.flatMap((stage) => attempts.map((data) => conn.queues[stage].remove(stageJobId(stage, data)))));
+    // The old jobs keep their ids: a job added again under one would not run. Batch mode's realtime
+    // fallbacks too, and its requests' registrations: a registered request is never sent again.
+    const ids = STAGES.flatMap((stage) => attempts.map((data) => [stage, stageJobId(stage, data)] as const));
+    for (const data of attempts) ids.push(['generate', fallbackJobId(data)]);
+    await Promise.all([...ids.map(([stage, id]) => conn.queues[stage].remove(id)), conn.redis.del(...attempts.map((data) => llmb.member(memberId(data))))]);
   }
   let reply: unknown;
   try {

@@ -5,7 +5,7 @@ import { metricsPayload } from '../metrics/store.js';
 import { loadItem } from '../items.js';
 import { batchKeys, itemKey } from '../keys.js';
 import { draftName, type DraftOutput } from '../processors/outputs.js';
-import { enqueueStage, stageJobId, type StageJobData } from '../queues.js';
+import { enqueueStage, fallbackJobId, type StageJobData } from '../queues.js';
 import { continueTrace, describeGeneration } from '../tracing.js';
 import { BATCH_PROVIDER, type CollectorContext } from './context.js';
 import { parseMemberId, type MemberInfo } from './keys.js';
@@ -48,7 +48,7 @@ export async function fallback(c: CollectorContext, groupId: string, customId: s
   await continueTrace(
     info.c,
     info.t,
-    () => c.conn.queues.generate.add('generate', job, { jobId: `${stageJobId('generate', data)}-rt`, priority: info.p }),
+    () => c.conn.queues.generate.add('generate', job, { jobId: fallbackJobId(data), priority: info.p }),
     (span) => span.setAttributes({ 'agent_factory.message_batch.outcome': outcome }),
   );
 }
