@@ -115,3 +115,19 @@ it('submit --wait says why its batch stalls while Redis is full, and ends comple
   expect(code, stderr).toBe(0);
   expect(JSON.parse(stdout)).toMatchObject({ id: batchId, state: 'completed', counts: { completed: 200, failed: 0 } });
 }, 120_000);
+
+it('SIGTERM while Redis is full: every worker still closes its connections and exits 0', async () => {
+  await fleet.stopAll();
+  await fleet.grow(2);
+  // With the shared cache on, the workers hold hit counters that a full Redis refuses to take at shutdown.
+  const batch = await submitBatch(conn, syntheticInputs(300, 710));
+  while (((await peekBatch(conn, batch.id))?.counts.completed ?? 0) < 30) await sleep(20);
+  await conn.redis.config('SET', 'maxmemory', String((await usedMemory()) - 512 * 1024));
+  try {
+    await sleep(3000);
+    const exits = await Promise.all(fleet.ready().map((slot) => fleet.signal(slot, 'SIGTERM')));
+    expect(exits).toEqual([0, 0]);
+  } finally {
+    await conn.redis.config('SET', 'maxmemory', '0');
+  }
+}, 90_000);

@@ -75,12 +75,17 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<Running
   const prom = metricsPort !== undefined ? new PromMetrics(conn) : undefined;
   let metrics: MetricsServer | undefined;
   const release = async (): Promise<void> => {
-    await metrics?.close();
-    await cache?.close();
-    await conn.close();
-    await research.docs?.close?.();
-    // Last: the spans of the jobs that just finished go out before the process exits.
-    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last traces'));
+    // Each step runs whatever became of the one before: a last write Redis refuses (full, or gone)
+    // must not leave the connections open and the stopped process alive.
+    const steps: [string, () => Promise<unknown> | undefined][] = [
+      ['could not stop the metrics listener', () => metrics?.close()],
+      ['could not save the last cache counters', () => cache?.close()],
+      ['could not close the Redis connections', () => conn.close()],
+      ['could not close the docs source', () => research.docs?.close?.()],
+      // Last: the spans of the jobs that just finished go out before the process exits.
+      ['could not export the last traces', () => tracing?.shutdown()],
+    ];
+    for (const [failure, step] of steps) await Promise.resolve().then(step).catch((error: unknown) => logger.warn({ err: error }, failure));
   };
   let pool: WorkerPool | undefined;
   try {
@@ -126,14 +131,17 @@ export async function runWorkerUntilSignal(options: RunWorkerOptions = {}): Prom
   });
   const logger = options.logger ?? createLogger({ component: 'worker' });
   logger.info({ signal }, 'stopping: finishing running jobs');
-  await worker.stop();
-  // Everything the worker opened is closed. A handle a client library leaves behind (seen: the
-  // Cluster client after a node restart) must not keep a stopped worker alive; unref'd, this timer
-  // fires only if something else holds the process open.
-  setTimeout(() => {
-    logger.warn('stopped, but a leftover handle kept the process alive: exiting');
-    process.exit(0);
-  }, LEFTOVER_HANDLE_MS).unref();
+  try {
+    await worker.stop();
+  } finally {
+    // Everything the worker opened is closed. A handle a client library leaves behind (seen: the
+    // Cluster client after a node restart) must not keep a stopped worker alive, even one whose stop
+    // failed; unref'd, this timer fires only if something else holds the process open.
+    setTimeout(() => {
+      logger.warn('stopped, but a leftover handle kept the process alive: exiting');
+      process.exit(process.exitCode ?? 0);
+    }, LEFTOVER_HANDLE_MS).unref();
+  }
 }
 
 /** How long a stopped worker may take to exit by itself. */
