@@ -6,6 +6,7 @@ import { cancelBatch, deleteBatch, listBatches, submitBatch, type FactoryConnect
 import { runCli } from '../helpers/cli.js';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { limitMemory, usedMemory } from '../helpers/maxmemory.js';
 import { sleep } from '../helpers/queue-workers.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { countBatch, expectSound, peekBatch, report, settle } from './counts.js';
@@ -29,16 +30,12 @@ beforeAll(async () => {
 
 afterAll(() => rig?.stop());
 
-async function usedMemory(): Promise<number> {
-  return Number(/^used_memory:(\d+)/m.exec(await conn.redis.info('memory'))?.[1]);
-}
-
 it('Redis full mid-batch: nothing fails for it, the workers pause and say so, and the batch completes once there is room', async () => {
   await fleet.grow(2);
   const batch = await submitBatch(conn, syntheticInputs(REQUIREMENTS, 707), { useCache: false });
   while (((await peekBatch(conn, batch.id))?.counts.completed ?? 0) < 30) await sleep(20);
   // Below what Redis already holds: every write is refused from now on.
-  await conn.redis.config('SET', 'maxmemory', String((await usedMemory()) - 512 * 1024));
+  await limitMemory(conn.redis, -512 * 1024);
   await sleep(FULL_MS);
   const whileFull = await peekBatch(conn, batch.id);
   await conn.redis.config('SET', 'maxmemory', '0');
@@ -80,14 +77,13 @@ it('a stage job failed for good without marking its requirement: a worker ends i
 it('on a full Redis a batch can still be cancelled and deleted, which is what makes room', async () => {
   await fleet.stopAll();
   const batch = await submitBatch(conn, syntheticInputs(400, 709), { useCache: false });
-  const full = (await usedMemory()) - 256 * 1024;
-  await conn.redis.config('SET', 'maxmemory', String(full));
+  const full = await limitMemory(conn.redis, -256 * 1024);
   try {
     const cancelled = await cancelBatch(conn, batch.id);
     expect(cancelled).toMatchObject({ state: 'cancelled', counts: { pending: 0, cancelled: 400 } });
     expect(await deleteBatch(conn, batch.id)).toBe('deleted');
     // Its queued jobs and records went with it: Redis has room again.
-    expect(await usedMemory()).toBeLessThan(full);
+    expect(await usedMemory(conn.redis)).toBeLessThan(full);
   } finally {
     await conn.redis.config('SET', 'maxmemory', '0');
   }
@@ -103,7 +99,7 @@ it('submit --wait says why its batch stalls while Redis is full, and ends comple
     if (found && found.counts.completed >= 10) batchId = found.id;
     else await sleep(20);
   }
-  await conn.redis.config('SET', 'maxmemory', String((await usedMemory()) - 512 * 1024));
+  await limitMemory(conn.redis, -512 * 1024);
   try {
     // The wait looks for a reason after 10 s without progress.
     await sleep(14_000);
@@ -123,7 +119,7 @@ it('SIGTERM while Redis is full: every worker still closes its connections and e
   // With the shared cache on, the workers hold hit counters that a full Redis refuses to take at shutdown.
   const batch = await submitBatch(conn, syntheticInputs(300, 710));
   while (((await peekBatch(conn, batch.id))?.counts.completed ?? 0) < 30) await sleep(20);
-  await conn.redis.config('SET', 'maxmemory', String((await usedMemory()) - 512 * 1024));
+  await limitMemory(conn.redis, -512 * 1024);
   try {
     await sleep(3000);
     const exits = await Promise.all(slots.map((slot) => fleet.signal(slot, 'SIGTERM')));

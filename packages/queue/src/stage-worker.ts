@@ -330,7 +330,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
         if (!final || !data.success) return;
         const jobLogger = logger.child({ batch: data.data.b, req: data.data.k, stage });
-        markFailed(conn, data.data, reason, jobLogger, ctx.metrics).catch(markMissed(jobLogger, reason));
+        void markFailed(conn, data.data, reason, jobLogger, ctx.metrics).catch(markMissed(jobLogger, reason));
       });
       const logError = throttledErrorLog(logger, 'worker error', { stage });
       // BullMQ's own steps (fetching, finishing) meet a full Redis first: they close the gate too.
