@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RedisClient } from '../connection.js';
 
 type Arg = string | number | Buffer;
+type Send = (script: string, numKeys: number, keysAndArgs: Arg[]) => Promise<unknown>;
 
 export interface ScriptOptions {
   /**
@@ -46,30 +47,30 @@ export class Script {
     }
   }
 
-  /** The flagged source where Redis reads flags; the plain one otherwise (at once: most scripts run per job). */
-  private source(client: RedisClient): { lua: string; sha: string } | Promise<{ lua: string; sha: string }> {
-    const flagged = this.flagged;
-    return flagged ? takesFlags(client).then((takes) => (takes ? flagged : this)) : this;
+  /** The flagged source where Redis reads flags, else the plain one. */
+  private async flaggedSource(client: RedisClient, flagged: { lua: string; sha: string }): Promise<{ lua: string; sha: string }> {
+    return (await takesFlags(client)) ? flagged : this;
   }
 
-  async run(client: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    const { lua, sha } = await this.source(client);
-    try {
-      return await client.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(lua, keys.length, ...keys, ...args);
-    }
+  run(client: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    return this.call(client, keys, args, (sha, n, rest) => client.evalsha(sha, n, ...rest), (lua, n, rest) => client.eval(lua, n, ...rest));
   }
 
   /** As run, with every string of the reply as a Buffer (for binary values). */
-  async runBuffer(client: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    const { lua, sha } = await this.source(client);
-    try {
-      return await client.callBuffer('EVALSHA', sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.callBuffer('EVAL', lua, keys.length, ...keys, ...args);
-    }
+  runBuffer(client: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    return this.call(client, keys, args, (sha, n, rest) => client.callBuffer('EVALSHA', sha, n, ...rest), (lua, n, rest) => client.callBuffer('EVAL', lua, n, ...rest));
+  }
+
+  /**
+   * EVALSHA, then EVAL on NOSCRIPT. A plain script's command is sent at once, in the caller's own
+   * microtask: one await more before each chunk's script took a 100,000-line submit from 4.2 s to 5.3 s.
+   */
+  private call(client: RedisClient, keys: readonly string[], args: readonly Arg[], evalsha: Send, evaluate: Send): Promise<unknown> {
+    const send = ({ lua, sha }: { lua: string; sha: string }): Promise<unknown> =>
+      evalsha(sha, keys.length, [...keys, ...args]).catch((error: unknown) => {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return evaluate(lua, keys.length, [...keys, ...args]);
+      });
+    return this.flagged ? this.flaggedSource(client, this.flagged).then(send) : send(this);
   }
 }
