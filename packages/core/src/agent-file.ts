@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 import { GENERATOR_VERSION } from './version.js';
 
 /** Frontmatter fields the factory writes, in the order it writes them. */
@@ -10,11 +10,6 @@ export interface AgentFrontmatter {
   permissionMode?: string;
   color?: string;
 }
-
-/** SHA-256 in hex: one-shot `crypto.hash` (Node 20.12+) skips building a Hash object; older 20.x stream it. */
-const sha256Hex: (text: string) => string = typeof crypto.hash === 'function'
-  ? (text) => crypto.hash('sha256', text, 'hex')
-  : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** The last requirement hashed: the generator and gate 4 hash the same one back to back. */
 let lastHashed: { requirement: string; hash: string } | undefined;

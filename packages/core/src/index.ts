@@ -11,6 +11,7 @@ export * from './ports/docs-source.js';
 export * from './ports/cache.js';
 export * from './claude-code-facts.js';
 export * from './agent-file.js';
+export * from './sha256.js';
 export * from './version.js';
 export * from './tokens.js';
 export * from './catalog/libraries.js';

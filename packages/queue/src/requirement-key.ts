@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Requirement } from '@agent-factory/core';
+import { sha256Hex, type Requirement } from '@agent-factory/core';
 
 /** Printable ASCII words between single spaces: already in normal form (most requirements are). */
 const NORMAL_ASCII = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
@@ -17,8 +16,5 @@ export function normalizeRequirement(text: string): string {
  * a finished agent. 16 hex digits: a collision in a batch of 100,000 has odds below 1 in 10^9.
  */
 export function requirementKey(req: Pick<Requirement, 'requirement' | 'tier' | 'model'>): string {
-  return createHash('sha256')
-    .update(`${normalizeRequirement(req.requirement)}\u0000${req.tier ?? ''}\u0000${req.model ?? ''}`)
-    .digest('hex')
-    .slice(0, 16);
+  return sha256Hex(`${normalizeRequirement(req.requirement)}\u0000${req.tier ?? ''}\u0000${req.model ?? ''}`).slice(0, 16);
 }
