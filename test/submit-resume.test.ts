@@ -575,4 +575,45 @@ describe('a submit Redis refuses part way (it reached maxmemory)', () => {
       await conn.close();
     }
   }, 180_000);
+
+  it('--resume refuses up front, with the figures, a rest of the file that will not fit Redis; the batch stays interrupted and resumes once there is room', async () => {
+    const prefix = testPrefix();
+    const conn = await open(prefix);
+    const distinct = join(dir, 'distinct.jsonl');
+    await writeFile(distinct, requirementsFile(4000, () => '', 1));
+    try {
+      const submit = startSubmit([distinct], envFor(prefix));
+      const { id } = await whenEnqueued(conn, submit, 1000);
+      submit.child.kill('SIGKILL');
+      await submit.exited;
+      const keys = batchKeys(prefix, id);
+      const held = Number(await conn.redis.hget(keys.batch, 'inputs'));
+      expect(held).toBeLessThan(4000);
+      await sleep(LEASE_MS + 500);
+
+      // About 5 KB for each of the rest's 2,000-odd new requirements, against 2 MB free.
+      await limitMemory(conn.redis, 2 * 2 ** 20);
+      const rest = (4000 - held).toLocaleString('en-US');
+      const refused = await runCli(['submit', distinct, '--resume', id], { env: envFor(prefix) });
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `^agent-factory: the rest of batch ${id} \\(${rest} more requirement\\(s\\)\\) needs about [\\d.]+ MB in Redis while it is queued and once it is finished \\(${rest} distinct requirement\\(s\\) at about 5 KB each\\) ` +
+            'but Redis has [\\d.]+ MB free under maxmemory [\\d.]+ MB, so nothing more was enqueued and the batch stays interrupted\\. To make room: raise maxmemory',
+          'm',
+        ),
+      );
+      expect(await conn.redis.llen(keys.ids)).toBe(held);
+      expect(await conn.redis.hget(keys.batch, 'inputs')).toBe(String(held));
+      expect(await statusJson(prefix, id)).toMatchObject({ state: 'interrupted', inputs: held });
+
+      await conn.redis.config('SET', 'maxmemory', '0');
+      const resumed = await runCli(['submit', distinct, '--resume', id, '--json'], { env: envFor(prefix) });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ id, state: 'running', inputs: 4000, total: 4000 });
+    } finally {
+      await conn.redis.config('SET', 'maxmemory', '0');
+      await conn.close();
+    }
+  }, 120_000);
 });

@@ -26,6 +26,14 @@ export async function countDistinct(items: AsyncIterable<BatchItemInput> | Itera
   return keys.size;
 }
 
+/** What a refusal speaks of: a new batch, or the rest of an interrupted one (a resume). */
+export interface RoomSubject {
+  what: string;
+  outcome: string;
+}
+
+const NEW_BATCH: RoomSubject = { what: 'this batch', outcome: 'nothing was enqueued' };
+
 /**
  * Refuses a batch that clearly will not fit under the Redis's maxmemory, before anything of it is
  * written: with noeviction a full Redis refuses every write, and the batch (and every other) would
@@ -33,7 +41,7 @@ export async function countDistinct(items: AsyncIterable<BatchItemInput> | Itera
  * over a file) only when even that bound does not fit. No check without a maxmemory, or when INFO is
  * not allowed.
  */
-export async function checkBatchRoom(conn: FactoryConnection, inputs: number, distinct: () => Promise<number>): Promise<void> {
+export async function checkBatchRoom(conn: FactoryConnection, inputs: number, distinct: () => Promise<number>, subject: RoomSubject = NEW_BATCH): Promise<void> {
   const node = await tightestMaster(conn.redis);
   if (!node) return;
   const free = freeBytes(node);
@@ -43,8 +51,8 @@ export async function checkBatchRoom(conn: FactoryConnection, inputs: number, di
   if (needed <= free) return;
   const redis = conn.redis instanceof Cluster ? `Redis node ${node.node}` : 'Redis';
   throw new RedisFullError(
-    `this batch needs about ${formatBytes(needed)} in Redis while it is queued and once it is finished ` +
+    `${subject.what} needs about ${formatBytes(needed)} in Redis while it is queued and once it is finished ` +
       `(${count(n)} distinct requirement(s) at about ${REDIS_BYTES_PER_REQUIREMENT / 1024} KB each) but ${redis} has ${formatBytes(free)} free under maxmemory ${formatBytes(node.max)}, ` +
-      `so nothing was enqueued. To make room: ${REDIS_MEMORY_FIX}`,
+      `so ${subject.outcome}. To make room: ${REDIS_MEMORY_FIX}`,
   );
 }

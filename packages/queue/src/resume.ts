@@ -1,4 +1,5 @@
 import type { BatchStatus } from './batch.js';
+import { checkBatchRoom } from './batch-room.js';
 import type { FactoryConnection } from './connection.js';
 import { batchInput, enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 import { idsEntry } from './ids-entry.js';
@@ -113,6 +114,21 @@ async function nothingToResume(conn: FactoryConnection, batchId: string, inputs:
   return { status: await statusAfterSubmit(conn, batchId), resumed: false, skipped: 0, added: 0, requeued: 0 };
 }
 
+/**
+ * Refuses, before the takeover, a rest of the file that clearly will not fit Redis (batch-room.ts),
+ * rather than have Redis stop the resume part way again. The rest's distinct requirements are the
+ * file's, counted (another pass) only when its input count does not fit, less those the batch holds.
+ */
+async function checkRestRoom(conn: FactoryConnection, batchId: string, held: number, heldDistinct: number, options: ResumeOptions): Promise<void> {
+  if (options.expectedInputs === undefined) return;
+  const rest = options.expectedInputs - held;
+  const { countDistinct } = options;
+  await checkBatchRoom(conn, rest, async () => (countDistinct ? (await countDistinct()) - heldDistinct : rest), {
+    what: `the rest of batch ${batchId} (${rest.toLocaleString('en-US')} more requirement(s))`,
+    outcome: 'nothing more was enqueued and the batch stays interrupted',
+  });
+}
+
 async function* asAsync<T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
   yield* items;
 }
@@ -136,6 +152,7 @@ export async function resumeBatch(conn: FactoryConnection, batchId: string, item
     const held = await conn.redis.llen(keys.ids);
     const seen = new Set<string>();
     await skipEnqueued(conn, batchId, inputs, held, seen);
+    await checkRestRoom(conn, batchId, held, seen.size, options);
 
     const lease = new SubmitLease(conn, batchId);
     const taken = String(await resumeBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease, submittingKey(prefix)], [batchId, lease.token, lease.ttlMs]));

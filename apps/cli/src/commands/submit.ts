@@ -62,10 +62,15 @@ function checkResumeFlags(command: Command): void {
   }
 }
 
+/** Counts the file's distinct requirements (another pass), for the check that the batch fits Redis. */
+function distinctOf(check: CheckResult, flags: SubmitFlags): () => Promise<number> {
+  return () => countDistinct(readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid: flags.skipInvalid }));
+}
+
 /** Pass 2 into a new batch, or into the interrupted batch --resume names; what to print about it. */
 async function enqueue(conn: FactoryConnection, file: string, items: AsyncIterable<BatchItemInput>, check: CheckResult, flags: SubmitFlags, priority: number, signal: AbortSignal, onProgress: (p: SubmitProgress) => void): Promise<{ status: BatchStatus; note: string }> {
   if (flags.resume) {
-    const outcome = await resumeBatch(conn, flags.resume, items, { onProgress, signal, expectedInputs: check.valid });
+    const outcome = await resumeBatch(conn, flags.resume, items, { onProgress, signal, expectedInputs: check.valid, countDistinct: distinctOf(check, flags) });
     const { status } = outcome;
     if (!outcome.resumed) return { status, note: `batch ${status.id}: nothing to resume, all its ${status.inputs} requirement(s) were enqueued already (${status.state})` };
     const requeued = outcome.requeued > 0 ? `; ${outcome.requeued} whose job was lost with the stopped submit enqueued again` : '';
@@ -93,7 +98,7 @@ async function enqueue(conn: FactoryConnection, file: string, items: AsyncIterab
         skippedInputs: check.invalid,
       },
       onProgress,
-      { signal, onReplay: () => (replayed = true), countDistinct: () => countDistinct(readRequirementsFile(check.path, { format: check.format, tenant: check.tenant, skipInvalid: flags.skipInvalid })) },
+      { signal, onReplay: () => (replayed = true), countDistinct: distinctOf(check, flags) },
     );
   } catch (error) {
     if (error instanceof IdempotencyConflictError) throw new UsageError(`--idempotency-key: ${error.message}`);

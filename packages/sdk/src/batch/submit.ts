@@ -126,7 +126,8 @@ export function submitRequirements(conn: FactoryConnection, input: BatchInput, o
  */
 export async function resumeRequirements(conn: FactoryConnection, batchId: string, input: BatchInput, options: SubmitOptions = {}): Promise<ResumeOutcome> {
   try {
-    return await checkedBatch(input, options, (items, submission) => resumeBatch(conn, batchId, items, submission.expectedInputs === undefined ? {} : { expectedInputs: submission.expectedInputs }));
+    return await checkedBatch(input, options, (items, submission, distinct) =>
+      resumeBatch(conn, batchId, items, { ...(submission.expectedInputs === undefined ? {} : { expectedInputs: submission.expectedInputs }), ...(distinct ? { countDistinct: distinct } : {}) }));
   } catch (error) {
     throw error instanceof ResumeRefusedError ? new FactoryInputError(error.message) : error;
   }
