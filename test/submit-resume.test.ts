@@ -320,6 +320,18 @@ describe('a server killed mid-POST', () => {
         expect(await getBatch(conn, id)).toMatchObject({ state: 'interrupted', inputs: enqueued });
         const unknown = await fetch(`${server.url}/api/batches/b_nope/resume`, { method: 'POST', headers: authed, body });
         expect(unknown.status).toBe(404);
+        // A rest that will not fit Redis is refused up front (507 redis_full), the batch left as it was.
+        const restDistinct = (LINES / REPEATS - Math.ceil(enqueued / REPEATS)).toLocaleString('en-US');
+        await limitMemory(conn.redis, 2 ** 20);
+        try {
+          const full = await fetch(`${server.url}/api/batches/${id}/resume`, { method: 'POST', headers: authed, body });
+          expect(full.status).toBe(507);
+          const message = new RegExp(`^the rest of batch ${id} \\([\\d,]+ more requirement\\(s\\)\\) needs about [\\d.]+ MB in Redis .* \\(${restDistinct} distinct requirement\\(s\\) at about 5 KB each\\) .* so nothing more was enqueued and the batch stays interrupted`);
+          expect(await full.json()).toMatchObject({ error: { code: 'redis_full', message: expect.stringMatching(message) } });
+          expect(await getBatch(conn, id)).toMatchObject({ state: 'interrupted', inputs: enqueued });
+        } finally {
+          await conn.redis.config('SET', 'maxmemory', '0');
+        }
 
         const resumed = await fetch(`${server.url}/api/batches/${id}/resume`, { method: 'POST', headers: authed, body });
         expect(resumed.status).toBe(200);
@@ -556,8 +568,7 @@ describe('a submit Redis refuses part way (it reached maxmemory)', () => {
       // A resume before there is room changes nothing, and says why.
       const early = await runCli(['submit', file, '--resume', id], { env: envFor(prefix) });
       expect(early.code).toBe(1);
-      expect(early.stderr).toMatch(/^agent-factory: Redis is full \(/m);
-      expect(early.stderr).toContain(`batch ${id} is interrupted: submit stopped after enqueuing ${enqueued.toLocaleString('en-US')} of`);
+      expect(early.stderr).toMatch(new RegExp(`^agent-factory: the rest of batch ${id} \\(${(LINES - enqueued).toLocaleString('en-US')} more requirement\\(s\\)\\) needs about .* but Redis has 0\\.0 MB free under maxmemory .*, so nothing more was enqueued and the batch stays interrupted\\. To make room: `, 'm'));
       expect(early.stderr).not.toContain('OOM command not allowed');
       expect(await conn.redis.hmget(batchKeys(prefix, id).batch, 'state', 'inputs')).toEqual(['interrupted', String(enqueued)]);
 

@@ -1,5 +1,5 @@
 import type { BatchStatus } from './batch.js';
-import { checkBatchRoom } from './batch-room.js';
+import { checkBatchRoom, countDistinct } from './batch-room.js';
 import type { FactoryConnection } from './connection.js';
 import { batchInput, enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 import { idsEntry } from './ids-entry.js';
@@ -115,15 +115,17 @@ async function nothingToResume(conn: FactoryConnection, batchId: string, inputs:
 }
 
 /**
- * Refuses, before the takeover, a rest of the file that clearly will not fit Redis (batch-room.ts),
+ * Refuses, before the takeover, a rest of the input that clearly will not fit Redis (batch-room.ts),
  * rather than have Redis stop the resume part way again. The rest's distinct requirements are the
- * file's, counted (another pass) only when its input count does not fit, less those the batch holds.
+ * input's, counted (another pass over a file) only when its input count does not fit, less those the
+ * batch holds.
  */
-async function checkRestRoom(conn: FactoryConnection, batchId: string, held: number, heldDistinct: number, options: ResumeOptions): Promise<void> {
-  if (options.expectedInputs === undefined) return;
-  const rest = options.expectedInputs - held;
-  const { countDistinct } = options;
-  await checkBatchRoom(conn, rest, async () => (countDistinct ? (await countDistinct()) - heldDistinct : rest), {
+async function checkRestRoom(conn: FactoryConnection, batchId: string, items: AsyncIterable<BatchItemInput> | Iterable<BatchItemInput>, held: number, heldDistinct: number, options: ResumeOptions): Promise<void> {
+  const inputs = Array.isArray(items) ? items.length : options.expectedInputs;
+  if (inputs === undefined) return;
+  const rest = inputs - held;
+  const distinct = Array.isArray(items) ? () => countDistinct(items) : options.countDistinct;
+  await checkBatchRoom(conn, rest, async () => (distinct ? (await distinct()) - heldDistinct : rest), {
     what: `the rest of batch ${batchId} (${rest.toLocaleString('en-US')} more requirement(s))`,
     outcome: 'nothing more was enqueued and the batch stays interrupted',
   });
@@ -152,7 +154,7 @@ export async function resumeBatch(conn: FactoryConnection, batchId: string, item
     const held = await conn.redis.llen(keys.ids);
     const seen = new Set<string>();
     await skipEnqueued(conn, batchId, inputs, held, seen);
-    await checkRestRoom(conn, batchId, held, seen.size, options);
+    await checkRestRoom(conn, batchId, items, held, seen.size, options);
 
     const lease = new SubmitLease(conn, batchId);
     const taken = String(await resumeBatchScript.run(conn.redis, [keys.batch, keys.results, keys.ids, keys.lease, submittingKey(prefix)], [batchId, lease.token, lease.ttlMs]));
