@@ -27,7 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   mcp: async () => (await import('./commands/mcp.js')).registerMcp,
 };
 
-/** Builds the `agent-factory` program with the command named in argv (all of them for help or a typo). */
+/** Builds the `agent-factory` program with the command named in argv (none for --version; all of them for help or a typo). */
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command('agent-factory')
     .description('Turns natural-language requirements into validated Claude Code sub-agents.')
@@ -35,7 +35,8 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   const named = argv[2];
-  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  // --version needs no command (loading them all took it 0.8 s); help and a typo list them all.
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : named === '--version' || named === '-V' ? [] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program);
   return program;
 }
