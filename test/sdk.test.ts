@@ -285,7 +285,7 @@ describe('batches on a Redis without room', () => {
     await redis?.stop();
   });
 
-  it('submitBatch refuses a file that will not fit (RedisFullError, nothing enqueued); its repeats are counted once', async () => {
+  it('submitBatch refuses a file that will not fit (RedisFullError, nothing enqueued); its repeats are counted once, by their ids entries', async () => {
     const prefix = testPrefix();
     const factory = createAgentFactory({ redisUrl: redis.url, prefix, env: { AF_RESEARCH: 'none', LOG_LEVEL: 'error' } });
     const lines = (distinct: number): string => Array.from({ length: 1000 }, (_, i) => `Review Terraform plans for public S3 buckets in stack ${i % distinct}.`).join('\n');
@@ -297,6 +297,9 @@ describe('batches on a Redis without room', () => {
       await expect(refused).rejects.toBeInstanceOf(RedisFullError);
       await expect(refused).rejects.toThrow(/^this batch needs about 4\.9 MB in Redis .* \(1,000 distinct requirement\(s\) at about 5 KB each\) but Redis has [12]\.\d MB free/);
       expect((await client.keys(`${prefix}*`)).filter((k) => !k.endsWith(':meta'))).toEqual([]);
+      // One requirement 100,000 times: its ids list alone (about 3 MB) is more than there is room for.
+      await writeFile(join(dir, 'one.txt'), Array.from({ length: 100_000 }, () => 'Review Terraform plans for public S3 buckets.').join('\n'));
+      await expect(factory.submitBatch({ file: join(dir, 'one.txt') })).rejects.toThrow(/^this batch needs about 3\.1 MB in Redis .* \(1 distinct requirement\(s\) at about 5 KB each, 99,999 repeat\(s\) at about 32 bytes each\) but Redis has [12]\.\d MB free/);
       expect(await factory.submitBatch({ file: join(dir, 'ten.txt') })).toMatchObject({ inputs: 1000, total: 10 });
     } finally {
       await client.config('SET', 'maxmemory', '0');

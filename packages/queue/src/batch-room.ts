@@ -17,6 +17,13 @@ import { RedisFullError } from './submit-full.js';
  */
 export const REDIS_BYTES_PER_REQUIREMENT = 5 * 1024;
 
+/**
+ * What a repeated input adds: its entry on the batch's ids list (`inputId\treqKey`), 29 bytes each by
+ * MEMORY USAGE on a list of 100,000 (ids like `line-6`). A file of a million lines of a few
+ * requirements needs some 30 MB for them alone.
+ */
+export const REDIS_BYTES_PER_REPEAT = 32;
+
 const count = (n: number): string => n.toLocaleString('en-US');
 
 /** How many distinct requirements (what the batch stores and runs once) the inputs hold. */
@@ -47,12 +54,14 @@ export async function checkBatchRoom(conn: FactoryConnection, inputs: number, di
   const free = freeBytes(node);
   if (inputs * REDIS_BYTES_PER_REQUIREMENT <= free) return;
   const n = await distinct();
-  const needed = n * REDIS_BYTES_PER_REQUIREMENT;
+  const repeats = Math.max(0, inputs - n);
+  const needed = n * REDIS_BYTES_PER_REQUIREMENT + repeats * REDIS_BYTES_PER_REPEAT;
   if (needed <= free) return;
   const redis = conn.redis instanceof Cluster ? `Redis node ${node.node}` : 'Redis';
+  const parts = `${count(n)} distinct requirement(s) at about ${REDIS_BYTES_PER_REQUIREMENT / 1024} KB each${repeats > 0 ? `, ${count(repeats)} repeat(s) at about ${REDIS_BYTES_PER_REPEAT} bytes each` : ''}`;
   throw new RedisFullError(
     `${subject.what} needs about ${formatBytes(needed)} in Redis while it is queued and once it is finished ` +
-      `(${count(n)} distinct requirement(s) at about ${REDIS_BYTES_PER_REQUIREMENT / 1024} KB each) but ${redis} has ${formatBytes(free)} free under maxmemory ${formatBytes(node.max)}, ` +
+      `(${parts}) but ${redis} has ${formatBytes(free)} free under maxmemory ${formatBytes(node.max)}, ` +
       `so ${subject.outcome}. To make room: ${REDIS_MEMORY_FIX}`,
   );
 }
