@@ -54,4 +54,23 @@ describe('throttledErrorLog (a worker\'s BullMQ error events)', () => {
     expect(second).toMatchObject({ stage: 'generate', msg: 'worker error', repeatsLeftOut: Math.ceil(REPEAT_WINDOW_MS / 60) - 1 });
     expect(JSON.parse(lines[0]!)).not.toHaveProperty('repeatsLeftOut');
   });
+
+  it('counts the errors that differ only by the job they name as one kind: a Redis stall past the lock duration is two lines, not one per running job', () => {
+    const { lines, logger } = captured('info');
+    const onError = throttledErrorLog(logger, 'worker error', { stage: 'validate' }, () => 0);
+    for (let i = 0; i < 136; i++) {
+      onError(new Error(`Missing lock for job b_mx05v1qlac5qhzwc-${i.toString(16).padStart(16, '0')}-validate. moveToFinished`));
+      onError(new Error(`could not renew lock for job b_mx05v1qlac5qhzwc-${i.toString(16).padStart(16, '0')}-validate`));
+    }
+    onError(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    const logged = lines.map((l) => JSON.parse(l) as { err: { message: string }; hint?: string });
+    expect(logged.map((l) => l.err.message)).toEqual([
+      'Missing lock for job b_mx05v1qlac5qhzwc-0000000000000000-validate. moveToFinished',
+      'could not renew lock for job b_mx05v1qlac5qhzwc-0000000000000000-validate',
+      'connect ECONNREFUSED 127.0.0.1:6379',
+    ]);
+    expect(logged[0]!.hint).toMatch(/^the job's lock ran out \(Redis did not answer, or this process was blocked, for longer than the lock lasts\): the job runs again/);
+    expect(logged[1]!.hint).toBe(logged[0]!.hint);
+    expect(logged[2]).not.toHaveProperty('hint');
+  });
 });
