@@ -10,6 +10,8 @@ export interface TestRedis {
   dir: string;
   /** Kills the server (SIGKILL unless graceful) and starts it again on the same port and data dir. */
   restart(options?: { graceful?: boolean; downMs?: number }): Promise<void>;
+  /** Freezes the server (SIGSTOP) for `ms`, then lets it go on (SIGCONT): connections stay open, nothing answers. */
+  pause(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,11 @@ export async function startRedis(options: { appendonly?: boolean; args?: string[
       await kill(graceful ? 'SIGTERM' : 'SIGKILL');
       await new Promise((r) => setTimeout(r, downMs));
       await launch();
+    },
+    async pause(ms) {
+      child?.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, ms));
+      child?.kill('SIGCONT');
     },
     async stop() {
       await kill('SIGKILL');
