@@ -33,7 +33,7 @@ import { watchSubmissions } from './submit-watch.js';
 import { markStageSpan } from './tracing.js';
 import { startWebhookDelivery } from './webhooks/worker.js';
 import { throttledErrorLog } from './error-log.js';
-import { RedisFullGate } from './redis-full-gate.js';
+import { RedisWriteGate } from './redis-write-gate.js';
 
 export interface WorkerDeps {
   llm?: LlmProvider;
@@ -168,7 +168,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
 /** One stage's processor: the item's gates when the stage reads it (final, gone, cancelled), the stage's work, and the failure policy. */
 function processorFor(stage: Stage, ctx: StageContext, active: Map<string, RunningJob>, cancelled: ReadonlySet<string>, getWorker: () => Worker, limiter?: RateLimiter) {
   const handler = HANDLERS[stage];
-  const gate = ctx.redisFull;
+  const gate = ctx.writeGate;
   // Three parameters: BullMQ then passes the abort signal that cancelJob() fires.
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
     const parsed = StageJobDataSchema.safeParse(job.data);
@@ -212,10 +212,10 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
         // Shutting down: back to the queue, for a live worker to take.
         return backToQueue(job, token, `${stage}: ${SHUTDOWN_REASON}`);
       }
-      // Redis refused a write for want of memory (the stage's own, or its next job's): not the stage's fault.
+      // Redis refused a write, full or unable to save (the stage's own, or its next job's): not the stage's fault.
       const whenRoom = async (): Promise<never> => {
         await gate.whenOpen();
-        return backToQueue(job, token, `${stage}: Redis was full`);
+        return backToQueue(job, token, `${stage}: Redis refused writes`);
       };
       if (gate.noticed(error)) return whenRoom();
       // Provider retries of a run that goes back to the queue would be lost with it: the job keeps their count.
@@ -228,7 +228,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
         throw Worker.RateLimitError();
       }
       const reason = `${stage}: ${describeError(error)}`;
-      // The item is marked before its job fails for good; should the mark meet a full Redis, the run waits and comes back.
+      // The item is marked before its job fails for good; should Redis refuse the mark, the run waits and comes back.
       const fail = (why: string): Promise<void> =>
         markFailed(ctx.conn, data, why, logger, ctx.metrics).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
       if (isPermanentError(error)) {
@@ -265,7 +265,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const llm = options.deps.llm ?? offlineProvider;
   const workers: Worker[] = [];
-  const gate = new RedisFullGate(conn, () => workers, logger);
+  const gate = new RedisWriteGate(conn, () => workers, logger);
   const ctx: StageContext = {
     conn,
     llm,
@@ -277,7 +277,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
     metrics: new MetricsRecorder(conn, options.prom),
     ...(isAnthropicProvider(llm) && llm.settings.prices ? { prices: llm.settings.prices } : {}),
     logger,
-    redisFull: gate,
+    writeGate: gate,
   };
   await warmUp();
   // The workers' own client (BullMQ adds one blocking connection per worker) and the cancel listener.
@@ -333,7 +333,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         void markFailed(conn, data.data, reason, jobLogger, ctx.metrics).catch(markMissed(jobLogger, reason));
       });
       const logError = throttledErrorLog(logger, 'worker error', { stage });
-      // BullMQ's own steps (fetching, finishing) meet a full Redis first: they close the gate too.
+      // BullMQ's own steps (fetching, finishing) meet a refusing Redis first: they close the gate too.
       worker.on('error', (error) => void (gate.noticed(error) || logError(error)));
       workers.push(worker);
     }

@@ -6,7 +6,7 @@ import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { FactoryConnection } from '../connection.js';
 import { CancelledError, PermanentError } from '../errors.js';
 import type { LoadedItem } from '../items.js';
-import type { RedisFullGate } from '../redis-full-gate.js';
+import type { RedisWriteGate } from '../redis-write-gate.js';
 import type { Logger } from '../logger.js';
 import { enqueueStage, stageJobId, type StageJobData } from '../queues.js';
 import type { Stage } from '../stages.js';
@@ -28,8 +28,8 @@ export interface StageContext {
   /** Price overrides (AF_PRICES) for the recorded cost. */
   prices?: Readonly<Record<string, ModelPrice>>;
   logger: Logger;
-  /** Told of every Redis error a stage meets: true when Redis is full (the process's workers then pause). */
-  redisFull: RedisFullGate;
+  /** Told of every Redis error a stage meets: true when Redis refuses writes, full or unable to save (the process's workers then pause). */
+  writeGate: RedisWriteGate;
 }
 
 /** A job's time in its queue (ms), earlier attempts, and when it was enqueued (epoch ms). */

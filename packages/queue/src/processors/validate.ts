@@ -78,7 +78,7 @@ export const validateStage: StageHandler = {
     if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored)) {
       ctx.metrics.observe(metrics?.record);
       // Best effort: a cache outage must not fail an agent that is already stored.
-      await ctx.cache?.setPacked('agents', `${data.k}-${ctx.agentCacheSuffix}`, packed).catch((error: unknown) => void (ctx.redisFull.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent')));
+      await ctx.cache?.setPacked('agents', `${data.k}-${ctx.agentCacheSuffix}`, packed).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent')));
     }
   },
 };
