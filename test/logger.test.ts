@@ -74,3 +74,21 @@ describe('throttledErrorLog (a worker\'s BullMQ error events)', () => {
     expect(logged[2]).not.toHaveProperty('hint');
   });
 });
+
+describe('createLogger', () => {
+  it("logs a failed Redis command's name and how many arguments it had, not the arguments (payloads, kilobytes a line)", () => {
+    const { lines, logger } = captured('info');
+    const refused = Object.assign(new Error('MISCONF Redis is configured to save RDB snapshots, but it is currently unable to persist to disk.'), {
+      command: { name: 'evalsha', args: ['043d2189', '7', '{af}:batch:b1', Buffer.alloc(20_000, 7), '{"requirement":"Review the billing service"}'] },
+    });
+    const aborted = Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), { previousErrors: [refused] });
+    logger.warn({ err: refused }, 'stage failed; it will be retried');
+    logger.error({ err: aborted }, 'could not mark the requirement failed');
+    expect(lines.join('\n')).not.toContain('Review the billing service');
+    const [first, second] = lines.map((l) => JSON.parse(l) as { err: { message: string; stack: string; command?: unknown; previousErrors?: { command?: unknown }[] } });
+    expect(first!.err).toMatchObject({ message: refused.message, command: { name: 'evalsha', argCount: 5 } });
+    expect(first!.err.stack).toContain('MISCONF');
+    expect(second!.err.previousErrors?.[0]?.command).toEqual({ name: 'evalsha', argCount: 5 });
+    expect(lines.map((l) => l.length < 10_000)).toEqual([true, true]);
+  });
+});

@@ -65,6 +65,24 @@ function wantsPretty(toTerminal: boolean): boolean {
 }
 
 /**
+ * pino's error serializer, with a failed Redis command's arguments left out (their count kept):
+ * ioredis puts the command on its ReplyError, and its arguments are payloads (a compressed result, a
+ * requirement's metrics), kilobytes a line of numbers. Also for the queued commands' errors a failed
+ * MULTI carries (previousErrors).
+ */
+function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const out = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  const command = out['command'];
+  if (command && typeof command === 'object' && 'args' in command) {
+    const { name, args } = command as { name?: unknown; args?: unknown };
+    out['command'] = { name, argCount: Array.isArray(args) ? args.length : undefined };
+  }
+  if (Array.isArray(out['previousErrors'])) out['previousErrors'] = out['previousErrors'].map(serializeError);
+  return out;
+}
+
+/**
  * The factory's logger: JSON lines on stdout (or `destination`: a stream, or a file descriptor such as
  * 2 for stderr; pretty when stdout or that descriptor is a terminal, or LOG_FORMAT says so), level from
  * LOG_LEVEL, secrets redacted. Bind batch, requirement and stage ids with `logger.child({ batch, req, stage })`.
@@ -75,6 +93,7 @@ export function createLogger(bindings: Record<string, unknown> = {}, options: Lo
     level: rest.level ?? logLevelFromEnv(process.env),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...rest,
+    serializers: { err: serializeError, ...rest.serializers },
   };
   const fd = destination === undefined ? 1 : typeof destination === 'number' ? destination : undefined;
   const terminal = fd !== undefined && isatty(fd);
