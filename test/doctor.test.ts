@@ -1,8 +1,10 @@
 import { runPipeline } from '@agent-factory/core';
 import { DoctorReportSchema, type DoctorCheck, type DoctorReport } from '@agent-factory/queue';
 import { Queue, Worker } from 'bullmq';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerSettings } from '../apps/worker/src/worker-settings.js';
@@ -116,6 +118,36 @@ describe('doctor: Redis', () => {
     } finally {
       client.disconnect();
       await full.stop();
+    }
+  });
+
+  it('fails persistence when Redis cannot save to disk (it then refuses every write) and says where to look', async () => {
+    const broken = await startRedis({ appendonly: false, args: ['--enable-protected-configs', 'yes'] });
+    const client = new Redis(broken.url);
+    try {
+      const persistence = async (): Promise<DoctorCheck> => (await redisSettingsChecks(client)).find((c) => c.name === 'redis persistence')!;
+      // A data dir that is gone, and a save point: the save fails.
+      const gone = join(broken.dir, 'gone');
+      await mkdir(gone);
+      await client.config('SET', 'dir', gone);
+      await rmdir(gone);
+      await client.config('SET', 'save', '3600 1');
+      await client.bgsave();
+      while (!/^rdb_bgsave_in_progress:0/m.test(await client.info('persistence'))) await new Promise((r) => setTimeout(r, 20));
+      await expect(client.set('k', '1')).rejects.toThrow(/^MISCONF /);
+      expect(await persistence()).toEqual({
+        name: 'redis persistence',
+        status: 'FAIL',
+        detail: 'its last RDB save failed: with save points and stop-writes-on-bgsave-error (the default) Redis refuses every write (MISCONF) until a save succeeds, and batches stop',
+        fix: "Redis's log says why (often a full or read-only disk): fix that, then BGSAVE; writes resume once a save succeeds",
+      });
+      await client.config('SET', 'dir', broken.dir);
+      await client.bgsave();
+      while (!/^rdb_bgsave_in_progress:0/m.test(await client.info('persistence'))) await new Promise((r) => setTimeout(r, 20));
+      expect(await persistence()).toMatchObject({ status: 'PASS', detail: 'RDB snapshots' });
+    } finally {
+      client.disconnect();
+      await broken.stop();
     }
   });
 

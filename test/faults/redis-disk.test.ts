@@ -4,7 +4,8 @@
 // with what to do, and finish the batch by themselves once Redis takes writes again.
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { runCli } from '../helpers/cli.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../helpers/queue-workers.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -41,10 +42,8 @@ async function bgsave(): Promise<string> {
   }
 }
 
-it('Redis unable to save mid-batch (MISCONF): nothing fails for it, no attempt is spent, the workers pause and say what to do, and go on once it saves', async () => {
-  const batch = await submitBatch(conn, syntheticInputs(REQUIREMENTS, 808), { useCache: false });
-  while (((await peekBatch(conn, batch.id))?.counts.completed ?? 0) < 30) await sleep(20);
-  // A save point, and a data dir that is gone: the save fails, and Redis refuses every write from then on.
+/** A save point, and a data dir that is gone: the save fails, and Redis refuses every write from then on. */
+async function breakSaving(): Promise<void> {
   const gone = join(redis.dir, 'gone');
   await mkdir(gone);
   await conn.redis.config('SET', 'dir', gone);
@@ -52,10 +51,21 @@ it('Redis unable to save mid-batch (MISCONF): nothing fails for it, no attempt i
   await conn.redis.config('SET', 'save', '3600 1');
   expect(await bgsave()).toBe('err');
   await expect(conn.redis.set('probe', '1')).rejects.toThrow(/^MISCONF /);
-  await sleep(REFUSING_MS);
-  const whileRefusing = await peekBatch(conn, batch.id);
+}
+
+/** The data dir back, and a save that succeeds: Redis takes writes again. */
+async function fixSaving(): Promise<void> {
   await conn.redis.config('SET', 'dir', redis.dir);
   expect(await bgsave()).toBe('ok');
+}
+
+it('Redis unable to save mid-batch (MISCONF): nothing fails for it, no attempt is spent, the workers pause and say what to do, and go on once it saves', async () => {
+  const batch = await submitBatch(conn, syntheticInputs(REQUIREMENTS, 808), { useCache: false });
+  while (((await peekBatch(conn, batch.id))?.counts.completed ?? 0) < 30) await sleep(20);
+  await breakSaving();
+  await sleep(REFUSING_MS);
+  const whileRefusing = await peekBatch(conn, batch.id);
+  await fixSaving();
 
   await settle(conn, batch.id, 90_000);
   const counts = await countBatch(conn, batch.id);
@@ -72,3 +82,28 @@ it('Redis unable to save mid-batch (MISCONF): nothing fails for it, no attempt i
   expect(paused[0]).toContain('its log says why (often a full or read-only disk)');
   expect(logs.filter((l) => l.includes('Redis takes writes again; workers resumed')).length).toBe(paused.length);
 }, 180_000);
+
+it('submit --wait says why its batch stalls while Redis cannot save, and ends completed once it can', async () => {
+  // One generation at a time: the batch lasts seconds, long enough to break saving in it.
+  await fleet.stopAll();
+  await fleet.grow(1, { AF_CONCURRENCY: 'generate=1' });
+  const lines = Array.from({ length: 200 }, (_, i) => `Review the Ansible role number ${i} of the platform team for hard-coded secrets`).join('\n');
+  const run = runCli(['submit', '-', '--wait', '--json', '--name', 'waits-for-disk', '--no-cache'], { input: `${lines}\n`, env: { REDIS_URL: redis.url, AF_PREFIX: rig.prefix, LOG_LEVEL: 'error' } });
+  let batchId: string | undefined;
+  while (batchId === undefined) {
+    const found = (await listBatches(conn, 10)).find((b) => b.name === 'waits-for-disk');
+    if (found && found.counts.completed >= 10) batchId = found.id;
+    else await sleep(20);
+  }
+  await breakSaving();
+  try {
+    // The wait looks for a reason after 10 s without progress.
+    await sleep(14_000);
+  } finally {
+    await fixSaving();
+  }
+  const { code, stdout, stderr } = await run;
+  expect(stderr).toMatch(new RegExp(`^agent-factory: Redis cannot save to disk \\(its last RDB save failed\\) and may refuse writes: batch ${batchId} waits; \`agent-factory doctor\` says more$`, 'm'));
+  expect(code, stderr).toBe(0);
+  expect(JSON.parse(stdout)).toMatchObject({ id: batchId, state: 'completed', counts: { completed: 200, failed: 0 } });
+}, 120_000);

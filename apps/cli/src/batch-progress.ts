@@ -1,4 +1,4 @@
-import { batchEndWatch, describeMemory, fullMaster, getBatch, isRedisUnavailable, STAGES, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
+import { batchEndWatch, describeMemory, fullMaster, getBatch, isRedisUnavailable, STAGES, unsavedMaster, type BatchStatus, type FactoryConnection, type Stage } from '@agent-factory/queue/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { doneOf, finishedOf } from './batch-view.js';
 import { signalExitCode, whileStoppable } from './stop-signal.js';
@@ -72,12 +72,14 @@ async function unservedStages(conn: FactoryConnection): Promise<Stage[]> {
 }
 
 /**
- * Why a batch makes no progress, when that can be told: Redis is full (the workers wait for room),
- * or stages no worker serves; '' otherwise.
+ * Why a batch makes no progress, when that can be told: Redis is full (the workers wait for room) or
+ * cannot save to disk (they wait until it can), or stages no worker serves; '' otherwise.
  */
 async function stallHint(conn: FactoryConnection, batchId: string): Promise<string> {
   const full = await fullMaster(conn.redis).catch(() => undefined);
   if (full) return `Redis is full (${describeMemory(full)}): batch ${batchId} waits for room; \`agent-factory doctor\` says how to make it`;
+  const unsaved = await unsavedMaster(conn.redis).catch(() => undefined);
+  if (unsaved) return `Redis cannot save to disk (its last ${unsaved.failure === 'aof' ? 'AOF write' : 'RDB save'} failed) and may refuse writes: batch ${batchId} waits; \`agent-factory doctor\` says more`;
   const unserved = await unservedStages(conn);
   return unserved.length > 0 ? workerHint(batchId, unserved) : '';
 }

@@ -6,6 +6,7 @@ import { formatBytes } from '../format-bytes.js';
 import { configGet, masters, noevictionFix, redisCli } from '../redis-checks.js';
 import { describeMemory, nodeName, nodesMemory, REDIS_MEMORY_FIX } from '../redis-memory.js';
 import { displayRedisUrl, openRedis } from '../redis-client.js';
+import { describeSaveFailure, failedSave, SAVE_FAILURE_FIX } from '../redis-saving.js';
 import { fail, pass, warn, withTimeout, type DoctorCheck } from './check.js';
 
 /** BullMQ's scripts need Redis 6.2 (its own recommended minimum). */
@@ -83,6 +84,11 @@ async function policyCheck(nodes: Redis[]): Promise<DoctorCheck> {
 }
 
 async function persistenceCheck(nodes: Redis[]): Promise<DoctorCheck> {
+  const failed = (await Promise.all(nodes.map(async (n) => ({ node: nodeName(n), failure: await failedSave(n) })))).filter((f) => f.failure !== undefined);
+  if (failed.length > 0) {
+    const what = failed.map((f) => (nodes.length > 1 ? `${f.node} ` : '') + describeSaveFailure(f.failure!));
+    return fail(NAMES.persistence, `${what.join('; ')}, and batches stop`, SAVE_FAILURE_FIX);
+  }
   const found = await Promise.all(
     nodes.map(async (n) => {
       const [aof, save] = await Promise.all([configGet(n, 'appendonly'), configGet(n, 'save')]);

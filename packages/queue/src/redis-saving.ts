@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
+import { masters } from './redis-checks.js';
+import { nodeName } from './redis-memory.js';
+
+/**
+ * A node's last disk write failed (INFO, allowed where CONFIG is not): its last AOF write, after which
+ * it refuses every write (MISCONF) until one succeeds; or its last RDB save, after which it does so
+ * with save points and stop-writes-on-bgsave-error (the default). Usually a full or read-only disk.
+ */
+export type SaveFailure = 'aof' | 'rdb';
+
+export async function failedSave(node: Redis): Promise<SaveFailure | undefined> {
+  const info = await node.info('persistence');
+  if (/^aof_last_write_status:err/m.test(info)) return 'aof';
+  if (/^rdb_last_bgsave_status:err/m.test(info)) return 'rdb';
+  return undefined;
+}
+
+/** The first master whose last disk write failed, if any. */
+export async function unsavedMaster(client: RedisClient): Promise<{ node: string; failure: SaveFailure } | undefined> {
+  for (const node of masters(client)) {
+    const failure = await failedSave(node);
+    if (failure) return { node: nodeName(node), failure };
+  }
+  return undefined;
+}
+
+/** "its last RDB save failed" and what Redis does then. */
+export function describeSaveFailure(failure: SaveFailure): string {
+  return failure === 'aof'
+    ? 'its last AOF write failed: Redis refuses every write (MISCONF) until one succeeds'
+    : 'its last RDB save failed: with save points and stop-writes-on-bgsave-error (the default) Redis refuses every write (MISCONF) until a save succeeds';
+}
+
+/** What to do about it. */
+export const SAVE_FAILURE_FIX = "Redis's log says why (often a full or read-only disk): fix that, then BGSAVE; writes resume once a save succeeds";
