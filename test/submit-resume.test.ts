@@ -326,7 +326,7 @@ describe('a server killed mid-POST', () => {
         try {
           const full = await fetch(`${server.url}/api/batches/${id}/resume`, { method: 'POST', headers: authed, body });
           expect(full.status).toBe(507);
-          const message = new RegExp(`^the rest of batch ${id} \\([\\d,]+ more requirement\\(s\\)\\) needs about [\\d.]+ MB in Redis .* \\(${restDistinct} distinct requirement\\(s\\) at about 5 KB each\\) .* so nothing more was enqueued and the batch stays interrupted`);
+          const message = new RegExp(`^the rest of batch ${id} \\([\\d,]+ more requirement\\(s\\)\\) needs about [\\d.]+ MB in Redis .* \\(${restDistinct} distinct requirement\\(s\\) at about 5 KB each, [\\d,]+ repeat\\(s\\) at about 32 bytes each\\) .* so nothing more was enqueued and the batch stays interrupted`);
           expect(await full.json()).toMatchObject({ error: { code: 'redis_full', message: expect.stringMatching(message) } });
           expect(await getBatch(conn, id)).toMatchObject({ state: 'interrupted', inputs: enqueued });
         } finally {
