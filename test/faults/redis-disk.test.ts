@@ -5,6 +5,7 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listBatches, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { startServer } from '../../apps/server/src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../helpers/queue-workers.js';
@@ -83,7 +84,7 @@ it('Redis unable to save mid-batch (MISCONF): nothing fails for it, no attempt i
   expect(logs.filter((l) => l.includes('Redis takes writes again; workers resumed')).length).toBe(paused.length);
 }, 180_000);
 
-it('submit --wait says why its batch stalls while Redis cannot save, and ends completed once it can', async () => {
+it('status, /readyz and submit --wait say why a batch stalls while Redis cannot save, and it ends completed once Redis can', async () => {
   // One generation at a time: the batch lasts seconds, long enough to break saving in it.
   await fleet.stopAll();
   await fleet.grow(1, { AF_CONCURRENCY: 'generate=1' });
@@ -96,10 +97,20 @@ it('submit --wait says why its batch stalls while Redis cannot save, and ends co
     else await sleep(20);
   }
   await breakSaving();
+  const server = await startServer(conn, { host: '127.0.0.1', port: 0 });
   try {
+    // status and /readyz say why nothing moves (still ready: the server is what tells it).
+    const cannotSave = /^Redis cannot save to disk: its last RDB save failed: with save points and stop-writes-on-bgsave-error \(the default\) Redis refuses every write \(MISCONF\) until a save succeeds, so batches stop; Redis's log says why/;
+    const status = await runCli(['status'], { env: { REDIS_URL: redis.url, AF_PREFIX: rig.prefix, LOG_LEVEL: 'error' } });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr.replace(/^agent-factory: warning: /, '')).toMatch(cannotSave);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', warning: { code: 'redis_cannot_save', message: expect.stringMatching(cannotSave) } });
     // The wait looks for a reason after 10 s without progress.
     await sleep(14_000);
   } finally {
+    await server.close();
     await fixSaving();
   }
   const { code, stdout, stderr } = await run;

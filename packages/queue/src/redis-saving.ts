@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import { masters } from './redis-checks.js';
-import { nodeName } from './redis-memory.js';
+import { fullMaster, nodeName, redisFullMessage } from './redis-memory.js';
 
 /**
  * A node's last disk write failed (INFO, allowed where CONFIG is not): its last AOF write, after which
@@ -35,3 +35,18 @@ export function describeSaveFailure(failure: SaveFailure): string {
 
 /** What to do about it. */
 export const SAVE_FAILURE_FIX = "Redis's log says why (often a full or read-only disk): fix that, then BGSAVE; writes resume once a save succeeds";
+
+/** Why Redis refuses writes now, when it does: at maxmemory, or unable to save to disk; for status and /readyz. */
+export interface WriteRefusal {
+  code: 'redis_full' | 'redis_cannot_save';
+  message: string;
+}
+
+export async function redisRefusingWrites(client: RedisClient): Promise<WriteRefusal | undefined> {
+  const full = await fullMaster(client);
+  if (full) return { code: 'redis_full', message: redisFullMessage(full) };
+  const unsaved = await unsavedMaster(client);
+  if (!unsaved) return undefined;
+  const where = client instanceof Cluster ? `Redis node ${unsaved.node}` : 'Redis';
+  return { code: 'redis_cannot_save', message: `${where} cannot save to disk: ${describeSaveFailure(unsaved.failure)}, so batches stop; ${SAVE_FAILURE_FIX}` };
+}

@@ -1,4 +1,4 @@
-import { countBatches, fullMaster, getBatch, listBatches, redisFullMessage, type FactoryConnection } from '@agent-factory/queue/client';
+import { countBatches, getBatch, listBatches, redisRefusingWrites, type FactoryConnection } from '@agent-factory/queue/client';
 import type { Command } from 'commander';
 import { batchTable, describeBatch } from '../batch-view.js';
 import { withQueue } from '../queue-session.js';
@@ -10,10 +10,10 @@ function listedOf(shown: number, offset: number, count: number): string {
   return `batches ${offset + 1}–${offset + shown} of ${count}, newest first${more}`;
 }
 
-/** A full Redis refuses every write, so no batch moves: said under any view, since the counts alone cannot tell why. */
-async function warnIfFull(conn: FactoryConnection): Promise<void> {
-  const full = await fullMaster(conn.redis);
-  if (full) process.stderr.write(`agent-factory: warning: ${redisFullMessage(full)}\n`);
+/** A Redis that refuses writes (full, or unable to save) moves no batch: said under any view, since the counts alone cannot tell why. */
+async function warnIfRefusing(conn: FactoryConnection): Promise<void> {
+  const refusal = await redisRefusingWrites(conn.redis);
+  if (refusal) process.stderr.write(`agent-factory: warning: ${refusal.message}\n`);
 }
 
 /** `agent-factory status [BATCH] [--json]`: one batch, or the recent ones. */
@@ -31,7 +31,7 @@ export function registerStatus(program: Command): void {
       const offset = Number(flags.offset);
       if (!Number.isInteger(offset) || offset < 0) throw new UsageError('--offset must be a whole number, 0 or more');
       await withQueue(async (conn) => {
-        await warnIfFull(conn);
+        await warnIfRefusing(conn);
         if (batchId === undefined) {
           const [batches, count] = await Promise.all([listBatches(conn, limit, offset), countBatches(conn)]);
           if (flags.json) process.stdout.write(`${JSON.stringify(batches, null, 2)}\n`);

@@ -1,16 +1,13 @@
 import { Router } from 'express';
-import { fullMaster, redisFullMessage, type FactoryConnection } from '@agent-factory/queue';
+import { redisRefusingWrites, type FactoryConnection, type WriteRefusal } from '@agent-factory/queue';
 
-interface Problem {
-  code: 'redis_unavailable' | 'redis_full';
-  message: string;
-}
+type Problem = WriteRefusal | { code: 'redis_unavailable'; message: string };
 
 const unavailable = (message: string): Problem => ({ code: 'redis_unavailable', message });
 
 /**
- * Undefined when the Redis node holding the factory's keys answers within `ms` and no master is at
- * its maxmemory (where it refuses every write: nothing can be submitted or run), else what is wrong; a
+ * Undefined when the Redis node holding the factory's keys answers within `ms` and no master refuses
+ * writes (at its maxmemory, or unable to save: nothing can be submitted or run), else what is wrong; a
  * pending command is abandoned, not awaited. EXISTS on a key under the prefix, not PING: on a
  * Cluster, PING goes to any node, and another node answering says nothing of the one we need.
  */
@@ -22,9 +19,9 @@ async function redisProblem(conn: FactoryConnection, ms: number): Promise<Proble
   try {
     const probe = conn.redis
       .exists(`${conn.config.prefix}:readyz`)
-      .then(() => fullMaster(conn.redis))
+      .then(() => redisRefusingWrites(conn.redis))
       .then(
-        (full): Problem | undefined => full && { code: 'redis_full', message: redisFullMessage(full) },
+        (refusal): Problem | undefined => refusal,
         (error: unknown) => unavailable(`Redis is not answering: ${error instanceof Error ? error.message : String(error)}`),
       );
     return await Promise.race([probe, timeout]);
@@ -34,9 +31,10 @@ async function redisProblem(conn: FactoryConnection, ms: number): Promise<Proble
 }
 
 /**
- * /healthz: the process is up (liveness). /readyz: Redis answers (readiness); a full Redis is said
- * as a warning, still 200: the server is then what makes room (cancel, `results --delete` over the
- * API, the dashboard that says so), and a 503 would take it out of its load balancer's rotation.
+ * /healthz: the process is up (liveness). /readyz: Redis answers (readiness); a Redis that refuses
+ * writes (full, or unable to save) is said as a warning, still 200: the server is then what makes room
+ * (cancel, `results --delete` over the API, the dashboard that says so) and tells why nothing moves,
+ * and a 503 would take it out of its load balancer's rotation.
  * Both open, no auth.
  */
 export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): Router {
@@ -47,8 +45,8 @@ export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): R
   router.get('/readyz', async (_req, res) => {
     const problem = await redisProblem(conn, readyTimeoutMs);
     if (problem === undefined) res.json({ status: 'ready' });
-    else if (problem.code === 'redis_full') res.json({ status: 'ready', warning: problem });
-    else res.status(503).json({ status: 'unavailable', error: problem });
+    else if (problem.code === 'redis_unavailable') res.status(503).json({ status: 'unavailable', error: problem });
+    else res.json({ status: 'ready', warning: problem });
   });
   return router;
 }
