@@ -84,7 +84,7 @@ it('Redis unable to save mid-batch (MISCONF): nothing fails for it, no attempt i
   expect(logs.filter((l) => l.includes('Redis takes writes again; workers resumed')).length).toBe(paused.length);
 }, 180_000);
 
-it('status, /readyz and submit --wait say why a batch stalls while Redis cannot save, and it ends completed once Redis can', async () => {
+it('status, /readyz, the dashboard, the API and submit --wait say why a batch stalls while Redis cannot save, and it ends completed once Redis can', async () => {
   // One generation at a time: the batch lasts seconds, long enough to break saving in it.
   await fleet.stopAll();
   await fleet.grow(1, { AF_CONCURRENCY: 'generate=1' });
@@ -107,6 +107,15 @@ it('status, /readyz and submit --wait say why a batch stalls while Redis cannot 
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', warning: { code: 'redis_cannot_save', message: expect.stringMatching(cannotSave) } });
+    const answer = await fetch(`${server.url}/api/dashboard`);
+    const dashboard = (await answer.json()) as { redisFull: unknown; redisCannotSave: unknown };
+    expect(answer.status, JSON.stringify(dashboard)).toBe(200);
+    expect(dashboard.redisFull).toBeNull();
+    expect(dashboard.redisCannotSave).toEqual({ node: `127.0.0.1:${redis.port}`, failure: 'rdb', message: expect.stringMatching(cannotSave) });
+    // A submit over the API is refused with why (503), not an internal error.
+    const post = await fetch(`${server.url}/api/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(['Review Helm charts for missing resource limits.']) });
+    expect(post.status).toBe(503);
+    expect(await post.json()).toEqual({ error: { code: 'redis_cannot_save', message: expect.stringMatching(/^Redis cannot save to disk, so it refuses writes \(MISCONF\) and batches stop; Redis's log says why/) } });
     // The wait looks for a reason after 10 s without progress.
     await sleep(14_000);
   } finally {

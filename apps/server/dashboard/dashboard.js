@@ -13,7 +13,7 @@ const POLL_TIMEOUT_MS = 5000;
 const $ = (id) => document.getElementById(id);
 
 function render(data) {
-  const { report, batches, batchCounts, queues, cache, failures, alerts, redisFull } = data;
+  const { report, batches, batchCounts, queues, cache, failures, alerts, redisFull, redisCannotSave } = data;
   const t = report.totals;
   for (const label of document.querySelectorAll('.tile .window')) label.textContent = windowWords(data.window);
   $('throughput').textContent = num(t.perMinute, 1);
@@ -23,9 +23,10 @@ function render(data) {
   const agents = report.usage.reduce((s, u) => s + u.agents, 0);
   $('cost').textContent = agents > 0 ? `$${(report.cost.total / agents).toFixed(4)}` : '$0';
   $('errors').textContent = pct(t.errorRate);
-  // A full Redis stops every batch: said above all else (the server's words: what is full and what frees it).
-  $('redis-full').hidden = !redisFull;
-  $('redis-full').textContent = redisFull?.message ?? '';
+  // A Redis that refuses writes (full, or unable to save) stops every batch: said above all else, in the server's words.
+  const refusal = redisFull ?? redisCannotSave;
+  $('redis-full').hidden = !refusal;
+  $('redis-full').textContent = refusal?.message ?? '';
   renderAlerts($('alerts'), alerts);
   renderBatches($('batches'), $('batch-summary'), batches, batchCounts);
   fillTable($('stages'), report.stages.map((s) => row([s.stage, num(s.count), ms(s.waitP95Ms), ms(s.runP95Ms)])), `nothing finished in the ${windowWords(data.window)}`);

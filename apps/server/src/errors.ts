@@ -1,4 +1,4 @@
-import { isRedisFullError, isRedisUnavailable, RedisFullError, redisFullMessage } from '@agent-factory/queue';
+import { CANNOT_SAVE_MESSAGE, isRedisFullError, isRedisUnavailable, RedisFullError, redisFullMessage, writeRefusalOf } from '@agent-factory/queue';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 
@@ -100,6 +100,11 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
     }
     if (isRedisFullError(error)) {
       sendError(res, 507, 'redis_full', redisFullMessage(undefined));
+      return;
+    }
+    // Redis cannot save to disk and refuses writes (MISCONF): unavailable until it can, with what to do.
+    if (writeRefusalOf(error) === 'disk') {
+      sendError(res, 503, 'redis_cannot_save', CANNOT_SAVE_MESSAGE);
       return;
     }
     const err = error instanceof Error ? error : new Error(String(error));

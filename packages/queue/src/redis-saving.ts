@@ -1,7 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import { masters } from './redis-checks.js';
-import { fullMaster, nodeName, redisFullMessage } from './redis-memory.js';
+import { fullMaster, isRedisFullError, nodeName, redisFullMessage } from './redis-memory.js';
 
 /**
  * A node's last disk write failed (INFO, allowed where CONFIG is not): its last AOF write, after which
@@ -46,7 +46,30 @@ export async function redisRefusingWrites(client: RedisClient): Promise<WriteRef
   const full = await fullMaster(client);
   if (full) return { code: 'redis_full', message: redisFullMessage(full) };
   const unsaved = await unsavedMaster(client);
-  if (!unsaved) return undefined;
-  const where = client instanceof Cluster ? `Redis node ${unsaved.node}` : 'Redis';
-  return { code: 'redis_cannot_save', message: `${where} cannot save to disk: ${describeSaveFailure(unsaved.failure)}, so batches stop; ${SAVE_FAILURE_FIX}` };
+  return unsaved && { code: 'redis_cannot_save', message: cannotSaveMessage(client, unsaved) };
 }
+
+/** The words for a master whose last disk write failed, with what to do. */
+export function cannotSaveMessage(client: RedisClient, unsaved: { node: string; failure: SaveFailure }): string {
+  const where = client instanceof Cluster ? `Redis node ${unsaved.node}` : 'Redis';
+  return `${where} cannot save to disk: ${describeSaveFailure(unsaved.failure)}, so batches stop; ${SAVE_FAILURE_FIX}`;
+}
+
+/**
+ * Why Redis refuses writes: `full`, at maxmemory with noeviction ("OOM command not allowed…"); or
+ * `disk`, unable to persist ("MISCONF…": a failed RDB save with stop-writes-on-bgsave-error, or an AOF
+ * write error), typically a full or read-only disk. Either way it refuses before a command's first
+ * write, so the refused step can run again once Redis takes writes.
+ */
+export type Refusal = 'full' | 'disk';
+
+export function writeRefusalOf(error: unknown): Refusal | undefined {
+  if (isRedisFullError(error)) return 'full';
+  if (!(error instanceof Error)) return undefined;
+  // A MULTI whose commands Redis refused as they were queued fails whole (EXECABORT); ioredis attaches their errors.
+  const queued = (error as { previousErrors?: unknown }).previousErrors;
+  return error.message.startsWith('MISCONF ') || (Array.isArray(queued) && queued.some((e) => writeRefusalOf(e) === 'disk')) ? 'disk' : undefined;
+}
+
+/** Redis cannot save to disk, in a reply's words (MISCONF), for readers that meet it. */
+export const CANNOT_SAVE_MESSAGE = `Redis cannot save to disk, so it refuses writes (MISCONF) and batches stop; ${SAVE_FAILURE_FIX}`;

@@ -1,7 +1,8 @@
 import type { Worker } from 'bullmq';
 import type { FactoryConnection } from './connection.js';
 import type { Logger } from './logger.js';
-import { fullest, isRedisFullError, redisFullMessage, redisMemory } from './redis-memory.js';
+import { fullest, redisFullMessage, redisMemory } from './redis-memory.js';
+import { writeRefusalOf, type Refusal } from './redis-saving.js';
 
 /** How often a closed gate looks for room. */
 const PROBE_MS = 2000;
@@ -12,22 +13,6 @@ const PROBE_MS = 2000;
 const headroom = (max: number): number => Math.max(1024 * 1024, max * 0.05);
 /** The "workers paused" line is logged at most this often: a Redis at its limit may close the gate again and again. */
 const LOG_EVERY_MS = 60_000;
-
-/**
- * Why Redis refuses writes: `full`, at maxmemory with noeviction ("OOM command not allowed…"); or
- * `disk`, unable to persist ("MISCONF…": a failed RDB save with stop-writes-on-bgsave-error, or an AOF
- * write error), typically a full or read-only disk. Either way it refuses before a command's first
- * write, so the refused step can run again once Redis takes writes.
- */
-type Refusal = 'full' | 'disk';
-
-function refusal(error: unknown): Refusal | undefined {
-  if (isRedisFullError(error)) return 'full';
-  if (!(error instanceof Error)) return undefined;
-  // A MULTI whose commands Redis refused as they were queued fails whole (EXECABORT); ioredis attaches their errors.
-  const queued = (error as { previousErrors?: unknown }).previousErrors;
-  return error.message.startsWith('MISCONF ') || (Array.isArray(queued) && queued.some((e) => refusal(e) === 'disk')) ? 'disk' : undefined;
-}
 
 /** The words for a Redis that cannot persist: its own first sentence, and what to do. */
 function diskMessage(error: unknown): string {
@@ -66,7 +51,7 @@ export class RedisWriteGate {
 
   /** True, and the gate closed, when `error` is Redis refusing a write (full, or unable to save). */
   noticed(error: unknown): boolean {
-    const cause = refusal(error);
+    const cause = writeRefusalOf(error);
     if (!cause) return false;
     if (!this.opened && !this.stopped) this.close(cause, error);
     return true;

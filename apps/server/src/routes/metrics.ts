@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { batchOverview, cacheStats, fullMaster, loadAlertState, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, redisFullMessage, type FactoryConnection } from '@agent-factory/queue';
+import { batchOverview, cacheStats, cannotSaveMessage, fullMaster, loadAlertState, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, redisFullMessage, unsavedMaster, type FactoryConnection } from '@agent-factory/queue';
 import { HttpError, parseQuery } from '../errors.js';
 
 /** A BullMQ queue, typed through the connection's (the server does not depend on bullmq itself). */
@@ -42,7 +42,7 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
     res.json(report);
   });
   api.get('/dashboard', async (_req, res) => {
-    const [report, overview, queues, cache, recent, alerts, full] = await Promise.all([
+    const [report, overview, queues, cache, recent, alerts, full, unsaved] = await Promise.all([
       // The page shows no troubleshooting examples: the recent log is read once, below, for its failures.
       metricsReport(conn, { sinceMs: parseSince(DASHBOARD_WINDOW), examples: false }),
       batchOverview(conn, { unfinishedLimit: UNFINISHED_SHOWN, recentLimit: RECENT_SHOWN }),
@@ -51,6 +51,7 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
       recentRecords(conn.redis, conn.config.prefix, { limit: 500 }),
       loadAlertState(conn),
       fullMaster(conn.redis),
+      unsavedMaster(conn.redis),
     ]);
     const failures = recent.filter((r) => r.outcome === 'failed').slice(0, 10).map((r) => ({ at: r.at, batch: r.batch, error: r.error }));
     // alerts: null when no server checked lately (nothing to say either way).
@@ -58,7 +59,9 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
     const batches = [...overview.unfinished, ...overview.recent];
     // redisFull: null unless Redis is at its maxmemory, where it refuses every write and no batch moves.
     const redisFull = full ? { ...full, message: redisFullMessage(full) } : null;
-    res.json({ window: DASHBOARD_WINDOW, report, batches, batchCounts: overview.counts, queues, cache, failures, alerts: alerts ?? null, redisFull });
+    // redisCannotSave: null unless a master's last disk write failed, after which it refuses writes (MISCONF).
+    const redisCannotSave = unsaved ? { ...unsaved, message: cannotSaveMessage(conn.redis, unsaved) } : null;
+    res.json({ window: DASHBOARD_WINDOW, report, batches, batchCounts: overview.counts, queues, cache, failures, alerts: alerts ?? null, redisFull, redisCannotSave });
   });
   return { prometheus, api };
 }

@@ -1,6 +1,7 @@
 import { mergeFields, RequirementRecordSchema, type BuildReportOptions, type MetricsReport, type RequirementRecord, type RequirementRecordInput } from '@agent-factory/core';
 import type { RedisClient } from '../connection.js';
 import { durationMs } from '../duration.js';
+import { writeRefusalOf } from '../redis-saving.js';
 import { foldMetrics } from './fold.js';
 import { HOUR_MS, hourOf, metricsKeys, MINUTE_MS, minuteOf, RECENT_MAX } from './keys.js';
 
@@ -50,13 +51,24 @@ async function sumHashes(redis: RedisClient, keys: readonly string[]): Promise<M
   return total;
 }
 
+/**
+ * Readers fold the inbox before they read. A Redis that refuses the fold's writes (it cannot save to
+ * disk: MISCONF; a full one runs the fold, allow-oom) is read as folded so far: the inbox's records
+ * count once it takes writes again, and the dashboard and reports still answer meanwhile.
+ */
+async function foldBeforeReading(redis: RedisClient, prefix: string): Promise<void> {
+  await foldMetrics(redis, prefix).catch((error: unknown) => {
+    if (!writeRefusalOf(error)) throw error;
+  });
+}
+
 /** The counters of the last `sinceMs` (whole minutes or hours, the current one included). */
 export async function windowFields(redis: RedisClient, prefix: string, sinceMs: number, now = Date.now()): Promise<{ fields: Map<string, number>; from: number }> {
   const keys = metricsKeys(prefix);
   const byMinute = sinceMs <= MINUTES_UP_TO_MS;
   const step = byMinute ? MINUTE_MS : HOUR_MS;
   const from = byMinute ? minuteOf(now - sinceMs + MINUTE_MS) : hourOf(now - sinceMs + HOUR_MS);
-  await foldMetrics(redis, prefix);
+  await foldBeforeReading(redis, prefix);
   const names: string[] = [];
   for (let t = from; t <= now; t += step) names.push(byMinute ? keys.minute(t) : keys.hour(t));
   return { fields: await sumHashes(redis, names), from };
@@ -64,7 +76,7 @@ export async function windowFields(redis: RedisClient, prefix: string, sinceMs: 
 
 /** A batch's counters (kept as long as the batch). */
 export async function batchFields(redis: RedisClient, prefix: string, batchId: string): Promise<Map<string, number>> {
-  await foldMetrics(redis, prefix);
+  await foldBeforeReading(redis, prefix);
   return sumHashes(redis, [metricsKeys(prefix).batch(batchId)]);
 }
 
