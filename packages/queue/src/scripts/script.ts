@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RedisClient } from '../connection.js';
 
 type Arg = string | number | Buffer;
-type Send = (script: string, numKeys: number, keysAndArgs: Arg[]) => Promise<unknown>;
+type Send = (script: string, keys: readonly string[], args: readonly Arg[]) => Promise<unknown>;
 
 export interface ScriptOptions {
   /**
@@ -53,12 +53,12 @@ export class Script {
   }
 
   run(client: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    return this.call(client, keys, args, (sha, n, rest) => client.evalsha(sha, n, ...rest), (lua, n, rest) => client.eval(lua, n, ...rest));
+    return this.call(client, keys, args, (sha, k, a) => client.evalsha(sha, k.length, ...k, ...a), (lua, k, a) => client.eval(lua, k.length, ...k, ...a));
   }
 
   /** As run, with every string of the reply as a Buffer (for binary values). */
   runBuffer(client: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    return this.call(client, keys, args, (sha, n, rest) => client.callBuffer('EVALSHA', sha, n, ...rest), (lua, n, rest) => client.callBuffer('EVAL', lua, n, ...rest));
+    return this.call(client, keys, args, (sha, k, a) => client.callBuffer('EVALSHA', sha, k.length, ...k, ...a), (lua, k, a) => client.callBuffer('EVAL', lua, k.length, ...k, ...a));
   }
 
   /**
@@ -67,9 +67,9 @@ export class Script {
    */
   private call(client: RedisClient, keys: readonly string[], args: readonly Arg[], evalsha: Send, evaluate: Send): Promise<unknown> {
     const send = ({ lua, sha }: { lua: string; sha: string }): Promise<unknown> =>
-      evalsha(sha, keys.length, [...keys, ...args]).catch((error: unknown) => {
+      evalsha(sha, keys, args).catch((error: unknown) => {
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return evaluate(lua, keys.length, [...keys, ...args]);
+        return evaluate(lua, keys, args);
       });
     return this.flagged ? this.flaggedSource(client, this.flagged).then(send) : send(this);
   }
