@@ -1,4 +1,4 @@
-import { CANNOT_SAVE_MESSAGE, isRedisFullError, isRedisUnavailable, RedisFullError, redisFullMessage, writeRefusalOf } from '@agent-factory/queue';
+import { cannotSaveMessage, isRedisFullError, isRedisUnavailable, RedisFullError, redisFullMessage, writeRefusalOf } from '@agent-factory/queue';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 
@@ -104,7 +104,7 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
     }
     // Redis cannot save to disk and refuses writes (MISCONF): unavailable until it can, with what to do.
     if (writeRefusalOf(error) === 'disk') {
-      sendError(res, 503, 'redis_cannot_save', CANNOT_SAVE_MESSAGE);
+      sendError(res, 503, 'redis_cannot_save', cannotSaveMessage());
       return;
     }
     const err = error instanceof Error ? error : new Error(String(error));

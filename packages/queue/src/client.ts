@@ -15,7 +15,7 @@ export { SubmitLeaseLostError } from './submit-lease.js';
 export { RedisFullError } from './submit-full.js';
 export { countDistinct } from './batch-room.js';
 export { describeMemory, fullMaster, isRedisFullError, redisFullMessage } from './redis-memory.js';
-export { CANNOT_SAVE_MESSAGE, cannotSaveMessage, redisRefusingWrites, unsavedMaster, writeRefusalOf, type WriteRefusal } from './redis-saving.js';
+export { cannotSaveMessage, redisRefusingWrites, unsavedMaster, writeRefusalOf, type WriteRefusal } from './redis-saving.js';
 export * from './batches.js';
 export { cancelBatch, cancelUnsettled, dropCancelledItems, markCancelled, type DropOptions } from './cancel-batch.js';
 export { batchOverview, type BatchOverview } from './batch-overview.js';

@@ -21,10 +21,17 @@ export const REDIS_MEMORY_FIX =
  * the same step can run again once there is room.
  */
 export function isRedisFullError(error: unknown): boolean {
+  return refusedWith(error, 'OOM ');
+}
+
+/**
+ * Whether Redis answered with this error code, to the command itself or to one a MULTI queued (such a
+ * MULTI fails whole, EXECABORT, and ioredis attaches the queued commands' errors).
+ */
+export function refusedWith(error: unknown, code: string): boolean {
   if (!(error instanceof Error)) return false;
-  // A MULTI whose commands Redis refused as they were queued fails whole (EXECABORT); ioredis attaches their errors.
   const queued = (error as { previousErrors?: unknown }).previousErrors;
-  return error.message.startsWith('OOM ') || (Array.isArray(queued) && queued.some(isRedisFullError));
+  return error.message.startsWith(code) || (Array.isArray(queued) && queued.some((e) => refusedWith(e, code)));
 }
 
 function memoryOf(info: string): { used: number; max: number } {

@@ -1,7 +1,7 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import { masters } from './redis-checks.js';
-import { fullMaster, isRedisFullError, nodeName, redisFullMessage } from './redis-memory.js';
+import { fullMaster, isRedisFullError, nodeName, redisFullMessage, refusedWith } from './redis-memory.js';
 
 /**
  * A node's last disk write failed (INFO, allowed where CONFIG is not): its last AOF write, after which
@@ -46,12 +46,13 @@ export async function redisRefusingWrites(client: RedisClient): Promise<WriteRef
   const full = await fullMaster(client);
   if (full) return { code: 'redis_full', message: redisFullMessage(full) };
   const unsaved = await unsavedMaster(client);
-  return unsaved && { code: 'redis_cannot_save', message: cannotSaveMessage(client, unsaved) };
+  return unsaved && { code: 'redis_cannot_save', message: cannotSaveMessage(unsaved, client.isCluster) };
 }
 
-/** The words for a master whose last disk write failed, with what to do. */
-export function cannotSaveMessage(client: RedisClient, unsaved: { node: string; failure: SaveFailure }): string {
-  const where = client instanceof Cluster ? `Redis node ${unsaved.node}` : 'Redis';
+/** The words for a master whose last disk write failed (when known: else a reply said MISCONF), with what to do. */
+export function cannotSaveMessage(unsaved?: { node: string; failure: SaveFailure }, ofCluster = false): string {
+  if (!unsaved) return `Redis cannot save to disk, so it refuses writes (MISCONF) and batches stop; ${SAVE_FAILURE_FIX}`;
+  const where = ofCluster ? `Redis node ${unsaved.node}` : 'Redis';
   return `${where} cannot save to disk: ${describeSaveFailure(unsaved.failure)}, so batches stop; ${SAVE_FAILURE_FIX}`;
 }
 
@@ -65,11 +66,5 @@ export type Refusal = 'full' | 'disk';
 
 export function writeRefusalOf(error: unknown): Refusal | undefined {
   if (isRedisFullError(error)) return 'full';
-  if (!(error instanceof Error)) return undefined;
-  // A MULTI whose commands Redis refused as they were queued fails whole (EXECABORT); ioredis attaches their errors.
-  const queued = (error as { previousErrors?: unknown }).previousErrors;
-  return error.message.startsWith('MISCONF ') || (Array.isArray(queued) && queued.some((e) => writeRefusalOf(e) === 'disk')) ? 'disk' : undefined;
+  return refusedWith(error, 'MISCONF ') ? 'disk' : undefined;
 }
-
-/** Redis cannot save to disk, in a reply's words (MISCONF), for readers that meet it. */
-export const CANNOT_SAVE_MESSAGE = `Redis cannot save to disk, so it refuses writes (MISCONF) and batches stop; ${SAVE_FAILURE_FIX}`;

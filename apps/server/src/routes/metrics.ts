@@ -60,7 +60,7 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
     // redisFull: null unless Redis is at its maxmemory, where it refuses every write and no batch moves.
     const redisFull = full ? { ...full, message: redisFullMessage(full) } : null;
     // redisCannotSave: null unless a master's last disk write failed, after which it refuses writes (MISCONF).
-    const redisCannotSave = unsaved ? { ...unsaved, message: cannotSaveMessage(conn.redis, unsaved) } : null;
+    const redisCannotSave = unsaved ? { ...unsaved, message: cannotSaveMessage(unsaved, conn.redis.isCluster) } : null;
     res.json({ window: DASHBOARD_WINDOW, report, batches, batchCounts: overview.counts, queues, cache, failures, alerts: alerts ?? null, redisFull, redisCannotSave });
   });
   return { prometheus, api };
