@@ -363,6 +363,19 @@ describe('agent-factory server', () => {
       expect((await json<ErrorJson>(early)).error.code).toBe('batch_not_finished');
     });
 
+    it('POSTs with one Idempotency-Key at the same moment make one batch: one 201, the others 200 with its id', async () => {
+      const body = { name: 'server-race', requirements: Array.from({ length: 200 }, (_, i) => `an agent that checks race number ${i} of the idempotency keys`) };
+      const answers = await Promise.all(Array.from({ length: 6 }, () => post(body, { 'idempotency-key': 'server-race-1' })));
+      const statuses = answers.map((a) => a.status).sort();
+      const ids = new Set((await Promise.all(answers.map((a) => json<BatchStatus>(a)))).map((b) => b.id));
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 201]);
+      expect(ids.size).toBe(1);
+      const raced = [...ids][0]!;
+      const listed = await json<BatchStatus[]>(await fetch(`${url}/api/batches?limit=100`, { headers: admin }));
+      expect(listed.filter((b) => b.name === 'server-race').map((b) => b.id)).toEqual([raced]);
+      expect((await fetch(`${url}/api/batches/${raced}`, { method: 'DELETE', headers: admin })).status).toBe(202);
+    });
+
     it('GET shows the batch to the viewer and lists it; unknown ids are 404', async () => {
       const one = await fetch(`${url}/api/batches/${batch.id}`, { headers: viewer });
       expect(one.status).toBe(200);

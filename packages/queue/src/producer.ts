@@ -7,6 +7,7 @@ import { newBatchId } from './batch-id.js';
 import { pruneBatchIndex } from './batch-index.js';
 import type { FactoryConnection } from './connection.js';
 import { enqueueInputs, type BatchItemInput, type SubmitProgress } from './enqueue.js';
+import { claimIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
 import { interruptIfAbandoned } from './interruption.js';
 import { batchIndexKey, batchKeys, idempotencyKey, submittingKey } from './keys.js';
 import { checkBatchRoom, countDistinct } from './batch-room.js';
@@ -16,6 +17,7 @@ import { sealSubmission, statusAfterSubmit } from './submit-end.js';
 import { stoppedByFullRedis } from './submit-full.js';
 import { SubmitLease, SubmitLeaseLostError } from './submit-lease.js';
 
+export { IdempotencyBusyError } from './idempotency.js';
 export { SUBMIT_CHUNK, SUBMIT_CHUNKS_IN_FLIGHT, type BatchItemInput, type SubmitProgress } from './enqueue.js';
 
 const SubmissionSchema = z.object({
@@ -51,21 +53,6 @@ export interface SubmitRunOptions {
 /** The idempotency key names a batch submitted with other requirements or settings. */
 export class IdempotencyConflictError extends Error {
   override readonly name = 'IdempotencyConflictError';
-}
-
-/** Returns the batch an idempotency key already names, or claims the key for a new batch id. */
-async function claimIdempotencyKey(conn: FactoryConnection, key: string, batchId: string): Promise<BatchStatus | undefined> {
-  const redisKey = idempotencyKey(conn.config.prefix, key);
-  for (let i = 0; i < 2; i++) {
-    const claimed = await conn.redis.set(redisKey, batchId, 'EX', conn.config.retentionSeconds, 'NX');
-    if (claimed === 'OK') return undefined;
-    const existing = await conn.redis.get(redisKey);
-    const batch = existing ? await getBatch(conn, existing) : undefined;
-    if (batch) return batch;
-    // The key outlived its batch: take it over.
-    await conn.redis.del(redisKey);
-  }
-  throw new Error(`idempotency key ${key} is being claimed concurrently; try again`);
 }
 
 /**
@@ -115,8 +102,13 @@ export async function submitBatch(
   const sub = SubmissionSchema.parse(submission);
   const { prefix } = conn.config;
   const batchId = newBatchId();
+  // Before anything of the batch is written.
+  const checks = async (): Promise<void> => {
+    await checkRoom(conn, items, sub.expectedInputs, options);
+    await pruneBatchIndex(conn);
+  };
   if (sub.idempotencyKey) {
-    const claimed = await beforeBatch(conn, claimIdempotencyKey(conn, sub.idempotencyKey, batchId));
+    const claimed = await beforeBatch(conn, claimIdempotencyKey(conn, sub.idempotencyKey, batchId, checks));
     const existing = claimed && (await settledSubmission(conn, claimed));
     if (existing && sub.fingerprint !== undefined) {
       const stored = await conn.redis.hget(batchKeys(prefix, existing.id).batch, 'fingerprint');
@@ -128,11 +120,7 @@ export async function submitBatch(
     // The same request again after its producer died (a server killed mid-POST): the retry finishes it.
     if (existing?.state === 'interrupted') return (await resumeBatch(conn, existing.id, items, { ...options, ...(onProgress ? { onProgress } : {}), ...(sub.expectedInputs !== undefined ? { expectedInputs: sub.expectedInputs } : {}) })).status;
     if (existing) return existing;
-  }
-  // Before anything of the batch is written. A refused batch leaves its idempotency key naming no
-  // batch, which the next claim of the key takes over.
-  await checkRoom(conn, items, sub.expectedInputs, options);
-  await pruneBatchIndex(conn);
+  } else await checks();
   const keys = batchKeys(prefix, batchId);
   const priority = sub.priority ?? 5;
   const now = Date.now();
@@ -165,9 +153,16 @@ export async function submitBatch(
     })
     .zadd(batchIndexKey(prefix), now, batchId)
     .set(keys.lease, lease.token, 'PX', lease.ttlMs)
-    .zadd(submittingKey(prefix), now + lease.ttlMs, batchId)
-    .exec();
-  await beforeBatch(conn, created);
+    .zadd(submittingKey(prefix), now + lease.ttlMs, batchId);
+  // The key's claim becomes its lasting value in the same step: it names a batch that exists.
+  if (sub.idempotencyKey) created.set(idempotencyKey(prefix, sub.idempotencyKey), batchId, 'EX', conn.config.retentionSeconds);
+  await beforeBatch(
+    conn,
+    created.exec().catch(async (error: unknown) => {
+      if (sub.idempotencyKey) await releaseIdempotencyKey(conn, sub.idempotencyKey, batchId).catch(() => undefined);
+      throw error;
+    }),
+  );
 
   lease.start();
   try {

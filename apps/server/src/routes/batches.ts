@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { batchResults, cancelUnsettled, countBatches, deleteBatch, generatingNow, getBatch, IdempotencyConflictError, listBatches, markCancelled, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
+import { batchResults, cancelUnsettled, countBatches, deleteBatch, generatingNow, getBatch, IdempotencyBusyError, IdempotencyConflictError, listBatches, markCancelled, resumeBatch, ResumeRefusedError, retryBatch, retryRefusal, submitBatch, type BatchSubmission, type FactoryConnection } from '@agent-factory/queue';
 import { BackgroundCancels } from '../background-cancels.js';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, parseQuery, type ErrorLogger } from '../errors.js';
@@ -42,13 +42,18 @@ function jsonBody(req: Request): unknown {
   return req.body;
 }
 
-/** A resume that cannot go ahead (another body, a live submit, a cancelled batch) is the client's to fix: 409; a reused idempotency key, 422. */
+/**
+ * A resume that cannot go ahead (another body, a live submit, a cancelled batch) is the client's to
+ * fix: 409; a reused idempotency key, 422; a key other requests keep claiming at this moment, 409 (a
+ * retry answers their batch).
+ */
 async function refusingResume<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     if (error instanceof ResumeRefusedError) throw new HttpError(409, 'resume_refused', error.message);
     if (error instanceof IdempotencyConflictError) throw new HttpError(422, 'idempotency_key_reused', error.message);
+    if (error instanceof IdempotencyBusyError) throw new HttpError(409, 'idempotency_key_busy', error.message);
     throw error;
   }
 }
