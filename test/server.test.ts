@@ -20,9 +20,9 @@ const viewer = { authorization: `Bearer ${VIEWER_TOKEN}` };
 const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`anyone:${token}`).toString('base64')}` });
 
 /** fetch does not let a caller set Host, so this one request goes through node:http. */
-function statusWithHost(target: string, host: string): Promise<number> {
+function statusWithHost(target: string, host: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(target, { headers: { host } }, (res) => {
+    const req = request(target, { headers: { ...headers, host } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -323,6 +323,17 @@ describe('agent-factory server', () => {
       expect((await fetch(`${open.url}/api/batches/no-such-batch/retry`, { method: 'POST' })).status).toBe(404);
     } finally {
       await open.close();
+    }
+  });
+
+  it('without a token behind a trusted proxy, still judges the Host header, not X-Forwarded-Host (which a rebinding page sets)', async () => {
+    const proxied = await startServer(conn, { host: '127.0.0.1', port: 0, trustProxy: 'loopback' });
+    try {
+      expect(await statusWithHost(`${proxied.url}/api/batches`, 'evil.example', { 'x-forwarded-host': 'localhost' })).toBe(403);
+      expect(await statusWithHost(`${proxied.url}/api/batches`, `localhost:${new URL(proxied.url).port}`, { 'x-forwarded-host': 'evil.example' })).toBe(200);
+      expect(await statusWithHost(`${proxied.url}/api/batches`, '[::1]:80')).toBe(200);
+    } finally {
+      await proxied.close();
     }
   });
 

@@ -3,16 +3,6 @@ import type { HttpRefusal } from '@agent-factory/research';
 import { AUTH_CHALLENGES, checkListenOptions, requestAuthorizer } from '@agent-factory/server';
 import { UsageError } from './usage-error.js';
 
-/** The name a request was addressed to, as express's req.hostname reads it (the Host header, no port). */
-function hostnameOf(host: string | undefined): string | undefined {
-  if (host === undefined) return undefined;
-  try {
-    return new URL(`http://${host}`).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * `mcp --http`'s guard, the API server's own rules (`serve`), so both are protected alike: no
  * non-loopback bind without AF_API_TOKEN (a UsageError, before anything starts), and a request check:
@@ -26,7 +16,7 @@ export function mcpHttpAuthorizer(host: string, apiToken: string | undefined): (
   }
   const authorize = requestAuthorizer({ apiToken });
   return (req) => {
-    const verdict = authorize({ hostname: hostnameOf(req.headers.host), authorization: req.headers.authorization, method: req.method ?? 'GET' });
+    const verdict = authorize({ host: req.headers.host, authorization: req.headers.authorization, method: req.method ?? 'GET' });
     if (verdict.ok) return undefined;
     return { status: verdict.status, message: verdict.message, ...(verdict.challenge ? { headers: { 'www-authenticate': [...AUTH_CHALLENGES] } } : {}) };
   };

@@ -31,13 +31,26 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
+/** The name a Host header addresses (`[::1]:3000` → `::1`), undefined when it is not a host. */
+function hostnameOf(host: string | undefined): string | undefined {
+  if (host === undefined) return undefined;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The WWW-Authenticate values a 401 carries: basic for browsers (and Bull Board), bearer for clients. */
 export const AUTH_CHALLENGES = ['Basic realm="agent-factory", charset="UTF-8"', 'Bearer realm="agent-factory"'] as const;
 
 /** What a check needs of a request, whatever server received it. */
 export interface AuthRequest {
-  /** The name the request was addressed to (the Host header without its port). */
-  hostname: string | undefined;
+  /**
+   * The request's own Host header. Never express's req.hostname: behind `trust proxy` that comes from
+   * X-Forwarded-Host, which a page reached through DNS rebinding sets as it likes.
+   */
+  host: string | undefined;
   authorization: string | undefined;
   method: string;
 }
@@ -58,7 +71,7 @@ export function requestAuthorizer(tokens: { apiToken?: string; viewerToken?: str
   return (req) => {
     let role: Role;
     if (admin === undefined) {
-      if (!isLoopbackHost(req.hostname)) {
+      if (!isLoopbackHost(hostnameOf(req.host))) {
         return { ok: false, status: 403, code: 'forbidden_host', message: 'without AF_API_TOKEN this server only answers requests addressed to localhost', challenge: false };
       }
       role = 'admin';
@@ -85,7 +98,7 @@ export function requestAuthorizer(tokens: { apiToken?: string; viewerToken?: str
 export function authenticate(tokens: { apiToken?: string; viewerToken?: string }): RequestHandler {
   const authorize = requestAuthorizer(tokens);
   return (req, res, next) => {
-    const verdict = authorize({ hostname: req.hostname, authorization: req.get('authorization'), method: req.method });
+    const verdict = authorize({ host: req.get('host'), authorization: req.get('authorization'), method: req.method });
     if (!verdict.ok) {
       for (const value of verdict.challenge ? AUTH_CHALLENGES : []) res.append('WWW-Authenticate', value);
       sendError(res, verdict.status, verdict.code, verdict.message);
