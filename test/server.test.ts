@@ -427,6 +427,14 @@ describe('agent-factory server', () => {
       }
     });
 
+    it('answers HEAD on a running batch\'s event stream at once, without taking a stream slot', async () => {
+      for (let i = 0; i < 3; i++) {
+        const head = await fetch(`${url}/api/batches/${batch.id}/events`, { method: 'HEAD', headers: viewer, signal: AbortSignal.timeout(5000) });
+        expect(head.status).toBe(200);
+        expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      }
+    });
+
     it('streams progress over SSE, caps streams per client (429), and ends them when the batch is cancelled', async () => {
       const streams = await Promise.all([1, 2].map(() => fetch(`${url}/api/batches/${batch.id}/events`, { headers: viewer })));
       for (const stream of streams) {

@@ -37,6 +37,15 @@ export interface BatchEventOptions {
   signal?: AbortSignal;
 }
 
+/** An event stream's response headers. */
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  // nginx would otherwise buffer the stream.
+  'X-Accel-Buffering': 'no',
+} as const;
+
 /** What a client cares about: an event is sent only when this changes. */
 function progressKey(status: BatchStatus): string {
   return JSON.stringify([status.state, status.counts, status.total, status.finishedAt]);
@@ -49,13 +58,7 @@ function progressKey(status: BatchStatus): string {
  * it no longer exists, and the stream closes. Comment lines keep idle proxies from cutting the connection.
  */
 export function streamBatchEvents(res: Response, options: BatchEventOptions): void {
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
-    Connection: 'keep-alive',
-    // nginx would otherwise buffer the stream.
-    'X-Accel-Buffering': 'no',
-  });
+  res.writeHead(200, SSE_HEADERS);
   let eventId = 0;
   let closed = false;
   let pollTimer: NodeJS.Timeout | undefined;

@@ -5,7 +5,7 @@ import { batchResults, cancelUnsettled, countBatches, deleteBatch, generatingNow
 import { BackgroundCancels } from '../background-cancels.js';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, parseQuery, type ErrorLogger } from '../errors.js';
-import { ClientLimiter, streamBatchEvents } from '../sse.js';
+import { ClientLimiter, SSE_HEADERS, streamBatchEvents } from '../sse.js';
 import { writeJsonArray } from '../stream-json.js';
 
 /** Batch ids are BullMQ-safe tokens (no `:`); anything else cannot name a batch. */
@@ -169,6 +169,11 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
       throw unknownBatch(id);
     }
     if (res.destroyed) return;
+    // HEAD asks for the headers only, which Node sends with the response's end: a stream would hold them until the batch ends.
+    if (req.method === 'HEAD') {
+      res.writeHead(200, SSE_HEADERS).end();
+      return;
+    }
     streamBatchEvents(res, {
       initial,
       poll: () => getBatch(conn, id),
