@@ -549,7 +549,8 @@ describe('/readyz', () => {
       // Bull Board's API says so as the factory's does, not a 500 with ioredis's words.
       const board = await fetch(`${server.url}/admin/queues/api/queues?activeQueue=analyze&page=1&jobsPerPage=10`);
       expect(board.status).toBe(503);
-      expect(await board.json()).toEqual({ error: { code: 'unavailable', message: 'Redis is not answering; try again shortly' } });
+      expect(await board.json()).toEqual({ error: { code: 'redis_unavailable', message: 'Redis is not answering; try again shortly' } });
+      expect(board.headers.get('retry-after')).toBe('2');
     } finally {
       await server.close();
       await Promise.race([conn.close(), new Promise((r) => setTimeout(r, 2000))]);

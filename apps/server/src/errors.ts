@@ -22,7 +22,8 @@ export class HttpError extends Error {
 
 /** 503: Redis is unreachable (a restart, a failover), which is no bug of ours, and the client may try again. */
 export function sendUnavailable(res: Response): void {
-  sendError(res, 503, 'unavailable', 'Redis is not answering; try again shortly');
+  res.set('Retry-After', '2');
+  sendError(res, 503, 'redis_unavailable', 'Redis is not answering; try again shortly');
 }
 
 /** A query string checked by its schema, or a 400 naming what is wrong. */
