@@ -205,7 +205,7 @@ describe('a submit killed mid-enqueue', () => {
       await writeFile(other, 'Review the Go services for goroutine leaks\n');
       const wrongFile = await runCli(['submit', other, '--resume', id], { env: envFor(prefix) });
       expect(wrongFile.code).toBe(2);
-      expect(wrongFile.stderr).toMatch(/requirement 1 of the file/);
+      expect(wrongFile.stderr).toMatch(/requirement 1 of the input/);
       const longer = join(dir, 'longer.jsonl');
       await writeFile(longer, `${await readFile(file, 'utf8')}{"requirement":"Audit the Helm charts for missing resource limits"}\n`);
       const tooLong = await runCli(['submit', longer, '--resume', id], { env: envFor(prefix) });
@@ -316,7 +316,7 @@ describe('a server killed mid-POST', () => {
         other.requirements[0]!.requirement += ' (edited)';
         const refused = await fetch(`${server.url}/api/batches/${id}/resume`, { method: 'POST', headers: authed, body: JSON.stringify(other) });
         expect(refused.status).toBe(409);
-        expect(await refused.json()).toMatchObject({ error: { code: 'resume_refused', message: expect.stringMatching(/requirement 1 of the file \(id "r0"\) is not the one batch/) } });
+        expect(await refused.json()).toMatchObject({ error: { code: 'resume_refused', message: expect.stringMatching(/requirement 1 of the input \(id "r0"\) is not the one batch/) } });
         expect(await getBatch(conn, id)).toMatchObject({ state: 'interrupted', inputs: enqueued });
         const unknown = await fetch(`${server.url}/api/batches/b_nope/resume`, { method: 'POST', headers: authed, body });
         expect(unknown.status).toBe(404);
@@ -395,7 +395,7 @@ describe('resuming from the library', () => {
       const other = join(dir, 'library-other.jsonl');
       await writeFile(other, requirementsFile(LINES, (i) => (i === 1 ? ' (edited)' : '')));
       await expect(factory.resumeBatch(id, { file: other })).rejects.toThrow(FactoryInputError);
-      await expect(factory.resumeBatch(id, { file: other })).rejects.toThrow(/requirement 2 of the file \(id "r1"\) is not the one batch/);
+      await expect(factory.resumeBatch(id, { file: other })).rejects.toThrow(/requirement 2 of the input \(id "r1"\) is not the one batch/);
       expect(await factory.batchStatus(id)).toMatchObject({ state: 'interrupted', inputs: held.inputs });
 
       const outcome = await factory.resumeBatch(id, { file });
@@ -494,12 +494,12 @@ describe('a submit stopped with Ctrl-C, and what --resume refuses', () => {
       await writeFile(other, requirementsFile(LINES, (i) => (i === 0 ? ' (edited)' : '')));
       const wrong = await runCli(['submit', other, '--resume', id], { env: envFor(prefix) });
       expect(wrong.code).toBe(2);
-      expect(wrong.stderr).toMatch(/requirement 1 of the file \(id "r0"\) is not the one batch \S+ enqueued under that id; resume with the very file/);
+      expect(wrong.stderr).toMatch(/requirement 1 of the input \(id "r0"\) is not the one batch \S+ enqueued under that id; resume with the very requirements/);
       const shorter = join(dir, 'shorter.jsonl');
       await writeFile(shorter, requirementsFile(KILL_AFTER - 1));
       const short = await runCli(['submit', shorter, '--resume', id], { env: envFor(prefix) });
       expect(short.code).toBe(2);
-      expect(short.stderr).toMatch(new RegExp(`the file has ${KILL_AFTER - 1} requirement\\(s\\) but batch ${id} already holds ${before.inputs}`));
+      expect(short.stderr).toMatch(new RegExp(`the input has ${KILL_AFTER - 1} requirement\\(s\\) but batch ${id} already holds ${before.inputs}`));
       const overridden = await runCli(['submit', file, '--resume', id, '--priority', '1'], { env: envFor(prefix) });
       expect(overridden.code).toBe(2);
       expect(overridden.stderr).toMatch(/drop --priority/);

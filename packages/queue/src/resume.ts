@@ -74,11 +74,11 @@ function mismatch(batchId: string, n: number, got: string, want: string | undefi
   const wantId = want?.slice(0, want.lastIndexOf('\t'));
   const what =
     want === undefined
-      ? `requirement ${n} of the file (id "${gotId}") is beyond what batch ${batchId} holds`
+      ? `requirement ${n} of the input (id "${gotId}") is beyond what batch ${batchId} holds`
       : gotId === wantId
-        ? `requirement ${n} of the file (id "${gotId}") is not the one batch ${batchId} enqueued under that id`
-        : `requirement ${n} of the file has id "${gotId}" where batch ${batchId} has "${wantId}"`;
-  return new ResumeRefusedError(`${what}; resume with the very file (and --format, --skip-invalid) the batch was submitted with`);
+        ? `requirement ${n} of the input (id "${gotId}") is not the one batch ${batchId} enqueued under that id`
+        : `requirement ${n} of the input has id "${gotId}" where batch ${batchId} has "${wantId}"`;
+  return new ResumeRefusedError(`${what}; resume with the very requirements the batch was submitted with, in their order (a file: the same one, with the same --format and --skip-invalid)`);
 }
 
 /**
@@ -92,7 +92,7 @@ async function skipEnqueued(conn: FactoryConnection, batchId: string, inputs: As
     const page = await conn.redis.lrange(idsKey, start, Math.min(held, start + PAGE) - 1);
     for (let i = 0; i < Math.min(PAGE, held - start); i++) {
       const next = await inputs.next();
-      if (next.done) throw new ResumeRefusedError(`the file has ${start + i} requirement(s) but batch ${batchId} already holds ${held}; resume with the very file the batch was submitted with`);
+      if (next.done) throw new ResumeRefusedError(`the input has ${start + i} requirement(s) but batch ${batchId} already holds ${held}; resume with the very requirements the batch was submitted with`);
       const item = batchInput(next.value);
       const key = requirementKey(item);
       const entry = idsEntry(item.id, key);
@@ -110,7 +110,7 @@ async function skipEnqueued(conn: FactoryConnection, batchId: string, inputs: As
 async function nothingToResume(conn: FactoryConnection, batchId: string, inputs: AsyncGenerator<BatchItemInput>): Promise<ResumeOutcome> {
   const held = await conn.redis.llen(batchKeys(conn.config.prefix, batchId).ids);
   await skipEnqueued(conn, batchId, inputs, held, new Set());
-  if (!(await inputs.next()).done) throw new ResumeRefusedError(`the file has more requirements than the ${held} batch ${batchId} holds, and the batch is not interrupted: there is nothing to resume; submit the rest as a batch of its own`);
+  if (!(await inputs.next()).done) throw new ResumeRefusedError(`the input has more requirements than the ${held} batch ${batchId} holds, and the batch is not interrupted: there is nothing to resume; submit the rest as a batch of its own`);
   return { status: await statusAfterSubmit(conn, batchId), resumed: false, skipped: 0, added: 0, requeued: 0 };
 }
 
