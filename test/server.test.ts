@@ -471,6 +471,9 @@ describe('agent-factory server', () => {
       const badPage = await fetch(`${url}/api/batches/${batch.id}/results?limit=0`, { headers: viewer });
       expect(badPage.status).toBe(400);
       expect((await json<ErrorJson>(badPage)).error).toMatchObject({ code: 'invalid_query', message: expect.stringMatching(/^limit: /) });
+      const twice = await fetch(`${url}/api/batches/${batch.id}/results?limit=1&limit=2`, { headers: viewer });
+      expect(twice.status).toBe(400);
+      expect((await json<ErrorJson>(twice)).error).toEqual({ code: 'invalid_query', message: 'limit: given more than once' });
       expect(results.every((r) => r.state === 'cancelled')).toBe(true);
       // Once they have ended, another DELETE has nothing left to do: the final status, 200.
       const settledAgain = await fetch(`${url}/api/batches/${batch.id}`, { method: 'DELETE', headers: admin });

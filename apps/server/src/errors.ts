@@ -28,6 +28,9 @@ export function sendUnavailable(res: Response): void {
 
 /** A query string checked by its schema, or a 400 naming what is wrong. */
 export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  // `?limit=1&limit=2` reads as an array, which the schema would call "NaN".
+  const repeated = Object.entries(query ?? {}).find(([, value]) => Array.isArray(value));
+  if (repeated) throw new HttpError(400, 'invalid_query', `${repeated[0]}: given more than once`);
   const parsed = schema.safeParse(query);
   if (!parsed.success) throw new HttpError(400, 'invalid_query', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
   return parsed.data;
