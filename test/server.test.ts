@@ -292,6 +292,23 @@ describe('agent-factory server', () => {
     expect((await json<ErrorJson>(response)).error.code).toBe('invalid_id');
   });
 
+  it('answers a method a route does not serve with 405 and Allow; an unknown path stays 404', async () => {
+    const cases: [string, string, string][] = [
+      ['PUT', '/api/batches/b_some', 'DELETE, GET, HEAD'],
+      ['DELETE', '/api/batches', 'GET, HEAD, POST'],
+      ['PATCH', '/api/batches/b_some/events', 'GET, HEAD'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['DELETE', '/api/dashboard', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await fetch(`${url}${path}`, { method, headers: admin });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect((await json<ErrorJson>(response)).error).toEqual({ code: 'method_not_allowed', message: `${method} is not served at ${path}; it takes ${allow}` });
+    }
+    expect((await fetch(`${url}/api/no-such-thing`, { method: 'PUT', headers: admin })).status).toBe(404);
+  });
+
   it('refuses to listen off loopback without AF_API_TOKEN, and odd token set-ups', async () => {
     await expect(startServer(conn, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/AF_API_TOKEN/);
     await expect(startServer(conn, { host: '::', port: 0 })).rejects.toThrow(/AF_API_TOKEN/);

@@ -5,6 +5,7 @@ import { batchResults, cancelUnsettled, countBatches, deleteBatch, generatingNow
 import { BackgroundCancels } from '../background-cancels.js';
 import { parseBatchRequest } from '../batch-request.js';
 import { HttpError, parseQuery, type ErrorLogger } from '../errors.js';
+import { refuseOtherMethods } from '../other-methods.js';
 import { ClientLimiter, SSE_HEADERS, streamBatchEvents } from '../sse.js';
 import { writeJsonArray } from '../stream-json.js';
 
@@ -185,5 +186,6 @@ export function batchRoutes(conn: FactoryConnection, options: BatchRouteOptions)
     });
   });
 
+  refuseOtherMethods(router);
   return router;
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { redisRefusingWrites, type FactoryConnection, type WriteRefusal } from '@agent-factory/queue';
+import { refuseOtherMethods } from '../other-methods.js';
 
 type Problem = WriteRefusal | { code: 'redis_unavailable'; message: string };
 
@@ -48,5 +49,6 @@ export function healthRoutes(conn: FactoryConnection, readyTimeoutMs: number): R
     else if (problem.code === 'redis_unavailable') res.status(503).json({ status: 'unavailable', error: problem });
     else res.json({ status: 'ready', warning: problem });
   });
+  refuseOtherMethods(router);
   return router;
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { batchOverview, cacheStats, cannotSaveMessage, fullMaster, loadAlertState, metricsReport, parseSince, PromMetrics, queueDepths, recentRecords, redisFullMessage, unsavedMaster, type FactoryConnection } from '@agent-factory/queue';
 import { HttpError, parseQuery } from '../errors.js';
+import { refuseOtherMethods } from '../other-methods.js';
 
 /** A BullMQ queue, typed through the connection's (the server does not depend on bullmq itself). */
 type Queue = FactoryConnection['queues'][keyof FactoryConnection['queues']];
@@ -63,5 +64,7 @@ export function metricsRoutes(conn: FactoryConnection, others: readonly Queue[] 
     const redisCannotSave = unsaved ? { ...unsaved, message: cannotSaveMessage(unsaved, conn.redis.isCluster) } : null;
     res.json({ window: DASHBOARD_WINDOW, report, batches, batchCounts: overview.counts, queues, cache, failures, alerts: alerts ?? null, redisFull, redisCannotSave });
   });
+  refuseOtherMethods(prometheus);
+  refuseOtherMethods(api);
   return { prometheus, api };
 }
