@@ -74,6 +74,10 @@ describe('a bad setting: exit 2, one line naming the variable', () => {
     [['up', '--no-server'], { AF_AGENT_MODELS: 'simple=gpt' }, /^agent-factory: AF_AGENT_MODELS: "simple=gpt" is not tier=model/],
     [['start'], { AF_CACHE: 'of' }, /^agent-factory: AF_CACHE: must be none, off/],
     [['serve'], { AF_TRUST_PROXY: 'maybe' }, /^agent-factory: AF_TRUST_PROXY: "maybe" is not true, false, a hop count such as 1, or addresses and subnets such as loopback, 10\.0\.0\.0\/8\n$/],
+    ...(['worker', 'status', 'serve', 'submit', 'up', 'start'] as const).map(
+      (command) => [[command], { REDIS_URL: 'redis://u:secret@127.0.0.1:notaport' }, /^agent-factory: REDIS_URL: "redis:\/\/u:\*\*\*@127\.0\.0\.1:notaport" is not a Redis URL: give redis:\/\/\[user:password@\]host:port/] as const,
+    ),
+    [['status'], { REDIS_URL: 'http://127.0.0.1:1' }, /^agent-factory: REDIS_URL: "http:\/\/127\.0\.0\.1:1" has the scheme http: give redis:\/\//],
     ...(['worker', 'status', 'serve', 'submit'] as const).map((command) => [[command], { LOG_LEVEL: 'loud' }, /^agent-factory: LOG_LEVEL: "loud" is not a level \(fatal, error, warn, info, debug, trace, silent\)\n$/] as const),
   ] as const)('%s with %o', async (args, env, message) => {
     const input = args[0] === 'submit' ? SIMPLE : undefined;

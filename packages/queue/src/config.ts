@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { settingsFromEnv } from './env-settings.js';
 import { parseRateLimit, RateLimitsSchema } from './limiter-config.js';
+import { checkRedisUrl } from './redis-url.js';
 import { STAGES, type Stage } from './stages.js';
 
 /** Default jobs in flight per stage in one worker process: CPU stages high, LLM-bound generate by provider limits. */
@@ -75,6 +76,7 @@ const ENV_NAMES = {
 export function queueConfigFromEnv(env: NodeJS.ProcessEnv = process.env): QueueConfig {
   return settingsFromEnv(QueueConfigSchema, ENV_NAMES, env, (field, value) => {
     if (field === 'rateLimit') return parseRateLimit(value);
-    return field === 'redisUrl' || field === 'prefix' || field === 'webhookSecret' ? value : Number(value);
+    if (field === 'redisUrl') return checkRedisUrl(value);
+    return field === 'prefix' || field === 'webhookSecret' ? value : Number(value);
   });
 }

@@ -4,7 +4,8 @@ import { QueueConfigSchema, type QueueConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openQueues } from './queues.js';
 import { checkRedis } from './redis-checks.js';
-import { displayRedisUrl, openRedis, quitClient, type ClientRole } from './redis-client.js';
+import { openRedis, quitClient, type ClientRole } from './redis-client.js';
+import { displayRedisUrl } from './redis-url.js';
 import type { Stage } from './stages.js';
 
 /** A Redis client (single node or cluster). */

@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './connection.js';
+import { displayRedisUrl, parseRedisUrl } from './redis-url.js';
 import { batchWritesPerTick } from './socket-batching.js';
 
 /**
@@ -9,35 +10,6 @@ import { batchWritesPerTick } from './socket-batching.js';
  */
 export type ClientRole = 'producer' | 'worker' | 'subscriber';
 
-interface ParsedUrl {
-  nodes: { host: string; port: number }[];
-  options: RedisOptions;
-}
-
-function parseOne(part: string): URL {
-  return new URL(part.includes('://') ? part : `redis://${part}`);
-}
-
-/** `redis://[user:pass@]host:port[/db]`, or several `host:port` separated by commas (Redis Cluster seeds). */
-export function parseRedisUrl(redisUrl: string): ParsedUrl {
-  const parts = redisUrl.split(',').map((p) => p.trim()).filter(Boolean);
-  if (parts.length === 0) throw new Error('REDIS_URL is empty');
-  const urls = parts.map(parseOne);
-  const first = urls[0]!;
-  const db = Number(first.pathname.slice(1) || 0);
-  const options: RedisOptions = {
-    ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
-    ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
-    ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
-    ...(Number.isInteger(db) && db > 0 ? { db } : {}),
-  };
-  return { nodes: urls.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })), options };
-}
-
-/** The URL without its password, for messages and logs. */
-export function displayRedisUrl(redisUrl: string): string {
-  return redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:***@');
-}
 
 function roleOptions(role: ClientRole): RedisOptions {
   return role === 'producer' ? { maxRetriesPerRequest: 3, enableOfflineQueue: false } : { maxRetriesPerRequest: null, enableOfflineQueue: true };

@@ -5,7 +5,8 @@ import { describeError } from '../errors.js';
 import { formatBytes } from '../format-bytes.js';
 import { configGet, masters, noevictionFix, redisCli } from '../redis-checks.js';
 import { describeMemory, nodeName, nodesMemory, REDIS_MEMORY_FIX } from '../redis-memory.js';
-import { displayRedisUrl, openRedis } from '../redis-client.js';
+import { openRedis } from '../redis-client.js';
+import { displayRedisUrl } from '../redis-url.js';
 import { describeSaveFailure, failedSave, SAVE_FAILURE_FIX } from '../redis-saving.js';
 import { fail, pass, warn, withTimeout, type DoctorCheck } from './check.js';
 
