@@ -216,6 +216,18 @@ describe('faults', () => {
     expect(done.counts).toEqual({ pending: 0, completed: 6, failed: 0, cancelled: 0 });
   }, 30_000);
 
+  it('SIGTERM while Redis is down still exits 0, soon after the grace period, saying why it could not close cleanly', async () => {
+    const own = await startRedis({ appendonly: false });
+    const w = await spawnWorker({ REDIS_URL: own.url, AF_PREFIX: testPrefix(), AF_GRACE_MS: '500', AF_RESEARCH: 'none' });
+    await own.stop();
+    await sleep(300);
+    const started = Date.now();
+    expect(await w.stop()).toBe(0);
+    // Grace 0.5 s + the 5 s margin; it waited for Redis to come back (minutes) before.
+    expect(Date.now() - started).toBeLessThan(9000);
+    expect(w.lines.some((l) => l.includes('could not close cleanly (is Redis answering?)'))).toBe(true);
+  }, 30_000);
+
   it('provider faults: permanent errors fail at once, transient ones retry, failed gates retry with guidance; the batch completes', async () => {
     const prefix = testPrefix();
     // Three attempts, 20 ms apart at first: the job options come from the connection's config.

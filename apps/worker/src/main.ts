@@ -132,7 +132,15 @@ export async function runWorkerUntilSignal(options: RunWorkerOptions = {}): Prom
   const logger = options.logger ?? createLogger({ component: 'worker' });
   logger.info({ signal }, 'stopping: finishing running jobs');
   try {
-    await worker.stop();
+    // Closing writes to Redis (job states, QUIT); a Redis that is down would hold the stop until it
+    // returns, minutes later. Past the grace period and a margin, the worker exits anyway: what it
+    // was running returns to the queue when its locks run out.
+    const limit = worker.settings.graceMs + STOP_MARGIN_MS;
+    const stuck = new Promise<true>((resolve) => setTimeout(resolve, limit, true).unref());
+    if ((await Promise.race([worker.stop(), stuck])) === true) {
+      logger.warn({ waitedMs: limit }, 'could not close cleanly (is Redis answering?): exiting; jobs it held run again once their locks expire');
+      process.exit(0);
+    }
   } finally {
     // Everything the worker opened is closed. A handle a client library leaves behind (seen: the
     // Cluster client after a node restart) must not keep a stopped worker alive, even one whose stop
@@ -143,6 +151,9 @@ export async function runWorkerUntilSignal(options: RunWorkerOptions = {}): Prom
     }, LEFTOVER_HANDLE_MS).unref();
   }
 }
+
+/** How long closing may take past the grace period: aborted jobs get 2 s to hand back, then the connections close. */
+const STOP_MARGIN_MS = 5000;
 
 /** How long a stopped worker may take to exit by itself. */
 const LEFTOVER_HANDLE_MS = 2000;
