@@ -16,10 +16,12 @@ describe('agent-factory up', () => {
   it('shows children\'s warnings as lines, prints the worker command with REDIS_URL (password hidden), restarts a killed worker, and stops everything on SIGINT', async () => {
     // A password Redis does not ask for is accepted with a warning, so the URL can carry one.
     const url = redis.url.replace('//', '//:hunter2-secret@');
-    const up = spawnCli(['up', '--port', '0'], { REDIS_URL: url, AF_PREFIX: testPrefix() });
+    const prefix = testPrefix();
+    const up = spawnCli(['up', '--port', '0'], { REDIS_URL: url, AF_PREFIX: prefix });
     try {
       await up.waitFor(/Ctrl-C stops/);
-      expect(up.stdout()).toContain(`REDIS_URL=${redis.url.replace('//', '//:***@')} npx agent-factory worker\` (with the real password for ***)`);
+      // With this run's prefix: a worker started without it would serve the default {af} queues.
+      expect(up.stdout()).toContain(`\`AF_PREFIX='${prefix}' REDIS_URL=${redis.url.replace('//', '//:***@')} npx agent-factory worker\` (with the real password for ***)`);
       expect(up.stdout() + up.stderr()).not.toContain('hunter2-secret');
       expect(up.stderr()).toMatch(/^worker 1: WARN Redis persistence is off/m);
       expect(up.stderr()).not.toMatch(/^\{"level"/m);

@@ -1,4 +1,4 @@
-import { displayRedisUrl } from '@agent-factory/queue';
+import { DEFAULT_PREFIX, displayRedisUrl } from '@agent-factory/queue';
 
 /**
  * `REDIS_URL=… npx agent-factory <command>` to run from another terminal against this Redis (not
@@ -6,7 +6,15 @@ import { displayRedisUrl } from '@agent-factory/queue';
  */
 export function withRedisUrl(redisUrl: string, command: string, env: Record<string, string> = {}): string {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
-  return `${vars}REDIS_URL=${displayRedisUrl(redisUrl)} npx agent-factory ${command}`;
+  return `${vars}${prefixVar(process.env['AF_PREFIX'])}REDIS_URL=${displayRedisUrl(redisUrl)} npx agent-factory ${command}`;
+}
+
+/**
+ * This run's AF_PREFIX, which its workers and server inherit: without it a command from another
+ * terminal would serve or read the default `{af}` keys, not this run's.
+ */
+function prefixVar(prefix: string | undefined): string {
+  return prefix === undefined || prefix === '' || prefix === DEFAULT_PREFIX ? '' : `AF_PREFIX='${prefix}' `;
 }
 
 /** What follows a command from withRedisUrl (outside any quotes, so a copied command stays whole): a note when its password shows as ***. */

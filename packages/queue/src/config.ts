@@ -23,11 +23,14 @@ export function parseConcurrency(text: string): Partial<Record<Stage, number>> {
 /** The latest completed jobs per stage queue, for Bull Board to show what just ran: by default (AF_KEEP_COMPLETED sets the count). */
 export const KEEP_COMPLETED = { count: 1000, age: 24 * 3600 };
 
+/** The key prefix when AF_PREFIX is not set. */
+export const DEFAULT_PREFIX = '{af}';
+
 export const QueueConfigSchema = z.object({
   /** Redis or Redis Cluster (`redis://h1:7000,h2:7001` lists cluster seed nodes). */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
   /** Key prefix; a hash tag so every key of the factory lands in one Redis Cluster slot. */
-  prefix: z.string().regex(/^\{[^{}:]+\}$/, 'AF_PREFIX must be a hash tag like {af}').default('{af}'),
+  prefix: z.string().regex(/^\{[^{}:]+\}$/, 'AF_PREFIX must be a hash tag like {af}').default(DEFAULT_PREFIX),
   /** How long a finished batch and its results stay in Redis. */
   retentionSeconds: z.number().int().positive().default(7 * 24 * 3600),
   /** Attempts per stage job for transient errors. */
