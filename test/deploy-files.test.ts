@@ -60,6 +60,18 @@ describe('docker-compose.yml', () => {
     expect(settings.queue.rateLimit).toBeUndefined();
   });
 
+  it('restarts every service after a crash or a reboot, and passes the retention settings to every process that writes batches', () => {
+    for (const name of ['redis', 'server', 'worker']) expect((compose.services[name] as Record<string, unknown>)['restart'], name).toBe('unless-stopped');
+    for (const name of ['server', 'worker']) {
+      for (const variable of ['AF_RETENTION_SECONDS', 'AF_KEEP_COMPLETED']) expect(compose.services[name]?.environment?.[variable], `${name} ${variable}`).toBe(`\${${variable}:-}`);
+    }
+  });
+
+  it('counts Redis healthy on PONG only, and the server on /healthz', () => {
+    expect(compose.services['redis']?.healthcheck).toMatchObject({ test: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'] });
+    expect(JSON.stringify(compose.services['server']?.healthcheck)).toContain('http://127.0.0.1:3000/healthz');
+  });
+
   it('has no fixed container name or port on the worker, so it can scale', () => {
     const worker = compose.services['worker'] as Record<string, unknown>;
     expect(worker['container_name']).toBeUndefined();
