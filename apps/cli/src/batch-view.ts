@@ -43,7 +43,8 @@ function clip(text: string, max: number): string {
 
 /** `status` without a batch: the recent batches, newest first, as a table. */
 export function batchTable(batches: BatchStatus[]): string {
-  const header = ['BATCH', 'NAME', 'TENANT', 'STATE', 'DONE', 'FAILED', 'CANCELLED', 'TOTAL', 'CREATED'];
+  // Counts are of distinct requirements (ITEMS), as the workers run them; IDS is how many inputs they answer.
+  const header = ['BATCH', 'NAME', 'TENANT', 'STATE', 'DONE', 'FAILED', 'CANCELLED', 'ITEMS', 'IDS', 'CREATED'];
   const rows = batches.map((s) => [
     s.id,
     clip(s.name, 30),
@@ -53,6 +54,7 @@ export function batchTable(batches: BatchStatus[]): string {
     String(s.counts.failed),
     String(s.counts.cancelled),
     String(s.total),
+    String(s.inputs),
     s.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
