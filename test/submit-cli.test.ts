@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -154,6 +154,14 @@ describe('submit, status, results, cancel (no worker)', () => {
     const after = JSON.parse((await runCli(['status', status.id, '--json'], { env: envFor(prefix) })).stdout) as { state: string; counts: { cancelled: number } };
     expect(after).toMatchObject({ state: 'cancelled', counts: { cancelled: 2 } });
     expect((await runCli(['cancel', status.id], { env: envFor(prefix) })).stdout).toMatch(/already cancelled/);
+
+    // A folder in index.json's way is refused before anything is written, and --delete then deletes nothing.
+    await mkdir(join(dir, 'blocked-out', 'index.json'), { recursive: true });
+    const inTheWay = await runCli(['results', status.id, '--out', join(dir, 'blocked-out'), '--delete'], { env: envFor(prefix) });
+    expect(inTheWay.code).toBe(1);
+    expect(inTheWay.stderr).toBe(`agent-factory: ${join(dir, 'blocked-out', 'index.json')} is a folder: move it away to write the results there\n`);
+    expect(await readdir(join(dir, 'blocked-out'))).toEqual(['index.json']);
+    expect((await runCli(['status', status.id], { env: envFor(prefix) })).code).toBe(0);
 
     // Collected with --delete: index.json written, then the batch and its results leave Redis.
     const collected = await runCli(['results', status.id, '--out', join(dir, 'collected-out'), '--delete'], { env: envFor(prefix) });

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { lstat, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { relative } from 'node:path';
 import { batchResults, type FactoryConnection, type ItemResult } from '@agent-factory/queue/client';
@@ -34,6 +34,11 @@ type IndexEntry =
 
 const UNFINISHED: Record<string, string> = { pending: 'not finished yet', failed: 'failed', cancelled: 'the batch was cancelled' };
 
+/** Refuses, before any agent is written, a folder named index.json: the agents would be written and then the index refused (EISDIR). */
+async function checkIndexTarget(path: string): Promise<void> {
+  if ((await lstat(path).catch(() => undefined))?.isDirectory()) throw new Error(`${path} is a folder: move it away to write the results there`);
+}
+
 /**
  * Writes every completed agent of a batch into `out` (agent names unique across the folder, never
  * overwriting; a file the folder already holds, identical, is reused) and `index.json` mapping each input id to its file (relative to `out`) and report, or
@@ -45,6 +50,7 @@ export async function writeBatchResults(conn: FactoryConnection, batchId: string
   const folder = await OutputFolder.open(out, { ...options, reuseIdentical: true });
   const indexPath = folder.pathOf('index.json');
   const indexTarget = folder.writePath('index.json');
+  await checkIndexTarget(indexTarget);
   const partial = `${indexTarget}.${process.pid}.tmp`;
   const index = createWriteStream(partial);
   const summary: ResultsSummary = { out: folder.root, index: indexPath, inputs: 0, files: 0, unchanged: 0, completed: 0, failed: 0, cancelled: 0, pending: 0, notPassed: 0 };
