@@ -205,6 +205,14 @@ describe('text', () => {
     ]);
   });
 
+  it('counts characters, not UTF-16 units: 8,000 emoji are a requirement, one more is over the limit', async () => {
+    const rocket = '\u{1F680}';
+    const path = await file('emoji.txt', `${rocket.repeat(MAX_REQUIREMENT_CHARS)}\n${rocket.repeat(MAX_REQUIREMENT_CHARS + 1)}\n${'\u00e9'.repeat(MAX_REQUIREMENT_CHARS)}\n`);
+    const check = await checkRequirementsFile(path);
+    expect(check).toMatchObject({ valid: 2, invalid: 1 });
+    expect(problems(check)).toEqual({ 2: `the requirement is over ${MAX_REQUIREMENT_CHARS} characters` });
+  });
+
   it('lets --format override the extension, and sniffs an unknown extension', async () => {
     const jsonl = await file('reqs.data', `\n${line({ requirement: 'sniffed as JSONL' })}\n`);
     expect((await checkRequirementsFile(jsonl)).format).toBe('jsonl');

@@ -13,10 +13,26 @@ export const AgentModelSchema = z.union([
 ]);
 export type AgentModel = z.infer<typeof AgentModelSchema>;
 
+/**
+ * Characters as a reader counts them: code points, so an emoji is one, not its two UTF-16 units.
+ * Counted only past the limit in units (never below it), so the common case costs one comparison.
+ */
+function withinCharLimit(text: string): boolean {
+  if (text.length <= MAX_REQUIREMENT_CHARS) return true;
+  let chars = 0;
+  for (let i = 0; i < text.length && chars <= MAX_REQUIREMENT_CHARS; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    chars++;
+  }
+  return chars <= MAX_REQUIREMENT_CHARS;
+}
+
 export const RequirementTextSchema = z
   .string()
   .refine((s) => s.trim().length > 0, 'the requirement is empty')
-  .refine((s) => s.length <= MAX_REQUIREMENT_CHARS, `the requirement is over ${MAX_REQUIREMENT_CHARS} characters`);
+  .refine(withinCharLimit, `the requirement is over ${MAX_REQUIREMENT_CHARS} characters`);
 
 /** One requirement as a user submits it (a JSONL line, a CSV row, a CLI argument). */
 export const RequirementSchema = z.object({
