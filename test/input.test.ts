@@ -174,6 +174,17 @@ describe('CSV', () => {
     ]);
   });
 
+  it('reads a file with lone CR line ends (old Mac) as one record a line, quoted cells included', async () => {
+    const path = await file('mac.csv', 'id,requirement,tier\ra,Review plans,simple\rb,"two\rlines",\rc,Bad tier,huge\r');
+    const check = await checkRequirementsFile(path);
+    expect(check).toMatchObject({ format: 'csv', valid: 2, invalid: 1 });
+    expect(problems(check)).toEqual({ 5: 'tier must be simple, standard or complex' });
+    expect(await collect(path, { skipInvalid: true })).toEqual([
+      { id: 'a', requirement: 'Review plans', tier: 'simple' },
+      { id: 'b', requirement: 'two\nlines' },
+    ]);
+  });
+
   it('stops at broken quoting (not skippable), with the line where the bad record starts', async () => {
     const path = await file('quote.csv', 'requirement\nfine\n"never closed\nmore\n');
     const check = await checkRequirementsFile(path);
@@ -203,6 +214,22 @@ describe('text', () => {
       { id: 'line-1', requirement: 'Review plans' },
       { id: 'line-4', requirement: 'Audit hooks' },
     ]);
+  });
+
+  it('ends a line at a lone CR (old Mac files) as at LF and CRLF, so two requirements never merge', async () => {
+    const path = await file('mac.txt', 'Review plans\rAudit hooks\r\rWrite notes\r\nFourth\n');
+    expect(await collect(path)).toEqual([
+      { id: 'line-1', requirement: 'Review plans' },
+      { id: 'line-2', requirement: 'Audit hooks' },
+      { id: 'line-4', requirement: 'Write notes' },
+      { id: 'line-5', requirement: 'Fourth' },
+    ]);
+    // A CRLF split between two 256 KB reads is still one line end: the line numbers after it hold.
+    const lines = 1 + 3000;
+    const split = await file('split.txt', `${'b'.repeat(262_143 % 100)}\r\n${`${'a'.repeat(98)}\r\n`.repeat(lines - 1)}`);
+    const check = await checkRequirementsFile(split);
+    expect(check).toMatchObject({ valid: lines, invalid: 0 });
+    expect((await collect(split)).at(-1)?.id).toBe(`line-${lines}`);
   });
 
   it('counts characters, not UTF-16 units: 8,000 emoji are a requirement, one more is over the limit', async () => {

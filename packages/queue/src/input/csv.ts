@@ -17,10 +17,14 @@ interface Row {
   raw: string;
 }
 
-function countNewlines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+/** The physical lines a record's raw text spans, counting line ends as the other readers do: LF, CRLF or a lone CR. */
+function linesOf(raw: string): number {
+  let ends = 0;
+  for (let i = raw.indexOf('\n'); i !== -1; i = raw.indexOf('\n', i + 1)) ends++;
+  for (let i = raw.indexOf('\r'); i !== -1; i = raw.indexOf('\r', i + 1)) if (raw[i + 1] !== '\n') ends++;
+  // The record's own delimiter (absent at the end of the input) ends no line inside it.
+  const last = raw[raw.length - 1];
+  return last === '\n' || last === '\r' ? ends - 1 : ends;
 }
 
 /** Maps the header's columns (any case, any order, extra columns ignored) to their indexes. */
@@ -44,8 +48,8 @@ function toValue(cells: string[], index: Map<Column, number>, width: number, lin
   if (cells.length > width) return { line, error: `${cells.length} fields, but the header has ${width}` };
   const at = index.get('requirement') ?? 0;
   if (cells.length <= at) return { line, error: `${cells.length} field(s), but the header has ${width}: no "requirement" field` };
-  // Spreadsheets write CRLF inside quoted cells; a requirement reads the same with LF.
-  const value: Partial<Record<Column, string>> = { requirement: (cells[at] ?? '').replace(/\r\n/g, '\n').trim() };
+  // Spreadsheets write CRLF (old Macs CR) inside quoted cells; a requirement reads the same with LF.
+  const value: Partial<Record<Column, string>> = { requirement: (cells[at] ?? '').replace(/\r\n?/g, '\n').trim() };
   for (const column of COLUMNS) {
     if (column === 'requirement') continue;
     const at = index.get(column);
@@ -60,7 +64,7 @@ function toValue(cells: string[], index: Map<Column, number>, width: number, lin
  * here from each record's raw text, because csv-parse's own count drifts on CRLF inside quotes.
  */
 export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<RawRecord[]> {
-  const parser = parse({ bom: true, raw: true, relax_column_count: true, max_record_size: MAX_LINE_BYTES, record_delimiter: ['\r\n', '\n'] });
+  const parser = parse({ bom: true, raw: true, relax_column_count: true, max_record_size: MAX_LINE_BYTES, record_delimiter: ['\r\n', '\n', '\r'] });
   let rows: Row[] = [];
   let failure: CsvError | undefined;
   let ended = false;
@@ -74,7 +78,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<Ra
     const out: RawRecord[] = [];
     for (const { record, raw } of rows) {
       const line = nextLine;
-      nextLine += countNewlines(raw.slice(0, -1)) + 1;
+      nextLine += linesOf(raw) + 1;
       if (record.every((cell) => cell.trim() === '')) continue;
       if (!header) {
         const index = headerIndex(record, line);

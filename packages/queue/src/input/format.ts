@@ -29,7 +29,7 @@ export async function sniffFile(path: string): Promise<InputFormat> {
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    const first = buffer.toString('utf8', 0, bytesRead).split('\n').find((l) => l.trim() !== '');
+    const first = buffer.toString('utf8', 0, bytesRead).split(/\r\n?|\n/).find((l) => l.trim() !== '');
     return sniffFormat(first ?? '');
   } finally {
     await handle.close();
