@@ -251,6 +251,17 @@ describe('text', () => {
   });
 });
 
+describe('inputs refused as a whole', () => {
+  it('refuses UTF-16 (either byte order) at once, even with --format, saying to save it as UTF-8', async () => {
+    const text = 'Review Terraform plans\nAudit React hooks\n';
+    const le = await file('unicode.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const be = await file('unicode-be.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+    await expect(checkRequirementsFile(le, { skipInvalid: true })).rejects.toThrow(`${le} is UTF-16 (it starts with a UTF-16 byte order mark); submit reads UTF-8: save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 ${le} > ${le.slice(0, -'.txt'.length)}.utf8.txt`);
+    await expect(checkRequirementsFile(be, { format: 'text' })).rejects.toThrow(/is UTF-16/);
+    await expect(collect(le, { format: 'text', skipInvalid: true })).rejects.toThrow(/is UTF-16/);
+  });
+});
+
 describe('stdin', () => {
   it('is spooled to a temp file during the check, sniffed, re-read, then discarded', async () => {
     const stdin = Readable.from([Buffer.from('id,requirement\n'), Buffer.from('s1,From stdin\ns2,Also from stdin\n')]);

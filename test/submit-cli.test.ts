@@ -74,6 +74,16 @@ describe('submit: bad input', () => {
     expect(await keysUnder(prefix)).toEqual([]);
   });
 
+  it('refuses a UTF-16 file as a whole (exit 2), saying to save it as UTF-8', async () => {
+    const prefix = testPrefix();
+    const unicode = join(dir, 'unicode.txt');
+    await writeFile(unicode, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Review Terraform plans.\nAudit React hooks.\n', 'utf16le')]));
+    const utf16 = await runCli(['submit', unicode, '--skip-invalid'], { env: envFor(prefix) });
+    expect(utf16.code).toBe(2);
+    expect(utf16.stderr).toMatch(/^agent-factory: .*unicode\.txt is UTF-16 .*save it as UTF-8, e\.g\. iconv -f UTF-16 -t UTF-8 /);
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+
   it('refuses empty input and a bad --priority before touching Redis', async () => {
     const prefix = testPrefix();
     expect((await runCli(['submit', '-'], { env: envFor(prefix), input: '\n\n' })).code).toBe(2);

@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import type { BatchItemInput } from '../producer.js';
 import { readCsv } from './csv.js';
 import { RequirementsInputError, type InputProblem } from './errors.js';
-import { formatFromPath, sniffFile, type InputFormat } from './format.js';
+import type { InputFormat } from './format.js';
+import { inputFormat } from './head.js';
 import { readJsonl } from './jsonl.js';
 import type { RawRecord, RecordReader } from './raw-record.js';
 import { RecordChecker, type Scanned } from './record-checker.js';
@@ -70,7 +71,7 @@ export async function checkRequirementsFile(path: string, options: InputOptions 
   const readable = spooled ? await spool(options.stdin ?? process.stdin) : path;
   try {
     await checkReadable(readable);
-    const format = options.format ?? (spooled ? undefined : formatFromPath(path)) ?? (await sniffFile(readable));
+    const format = await inputFormat(path, readable, options.format);
     const maxErrors = options.maxErrors ?? 100;
     const checker = newChecker(options.tenant);
     const result: CheckResult = { path: readable, spooled, format, valid: 0, invalid: 0, errors: [] };
@@ -111,7 +112,7 @@ export async function* readRequirementsFile(path: string, options: InputOptions 
   const readable = spooled ? await spool(options.stdin ?? process.stdin) : path;
   try {
     await checkReadable(readable);
-    const format = options.format ?? (spooled ? undefined : formatFromPath(path)) ?? (await sniffFile(readable));
+    const format = await inputFormat(path, readable, options.format);
     for await (const batch of scan(readable, format, newChecker(options.tenant))) {
       for (const record of batch) {
         if ('item' in record) yield record.item;

@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { z } from 'zod';
 
@@ -19,19 +18,4 @@ export function sniffFormat(firstLine: string): InputFormat {
   if (line.startsWith('{')) return 'jsonl';
   const cells = line.split(/[,;\t]/).map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
   return cells.includes('requirement') ? 'csv' : 'text';
-}
-
-const SNIFF_BYTES = 64 * 1024;
-
-/** Sniffs a file from its first 64 KB. */
-export async function sniffFile(path: string): Promise<InputFormat> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    const first = buffer.toString('utf8', 0, bytesRead).split(/\r\n?|\n/).find((l) => l.trim() !== '');
-    return sniffFormat(first ?? '');
-  } finally {
-    await handle.close();
-  }
 }
