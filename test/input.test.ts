@@ -252,6 +252,19 @@ describe('text', () => {
 });
 
 describe('inputs refused as a whole', () => {
+  const array = [{ id: 'a', requirement: 'Review Terraform plans' }, { id: 'b', requirement: 'Audit React hooks' }];
+
+  it('refuses a JSON array (pretty-printed, or one line on stdin) read as text, saying how to make JSONL', async () => {
+    const pretty = await file('reqs.json', `${JSON.stringify(array, null, 2)}\n`);
+    await expect(checkRequirementsFile(pretty)).rejects.toThrow(RequirementsInputError);
+    await expect(checkRequirementsFile(pretty)).rejects.toThrow(`${pretty} is a JSON array; submit reads JSONL, one JSON object a line: convert it with jq -c '.[]' ${pretty} > ${pretty.slice(0, -'.json'.length)}.jsonl (POST /api/batches takes the array as it is)`);
+    await expect(checkRequirementsFile('-', { stdin: Readable.from([Buffer.from(JSON.stringify(array))]) })).rejects.toThrow(/^stdin is a JSON array; .*jq -c '\.\[\]' FILE \| agent-factory submit -/);
+    // An explicit --format text still reads its lines, one requirement each.
+    expect(await checkRequirementsFile(pretty, { format: 'text' })).toMatchObject({ format: 'text', valid: 10, invalid: 0 });
+    // Text that merely starts with a bracket is text.
+    expect(await checkRequirementsFile(await file('todo.txt', '[ ] Review Terraform plans\n[x] Audit React hooks\n'))).toMatchObject({ format: 'text', valid: 2 });
+  });
+
   it('refuses UTF-16 (either byte order) at once, even with --format, saying to save it as UTF-8', async () => {
     const text = 'Review Terraform plans\nAudit React hooks\n';
     const le = await file('unicode.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));

@@ -74,6 +74,23 @@ describe('submit: bad input', () => {
     expect(await keysUnder(prefix)).toEqual([]);
   });
 
+  it('refuses a JSON array (exit 2), saying how to make JSONL of it; --format text reads its lines', async () => {
+    const prefix = testPrefix();
+    const array = JSON.stringify([{ id: 'a', requirement: 'Review Terraform plans.' }, { id: 'b', requirement: 'Audit React hooks.' }], null, 2);
+    const path = join(dir, 'reqs.json');
+    await writeFile(path, array);
+    const pretty = await runCli(['submit', path], { env: envFor(prefix) });
+    expect(pretty.code).toBe(2);
+    expect(pretty.stderr).toBe(`agent-factory: ${path} is a JSON array; submit reads JSONL, one JSON object a line: convert it with jq -c '.[]' ${path} > ${join(dir, 'reqs.jsonl')} (POST /api/batches takes the array as it is)\n`);
+    const piped = await runCli(['submit', '-'], { env: envFor(prefix), input: JSON.stringify(JSON.parse(array)) });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toMatch(/^agent-factory: stdin is a JSON array; /);
+    expect(await keysUnder(prefix)).toEqual([]);
+    const asText = await runCli(['submit', path, '--format', 'text', '--json'], { env: envFor(prefix) });
+    expect(asText.code, asText.stderr).toBe(0);
+    expect(JSON.parse(asText.stdout)).toMatchObject({ inputs: array.split('\n').length });
+  });
+
   it('refuses a UTF-16 file as a whole (exit 2), saying to save it as UTF-8', async () => {
     const prefix = testPrefix();
     const unicode = join(dir, 'unicode.txt');
