@@ -275,6 +275,42 @@ describe('inputs refused as a whole', () => {
   });
 });
 
+describe('control characters', () => {
+  const ESC = '\u001b';
+
+  it('refuses them in ids and tenants, and never quotes user text with them raw', async () => {
+    const path = await file('controls.jsonl', [
+      line({ id: `${ESC}[31mred`, requirement: 'Review plans' }), // 1
+      line({ id: 'two\nlines', requirement: 'Review plans' }), // 2
+      line({ id: 'c1\u009b31m', requirement: 'Review plans' }), // 3: a C1 control (CSI)
+      line({ requirement: 'Review plans', tenant: `acme${ESC}[2J` }), // 4
+      line({ requirement: 'Review plans', [`${ESC}[31mtier`]: 'simple' }), // 5
+      `{"requirement": ${ESC}[31m}`, // 6: V8's message quotes the text around the fault
+      line({ id: 'ok', requirement: 'Review plans' }), // 7 good
+    ].join('\n'));
+    const check = await checkRequirementsFile(path);
+    expect(check).toMatchObject({ valid: 1, invalid: 6 });
+    const p = problems(check);
+    expect(p[1]).toBe('id must not contain control characters (such as ESC or a line break)');
+    expect(p[2]).toBe(p[1]);
+    expect(p[3]).toBe(p[1]);
+    expect(p[4]).toBe('tenant must not contain control characters (such as ESC or a line break)');
+    expect(p[5]).toBe('unknown field "\\u001b[31mtier" (fields: id, requirement, tier, model, tenant)');
+    expect(p[6]).toMatch(/^not valid JSON: .*\\u001b/);
+    expect(check.errors.filter((e) => /[\u0000-\u001f\u007f-\u009f]/.test(e.message))).toEqual([]);
+
+    const csv = await file('controls.csv', `id,requirement\n"a${ESC}[31m",Review plans\n`);
+    expect(problems(await checkRequirementsFile(csv))).toEqual({ 2: 'id must not contain control characters (such as ESC or a line break)' });
+    const header = await file('header.csv', `id,${ESC}[31mtext\na,Review plans\n`);
+    expect((await checkRequirementsFile(header)).fatal?.message).toBe('no "requirement" column (columns found: "id", "\\u001b[31mtext")');
+  });
+
+  it('quotes a tenant the batch was given with its control characters escaped', async () => {
+    const path = await file('tenant.jsonl', line({ requirement: 'Review plans', tenant: 'acme' }));
+    expect(problems(await checkRequirementsFile(path, { tenant: `x${ESC}[2J` }))).toEqual({ 1: 'tenant "acme" differs from the batch\'s tenant "x\\u001b[2J" (one tenant per batch)' });
+  });
+});
+
 describe('stdin', () => {
   it('is spooled to a temp file during the check, sniffed, re-read, then discarded', async () => {
     const stdin = Readable.from([Buffer.from('id,requirement\n'), Buffer.from('s1,From stdin\ns2,Also from stdin\n')]);
@@ -353,6 +389,13 @@ describe('checkRequirementsArray (API bodies)', () => {
       { index: 5, message: expect.stringMatching(/model must be/) },
       { index: 6, message: 'the requirement is not valid UTF-8 (it contains U+FFFD)' },
       { index: 8, message: 'duplicate id "7" (first at index 7)' },
+    ]);
+  });
+
+  it('refuses ids with control characters, as the files do', () => {
+    expect(checkRequirementsArray([{ id: 'a\nb', requirement: 'Review plans' }, { id: '\u001b[31m', requirement: 'Audit hooks' }]).errors).toEqual([
+      { index: 0, message: 'id must not contain control characters (such as ESC or a line break)' },
+      { index: 1, message: 'id must not contain control characters (such as ESC or a line break)' },
     ]);
   });
 

@@ -64,6 +64,18 @@ describe('submit: bad input', () => {
     expect(await keysUnder(prefix)).toEqual([]);
   });
 
+  it('refuses ids with control characters, and prints no control character of the input', async () => {
+    const prefix = testPrefix();
+    const path = join(dir, 'controls.jsonl');
+    await writeFile(path, jsonl({ id: '\u001b[31mred', requirement: 'Review Terraform plans.' }, { requirement: 'Audit React hooks.', '\u001b[2Jtier': 'simple' }));
+    const run = await runCli(['submit', path, '--skip-invalid'], { env: envFor(prefix) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${path}:1: id must not contain control characters (such as ESC or a line break)`);
+    expect(run.stderr).toContain(`${path}:2: unknown field "\\u001b[2Jtier"`);
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+
   it('refuses a CSV without a requirement column even with --skip-invalid', async () => {
     const prefix = testPrefix();
     const path = join(dir, 'nocol.csv');
@@ -118,7 +130,9 @@ describe('submit: bad input', () => {
     await writeFile(path, 'Review Terraform plans.\n');
     const cases: [string[], string][] = [
       [['--name', ''], '--name must not be empty'],
-      [['--tenant', 'x'.repeat(300)], '--tenant must be at most 200 characters'],
+      [['--tenant', 'x'.repeat(300)], '--tenant must be at most 100 characters'],
+      [['--name', 'red \u001b[31mname'], '--name must not contain control characters (such as ESC or a line break)'],
+      [['--tenant', 'two\nlines'], '--tenant must not contain control characters (such as ESC or a line break)'],
       [['--idempotency-key', 'has spaces'], '--idempotency-key must be printable ASCII without spaces'],
       [['--out', join(path, 'sub')], `--out ${join(path, 'sub')}: cannot write there (a file is in the way)`],
       [['--layout', 'plugin'], '--layout shapes the folder --out writes: add --out DIR (or collect later: agent-factory results BATCH --out DIR --layout plugin)'],

@@ -148,6 +148,20 @@ describe('abuse: malformed batch input', () => {
     expect(health.status).toBe(200);
   }, 120_000);
 
+  it('POST /api/batches refuses control characters in a name, a tenant or an id with its usual 400', async () => {
+    const requirements = [{ id: 'a', requirement: 'Review Terraform plans' }];
+    const bodies: [unknown, { field?: string; index?: number; reason: string }][] = [
+      [{ name: 'red \u001b[31mname', requirements }, { field: 'name', reason: 'must not contain control characters (such as ESC or a line break)' }],
+      [{ tenant: 'two\nlines', requirements }, { field: 'tenant', reason: 'must not contain control characters (such as ESC or a line break)' }],
+      [[{ id: 'c1 \u009b31m', requirement: 'Review Terraform plans' }], { index: 0, reason: 'id must not contain control characters (such as ESC or a line break)' }],
+    ];
+    for (const [body, detail] of bodies) {
+      const response = await postBatch(api.url, JSON.stringify(body));
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as ErrorJson).error).toMatchObject({ code: 'invalid_body', details: [detail] });
+    }
+  });
+
   it('left nothing half-enqueued: no batch, no job in any stage, no item, no key', async () => {
     const listed = await fetch(`${api.url}/api/batches?limit=1000`, { headers: adminAuth });
     expect(await listed.json()).toEqual([]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkRequirementsArray, IdempotencyKeySchema, RequirementsInputError, WebhookUrlSchema, type ArrayCheckResult, type BatchItemInput, type BatchSubmission } from '@agent-factory/queue';
+import { BatchNameSchema, checkRequirementsArray, IdempotencyKeySchema, RequirementsInputError, TenantSchema, WebhookUrlSchema, type ArrayCheckResult, type BatchItemInput, type BatchSubmission } from '@agent-factory/queue';
 import { HttpError } from './errors.js';
 
 /** Also bounded by the body limit. */
@@ -9,8 +9,8 @@ export const MAX_LISTED_PROBLEMS = 1000;
 
 /** The batch's own fields; unknown fields are refused so a typo is not silently ignored. */
 const EnvelopeSchema = z.strictObject({
-  name: z.string().min(1).max(200).optional(),
-  tenant: z.string().min(1).max(100).optional(),
+  name: BatchNameSchema.optional(),
+  tenant: TenantSchema.optional(),
   priority: z.number().int().min(1).max(10).optional(),
   idempotencyKey: IdempotencyKeySchema.optional(),
   useCache: z.boolean().optional(),

@@ -1,3 +1,4 @@
+export * from './schemas/label.js';
 export * from './schemas/requirement.js';
 export * from './schemas/analysis.js';
 export * from './schemas/complexity.js';

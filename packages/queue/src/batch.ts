@@ -1,3 +1,4 @@
+import { labelSchema } from '@agent-factory/core';
 import { z } from 'zod';
 
 /**
@@ -85,6 +86,12 @@ export const IdempotencyKeySchema = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** A batch's name (`--name`, the API's `name`): 1–200 characters, no control characters. */
+export const BatchNameSchema = labelSchema(200);
+
+/** A batch's tenant (`--tenant`, the API's `tenant`, an input record's): 1–100 characters, no control characters. */
+export const TenantSchema = labelSchema(100);
 
 /** A batch as a producer submits it. */
 export interface BatchSubmission {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import {
+  BatchNameSchema,
   checkRequirementsFile,
   countDistinct,
   discardInput,
@@ -13,6 +14,7 @@ import {
   resumeBatch,
   ResumeRefusedError,
   submitBatch,
+  TenantSchema,
   WebhookUrlSchema,
   type BatchItemInput,
   type BatchStatus,
@@ -148,13 +150,12 @@ function parseWebhook(text: string): void {
   if (!url.success) throw new UsageError(`--webhook: ${url.error.issues[0]?.message ?? 'not a URL'}`);
 }
 
-/** --name and --tenant: 1–200 characters (what the batch keeps), said as a usage error, not a zod dump. */
-const LabelSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-
+/** --name, --tenant and --idempotency-key by the API's schemas, said as a usage error, not a zod dump. */
 function checkTextFlags(flags: SubmitFlags): void {
   const checks: [string, string | undefined, z.ZodType][] = [
-    ['--name', flags.name, LabelSchema],
-    ['--tenant', flags.tenant, LabelSchema],
+    // A blank name or tenant would show as nothing at all.
+    ['--name', flags.name?.trim(), BatchNameSchema],
+    ['--tenant', flags.tenant?.trim(), TenantSchema],
     ['--idempotency-key', flags.idempotencyKey, IdempotencyKeySchema],
   ];
   for (const [flag, value, schema] of checks) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelSchema } from './label.js';
 
 /** The longest requirement we accept; longer texts are documents, not requirements. */
 export const MAX_REQUIREMENT_CHARS = 8000;
@@ -36,7 +37,7 @@ export const RequirementTextSchema = z
 
 /** One requirement as a user submits it (a JSONL line, a CSV row, a CLI argument). */
 export const RequirementSchema = z.object({
-  id: z.string().min(1).max(200).optional(),
+  id: labelSchema(200).optional(),
   requirement: RequirementTextSchema,
   tier: TierSchema.optional(),
   model: AgentModelSchema.optional(),

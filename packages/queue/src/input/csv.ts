@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { escapeControls, quoted } from '@agent-factory/core';
 import { parse, type CsvError } from 'csv-parse';
 import { MAX_LINE_BYTES } from './lines.js';
 import type { RawRecord } from './raw-record.js';
@@ -38,7 +39,7 @@ function headerIndex(cells: string[], line: number): Map<Column, number> | RawRe
     index.set(column, at);
   }
   if (!index.has('requirement')) {
-    const found = names.map((n) => `"${n.length > 30 ? `${n.slice(0, 30)}…` : n}"`).slice(0, 10).join(', ');
+    const found = names.map((n) => quoted(n, 30)).slice(0, 10).join(', ');
     return { line, error: `no "requirement" column (columns found: ${found})`, fatal: true };
   }
   return index;
@@ -89,7 +90,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<Ra
       out.push(toValue(record, header.index, header.width, line));
     }
     rows = [];
-    if (failure) out.push({ line: nextLine, error: `${REASONS[failure.code] ?? failure.message}; the CSV cannot be read past this line`, fatal: true });
+    if (failure) out.push({ line: nextLine, error: `${REASONS[failure.code] ?? escapeControls(failure.message)}; the CSV cannot be read past this line`, fatal: true });
     return out;
   };
   const stop = (batch: RawRecord[]): boolean => batch.some((r) => 'fatal' in r && r.fatal);

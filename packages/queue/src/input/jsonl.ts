@@ -1,3 +1,4 @@
+import { escapeControls } from '@agent-factory/core';
 import { splitLines } from './lines.js';
 import type { RawRecord } from './raw-record.js';
 
@@ -12,7 +13,8 @@ function parseLine(line: number, text: string): RawRecord {
   try {
     return { line, value: JSON.parse(text) as unknown };
   } catch (error) {
-    const reason = (error as Error).message.replace(/ \(line \d+ column \d+\)$/, '');
+    // V8 quotes the text around the fault, control characters and all.
+    const reason = escapeControls((error as Error).message.replace(/ \(line \d+ column \d+\)$/, ''));
     return { line, error: `not valid JSON: ${reason.length > 80 ? `${reason.slice(0, 80)}…` : reason}` };
   }
 }

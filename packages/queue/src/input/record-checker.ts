@@ -1,13 +1,10 @@
+import { quoted } from '@agent-factory/core';
 import type { BatchItemInput } from '../producer.js';
 import { CheckedInput } from './checked-input.js';
 import { checkRecord } from './record.js';
 
 /** A checked record: the item to enqueue, or why not. */
 export type Scanned = { line: number; item: BatchItemInput } | { line: number; error: string; fatal?: boolean };
-
-function clip(text: string, max = 40): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
 
 /**
  * Checks records in input order and keeps what spans them: the ids seen (duplicates are errors; only
@@ -26,7 +23,7 @@ export class RecordChecker {
     const checked = checkRecord(value);
     if ('error' in checked) return { line, error: checked.error };
     if (checked.tenant !== undefined && checked.tenant !== this.tenant) {
-      if (this.tenant !== undefined) return { line, error: `tenant "${clip(checked.tenant)}" differs from the batch's tenant "${clip(this.tenant)}" (one tenant per batch)` };
+      if (this.tenant !== undefined) return { line, error: `tenant ${quoted(checked.tenant)} differs from the batch's tenant ${quoted(this.tenant)} (one tenant per batch)` };
       this.tenant = checked.tenant;
     }
     const id = checked.item.id ?? `${this.options.idPrefix}${line}`;
@@ -34,7 +31,7 @@ export class RecordChecker {
     if (first !== undefined) {
       // A record without an id gets one from its position, which another record may have taken as its own.
       const given = checked.item.id === undefined ? ` (the id a record without one gets ${this.options.where} ${line})` : '';
-      return { line, error: `duplicate id "${clip(id)}"${given} (first ${this.options.where} ${first})` };
+      return { line, error: `duplicate id ${quoted(id)}${given} (first ${this.options.where} ${first})` };
     }
     this.seen.set(id, line);
     const { requirement, tier, model } = checked.item;

@@ -1,5 +1,6 @@
-import { RequirementSchema } from '@agent-factory/core';
+import { HAS_CONTROL_CHARACTERS, quoted, RequirementSchema } from '@agent-factory/core';
 import { z } from 'zod';
+import { TenantSchema } from '../batch.js';
 import type { BatchItemInput } from '../producer.js';
 
 /**
@@ -13,7 +14,7 @@ const InputIdSchema = z.union([RequirementSchema.shape.id.unwrap(), z.number().i
  * One input record: a JSONL line, a CSV row or an API item. Strict, so a typo like "teir" is an error
  * instead of a silently ignored field. `tenant` is checked here and resolved per batch by the scanner.
  */
-export const InputRecordSchema = RequirementSchema.extend({ id: InputIdSchema.optional(), tenant: z.string().min(1).max(100).optional() }).strict();
+export const InputRecordSchema = RequirementSchema.extend({ id: InputIdSchema.optional(), tenant: TenantSchema.optional() }).strict();
 export const RECORD_FIELDS = Object.keys(InputRecordSchema.shape);
 
 export type CheckedRecord = { item: Omit<BatchItemInput, 'id'> & { id?: string }; tenant?: string } | { error: string };
@@ -28,21 +29,18 @@ const FIELD_HINTS: Record<string, string> = {
 /** A character that is neither whitespace, a control character (Cc) nor a format character (Cf). */
 const VISIBLE = /[^\s\p{Cc}\p{Cf}]/u;
 
-function clip(text: string, max = 40): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 function describe(issue: z.core.$ZodIssue): string {
   const field = issue.path.map(String).join('.');
   if (field === '') {
-    if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${clip(k)}"`).slice(0, 3).join(', ')} (fields: ${RECORD_FIELDS.join(', ')})`;
+    if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => quoted(k)).slice(0, 3).join(', ')} (fields: ${RECORD_FIELDS.join(', ')})`;
     return 'not a JSON object';
   }
   if (field === 'requirement') {
     if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'missing "requirement"' : '"requirement" must be a string';
     return issue.message;
   }
-  return FIELD_HINTS[field] ?? `${clip(field)}: ${issue.message}`;
+  if (issue.message === HAS_CONTROL_CHARACTERS) return `${field} ${HAS_CONTROL_CHARACTERS}`;
+  return FIELD_HINTS[field] ?? `${field}: ${issue.message}`;
 }
 
 /** Checks one record with RequirementSchema (plus tenant); an error is one short reason. */

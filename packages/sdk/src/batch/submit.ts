@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import {
+  BatchNameSchema,
   checkRequirementsArray,
   checkRequirementsFile,
   countDistinct,
@@ -10,6 +11,7 @@ import {
   resumeBatch,
   ResumeRefusedError,
   submitBatch,
+  TenantSchema,
   WebhookUrlSchema,
   type BatchItemInput,
   type BatchStatus,
@@ -41,8 +43,8 @@ export type BatchInput = z.input<typeof BatchInputSchema>;
 
 export const SubmitOptionsSchema = z.strictObject({
   /** Default: the file's name, else the batch id. */
-  name: z.string().optional(),
-  tenant: z.string().optional(),
+  name: BatchNameSchema.optional(),
+  tenant: TenantSchema.optional(),
   /** 1 (most urgent) to 10; default 5. */
   priority: z.number().int().min(1).max(10).optional(),
   /** The same key returns the same batch instead of a second one. */
