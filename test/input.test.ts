@@ -185,6 +185,24 @@ describe('CSV', () => {
     ]);
   });
 
+  it('says which columns it ignores, and refuses a header with a misspelt column even with --skip-invalid', async () => {
+    const notes = await file('notes.csv', 'requirement,Tier,notes,user,no,time\nReview plans,simple,x,y,1,z\n');
+    expect(await checkRequirementsFile(notes)).toMatchObject({
+      valid: 1,
+      invalid: 0,
+      notices: ['ignoring column(s) "notes", "user", "no", "time": submit reads only requirement, id, tier, model, tenant'],
+    });
+    expect((await checkRequirementsFile(await file('plain.csv', 'requirement,tier\nReview plans,simple\n'))).notices).toEqual([]);
+
+    const typo = await file('typo.csv', 'id,requirement,teir,Modle,notes\na,Review plans,simple,haiku,x\n');
+    const check = await checkRequirementsFile(typo);
+    const message = 'column "teir" looks like a misspelt "tier"; column "Modle" looks like a misspelt "model": fix the header (submit reads requirement, id, tier, model, tenant; other columns are ignored)';
+    expect(check).toMatchObject({ valid: 0, fatal: { line: 1, message } });
+    await expect(collect(typo, { skipInvalid: true })).rejects.toThrow(`line 1: ${message}`);
+    // A near miss of a column the header has is another column.
+    expect(await checkRequirementsFile(await file('tiers.csv', 'requirement,tier,tiers\nReview plans,simple,x\n'))).toMatchObject({ valid: 1, notices: [expect.stringMatching(/^ignoring column\(s\) "tiers"/)] });
+  });
+
   it('stops at broken quoting (not skippable), with the line where the bad record starts', async () => {
     const path = await file('quote.csv', 'requirement\nfine\n"never closed\nmore\n');
     const check = await checkRequirementsFile(path);

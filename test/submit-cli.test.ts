@@ -76,6 +76,23 @@ describe('submit: bad input', () => {
     expect(await keysUnder(prefix)).toEqual([]);
   });
 
+  it('says once on stderr which CSV columns it ignores (--json stays JSON), and refuses a misspelt one even with --skip-invalid', async () => {
+    const prefix = testPrefix();
+    const typo = join(dir, 'typo.csv');
+    await writeFile(typo, 'id,requirement,teir\na,Review Terraform plans.,simple\n');
+    const refused = await runCli(['submit', typo, '--skip-invalid'], { env: envFor(prefix) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${typo}:1: column "teir" looks like a misspelt "tier": fix the header`);
+    expect(await keysUnder(prefix)).toEqual([]);
+
+    const notes = join(dir, 'notes.csv');
+    await writeFile(notes, 'id,requirement,notes\na,Review Terraform plans.,ask Sam\n');
+    const run = await runCli(['submit', notes, '--json'], { env: envFor(prefix) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe(`${notes}: ignoring column(s) "notes": submit reads only requirement, id, tier, model, tenant\n`);
+    expect(JSON.parse(run.stdout)).toMatchObject({ inputs: 1 });
+  });
+
   it('refuses a CSV without a requirement column even with --skip-invalid', async () => {
     const prefix = testPrefix();
     const path = join(dir, 'nocol.csv');

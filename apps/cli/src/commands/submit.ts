@@ -127,6 +127,8 @@ async function checkInput(file: string, flags: SubmitFlags): Promise<CheckResult
     if (error instanceof RequirementsInputError) throw new UsageError(error.message);
     throw error;
   }
+  // On stderr, so --json output stays JSON.
+  for (const notice of check.notices) process.stderr.write(`${label}: ${notice}\n`);
   const refusal = inputRefusal(label, check, flags.skipInvalid === true);
   if (refusal) {
     await discardInput(check);

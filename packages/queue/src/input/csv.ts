@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { escapeControls, quoted } from '@agent-factory/core';
 import { parse, type CsvError } from 'csv-parse';
 import { MAX_LINE_BYTES } from './lines.js';
+import { nearMiss } from './near-miss.js';
 import type { RawRecord } from './raw-record.js';
 
 const COLUMNS = ['requirement', 'id', 'tier', 'model', 'tenant'] as const;
@@ -28,8 +29,25 @@ function linesOf(raw: string): number {
   return last === '\n' || last === '\r' ? ends - 1 : ends;
 }
 
-/** Maps the header's columns (any case, any order, extra columns ignored) to their indexes. */
-function headerIndex(cells: string[], line: number): Map<Column, number> | RawRecord {
+/** The header's other columns (as written): ignored, and said so once; refused when one looks like a misspelt known column. */
+function otherColumns(cells: string[], index: Map<Column, number>, line: number): RawRecord | undefined {
+  const taken = new Set(index.values());
+  const others = cells.map((c) => c.trim()).filter((c, at) => c !== '' && !taken.has(at));
+  if (others.length === 0) return undefined;
+  const known = COLUMNS.join(', ');
+  // Only a column the header lacks can be misspelt; ignoring the typo would quietly change every agent.
+  const missing = COLUMNS.filter((c) => !index.has(c));
+  const typos = others.flatMap((c) => {
+    const meant = nearMiss(c.toLowerCase(), missing);
+    return meant ? [`column ${quoted(c, 30)} looks like a misspelt ${quoted(meant)}`] : [];
+  });
+  if (typos.length > 0) return { line, error: `${typos.join('; ')}: fix the header (submit reads ${known}; other columns are ignored)`, fatal: true };
+  const listed = others.slice(0, 10).map((c) => quoted(c, 30)).join(', ');
+  return { line, notice: `ignoring column(s) ${listed}${others.length > 10 ? ', …' : ''}: submit reads only ${known}` };
+}
+
+/** Maps the header's columns (any case, any order) to their indexes; other columns are said once and ignored. */
+function headerIndex(cells: string[], line: number): { index: Map<Column, number>; said?: RawRecord } | RawRecord {
   const names = cells.map((c) => c.trim().toLowerCase());
   const index = new Map<Column, number>();
   for (const column of COLUMNS) {
@@ -42,7 +60,8 @@ function headerIndex(cells: string[], line: number): Map<Column, number> | RawRe
     const found = names.map((n) => quoted(n, 30)).slice(0, 10).join(', ');
     return { line, error: `no "requirement" column (columns found: ${found})`, fatal: true };
   }
-  return index;
+  const said = otherColumns(cells, index, line);
+  return said ? { index, said } : { index };
 }
 
 function toValue(cells: string[], index: Map<Column, number>, width: number, line: number): RawRecord {
@@ -82,9 +101,13 @@ export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<Ra
       nextLine += linesOf(raw) + 1;
       if (record.every((cell) => cell.trim() === '')) continue;
       if (!header) {
-        const index = headerIndex(record, line);
-        if (!(index instanceof Map)) return [...out, index];
-        header = { index, width: record.length };
+        const read = headerIndex(record, line);
+        if (!('index' in read)) return [...out, read];
+        if (read.said) {
+          out.push(read.said);
+          if ('error' in read.said) return out;
+        }
+        header = { index: read.index, width: record.length };
         continue;
       }
       out.push(toValue(record, header.index, header.width, line));

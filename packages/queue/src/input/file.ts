@@ -42,6 +42,8 @@ export interface CheckResult {
   fatal?: InputProblem;
   /** The batch's tenant when the input names one. */
   tenant?: string;
+  /** What to tell the user that refuses nothing: the CSV columns it ignores. */
+  notices: string[];
 }
 
 async function checkReadable(path: string): Promise<void> {
@@ -54,7 +56,7 @@ async function checkReadable(path: string): Promise<void> {
 async function* scan(path: string, format: InputFormat, checker: RecordChecker): AsyncGenerator<Scanned[]> {
   const source = createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>;
   for await (const batch of READERS[format](source)) {
-    yield batch.map((raw: RawRecord): Scanned => ('error' in raw ? raw : checker.check(raw.line, raw.value)));
+    yield batch.map((raw: RawRecord): Scanned => ('value' in raw ? checker.check(raw.line, raw.value) : raw));
   }
 }
 
@@ -74,11 +76,15 @@ export async function checkRequirementsFile(path: string, options: InputOptions 
     const format = await inputFormat(path, readable, options.format);
     const maxErrors = options.maxErrors ?? 100;
     const checker = newChecker(options.tenant);
-    const result: CheckResult = { path: readable, spooled, format, valid: 0, invalid: 0, errors: [] };
+    const result: CheckResult = { path: readable, spooled, format, valid: 0, invalid: 0, errors: [], notices: [] };
     outer: for await (const batch of scan(readable, format, checker)) {
       for (const record of batch) {
         if ('item' in record) {
           result.valid++;
+          continue;
+        }
+        if ('notice' in record) {
+          result.notices.push(record.notice);
           continue;
         }
         result.invalid++;
@@ -116,7 +122,7 @@ export async function* readRequirementsFile(path: string, options: InputOptions 
     for await (const batch of scan(readable, format, newChecker(options.tenant))) {
       for (const record of batch) {
         if ('item' in record) yield record.item;
-        else if (record.fatal || !options.skipInvalid) throw new RequirementsInputError(`line ${record.line}: ${record.error}`);
+        else if ('error' in record && (record.fatal || !options.skipInvalid)) throw new RequirementsInputError(`line ${record.line}: ${record.error}`);
       }
     }
   } finally {

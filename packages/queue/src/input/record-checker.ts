@@ -1,10 +1,14 @@
 import { quoted } from '@agent-factory/core';
 import type { BatchItemInput } from '../producer.js';
 import { CheckedInput } from './checked-input.js';
+import type { InputNotice } from './raw-record.js';
 import { checkRecord } from './record.js';
 
 /** A checked record: the item to enqueue, or why not. */
-export type Scanned = { line: number; item: BatchItemInput } | { line: number; error: string; fatal?: boolean };
+export type Checked = { line: number; item: BatchItemInput } | { line: number; error: string; fatal?: boolean };
+
+/** A record as a scan yields it: checked, or a notice the reader gave. */
+export type Scanned = Checked | InputNotice;
 
 /**
  * Checks records in input order and keeps what spans them: the ids seen (duplicates are errors; only
@@ -19,7 +23,7 @@ export class RecordChecker {
     this.tenant = options.tenant;
   }
 
-  check(line: number, value: unknown): Scanned {
+  check(line: number, value: unknown): Checked {
     const checked = checkRecord(value);
     if ('error' in checked) return { line, error: checked.error };
     if (checked.tenant !== undefined && checked.tenant !== this.tenant) {
