@@ -55,7 +55,7 @@ describe('doctor: Redis', () => {
     // The fix is aimed at that Redis, not at redis-cli's default of 127.0.0.1:6379.
     const { port } = new URL(lru.url);
     expect(line(run, 'redis maxmemory-policy')).toMatch(new RegExp(`^FAIL  redis maxmemory-policy +allkeys-lru: .*fix: redis-cli -h 127\\.0\\.0\\.1 -p ${port} config set maxmemory-policy noeviction`));
-    expect(run.stdout).toMatch(/\n21 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    expect(run.stdout).toMatch(/\n22 checks: \d+ passed, \d+ warned, 1 failed\n$/);
   });
 
   it('passes on a good Redis in offline mode with local research (warnings do not fail)', async () => {
@@ -80,7 +80,7 @@ describe('doctor: Redis', () => {
     expect(line(run, 'logging')).toMatch(/^PASS .*LOG_LEVEL info$/);
     expect(line(run, 'metrics')).toBe('WARN  metrics                 AF_METRICS_PORT unset: workers serve no /metrics — fix: set AF_METRICS_PORT=9464 (one port per worker on a machine; 0 picks a free one)');
     expect(line(run, 'alert thresholds')).toMatch(/^WARN .*AF_ALERT_WEBHOOK unset: alerts only go to the log — fix: /);
-    expect(run.stdout).toMatch(/\n21 checks: 19 passed, 2 warned, 0 failed\n$/);
+    expect(run.stdout).toMatch(/\n22 checks: 20 passed, 2 warned, 0 failed\n$/);
   });
 
   it('writes nothing into the Redis it checks (not even a queue\'s meta hash)', async () => {
@@ -318,9 +318,9 @@ describe('doctor: output and usage', () => {
     expect(report.checks.map((c) => c.name)).toEqual([
       'redis reachable', 'redis version', 'redis maxmemory-policy', 'redis persistence', 'redis memory',
       'queue analyze', 'queue research', 'queue generate', 'queue validate',
-      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'agents cache', 'agent models', 'batch mode', 'logging', 'metrics', 'traces', 'alert thresholds',
+      'provider', 'research source', 'research settings', 'sample gates', 'sample time and tokens', 'agents cache', 'worker settings', 'agent models', 'batch mode', 'logging', 'metrics', 'traces', 'alert thresholds',
     ]);
-    expect(report).toMatchObject({ passed: 20, warned: 1, failed: 0 });
+    expect(report).toMatchObject({ passed: 21, warned: 1, failed: 0 });
     expect(report.checks.find((c) => c.name === 'traces')?.detail).toBe('off: OTEL_EXPORTER_OTLP_ENDPOINT unset (or OTEL_SDK_DISABLED=true), workers make no traces');
     expect(report.checks.find((c) => c.name === 'research source')).toEqual({
       name: 'research source', status: 'WARN', detail: 'no research (AF_RESEARCH=none): agents are written without library docs', fix: expect.any(String),
@@ -362,6 +362,33 @@ describe('doctor: output and usage', () => {
     }
   });
 
+  it('fails on a worker or queue setting a worker would refuse, with its message, and still checks Redis', async () => {
+    const cases = [
+      ['AF_CONCURRENCY', 'generate=0', /^AF_CONCURRENCY: "generate=0" is not stage=N/],
+      ['AF_STAGES', 'foo', /^AF_STAGES: unknown stage "foo"/],
+      ['AF_GRACE_MS', 'abc', /^AF_GRACE_MS must be a whole number of milliseconds, not "abc"$/],
+      ['AF_LOCK_MS', '1', /^AF_LOCK_MS: Too small/],
+      ['AF_WEBHOOK_SECRET', 'x', /^AF_WEBHOOK_SECRET: must be at least 16 characters/],
+    ] as const;
+    for (const [variable, value, message] of cases) {
+      const env = envFor(good, { [variable]: value });
+      let said = '';
+      try {
+        workerSettings(env);
+      } catch (error) {
+        said = (error as Error).message;
+      }
+      expect(said, variable).toMatch(message);
+      const run = await runCli(['doctor'], { env });
+      expect(run.code, variable).toBe(1);
+      expect(line(run, 'worker settings')).toBe(`FAIL  worker settings         ${said}; workers refuse to start (exit 2) — fix: fix the variable it names, or unset it for its default (see the configuration table in the README)`);
+      // The one bad setting does not hide Redis: every check still runs, and only that one fails.
+      expect(line(run, 'redis reachable')).toMatch(/^PASS/);
+      expect(line(run, 'queue generate')).toMatch(/^(PASS|WARN)/);
+      expect(run.stdout).toMatch(/\n22 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+    }
+  });
+
   it('fails on a research setting a worker would refuse, with the message the worker gives', async () => {
     /** What `agent-factory worker` says before it exits 2. */
     const workerMessage = (env: NodeJS.ProcessEnv): string => {
@@ -386,7 +413,7 @@ describe('doctor: output and usage', () => {
       );
       // Only that check: the source and the sample do not depend on these settings.
       expect(line(run, 'research source')).toMatch(/^PASS/);
-      expect(run.stdout).toMatch(/\n21 checks: \d+ passed, \d+ warned, 1 failed\n$/);
+      expect(run.stdout).toMatch(/\n22 checks: \d+ passed, \d+ warned, 1 failed\n$/);
     }
   });
 

@@ -142,7 +142,7 @@ it('refuses a webhook that is not an http(s) URL: submit exits 2, the API answer
   await expect(submitBatch(conn, [{ id: 'x', requirement: 'Review Terraform plans' }], { webhook: 'javascript:alert(1)' })).rejects.toThrow(/http:\/\/ or https:\/\//);
   expect(await conn.redis.keys(`${prefix}:batch:*`)).toEqual([]);
   // A signing secret too short to be one is refused at start, by its variable's name; it never shows in logs.
-  expect(() => queueConfigFromEnv({ AF_WEBHOOK_SECRET: 'short' })).toThrow(/AF_WEBHOOK_SECRET must be at least 16 characters/);
+  expect(() => queueConfigFromEnv({ AF_WEBHOOK_SECRET: 'short' })).toThrow(/^AF_WEBHOOK_SECRET: must be at least 16 characters/);
 }, 30_000);
 
 it("sends a URL's user:password as basic auth, and never shows the URL's secrets when it cannot reach it", async () => {

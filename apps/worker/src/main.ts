@@ -11,7 +11,7 @@ import { workerSettings, type WorkerSettings } from './worker-settings.js';
 
 export { createResearchSetup, researchSetupOptions, type ResearchSetup } from './research-setup.js';
 export { delayedProvider } from './delayed-provider.js';
-export { parseStages, workerSettings, WorkerSettingsError, type WorkerSettings } from './worker-settings.js';
+export { workerSettings, WorkerSettingsError, type WorkerSettings } from './worker-settings.js';
 
 export interface RunWorkerOptions {
   /** Default process.env. */

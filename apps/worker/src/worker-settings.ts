@@ -2,16 +2,23 @@ import { parseAgentModels, type AgentModels } from '@agent-factory/core';
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
 import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
-import { batchModeOptions, cacheSettingsFromEnv, DEFAULT_CONCURRENCY, logLevelFromEnv, observabilityFromEnv, parseConcurrency, queueConfigFromEnv, researchSettingsFromEnv, STAGES, type BatchModeOptions, type CacheSettings, type LogLevel, type ObservabilitySettings, type QueueConfig, type ResearchSettings, type Stage } from '@agent-factory/queue';
-
-/** `read()`, its error prefixed with the variable or flag it read, which is what a user has to fix. */
-function named<T>(name: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw new WorkerSettingsError(`${name}: ${(error as Error).message}`);
-  }
-}
+import {
+  batchModeOptions,
+  cacheSettingsFromEnv,
+  logLevelFromEnv,
+  namedSetting,
+  observabilityFromEnv,
+  queueConfigFromEnv,
+  researchSettingsFromEnv,
+  workerProcessSettings,
+  type BatchModeOptions,
+  type CacheSettings,
+  type LogLevel,
+  type ObservabilitySettings,
+  type QueueConfig,
+  type ResearchSettings,
+  type WorkerProcessSettings,
+} from '@agent-factory/queue';
 
 /** A bad flag or environment variable: the CLI reports it as a usage error (exit 2). */
 export class WorkerSettingsError extends Error {
@@ -19,10 +26,8 @@ export class WorkerSettingsError extends Error {
 }
 
 /** Everything a worker process reads from its environment, checked before it connects. */
-export interface WorkerSettings {
+export interface WorkerSettings extends WorkerProcessSettings {
   queue: QueueConfig;
-  stages: Stage[];
-  concurrency: Record<Stage, number>;
   /** AF_RESEARCH; context7 by default when CONTEXT7_API_KEY is set, else local. */
   research: ResearchMode;
   docsDir?: string;
@@ -36,12 +41,8 @@ export interface WorkerSettings {
   batchMode: BatchModeOptions;
   /** AF_AGENT_MODELS: the `model:` the analyze stage writes per tier (unset tiers keep the defaults). */
   agentModels: AgentModels;
-  /** Test, dry-run and demo knob (`start --pace`): every generation waits this long first (AF_GENERATE_DELAY_MS). */
-  generateDelayMs: number;
   /** LOG_LEVEL, checked here so a bad one is a usage error before the worker's logger exists. */
   logLevel: LogLevel;
-  /** How long SIGTERM waits for running jobs (AF_GRACE_MS). */
-  graceMs: number;
   /** The shared Redis cache for docs and finished agents (AF_CACHE: none, off, false, 0 or no turn it off). */
   cache: boolean;
   /** AF_CACHE and AF_AGENTS_TTL: whether the cache is on, how long it keeps a finished agent. */
@@ -50,22 +51,6 @@ export interface WorkerSettings {
   observability: ObservabilitySettings;
   /** Where and how the worker sends its traces (OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL…); unset: it makes none. */
   traces?: TracesExport;
-}
-
-/** Parses `analyze,research` (AF_STAGES, --stages); unknown stages are errors. */
-export function parseStages(text: string): Stage[] {
-  const stages = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of stages) if (!(STAGES as readonly string[]).includes(s)) throw new Error(`unknown stage "${s}" (stages: ${STAGES.join(', ')})`);
-  if (stages.length === 0) throw new Error(`no stages given (stages: ${STAGES.join(', ')})`);
-  return [...new Set(stages as Stage[])];
-}
-
-function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, not "${raw}"`);
-  return n;
 }
 
 /** Reads the worker's settings; flags (stages, concurrency) override the environment. */
@@ -83,24 +68,20 @@ function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurre
   if (wanted !== undefined && !(RESEARCH_MODES as readonly string[]).includes(wanted)) throw new Error(`AF_RESEARCH must be ${RESEARCH_MODES.join(', ')}, not "${wanted}"`);
   const context7 = { ...(env['CONTEXT7_API_KEY'] ? { context7ApiKey: env['CONTEXT7_API_KEY'] } : {}), ...(env['CONTEXT7_URL'] ? { context7Url: env['CONTEXT7_URL'] } : {}) };
   const research = researchMode(wanted as ResearchMode | undefined, context7.context7ApiKey);
-  const stagesText = flags.stages ?? env['AF_STAGES'];
   const traces = tracesExport(env);
   const cacheSettings = cacheSettingsFromEnv(env);
   return {
     queue: queueConfigFromEnv(env),
     observability: observabilityFromEnv(env),
-    stages: stagesText ? parseStages(stagesText) : [...STAGES],
-    concurrency: { ...DEFAULT_CONCURRENCY, ...named('AF_CONCURRENCY', () => parseConcurrency(env['AF_CONCURRENCY'] ?? '')), ...named('--concurrency', () => parseConcurrency(flags.concurrency ?? '')) },
+    ...workerProcessSettings(env, flags),
     research,
     context7,
     researchSettings: researchSettingsFromEnv(env),
     llm,
     batchMode: batchModeOptions({}, env),
-    agentModels: named('AF_AGENT_MODELS', () => parseAgentModels(env['AF_AGENT_MODELS'] ?? '')),
+    agentModels: namedSetting('AF_AGENT_MODELS', () => parseAgentModels(env['AF_AGENT_MODELS'] ?? '')),
     ...(env['AF_DOCS_DIR'] ? { docsDir: env['AF_DOCS_DIR'] } : {}),
     logLevel: logLevelFromEnv(env),
-    generateDelayMs: nonNegativeInt(env, 'AF_GENERATE_DELAY_MS', 0),
-    graceMs: nonNegativeInt(env, 'AF_GRACE_MS', 10_000),
     cache: cacheSettings.enabled,
     cacheSettings,
     ...(traces ? { traces } : {}),

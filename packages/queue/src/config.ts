@@ -30,7 +30,7 @@ export const QueueConfigSchema = z.object({
   /** Redis or Redis Cluster (`redis://h1:7000,h2:7001` lists cluster seed nodes). */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
   /** Key prefix; a hash tag so every key of the factory lands in one Redis Cluster slot. */
-  prefix: z.string().regex(/^\{[^{}:]+\}$/, 'AF_PREFIX must be a hash tag like {af}').default(DEFAULT_PREFIX),
+  prefix: z.string().regex(/^\{[^{}:]+\}$/, 'must be a hash tag like {af} (one Redis Cluster slot for every key)').default(DEFAULT_PREFIX),
   /** How long a finished batch and its results stay in Redis. */
   retentionSeconds: z.number().int().positive().default(7 * 24 * 3600),
   /** Attempts per stage job for transient errors. */
@@ -57,7 +57,7 @@ export const QueueConfigSchema = z.object({
    */
   keepCompleted: z.number().int().min(0).max(100_000).default(KEEP_COMPLETED.count),
   /** Signs every batch webhook (HMAC-SHA256 of the body, `x-agent-factory-signature: sha256=…`) so its receiver can tell it came from here. */
-  webhookSecret: z.string().min(16, 'AF_WEBHOOK_SECRET must be at least 16 characters').optional(),
+  webhookSecret: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
 });
 export type QueueConfig = z.infer<typeof QueueConfigSchema>;
 

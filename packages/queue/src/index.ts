@@ -33,3 +33,4 @@ export { PROGRESS_EVERY_MS, type GenerateProgress } from './processors/generate.
 export * from './metrics/index.js';
 export * from './doctor/index.js';
 export { generatingNow, type Generating } from './generating.js';
+export { namedSetting, parseStages, workerProcessSettings, type WorkerProcessSettings } from './worker-process-settings.js';

@@ -1,6 +1,8 @@
 import { parseAgentModels, TierSchema } from '@agent-factory/core';
 import { batchModeOptions } from '../batch-mode/config.js';
+import { queueConfigFromEnv } from '../config.js';
 import { describeError } from '../errors.js';
+import { workerProcessSettings } from '../worker-process-settings.js';
 import { fail, pass, SETTING_FIX, type DoctorCheck } from './check.js';
 
 /** AF_AGENT_MODELS as a worker reads it: FAIL where a worker would refuse to start. */
@@ -21,6 +23,22 @@ export function batchModeCheck(env: NodeJS.ProcessEnv): DoctorCheck {
   try {
     const { maxRequests, windowMs, pollMs } = batchModeOptions({}, env);
     return pass(name, `--mode batch: up to ${maxRequests} requests per Message Batch, ${windowMs} ms window, polled every ${pollMs} ms`);
+  } catch (error) {
+    return fail(name, `${describeError(error)}; workers refuse to start (exit 2)`, SETTING_FIX);
+  }
+}
+
+/**
+ * The queue settings (AF_LOCK_MS, AF_ATTEMPTS, AF_RATE_LIMIT…) and the worker process's own (AF_STAGES,
+ * AF_CONCURRENCY, AF_GRACE_MS, AF_GENERATE_DELAY_MS) as a worker reads them: FAIL where it would refuse to start.
+ */
+export function workerSettingsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
+  const name = 'worker settings';
+  try {
+    const queue = queueConfigFromEnv(env);
+    const { stages, concurrency, graceMs } = workerProcessSettings(env);
+    const jobs = stages.map((stage) => `${stage}=${concurrency[stage]}`).join(', ');
+    return pass(name, `stages ${jobs} (jobs at once); ${queue.attempts} attempts a stage, locks of ${queue.lockMs} ms, ${graceMs} ms grace on SIGTERM`);
   } catch (error) {
     return fail(name, `${describeError(error)}; workers refuse to start (exit 2)`, SETTING_FIX);
   }

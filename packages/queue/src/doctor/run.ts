@@ -3,7 +3,7 @@ import { queueConfigFromEnv, type QueueConfig } from '../config.js';
 import { describeError } from '../errors.js';
 import { quitClient } from '../redis-client.js';
 import { agentsCacheCheck } from './cache.js';
-import { agentModelsCheck, batchModeCheck } from './pipeline-settings.js';
+import { agentModelsCheck, batchModeCheck, workerSettingsCheck } from './pipeline-settings.js';
 import { fail, withTimeout, type DoctorCheck, type DoctorCheckStatus, type DoctorReport } from './check.js';
 import { alertsCheck, loggingCheck, metricsCheck } from './observability.js';
 import { tracesCheck } from './traces.js';
@@ -35,11 +35,15 @@ async function guarded(name: string, work: Promise<DoctorCheck[]>, ms: number, f
   }
 }
 
-/** Reachable first: settings and queues only mean something on a Redis that answers. */
+/**
+ * Reachable first: settings and queues only mean something on a Redis that answers. Only REDIS_URL
+ * and AF_PREFIX say where: another bad queue setting is the worker settings check's, and must not
+ * hide the state of Redis.
+ */
 async function redisGroup(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
   let config: QueueConfig;
   try {
-    config = queueConfigFromEnv(env);
+    config = queueConfigFromEnv({ REDIS_URL: env['REDIS_URL'], AF_PREFIX: env['AF_PREFIX'] });
   } catch (error) {
     return [fail('redis reachable', describeError(error), CONFIG_FIX)];
   }
@@ -95,7 +99,7 @@ function llmSettings(env: NodeJS.ProcessEnv): LlmSettings | Error {
 
 /**
  * The deployment checklist as checks: Redis, the stage queues, the provider, the research source
- * and settings, a sample agent, the agents cache, logging, metrics, traces and alerts. One group at a time, so no group's
+ * and settings, a sample agent, the agents cache, the worker settings, logging, metrics, traces and alerts. One group at a time, so no group's
  * timings include another's work; each group has a deadline.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -106,6 +110,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     llm instanceof Error ? fail('provider', llm.message, CONFIG_FIX) : await providerCheck(llm, env, TIMEOUTS.provider),
     ...(await researchAndSample(options, llm)),
     agentsCacheCheck(env),
+    workerSettingsCheck(env),
     agentModelsCheck(env),
     batchModeCheck(env),
     loggingCheck(env),
