@@ -3,12 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { eachLine } from './child-log.js';
+import { joinServer, runningServer, startedServer } from './shared-redis.js';
 
 /** Where `up` found Redis, and how to let go of it. */
 export interface LocalRedis {
   url: string;
-  /** How it was found: the environment, a server already on 6379, or a child process we started. */
-  origin: 'REDIS_URL' | 'localhost:6379' | 'started';
+  /**
+   * How it was found: the environment, a server already on 6379, a child process we started, or one
+   * another run started in the same data folder (`shared`: the last run to leave stops it).
+   */
+  origin: 'REDIS_URL' | 'localhost:6379' | 'started' | 'shared';
   stop(): Promise<void>;
 }
 
@@ -59,8 +63,19 @@ export async function findOrStartRedis(env: NodeJS.ProcessEnv = process.env, dat
   if (env['REDIS_URL']) return { url: env['REDIS_URL'], origin: 'REDIS_URL', stop: none };
   if (await redisAnswers(6379)) return { url: 'redis://127.0.0.1:6379', origin: 'localhost:6379', stop: none };
   if (!hasRedisServer()) return undefined;
+  return startLocalRedis(dataDir);
+}
+
+/**
+ * A `redis-server` child on a free port with its data in `dataDir`; or, when another run already
+ * has one there, that one (two servers appending to one AOF would corrupt it). Runs sharing it
+ * register in the folder, so whichever leaves last stops it.
+ */
+export async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
+  const running = await runningServer(dir);
+  if (running) return joinServer(dir, running);
   const port = await freePort();
   // Detached (its own process group): a Ctrl-C in the terminal reaches this command, which stops
   // the workers first and Redis last, not Redis at the same moment as the workers.
@@ -79,7 +94,7 @@ export async function findOrStartRedis(env: NodeJS.ProcessEnv = process.env, dat
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, origin: 'started', stop: () => stopRedis(child, closed) };
+  return { url: `redis://127.0.0.1:${port}`, origin: 'started', stop: startedServer(dir, { pid: child.pid!, port }, () => stopRedis(child, closed)) };
 }
 
 /** The last lines redis-server wrote (it logs to stdout; bad arguments go to stderr), kept as it runs. */

@@ -1,0 +1,114 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { LocalRedis } from './local-redis.js';
+
+/**
+ * The bookkeeping of a redis-server that `up` or `start` started in a data folder, so another run in
+ * the same folder joins it instead of starting a second server on the same AOF: `server.json` names
+ * it, and `users/<pid>` each run that joined it.
+ */
+const ServerSchema = z.object({
+  /** The redis-server's process, and its port on 127.0.0.1. */
+  pid: z.number().int().positive(),
+  port: z.number().int().positive(),
+  /** The run that started it, while it runs: it stops the server when it leaves, unless a run that joined is still there. */
+  starter: z.number().int().positive().optional(),
+});
+type Server = z.infer<typeof ServerSchema>;
+
+const serverFile = (dir: string): string => join(dir, 'server.json');
+const usersDir = (dir: string): string => join(dir, 'users');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sends one command to 127.0.0.1:port and resolves with the first reply (empty when none came in time). */
+function command(port: number, line: string, timeoutMs = 500): Promise<string> {
+  return new Promise((done) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    const finish = (reply: string): void => {
+      socket.destroy();
+      done(reply);
+    };
+    socket.setTimeout(timeoutMs, () => finish(''));
+    socket.once('connect', () => socket.write(`${line}\r\n`));
+    socket.once('data', (d) => finish(d.toString()));
+    socket.once('error', () => finish(''));
+    // SHUTDOWN answers nothing: the server closes the connection.
+    socket.once('close', () => finish(''));
+  });
+}
+
+function recordServer(dir: string, server: Server): void {
+  writeFileSync(serverFile(dir), `${JSON.stringify(server)}\n`);
+}
+
+/**
+ * Records the server this run started; the returned stop stops it (`stopChild`) unless a run that
+ * joined is still there, which then stops it when it leaves last.
+ */
+export function startedServer(dir: string, server: { pid: number; port: number }, stopChild: () => Promise<void>): () => Promise<void> {
+  recordServer(dir, { ...server, starter: process.pid });
+  return async () => {
+    if (liveUsers(dir).length > 0) {
+      recordServer(dir, server);
+      return;
+    }
+    await stopChild();
+    rmSync(serverFile(dir), { force: true });
+  };
+}
+
+/** The server the folder's file names, when its process is alive and answers PING; a stale file is ignored. */
+export async function runningServer(dir: string): Promise<Server | undefined> {
+  let server: Server;
+  try {
+    server = ServerSchema.parse(JSON.parse(readFileSync(serverFile(dir), 'utf8')));
+  } catch {
+    return undefined;
+  }
+  return alive(server.pid) && (await command(server.port, 'PING')).startsWith('+PONG') ? server : undefined;
+}
+
+/** Runs registered as using the folder's server (dead ones are dropped). */
+export function liveUsers(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(usersDir(dir));
+  } catch {
+    return [];
+  }
+  return names.map(Number).filter((pid) => {
+    if (alive(pid)) return true;
+    rmSync(join(usersDir(dir), String(pid)), { force: true });
+    return false;
+  });
+}
+
+/** Joins the folder's running server; on leaving, the last run out shuts it down (SHUTDOWN writes its AOF). */
+export function joinServer(dir: string, server: Server): LocalRedis {
+  mkdirSync(usersDir(dir), { recursive: true });
+  const mine = join(usersDir(dir), String(process.pid));
+  writeFileSync(mine, '');
+  return {
+    url: `redis://127.0.0.1:${server.port}`,
+    origin: 'shared',
+    stop: async () => {
+      rmSync(mine, { force: true });
+      // The run that started it still runs, or another joined: the last one leaving stops it.
+      const now = await runningServer(dir);
+      if (!now || liveUsers(dir).length > 0 || (now.starter !== undefined && alive(now.starter))) return;
+      await command(server.port, 'SHUTDOWN', 10_000);
+      rmSync(serverFile(dir), { force: true });
+    },
+  };
+}
