@@ -10,13 +10,17 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-/** Another run in the same folder: a process that finds or starts the folder's Redis, says how, and leaves when told. */
-function otherRun(dir: string): { found: Promise<{ url: string; origin: string }>; leave(): Promise<void> } {
+/**
+ * Another run in the same folder: a process that finds or starts the folder's Redis, says how, and
+ * leaves when told, ending on its own as `start` does (no process.exit), so a Redis it still holds
+ * would keep it running.
+ */
+function otherRun(dir: string): { found: Promise<{ url: string; origin: string }>; leave(): Promise<void>; kill(): void } {
   const script = `
     import { startLocalRedis } from ${JSON.stringify(new URL('../apps/cli/dist/local-redis.js', import.meta.url).href)};
     const redis = await startLocalRedis(${JSON.stringify(dir)});
     process.stdout.write(JSON.stringify({ url: redis.url, origin: redis.origin }) + '\\n');
-    process.stdin.once('data', async () => { await redis.stop(); process.exit(0); });
+    process.stdin.once('data', async () => { process.stdin.destroy(); await redis.stop(); });
   `;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -24,7 +28,7 @@ function otherRun(dir: string): { found: Promise<{ url: string; origin: string }
     child.stdout.setEncoding('utf8').once('data', (line: string) => resolve(JSON.parse(line) as { url: string; origin: string }));
     child.once('exit', (code) => reject(new Error(`the other run exited ${code}`)));
   });
-  return { found, leave: async () => (child.stdin.write('leave\n'), exited) };
+  return { found, leave: async () => (child.stdin.write('leave\n'), exited), kill: () => child.kill('SIGKILL') };
 }
 
 describe('the redis-server up and start run in their data folder', () => {
@@ -52,5 +56,25 @@ describe('the redis-server up and start run in their data folder', () => {
     expect(again.origin).toBe('started');
     await again.stop();
     expect(await redisAnswers(Number(new URL(again.url).port))).toBe(false);
+  }, 60_000);
+
+  it('lets the run that started it end while a run that joined still uses it, which stops it when it leaves', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'af-local-redis-'));
+    dirs.push(dir);
+    const starter = otherRun(dir);
+    expect((await starter.found).origin).toBe('started');
+    const joined = await startLocalRedis(dir);
+    expect(joined.origin).toBe('shared');
+    const port = Number(new URL(joined.url).port);
+    try {
+      // `start` ends by returning: a redis-server it still read the output of would keep it running.
+      const ended = await Promise.race([starter.leave().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+      expect(ended, 'the starting run ended').toBe(true);
+      expect(await redisAnswers(port)).toBe(true);
+    } finally {
+      starter.kill();
+      await joined.stop();
+    }
+    expect(await redisAnswers(port)).toBe(false);
   }, 60_000);
 });

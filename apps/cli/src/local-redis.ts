@@ -94,7 +94,7 @@ export async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, origin: 'started', stop: startedServer(dir, { pid: child.pid!, port }, () => stopRedis(child, closed)) };
+  return { url: `redis://127.0.0.1:${port}`, origin: 'started', stop: startedServer(dir, { pid: child.pid!, port }, { stop: () => stopRedis(child, closed), release: () => releaseRedis(child) }) };
 }
 
 /** The last lines redis-server wrote (it logs to stdout; bad arguments go to stderr), kept as it runs. */
@@ -108,6 +108,16 @@ function tailOf(child: ChildProcess, keep = 10): string[] {
   eachLine(child.stdout!, onLine);
   eachLine(child.stderr!, onLine);
   return lines;
+}
+
+/**
+ * Leaves the child running for the runs that joined it: its output is no longer read (redis-server
+ * ignores SIGPIPE) and it no longer keeps this process alive.
+ */
+function releaseRedis(child: ChildProcess): void {
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  child.unref();
 }
 
 /** SIGTERM (it writes its AOF and exits), SIGKILL if it has not after 10 s; resolves once its output is read. */

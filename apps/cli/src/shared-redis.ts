@@ -53,17 +53,19 @@ function recordServer(dir: string, server: Server): void {
 }
 
 /**
- * Records the server this run started; the returned stop stops it (`stopChild`) unless a run that
- * joined is still there, which then stops it when it leaves last.
+ * Records the server this run started; the returned stop stops it (`child.stop`) unless a run that
+ * joined is still there, which then stops it when it leaves last: this run lets go of it
+ * (`child.release`), or its pipes would keep this process from exiting until then.
  */
-export function startedServer(dir: string, server: { pid: number; port: number }, stopChild: () => Promise<void>): () => Promise<void> {
+export function startedServer(dir: string, server: { pid: number; port: number }, child: { stop(): Promise<void>; release(): void }): () => Promise<void> {
   recordServer(dir, { ...server, starter: process.pid });
   return async () => {
     if (liveUsers(dir).length > 0) {
       recordServer(dir, server);
+      child.release();
       return;
     }
-    await stopChild();
+    await child.stop();
     rmSync(serverFile(dir), { force: true });
   };
 }
