@@ -344,7 +344,9 @@ describe('doctor: output and usage', () => {
     expect(line(run, 'traces')).toMatch(/^FAIL  traces +OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL \(an OTLP\/HTTP collector\), not "collector:4318" — fix: /);
     expect(line(run, 'alert thresholds')).toMatch(/^FAIL  alert thresholds +AF_ALERT_P95_MS: /);
     expect(line(run, 'logging')).toMatch(/^FAIL  logging +LOG_LEVEL: "loud" is not a level/);
-    expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH: /);
+    // In the words a worker refuses it with.
+    expect(line(run, 'research source')).toMatch(/^FAIL  research source +AF_RESEARCH must be local, context7, context7-stdio, none, not "bogus" — fix: /);
+    expect(() => workerSettings({ AF_RESEARCH: 'bogus' })).toThrow('AF_RESEARCH must be local, context7, context7-stdio, none, not "bogus"');
   });
 
   it('fails on a generation or pipeline setting a worker would refuse, offline too', async () => {
@@ -367,7 +369,10 @@ describe('doctor: output and usage', () => {
       ['AF_CONCURRENCY', 'generate=0', /^AF_CONCURRENCY: "generate=0" is not stage=N/],
       ['AF_STAGES', 'foo', /^AF_STAGES: unknown stage "foo"/],
       ['AF_GRACE_MS', 'abc', /^AF_GRACE_MS must be a whole number of milliseconds, not "abc"$/],
+      ['AF_GENERATE_DELAY_MS', 'abc', /^AF_GENERATE_DELAY_MS must be a whole number of milliseconds, not "abc"$/],
       ['AF_LOCK_MS', '1', /^AF_LOCK_MS: Too small/],
+      ['AF_ATTEMPTS', '0', /^AF_ATTEMPTS: Too small/],
+      ['AF_RATE_LIMIT', 'rpm=abc', /^AF_RATE_LIMIT: "rpm=abc" is not rpm=N/],
       ['AF_WEBHOOK_SECRET', 'x', /^AF_WEBHOOK_SECRET: must be at least 16 characters/],
     ] as const;
     for (const [variable, value, message] of cases) {

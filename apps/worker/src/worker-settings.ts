@@ -1,7 +1,7 @@
 import { parseAgentModels, type AgentModels } from '@agent-factory/core';
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
-import { RESEARCH_MODES, researchMode, type ResearchMode } from '@agent-factory/research';
+import { parseResearchMode, researchMode, type ResearchMode } from '@agent-factory/research';
 import {
   batchModeOptions,
   cacheSettingsFromEnv,
@@ -64,10 +64,9 @@ export function workerSettings(env: NodeJS.ProcessEnv, flags: { stages?: string;
 
 function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurrency?: string }): WorkerSettings {
   const llm = llmSettingsFromEnv(env);
-  const wanted = env['AF_RESEARCH'] || undefined;
-  if (wanted !== undefined && !(RESEARCH_MODES as readonly string[]).includes(wanted)) throw new Error(`AF_RESEARCH must be ${RESEARCH_MODES.join(', ')}, not "${wanted}"`);
+  const wanted = parseResearchMode(env['AF_RESEARCH']);
   const context7 = { ...(env['CONTEXT7_API_KEY'] ? { context7ApiKey: env['CONTEXT7_API_KEY'] } : {}), ...(env['CONTEXT7_URL'] ? { context7Url: env['CONTEXT7_URL'] } : {}) };
-  const research = researchMode(wanted as ResearchMode | undefined, context7.context7ApiKey);
+  const research = researchMode(wanted, context7.context7ApiKey);
   const traces = tracesExport(env);
   const cacheSettings = cacheSettingsFromEnv(env);
   return {

@@ -32,6 +32,7 @@ export { serveStdio, type RunningStdioServer } from './mcp-stdio-serve.js';
 export { context7Http, context7Stdio, CONTEXT7_URL, localMcp, type McpSourceTuning } from './mcp-sources.js';
 export {
   createResearchSetup,
+  parseResearchMode,
   RESEARCH_MODES,
   researchMode,
   ResearchSetupError,

@@ -9,6 +9,13 @@ import { withUserDocs } from './user-docs-router.js';
 export const RESEARCH_MODES = ['local', 'context7', 'context7-stdio', 'none'] as const;
 export type ResearchMode = (typeof RESEARCH_MODES)[number];
 
+/** AF_RESEARCH as a worker (and doctor) reads it: unset or empty means the default (see researchMode). */
+export function parseResearchMode(value: string | undefined): ResearchMode | undefined {
+  const wanted = value || undefined;
+  if (wanted !== undefined && !(RESEARCH_MODES as readonly string[]).includes(wanted)) throw new Error(`AF_RESEARCH must be ${RESEARCH_MODES.join(', ')}, not "${wanted}"`);
+  return wanted as ResearchMode | undefined;
+}
+
 export interface ResearchSetupOptions {
   /** Default: context7 when a Context7 key is given, else local. */
   research?: ResearchMode;
