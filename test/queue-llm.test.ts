@@ -112,6 +112,19 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
     expect(jobs.some((j) => typeof j.progress === 'object' && (j.progress as { stage?: unknown }).stage === 'generate' && (j.progress as { characters: number }).characters > 0)).toBe(true);
   });
 
+  it('a provider that answers every request 429 pauses the stage a bounded number of times, then the requirement fails with the API\'s words', async () => {
+    sim.ledger.reset();
+    sim.setFaults({ rate: 1, kinds: { '429': 1 }, retryAfterMs: 20 });
+    try {
+      // Each pause is short (20 ms), but BullMQ takes a few seconds to fetch a rate-limited job again.
+      const { status, results } = await run(conn, syntheticRequirements(1, 909), 110_000);
+      expect(status.counts).toMatchObject({ completed: 0, failed: 1 });
+      expect(results[0]?.e).toMatch(/^generate: rate limited 11 times: .*429/);
+    } finally {
+      sim.setFaults({ rate: 0 });
+    }
+  }, 120_000);
+
   it('30% transient faults (seeded 429, 529, 500, reset, mid-stream): every requirement succeeds; 429s pause and go back', async () => {
     sim.ledger.reset();
     sim.setFaults({ rate: 0.3, retryAfterMs: 50, midstreamAfterDeltas: 3 });

@@ -19,6 +19,8 @@ export const StageJobDataSchema = z.object({
   m: z.literal('realtime').optional(),
   /** Provider retries spent by earlier runs of this generate job that ended in an error (counted in the metrics). */
   r: z.number().int().nonnegative().optional(),
+  /** Times this job went back to the queue on a rate limit (no attempt spent): bounded by RATE_LIMITED_RUNS. */
+  l: z.number().int().nonnegative().optional(),
   /**
    * Earlier stages' outputs, by name. Written by the previous stage of this code and only checked to be
    * an object: re-validating a plan and its research on every stage would cost more than the stage.

@@ -77,6 +77,12 @@ const HANDLERS: Record<Stage, StageHandler> = { analyze: analyzeStage, research:
 /** Abort reasons: a cancelled batch ends the job quietly; a shutdown retries it elsewhere. */
 const CANCEL_REASON = 'batch cancelled';
 const SHUTDOWN_REASON = 'worker shutting down';
+/**
+ * Rate-limit pauses one job may take without spending an attempt. A limit that lets the job through
+ * takes a few; one that never does (a request larger than a minute's input tokens) would pause every
+ * worker forever: past this, each 429 spends an attempt, and the job fails with the API's words.
+ */
+export const RATE_LIMITED_RUNS = 10;
 
 /**
  * BullMQ checks the queue's rate-limit key only when a worker has a limiter; this one never limits by
@@ -221,13 +227,16 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       // Provider retries of a run that goes back to the queue would be lost with it: the job keeps their count.
       const providerRetries = providerRetriesOf(error);
       if (providerRetries > 0) await job.updateData({ ...data, r: (data.r ?? 0) + providerRetries }).catch(() => undefined);
-      if (error instanceof RateLimitedError) {
+      const limited = error instanceof RateLimitedError ? (data.l ?? 0) + 1 : 0;
+      if (error instanceof RateLimitedError && limited <= RATE_LIMITED_RUNS) {
         // Back to the queue without spending an attempt; the queue's limiter key stops every worker's fetching meanwhile.
+        await job.updateData({ ...data, r: (data.r ?? 0) + providerRetries, l: limited }).catch(() => undefined);
         await ctx.conn.queues[stage].rateLimit(error.retryInMs);
-        logger.info({ retryInMs: error.retryInMs }, error.message);
+        logger.warn({ retryInMs: error.retryInMs, rateLimited: limited }, error.message);
         throw Worker.RateLimitError();
       }
-      const reason = `${stage}: ${describeError(error)}`;
+      // A job rate-limited again and again (a request no minute's limit admits) spends its attempts like any transient error.
+      const reason = `${stage}: ${limited > 0 ? `rate limited ${limited} times: ` : ''}${describeError(error)}`;
       // The item is marked before its job fails for good; should Redis refuse the mark, the run waits and comes back.
       const fail = (why: string): Promise<void> =>
         markFailed(ctx.conn, data, why, logger, ctx.metrics).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
