@@ -125,6 +125,32 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
     }
   }, 120_000);
 
+  it('does not cache an agent the offline generator wrote in place of a faulty provider: the same requirement later goes to the provider', async () => {
+    const requirement = syntheticRequirements(1, 919);
+    const submitCached = async (): Promise<StoredResult> => {
+      const batch = await submitBatch(conn, inputs(requirement));
+      await waitForBatch(conn, batch.id, 30_000);
+      return [...(await storedResults(conn, batch.id)).values()][0]!;
+    };
+    sim.setFaults({ rate: 1, kinds: { malformed: 1 } });
+    let degraded: StoredResult;
+    try {
+      degraded = await submitCached();
+    } finally {
+      sim.setFaults({ rate: 0 });
+    }
+    expect(degraded.s).toBe('completed');
+    expect(degraded.d?.join(' ')).toMatch(/offline generator/);
+    sim.ledger.reset();
+    const again = await submitCached();
+    expect(again.h).toBeUndefined();
+    expect(again.d).toBeUndefined();
+    expect(again.m).toMatch(/^anthropic\//);
+    expect(messageRequests(sim)).toBeGreaterThan(0);
+    // Now a good agent, it is cached: a third submit is answered from the cache.
+    expect((await submitCached()).h).toBe(1);
+  });
+
   it('30% transient faults (seeded 429, 529, 500, reset, mid-stream): every requirement succeeds; 429s pause and go back', async () => {
     sim.ledger.reset();
     sim.setFaults({ rate: 0.3, retryAfterMs: 50, midstreamAfterDeltas: 3 });

@@ -77,8 +77,10 @@ export const validateStage: StageHandler = {
     const metrics = ctx.metrics.payload(record, work.logger);
     if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored)) {
       ctx.metrics.observe(metrics?.record);
-      // Best effort: a cache outage must not fail an agent that is already stored.
-      await ctx.cache?.setPacked('agents', `${data.k}-${ctx.agentCacheSuffix}`, packed).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent')));
+      // Best effort: a cache outage must not fail an agent that is already stored. A degraded agent
+      // (the offline generator stood in for a provider fault) is not cached: identical requirements
+      // would get the stand-in for the cache's lifetime, long after the fault.
+      if ((summary.d?.length ?? 0) === 0) await ctx.cache?.setPacked('agents', `${data.k}-${ctx.agentCacheSuffix}`, packed).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent')));
     }
   },
 };
