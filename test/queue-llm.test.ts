@@ -319,6 +319,8 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
       for (const r of results) expect(r.e).toMatch(/^generate: connection error: .*ECONNREFUSED/);
       // The stage's attempts retried; the provider did not retry inside each of them.
       expect(worker.lines.filter((l) => l.includes('generation retry'))).toEqual([]);
+      // The failed requirements' retries are counted: 2 each (3 attempts).
+      expect((await metricsReport(c, { batch: batch.id }))!.troubleshooting.retries).toBe(4);
     } finally {
       await c.close();
     }

@@ -129,8 +129,8 @@ async function planOf(conn: FactoryConnection, data: StageJobData): Promise<Plan
  * again), and counted once in the metrics; a no-op when the item has ended already. Throws when
  * Redis is away or full: the caller decides who tries again.
  */
-async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger, metrics: MetricsRecorder): Promise<void> {
-  const payload = metrics.payload(failedRecord(data, reason, await planOf(conn, data)), logger);
+async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger, metrics: MetricsRecorder, retries = data.r ?? 0): Promise<void> {
+  const payload = metrics.payload(failedRecord(data, reason, await planOf(conn, data), retries), logger);
   const requirement = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.requirement);
   if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason, ...(requirement ? { r: requirement } : {}) }, payload)) {
     logger.warn({ reason }, 'requirement failed');
@@ -239,7 +239,8 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       const reason = `${stage}: ${limited > 0 ? `rate limited ${limited} times: ` : ''}${describeError(error)}`;
       // The item is marked before its job fails for good; should Redis refuse the mark, the run waits and comes back.
       const fail = (why: string): Promise<void> =>
-        markFailed(ctx.conn, data, why, logger, ctx.metrics).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
+        // Its retries: the provider's (earlier runs' and this one's) and the stage job's earlier attempts.
+        markFailed(ctx.conn, data, why, logger, ctx.metrics, (data.r ?? 0) + providerRetries + job.attemptsMade).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
       if (isPermanentError(error)) {
         await fail(reason);
         throw new UnrecoverableError(reason);
@@ -339,7 +340,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
         if (!final || !data.success) return;
         const jobLogger = logger.child({ batch: data.data.b, req: data.data.k, stage });
-        void markFailed(conn, data.data, reason, jobLogger, ctx.metrics).catch(markMissed(jobLogger, reason));
+        void markFailed(conn, data.data, reason, jobLogger, ctx.metrics, (data.data.r ?? 0) + Math.max(0, job.attemptsMade - 1)).catch(markMissed(jobLogger, reason));
       });
       const logError = throttledErrorLog(logger, 'worker error', { stage });
       // BullMQ's own steps (fetching, finishing) meet a refusing Redis first: they close the gate too.

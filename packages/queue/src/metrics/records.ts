@@ -77,8 +77,8 @@ function tierOf(plan: PlanOutput | undefined): { tier?: Tier; complexity?: numbe
 }
 
 /** The metrics record of a requirement that failed for good. */
-export function failedRecord(data: StageJobData, reason: string, plan: PlanOutput | undefined): RequirementRecordInput {
-  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, ...tierOf(plan) };
+export function failedRecord(data: StageJobData, reason: string, plan: PlanOutput | undefined, retries: number): RequirementRecordInput {
+  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, retries, ...tierOf(plan) };
 }
 
 /** The metrics record of a requirement answered from the finished-agents cache. */
