@@ -349,6 +349,13 @@ describe('doctor: output and usage', () => {
     expect(() => workerSettings({ AF_RESEARCH: 'bogus' })).toThrow('AF_RESEARCH must be local, context7, context7-stdio, none, not "bogus"');
   });
 
+  it('reports a bad LOG_FORMAT under logging, not under the alert thresholds', async () => {
+    const run = await runCli(['doctor'], { env: envFor(good, { LOG_FORMAT: 'bogus' }) });
+    expect(run.code).toBe(1);
+    expect(line(run, 'logging')).toMatch(/^FAIL  logging +LOG_FORMAT: "bogus" is neither json nor pretty: workers refuse to start \(exit 2\) — fix: set LOG_FORMAT to json or pretty/);
+    expect(line(run, 'alert thresholds')).toMatch(/^(PASS|WARN)/);
+  });
+
   it('fails on a generation or pipeline setting a worker would refuse, offline too', async () => {
     const cases = [
       ['provider', 'AF_GENERATION_MODELS', 'foo'],

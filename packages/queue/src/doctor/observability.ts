@@ -1,18 +1,23 @@
 import { pino } from 'pino';
 import { describeError } from '../errors.js';
-import { LOG_LEVELS, logLevelFromEnv } from '../logger.js';
+import { LOG_FORMATS, LOG_LEVELS, logLevelFromEnv } from '../logger.js';
 import { ALERT_ENV, METRICS_PORT_ENV, observabilityFromEnv, type AlertSettings } from '../metrics/settings.js';
 import { fail, figure, pass, warn, type DoctorCheck } from './check.js';
 
 const NAMES = { logging: 'logging', metrics: 'metrics', alerts: 'alert thresholds' };
 
-/** LOG_LEVEL as createLogger reads it: unset means info; alerts are logged as warnings. */
+/** LOG_LEVEL and LOG_FORMAT as createLogger reads them: unset means info; alerts are logged as warnings. */
 export function loggingCheck(env: NodeJS.ProcessEnv): DoctorCheck {
   let level: string;
   try {
     level = logLevelFromEnv(env);
   } catch (error) {
     return fail(NAMES.logging, `${describeError(error)}: every command refuses it (exit 2)`, `set LOG_LEVEL to one of ${LOG_LEVELS.join(', ')}`);
+  }
+  try {
+    observabilityFromEnv({ LOG_FORMAT: env['LOG_FORMAT'] });
+  } catch (error) {
+    return fail(NAMES.logging, `${describeError(error)}: workers refuse to start (exit 2)`, `set LOG_FORMAT to ${LOG_FORMATS.join(' or ')}, or unset it (pretty at a terminal, else JSON)`);
   }
   if (level === 'silent') return warn(NAMES.logging, 'LOG_LEVEL silent: workers and the server log nothing, alerts included', 'set LOG_LEVEL=info');
   if ((pino.levels.values[level] ?? 0) > (pino.levels.values['warn'] ?? 0)) return warn(NAMES.logging, `LOG_LEVEL ${level}: alert warnings are dropped`, 'set LOG_LEVEL=warn or info');
@@ -33,7 +38,8 @@ export function metricsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
 
 /** The alert thresholds (defaults unless set) and where a crossing goes. */
 export function alertsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
-  const { [METRICS_PORT_ENV]: _port, ...alertEnv } = env;
+  // The alert variables alone: the metrics port and LOG_FORMAT have their own checks.
+  const alertEnv = Object.fromEntries(Object.values(ALERT_ENV).map((name) => [name, env[name]]));
   let alerts: AlertSettings;
   try {
     alerts = observabilityFromEnv(alertEnv).alerts;
