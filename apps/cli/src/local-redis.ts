@@ -1,9 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { eachLine } from './child-log.js';
+import { redisAnswers } from './redis-probe.js';
 import { joinServer, runningServer, startedServer } from './shared-redis.js';
+
+export { redisAnswers } from './redis-probe.js';
 
 /** Where `up` found Redis, and how to let go of it. */
 export interface LocalRedis {
@@ -14,21 +17,6 @@ export interface LocalRedis {
    */
   origin: 'REDIS_URL' | 'localhost:6379' | 'started' | 'shared';
   stop(): Promise<void>;
-}
-
-/** Whether something answers PING on host:port within the timeout. */
-export function redisAnswers(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ port, host });
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => finish(d.toString().startsWith('+PONG') || d.toString().startsWith('-NOAUTH')));
-    socket.once('error', () => finish(false));
-  });
 }
 
 function freePort(): Promise<number> {

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { LocalRedis } from './local-redis.js';
+import { redisAnswers, redisCommand } from './redis-probe.js';
 
 /**
  * The bookkeeping of a redis-server that `up` or `start` started in a data folder, so another run in
@@ -29,23 +29,6 @@ function alive(pid: number): boolean {
     // EPERM: it exists, owned by someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Sends one command to 127.0.0.1:port and resolves with the first reply (empty when none came in time). */
-function command(port: number, line: string, timeoutMs = 500): Promise<string> {
-  return new Promise((done) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    const finish = (reply: string): void => {
-      socket.destroy();
-      done(reply);
-    };
-    socket.setTimeout(timeoutMs, () => finish(''));
-    socket.once('connect', () => socket.write(`${line}\r\n`));
-    socket.once('data', (d) => finish(d.toString()));
-    socket.once('error', () => finish(''));
-    // SHUTDOWN answers nothing: the server closes the connection.
-    socket.once('close', () => finish(''));
-  });
 }
 
 function recordServer(dir: string, server: Server): void {
@@ -78,7 +61,7 @@ export async function runningServer(dir: string): Promise<Server | undefined> {
   } catch {
     return undefined;
   }
-  return alive(server.pid) && (await command(server.port, 'PING')).startsWith('+PONG') ? server : undefined;
+  return alive(server.pid) && (await redisAnswers(server.port)) ? server : undefined;
 }
 
 /** Runs registered as using the folder's server (dead ones are dropped). */
@@ -109,7 +92,7 @@ export function joinServer(dir: string, server: Server): LocalRedis {
       // The run that started it still runs, or another joined: the last one leaving stops it.
       const now = await runningServer(dir);
       if (!now || liveUsers(dir).length > 0 || (now.starter !== undefined && alive(now.starter))) return;
-      await command(server.port, 'SHUTDOWN', 10_000);
+      await redisCommand(server.port, 'SHUTDOWN', 10_000);
       rmSync(serverFile(dir), { force: true });
     },
   };
