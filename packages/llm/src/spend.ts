@@ -1,5 +1,5 @@
-import type { AgentResult, BilledUsage } from '@agent-factory/core';
-import { costIfPriced, type CostOptions } from './pricing.js';
+import { addBilled, billedOf, type AgentResult, type BilledUsage, type GenerationResult } from '@agent-factory/core';
+import { costIfPriced, type CostOptions, type ModelPrice } from './pricing.js';
 
 /**
  * What a finished requirement was billed and at which model: the kept draft's usage, or (when the
@@ -18,4 +18,41 @@ export function billedSpend(result: Pick<AgentResult, 'usage' | 'generator' | 'b
 export function resultCostUsd(result: Pick<AgentResult, 'usage' | 'generator' | 'billed'>, options: CostOptions = {}): number | null {
   const spend = billedSpend(result);
   return spend ? costIfPriced(spend.usage, spend.model, options) : 0;
+}
+
+/** A draft as a requirement's stages keep it: what the provider returned, and whether a Message Batch answered it. */
+export interface BilledDraft {
+  draft: GenerationResult;
+  batch: boolean;
+}
+
+/** What a requirement's drafts were billed, with their cost (null when a model has no price) and that cost at realtime prices. */
+export interface DraftsSpend extends BilledUsage {
+  /** The last billed draft came from a Message Batch (the mode the spend is counted under). */
+  batch: boolean;
+  costUsd: number | null;
+  realtimeCostUsd: number | null;
+}
+
+const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+
+/**
+ * What the drafts of a requirement that ended without an agent were billed: each draft's bill
+ * (billedOf: its own usage, or the failed attempts an offline draft replaced) priced at its own
+ * model and mode. Undefined when none was billed (offline drafts only, or none at all).
+ */
+export function draftsSpend(drafts: readonly BilledDraft[], prices?: Readonly<Record<string, ModelPrice>>): DraftsSpend | undefined {
+  let spend: DraftsSpend | undefined;
+  for (const { draft, batch } of drafts) {
+    const billed = billedOf([draft]);
+    if (!billed) continue;
+    const cost = (asBatch: boolean): number | null => costIfPriced(billed.usage, billed.model, { batch: asBatch, ...(prices ? { prices } : {}) });
+    spend = {
+      ...addBilled(spend, billed)!,
+      batch,
+      costUsd: plus(spend?.costUsd ?? 0, cost(batch)),
+      realtimeCostUsd: plus(spend?.realtimeCostUsd ?? 0, cost(false)),
+    };
+  }
+  return spend;
 }

@@ -1,5 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
-import type { AgentResult } from '@agent-factory/core';
+import type { AgentResult, Usage } from '@agent-factory/core';
 import { billedSpend } from '@agent-factory/llm/costs';
 import { z } from 'zod';
 import { ITEM_STATES, type ItemResult } from './batch.js';
@@ -26,7 +26,7 @@ export const StoredResultSchema = z.object({
   m: z.string().optional(),
   /** milliseconds per stage */
   ms: z.record(z.string(), z.number()).optional(),
-  /** tokens by kind: input, output, cache write, cache read; and US dollars */
+  /** tokens by kind: input, output, cache write, cache read; and US dollars (on a failed item: what its drafts were billed) */
   u: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]).optional(),
   $: z.number().optional(),
   /** degraded reasons, error */
@@ -65,6 +65,11 @@ export function decodeResult(blob: Buffer): StoredResult {
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
+/** A stored result's billed tokens by kind and its dollars (millionths); no `$` when the cost is unknown (an unpriced model). */
+export function spendFields(usage: Pick<Usage, 'input' | 'output' | 'cacheCreation' | 'cacheRead'>, costUsd?: number | null): Pick<StoredResult, 'u' | '$'> {
+  return { u: [usage.input, usage.output, usage.cacheCreation, usage.cacheRead], ...(costUsd !== undefined && costUsd !== null ? { $: Math.round(costUsd * 1e6) / 1e6 } : {}) };
+}
+
 /** The stored form of a finished agent, with who generated it and what it cost. */
 export function summarizeAgent(result: AgentResult, extra: { worker?: string | undefined; costUsd?: number } = {}): StoredResult {
   const { worker, costUsd } = extra;
@@ -82,8 +87,7 @@ export function summarizeAgent(result: AgentResult, extra: { worker?: string | u
     a: result.attempts,
     m: `${result.generator.provider}/${result.generator.model}`,
     ms: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, round(v)])),
-    u: [u.input, u.output, u.cacheCreation, u.cacheRead],
-    ...(costUsd !== undefined ? { $: Math.round(costUsd * 1e6) / 1e6 } : {}),
+    ...spendFields(u, costUsd),
     ...(result.degraded.length > 0 ? { d: result.degraded } : {}),
     ...(worker ? { w: worker } : {}),
   };

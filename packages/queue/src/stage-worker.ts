@@ -9,12 +9,11 @@ import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { describeError, isPermanentError, PermanentError } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
-import { cancelItem, finalizeItem, ITEM_FIELDS, loadItem, type LoadedItem } from './items.js';
+import { cancelItem, loadItem, type LoadedItem } from './items.js';
+import { markFailed } from './mark-failed.js';
 import { watchFailedJobs } from './failed-sweep.js';
 import { generatorFingerprint } from './generator-fingerprint.js';
-import { itemKey } from './keys.js';
 import { watchMetricsInbox } from './metrics/fold.js';
-import { failedRecord } from './metrics/records.js';
 import type { PromMetrics } from './metrics/prometheus.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { RateLimitedError } from './limiter-error.js';
@@ -23,7 +22,7 @@ import { createLogger, lazyChild, type Logger } from './logger.js';
 import { analyzeStage } from './processors/analyze.js';
 import { readOutput, type StageContext, type StageHandler } from './processors/context.js';
 import { generateStage, type GenerateWork } from './processors/generate.js';
-import type { OutputName, PlanOutput, StageOutputs } from './processors/outputs.js';
+import type { StageOutputs } from './processors/outputs.js';
 import { researchStage } from './processors/research.js';
 import { validateStage } from './processors/validate.js';
 import { keptCompleted, StageJobDataSchema, stageJobId, type StageJobData } from './queues.js';
@@ -111,31 +110,6 @@ function agentCacheSuffix(deps: WorkerDeps, llm: LlmProvider): string {
     .update(JSON.stringify([generatorFingerprint(), llm.name, deps.docs?.name ?? null, deps.pipeline ?? {}]))
     .digest('hex')
     .slice(0, 12);
-}
-
-/** The item's plan, for the tier its failure is counted under: carried by the job, else in the record (Message Batches mode). */
-async function planOf(conn: FactoryConnection, data: StageJobData): Promise<PlanOutput | undefined> {
-  if (data.o?.plan) return data.o.plan;
-  const raw = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), 'plan' satisfies OutputName);
-  try {
-    return raw ? (JSON.parse(raw) as PlanOutput) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The item's failure as stored for `status` and `results` (with its requirement, which `retry` runs
- * again), and counted once in the metrics; a no-op when the item has ended already. Throws when
- * Redis is away or full: the caller decides who tries again.
- */
-async function markFailed(conn: FactoryConnection, data: StageJobData, reason: string, logger: Logger, metrics: MetricsRecorder, retries = data.r ?? 0): Promise<void> {
-  const payload = metrics.payload(failedRecord(data, reason, await planOf(conn, data), retries), logger);
-  const requirement = await conn.redis.hget(itemKey(conn.config.prefix, data.b, data.k), ITEM_FIELDS.requirement);
-  if (await finalizeItem(conn, data.b, data.k, { s: 'failed', e: reason, ...(requirement ? { r: requirement } : {}) }, payload)) {
-    logger.warn({ reason }, 'requirement failed');
-    metrics.observe(payload?.record);
-  }
 }
 
 /** Logs a failure mark that did not land: the failed-jobs sweep (failed-sweep.ts) ends the item later. */
@@ -240,7 +214,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       // The item is marked before its job fails for good; should Redis refuse the mark, the run waits and comes back.
       const fail = (why: string): Promise<void> =>
         // Its retries: the provider's (earlier runs' and this one's) and the stage job's earlier attempts.
-        markFailed(ctx.conn, data, why, logger, ctx.metrics, (data.r ?? 0) + providerRetries + job.attemptsMade).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
+        markFailed(ctx, data, why, logger, (data.r ?? 0) + providerRetries + job.attemptsMade).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
       if (isPermanentError(error)) {
         await fail(reason);
         throw new UnrecoverableError(reason);
@@ -340,7 +314,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
         if (!final || !data.success) return;
         const jobLogger = logger.child({ batch: data.data.b, req: data.data.k, stage });
-        void markFailed(conn, data.data, reason, jobLogger, ctx.metrics, (data.data.r ?? 0) + Math.max(0, job.attemptsMade - 1)).catch(markMissed(jobLogger, reason));
+        void markFailed(ctx, data.data, reason, jobLogger, (data.data.r ?? 0) + Math.max(0, job.attemptsMade - 1)).catch(markMissed(jobLogger, reason));
       });
       const logError = throttledErrorLog(logger, 'worker error', { stage });
       // BullMQ's own steps (fetching, finishing) meet a refusing Redis first: they close the gate too.
@@ -360,7 +334,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   const submissions = watchSubmissions(conn, logger);
   const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, (error) => void (gate.noticed(error) || logger.warn({ err: error }, 'could not fold the metrics inbox; the next round or a reader will')));
   const cancelSweep = sweepCancelled(conn, () => [...new Set([...active.values()].map((j) => j.batch))], abortBatch, logger);
-  const failedSweep = watchFailedJobs(conn, (data, reason) => markFailed(conn, data, reason, logger.child({ batch: data.b, req: data.k }), ctx.metrics), logger);
+  const failedSweep = watchFailedJobs(conn, (data, reason) => markFailed(ctx, data, reason, logger.child({ batch: data.b, req: data.k })), logger);
 
   let closing: Promise<void> | undefined;
   return {

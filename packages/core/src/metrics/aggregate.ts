@@ -68,7 +68,8 @@ export function recordFields(record: RequirementRecord): Map<string, number> {
   }
   if (Object.keys(record.budget).length > 0) add('b|n', 1);
   for (const stage of BUDGET_STAGES) add(`b|${stage}`, record.budget[stage] ?? 0);
-  if (record.usage && record.model) add(`u|${label(record.model)}|${record.mode ?? 'realtime'}|n`, 1);
+  // Agents per model: a failed requirement's billed drafts add tokens and cost (addUsage) but no agent.
+  if (record.outcome === 'completed' && record.usage && record.model) add(`u|${label(record.model)}|${record.mode ?? 'realtime'}|n`, 1);
   addUsage(add, record);
   add('cache|agents', record.cachedAgent ? 1 : 0);
   if (record.cachedAgent && record.cachedTokens !== undefined) {

@@ -193,7 +193,7 @@ export function buildReport(fields: ReadonlyMap<string, number>, options: BuildR
     errors: topCounts(f, 'err|', 5),
     troubleshooting: {
       overTokens: f.get('over') ?? 0,
-      overTokensExamples: recent.filter((r) => recordTokens(r) > OVER_TOKENS).slice(0, 5).map((r) => ({ ...(r.batch ? { batch: r.batch } : {}), ...(r.key ? { key: r.key } : {}), tokens: recordTokens(r), why: overTokensWhy(r) })),
+      overTokensExamples: recent.filter((r) => r.outcome === 'completed' && recordTokens(r) > OVER_TOKENS).slice(0, 5).map((r) => ({ ...(r.batch ? { batch: r.batch } : {}), ...(r.key ? { key: r.key } : {}), tokens: recordTokens(r), why: overTokensWhy(r) })),
       timeouts: f.get('deg|timeout') ?? 0,
       fallbacks: f.get('deg|fallback') ?? 0,
       researchDegraded: f.get('deg|research') ?? 0,

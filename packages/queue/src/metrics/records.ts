@@ -1,5 +1,5 @@
 import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type RequirementRecordInput, type Tier } from '@agent-factory/core';
-import { billedSpend, resultCostUsd, type ModelPrice } from '@agent-factory/llm';
+import { billedSpend, resultCostUsd, type DraftsSpend, type ModelPrice } from '@agent-factory/llm';
 import { BATCH_PROVIDER } from '../batch-mode/context.js';
 import type { JobTiming } from '../processors/context.js';
 import type { PlanOutput } from '../processors/outputs.js';
@@ -76,9 +76,15 @@ function tierOf(plan: PlanOutput | undefined): { tier?: Tier; complexity?: numbe
   return { ...(c?.tier ? { tier: c.tier } : {}), ...(c?.score !== undefined ? { complexity: c.score } : {}) };
 }
 
-/** The metrics record of a requirement that failed for good. */
-export function failedRecord(data: StageJobData, reason: string, plan: PlanOutput | undefined, retries: number): RequirementRecordInput {
-  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, retries, ...tierOf(plan) };
+/** The usage, model, mode and cost of what its drafts were billed, as a completed record carries them. */
+function spendOf(spend: DraftsSpend | undefined): Partial<RequirementRecordInput> {
+  if (!spend) return {};
+  return { model: spend.model, mode: spend.batch ? 'batch' : 'realtime', usage: spend.usage, cost: spend.costUsd ?? 0, realtimeCost: spend.realtimeCostUsd ?? 0 };
+}
+
+/** The metrics record of a requirement that failed for good, with what its drafts were billed (the report's spend counts it). */
+export function failedRecord(data: StageJobData, reason: string, plan: PlanOutput | undefined, retries: number, spend?: DraftsSpend): RequirementRecordInput {
+  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, retries, ...tierOf(plan), ...spendOf(spend) };
 }
 
 /** The metrics record of a requirement answered from the finished-agents cache. */

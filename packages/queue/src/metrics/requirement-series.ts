@@ -62,7 +62,8 @@ export class RequirementSeries {
       this.tokens.inc({ kind: 'output', model }, r.usage.output);
       this.tokens.inc({ kind: 'cache_write', model }, r.usage.cacheCreation);
       this.tokens.inc({ kind: 'cache_read', model }, r.usage.cacheRead);
-      this.agentTokens.observe({ tier }, recordTokens(r));
+      // Per agent: a failed requirement's billed tokens count above, but it made no agent.
+      if (r.outcome === 'completed') this.agentTokens.observe({ tier }, recordTokens(r));
       this.cost.inc({ model, mode: r.mode ?? 'realtime' }, r.cost);
     }
     if (r.retries > 0) this.retries.inc(r.retries);

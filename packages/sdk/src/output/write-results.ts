@@ -30,7 +30,8 @@ export interface ResultsSummary {
 
 type IndexEntry =
   | Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded' | 'worker' | 'cached' | 'traceId'> & { file: string; name: string }
-  | (Pick<ItemResult, 'traceId'> & { state: string; error: string });
+  // A failed requirement's usage and costUsd: what its drafts were billed before it failed.
+  | (Pick<ItemResult, 'usage' | 'costUsd' | 'traceId'> & { state: string; error: string });
 
 const UNFINISHED: Record<string, string> = { pending: 'not finished yet', failed: 'failed', cancelled: 'the batch was cancelled' };
 
@@ -77,7 +78,7 @@ export async function writeBatchResults(conn: FactoryConnection, batchId: string
         const { gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, cached, traceId } = r;
         return [r.inputId, { file: relative(folder.root, written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, cached, traceId }];
       }
-      return [r.inputId, { state: r.state, error: r.error ?? UNFINISHED[r.state] ?? r.state, traceId: r.traceId }];
+      return [r.inputId, { state: r.state, error: r.error ?? UNFINISHED[r.state] ?? r.state, usage: r.usage, costUsd: r.costUsd, traceId: r.traceId }];
     } catch (error) {
       return error as Error;
     }

@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { startSimulator, type Simulator } from '@agent-factory/sim';
+import type { MetricsReport } from '@agent-factory/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+
+/**
+ * A requirement that fails after the provider billed it: the first draft (a paid 200 answer) fails
+ * the gates, the second request is refused (a 400) or fails until the retries run out. What the
+ * simulator billed must show on the failure in index.json and in `report`'s spend: nothing mocked
+ * (real Redis, the simulator, a worker process, the CLI).
+ */
+const quiet = createLogger({}, { level: 'error' });
+/** Requirements with this word: a malformed first answer (billed, fails the gates), then a permanent 400. */
+const REFUSED = 'Quuxify';
+/** Requirements with this word: a malformed first answer, then 500s until the provider's and the stage's retries are spent. */
+const FAULTY = 'Frobnitz';
+
+let redis: TestRedis;
+let sim: Simulator;
+let conn: FactoryConnection;
+let worker: WorkerProcess;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  redis = await startRedis({ appendonly: false });
+  sim = await startSimulator({
+    seed: 11,
+    ttftMs: 2,
+    faults: { rules: [{ match: REFUSED, sequence: ['malformed'], then: '400' }, { match: FAULTY, sequence: ['malformed'], then: '500' }] },
+  });
+  const prefix = testPrefix();
+  conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
+  env = { REDIS_URL: redis.url, AF_PREFIX: prefix };
+  worker = await spawnWorker({
+    ...env, ANTHROPIC_API_KEY: 'sim-key', ANTHROPIC_BASE_URL: sim.url, AF_PROVIDER: 'anthropic', AF_RESEARCH: 'local',
+    // One provider retry and two stage attempts: the 500s run out quickly.
+    AF_GENERATION_RETRIES: '1', AF_ATTEMPTS: '2', AF_BACKOFF_MS: '100', AF_METRICS_PORT: '0',
+  });
+  dir = await mkdtemp(join(tmpdir(), 'af-failed-spend-'));
+}, 30_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await conn?.close();
+  await sim?.close();
+  await redis?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** The sum of a worker's Prometheus samples whose line starts with `series` (every label set of it). */
+async function promSum(series: string): Promise<number> {
+  const ready = worker.lines.find((l) => l.includes('"worker ready"'))!;
+  const text = await (await fetch((JSON.parse(ready) as { metrics: string }).metrics)).text();
+  return text.split('\n').filter((l) => l.startsWith(series)).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}
+
+interface FailureEntry {
+  state: string;
+  error: string;
+  usage?: { input: number; output: number; cacheCreation: number; cacheRead: number };
+  costUsd?: number;
+}
+
+describe('a requirement that fails after billed provider calls', () => {
+  it.each([
+    { marker: REFUSED, error: /^generate: .*400/ },
+    { marker: FAULTY, error: /^generate: .*500.*\(after 2 attempts\)$/ },
+  ])('$marker: index.json\'s failure and the report count every token and dollar the simulator billed', async ({ marker, error }) => {
+    sim.ledger.reset();
+    const outputBefore = await promSum('af_tokens_total{kind="output"');
+    const costBefore = await promSum('af_cost_usd_total{');
+    const batch = await submitBatch(conn, [{ id: 'only', requirement: `Review ${marker} service configuration files for leaked secrets` }], { useCache: false });
+    const status = await waitForBatch(conn, batch.id, 40_000);
+    expect(status.counts).toMatchObject({ completed: 0, failed: 1 });
+    const billed = sim.ledger.snapshot();
+    // The first draft was answered and billed; the later requests were not.
+    expect(billed.messages.realtime).toBe(1);
+    expect(billed.tokens.realtime.output).toBeGreaterThan(0);
+    expect(billed.costUsd.realtime).toBeGreaterThan(0);
+
+    const out = join(dir, marker);
+    const results = await runCli(['results', batch.id, '--out', out], { env });
+    expect(results.code, results.stderr).toBe(1);
+    const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, FailureEntry>;
+    expect(index['only']).toMatchObject({ state: 'failed', usage: billed.tokens.realtime });
+    expect(index['only']!.error).toMatch(error);
+    expect(index['only']!.costUsd).toBeCloseTo(billed.costUsd.realtime, 6);
+
+    const json = await runCli(['report', '--batch', batch.id, '--json'], { env });
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as MetricsReport;
+    expect(report.totals).toMatchObject({ finished: 1, completed: 0, failed: 1 });
+    const sum = (k: 'input' | 'output' | 'cacheWrite' | 'cacheRead'): number => report.usage.reduce((s, u) => s + u[k], 0);
+    expect({ input: sum('input'), output: sum('output'), cacheCreation: sum('cacheWrite'), cacheRead: sum('cacheRead') }).toEqual(billed.tokens.realtime);
+    // Spend, not agents: the requirement made none.
+    expect(report.usage.map((u) => [u.mode, u.agents])).toEqual([['realtime', 0]]);
+    expect(report.cost.total).toBeCloseTo(billed.costUsd.realtime, 6);
+    const text = await runCli(['report', '--batch', batch.id], { env });
+    expect(text.stdout).toContain(`total $${report.cost.total.toFixed(4)}`);
+    // The worker's Prometheus counters too.
+    expect((await promSum('af_tokens_total{kind="output"')) - outputBefore).toBe(billed.tokens.realtime.output);
+    expect((await promSum('af_cost_usd_total{')) - costBefore).toBeCloseTo(billed.costUsd.realtime, 6);
+  }, 60_000);
+});
