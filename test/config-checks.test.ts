@@ -77,6 +77,11 @@ describe('a bad setting: exit 2, one line naming the variable', () => {
     ...(['worker', 'status', 'serve', 'submit', 'up', 'start'] as const).map(
       (command) => [[command], { REDIS_URL: 'redis://u:secret@127.0.0.1:notaport' }, /^agent-factory: REDIS_URL: "redis:\/\/u:\*\*\*@127\.0\.0\.1:notaport" is not a Redis URL: give redis:\/\/\[user:password@\]host:port/] as const,
     ),
+    // Whatever AF_RESEARCH says, as doctor and the in-process commands refuse it (a bad URL must not wait for the day research switches to context7).
+    ...([{ AF_RESEARCH: 'context7' }, { AF_RESEARCH: 'local' }, {}] as const).map(
+      (research) => [['worker'], { ...research, CONTEXT7_URL: 'localhost:8080' }, /^agent-factory: CONTEXT7_URL: "localhost:8080" has the scheme localhost: give http\(s\):\/\/host\[:port\]\[\/path\] of a Context7-compatible MCP server \(default https:\/\/mcp\.context7\.com\/mcp\)\n$/] as const,
+    ),
+    [['start'], { AF_RESEARCH: 'local', CONTEXT7_URL: 'not a url' }, /^agent-factory: CONTEXT7_URL: "not a url" is not a URL: give http\(s\):\/\/host/],
     [['status'], { REDIS_URL: 'http://127.0.0.1:1' }, /^agent-factory: REDIS_URL: "http:\/\/127\.0\.0\.1:1" has the scheme http: give redis:\/\//],
     ...(['worker', 'status', 'serve', 'submit'] as const).map((command) => [[command], { LOG_LEVEL: 'loud' }, /^agent-factory: LOG_LEVEL: "loud" is not a level \(fatal, error, warn, info, debug, trace, silent\)\n$/] as const),
   ] as const)('%s with %o', async (args, env, message) => {

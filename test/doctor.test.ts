@@ -349,6 +349,15 @@ describe('doctor: output and usage', () => {
     expect(() => workerSettings({ AF_RESEARCH: 'bogus' })).toThrow('AF_RESEARCH must be local, context7, context7-stdio, none, not "bogus"');
   });
 
+  it('fails on a CONTEXT7_URL a worker would refuse, in the words a worker uses, even with local research', async () => {
+    const run = await runCli(['doctor'], { env: envFor(good, { AF_RESEARCH: 'local', CONTEXT7_URL: 'localhost:8080' }) });
+    expect(run.code).toBe(1);
+    const refusal = 'CONTEXT7_URL: "localhost:8080" has the scheme localhost: give http(s)://host[:port][/path]';
+    expect(line(run, 'research source')).toMatch(/^FAIL  research source +CONTEXT7_URL: /);
+    expect(line(run, 'research source')).toContain(refusal);
+    expect(() => workerSettings({ AF_RESEARCH: 'local', CONTEXT7_URL: 'localhost:8080' })).toThrow(refusal);
+  });
+
   it('reports a bad LOG_FORMAT under logging, not under the alert thresholds', async () => {
     const run = await runCli(['doctor'], { env: envFor(good, { LOG_FORMAT: 'bogus' }) });
     expect(run.code).toBe(1);

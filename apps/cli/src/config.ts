@@ -1,5 +1,6 @@
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { LogLevelSchema, researchSettingsFromEnv, type ResearchSettings } from '@agent-factory/queue';
+import { Context7UrlSchema } from '@agent-factory/research';
 import { AgentModelsTextSchema } from '@agent-factory/sdk/agent-models';
 import { z } from 'zod';
 import { UsageError } from './usage-error.js';
@@ -11,7 +12,7 @@ const EnvSchema = z.object({
   // Unset: context7 when CONTEXT7_API_KEY is set, else local (see @agent-factory/research).
   AF_RESEARCH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['local', 'context7', 'context7-stdio', 'none']).optional()),
   CONTEXT7_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
-  CONTEXT7_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  CONTEXT7_URL: z.preprocess((v) => (v === '' ? undefined : v), Context7UrlSchema.optional()),
   AF_DOCS_DIR: z.string().min(1).optional(),
   AF_AGENT_MODELS: AgentModelsTextSchema.optional(),
   LOG_LEVEL: z.preprocess((v) => (v === '' ? undefined : v), LogLevelSchema.default('info')),

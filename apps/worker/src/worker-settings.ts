@@ -1,7 +1,7 @@
 import { parseAgentModels, type AgentModels } from '@agent-factory/core';
 import { llmSettingsFromEnv, type LlmSettings } from '@agent-factory/llm';
 import { tracesExport, type TracesExport } from '@agent-factory/telemetry';
-import { parseResearchMode, researchMode, type ResearchMode } from '@agent-factory/research';
+import { parseContext7Url, parseResearchMode, researchMode, type ResearchMode } from '@agent-factory/research';
 import {
   batchModeOptions,
   cacheSettingsFromEnv,
@@ -65,7 +65,13 @@ export function workerSettings(env: NodeJS.ProcessEnv, flags: { stages?: string;
 function readSettings(env: NodeJS.ProcessEnv, flags: { stages?: string; concurrency?: string }): WorkerSettings {
   const llm = llmSettingsFromEnv(env);
   const wanted = parseResearchMode(env['AF_RESEARCH']);
-  const context7 = { ...(env['CONTEXT7_API_KEY'] ? { context7ApiKey: env['CONTEXT7_API_KEY'] } : {}), ...(env['CONTEXT7_URL'] ? { context7Url: env['CONTEXT7_URL'] } : {}) };
+  const context7Url = env['CONTEXT7_URL'];
+  // Checked whatever AF_RESEARCH says, as doctor and the CLI's commands check it: a bad value is refused
+  // now rather than surfacing on the day someone switches research to context7.
+  const context7 = {
+    ...(env['CONTEXT7_API_KEY'] ? { context7ApiKey: env['CONTEXT7_API_KEY'] } : {}),
+    ...(context7Url ? { context7Url: namedSetting('CONTEXT7_URL', () => parseContext7Url(context7Url)) } : {}),
+  };
   const research = researchMode(wanted, context7.context7ApiKey);
   const traces = tracesExport(env);
   const cacheSettings = cacheSettingsFromEnv(env);

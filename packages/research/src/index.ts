@@ -10,6 +10,7 @@ export {
   type DocSection,
   type LibrarySearchResult,
 } from './context7-format.js';
+export { Context7UrlSchema, parseContext7Url } from './context7-url.js';
 export { classifyAnswer, classifyCallError, DocsSourceError, type AnswerVerdict, type DocsErrorKind } from './docs-errors.js';
 export { CALLS_PATH, startDocsHttpServer, type DocsHttpServerOptions, type RunningDocsHttpServer } from './docs-http-server.js';
 export { createDocsMcpServer, DOCS_SERVER_INFO, LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-mcp-server.js';

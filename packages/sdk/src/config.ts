@@ -1,6 +1,6 @@
 import { AnthropicSettingsSchema, type RetryEvent } from '@agent-factory/llm';
 import { QueueConfigSchema, type Logger } from '@agent-factory/queue';
-import { RESEARCH_MODES } from '@agent-factory/research';
+import { Context7UrlSchema, RESEARCH_MODES } from '@agent-factory/research';
 import { z } from 'zod';
 import { AgentModelsSchema } from './agent-models.js';
 
@@ -27,7 +27,7 @@ export const FactoryConfigSchema = z.strictObject({
   /** A folder of your own Markdown that research also reads (AF_DOCS_DIR). */
   docsDir: z.string().min(1).optional(),
   context7ApiKey: z.string().min(1).optional(),
-  context7Url: z.url().optional(),
+  context7Url: Context7UrlSchema.optional(),
   /** Redis for the batch functions (REDIS_URL); nothing connects until the first of them is called. */
   redisUrl: z.string().min(1).optional(),
   /** Key prefix, a hash tag like `{af}` (AF_PREFIX). */
