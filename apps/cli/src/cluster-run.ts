@@ -27,7 +27,7 @@ export function whileClusterRuns<T>(work: Promise<T>, signal: Promise<NodeJS.Sig
  * failure's code after saying why, or with `signalCode` after a signal. It exits rather than
  * returns: a batch still being waited for would keep the process alive.
  */
-export async function stopAndExit(ending: { signal: NodeJS.Signals } | { failure: ClusterFailure }, stopAll: () => Promise<void>, signalCode: (signal: NodeJS.Signals) => number): Promise<never> {
+export async function stopAndExit(ending: { signal: NodeJS.Signals } | { failure: ClusterFailure }, stopAll: () => Promise<unknown>, signalCode: (signal: NodeJS.Signals) => number): Promise<never> {
   if ('failure' in ending) process.stderr.write(`agent-factory: ${ending.failure.message}\n`);
   await stopAll();
   process.exit('failure' in ending ? ending.failure.exitCode : signalCode(ending.signal));

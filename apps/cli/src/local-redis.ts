@@ -16,8 +16,12 @@ export interface LocalRedis {
    * another run started in the same data folder (`shared`: the last run to leave stops it).
    */
   origin: 'REDIS_URL' | 'localhost:6379' | 'started' | 'shared';
-  stop(): Promise<void>;
+  /** Lets go of it, and says whether it still runs: another run may still use it, or it was never ours to stop. */
+  stop(): Promise<RedisAfterStop>;
 }
+
+/** What is left of the Redis after this run let go of it: what it may still tell the user to run against it. */
+export type RedisAfterStop = 'stopped' | 'left running';
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -47,7 +51,7 @@ export const NO_REDIS_HELP =
  * noeviction) that is stopped on exit. Undefined when there is none of these.
  */
 export async function findOrStartRedis(env: NodeJS.ProcessEnv = process.env, dataDir = '.agent-factory/redis'): Promise<LocalRedis | undefined> {
-  const none = async (): Promise<void> => undefined;
+  const none = async (): Promise<RedisAfterStop> => 'left running';
   if (env['REDIS_URL']) return { url: env['REDIS_URL'], origin: 'REDIS_URL', stop: none };
   if (await redisAnswers(6379)) return { url: 'redis://127.0.0.1:6379', origin: 'localhost:6379', stop: none };
   if (!hasRedisServer()) return undefined;

@@ -1,4 +1,5 @@
 import { DEFAULT_PREFIX, displayRedisUrl } from '@agent-factory/queue';
+import type { RedisAfterStop } from './local-redis.js';
 
 /**
  * `REDIS_URL=… npx agent-factory <command>` to run from another terminal against this Redis (not
@@ -20,4 +21,14 @@ function prefixVar(prefix: string | undefined): string {
 /** What follows a command from withRedisUrl (outside any quotes, so a copied command stays whole): a note when its password shows as ***. */
 export function passwordNote(redisUrl: string): string {
   return displayRedisUrl(redisUrl) === redisUrl ? '' : ' (with the real password for ***)';
+}
+
+/**
+ * `command` to run once this run has ended, as a user can run it then: against this Redis while it
+ * still runs; when this run stopped it (a redis-server it started, or was the last to share), after
+ * `up` starts it again on its data (SHUTDOWN and SIGTERM write its AOF), as the URL is then another.
+ */
+export function afterRunHint(redisUrl: string, after: RedisAfterStop, command: string): string {
+  if (after === 'left running') return `\`${withRedisUrl(redisUrl, command)}\`${passwordNote(redisUrl)}`;
+  return `\`npx agent-factory up\` in this folder starts the Redis this run stopped again, on its data; then \`${withRedisUrl('<the URL up prints>', command)}\``;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { LocalRedis } from './local-redis.js';
+import type { LocalRedis, RedisAfterStop } from './local-redis.js';
 import { redisAnswers, redisCommand } from './redis-probe.js';
 
 /**
@@ -40,16 +40,17 @@ function recordServer(dir: string, server: Server): void {
  * joined is still there, which then stops it when it leaves last: this run lets go of it
  * (`child.release`), or its pipes would keep this process from exiting until then.
  */
-export function startedServer(dir: string, server: { pid: number; port: number }, child: { stop(): Promise<void>; release(): void }): () => Promise<void> {
+export function startedServer(dir: string, server: { pid: number; port: number }, child: { stop(): Promise<void>; release(): void }): () => Promise<RedisAfterStop> {
   recordServer(dir, { ...server, starter: process.pid });
   return async () => {
     if (liveUsers(dir).length > 0) {
       recordServer(dir, server);
       child.release();
-      return;
+      return 'left running';
     }
     await child.stop();
     rmSync(serverFile(dir), { force: true });
+    return 'stopped';
   };
 }
 
@@ -91,9 +92,11 @@ export function joinServer(dir: string, server: Server): LocalRedis {
       rmSync(mine, { force: true });
       // The run that started it still runs, or another joined: the last one leaving stops it.
       const now = await runningServer(dir);
-      if (!now || liveUsers(dir).length > 0 || (now.starter !== undefined && alive(now.starter))) return;
+      if (!now) return 'stopped';
+      if (liveUsers(dir).length > 0 || (now.starter !== undefined && alive(now.starter))) return 'left running';
       await redisCommand(server.port, 'SHUTDOWN', 10_000);
       rmSync(serverFile(dir), { force: true });
+      return 'stopped';
     },
   };
 }
