@@ -24,11 +24,14 @@ const stderrLines = {
   },
 };
 
-/** Connects with the environment's queue settings, runs `work`, and always closes, so the process can exit. */
-export async function withQueue<T>(work: (conn: FactoryConnection) => Promise<T>): Promise<T> {
+/**
+ * Connects with the environment's queue settings, runs `work`, and always closes, so the process can exit.
+ * `readOnly` for the commands that only read (status, report, results, cache stats): opening the queues then writes nothing.
+ */
+export async function withQueue<T>(work: (conn: FactoryConnection) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
   const { config, level } = loadQueueConfig();
   const logger = pino({ level }, stderrLines);
-  const conn = await connect(config, { logger });
+  const conn = await connect(config, { logger, ...options });
   try {
     return await work(conn);
   } finally {

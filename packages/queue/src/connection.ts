@@ -29,6 +29,8 @@ export interface ConnectOptions {
   logger?: Logger;
   /** Traces the stage queues (and the workers started on this connection); see @agent-factory/telemetry. */
   telemetry?: Telemetry;
+  /** For a command that only reads: opening the queues writes nothing to Redis (see openQueues). */
+  readOnly?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function connect(config: Partial<QueueConfig> = {}, options: Connec
     redis.disconnect();
     throw error;
   }
-  const queues = openQueues(redis, parsed, options.telemetry);
+  const queues = openQueues(redis, parsed, { ...(options.telemetry ? { telemetry: options.telemetry } : {}), readOnly: options.readOnly ?? false });
   let closed = false;
   return {
     config: parsed,

@@ -66,10 +66,21 @@ export function stageJobOptions(config: QueueConfig): JobsOptions {
   };
 }
 
-/** The four stage queues on one shared client (BullMQ does not close a client it was given). */
-export function openQueues(client: RedisClient, config: QueueConfig, telemetry?: Telemetry): Record<Stage, Queue> {
+/**
+ * The four stage queues on one shared client (BullMQ does not close a client it was given).
+ * `readOnly`: BullMQ writes each queue's `<prefix>:<stage>:meta` hash when it opens it, unless told
+ * not to; a command that only reads (status, report…) must leave Redis as it found it.
+ */
+export function openQueues(client: RedisClient, config: QueueConfig, options: { telemetry?: Telemetry; readOnly?: boolean } = {}): Record<Stage, Queue> {
+  const { telemetry, readOnly = false } = options;
   const entries = STAGES.map((stage) => {
-    const queue = new Queue(stage, { connection: client, prefix: config.prefix, defaultJobOptions: stageJobOptions(config), ...(telemetry ? { telemetry } : {}) });
+    const queue = new Queue(stage, {
+      connection: client,
+      prefix: config.prefix,
+      defaultJobOptions: stageJobOptions(config),
+      ...(readOnly ? { skipMetasUpdate: true } : {}),
+      ...(telemetry ? { telemetry } : {}),
+    });
     // Connection errors reach the callers of add(); an unhandled 'error' event would crash the process.
     queue.on('error', () => undefined);
     return [stage, queue] as const;

@@ -133,7 +133,7 @@ export function registerCache(program: Command): void {
     .description('Entries and memory in Redis, hits and misses per namespace and layer, across every worker.')
     .option('--json', 'print the numbers as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const [stats, sizes] = await withQueue((conn) => Promise.all([cacheStats(conn.redis, conn.config.prefix), cacheSizes(conn.redis, conn.config.prefix)]));
+      const [stats, sizes] = await withQueue((conn) => Promise.all([cacheStats(conn.redis, conn.config.prefix), cacheSizes(conn.redis, conn.config.prefix)]), { readOnly: true });
       process.stdout.write(`${flags.json ? JSON.stringify({ ...stats, sizes }, null, 2) : formatCacheStats(stats, sizes)}\n`);
     });
 

@@ -23,6 +23,6 @@ export function registerReport(program: Command): void {
         const report = await metricsReport(conn, { ...(flags.batch ? { batch: flags.batch } : {}), sinceMs });
         if (!report) throw new UsageError(`no batch ${flags.batch} (unknown, or its retention ended)`);
         process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
-      });
+      }, { readOnly: true });
     });
 }

@@ -54,6 +54,7 @@ export function registerResults(program: Command): void {
         } finally {
           await spool?.close();
         }
-      });
+        // Without --delete it only reads.
+      }, { readOnly: !flags.delete });
     });
 }

@@ -41,6 +41,6 @@ export function registerStatus(program: Command): void {
         const status = await getBatch(conn, batchId);
         if (!status) throw new UsageError(`no batch ${batchId} (unknown, or its retention ended)`);
         process.stdout.write(`${flags.json ? JSON.stringify(status, null, 2) : describeBatch(status)}\n`);
-      });
+      }, { readOnly: true });
     });
 }
