@@ -3,33 +3,29 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { connect, submitBatch } from '@agent-factory/queue';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitForBatch, WaitStoppedError } from '../apps/cli/src/batch-progress.js';
 import { CLI, runCli, testEnv } from './helpers/cli.js';
 import { limitMemory } from './helpers/maxmemory.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { redisPerFile } from './helpers/redis-file.js';
+import { testPrefix } from './helpers/redis.js';
 
 // The CLI runs from dist: `npx tsc -b` (or `npm test`) first.
 
-let redis: TestRedis;
-let client: Redis;
+// AOF on, as a user's Redis should be: the CLI warns on stderr about one without.
+const db = redisPerFile({ appendonly: true });
 let dir: string;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis(redis.url);
   dir = await mkdtemp(join(tmpdir(), 'af-submit-test-'));
 });
 afterAll(async () => {
-  await client?.quit();
-  await redis?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 function envFor(prefix: string): NodeJS.ProcessEnv {
-  return { REDIS_URL: redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'local', LOG_LEVEL: 'error' };
+  return { REDIS_URL: db.redis.url, AF_PREFIX: prefix, AF_PROVIDER: 'offline', AF_RESEARCH: 'local', LOG_LEVEL: 'error' };
 }
 
 /** Every key under the prefix, batches and BullMQ's queues alike (raw SCAN, not the factory's API). */
@@ -37,7 +33,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await client.scan(cursor, 'COUNT', 1000);
+    const [next, batch] = await db.client.scan(cursor, 'COUNT', 1000);
     keys.push(...batch.filter((k) => k.includes(prefix)));
     cursor = next;
   } while (cursor !== '0');
@@ -228,7 +224,7 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(Object.keys(JSON.parse(await readFile(join(dir, 'collected-out', 'index.json'), 'utf8')) as object)).toEqual(['g1', 'line-3']);
     expect((await runCli(['status', status.id], { env: envFor(prefix) })).stderr).toMatch(/no batch/);
     expect((await keysUnder(prefix)).filter((k) => k.includes(status.id))).toEqual([]);
-    expect(await client.zscore(`${prefix}:batches`, status.id)).toBeNull();
+    expect(await db.client.zscore(`${prefix}:batches`, status.id)).toBeNull();
   });
 
   it('--wait with no worker says so; Ctrl-C then stops the wait, not the batch: exit 130 and how to follow it', async () => {
@@ -276,7 +272,7 @@ describe('submit, status, results, cancel (no worker)', () => {
   });
 
   it('--wait in a log (no terminal) writes a progress line now and then', async () => {
-    const conn = await connect({ redisUrl: redis.url, prefix: testPrefix() });
+    const conn = await connect({ redisUrl: db.redis.url, prefix: testPrefix() });
     const batch = await submitBatch(conn, [{ id: 'a', requirement: 'Review Terraform plans.' }]);
     const lines: string[] = [];
     const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
@@ -393,7 +389,7 @@ describe('submit: a batch Redis has no room for', () => {
     const prefix = testPrefix();
     const path = join(dir, 'no-room.jsonl');
     await writeFile(path, requirements(1000, 1000));
-    await limitMemory(client, 2 * 2 ** 20);
+    await limitMemory(db.client, 2 * 2 ** 20);
     try {
       const run = await runCli(['submit', path], { env: envFor(prefix) });
       expect(run.code, run.stderr).toBe(1);
@@ -410,7 +406,7 @@ describe('submit: a batch Redis has no room for', () => {
       expect(fits.code, fits.stderr).toBe(0);
       expect(JSON.parse(fits.stdout)).toMatchObject({ inputs: 1000, total: 10 });
     } finally {
-      await client.config('SET', 'maxmemory', '0');
+      await db.client.config('SET', 'maxmemory', '0');
     }
   });
 });

@@ -10,13 +10,13 @@ export interface RedisFile {
   defer(...close: (() => Promise<unknown>)[]): void;
 }
 
-/** A private redis-server (no AOF) for the whole test file, registered with its hooks. */
-export function redisPerFile(): RedisFile {
+/** A private redis-server for the whole test file, registered with its hooks; no AOF unless asked. */
+export function redisPerFile(options: { appendonly?: boolean } = {}): RedisFile {
   let redis: TestRedis | undefined;
   let client: Redis | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
-    redis = await startRedis({ appendonly: false });
+    redis = await startRedis({ appendonly: options.appendonly ?? false });
     client = new Redis(redis.url);
   });
   afterEach(async () => {
