@@ -1,6 +1,6 @@
 import type { RequestGate } from '@agent-factory/llm';
 import {
-  batchUsage, openRedis, parseRateLimit, queueConfigFromEnv, RateLimitedError, RateLimiter, readLimitHeaders, type RateLimiterOptions, type RedisClient,
+  batchUsage, DEFAULT_TRANSIT_MS, openRedis, parseRateLimit, queueConfigFromEnv, RateLimitedError, RateLimiter, readLimitHeaders, type RateLimiterOptions, type RedisClient,
 } from '@agent-factory/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from './helpers/queue-workers.js';
@@ -106,22 +106,24 @@ describe('cluster-wide limiter (real redis-server)', () => {
   it('settles with the real usage: unused tokens come back, the API\'s lower count wins, usage goes to the batch', async () => {
     const prefix = testPrefix();
     const [a, b] = await limiters(2, { limits: { itpm: 1000, otpm: 1000 } }, prefix);
+    // A full bucket holds the limit less DEFAULT_TRANSIT_MS of refill (the API takes a cost when the request reaches it).
+    const full = 1000 * (1 - DEFAULT_TRANSIT_MS / 60_000);
     const r = await a!.reserve({ requests: 1, input: 600, output: 800 });
     expect(r.granted && r.waitMs).toBe(0);
-    expect(r.levels.input).toBeCloseTo(400, -1);
-    expect(r.levels.output).toBeCloseTo(200, -1);
+    expect(r.levels.input).toBeCloseTo(full - 600, -1);
+    expect(r.levels.output).toBeCloseTo(full - 800, -1);
     if (!r.granted) return;
     // 100 input and 300 output used: 500 and 500 come back, seen by the other limiter too.
     await a!.settle(r.amounts, { requests: 1, input: 100, output: 300 }, { usage: { batch: 'b_x', amounts: { requests: 1, input: 100, output: 300, cacheRead: 7 } } });
     const after = await b!.levels();
-    expect(after.input).toBeCloseTo(900, -1);
-    expect(after.output).toBeCloseTo(700, -1);
+    expect(after.input).toBeCloseTo(full - 100, -1);
+    expect(after.output).toBeCloseTo(full - 300, -1);
     expect(await batchUsage(clients[0]!, prefix, 'b_x')).toMatchObject({ requests: 1, input: 100, output: 300, cacheRead: 7 });
     // The API says fewer input tokens remain than we think: our bucket follows it down, never up.
     await b!.settle({ requests: 0, input: 0, output: 0 }, { requests: 0, input: 0, output: 0 }, { reports: { input: { remaining: 50 }, output: { remaining: 5000 } } });
     const lowered = await a!.levels();
     expect(lowered.input).toBeLessThan(60);
-    expect(lowered.output).toBeCloseTo(700, -1);
+    expect(lowered.output).toBeCloseTo(full - 300, -1);
     // A request larger than a limit is cut to the limit (it could never fit otherwise) and waits for a full bucket.
     const big = await a!.reserve({ input: 5000 }, 120_000);
     expect(big.granted && big.amounts.input).toBe(1000);

@@ -23,7 +23,7 @@ export * from './cache.js';
 export * from './batch-mode/index.js';
 export * from './webhooks/index.js';
 export { parseRateLimit, RateLimitsSchema, LIMIT_NAMES, type RateLimits, type LimitName, type LimitAmounts } from './limiter-config.js';
-export { RateLimiter, DEFAULT_MAX_WAIT_MS, DEFAULT_WINDOW_MS, type RateLimiterOptions, type Reservation, type Levels, type SettleOptions } from './limiter.js';
+export { RateLimiter, DEFAULT_MAX_WAIT_MS, DEFAULT_TRANSIT_MS, DEFAULT_WINDOW_MS, type RateLimiterOptions, type Reservation, type Levels, type SettleOptions } from './limiter.js';
 export { RateLimitedError } from './limiter-error.js';
 export { DEFAULT_PAUSE_MS, type GateOptions, type GateOutcome, type GateRequest, type LimiterGate, type LimiterPermit } from './limiter-gate.js';
 export { readLimitHeaders, type LimitReport } from './limiter-headers.js';

@@ -11,6 +11,11 @@ import { settleScript } from './scripts/limiter-settle.js';
 export const DEFAULT_WINDOW_MS = 60_000;
 /** Longest a job sleeps for its slot; a later slot sends it back to the queue instead. */
 export const DEFAULT_MAX_WAIT_MS = 5_000;
+/**
+ * How much later than our reservation the API may take a request's cost (connection set-up, a busy
+ * worker's event loop, the network): our buckets hold this much less than the limit (see BUCKETS_LUA).
+ */
+export const DEFAULT_TRANSIT_MS = 2_000;
 /** A batch's usage outlives its retention (7 days by default) by a day. */
 const DEFAULT_USAGE_TTL_SECONDS = 8 * 24 * 3600;
 
@@ -25,6 +30,8 @@ export interface RateLimiterOptions {
   /** Refill window (the API's is a minute; tests shrink it). */
   windowMs?: number;
   maxWaitMs?: number;
+  /** DEFAULT_TRANSIT_MS; at most a tenth of the window (tests shrink the window, not the network). */
+  transitMs?: number;
   /** How long a batch's usage hash is kept after its last request. */
   usageTtlSeconds?: number;
 }
@@ -63,6 +70,7 @@ function levelsOf(raw: unknown[]): Levels {
 export class RateLimiter {
   readonly windowMs: number;
   readonly maxWaitMs: number;
+  readonly transitMs: number;
   private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly keys: { state: string; pause: string };
@@ -78,6 +86,7 @@ export class RateLimiter {
     this.configured = limitAmounts(options.limits ?? {});
     this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    this.transitMs = Math.min(Math.max(0, options.transitMs ?? DEFAULT_TRANSIT_MS), this.windowMs / 10);
     this.usageTtlSeconds = options.usageTtlSeconds ?? DEFAULT_USAGE_TTL_SECONDS;
   }
 
@@ -116,6 +125,7 @@ export class RateLimiter {
       maxWaitMs,
       ...LIMIT_NAMES.map((n) => limits[n]),
       ...LIMIT_NAMES.map((n) => taken[n]),
+      this.transitMs,
     ])) as unknown[];
     const levels = levelsOf(raw);
     const ms = Number(raw[1]);
@@ -139,6 +149,7 @@ export class RateLimiter {
       ...LIMIT_NAMES.map((n) => limits[n]),
       ...LIMIT_NAMES.map((n) => reserved[n] - used[n]),
       ...LIMIT_NAMES.map((n) => remaining[n]),
+      this.transitMs,
       ...pairs,
     ]);
     return Number(result);

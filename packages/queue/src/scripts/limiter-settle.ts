@@ -8,7 +8,8 @@ import { Script } from './script.js';
  * a 429, and adds the request's usage to its batch's usage hash.
  *
  * KEYS: state, pause, usage. ARGV: windowMs, pauseMs, usageTtlSeconds (0 = no usage), ageMs of the
- * remaining counts, 3 limits (0 = none), 3 refunds, 3 remaining (-1 = unknown), then usage field/amount pairs.
+ * remaining counts, 3 limits (0 = none), 3 refunds, 3 remaining (-1 = unknown), transitMs, then usage
+ * field/amount pairs.
  * Returns the pause left, in ms.
  */
 export const settleScript = new Script(
@@ -17,17 +18,19 @@ export const settleScript = new Script(
 local state, pauseKey, usageKey = KEYS[1], KEYS[2], KEYS[3]
 local window, pauseMs, usageTtl, age = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local limits = {tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])}
+local transit = tonumber(ARGV[14])
 local now = nowMs()
-local levels = readLevels(state, limits, window, now)
+local levels = readLevels(state, limits, window, transit, now)
 local any = false
 for i = 1, 3 do
   if levels[i] then
     any = true
-    levels[i] = math.min(limits[i], levels[i] + tonumber(ARGV[7 + i]))
+    local full = capacity(limits[i], window, transit)
+    levels[i] = math.min(full, levels[i] + tonumber(ARGV[7 + i]))
     local remaining = tonumber(ARGV[10 + i])
     if remaining >= 0 then
       -- The count was true when the headers arrived; the API's bucket has refilled since.
-      remaining = math.min(limits[i], remaining + age * limits[i] / window)
+      remaining = math.min(full, remaining + age * limits[i] / window)
       if remaining < levels[i] then levels[i] = remaining end
     end
   end
@@ -37,7 +40,7 @@ if pauseMs > 0 and redis.call('PTTL', pauseKey) < pauseMs then
   redis.call('SET', pauseKey, math.floor(now + pauseMs), 'PX', math.ceil(pauseMs))
 end
 if usageTtl > 0 then
-  for j = 14, #ARGV, 2 do redis.call('HINCRBY', usageKey, ARGV[j], ARGV[j + 1]) end
+  for j = 15, #ARGV, 2 do redis.call('HINCRBY', usageKey, ARGV[j], ARGV[j + 1]) end
   redis.call('EXPIRE', usageKey, usageTtl)
 end
 return math.max(0, redis.call('PTTL', pauseKey))
