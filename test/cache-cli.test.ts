@@ -73,7 +73,7 @@ describe('cache commands (functions)', () => {
     expect(sizes.research.entries).toBe(summary.docsAnswers);
     expect(sizes.agents).toEqual({ entries: 0, bytes: 0 });
     const table = formatCacheStats(stats, sizes);
-    expect(table).toMatch(/^namespace\s+entries\s+in Redis\s+memory hits\s+redis hits\s+misses\s+computed\s+stale served\s+hit rate\nanalysis\s+2\s+0\.0 MB\s+\d+\s+\d+\s+\d+\s+2\s+0\s+\d+\.\d%/);
+    expect(table).toMatch(/^namespace\s+entries\s+in Redis\s+memory hits\s+redis hits\s+misses\s+computed\s+waited\s+stale served\s+hit rate\nanalysis\s+2\s+0\.0 MB\s+\d+\s+\d+\s+\d+\s+2\s+\d+\s+0\s+\d+\.\d%/);
     expect(table).toContain('duplicate computes: none');
     await worker.quit();
   });
@@ -92,7 +92,7 @@ describe('agent-factory cache (end to end)', () => {
 
     const stats = await runCli(['cache', 'stats'], { env });
     expect(stats.code).toBe(0);
-    expect(stats.stdout).toMatch(/^analysis\s+50\s+0\.\d MB\s+0\s+0\s+50\s+50\s+0\s+0\.0%$/m);
+    expect(stats.stdout).toMatch(/^analysis\s+50\s+0\.\d MB\s+0\s+0\s+50\s+50\s+0\s+0\s+0\.0%$/m);
     const json = JSON.parse((await runCli(['cache', 'stats', '--json'], { env })).stdout) as {
       namespaces: { analysis: { computed: number } };
       sizes: { analysis: { entries: number; bytes: number } };

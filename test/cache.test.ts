@@ -95,6 +95,41 @@ describe('SharedCache Redis tier', () => {
   });
 });
 
+describe('memory tier lifetime', () => {
+  // Redis keeps the entry 300 ms more; a worker reading it then must not serve it past that.
+  const expiring = async (prefix: string, key: string): Promise<void> => {
+    await cache(prefix).set('agents', key, { agent: 1 });
+    await client().pexpire(valueKey(prefix, 'agents', key), 300);
+  };
+
+  it('keeps a value read from Redis in memory no longer than Redis keeps it (get, getOrCompute)', async () => {
+    const prefix = testPrefix();
+    await expiring(prefix, 'read');
+    await expiring(prefix, 'looked-up');
+    const worker = cache(prefix);
+    expect(await worker.get('agents', 'read')).toEqual({ agent: 1 });
+    expect(await worker.getOrCompute('agents', 'looked-up', () => Promise.resolve({ agent: 2 }))).toEqual({ agent: 1 });
+    await sleep(400);
+    expect(await client().exists(valueKey(prefix, 'agents', 'read'))).toBe(0);
+    expect(await worker.get('agents', 'read')).toBeUndefined();
+    expect(await worker.getOrCompute('agents', 'looked-up', () => Promise.resolve({ agent: 2 }))).toEqual({ agent: 2 });
+  });
+
+  it('a waiter woken with another worker\'s value keeps it no longer than Redis does', async () => {
+    const prefix = testPrefix();
+    const [a, b] = [cache(prefix), cache(prefix)];
+    const slow = async (): Promise<string> => {
+      await sleep(100);
+      return 'first';
+    };
+    // a computes with a 1 s TTL; b, waiting on a's lock, is handed the value by the lock script.
+    const [, waited] = await Promise.all([a.getOrCompute('agents', 'w', slow, 1), sleep(20).then(() => b.getOrCompute('agents', 'w', () => Promise.resolve('b computed')))]);
+    expect(waited).toBe('first');
+    await sleep(1200);
+    expect(await b.getOrCompute('agents', 'w', () => Promise.resolve('again'))).toBe('again');
+  });
+});
+
 describe('compressed values', () => {
   /** An agent-like value: some 6 KB of JSON, Markdown lines that vary as real ones do. */
   const agent = { s: 'completed', c: Array.from({ length: 120 }, (_, i) => `- Check rule ${i} of the ${['API', 'schema', 'handler'][i % 3]} layer (${(i * 7919) % 1000})`).join('\n') };
@@ -288,6 +323,31 @@ describe('counters and clearing', () => {
     await Promise.all([workers[0]!.getOrCompute('research', 'w', compute), workers[1]!.getOrCompute('research', 'w', compute), workers[1]!.getOrCompute('research', 'w', compute)]);
     await Promise.all(workers.map((w) => w.flushStats()));
     expect((await cacheStats(client(), prefix)).namespaces.research).toMatchObject({ miss: 3, computed: 1, waited: 2 });
+  });
+
+  it('counts callers that share one in-process lookup as it was answered: a Redis hit for each, misses only when computed', async () => {
+    const prefix = testPrefix();
+    const first = cache(prefix);
+    await first.getOrCompute('research', 'docs', () => Promise.resolve('answer'));
+    await first.flushStats();
+    const worker = cache(prefix);
+    const never = (): Promise<string> => Promise.reject(new Error('not computed: the value is in Redis'));
+    expect(await Promise.all(Array.from({ length: 5 }, () => worker.getOrComputeStale('research', 'docs', never)))).toEqual(Array.from({ length: 5 }, () => ({ value: 'answer' })));
+    await worker.flushStats();
+    const redisHits = (await cacheStats(client(), prefix)).namespaces.research;
+    // The first worker's miss and compute; this worker's five callers all found it in Redis.
+    expect(redisHits).toMatchObject({ redis: 5, miss: 1, computed: 1, waited: 0 });
+
+    // Sharing a compute: the leader computed, the four others waited for it; five misses.
+    const other = testPrefix();
+    const computing = cache(other);
+    const slow = async (): Promise<string> => {
+      await sleep(50);
+      return 'made';
+    };
+    await Promise.all(Array.from({ length: 5 }, () => computing.getOrCompute('research', 'new', slow)));
+    await computing.flushStats();
+    expect((await cacheStats(client(), other)).namespaces.research).toMatchObject({ redis: 0, miss: 5, computed: 1, waited: 4 });
   });
 
   it('names the keys computed more than once within their TTL (the duplicate detector), and forgets them with their namespace', async () => {

@@ -28,3 +28,22 @@ export async function readValue(redis: RedisClient, key: string): Promise<string
   const raw = await redis.getBuffer(key);
   return raw === null ? null : unpackValue(raw);
 }
+
+/** A value's JSON and how long Redis keeps it still (ms; -1 without expiry, -2 gone meanwhile). */
+export interface StoredValue {
+  json: string;
+  pttl: number;
+}
+
+/**
+ * readValue with the value's remaining lifetime, pipelined into the same round trip, so a copy kept
+ * in memory can expire with it (a worker must not serve what Redis has expired).
+ */
+export async function readStored(redis: RedisClient, key: string): Promise<StoredValue | null> {
+  const replies = await redis.pipeline().getBuffer(key).pttl(key).exec();
+  const [[getError, raw] = [], [ttlError, pttl] = []] = replies ?? [];
+  if (getError) throw getError;
+  if (!Buffer.isBuffer(raw)) return null;
+  // The value read is right however its lifetime read went; without one, memory keeps no copy.
+  return { json: unpackValue(raw), pttl: ttlError ? -2 : Number(pttl) };
+}

@@ -7,12 +7,12 @@ import { Script } from './scripts/script.js';
 // copy and KEYS[4] the "failing" marker. All carry the prefix's hash tag (one Cluster slot).
 
 /**
- * The value if present; else, when stale answers are allowed (ARGV[3]) and the entry is failing, its
+ * The value and its remaining ms if present; else, when stale answers are allowed (ARGV[3]) and the entry is failing, its
  * stale copy and the failure; else the lock if free (taken with our token); else the lock's remaining ms.
  */
 const GET_OR_LOCK = new Script('cache-get-or-lock', `
 local v = redis.call('GET', KEYS[1])
-if v then return {'value', v} end
+if v then return {'value', v, redis.call('PTTL', KEYS[1])} end
 if ARGV[3] == '1' then
   local why = redis.call('GET', KEYS[4])
   if why then
@@ -55,7 +55,7 @@ const RENEW = new Script('cache-renew', `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`);
 
-export type LockAttempt = { kind: 'value'; json: string } | { kind: 'stale'; json: string; failure: string } | { kind: 'locked' } | { kind: 'held'; pttl: number };
+export type LockAttempt = { kind: 'value'; json: string; pttl: number } | { kind: 'stale'; json: string; failure: string } | { kind: 'locked' } | { kind: 'held'; pttl: number };
 
 /** How long stale copies live and how long a failing entry serves its stale copy before the source is asked again. */
 export interface StaleWindow {
@@ -81,10 +81,11 @@ const keyList = (keys: EntryKeys): string[] => (keys.stale ? [keys.value, keys.l
 export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: string, lockTtlMs: number, allowStale = false): Promise<LockAttempt> {
   const list = keyList(keys);
   // Buffers: a value may be compressed (cache-codec.ts).
-  const reply = (await GET_OR_LOCK.runBuffer(redis, list, [token, lockTtlMs, allowStale && keys.stale ? '1' : '0'])) as [Buffer, Buffer | number | null, Buffer?];
-  const [kindBytes, data, failure] = reply;
+  const reply = (await GET_OR_LOCK.runBuffer(redis, list, [token, lockTtlMs, allowStale && keys.stale ? '1' : '0'])) as [Buffer, Buffer | number | null, Buffer | number | undefined];
+  const [kindBytes, data, third] = reply;
   const kind = kindBytes.toString();
-  if (kind === 'value' && Buffer.isBuffer(data)) return { kind, json: unpackValue(data) };
+  if (kind === 'value' && Buffer.isBuffer(data)) return { kind, json: unpackValue(data), pttl: Number(third) };
+  const failure = third;
   if (kind === 'stale' && Buffer.isBuffer(data)) return { kind, json: unpackValue(data), failure: String(failure) };
   if (kind === 'locked') return { kind };
   // PTTL is -1 for a lock without expiry (never ours) and -2 when it just vanished: retry soon.

@@ -5,7 +5,8 @@ import type { RedisClient } from './connection.js';
 export const CACHE_NAMESPACES: readonly CacheNamespace[] = ['analysis', 'research', 'templates', 'agents'];
 
 /**
- * Where a lookup was answered: memory / redis are hits, miss is everything else; a miss then ends as
+ * Where a lookup was answered: memory / redis are hits (callers sharing one in-process lookup count
+ * as it was answered: a Redis hit for each), miss is everything else; a miss then ends as
  * computed (this caller ran compute, or stored with set() a value it made: a finished agent) or
  * waited (another caller, here or on another worker, did), and
  * stale counts the misses answered with a stale copy because compute failed (stale-while-error).

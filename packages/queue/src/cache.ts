@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Cache, CacheNamespace } from '@agent-factory/core';
 import { LRUCache } from 'lru-cache';
 import { countCompute } from './cache-computes.js';
-import { packValue, readValue, type PackedValue } from './cache-codec.js';
+import { packValue, readStored, type PackedValue } from './cache-codec.js';
 import { commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
 import { doneChannel, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
@@ -116,13 +116,13 @@ export class SharedCache implements Cache {
     const full = valueKey(this.prefix, namespace, key);
     const cached = this.memory.get(full);
     if (cached !== undefined) return this.hit<T>(namespace, 'memory', cached);
-    const json = await readValue(this.redis, full);
-    if (json === null) {
+    const stored = await readStored(this.redis, full);
+    if (stored === null) {
       this.stats.count(namespace, 'miss');
       return undefined;
     }
-    this.remember(namespace, full, json);
-    return this.hit<T>(namespace, 'redis', json);
+    this.rememberFor(full, stored.json, stored.pttl);
+    return this.hit<T>(namespace, 'redis', stored.json);
   }
 
   /**
@@ -149,7 +149,7 @@ export class SharedCache implements Cache {
     this.stats.count(namespace, 'computed');
     const keys = this.keysOf(namespace, key);
     const ttl = this.ttlOf(namespace, ttlSeconds);
-    this.remember(namespace, keys.value, value.json, ttl);
+    this.remember(keys.value, value.json, ttl);
     // Through the commit script so waiters on this key wake; the empty token owns no lock.
     await commit(this.redis, keys, value.stored, ttl, '');
   }
@@ -184,29 +184,46 @@ export class SharedCache implements Cache {
     if (cached !== undefined) return { value: this.hit<T>(namespace, 'memory', cached) };
     // Callers that accept a stale copy and callers that want the error do not share a flight.
     const flightKey = allowStale ? `stale ${keys.value}` : keys.value;
-    let flight = this.flights.get(flightKey);
-    if (flight) {
-      this.stats.count(namespace, 'miss');
-      this.stats.count(namespace, 'waited');
-    } else {
+    const joined = this.flights.get(flightKey);
+    let flight = joined;
+    if (!flight) {
       const entry: Entry = { namespace, key, keys, ttl: this.ttlOf(namespace, options.ttlSeconds), label: options.label ?? key, allowStale };
       flight = this.lookup(entry, compute).finally(() => this.flights.delete(flightKey));
       this.flights.set(flightKey, flight);
     }
-    const found = await flight;
+    const found = joined ? await this.join(namespace, joined) : await flight;
     const value = JSON.parse(found.json) as T;
     return found.stale === undefined ? { value } : { value, stale: found.stale };
   }
 
+  /**
+   * Another caller's flight, counted as that flight was answered: a Redis hit is a hit for every
+   * caller sharing it; a value someone computed is a miss that waited; a stale copy a stale miss.
+   */
+  private async join(namespace: CacheNamespace, flight: Promise<Found>): Promise<Found> {
+    try {
+      const found = await flight;
+      if (found.layer === 'redis') this.stats.count(namespace, 'redis');
+      else {
+        this.stats.count(namespace, 'miss');
+        this.stats.count(namespace, found.layer === 'stale' ? 'stale' : 'waited');
+      }
+      return found;
+    } catch (error) {
+      this.stats.count(namespace, 'miss');
+      throw error;
+    }
+  }
+
   /** Redis, then the cluster-wide lock: take it and compute, or wait for the holder's value. */
   private async lookup(entry: Entry, compute: () => Promise<unknown>): Promise<Found> {
-    const { namespace, keys, ttl } = entry;
-    // A plain GET first: hits are the common case, and GET is several times cheaper than the script.
-    const json = await readValue(this.redis, keys.value);
-    if (json !== null) {
-      this.remember(namespace, keys.value, json, ttl);
+    const { namespace, keys } = entry;
+    // A plain GET (and PTTL) first: hits are the common case, and GET is several times cheaper than the script.
+    const stored = await readStored(this.redis, keys.value);
+    if (stored !== null) {
+      this.rememberFor(keys.value, stored.json, stored.pttl);
       this.stats.count(namespace, 'redis');
-      return { json };
+      return { json: stored.json, layer: 'redis' };
     }
     this.stats.count(namespace, 'miss');
     const token = randomUUID();
@@ -214,14 +231,14 @@ export class SharedCache implements Cache {
     const deadline = Date.now() + this.waitTimeoutMs;
     for (;;) {
       if (attempt.kind === 'value') {
-        this.remember(namespace, keys.value, attempt.json, ttl);
+        this.rememberFor(keys.value, attempt.json, attempt.pttl);
         this.stats.count(namespace, 'waited');
-        return { json: attempt.json };
+        return { json: attempt.json, layer: 'waited' };
       }
       if (attempt.kind === 'stale') {
         // The entry is failing (here or elsewhere, moments ago): its stale copy, without asking again.
         this.stats.count(namespace, 'stale');
-        return { json: attempt.json, stale: attempt.failure };
+        return { json: attempt.json, stale: attempt.failure, layer: 'stale' };
       }
       if (attempt.kind === 'locked') return this.computeAndStore(entry, compute, token);
       const left = deadline - Date.now();
@@ -265,16 +282,16 @@ export class SharedCache implements Cache {
       const stale = await release(this.redis, keys, token, failure).catch(() => undefined);
       if (stale !== undefined && entry.allowStale) {
         this.stats.count(namespace, 'stale');
-        return { json: stale, stale: failure };
+        return { json: stale, stale: failure, layer: 'stale' };
       }
       throw error;
     }
     clearInterval(renewal);
-    this.remember(namespace, keys.value, json, ttl);
+    this.remember(keys.value, json, ttl);
     // The value is computed and correct even if Redis fails to store it: the caller still gets it,
     // and other workers take over once the lock expires.
     await commit(this.redis, keys, packValue(json).stored, ttl, token).catch(() => undefined);
-    return { json };
+    return { json, layer: 'computed' };
   }
 
   private hit<T>(namespace: CacheNamespace, layer: CacheLayer, json: string): T {
@@ -282,8 +299,19 @@ export class SharedCache implements Cache {
     return JSON.parse(json) as T;
   }
 
-  private remember(namespace: CacheNamespace, full: string, json: string, ttl = this.ttl[namespace]): void {
-    this.memory.set(full, json, { ttl: ttl * 1000 });
+  /** Keeps a value this process stores (set, compute) in memory as long as it is stored for. */
+  private remember(full: string, json: string, ttlSeconds: number): void {
+    this.rememberFor(full, json, ttlSeconds * 1000);
+  }
+
+  /**
+   * Keeps a value read from Redis in memory for no longer than Redis keeps it (`pttl` ms, as PTTL
+   * answered): a copy kept for the namespace's whole TTL outlived the entry, up to twice as long,
+   * and workers disagreed on what the cache holds. A value without expiry (-1) keeps none here, nor
+   * one that expired meanwhile (-2).
+   */
+  private rememberFor(full: string, json: string, pttl: number): void {
+    if (pttl > 0) this.memory.set(full, json, { ttl: pttl });
   }
 
   private dropMemory(namespace: string): void {
@@ -317,9 +345,10 @@ interface Entry {
   allowStale: boolean;
 }
 
-/** A lookup's JSON, and the failure when it is a stale copy. */
+/** A lookup's JSON, where it came from (how the callers sharing it count it), and the failure when it is a stale copy. */
 interface Found {
   json: string;
+  layer: Extract<CacheLayer, 'redis' | 'computed' | 'waited' | 'stale'>;
   stale?: string;
 }
 

@@ -36,11 +36,11 @@ const percent = (rate: number): string => `${(rate * 100).toFixed(1)}%`;
 
 /**
  * The stats as a table: namespace, entries in Redis and their memory, memory hits, redis hits,
- * misses, computed (calls that reached the source), stale answers served, hit rate; a total row
- * last; then any entry computed twice.
+ * misses and how they ended — computed (calls that reached the source), waited (for another
+ * caller's compute), stale answers served —, hit rate; a total row last; then any entry computed twice.
  */
 export function formatCacheStats(stats: CacheStats, sizes: Record<CacheNamespace, NamespaceSize>): string {
-  const header = ['namespace', 'entries', 'in Redis', 'memory hits', 'redis hits', 'misses', 'computed', 'stale served', 'hit rate'];
+  const header = ['namespace', 'entries', 'in Redis', 'memory hits', 'redis hits', 'misses', 'computed', 'waited', 'stale served', 'hit rate'];
   const total = Object.values(sizes).reduce((sum, s) => ({ entries: sum.entries + s.entries, bytes: sum.bytes + s.bytes }), { entries: 0, bytes: 0 });
   const rows = [...CACHE_NAMESPACES.map((ns) => [ns, stats.namespaces[ns], sizes[ns]] as const), ['total', stats.total, total] as const].map(([name, s, z]) => [
     name,
@@ -50,6 +50,7 @@ export function formatCacheStats(stats: CacheStats, sizes: Record<CacheNamespace
     String(s.redis),
     String(s.miss),
     String(s.computed),
+    String(s.waited),
     String(s.stale),
     percent(s.hitRate),
   ]);
