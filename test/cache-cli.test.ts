@@ -157,11 +157,12 @@ describe('agent-factory cache with a worker', () => {
       expect(warmed.redis + warmed.memory).toBe(50);
       expect(warmed.computed).toBe(50);
 
-      // Cleared: cold again, not read.
+      // Cleared: its counters start again, and it is cold again, not read.
       const cleared = await runCli(['cache', 'clear', 'analysis', '--json'], { env });
       expect(JSON.parse(cleared.stdout)).toEqual({ namespace: 'analysis', deleted: 50 });
+      expect(await analysis()).toMatchObject({ redis: 0, memory: 0, miss: 0, computed: 0 });
       await batch('Audit Kubernetes RBAC roles for wildcards.\n');
-      expect(await analysis()).toMatchObject({ redis: warmed.redis, memory: warmed.memory, miss: warmed.miss });
+      expect(await analysis()).toMatchObject({ redis: 0, memory: 0, miss: 0 });
     } finally {
       await worker.stop();
       await bare.stop();

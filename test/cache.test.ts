@@ -377,15 +377,20 @@ describe('counters and clearing', () => {
     for (let i = 0; i < 25; i++) await a.set('analysis', `a${i}`, i);
     await a.set('research', 'r', 'kept');
     await b.get('analysis', 'a1'); // now in b's memory
-    await b.flushStats();
+    await b.get('research', 'r');
+    await Promise.all([a.flushStats(), b.flushStats()]);
     expect(await clearCache(client(), prefix, 'analysis')).toBe(25);
+    // The cleared namespace's counters start again; the others' stay.
+    const afterClear = await cacheStats(client(), prefix);
+    expect(afterClear.namespaces.analysis).toEqual({ memory: 0, redis: 0, miss: 0, computed: 0, waited: 0, stale: 0, hitRate: 0 });
+    expect(afterClear.namespaces.research).toMatchObject({ computed: 1, memory: 0, redis: 1 });
     expect(await client().exists(valueKey(prefix, 'research', 'r'))).toBe(1);
     await expect.poll(() => b.get('analysis', 'a1')).toBeUndefined();
     expect(await a.get('analysis', 'a2')).toBeUndefined();
     expect(await b.get('research', 'r')).toBe('kept');
+    await Promise.all([a.flushStats(), b.flushStats()]);
     expect(await clearCache(client(), prefix)).toBe(1);
-    // Counters are not entries: they stay.
-    expect(await client().exists(`${prefix}:cache:stats`)).toBe(1);
+    expect((await cacheStats(client(), prefix)).total).toMatchObject({ memory: 0, redis: 0, miss: 0, computed: 0 });
   });
 });
 

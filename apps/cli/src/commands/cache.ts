@@ -140,7 +140,7 @@ export function registerCache(program: Command): void {
 
   cache
     .command('clear')
-    .description(`Delete cached entries of one namespace (${CACHE_NAMESPACES.join(', ')}) or of all; counters stay.`)
+    .description(`Delete cached entries of one namespace (${CACHE_NAMESPACES.join(', ')}) or of all, and reset their hit and miss counters.`)
     .argument('[namespace]', 'the namespace to clear; all when omitted')
     .option('--json', 'print the count as JSON')
     .action(async (namespace: string | undefined, flags: { json?: boolean }) => {
