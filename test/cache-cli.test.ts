@@ -130,6 +130,14 @@ describe('agent-factory cache (end to end)', () => {
     expect(text.stdout).toMatch(/^warmed 3 requirements: 2 analyses, \d+ docs answers in [\d.]+ s\n$/);
     const empty = await runCli(['cache', 'warm', join(dir, 'missing.txt')], { env });
     expect(empty.code).toBe(2);
+
+    // Told the cache is off, warm writes nothing to it.
+    await runCli(['cache', 'clear'], { env });
+    const off = await runCli(['cache', 'warm', join(dir, 'reqs.txt')], { env: { ...env, AF_CACHE: 'none' } });
+    expect(off.code).toBe(2);
+    expect(off.stdout).toBe('');
+    expect(off.stderr).toMatch(/AF_CACHE=none turns the shared cache off: nothing to warm/);
+    expect(await redis.keys(`${env.AF_PREFIX}:cache:analysis:*`)).toEqual([]);
   }, 60_000);
 });
 

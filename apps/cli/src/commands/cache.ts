@@ -10,8 +10,10 @@ import {
 } from '@agent-factory/core';
 import {
   analysisCacheKey,
+  CACHE_ENV,
   CACHE_NAMESPACES,
   CachedDocsSource,
+  cacheSettingsFromEnv,
   cacheSizes,
   cacheStats,
   clearCache,
@@ -155,6 +157,10 @@ export function registerCache(program: Command): void {
     .argument('<file>', 'requirements: JSONL, CSV (a requirement column) or plain text (one a line); "-" reads stdin')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: { json?: boolean }) => {
+      // The cache it was told is off is not written to: workers started with the same setting would never read it.
+      if (!cacheSettingsFromEnv().enabled) {
+        throw new UsageError(`${CACHE_ENV.enabled}=${process.env[CACHE_ENV.enabled] ?? ''} turns the shared cache off: nothing to warm (unset ${CACHE_ENV.enabled} to warm the cache the workers read)`);
+      }
       const config = loadConfig();
       // As workers read them: warmed answers live as long, and are fetched as they would fetch them.
       const settings = loadResearchSettings();
