@@ -164,6 +164,9 @@ describe('agent-factory cache with a worker', () => {
       const warmed = await analysis();
       expect(warmed.redis + warmed.memory).toBe(50);
       expect(warmed.computed).toBe(50);
+      // A requirement that was not warmed is planned without a read: no miss for it.
+      await batch('Audit Terraform modules for public S3 buckets.\n');
+      expect(await analysis()).toMatchObject({ redis: warmed.redis, memory: warmed.memory, miss: warmed.miss });
 
       // Cleared: its counters start again, and it is cold again, not read.
       const cleared = await runCli(['cache', 'clear', 'analysis', '--json'], { env });

@@ -394,6 +394,28 @@ describe('counters and clearing', () => {
   });
 });
 
+describe('warmed keys', () => {
+  it('reads Redis only for keys cache warm stored, and only while their entries live', async () => {
+    const prefix = testPrefix();
+    const warm = cache(prefix, { ttlSeconds: { analysis: 1 } });
+    await warm.set('analysis', 'warmed', { plan: 1 }, 1);
+    await warm.markWarmed('analysis', ['warmed']);
+    await warm.flushStats();
+    const worker = cache(prefix);
+    expect(await worker.getIfWarm('analysis', 'warmed')).toEqual({ plan: 1 });
+    // Warming one key does not send every other key's lookup to Redis, where it would miss.
+    for (let i = 0; i < 20; i++) expect(await worker.getIfWarm('analysis', `cold ${i}`)).toBeUndefined();
+    await worker.flushStats();
+    expect((await cacheStats(client(), prefix)).namespaces.analysis).toMatchObject({ redis: 1, miss: 0 });
+    // Once the warmed entries expired, nothing is read: no misses for the rest of the old TTL.
+    await sleep(1100);
+    expect(await worker.getIfWarm('analysis', 'warmed')).toBeUndefined();
+    expect(await worker.getIfWarm('analysis', 'cold 0')).toBeUndefined();
+    await worker.flushStats();
+    expect((await cacheStats(client(), prefix)).namespaces.analysis).toMatchObject({ redis: 1, miss: 0 });
+  });
+});
+
 describe('cache keys', () => {
   it('keys a plan by the normalized requirement and what else changes it', () => {
     const key = analysisCacheKey({ requirement: 'Review  Terraform plans\n for public S3 buckets ' });

@@ -18,8 +18,12 @@ export const staleKey = (prefix: string, ns: CacheNamespace, key: string): strin
 /** Present while a value's compute keeps failing: workers serve the stale copy instead of asking again. */
 export const failingKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachefail:${ns}:${key}`;
 
-/** Present while `cache warm` has filled a namespace workers only read when warmed (analysis); lives as long as its entries. */
-export const warmedKey = (prefix: string, ns: CacheNamespace): string => `${prefix}:cachewarm:${ns}`;
+/**
+ * The keys `cache warm` stored in a namespace workers only read when warmed (analysis), a sorted set
+ * scored by each entry's expiry (ms). Named apart from the namespace-wide marker older versions kept
+ * (`cachewarm`, a string, no longer read; it expires on its own).
+ */
+export const warmedKey = (prefix: string, ns: CacheNamespace): string => `${prefix}:cachewarmed:${ns}`;
 
 /** How often a value was computed within its TTL; more than once is a duplicate. */
 export const computesKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachecount:${ns}:${key}`;

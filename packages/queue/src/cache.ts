@@ -126,16 +126,16 @@ export class SharedCache implements Cache {
   }
 
   /**
-   * get() in a namespace only read once `cache warm` filled it (markWarmed): otherwise undefined
-   * without a Redis read, so a namespace nobody warmed costs a batch nothing.
+   * get() for a key `cache warm` stored (markWarmed), while its entry lives: otherwise undefined
+   * without a Redis read, so a key nobody warmed costs a batch nothing.
    */
   async getIfWarm<T>(namespace: CacheNamespace, key: string): Promise<T | undefined> {
-    return (await this.warmth.isWarm(namespace)) ? this.get<T>(namespace, key) : undefined;
+    return (await this.warmth.isWarm(namespace, key)) ? this.get<T>(namespace, key) : undefined;
   }
 
-  /** Tells every worker that a namespace is warmed (cache warm), for as long as its entries live. */
-  async markWarmed(namespace: CacheNamespace): Promise<void> {
-    await this.warmth.mark(namespace, this.ttl[namespace]);
+  /** Tells every worker that these keys of a namespace are warmed (cache warm), for as long as their entries live. */
+  async markWarmed(namespace: CacheNamespace, keys: readonly string[]): Promise<void> {
+    await this.warmth.mark(namespace, keys, this.ttl[namespace]);
   }
 
   async set<T>(namespace: CacheNamespace, key: string, value: T, ttlSeconds?: number): Promise<void> {

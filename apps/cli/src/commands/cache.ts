@@ -122,8 +122,8 @@ export async function warmCache(
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? WARM_CONCURRENCY, requirements.length) }, worker));
-  // The workers' analyze stage reads plans only once told the namespace is warmed.
-  if (analyses.size > 0) await cache.markWarmed('analysis');
+  // The workers' analyze stage reads only the plans it is told were warmed.
+  if (analyses.size > 0) await cache.markWarmed('analysis', [...analyses]);
   return { requirements: requirements.length, analyses: analyses.size, docsAnswers: answers.size, failed: [...failed] };
 }
 
