@@ -146,6 +146,16 @@ describe('agent-factory start (npm start)', () => {
     expect(new Set(Object.values(index).map((e) => e.file))).toEqual(new Set(files.filter((f) => f !== 'notes.md')));
   }, 60_000);
 
+  it('refuses (exit 2) a folder whose index.json it did not write, before running anything, and leaves it as it is', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'af-start-'));
+    await writeFile(join(out, 'index.json'), '{"mine":1}\n');
+    const run = await runCli(['start', '--in-process', '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`agent-factory: ${join(out, 'index.json')} is not an index agent-factory wrote (its entries are not agent files or failures); writing this batch's index there would replace it: write to another --out folder, or move that index.json away first\n`);
+    expect(await readdir(out)).toEqual(['index.json']);
+    expect(await readFile(join(out, 'index.json'), 'utf8')).toBe('{"mine":1}\n');
+  });
+
   it('runs the same batch in-process when asked (the fallback without Redis)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'af-start-'));
     const run = await runCli(['start', '--in-process', '--out', out]);

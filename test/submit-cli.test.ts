@@ -227,6 +227,36 @@ describe('submit, status, results, cancel (no worker)', () => {
     expect(await db.client.zscore(`${prefix}:batches`, status.id)).toBeNull();
   });
 
+  it('results and submit --out refuse an index.json that is not the batch\'s (another batch\'s, or the user\'s), before writing anything (exit 2)', async () => {
+    const prefix = testPrefix();
+    const submit = async (requirement: string): Promise<string> => (JSON.parse((await runCli(['submit', '-', '--json'], { env: envFor(prefix), input: `${requirement}\n` })).stdout) as { id: string }).id;
+    const [first, second] = [await submit('Review Go services for goroutine leaks.'), await submit('Audit Kubernetes RBAC roles for wildcards.')];
+    const out = join(dir, 'taken-out');
+    expect((await runCli(['results', first, '--out', out], { env: envFor(prefix) })).code).toBe(0);
+    const indexText = await readFile(join(out, 'index.json'), 'utf8');
+    // Each entry names its batch: the index says whose it is.
+    expect(Object.values(JSON.parse(indexText) as Record<string, unknown>)).toEqual([expect.objectContaining({ batch: first, state: 'pending' })]);
+
+    // Replaced, the first batch's agent files would be listed in no index.
+    const intoTaken = await runCli(['results', second, '--out', out], { env: envFor(prefix) });
+    expect([intoTaken.code, intoTaken.stderr]).toEqual([2, `agent-factory: ${join(out, 'index.json')} holds the results of batch ${first}; writing batch ${second}'s index there would replace it: write to another --out folder, or move that index.json away first\n`]);
+    // submit --out says so before it submits, not once the batch is done.
+    const submitInto = await runCli(['submit', '-', '--out', out], { env: envFor(prefix), input: 'Document the billing REST API.\n' });
+    expect([submitInto.code, submitInto.stderr]).toEqual([2, `agent-factory: ${join(out, 'index.json')} holds the results of batch ${first}; writing this batch's index there would replace it: write to another --out folder, or move that index.json away first\n`]);
+    expect(await readFile(join(out, 'index.json'), 'utf8')).toBe(indexText);
+    // The same batch again is fine.
+    expect((await runCli(['results', first, '--out', out], { env: envFor(prefix) })).code).toBe(0);
+
+    // A file of the user's named index.json stays as it is.
+    const mine = join(dir, 'mine-out');
+    await mkdir(mine, { recursive: true });
+    await writeFile(join(mine, 'index.json'), '{"mine":1}\n');
+    const intoMine = await runCli(['results', first, '--out', mine], { env: envFor(prefix) });
+    expect([intoMine.code, intoMine.stderr]).toEqual([2, `agent-factory: ${join(mine, 'index.json')} is not an index agent-factory wrote (its entries are not agent files or failures); writing batch ${first}'s index there would replace it: write to another --out folder, or move that index.json away first\n`]);
+    expect(await readFile(join(mine, 'index.json'), 'utf8')).toBe('{"mine":1}\n');
+    expect(await readdir(mine)).toEqual(['index.json']);
+  }, 60_000);
+
   it('--wait with no worker says so; Ctrl-C then stops the wait, not the batch: exit 130 and how to follow it', async () => {
     const prefix = testPrefix();
     const child = spawn(process.execPath, [CLI, 'submit', '-', '--wait'], { env: testEnv(envFor(prefix)), stdio: ['pipe', 'pipe', 'pipe'] });

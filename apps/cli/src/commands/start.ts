@@ -15,7 +15,7 @@ import { demoPace, paceEnv } from '../demo-pace.js';
 import { findOrStartRedis, NO_REDIS_HELP, type RedisAfterStop } from '../local-redis.js';
 import { layoutOption } from '../output-options.js';
 import { serverPort } from '../port-flag.js';
-import { removePreviousRun } from '../previous-run.js';
+import { checkPreviousRun, removePreviousRun } from '../previous-run.js';
 import { withQueue } from '../queue-session.js';
 import { readRequirements, type IdentifiedRequirement } from '../read-requirements.js';
 import { afterRunHint, passwordNote, withRedisUrl } from '../redis-hint.js';
@@ -89,6 +89,8 @@ export function registerStart(program: Command): void {
       if (!flags.inProcess) await checkClusterSettings({ ...process.env, ...paceEnv(pace) }, true);
       const requirements = await readRequirements(file);
       await mkdir(flags.out, { recursive: true });
+      // Before anything runs: an index.json of the user's there is never replaced.
+      await checkPreviousRun(flags.out);
       const began = performance.now();
       // From before the first child: a signal at any point stops whatever was started, workers first.
       const signal = untilStopSignal();

@@ -24,11 +24,12 @@ import {
   type SubmitProgress,
 } from '@agent-factory/queue/client';
 import { inputRefusal } from '@agent-factory/sdk/batch-input';
-import { writeBatchResults, type Layout } from '@agent-factory/sdk/output';
+import { checkIndexFree, writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { enqueueBar, progressMode, waitStoppably, wantsBars } from '../batch-progress.js';
 import { describeBatch } from '../batch-view.js';
+import { asUsageError } from '../factory.js';
 import { signalExitCode, whileStoppable } from '../stop-signal.js';
 import { describeProblems, PRINTED_PROBLEMS } from '../input-problems.js';
 import { withQueue } from '../queue-session.js';
@@ -194,9 +195,11 @@ export function registerSubmit(program: Command): void {
       checkTextFlags(flags);
       if (flags.layout === 'plugin' && !flags.out) throw new UsageError('--layout shapes the folder --out writes: add --out DIR (or collect later: agent-factory results BATCH --out DIR --layout plugin)');
       const check = await checkInput(file, flags);
-      if (flags.out) await writableFolder(flags.out).catch(async (error: unknown) => {
+      // Before submitting, not once the batch is done: an index.json there is another's (the batch is new, or --resume's).
+      const out = flags.out;
+      if (out) await writableFolder(out).then(() => checkIndexFree(out, flags.resume)).catch(async (error: unknown) => {
         await discardInput(check);
-        throw error;
+        throw asUsageError(error);
       });
       const bars = wantsBars(flags.json);
       try {

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { relative } from 'node:path';
 import { batchResults, type FactoryConnection, type ItemResult } from '@agent-factory/queue/client';
 import { contentHash } from './content-hash.js';
+import { checkIndexFree } from './index-owner.js';
 import { OutputFolder, type OutputFolderOptions } from './output-folder.js';
 import type { WrittenAgent } from './write-agent.js';
 
@@ -28,10 +29,12 @@ export interface ResultsSummary {
   diff?: string;
 }
 
-type IndexEntry =
-  | Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded' | 'worker' | 'cached' | 'traceId'> & { file: string; name: string }
+// Each entry names its batch, so a folder's index says whose it is (index-owner.ts).
+type IndexEntry = { batch: string } & (
+  | (Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded' | 'worker' | 'cached' | 'traceId'> & { file: string; name: string })
   // A failed requirement's usage and costUsd: what its drafts were billed before it failed.
-  | (Pick<ItemResult, 'usage' | 'costUsd' | 'traceId'> & { state: string; error: string });
+  | (Pick<ItemResult, 'usage' | 'costUsd' | 'traceId'> & { state: string; error: string })
+);
 
 const UNFINISHED: Record<string, string> = { pending: 'not finished yet', failed: 'failed', cancelled: 'the batch was cancelled' };
 
@@ -43,11 +46,13 @@ async function checkIndexTarget(path: string): Promise<void> {
 /**
  * Writes every completed agent of a batch into `out` (agent names unique across the folder, never
  * overwriting; a file the folder already holds, identical, is reused) and `index.json` mapping each input id to its file (relative to `out`) and report, or
- * to its error; in the plugin layout, plugin.json too. Identical requirements share one result, so
+ * to its error, each entry naming the batch (an index.json there that is not this batch's is refused: checkIndexFree); in the plugin layout, plugin.json too. Identical requirements share one result, so
  * their content is identical: the file is written once and every id maps to it.
  */
 export async function writeBatchResults(conn: FactoryConnection, batchId: string, out: string, options: OutputFolderOptions = {}): Promise<ResultsSummary> {
   // Collected again into the same folder (partial results, then all): the same agents keep their files.
+  // Another run's index.json (or the user's own) is never replaced; checked before any file is written.
+  await checkIndexFree(out, batchId);
   const folder = await OutputFolder.open(out, { ...options, reuseIdentical: true });
   const indexPath = folder.pathOf('index.json');
   const indexTarget = folder.writePath('index.json');
@@ -76,9 +81,9 @@ export async function writeBatchResults(conn: FactoryConnection, batchId: string
       if (r.state === 'completed' && r.name !== undefined && r.content !== undefined) {
         const written = await fileFor(r.name, r.content);
         const { gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, cached, traceId } = r;
-        return [r.inputId, { file: relative(folder.root, written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, cached, traceId }];
+        return [r.inputId, { batch: batchId, file: relative(folder.root, written.path), name: written.name, gates, passed, tier, tokens, usage, costUsd, timings, degraded, worker, cached, traceId }];
       }
-      return [r.inputId, { state: r.state, error: r.error ?? UNFINISHED[r.state] ?? r.state, usage: r.usage, costUsd: r.costUsd, traceId: r.traceId }];
+      return [r.inputId, { batch: batchId, state: r.state, error: r.error ?? UNFINISHED[r.state] ?? r.state, usage: r.usage, costUsd: r.costUsd, traceId: r.traceId }];
     } catch (error) {
       return error as Error;
     }
