@@ -8,7 +8,7 @@ import { LocalDocsSource } from '@agent-factory/research';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCacheStats, parseNamespace, warmCache } from '../apps/cli/src/commands/cache.js';
-import { readValue } from '../packages/queue/src/cache-codec.js';
+import { readStored } from '../packages/queue/src/cache-codec.js';
 import { valueKey } from '../packages/queue/src/cache-names.js';
 import { analysisCacheKey, cacheSizes, cacheStats, researchCacheKey, SharedCache } from '../packages/queue/src/cache.js';
 import { runCli } from './helpers/cli.js';
@@ -51,8 +51,8 @@ describe('cache commands (functions)', () => {
     const summary = await warmCache(cache, requirements, { docs });
     expect(summary).toMatchObject({ requirements: 3, analyses: 2, failed: [] });
     for (const req of requirements) {
-      const stored = await readValue(redis, valueKey(prefix, 'analysis', analysisCacheKey(req)));
-      expect(JSON.parse(stored ?? 'null')).toEqual(JSON.parse(JSON.stringify(planRequirement(req))));
+      const stored = await readStored(redis, valueKey(prefix, 'analysis', analysisCacheKey(req)));
+      expect(JSON.parse(stored?.json ?? 'null')).toEqual(JSON.parse(JSON.stringify(planRequirement(req))));
     }
     const plan = planRequirement(requirements[0]!);
     const pairs = researchTargets(plan.analysis).map((t) => researchCacheKey(t.libraryId, researchTopic(plan.analysis)));

@@ -23,12 +23,6 @@ export function unpackValue(raw: Buffer): string {
   return (isBrotliPacked(raw) ? brotliUnpack(raw) : raw).toString('utf8');
 }
 
-/** A value's JSON, or null when Redis has none. */
-export async function readValue(redis: RedisClient, key: string): Promise<string | null> {
-  const raw = await redis.getBuffer(key);
-  return raw === null ? null : unpackValue(raw);
-}
-
 /** A value's JSON and how long Redis keeps it still (ms; -1 without expiry, -2 gone meanwhile). */
 export interface StoredValue {
   json: string;
@@ -36,8 +30,8 @@ export interface StoredValue {
 }
 
 /**
- * readValue with the value's remaining lifetime, pipelined into the same round trip, so a copy kept
- * in memory can expire with it (a worker must not serve what Redis has expired).
+ * A value's JSON and its remaining lifetime, pipelined into one round trip (so a copy kept in memory
+ * can expire with it: a worker must not serve what Redis has expired), or null when Redis has none.
  */
 export async function readStored(redis: RedisClient, key: string): Promise<StoredValue | null> {
   const replies = await redis.pipeline().getBuffer(key).pttl(key).exec();
