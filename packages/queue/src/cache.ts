@@ -185,13 +185,14 @@ export class SharedCache implements Cache {
     // Callers that accept a stale copy and callers that want the error do not share a flight.
     const flightKey = allowStale ? `stale ${keys.value}` : keys.value;
     const joined = this.flights.get(flightKey);
-    let flight = joined;
-    if (!flight) {
+    let found: Found;
+    if (joined) found = await this.join(namespace, joined);
+    else {
       const entry: Entry = { namespace, key, keys, ttl: this.ttlOf(namespace, options.ttlSeconds), label: options.label ?? key, allowStale };
-      flight = this.lookup(entry, compute).finally(() => this.flights.delete(flightKey));
+      const flight = this.lookup(entry, compute).finally(() => this.flights.delete(flightKey));
       this.flights.set(flightKey, flight);
+      found = await flight;
     }
-    const found = joined ? await this.join(namespace, joined) : await flight;
     const value = JSON.parse(found.json) as T;
     return found.stale === undefined ? { value } : { value, stale: found.stale };
   }
