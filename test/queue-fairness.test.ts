@@ -1,7 +1,7 @@
 import { cancelBatch, connect, createLogger, getBatch, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
-import { sleep, waitForBatch } from './helpers/queue-workers.js';
+import { sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 
 const quiet = createLogger({}, { level: 'error' });
@@ -52,4 +52,41 @@ describe('fair scheduling', () => {
     expect(end.counts.completed + end.counts.cancelled + end.counts.failed).toBe(2000);
     expect(end.counts.cancelled).toBeGreaterThan(0);
   }, 60_000);
+
+  it('a large batch submitted while another is running shares the workers with it instead of freezing it', async () => {
+    // Its own prefix and a worker process with a paced generate stage (the bottleneck, as a model
+    // would be), so the first batch is mid-way when the second arrives.
+    const prefix = testPrefix();
+    const own = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_GENERATE_DELAY_MS: '20', AF_CONCURRENCY: 'generate=2', AF_RESEARCH: 'none' });
+      const batch = (name: string, seed: number) => syntheticRequirements(600, seed).map((requirement, i) => ({ id: `${name}-${i}`, requirement }));
+      const first = await submitBatch(own, batch('first', 21), { name: 'first' });
+      await waitForBatch(own, first.id, 60_000, (s) => s.counts.completed >= 200);
+      const second = await submitBatch(own, batch('second', 22), { name: 'second' });
+
+      // Two samples while the second batch runs: the first batch's progress between them.
+      const before = await waitForBatch(own, second.id, 60_000, (s) => s.counts.completed >= 10);
+      const firstBefore = (await getBatch(own, first.id))!.counts.completed;
+      const after = await waitForBatch(own, second.id, 60_000, (s) => s.counts.completed >= 110);
+      const firstAfter = (await getBatch(own, first.id))!.counts.completed;
+      const secondGain = after.counts.completed - before.counts.completed;
+      const firstGain = firstAfter - firstBefore;
+      console.log(`while the second batch completed ${secondGain}, the first completed ${firstGain} (${firstBefore} → ${firstAfter} of 600)`);
+      // Round-robin gives each about half; a frozen first batch gains only the few items already in flight.
+      expect(firstGain).toBeGreaterThanOrEqual(secondGain * 0.4);
+      expect(firstAfter).toBeLessThan(600);
+
+      // A small batch submitted now still finishes long before either big one.
+      const small = await submitBatch(own, syntheticRequirements(10, 23).map((requirement, i) => ({ id: `small-${i}`, requirement })), { name: 'small' });
+      expect((await waitForBatch(own, small.id, 30_000)).counts.completed).toBe(10);
+      const [firstAtThatTime, secondAtThatTime] = [(await getBatch(own, first.id))!, (await getBatch(own, second.id))!];
+      expect(firstAtThatTime.counts.completed).toBeLessThan(600);
+      expect(secondAtThatTime.counts.completed).toBeLessThan(600);
+    } finally {
+      await worker?.stop();
+      await own.close();
+    }
+  }, 120_000);
 });

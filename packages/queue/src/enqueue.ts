@@ -2,6 +2,7 @@ import { RequirementSchema, type Requirement } from '@agent-factory/core';
 import { z } from 'zod';
 import type { FactoryConnection } from './connection.js';
 import { ITEM_FIELDS } from './items.js';
+import type { BatchPlace } from './priority.js';
 import { batchKeys, itemKey } from './keys.js';
 import { addChunkJobs, type Unjobbed } from './requeue-unjobbed.js';
 import { idsEntry } from './ids-entry.js';
@@ -35,8 +36,8 @@ export function batchInput(input: BatchItemInput): BatchItemInput {
 
 export interface EnqueueTarget {
   batchId: string;
-  /** The batch's priority (1–10); with an item's rank in the batch, its jobs' BullMQ priority. */
-  priority: number;
+  /** The batch's priority and rank offset; with an item's rank in the batch, its jobs' BullMQ priority. */
+  place: BatchPlace;
   /** Held by this producer: every write is fenced by it. */
   lease: SubmitLease;
   /** Distinct requirement keys the batch already holds (a resume's), so a repeat is not stored or counted again. */
@@ -66,7 +67,7 @@ export async function enqueueInputs(
   options: EnqueueOptions = {},
 ): Promise<{ enqueued: number; aborted: boolean }> {
   const { prefix } = conn.config;
-  const { batchId, priority, lease } = target;
+  const { batchId, place, lease } = target;
   const keys = batchKeys(prefix, batchId);
   const seen = target.seen ?? new Set<string>();
   let enqueued = target.enqueued ?? 0;
@@ -93,7 +94,7 @@ export async function enqueueInputs(
     lastWrite = stored;
     const written = stored.then(async (field) => {
       if (unjobbed.k.length > 0) {
-        await addChunkJobs(conn, batchId, priority, unjobbed);
+        await addChunkJobs(conn, batchId, place, unjobbed);
         // Only now: should this process die before, whoever ends the submission adds these jobs.
         await conn.redis.hdel(keys.unjobbed, String(field));
       }

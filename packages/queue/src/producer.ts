@@ -12,6 +12,7 @@ import { interruptIfAbandoned } from './interruption.js';
 import { batchIndexKey, batchKeys, idempotencyKey, submittingKey } from './keys.js';
 import { checkBatchRoom, countDistinct } from './batch-room.js';
 import { isRedisFullError } from './redis-memory.js';
+import { rankOffset } from './rank-offset.js';
 import { resumeBatch } from './resume.js';
 import { sealSubmission, statusAfterSubmit } from './submit-end.js';
 import { stoppedByFullRedis } from './submit-full.js';
@@ -123,6 +124,8 @@ export async function submitBatch(
   } else await checks();
   const keys = batchKeys(prefix, batchId);
   const priority = sub.priority ?? 5;
+  // Stored, so a resume or a retry of the batch keeps its place.
+  const place = { priority, rankOffset: await rankOffset(conn, priority) };
   const now = Date.now();
   const lease = new SubmitLease(conn, batchId);
   // `open` keeps the batch from finishing while its chunks are still being enqueued; the lease, taken
@@ -133,6 +136,7 @@ export async function submitBatch(
       name: sub.name ?? batchId,
       tenant: sub.tenant ?? 'default',
       priority,
+      rankOffset: place.rankOffset,
       createdAt: new Date(now).toISOString(),
       state: 'running',
       open: 1,
@@ -166,7 +170,7 @@ export async function submitBatch(
 
   lease.start();
   try {
-    const { aborted } = await enqueueInputs(conn, { batchId, priority, lease }, items, { ...(onProgress ? { onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const { aborted } = await enqueueInputs(conn, { batchId, place, lease }, items, { ...(onProgress ? { onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     if (aborted) await interruptIfAbandoned(conn, batchId, lease.token, 'signal');
     else await sealSubmission(conn, lease);
   } catch (error) {

@@ -7,6 +7,7 @@ import { interruptIfAbandoned } from './interruption.js';
 import { batchKeys, submittingKey } from './keys.js';
 import type { SubmitRunOptions } from './producer.js';
 import { isRedisFullError } from './redis-memory.js';
+import { batchPlace } from './rank-offset.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
 import { requirementKey } from './requirement-key.js';
 import { resumeBatchScript } from './scripts/resume-batch.js';
@@ -165,11 +166,11 @@ export async function resumeBatch(conn: FactoryConnection, batchId: string, item
       // Another resume got in between the check and the takeover, and was interrupted in turn.
       if ((await conn.redis.llen(keys.ids)) !== held) throw new ResumeRefusedError(`batch ${batchId} was resumed by another submit meanwhile; try again`);
       if (options.expectedInputs !== undefined) await conn.redis.hset(keys.batch, 'expected', options.expectedInputs);
-      const priority = Number((await conn.redis.hget(keys.batch, 'priority')) ?? 5);
+      const place = await batchPlace(conn, batchId);
       // Normally done when the batch was interrupted; this covers one that was never noticed.
       const requeued = await requeueUnjobbed(conn, batchId);
       const rest: AsyncIterable<BatchItemInput> = { [Symbol.asyncIterator]: () => inputs };
-      const { enqueued, aborted } = await enqueueInputs(conn, { batchId, priority, lease, seen, enqueued: held }, rest, {
+      const { enqueued, aborted } = await enqueueInputs(conn, { batchId, place, lease, seen, enqueued: held }, rest, {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
