@@ -1,4 +1,4 @@
-import { cancelBatch, connect, createLogger, getBatch, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
+import { batchKeys, cancelBatch, connect, createLogger, getBatch, jobPriority, retryBatch, startWorkers, submitBatch, type FactoryConnection, type WorkerPool } from '@agent-factory/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
 import { sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
@@ -89,4 +89,32 @@ describe('fair scheduling', () => {
       await own.close();
     }
   }, 120_000);
+
+  it("a batch joins at its level's queue head, and its jobs added again later keep that place", async () => {
+    // No workers on this prefix: a job another batch has waiting at generate marks the level's head.
+    const own = await connect({ redisUrl: redis.url, prefix: testPrefix() }, { logger: quiet });
+    try {
+      await own.queues.generate.add('generate', { b: 'b_elsewhere', k: '0123456789abcdef' }, { priority: jobPriority(5, 1234) });
+      await own.queues.generate.add('generate', { b: 'b_urgent', k: '0123456789abcdef' }, { priority: jobPriority(1, 7) });
+      const joined = await submitBatch(own, syntheticRequirements(20, 31).map((requirement, i) => ({ id: `j-${i}`, requirement })), { name: 'joined' });
+      const keys = batchKeys(own.config.prefix, joined.id);
+      expect(await own.redis.hget(keys.batch, 'rankOffset')).toBe('1234');
+      const priorities = async (): Promise<Map<string, number>> => new Map((await own.queues.analyze.getJobs(['prioritized'])).map((j) => [j.data.k as string, j.opts.priority ?? 0]));
+      const first = [...(await priorities()).values()].sort((a, b) => a - b);
+      expect(first[0]).toBe(jobPriority(5, 1234));
+      expect(first.at(-1)).toBe(jobPriority(5, 1234 + 19));
+
+      // A job a dead producer never added (left on the unjobbed hash) is added at the batch's place.
+      const [gone] = (await own.queues.analyze.getJobs(['prioritized'])).filter((j) => j.opts.priority === jobPriority(5, 1234 + 5));
+      await gone!.remove();
+      await own.redis.hset(keys.unjobbed, '1', JSON.stringify({ b: 5, k: [gone!.data.k] }));
+      expect(await retryBatch(own, joined.id)).toEqual({ outcome: 'running' });
+      expect((await priorities()).get(gone!.data.k as string)).toBe(jobPriority(5, 1234 + 5));
+      // A level with nothing waiting starts at 0.
+      const urgent = await submitBatch(own, [{ id: 'u', requirement: syntheticRequirements(1, 32)[0]! }], { name: 'urgent', priority: 2 });
+      expect(await own.redis.hget(batchKeys(own.config.prefix, urgent.id).batch, 'rankOffset')).toBe('0');
+    } finally {
+      await own.close();
+    }
+  });
 });
