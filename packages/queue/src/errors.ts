@@ -37,6 +37,19 @@ export function describeError(error: unknown): string {
   return error.message || error.name;
 }
 
+/** BullMQ's failedReason for a job whose worker stopped (crashed, lost Redis or its lock) more than maxStalledCount times. */
+const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
+/**
+ * A failed stage job's reason as its item keeps it (`stage: why`). BullMQ's words for a job stalled
+ * too often are put plainly: the requirement did nothing wrong, its workers stopped, and retry runs it again.
+ */
+export function stageFailureReason(stage: string, batch: string, message: string, stalls: number): string {
+  if (message.startsWith(`${stage}: `)) return message;
+  if (message !== STALLED_TOO_OFTEN) return `${stage}: ${message}`;
+  return `${stage}: the workers running it stopped (crashed or lost Redis) ${stalls} times; \`agent-factory retry ${batch}\` runs it again`;
+}
+
 /** Raised inside a processor when its batch was cancelled or the job aborted; never retried. */
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';

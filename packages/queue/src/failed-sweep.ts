@@ -1,4 +1,5 @@
 import type { FactoryConnection } from './connection.js';
+import { stageFailureReason } from './errors.js';
 import { batchKeys, failedSweepKey } from './keys.js';
 import type { Logger } from './logger.js';
 import { every, type Periodic } from './periodic.js';
@@ -25,11 +26,11 @@ interface FailedJob {
 async function readFailed(conn: FactoryConnection, stage: (typeof STAGES)[number], ids: readonly string[]): Promise<FailedJob[]> {
   const queue = conn.queues[stage];
   const pipeline = conn.redis.pipeline();
-  for (const id of ids) pipeline.hmget(queue.toKey(id), 'data', 'failedReason');
+  for (const id of ids) pipeline.hmget(queue.toKey(id), 'data', 'failedReason', 'stc');
   const replies = (await pipeline.exec()) ?? [];
   const jobs: FailedJob[] = [];
   for (const [error, reply] of replies) {
-    const [data, reason] = (error ? [] : reply) as (string | null)[];
+    const [data, reason, stalls] = (error ? [] : reply) as (string | null)[];
     if (!data) continue;
     let parsed;
     try {
@@ -37,8 +38,7 @@ async function readFailed(conn: FactoryConnection, stage: (typeof STAGES)[number
     } catch {
       continue;
     }
-    const message = reason || 'the job failed';
-    if (parsed.success) jobs.push({ data: parsed.data, reason: message.startsWith(`${stage}: `) ? message : `${stage}: ${message}` });
+    if (parsed.success) jobs.push({ data: parsed.data, reason: stageFailureReason(stage, parsed.data.b, reason || 'the job failed', Number(stalls ?? 0)) });
   }
   return jobs;
 }

@@ -7,7 +7,7 @@ import type { SharedCache } from './cache.js';
 import { subscribeCancels, sweepCancelled, type CancelSubscription } from './cancel.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
-import { describeError, isPermanentError, PermanentError } from './errors.js';
+import { describeError, isPermanentError, PermanentError, stageFailureReason } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
 import { cancelItem, loadItem, type LoadedItem } from './items.js';
 import { markFailed } from './mark-failed.js';
@@ -99,6 +99,19 @@ function defaultLimiter(conn: FactoryConnection, llm: LlmProvider): RateLimiter 
   return new RateLimiter({ redis: conn.redis, prefix: conn.config.prefix, usageTtlSeconds: conn.config.retentionSeconds, ...(limits ? { limits } : {}) });
 }
 
+/**
+ * Times a job's worker may stop (crash, lose Redis or its lock) and the job still run again: as many
+ * as its attempts allow other failures (AF_ATTEMPTS), at least 2 (a crash plus a slow restart).
+ * Bounded, so a requirement that kills every worker running it (out of memory) ends failed instead
+ * of crash-looping the cluster.
+ */
+function stallsAllowed(attempts: number): number {
+  return Math.max(2, attempts - 1);
+}
+
+/** Earlier runs of a job that did not finish it: failed attempts, and runs whose worker stopped (stalled, run again). */
+const earlierRuns = (job: Job): number => job.attemptsMade + job.stalledCounter;
+
 /** Grace period of close() when the caller gives none. */
 export const DEFAULT_GRACE_MS = 10_000;
 
@@ -167,13 +180,13 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
     try {
       const prepared = await prepare(ctx, handler, data);
       if (!prepared) return;
-      const timing = { wait: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp), retries: job.attemptsMade, enqueuedAt: job.timestamp };
+      const timing = { wait: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp), retries: earlierRuns(job), enqueuedAt: job.timestamp };
       const work: GenerateWork = {
         data,
         ...prepared,
         priority: job.opts.priority ?? 1,
         timing,
-        rerun: job.attemptsMade > 0 || job.stalledCounter > 0,
+        rerun: earlierRuns(job) > 0,
         ...(signal ? { signal } : {}),
         logger,
       };
@@ -213,8 +226,8 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       const reason = `${stage}: ${limited > 0 ? `rate limited ${limited} times: ` : ''}${describeError(error)}`;
       // The item is marked before its job fails for good; should Redis refuse the mark, the run waits and comes back.
       const fail = (why: string): Promise<void> =>
-        // Its retries: the provider's (earlier runs' and this one's) and the stage job's earlier attempts.
-        markFailed(ctx, data, why, logger, (data.r ?? 0) + providerRetries + job.attemptsMade).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
+        // Its retries: the provider's (earlier runs' and this one's) and the stage job's earlier runs.
+        markFailed(ctx, data, why, logger, (data.r ?? 0) + providerRetries + earlierRuns(job)).catch((missed: unknown) => (gate.noticed(missed) ? whenRoom() : markMissed(logger, why)(missed)));
       if (isPermanentError(error)) {
         await fail(reason);
         throw new UnrecoverableError(reason);
@@ -297,8 +310,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         concurrency: options.concurrency[stage] ?? DEFAULT_CONCURRENCY[stage],
         lockDuration: config.lockMs,
         stalledInterval: Math.min(30_000, config.lockMs),
-        // A job may stall once more than BullMQ's default before it fails: a crash plus a slow restart.
-        maxStalledCount: 2,
+        maxStalledCount: stallsAllowed(config.attempts),
         // The item's result is the truth: only the latest completed jobs stay (AF_KEEP_COMPLETED), for Bull Board to show what just ran.
         removeOnComplete: keptCompleted(config),
         settings: { backoffStrategy },
@@ -311,10 +323,10 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         const final = job.finishedOn !== undefined || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
         const data = StageJobDataSchema.safeParse(job.data);
         // Exhausted attempts or stalled too often: the item ends failed (a no-op when already marked).
-        const reason = error.message.startsWith(`${stage}: `) ? error.message : `${stage}: ${error.message}`;
         if (!final || !data.success) return;
+        const reason = stageFailureReason(stage, data.data.b, error.message, job.stalledCounter);
         const jobLogger = logger.child({ batch: data.data.b, req: data.data.k, stage });
-        void markFailed(ctx, data.data, reason, jobLogger, (data.data.r ?? 0) + Math.max(0, job.attemptsMade - 1)).catch(markMissed(jobLogger, reason));
+        void markFailed(ctx, data.data, reason, jobLogger, (data.data.r ?? 0) + Math.max(0, earlierRuns(job) - 1)).catch(markMissed(jobLogger, reason));
       });
       const logError = throttledErrorLog(logger, 'worker error', { stage });
       // BullMQ's own steps (fetching, finishing) meet a refusing Redis first: they close the gate too.
