@@ -13,6 +13,7 @@ export { displayRedisUrl } from './redis-url.js';
 export * from './producer.js';
 export { resumeBatch, ResumeRefusedError, type ResumeOptions, type ResumeOutcome } from './resume.js';
 export { SubmitLeaseLostError } from './submit-lease.js';
+export { SubmitCutOffError } from './submit-cut-off.js';
 export { RedisFullError } from './submit-full.js';
 export { countDistinct } from './batch-room.js';
 export { describeMemory, fullMaster, isRedisFullError, redisFullMessage } from './redis-memory.js';

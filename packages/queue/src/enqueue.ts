@@ -6,6 +6,7 @@ import type { BatchPlace } from './priority.js';
 import { batchKeys, itemKey } from './keys.js';
 import { addChunkJobs, type Unjobbed } from './requeue-unjobbed.js';
 import { idsEntry } from './ids-entry.js';
+import { untilRedisAnswers } from './redis-patience.js';
 import { requirementKey } from './requirement-key.js';
 import { enqueueChunkScript } from './scripts/enqueue-chunk.js';
 import { CheckedInput } from './input/checked-input.js';
@@ -71,6 +72,8 @@ export async function enqueueInputs(
   const keys = batchKeys(prefix, batchId);
   const seen = target.seen ?? new Set<string>();
   let enqueued = target.enqueued ?? 0;
+  /** Inputs handed to chunk scripts so far: the batch's input count before the next chunk's script. */
+  let sent = enqueued;
   let ids: string[] = [];
   let fresh: { key: string; req: Requirement }[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -90,13 +93,24 @@ export async function enqueueInputs(
     const unjobbed: Unjobbed = { b: base, k: chunkFresh.map(({ key }) => key) };
     const scriptKeys = [keys.batch, keys.ids, keys.lease, keys.unjobbed, ...chunkFresh.map(({ key }) => itemKey(prefix, batchId, key))];
     const args = [lease.token, ITEM_FIELDS.requirement, JSON.stringify(unjobbed), chunkIds.length, ...chunkIds, ...chunkFresh.map(({ req }) => JSON.stringify(req))];
-    const stored = lastWrite.then(() => fenced(batchId, enqueueChunkScript.run(conn.redis, scriptKeys, args)));
+    const first = sent;
+    sent += chunkIds.length;
+    // Redis restarting mid-submit is waited out, as long as the lease would last (then the batch is
+    // interrupted anyway). Every step may run again: a chunk whose script ran, its reply lost with
+    // the connection, shows in the batch's input count; adding a job that exists is a no-op.
+    const patient = <T>(step: (again: boolean) => Promise<T>): Promise<T> => untilRedisAnswers(step, lease.ttlMs);
+    const stored = lastWrite.then(() =>
+      patient(async (again) => {
+        if (again && Number(await conn.redis.hget(keys.batch, 'inputs')) >= first + chunkIds.length) return chunkFresh.length > 0 ? first : -1;
+        return fenced(batchId, enqueueChunkScript.run(conn.redis, scriptKeys, args));
+      }),
+    );
     lastWrite = stored;
     const written = stored.then(async (field) => {
       if (unjobbed.k.length > 0) {
-        await addChunkJobs(conn, batchId, place, unjobbed);
+        await patient(() => addChunkJobs(conn, batchId, place, unjobbed));
         // Only now: should this process die before, whoever ends the submission adds these jobs.
-        await conn.redis.hdel(keys.unjobbed, String(field));
+        await patient(() => conn.redis.hdel(keys.unjobbed, String(field)));
       }
       enqueued += chunkIds.length;
       options.onProgress?.({ enqueued });

@@ -11,10 +11,12 @@ import { claimIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
 import { interruptIfAbandoned } from './interruption.js';
 import { batchIndexKey, batchKeys, idempotencyKey, submittingKey } from './keys.js';
 import { checkBatchRoom, countDistinct } from './batch-room.js';
+import { isRedisUnavailable } from './redis-client.js';
 import { isRedisFullError } from './redis-memory.js';
 import { rankOffset } from './rank-offset.js';
 import { resumeBatch } from './resume.js';
 import { sealSubmission, statusAfterSubmit } from './submit-end.js';
+import { SubmitCutOffError } from './submit-cut-off.js';
 import { stoppedByFullRedis } from './submit-full.js';
 import { SubmitLease, SubmitLeaseLostError } from './submit-lease.js';
 
@@ -175,9 +177,11 @@ export async function submitBatch(
     else await sealSubmission(conn, lease);
   } catch (error) {
     // A producer that lost its lease leaves the batch to whoever holds it now. A full Redis leaves it
-    // interrupted (resumable once there is room; cancelling needs writes it refuses). Otherwise
-    // whatever was enqueued stops: the batch ends cancelled rather than half-submitted.
+    // interrupted (resumable once there is room; cancelling needs writes it refuses), and so does a
+    // Redis that stayed away longer than the lease (enqueue.ts waits that long). Otherwise whatever
+    // was enqueued stops: the batch ends cancelled rather than half-submitted.
     if (isRedisFullError(error)) throw await stoppedByFullRedis(conn, batchId, lease.token);
+    if (isRedisUnavailable(error)) throw new SubmitCutOffError(batchId, lease.ttlMs, error);
     if (!(error instanceof SubmitLeaseLostError)) {
       await cancelBatch(conn, batchId).catch(() => undefined);
       await sealSubmission(conn, lease).catch(() => undefined);

@@ -10,6 +10,8 @@ import { isRedisFullError } from './redis-memory.js';
 import { batchPlace } from './rank-offset.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
 import { requirementKey } from './requirement-key.js';
+import { isRedisUnavailable } from './redis-client.js';
+import { SubmitCutOffError } from './submit-cut-off.js';
 import { resumeBatchScript } from './scripts/resume-batch.js';
 import { sealSubmission, statusAfterSubmit } from './submit-end.js';
 import { stoppedByFullRedis } from './submit-full.js';
@@ -180,6 +182,7 @@ export async function resumeBatch(conn: FactoryConnection, batchId: string, item
     } catch (error) {
       // Back to interrupted at once (what this resume enqueued stays); a lost lease is someone else's now.
       if (isRedisFullError(error)) throw await stoppedByFullRedis(conn, batchId, lease.token);
+      if (isRedisUnavailable(error)) throw new SubmitCutOffError(batchId, lease.ttlMs, error);
       if (!(error instanceof SubmitLeaseLostError)) await interruptIfAbandoned(conn, batchId, lease.token, 'error').catch(() => undefined);
       throw error;
     } finally {

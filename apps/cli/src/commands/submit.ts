@@ -14,6 +14,7 @@ import {
   resumeBatch,
   ResumeRefusedError,
   submitBatch,
+  SubmitCutOffError,
   TenantSchema,
   WebhookUrlSchema,
   type BatchItemInput,
@@ -211,6 +212,7 @@ export function registerSubmit(program: Command): void {
             submitted = await whileStoppable((signal) => enqueue(conn, file, items, check, flags, priority, signal, ({ enqueued }) => bar.update(enqueued)), 'stopping after the chunks in flight (again to quit at once)');
           } catch (error) {
             if (error instanceof ResumeRefusedError) throw new UsageError(error.message);
+            if (error instanceof SubmitCutOffError) throw new Error(error.forFile(file));
             // The file changed between the check and the enqueue: submitBatch has cancelled the batch (a resume leaves it interrupted).
             if (error instanceof RequirementsInputError) throw new UsageError(`${file}: ${error.message}; ${flags.resume ? `batch ${flags.resume} stays interrupted` : 'the batch was cancelled'}`);
             throw error;
