@@ -16,6 +16,7 @@ export * from './queues.js';
 export { DEPTH_STATES, queueDepths } from './queue-depths.js';
 export * from './result-codec.js';
 export { checkRedis } from './redis-checks.js';
+export { redisHealth, type RedisHealth } from './redis-health.js';
 export { openRedis, isRedisUnavailable, type ClientRole } from './redis-client.js';
 export { checkRedisUrl, displayRedisUrl, parseRedisUrl } from './redis-url.js';
 export { CANCEL_SWEEP_MS, publishCancel } from './cancel.js';

@@ -43,10 +43,16 @@ export interface WriteRefusal {
 }
 
 export async function redisRefusingWrites(client: RedisClient): Promise<WriteRefusal | undefined> {
-  const full = await fullMaster(client);
-  if (full) return { code: 'redis_full', message: redisFullMessage(full) };
-  const unsaved = await unsavedMaster(client);
-  return unsaved && { code: 'redis_cannot_save', message: cannotSaveMessage(unsaved, client.isCluster) };
+  return (await redisWriteRefusals(client))[0];
+}
+
+/** Every reason Redis refuses writes now (full first), so /metrics tells a full Redis that also cannot save as both. */
+export async function redisWriteRefusals(client: RedisClient): Promise<WriteRefusal[]> {
+  const [full, unsaved] = await Promise.all([fullMaster(client), unsavedMaster(client)]);
+  const refusals: WriteRefusal[] = [];
+  if (full) refusals.push({ code: 'redis_full', message: redisFullMessage(full) });
+  if (unsaved) refusals.push({ code: 'redis_cannot_save', message: cannotSaveMessage(unsaved, client.isCluster) });
+  return refusals;
 }
 
 /** The words for a master whose last disk write failed (when known: else a reply said MISCONF), with what to do. */

@@ -29,18 +29,5 @@ export const pass = (name: string, detail: string): DoctorCheck => ({ name, stat
 export const warn = (name: string, detail: string, fix: string): DoctorCheck => ({ name, status: 'WARN', detail, fix });
 export const fail = (name: string, detail: string, fix: string): DoctorCheck => ({ name, status: 'FAIL', detail, fix });
 
-/** Rejects once `ms` have passed, so a dependency that never answers cannot hang doctor. */
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${(ms / 1000).toLocaleString('en-US')} s`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A count with thousands separators, as every figure in doctor's output. */
 export const figure = (n: number): string => n.toLocaleString('en-US');

@@ -8,7 +8,8 @@ import { describeMemory, nodeName, nodesMemory, REDIS_MEMORY_FIX } from '../redi
 import { openRedis } from '../redis-client.js';
 import { displayRedisUrl } from '../redis-url.js';
 import { describeSaveFailure, failedSave, SAVE_FAILURE_FIX } from '../redis-saving.js';
-import { fail, pass, warn, withTimeout, type DoctorCheck } from './check.js';
+import { fail, pass, warn, type DoctorCheck } from './check.js';
+import { withTimeout } from '../with-timeout.js';
 
 /** BullMQ's scripts need Redis 6.2 (its own recommended minimum). */
 export const MIN_REDIS_VERSION = [6, 2] as const;

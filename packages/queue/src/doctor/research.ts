@@ -2,7 +2,8 @@ import type { DocsSource, ResearchTarget } from '@agent-factory/core';
 import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import { RESEARCH_ENV, researchSettingsFromEnv, type ResearchSettings } from '../research-settings.js';
-import { fail, figure, pass, SETTING_FIX, warn, withTimeout, type DoctorCheck } from './check.js';
+import { fail, figure, pass, SETTING_FIX, warn, type DoctorCheck } from './check.js';
+import { withTimeout } from '../with-timeout.js';
 
 /**
  * The research source as workers open it (AF_RESEARCH). The caller builds it: the wiring lives in

@@ -1,6 +1,7 @@
 import { runPipeline, type AgentResult, type DocsSource, type LlmProvider, type ResearchTarget } from '@agent-factory/core';
 import { describeError } from '../errors.js';
-import { fail, figure, pass, warn, withTimeout, type DoctorCheck } from './check.js';
+import { fail, figure, pass, warn, type DoctorCheck } from './check.js';
+import { withTimeout } from '../with-timeout.js';
 
 /** A standard-tier requirement with libraries to research, so the sample runs every stage. */
 export const DEFAULT_SAMPLE = 'An agent that reviews React and TypeScript pull requests for accessibility and security problems and suggests fixes.';
