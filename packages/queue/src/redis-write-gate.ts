@@ -57,6 +57,11 @@ export class RedisWriteGate {
     return true;
   }
 
+  /** Why this process's workers are paused now (full, or unable to save), or undefined while the gate is open: /metrics' af_worker_paused. */
+  get pausedFor(): Refusal | undefined {
+    return this.opened && !this.stopped ? this.cause : undefined;
+  }
+
   /** Resolves once Redis takes writes again (at once when the gate is open), or the process stops. */
   whenOpen(): Promise<void> {
     return this.opened ?? Promise.resolve();

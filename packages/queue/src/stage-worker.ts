@@ -281,6 +281,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   const client: RedisClient = await openRedis(config.redisUrl, 'worker', `agent-factory-worker`);
   const active = new Map<string, RunningJob>();
   const limiter = options.stages.includes('generate') ? (options.deps.limiter ?? defaultLimiter(conn, llm)) : undefined;
+  options.prom?.watchPauses({ writeGate: () => gate.pausedFor, ...(limiter ? { rateLimitPauseMs: () => limiter.pausedForMs() } : {}) });
   let cancels: CancelSubscription | undefined;
   /** Batches this process heard cancelled: their jobs still queued end without running. */
   const cancelled = new Set<string>();

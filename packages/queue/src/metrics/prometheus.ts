@@ -3,7 +3,10 @@ import type * as PromClient from 'prom-client';
 import { lazyModule, type RequirementRecord } from '@agent-factory/core';
 import type { FactoryConnection } from '../connection.js';
 import { queueDepths } from '../queue-depths.js';
+import type { RedisHealth } from '../redis-health.js';
+import type { Refusal } from '../redis-saving.js';
 import { ALERT_NAMES, loadAlertState } from './alert-state.js';
+import { RedisScrape } from './redis-scrape.js';
 import { metricsReport } from './report.js';
 import { RequirementSeries } from './requirement-series.js';
 
@@ -13,41 +16,107 @@ const prom = lazyModule<typeof PromClient>('prom-client', import.meta.url);
 /** The window of the server's cluster gauges. */
 const CLUSTER_WINDOW_MINUTES = 5;
 
+/** af_worker_paused's reasons for a pool's closed Redis write gate. */
+const GATE_REASONS: Record<Refusal, string> = { full: 'redis_full', disk: 'redis_cannot_save' };
+
+/** Where a pool's pauses are read (stage-worker.ts): its Redis write gate, and the cluster-wide pause after a 429 when it generates. */
+export interface PauseSource {
+  /** Why the pool's workers are paused for Redis now, if they are. */
+  writeGate(): Refusal | undefined;
+  /** The 429 pause left, in ms (read from Redis). */
+  rateLimitPauseMs?(): Promise<number>;
+}
+
+/** Reads Redis within the current scrape's deadline; undefined when it does not answer (see RedisScrape). */
+type RedisRead = <T>(read: () => Promise<T>) => Promise<T | undefined>;
+
 /**
  * A process's Prometheus series (its own registry, so several pools in one process do not clash):
- * on a worker what it recorded (RequirementSeries), on the server the cluster's figures, and on
- * both the cluster's queue depths read from Redis at scrape time.
+ * on a worker what it recorded (RequirementSeries) and why its workers are paused, on the server the
+ * cluster's figures, and on both Redis's state and the cluster's queue depths read from Redis at
+ * scrape time. A Redis that is away or slow leaves out the series read from it, never the scrape.
  */
 export class PromMetrics {
   private readonly lib = prom();
   readonly registry = new this.lib.Registry();
   /** What this process finished; none on the server, which finishes nothing (its /metrics would say 0 for the cluster). */
   private readonly series: RequirementSeries | undefined;
+  /** The pools this process runs (a worker's). */
+  private readonly pauses: PauseSource[] = [];
+  /** The scrape being rendered, one at a time, and its view of Redis: every series reading Redis shares its probe and deadline. */
+  private rendering: Promise<string> | undefined;
+  private scrape: RedisScrape | undefined;
 
   /**
-   * With a connection: the cluster's queue depths at scrape time (the stage queues and `queues`). With
-   * `cluster`: the whole cluster's figures over the last few minutes instead of this process's
-   * counters (the server's view; workers count their own).
+   * With a connection: Redis's state and the cluster's queue depths at scrape time (the stage queues
+   * and `queues`). With `cluster`: the whole cluster's figures over the last few minutes instead of
+   * this process's counters (the server's view; workers count their own).
    */
   constructor(conn?: FactoryConnection, options: { defaults?: boolean; cluster?: boolean; queues?: readonly Queue[] } = {}) {
     if (options.defaults !== false) this.lib.collectDefaultMetrics({ register: this.registry, prefix: 'af_process_' });
     this.series = options.cluster ? undefined : new RequirementSeries(this.lib, this.registry);
-    if (conn) this.queueDepths(conn, options.queues ?? []);
-    if (conn && options.cluster) {
-      this.clusterWindow(conn);
-      this.alertsActive(conn);
+    if (!conn) return;
+    const health = (): Promise<RedisHealth> => (this.scrape ??= new RedisScrape(conn)).health;
+    const read: RedisRead = (fn) => (this.scrape ??= new RedisScrape(conn)).read(fn);
+    this.redisState(health);
+    this.queueDepths(conn, options.queues ?? [], read);
+    if (options.cluster) {
+      this.clusterWindow(conn, read);
+      this.alertsActive(conn, read);
+    } else {
+      this.workerPaused(read);
     }
   }
 
+  /** Whether Redis answers, and whether it refuses writes: what /readyz checks, as series an alert can watch. */
+  private redisState(health: () => Promise<RedisHealth>): void {
+    const gauge = (name: string, help: string, value: (h: RedisHealth) => boolean): void => {
+      new this.lib.Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          this.set(value(await health()) ? 1 : 0);
+        },
+      });
+    };
+    gauge('af_redis_up', 'Whether Redis answered at this scrape (the series read from Redis are left out when not)', (h) => h.up);
+    gauge('af_redis_full', 'Whether a Redis master is at its maxmemory (noeviction): it refuses writes, and batches stop', (h) => h.up && h.refusals.some((r) => r.code === 'redis_full'));
+    gauge('af_redis_cannot_save', "Whether a Redis master's last RDB save or AOF write failed: it refuses writes (MISCONF), and batches stop", (h) => h.up && h.refusals.some((r) => r.code === 'redis_cannot_save'));
+  }
+
+  /**
+   * 1 per reason this process's workers are paused: Redis full or unable to save (known here, so said
+   * while Redis is away too), or the cluster-wide pause after a 429 (read from Redis: left out when it
+   * does not answer, and when no pool here generates).
+   */
+  private workerPaused(read: RedisRead): void {
+    const pauses = this.pauses;
+    new this.lib.Gauge({
+      name: 'af_worker_paused',
+      help: "Whether this process's workers are paused, by reason: Redis full, Redis unable to save, the provider's 429 pause",
+      labelNames: ['reason'],
+      registers: [this.registry],
+      async collect() {
+        const gates = new Set(pauses.map((p) => p.writeGate()));
+        for (const [cause, reason] of Object.entries(GATE_REASONS)) this.set({ reason }, gates.has(cause as Refusal) ? 1 : 0);
+        const limited = pauses.flatMap((p) => (p.rateLimitPauseMs ? [p.rateLimitPauseMs.bind(p)] : []));
+        const left = limited.length > 0 ? await read(() => Promise.all(limited.map((ms) => ms()))) : undefined;
+        this.remove({ reason: 'rate_limit' });
+        if (left) this.set({ reason: 'rate_limit' }, left.some((ms) => ms > 0) ? 1 : 0);
+      },
+    });
+  }
+
   /** 1 per alert crossed at the server's last check, 0 otherwise; no series when no server checked lately. */
-  private alertsActive(conn: FactoryConnection): void {
+  private alertsActive(conn: FactoryConnection, read: RedisRead): void {
     new this.lib.Gauge({
       name: 'af_alert_active',
       help: 'Whether an alert threshold was crossed at the last check (AF_ALERT_*)',
       labelNames: ['alert'],
       registers: [this.registry],
       async collect() {
-        const state = await loadAlertState(conn);
+        const state = await read(() => loadAlertState(conn));
         this.reset();
         if (!state) return;
         const active = new Set(state.active.map((a) => a.name));
@@ -56,14 +125,15 @@ export class PromMetrics {
     });
   }
 
-  private clusterWindow(conn: FactoryConnection): void {
+  private clusterWindow(conn: FactoryConnection, read: RedisRead): void {
     new this.lib.Gauge({
       name: 'af_cluster_window',
       help: `The whole cluster over the last ${CLUSTER_WINDOW_MINUTES} minutes, from the metrics in Redis`,
       labelNames: ['measure'],
       registers: [this.registry],
       async collect() {
-        const report = await metricsReport(conn, { sinceMs: CLUSTER_WINDOW_MINUTES * 60_000, examples: false });
+        const report = await read(() => metricsReport(conn, { sinceMs: CLUSTER_WINDOW_MINUTES * 60_000, examples: false }));
+        this.reset();
         if (!report) return;
         const t = report.totals;
         this.set({ measure: 'finished' }, t.finished);
@@ -82,16 +152,22 @@ export class PromMetrics {
     this.series?.observe(r);
   }
 
+  /** The pauses of a pool this process runs, for af_worker_paused. */
+  watchPauses(source: PauseSource): void {
+    this.pauses.push(source);
+  }
+
   /** Jobs per queue and state, read at scrape time (so every process shows the cluster's queues). */
-  private queueDepths(conn: FactoryConnection, others: readonly Queue[]): void {
+  private queueDepths(conn: FactoryConnection, others: readonly Queue[], read: RedisRead): void {
     new this.lib.Gauge({
       name: 'af_queue_jobs',
       help: 'Jobs per queue (the stages, and on the server webhooks and llm-batches) and state',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
-        const depths = await queueDepths(conn, others);
+        const depths = await read(() => queueDepths(conn, others));
         this.reset();
+        if (!depths) return;
         for (const [queue, counts] of Object.entries(depths)) {
           for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
         }
@@ -99,8 +175,17 @@ export class PromMetrics {
     });
   }
 
+  /** The exposition text; one render at a time, each with a fresh view of Redis (asked within REDIS_SCRAPE_MS). */
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    this.rendering ??= (async () => {
+      this.scrape = undefined;
+      try {
+        return await this.registry.metrics();
+      } finally {
+        this.rendering = undefined;
+      }
+    })();
+    return this.rendering;
   }
 
   get contentType(): string {
