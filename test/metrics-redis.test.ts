@@ -1,6 +1,6 @@
 // /metrics says what Redis is doing (up, full) and why a worker's workers are paused, and answers
 // while Redis is away: the series that need no Redis are what an operator then has.
-import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { connect, createLogger, RateLimiter, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { startServer, type RunningServer } from '@agent-factory/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitMemory } from './helpers/maxmemory.js';
@@ -42,8 +42,8 @@ beforeAll(async () => {
   const prefix = testPrefix();
   conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
   conn.redis.on('error', () => undefined);
-  // Each generation takes a while, so Redis can fill while one is in flight.
-  worker = await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_METRICS_PORT: '0', AF_GENERATE_DELAY_MS: '1500', AF_GRACE_MS: '1000' });
+  // Each generation takes a while, so Redis can fill while one is in flight; a rate limit gives the worker a limiter, and so a 429 pause to say.
+  worker = await spawnWorker({ REDIS_URL: redis.url, AF_PREFIX: prefix, AF_METRICS_PORT: '0', AF_GENERATE_DELAY_MS: '1500', AF_GRACE_MS: '1000', AF_RATE_LIMIT: 'rpm=10000' });
   workerUrl = (JSON.parse(worker.lines.find((l) => l.includes('"worker ready"'))!) as { metrics: string }).metrics;
   server = await startServer(conn, { host: '127.0.0.1', port: 0 });
 }, 60_000);
@@ -67,6 +67,14 @@ describe('/metrics and Redis', () => {
       expect(lines).toContain('af_queue_jobs{queue="analyze",state="waiting"} 0');
     }
     expect(own.text.split('\n')).toContain('af_worker_paused{reason="redis_full"} 0');
+    expect(own.text.split('\n')).toContain('af_worker_paused{reason="rate_limit"} 0');
+  });
+
+  it('a 429 pause: af_worker_paused{reason="rate_limit"} 1 on a worker that generates, while it lasts', async () => {
+    // What a worker does when the API answers 429: every worker's generation waits out the pause.
+    await new RateLimiter({ redis: conn.redis, prefix: conn.config.prefix }).pause(3000);
+    expect((await scrape(workerUrl)).text.split('\n')).toContain('af_worker_paused{reason="rate_limit"} 1');
+    expect((await scrapeUntil(workerUrl, 'af_worker_paused{reason="rate_limit"} 0', 6000)).split('\n')).toContain('af_worker_paused{reason="rate_limit"} 0');
   });
 
   it('Redis full: af_redis_full 1 on both, and af_worker_paused{reason="redis_full"} 1 on the worker until there is room', async () => {
@@ -103,6 +111,8 @@ describe('/metrics and Redis', () => {
     // The worker's own counters (the batch above) and its pauses need no Redis.
     expect(own.text).toMatch(/^af_requirements_total\{outcome="completed",[^}]*\} 2$/m);
     expect(own.text.split('\n')).toContain('af_worker_paused{reason="redis_full"} 0');
+    // Read from Redis too.
+    expect(own.text).not.toContain('af_worker_paused{reason="rate_limit"}');
     expect(cluster.text).not.toMatch(/^af_cluster_window\{/m);
   }, 30_000);
 });
