@@ -107,6 +107,10 @@ it('status, /readyz, the dashboard, the API and submit --wait say why a batch st
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', warning: { code: 'redis_cannot_save', message: expect.stringMatching(cannotSave) } });
+    // And /metrics, for an alert (the same check).
+    const scraped = (await (await fetch(`${server.url}/metrics`)).text()).split('\n');
+    expect(scraped).toContain('af_redis_cannot_save 1');
+    expect(scraped).toContain('af_redis_full 0');
     const answer = await fetch(`${server.url}/api/dashboard`);
     const dashboard = (await answer.json()) as { redisFull: unknown; redisCannotSave: unknown };
     expect(answer.status, JSON.stringify(dashboard)).toBe(200);
