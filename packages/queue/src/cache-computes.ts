@@ -7,15 +7,22 @@ import { Script } from './scripts/script.js';
 // second compute (a caller that gave up waiting, a failed call retried, a lost write) is counted and
 // named. The count expires with the value: recomputing an expired entry is not a duplicate.
 
+/**
+ * Lua that counts one compute of a key and, from the second on, puts the key's label into the
+ * namespace's duplicates, leaving the count in `n`; the arguments name the script's KEYS and ARGV
+ * (count key, duplicates hash, TTL seconds, label), so other scripts can count in the same step.
+ */
+export const countComputeLua = (count: string, duplicates: string, ttl: string, label: string): string => `
+local n = redis.call('INCR', ${count})
+if n == 1 then redis.call('EXPIRE', ${count}, ${ttl}) end
+if n > 1 then redis.call('HSET', ${duplicates}, ${label}, n) end`;
+
 /** Counts one compute of a key; from the second on, the key's label goes into the namespace's duplicates. */
-const COUNT = new Script('cache-count-compute', `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if n > 1 then redis.call('HSET', KEYS[2], ARGV[2], n) end
+const COUNT = new Script('cache-count-compute', `${countComputeLua('KEYS[1]', 'KEYS[2]', 'ARGV[1]', 'ARGV[2]')}
 return n`);
 
 /** Labels are for people (e.g. `/facebook/react "testing"`); long ones are cut so the hash stays small. */
-const MAX_LABEL = 200;
+export const MAX_LABEL = 200;
 
 /** A key computed more than once within its TTL. */
 export interface DuplicateCompute {

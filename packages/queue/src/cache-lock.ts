@@ -1,4 +1,5 @@
 import { unpackValue } from './cache-codec.js';
+import { countComputeLua } from './cache-computes.js';
 import type { RedisClient } from './connection.js';
 import { Script } from './scripts/script.js';
 
@@ -22,6 +23,23 @@ if ARGV[3] == '1' then
 end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'locked'} end
 return {'held', redis.call('PTTL', KEYS[2])}`);
+
+/**
+ * A claim on computing a value that takes longer than one call (a finished agent: the rest of its
+ * requirement's pipeline). The value if present; else the claim, taken (or renewed) for the holder
+ * ARGV[1] for ARGV[2] ms when it is free, already the holder's, or held by ARGV[3] (a holder the caller
+ * found dead); else who holds it. A new claim is a compute: with a count key (KEYS[3], KEYS[4]) it is
+ * counted for the duplicate detector (TTL ARGV[4], label ARGV[5]).
+ */
+const CLAIM = new Script('cache-claim', `
+local v = redis.call('GET', KEYS[1])
+if v then return {'value', v, redis.call('PTTL', KEYS[1])} end
+local h = redis.call('GET', KEYS[2])
+if h and h ~= ARGV[1] and h ~= ARGV[3] then return {'held', h} end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+if h ~= ARGV[1] and #KEYS > 2 then${countComputeLua('KEYS[3]', 'KEYS[4]', 'ARGV[4]', 'ARGV[5]')}
+end
+return {'claimed'}`);
 
 /** Writes the value (and its stale copy, which outlives it), ends a failing spell, drops the lock if still ours, wakes the waiters. */
 const COMMIT = new Script('cache-commit', `
@@ -54,6 +72,27 @@ return s`);
 const RENEW = new Script('cache-renew', `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`);
+
+export type ClaimAttempt = { kind: 'value'; json: string; pttl: number } | { kind: 'claimed' } | { kind: 'held'; holder: string };
+
+/** Where a claim's computes are counted (cache-computes.ts), with the TTL and label they are counted under. */
+export interface ClaimCount {
+  key: string;
+  duplicates: string;
+  ttlSeconds: number;
+  label: string;
+}
+
+/** The value, or the claim for `holder` (free, its own, or `replace`'s), or who holds it. */
+export async function claim(redis: RedisClient, keys: EntryKeys, holder: string, leaseMs: number, replace: string, count?: ClaimCount): Promise<ClaimAttempt> {
+  const list = count ? [keys.value, keys.lock, count.key, count.duplicates] : [keys.value, keys.lock];
+  const reply = (await CLAIM.runBuffer(redis, list, [holder, leaseMs, replace, count?.ttlSeconds ?? 0, count?.label ?? ''])) as [Buffer, Buffer?, number?];
+  const [kindBytes, data, pttl] = reply;
+  const kind = kindBytes.toString();
+  if (kind === 'value' && data) return { kind, json: unpackValue(data), pttl: Number(pttl) };
+  if (kind === 'held' && data) return { kind, holder: data.toString() };
+  return { kind: 'claimed' };
+}
 
 export type LockAttempt = { kind: 'value'; json: string; pttl: number } | { kind: 'stale'; json: string; failure: string } | { kind: 'locked' } | { kind: 'held'; pttl: number };
 

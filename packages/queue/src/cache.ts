@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache, CacheNamespace } from '@agent-factory/core';
 import { LRUCache } from 'lru-cache';
-import { countCompute } from './cache-computes.js';
+import { countCompute, MAX_LABEL } from './cache-computes.js';
 import { packValue, readStored, type PackedValue } from './cache-codec.js';
-import { commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
-import { doneChannel, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
+import { claim, commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
+import { computesKey, doneChannel, duplicatesKey, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
 import { CACHE_NAMESPACES, StatsCounter, type CacheLayer } from './cache-stats.js';
 import { Warmth } from './cache-warmth.js';
@@ -27,7 +27,7 @@ export const DEFAULT_STALE_SECONDS: Readonly<Partial<Record<CacheNamespace, numb
 /** After a failed compute the stale copy is served this long before the source is asked again, cluster-wide. */
 export const DEFAULT_STALE_RETRY_MS = 60_000;
 /** Namespaces whose computes are counted per key, so a key computed twice is reported (the duplicate-research detector). */
-export const DEFAULT_COUNTED_NAMESPACES: readonly CacheNamespace[] = ['research'];
+export const DEFAULT_COUNTED_NAMESPACES: readonly CacheNamespace[] = ['research', 'agents'];
 
 /** A value with how it was found: fresh, or a stale copy served because compute failed. */
 export interface CacheLookup<T> {
@@ -38,6 +38,20 @@ export interface CacheLookup<T> {
 
 export interface LookupOptions {
   ttlSeconds?: number;
+  /** How the duplicate detector names the key (default: the key). */
+  label?: string;
+}
+
+/** What claim() found: the value, the claim (now the caller's), or the holder of a live claim. */
+export type Claimed<T> = { kind: 'value'; value: T } | { kind: 'claimed' } | { kind: 'held'; holder: string };
+
+export interface ClaimOptions {
+  /** How long the claim lives unless released (or renewed by claiming again). */
+  leaseMs: number;
+  /** A holder the caller found dead: its claim is taken over. */
+  replace?: string;
+  /** The caller found the claim held before and waited: a value is counted as waited for, and nothing else is counted again. */
+  waiting?: boolean;
   /** How the duplicate detector names the key (default: the key). */
   label?: string;
 }
@@ -142,8 +156,8 @@ export class SharedCache implements Cache {
     return this.setPacked(namespace, key, packValue(toJson(value)), ttlSeconds);
   }
 
-  /** set() for a value already packed (a finished agent: the same bytes as its stored result, compressed once). */
-  async setPacked(namespace: CacheNamespace, key: string, value: PackedValue, ttlSeconds?: number): Promise<void> {
+  /** set() for a value already packed (a finished agent: the same bytes as its stored result, compressed once); drops `holder`'s claim (claim()). */
+  async setPacked(namespace: CacheNamespace, key: string, value: PackedValue, ttlSeconds?: number, holder = ''): Promise<void> {
     // A value stored by set() was computed by its caller after a miss (a finished agent by the whole
     // pipeline), so it counts as getOrCompute's do: `cache stats` showed agents computed 0.
     this.stats.count(namespace, 'computed');
@@ -151,7 +165,35 @@ export class SharedCache implements Cache {
     const ttl = this.ttlOf(namespace, ttlSeconds);
     this.remember(keys.value, value.json, ttl);
     // Through the commit script so waiters on this key wake; the empty token owns no lock.
-    await commit(this.redis, keys, value.stored, ttl, '');
+    await commit(this.redis, keys, value.stored, ttl, holder);
+  }
+
+  /**
+   * Single-flight for a value computed outside this call (a finished agent, by the rest of its
+   * requirement's pipeline), in one Redis command: the value when there is one, else a claim on
+   * computing it for `holder` (free, expired, already the holder's, or `replace`'s), else who holds
+   * the claim. The holder stores the value with setPacked (which drops the claim) or gives up with
+   * releaseClaim; a claimer that does neither loses the claim after `leaseMs`. A new claim is counted
+   * as a compute for the duplicate detector.
+   */
+  async claim<T>(namespace: CacheNamespace, key: string, holder: string, options: ClaimOptions): Promise<Claimed<T>> {
+    const keys = this.keysOf(namespace, key);
+    const cached = this.memory.get(keys.value);
+    if (cached !== undefined) return { kind: 'value', value: this.hit<T>(namespace, options.waiting ? 'waited' : 'memory', cached) };
+    const ttl = this.ttl[namespace];
+    const count = this.counted.has(namespace) ? { key: computesKey(this.prefix, namespace, key), duplicates: duplicatesKey(this.prefix, namespace), ttlSeconds: ttl, label: (options.label ?? key).slice(0, MAX_LABEL) } : undefined;
+    const found = await claim(this.redis, keys, holder, Math.max(1, Math.ceil(options.leaseMs)), options.replace ?? '', count);
+    if (found.kind === 'value') {
+      this.rememberFor(keys.value, found.json, found.pttl);
+      return { kind: 'value', value: this.hit<T>(namespace, options.waiting ? 'waited' : 'redis', found.json) };
+    }
+    if (!options.waiting) this.stats.count(namespace, 'miss');
+    return found;
+  }
+
+  /** Drops `holder`'s claim (claim()) without a value, waking whoever waits for it to compute it themselves. */
+  async releaseClaim(namespace: CacheNamespace, key: string, holder: string): Promise<void> {
+    await release(this.redis, this.keysOf(namespace, key), holder, '');
   }
 
   async getOrCompute<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, ttlSeconds?: number): Promise<T> {

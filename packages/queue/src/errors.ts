@@ -54,3 +54,18 @@ export function stageFailureReason(stage: string, batch: string, message: string
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
 }
+
+/**
+ * Raised by a stage that must wait for work elsewhere (an identical requirement generating its agent):
+ * its job goes back to the queue for `delayMs`, without spending an attempt.
+ */
+export class ParkedError extends Error {
+  override readonly name = 'ParkedError';
+
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

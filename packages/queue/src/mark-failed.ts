@@ -1,4 +1,5 @@
 import { draftsSpend } from '@agent-factory/llm/costs';
+import { releaseAgentClaim } from './agent-claim.js';
 import { BATCH_PROVIDER } from './batch-mode/context.js';
 import { finalizeItem, ITEM_FIELDS } from './items.js';
 import { itemKey } from './keys.js';
@@ -38,10 +39,10 @@ async function failureInputs(ctx: Pick<StageContext, 'conn'>, data: StageJobData
 /**
  * The item's failure as stored for `status` and `results` (with its requirement, which `retry` runs
  * again, and what its drafts were billed: a paid call counts whatever became of the requirement),
- * and counted once in the metrics; a no-op when the item has ended already. Throws when Redis is
+ * and counted once in the metrics, its claim on generating the agent dropped; a no-op when the item has ended already. Throws when Redis is
  * away or full: the caller decides who tries again.
  */
-export async function markFailed(ctx: Pick<StageContext, 'conn' | 'metrics' | 'prices'>, data: StageJobData, reason: string, logger: Logger, retries = data.r ?? 0): Promise<void> {
+export async function markFailed(ctx: Pick<StageContext, 'conn' | 'metrics' | 'prices' | 'cache' | 'agentCacheSuffix'>, data: StageJobData, reason: string, logger: Logger, retries = data.r ?? 0): Promise<void> {
   const { plan, drafts, requirement } = await failureInputs(ctx, data);
   const spend = draftsSpend(drafts.map((d) => ({ draft: d.draft, batch: d.provider === BATCH_PROVIDER })), ctx.prices);
   const payload = ctx.metrics.payload(failedRecord(data, reason, plan, retries, spend), logger);
@@ -49,5 +50,7 @@ export async function markFailed(ctx: Pick<StageContext, 'conn' | 'metrics' | 'p
   if (await finalizeItem(ctx.conn, data.b, data.k, stored, payload)) {
     logger.warn({ reason, ...(spend ? { billed: spend.usage, model: spend.model } : {}) }, 'requirement failed');
     ctx.metrics.observe(payload?.record);
+    // A waiting identical requirement generates it now (agent-claim.ts); a lost release only makes it notice later.
+    await releaseAgentClaim(ctx, data).catch(() => undefined);
   }
 }

@@ -21,6 +21,8 @@ export const StageJobDataSchema = z.object({
   r: z.number().int().nonnegative().optional(),
   /** Times this job went back to the queue on a rate limit (no attempt spent): bounded by RATE_LIMITED_RUNS. */
   l: z.number().int().nonnegative().optional(),
+  /** Times this analyze job was parked waiting for an identical requirement's agent (no attempt spent; agent-claim.ts). */
+  w: z.number().int().nonnegative().optional(),
   /**
    * Earlier stages' outputs, by name. Written by the previous stage of this code and only checked to be
    * an object: re-validating a plan and its research on every stage would cost more than the stage.

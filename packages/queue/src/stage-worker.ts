@@ -7,7 +7,7 @@ import type { SharedCache } from './cache.js';
 import { subscribeCancels, sweepCancelled, type CancelSubscription } from './cancel.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
-import { describeError, isPermanentError, PermanentError, stageFailureReason } from './errors.js';
+import { describeError, isPermanentError, ParkedError, PermanentError, stageFailureReason } from './errors.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
 import { cancelItem, loadItem, type LoadedItem } from './items.js';
 import { markFailed } from './mark-failed.js';
@@ -196,6 +196,13 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       }
       await handler.run(ctx, work);
     } catch (error) {
+      if (error instanceof ParkedError) {
+        // Waiting for another item's work (agent-claim.ts): back later, no attempt spent, the parks counted in the job.
+        await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
+        logger.debug({ delayMs: error.delayMs, parks: (data.w ?? 0) + 1 }, error.message);
+        await job.moveToDelayed(Date.now() + error.delayMs, token);
+        throw new DelayedError(`${stage}: ${error.message}`);
+      }
       if (signal?.aborted) {
         if (signal.reason === CANCEL_REASON) {
           logger.info('job aborted: its batch was cancelled');

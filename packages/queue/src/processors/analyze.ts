@@ -1,8 +1,8 @@
 import { planRequirement, RequirementSchema, type Plan } from '@agent-factory/core';
+import { reusableAgent } from '../agent-claim.js';
 import { analysisCacheKey } from '../cache-keys.js';
 import { finalizeItem, ITEM_FIELDS } from '../items.js';
 import { cachedRecord } from '../metrics/records.js';
-import { StoredResultSchema } from '../result-codec.js';
 import { enqueuedBefore, enqueueNext, type StageHandler } from './context.js';
 import type { PlanOutput } from './outputs.js';
 
@@ -21,18 +21,17 @@ export const analyzeStage: StageHandler = {
   recordFields: () => [ITEM_FIELDS.requirement],
   async run(ctx, work) {
     const { item, data } = work;
-    if (ctx.cache && item?.useCache) {
-      const cached = StoredResultSchema.safeParse(await ctx.cache.get('agents', `${data.k}-${ctx.agentCacheSuffix}`));
-      if (cached.success && cached.data.s === 'completed') {
-        const metrics = ctx.metrics.payload(cachedRecord(data, cached.data, work.timing), work.logger);
-        if (await finalizeItem(ctx.conn, data.b, data.k, { ...cached.data, h: 1 }, metrics)) ctx.metrics.observe(metrics?.record);
-        work.logger.debug('answered from the agents cache');
-        return;
-      }
-    }
-    if (await enqueuedBefore(ctx.conn, 'research', work)) return;
     // The requirement crosses a boundary here (written by any producer): a bad one fails for good.
     const requirement = RequirementSchema.parse(JSON.parse(item?.fields[ITEM_FIELDS.requirement] ?? 'null'));
+    // Reused, or claimed for this item to generate; parks the job while another batch's item generates it.
+    const cached = await reusableAgent(ctx, data, item?.useCache ?? false, requirement.requirement);
+    if (cached) {
+      const metrics = ctx.metrics.payload(cachedRecord(data, cached, work.timing), work.logger);
+      if (await finalizeItem(ctx.conn, data.b, data.k, { ...cached, h: 1 }, metrics)) ctx.metrics.observe(metrics?.record);
+      work.logger.debug('answered from the agents cache');
+      return;
+    }
+    if (await enqueuedBefore(ctx.conn, 'research', work)) return;
     const t = performance.now();
     const plan = (ctx.cache && item?.useCache ? warmedPlan(await ctx.cache.getIfWarm('analysis', analysisCacheKey(requirement, ctx.pipeline))) : undefined) ?? planRequirement(requirement, ctx.pipeline);
     const output: PlanOutput = { plan, ms: performance.now() - t, at: work.timing.enqueuedAt, wait: work.timing.wait, retries: work.timing.retries };

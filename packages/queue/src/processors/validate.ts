@@ -1,4 +1,5 @@
 import { addUsage, assembleResult, billedOf, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
+import { releaseAgentClaim, storeAgent } from '../agent-claim.js';
 import { finalizeItem } from '../items.js';
 import { packResult, summarizeAgent } from '../result-codec.js';
 import { enqueueNext, input, type StageHandler } from './context.js';
@@ -80,7 +81,9 @@ export const validateStage: StageHandler = {
       // Best effort: a cache outage must not fail an agent that is already stored. A degraded agent
       // (the offline generator stood in for a provider fault) is not cached: identical requirements
       // would get the stand-in for the cache's lifetime, long after the fault.
-      if ((summary.d?.length ?? 0) === 0) await ctx.cache?.setPacked('agents', `${data.k}-${ctx.agentCacheSuffix}`, packed).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent')));
+      // Either way the item's claim on generating it ends (agent-claim.ts): a waiter reuses it or generates it.
+      const cacheIt = (summary.d?.length ?? 0) === 0;
+      await (cacheIt ? storeAgent(ctx, data, packed) : releaseAgentClaim(ctx, data)).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent (or drop its claim)')));
     }
   },
 };
