@@ -362,13 +362,14 @@ describe('counters and clearing', () => {
     await Promise.all([a.getOrComputeStale('research', 'pair', slow, { label }), sleep(20).then(() => b.getOrComputeStale('research', 'pair', slow, { label }))]);
     await Promise.all([a.getOrCompute('agents', 'agent', slow), sleep(20).then(() => b.getOrCompute('agents', 'agent', slow))]);
     await a.getOrCompute('research', 'once', () => Promise.resolve('x'));
-    // Only research is counted by default: the detector is about docs calls.
-    expect((await cacheStats(client(), prefix)).duplicates).toEqual([{ namespace: 'research', label, computes: 2 }]);
+    // Research and agents are counted by default: docs calls and generations are what cost.
+    const agentTwice = { namespace: 'agents', label: 'agent', computes: 2 };
+    expect((await cacheStats(client(), prefix)).duplicates).toEqual([{ namespace: 'research', label, computes: 2 }, agentTwice]);
     await clearCache(client(), prefix, 'research');
-    expect((await cacheStats(client(), prefix)).duplicates).toEqual([]);
+    expect((await cacheStats(client(), prefix)).duplicates).toEqual([agentTwice]);
     // Fetched again after clearing: a first compute, not a duplicate (a new worker, so no memory tier answers).
     expect(await cache(prefix).getOrCompute('research', 'pair', () => Promise.resolve('again'))).toBe('again');
-    expect((await cacheStats(client(), prefix)).duplicates).toEqual([]);
+    expect((await cacheStats(client(), prefix)).duplicates).toEqual([agentTwice]);
   });
 
   it('clears one namespace (Redis and every worker memory) or all, and says how many entries went', async () => {
