@@ -26,7 +26,7 @@ export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<CacheNamespace, number>>
 export const DEFAULT_STALE_SECONDS: Readonly<Partial<Record<CacheNamespace, number>>> = { research: 30 * DAY };
 /** After a failed compute the stale copy is served this long before the source is asked again, cluster-wide. */
 export const DEFAULT_STALE_RETRY_MS = 60_000;
-/** Namespaces whose computes are counted per key, so a key computed twice is reported (the duplicate-research detector). */
+/** Namespaces whose computes are counted per key, so a key computed twice is reported (the duplicate detector): docs calls and generations, what costs. */
 export const DEFAULT_COUNTED_NAMESPACES: readonly CacheNamespace[] = ['research', 'agents'];
 
 /** A value with how it was found: fresh, or a stale copy served because compute failed. */
