@@ -35,7 +35,8 @@ describe('agents single-flight across concurrent batches (worker processes, the 
     const dir = await mkdtemp(join(tmpdir(), 'af-single-flight-'));
     const file = join(dir, 'same30.jsonl');
     await writeFile(file, Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `id-${i}`, requirement: REQUIREMENT })).join('\n'));
-    const workers = await Promise.all([0, 1].map(() => spawnWorker(env)));
+    // Each generation takes 3 s, as an LLM's would: the three batches' items are all under way at once.
+    const workers = await Promise.all([0, 1].map(() => spawnWorker({ ...env, AF_GENERATE_DELAY_MS: '3000' })));
     const conn = await rig.open(prefix);
     try {
       const runs = await Promise.all([1, 2, 3].map((i) => runCli(['submit', file, '--name', `s${i}`, '--json'], { env })));
@@ -58,8 +59,11 @@ describe('agents single-flight across concurrent batches (worker processes, the 
 
       const stats = await runCli(['cache', 'stats', '--json'], { env });
       const { namespaces, duplicates } = JSON.parse(stats.stdout) as CacheStats;
-      expect(namespaces.agents).toMatchObject({ computed: 1, miss: 3 });
-      expect(namespaces.agents.waited + namespaces.agents.redis + namespaces.agents.memory).toBe(2);
+      const agents = namespaces.agents;
+      expect(agents.computed).toBe(1);
+      // One look per batch (a parked item's later looks are not counted again); every miss but the generating one waited for it.
+      expect(agents.miss + agents.redis + agents.memory).toBe(3);
+      expect(agents.miss - agents.waited).toBe(1);
       expect(duplicates).toEqual([]);
       // No claim is left behind.
       expect(await conn.redis.keys(`${prefix}:cachelock:agents:*`)).toEqual([]);
@@ -150,5 +154,23 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     await validAgents(conn, waiter.id);
     expect(gated.calls()).toBe(2);
     gated.release();
+  }, 30_000);
+
+  it('a --no-cache batch neither waits for a claimed agent nor claims it', async () => {
+    const prefix = testPrefix();
+    const conn = await rig.open(prefix);
+    const gated = await gatedWorkers(prefix, () => undefined);
+    const claimer = await submitBatch(conn, [{ id: 'a', requirement: REQUIREMENT }], { name: 'claimer' });
+    await gated.generating;
+    const [claim] = await conn.redis.keys(`${prefix}:cachelock:agents:*`);
+    const holder = await conn.redis.get(claim!);
+    expect(holder).toMatch(new RegExp(`^${claimer.id} `));
+    const fresh = await submitBatch(conn, [{ id: 'c', requirement: REQUIREMENT }], { name: 'fresh', useCache: false });
+    expect((await waitForBatch(conn, fresh.id, 10_000)).counts.completed).toBe(1);
+    expect(gated.calls()).toBe(2);
+    expect(await conn.redis.get(claim!)).toBe(holder);
+    gated.release();
+    expect((await waitForBatch(conn, claimer.id, 10_000)).counts.completed).toBe(1);
+    expect(await conn.redis.exists(claim!)).toBe(0);
   }, 30_000);
 });
