@@ -76,14 +76,16 @@ export const validateStage: StageHandler = {
     // Compressed once, for the result and its cache copy.
     const packed = packResult(summary);
     const metrics = ctx.metrics.payload(record, work.logger);
-    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored)) {
-      ctx.metrics.observe(metrics?.record);
-      // Best effort: a cache outage must not fail an agent that is already stored. A degraded agent
-      // (the offline generator stood in for a provider fault) is not cached: identical requirements
-      // would get the stand-in for the cache's lifetime, long after the fault.
-      // Either way the item's claim on generating it ends (agent-claim.ts): a waiter reuses it or generates it.
-      const cacheIt = (summary.d?.length ?? 0) === 0;
-      await (cacheIt ? storeAgent(ctx, data, packed) : releaseAgentClaim(ctx, data)).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent (or drop its claim)')));
-    }
+    // A degraded agent (the offline generator stood in for a provider fault) is not cached: identical
+    // requirements would get the stand-in for the cache's lifetime, long after the fault.
+    const cacheIt = (summary.d?.length ?? 0) === 0;
+    // Best effort: a cache outage must not fail the agent.
+    const uncached = (error: unknown): void => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent (or drop its claim)'));
+    // Cached before the item ends, which drops its claim (agent-claim.ts): an identical requirement
+    // waiting on the claim that sees this item ended must find the agent, not generate it again.
+    if (cacheIt) await storeAgent(ctx, data, packed).catch(uncached);
+    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored)) ctx.metrics.observe(metrics?.record);
+    // No agent to reuse: a waiter generates its own.
+    if (!cacheIt) await releaseAgentClaim(ctx, data).catch(uncached);
   },
 };
