@@ -39,8 +39,9 @@ async function failureInputs(ctx: Pick<StageContext, 'conn'>, data: StageJobData
 /**
  * The item's failure as stored for `status` and `results` (with its requirement, which `retry` runs
  * again, and what its drafts were billed: a paid call counts whatever became of the requirement),
- * and counted once in the metrics, its claim on generating the agent dropped; a no-op when the item has ended already. Throws when Redis is
- * away or full: the caller decides who tries again.
+ * and counted once in the metrics, its claim on generating the agent dropped (agent-claim.ts); a
+ * no-op when the item has ended already. Throws when Redis is away or full: the caller decides who
+ * tries again.
  */
 export async function markFailed(ctx: Pick<StageContext, 'conn' | 'metrics' | 'prices' | 'cache' | 'agentCacheSuffix'>, data: StageJobData, reason: string, logger: Logger, retries = data.r ?? 0): Promise<void> {
   const { plan, drafts, requirement } = await failureInputs(ctx, data);
