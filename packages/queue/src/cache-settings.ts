@@ -10,7 +10,7 @@ const CACHE_WORDS: readonly string[] = [...CACHE_SWITCH.on, ...CACHE_SWITCH.off]
 /**
  * Whether the shared cache is on, and how long it keeps each finished agent for an identical
  * requirement to reuse. Redis must not evict (BullMQ), so this lifetime is what bounds the agents
- * cache: about 2.5 KB per distinct requirement generated within it.
+ * cache: about 2.6 KB per distinct requirement generated within it (the agent and its generation count).
  */
 export const CacheSettingsSchema = z.object({
   /** The shared cache for docs answers and finished agents (AF_CACHE). */
