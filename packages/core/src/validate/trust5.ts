@@ -21,10 +21,11 @@ const SECRETS: readonly { kind: string; pattern: RegExp }[] = [
   { kind: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}/ },
   { kind: 'a private key', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
 ];
-/** One cheap pass that good files fail, before the per-kind scan. */
+/**
+ * One pass that good files fail, before the per-kind scan. It is also the cheapest test for the
+ * patterns' literal prefixes: looking for each of them with includes() cost more on agent files.
+ */
 const ANY_SECRET = new RegExp(SECRETS.map((s) => s.pattern.source).join('|'));
-/** Literal text each pattern above requires (`_` for GitHub's): a file with none skips even that pass. */
-const SECRET_MARKERS: readonly string[] = ['sk-', 'AKIA', 'ASIA', '_', 'xox', 'AIza', '-----BEGIN '];
 
 function lineOf(text: string, index: number): number {
   let line = 1;
@@ -39,7 +40,7 @@ function lineOf(text: string, index: number): number {
 const SAMPLE_SECRET = /example|sample|dummy|fake|placeholder|redacted|your|(.)\1{5,}|0123456|123456789|abcdef/i;
 
 function secretFindings(file: ParsedAgentFile, out: GateFindings): void {
-  if (!SECRET_MARKERS.some((marker) => file.text.includes(marker)) || !ANY_SECRET.test(file.text)) return;
+  if (!ANY_SECRET.test(file.text)) return;
   for (const { kind, pattern } of SECRETS) {
     const all = new RegExp(pattern.source, 'g');
     let sample: RegExpExecArray | undefined;
