@@ -90,45 +90,69 @@ interface Prepared {
   cost: number;
 }
 
-// Words and line tokens of docs items: by item object (answers are memoized upstream, so a repeated
-// pair hits without hashing), else by rendered line (the same statements recur in new answers).
-const preparedByItem = new WeakMap<object, Prepared>();
+// Words and line tokens of docs items by rendered line: the same statements recur in new answers.
 const preparedByLine = new Map<string, Prepared>();
-function prepare(item: object, text: string, line: () => string): Prepared {
-  let p = preparedByItem.get(item);
-  if (p) return p;
-  const key = line();
-  p = preparedByLine.get(key);
+function prepare(text: string, line: string): Prepared {
+  let p = preparedByLine.get(line);
   if (!p) {
     if (preparedByLine.size >= 50_000) preparedByLine.clear();
-    p = { words: new Set(contentWords(text)), cost: tokensOf(key) };
-    preparedByLine.set(key, p);
+    p = { words: new Set(contentWords(text)), cost: tokensOf(line) };
+    preparedByLine.set(line, p);
   }
-  preparedByItem.set(item, p);
   return p;
 }
 
-function overlap(words: ReadonlySet<string>, wanted: ReadonlySet<string>, key: ReadonlySet<string>): number {
-  let score = 0;
-  for (const w of words) score += key.has(w) ? 3 : wanted.has(w) ? 1 : 0;
-  return score;
+/** A docs answer's candidates without their score, and which of them hold each content word. */
+interface ScoringIndex {
+  candidates: Omit<Candidate, 'lib' | 'score'>[];
+  byWord: ReadonlyMap<string, readonly number[]>;
+}
+
+// By answer object: sources and extraction memoize answers, so a repeated (library, topic) pair
+// scores with a lookup per requirement word instead of a pass over every item's words.
+const indexes = new WeakMap<ExtractedDocs, ScoringIndex>();
+function scoringIndex(docs: ExtractedDocs): ScoringIndex {
+  let index = indexes.get(docs);
+  if (index) return index;
+  const candidates: ScoringIndex['candidates'] = [];
+  const byWord = new Map<string, number[]>();
+  const add = (c: ScoringIndex['candidates'][number], words: ReadonlySet<string>): void => {
+    for (const w of words) {
+      const list = byWord.get(w);
+      if (list) list.push(candidates.length);
+      else byWord.set(w, [candidates.length]);
+    }
+    candidates.push(c);
+  };
+  const ranks: Record<ItemKind, number> = { practice: 0, pitfall: 0, pattern: 0 };
+  for (const item of docs.items) {
+    const p = prepare(item.text, itemLine(item.text));
+    add({ kind: item.kind, rank: ranks[item.kind]++, value: item.text, source: item.source, cost: p.cost }, p.words);
+  }
+  // A snippet costs as much as several statements: it competes as if ranked two places lower.
+  docs.snippets.forEach((snippet, i) => {
+    const p = prepare(snippet.code, snippetBlock(snippet));
+    add({ kind: 'snippet', rank: i + 2, value: snippet, source: snippet.source, cost: p.cost }, p.words);
+  });
+  index = { candidates, byWord };
+  indexes.set(docs, index);
+  return index;
 }
 
 const KIND_RANK: Record<Candidate['kind'], number> = { practice: 0, pitfall: 1, pattern: 2, snippet: 3 };
 
+/**
+ * Every item scored by its overlap with the requirement: 3 for each of its words among the key terms',
+ * 1 for each other word of the requirement.
+ */
 function candidatesOf(libraries: readonly LibraryDocs[], wanted: ReadonlySet<string>, key: ReadonlySet<string>): Candidate[] {
   const out: Candidate[] = [];
   libraries.forEach((lib, l) => {
-    const ranks: Record<ItemKind, number> = { practice: 0, pitfall: 0, pattern: 0 };
-    for (const item of lib.docs.items) {
-      const p = prepare(item, item.text, () => itemLine(item.text));
-      out.push({ lib: l, kind: item.kind, rank: ranks[item.kind]++, score: overlap(p.words, wanted, key), value: item.text, source: item.source, cost: p.cost });
-    }
-    // A snippet costs as much as several statements: it competes as if ranked two places lower.
-    lib.docs.snippets.forEach((snippet, i) => {
-      const p = prepare(snippet, snippet.code, () => snippetBlock(snippet));
-      out.push({ lib: l, kind: 'snippet', rank: i + 2, score: overlap(p.words, wanted, key), value: snippet, source: snippet.source, cost: p.cost });
-    });
+    const { candidates, byWord } = scoringIndex(lib.docs);
+    const scores = new Array<number>(candidates.length).fill(0);
+    for (const w of key) for (const i of byWord.get(w) ?? []) scores[i] = (scores[i] ?? 0) + 3;
+    for (const w of wanted) if (!key.has(w)) for (const i of byWord.get(w) ?? []) scores[i] = (scores[i] ?? 0) + 1;
+    candidates.forEach((c, i) => out.push({ lib: l, kind: c.kind, rank: c.rank, score: scores[i] ?? 0, value: c.value, source: c.source, cost: c.cost }));
   });
   return out.sort((x, y) => y.score - x.score || x.rank - y.rank || x.lib - y.lib || KIND_RANK[x.kind] - KIND_RANK[y.kind]);
 }
