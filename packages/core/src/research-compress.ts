@@ -28,6 +28,10 @@ export function contentWords(text: string): string[] {
   return out;
 }
 
+// Key terms recur across requirements ("terraform", "pull"): their words are a lookup, not a regex scan.
+// The arrays are shared: callers only read them.
+const termWords = textMemo(10_000, contentWords);
+
 // Token counts of rendered lines, memoized: docs repeat across requirements and BPE is the slow part.
 const tokensOf = textMemo(50_000, estimateTokens);
 
@@ -170,7 +174,7 @@ export function compressResearch(
   budgetTokens = DEFAULT_RESEARCH_BUDGET,
 ): { libraries: LibraryNotes[]; tokens: number } {
   const wanted = new Set(contentWords(requirement));
-  const key = new Set(keyTerms.flatMap(contentWords));
+  const key = new Set(keyTerms.flatMap((term) => termWords(term)));
   const notes: LibraryNotes[] = libraries.map((lib) => ({
     libraryId: lib.libraryId, name: lib.name, practices: [], pitfalls: [], patterns: [], snippets: [], sources: [],
   }));
