@@ -98,30 +98,38 @@ function endsPiece(line: string, i: number): boolean {
   return c < 128 && !isAsciiLetter(c) && c !== 39 /* ' */;
 }
 
+/** The phrases a text is cut at, and each one's tokens once counted (a subject recurs in many lines of one agent). */
+interface Cuts {
+  phrases: readonly string[];
+  tokens: (number | undefined)[];
+}
+
 /**
  * A line's tokens, cut around the first phrase it holds when the line is new. The phrase starts
  * after a space with a letter and ends with a letter, so pieces start and end at its edges; the
  * text around it is then template text, already counted, and the phrase is counted once.
  */
-function countLine(line: string, phrases: readonly string[]): number {
+function countLine(line: string, cuts: Cuts): number {
   const known = lineTokens.known(line);
   if (known !== undefined) return known;
-  for (const phrase of phrases) {
+  for (let i = 0; i < cuts.phrases.length; i++) {
+    const phrase = cuts.phrases[i] ?? '';
     const at = line.indexOf(phrase);
     const end = at + phrase.length;
     if (at >= 0 && endsPiece(line, end)) {
-      const before = at > 0 ? countLine(line.slice(0, at), phrases) : 0;
-      const after = end < line.length ? countLine(line.slice(end), phrases) : 0;
-      return before + lineTokens(phrase) + after;
+      const before = at > 0 ? countLine(line.slice(0, at), cuts) : 0;
+      const after = end < line.length ? countLine(line.slice(end), cuts) : 0;
+      return before + (cuts.tokens[i] ??= lineTokens(phrase)) + after;
     }
   }
   return lineTokens(line);
 }
 
 /** Phrases worth cutting at: long enough to save lookups, and with letters at both ends. */
-function cutPhrases(phrases: readonly string[]): string[] {
+function cutPhrases(phrases: readonly string[]): Cuts {
   const usable = phrases.filter((p) => p.length >= 12 && isAsciiLetter(p.charCodeAt(0)) && isAsciiLetter(p.charCodeAt(p.length - 1)));
-  return [...new Set(usable)].sort((a, b) => b.length - a.length).map((p) => ` ${p}`);
+  const cuts = [...new Set(usable)].sort((a, b) => b.length - a.length).map((p) => ` ${p}`);
+  return { phrases: cuts, tokens: [] };
 }
 
 /**
@@ -136,6 +144,6 @@ export function estimateTokens(text: string, phrases: readonly string[] = []): n
   const lines = text.split('\n');
   const cuts = cutPhrases(phrases);
   let tokens = lines.length - 1;
-  for (const line of lines) if (line.length > 0) tokens += cuts.length > 0 ? countLine(line, cuts) : lineTokens(line);
+  for (const line of lines) if (line.length > 0) tokens += cuts.phrases.length > 0 ? countLine(line, cuts) : lineTokens(line);
   return tokens;
 }
