@@ -128,7 +128,8 @@ const WHAT_VERB = /^(?:is|are|was|were|makes?|made|causes?|caused|happens?|happe
 /** Cuts a phrase at the first clause boundary (relative clauses included unless told), to at most `maxWords` words. */
 function clause(text: string, maxWords: number, boundary = CLAUSE_BOUNDARY): string {
   // A comma right after one or two adjectives ("concise, conventional commit messages") is no clause boundary.
-  const cut = text.replace(/^(\S+),\s(?=\S+\s)/, '$1 ').split(boundary)[0] ?? text;
+  // Only the first piece is kept: a limit of 1 stops the split at the first boundary.
+  const cut = text.replace(/^(\S+),\s(?=\S+\s)/, '$1 ').split(boundary, 1)[0] ?? text;
   return cut.split(/\s+/).slice(0, maxWords).join(' ').replace(/[.!?]+$/, '');
 }
 
