@@ -2,9 +2,9 @@ import { RequirementSchema, type Requirement } from '@agent-factory/core';
 import { z } from 'zod';
 import type { FactoryConnection } from './connection.js';
 import { ITEM_FIELDS } from './items.js';
-import type { BatchPlace } from './priority.js';
+import { jobPriority, type BatchPlace } from './priority.js';
 import { batchKeys, itemKey } from './keys.js';
-import { addChunkJobs, type Unjobbed } from './requeue-unjobbed.js';
+import { stageJobId, type StageJobData } from './queues.js';
 import { idsEntry } from './ids-entry.js';
 import { untilRedisAnswers } from './redis-patience.js';
 import { requirementKey } from './requirement-key.js';
@@ -20,10 +20,10 @@ export interface SubmitProgress {
 }
 
 /**
- * Inputs per write: one fenced script of records and ids, one addBulk, one HDEL. Small chunks with
- * several in flight, because what a chunk allocates (~15 KB per input, most of it ioredis's and
- * BullMQ's) survives young-generation collections while it is on the wire: with 1,000 × 3 a third of a
- * submit went to the GC; 250 × 6 took 13% less wall time and 20 MB less RSS on 100,000 lines.
+ * Inputs per write: one fenced script of records, ids and jobs. Small chunks with several in flight,
+ * because what a chunk allocates survives young-generation collections while it is on the wire: with
+ * 1,000 × 3 a third of a submit went to the GC; 250 × 6 took 13% less wall time and 20 MB less RSS on
+ * 100,000 lines (measured when each chunk's jobs still went by BullMQ's addBulk).
  */
 export const SUBMIT_CHUNK = 250;
 export const SUBMIT_CHUNKS_IN_FLIGHT = 6;
@@ -54,12 +54,29 @@ export interface EnqueueOptions {
 }
 
 /**
+ * What every chunk script of a producer passes about the analyze queue (see enqueue-chunk.ts): its
+ * keys, and the options of its jobs as BullMQ stores them: the queue's defaults, and when traced
+ * BullMQ's `omc` (omitContext, short name), so each job starts a trace of its own (one per
+ * requirement) instead of joining the producer's.
+ */
+function analyzeQueue(conn: FactoryConnection): { keys: string[]; jobPrefix: string; options: string } {
+  const queue = conn.queues.analyze;
+  const options = conn.telemetry ? { ...queue.defaultJobOptions, omc: true } : queue.defaultJobOptions;
+  return {
+    keys: ['meta', 'id', 'prioritized', 'active', 'events', 'pc', 'marker'].map((type) => queue.toKey(type)),
+    jobPrefix: queue.toKey(''),
+    options: JSON.stringify(options),
+  };
+}
+
+/**
  * Enqueues inputs on the analyze queue in chunks: each chunk's item records, ids entries, counters
- * and unjobbed entry in one atomic, lease-fenced script (in input order: one chunk's script after the
- * other), then its jobs with addBulk, then its unjobbed entry goes; a few chunks overlap. Identical requirements are stored and run once and
- * answered for every id; job ids are deterministic from (batch, requirement). Streamed: only the keys
- * seen so far stay in memory (16 characters per distinct requirement). Returns the batch's input
- * count and whether the signal stopped it early.
+ * and analyze jobs in one atomic, lease-fenced script, in input order (one chunk's script after the
+ * other); a few chunks are on the wire at once. Identical requirements are stored and run once and
+ * answered for every id; job ids are deterministic from (batch, requirement) and jobs are ranked in
+ * input order from the batch's rank offset. Streamed: only the keys seen so far stay in memory (16
+ * characters per distinct requirement). Returns the batch's input count and whether the signal
+ * stopped it early.
  */
 export async function enqueueInputs(
   conn: FactoryConnection,
@@ -70,6 +87,7 @@ export async function enqueueInputs(
   const { prefix } = conn.config;
   const { batchId, place, lease } = target;
   const keys = batchKeys(prefix, batchId);
+  const analyze = analyzeQueue(conn);
   const seen = target.seen ?? new Set<string>();
   let enqueued = target.enqueued ?? 0;
   /** Inputs handed to chunk scripts so far: the batch's input count before the next chunk's script. */
@@ -87,31 +105,29 @@ export async function enqueueInputs(
     lease.check();
     const chunkIds = ids;
     const chunkFresh = fresh;
+    /** The rank of the chunk's first new item in the batch (before the batch's rank offset). */
     const base = seen.size - chunkFresh.length;
     ids = [];
     fresh = [];
-    const unjobbed: Unjobbed = { b: base, k: chunkFresh.map(({ key }) => key) };
-    const scriptKeys = [keys.batch, keys.ids, keys.lease, keys.unjobbed, ...chunkFresh.map(({ key }) => itemKey(prefix, batchId, key))];
-    const args = [lease.token, ITEM_FIELDS.requirement, JSON.stringify(unjobbed), chunkIds.length, ...chunkIds, ...chunkFresh.map(({ req }) => JSON.stringify(req))];
+    const scriptKeys = [keys.batch, keys.ids, keys.lease, ...analyze.keys, ...chunkFresh.map(({ key }) => itemKey(prefix, batchId, key))];
+    const args: (string | number)[] = [lease.token, ITEM_FIELDS.requirement, chunkIds.length, analyze.jobPrefix, 'analyze', Date.now(), analyze.options, ...chunkIds];
+    chunkFresh.forEach(({ key, req }, i) => {
+      const data: StageJobData = { b: batchId, k: key };
+      args.push(JSON.stringify(req), stageJobId('analyze', data), JSON.stringify(data), jobPriority(place.priority, place.rankOffset + base + i));
+    });
     const first = sent;
     sent += chunkIds.length;
     // Redis restarting mid-submit is waited out, as long as the lease would last (then the batch is
-    // interrupted anyway). Every step may run again: a chunk whose script ran, its reply lost with
-    // the connection, shows in the batch's input count; adding a job that exists is a no-op.
-    const patient = <T>(step: (again: boolean) => Promise<T>): Promise<T> => untilRedisAnswers(step, lease.ttlMs);
+    // interrupted anyway). A chunk whose script ran, its reply lost with the connection, shows in the
+    // batch's input count and is not written again.
     const stored = lastWrite.then(() =>
-      patient(async (again) => {
-        if (again && Number(await conn.redis.hget(keys.batch, 'inputs')) >= first + chunkIds.length) return chunkFresh.length > 0 ? first : -1;
-        return fenced(batchId, enqueueChunkScript.run(conn.redis, scriptKeys, args));
-      }),
+      untilRedisAnswers(async (again) => {
+        if (again && Number(await conn.redis.hget(keys.batch, 'inputs')) >= first + chunkIds.length) return;
+        await fenced(batchId, enqueueChunkScript.run(conn.redis, scriptKeys, args));
+      }, lease.ttlMs),
     );
     lastWrite = stored;
-    const written = stored.then(async (field) => {
-      if (unjobbed.k.length > 0) {
-        await patient(() => addChunkJobs(conn, batchId, place, unjobbed));
-        // Only now: should this process die before, whoever ends the submission adds these jobs.
-        await patient(() => conn.redis.hdel(keys.unjobbed, String(field)));
-      }
+    const written = stored.then(() => {
       enqueued += chunkIds.length;
       options.onProgress?.({ enqueued });
     });

@@ -17,8 +17,9 @@ export function batchKeys(prefix: string, batchId: string) {
     /** Held (a token, with a TTL) while a `retry` of the batch runs: one retry at a time. */
     retry: `${base}:retry`,
     /**
-     * Hash: a submitted chunk's first input index → its new items (JSON, see requeue-unjobbed.ts), from
-     * the chunk's write until its jobs are added: what a producer that died in between never enqueued.
+     * Hash: items whose stage jobs are still to be added (JSON, see requeue-unjobbed.ts), from their
+     * write until their jobs are: a retry's reset items, and the chunks of a producer from before
+     * chunk scripts added their own jobs (enqueue-chunk.ts). What a writer that died in between never enqueued.
      */
     unjobbed: `${base}:unjobbed`,
   };

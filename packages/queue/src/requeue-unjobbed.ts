@@ -34,8 +34,9 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Adds the jobs of the chunks a producer wrote but never saw enqueued (it died between a chunk's
- * records and its addBulk, up to a few chunks in flight); returns how many jobs it added. Without
+ * Adds the jobs of the unjobbed entries whose writer never saw them enqueued (a retry that died between
+ * resetting its items and adding their jobs; a producer from before chunk scripts added their own
+ * jobs that died between a chunk's records and its addBulk); returns how many jobs it added. Without
  * them those items would stay pending with nothing to run them, and the batch would never finish.
  * Only for a batch no live producer is writing (interrupted, or held by the caller's own lease):
  * deterministic job ids make adding a job that exists a no-op, so running it twice is harmless.

@@ -6,31 +6,64 @@ export const LEASE_LOST = 'LEASE_LOST';
 /**
  * Writes one chunk of a submission atomically, and only while the producer still holds the batch's
  * lease: the new items' records, the chunk's `inputId\treqKey` entries on the ids list, the counters,
- * and the chunk's new items on the unjobbed hash until the producer has added their jobs. Atomic, so
- * a producer killed mid-chunk leaves the ids list and the counters agreeing (a resume trusts the
- * list) and every item either with its job or on the unjobbed hash; fenced, so a producer that lost
- * its lease (it stalled longer than the lease and the batch was interrupted, perhaps resumed by
- * another) cannot write into the batch again.
+ * and the new items' analyze jobs. Atomic, so a producer killed mid-chunk leaves the ids list and the
+ * counters agreeing (a resume trusts the list) and no item without its job; fenced, so a producer
+ * that lost its lease (it stalled longer than the lease and the batch was interrupted, perhaps
+ * resumed by another) cannot write into the batch again.
  *
- * KEYS: batch, ids, lease, unjobbed, then one item key per new item. ARGV: token, record field,
- * unjobbed entry (JSON), n (ids in the chunk), the n ids entries, then one requirement JSON per new
- * item. Returns the chunk's unjobbed field (its first input index), or -1 when it has no new item.
+ * A job is added the way BullMQ 6.7's addPrioritizedJob adds a prioritized job with a custom id and
+ * no parent, delay, deduplication or scheduler (as every analyze job is): the id counter, the job
+ * hash (its options JSON as BullMQ stores them), an `added` event, the priority counter and the
+ * prioritized set, the marker unless the queue is paused or at its concurrency, a `waiting` event;
+ * a job that exists already is left as it is, with a `duplicated` event. A script cannot call
+ * BullMQ's own, and one script per chunk instead of one per job was most of a submit's CPU, in the
+ * producer and in Redis alike.
+ *
+ * KEYS: batch, ids, lease, then the analyze queue's meta, id, prioritized, active, events, pc and
+ * marker, then one item key per new item. ARGV: token, record field, n (ids in the chunk), job key
+ * prefix, job name, timestamp (ms), the jobs' options (JSON, without jobId and priority), the n ids
+ * entries, then per new item its requirement JSON, job id, job data JSON and BullMQ priority.
  * At most SUBMIT_CHUNK ids per call: unpack() of more than about 8,000 values fails in Lua.
  */
 export const enqueueChunkScript = new Script(
   'enqueue-chunk',
   `
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return redis.error_reply('${LEASE_LOST}') end
-local field, n = ARGV[2], tonumber(ARGV[4])
-local fresh = #KEYS - 4
-for i = 1, fresh do redis.call('HSET', KEYS[4 + i], field, ARGV[4 + n + i]) end
-if n > 0 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 5, 4 + n)) end
-local first = redis.call('HINCRBY', KEYS[1], 'inputs', n) - n
+local field, n = ARGV[2], tonumber(ARGV[3])
+local meta, events = KEYS[4], KEYS[8]
+local fresh = #KEYS - 10
+if n > 0 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 8, 7 + n)) end
+redis.call('HINCRBY', KEYS[1], 'inputs', n)
 redis.call('HINCRBY', KEYS[1], 'total', fresh)
 -- Counted before the jobs exist, so a fast worker can never see pending reach 0 early.
 redis.call('HINCRBY', KEYS[1], 'pending', fresh)
-if fresh == 0 then return -1 end
-redis.call('HSET', KEYS[4], first, ARGV[3])
-return first
+if fresh == 0 then return 0 end
+
+local prefix, name, timestamp, opts = ARGV[4], ARGV[5], ARGV[6], cjson.decode(ARGV[7])
+local maxEvents = redis.call('HGET', meta, 'opts.maxLenEvents')
+if not maxEvents then
+  maxEvents = 10000
+  redis.call('HSET', meta, 'opts.maxLenEvents', maxEvents)
+end
+local state = redis.call('HMGET', meta, 'paused', 'concurrency')
+local held = state[1] or (state[2] and redis.call('LLEN', KEYS[7]) >= tonumber(state[2]))
+redis.call('INCRBY', KEYS[5], fresh)
+for i = 1, fresh do
+  local a = 4 + n + 4 * i
+  redis.call('HSET', KEYS[10 + i], field, ARGV[a])
+  local jobId, data, priority = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+  local job = prefix .. jobId
+  if redis.call('EXISTS', job) == 1 then
+    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'duplicated', 'jobId', jobId)
+  else
+    opts.jobId, opts.priority = jobId, priority
+    redis.call('HMSET', job, 'name', name, 'data', data, 'opts', cjson.encode(opts), 'timestamp', timestamp, 'delay', 0, 'priority', priority)
+    redis.call('XADD', events, '*', 'event', 'added', 'jobId', jobId, 'name', name)
+    redis.call('ZADD', KEYS[6], priority * 0x100000000 + redis.call('INCR', KEYS[9]) % 0x100000000, jobId)
+    if not held then redis.call('ZADD', KEYS[10], 0, '0') end
+    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', jobId)
+  end
+end
+return fresh
 `,
 );
