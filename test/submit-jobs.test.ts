@@ -74,6 +74,30 @@ it('leaves the jobs, events, priorities and marker that BullMQ add leaves', asyn
   expect(ours.events.map((e) => e[1])).toEqual(['added', 'waiting', 'added', 'waiting', 'added', 'waiting']);
 });
 
+it('writes the chunks in input order though they reach Redis out of order (script cache flushed while another producer loads it)', async () => {
+  const conn = await open();
+  const other = await open();
+  const inputs = Array.from({ length: 30_000 }, (_, i) => ({ id: `r${i}`, requirement: `Review Terraform plans for public S3 buckets, case ${i % 20_000}` }));
+  let submitting = true;
+  let flushes = 0;
+  // A chunk whose EVALSHA finds no script falls back to EVAL; meanwhile the other producer's EVAL
+  // loads it again, so the next chunk, sent before that fallback, runs first.
+  const meddle = (async () => {
+    while (submitting) {
+      await other.redis.script('FLUSH');
+      flushes++;
+      await submitBatch(other, [{ id: 'x', requirement: 'Tune slow PostgreSQL queries' }]);
+    }
+  })();
+  const batch = await submitBatch(conn, inputs).finally(() => (submitting = false));
+  await meddle;
+  expect(flushes).toBeGreaterThan(3);
+  expect(batch).toMatchObject({ inputs: 30_000, total: 20_000 });
+  const ids = await conn.redis.lrange(batchKeys(conn.config.prefix, batch.id).ids, 0, -1);
+  expect(ids.map((entry) => entry.split('\t')[0])).toEqual(inputs.map((input) => input.id));
+  expect(await conn.queues.analyze.getPrioritizedCount()).toBe(20_000);
+});
+
 it('adds no marker on a paused queue, as BullMQ add does not', async () => {
   const { ours, theirs } = await submittedAndAdded(true);
   expect(ours).toEqual(theirs);

@@ -8,7 +8,7 @@ import { stageJobId, type StageJobData } from './queues.js';
 import { idsEntry } from './ids-entry.js';
 import { untilRedisAnswers } from './redis-patience.js';
 import { requirementKey } from './requirement-key.js';
-import { enqueueChunkScript } from './scripts/enqueue-chunk.js';
+import { CHUNK_EARLY, enqueueChunkScript } from './scripts/enqueue-chunk.js';
 import { CheckedInput } from './input/checked-input.js';
 import { fenced, type SubmitLease } from './submit-lease.js';
 
@@ -95,8 +95,7 @@ export async function enqueueInputs(
   let ids: string[] = [];
   let fresh: { key: string; req: Requirement }[] = [];
   const inFlight = new Set<Promise<void>>();
-  // Chunk scripts run one after the other, so the ids list keeps the input order even if one falls
-  // back from EVALSHA to EVAL (a resume trusts the list to be a prefix of the file).
+  /** The last chunk's write: a chunk that reached Redis before the one ahead of it waits for it. */
   let lastWrite: Promise<unknown> = Promise.resolve();
   let failure: { error: unknown } | undefined;
 
@@ -109,23 +108,26 @@ export async function enqueueInputs(
     const base = seen.size - chunkFresh.length;
     ids = [];
     fresh = [];
+    const first = sent;
+    sent += chunkIds.length;
     const scriptKeys = [keys.batch, keys.ids, keys.lease, ...analyze.keys, ...chunkFresh.map(({ key }) => itemKey(prefix, batchId, key))];
-    const args: (string | number)[] = [lease.token, ITEM_FIELDS.requirement, chunkIds.length, analyze.jobPrefix, 'analyze', Date.now(), analyze.options, ...chunkIds];
+    const args: (string | number)[] = [lease.token, ITEM_FIELDS.requirement, chunkIds.length, analyze.jobPrefix, 'analyze', Date.now(), analyze.options, first, ...chunkIds];
     chunkFresh.forEach(({ key, req }, i) => {
       const data: StageJobData = { b: batchId, k: key };
       args.push(JSON.stringify(req), stageJobId('analyze', data), JSON.stringify(data), jobPriority(place.priority, place.rankOffset + base + i));
     });
-    const first = sent;
-    sent += chunkIds.length;
+    const write = async (): Promise<unknown> => fenced(batchId, enqueueChunkScript.run(conn.redis, scriptKeys, args));
+    const ahead = lastWrite;
+    // Sent at once, so Redis always has the next chunk at hand; the script writes chunks in input order
+    // only, and one that arrived before the chunk ahead of it was written goes again once it is.
     // Redis restarting mid-submit is waited out, as long as the lease would last (then the batch is
-    // interrupted anyway). A chunk whose script ran, its reply lost with the connection, shows in the
-    // batch's input count and is not written again.
-    const stored = lastWrite.then(() =>
-      untilRedisAnswers(async (again) => {
-        if (again && Number(await conn.redis.hget(keys.batch, 'inputs')) >= first + chunkIds.length) return;
-        await fenced(batchId, enqueueChunkScript.run(conn.redis, scriptKeys, args));
-      }, lease.ttlMs),
-    );
+    // interrupted anyway); a chunk whose script ran, its reply lost with the connection, is not
+    // written again.
+    const stored = untilRedisAnswers(async () => {
+      if ((await write()) !== CHUNK_EARLY) return;
+      await ahead;
+      if ((await write()) === CHUNK_EARLY) throw new Error(`batch ${batchId}: the chunk from input ${first} found the batch short of it after the chunk ahead was written`);
+    }, lease.ttlMs);
     lastWrite = stored;
     const written = stored.then(() => {
       enqueued += chunkIds.length;
