@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import type { DraftOutput } from './processors/outputs.js';
 
 /**
  * An error that no retry can fix (bad data, a rejected request, missing credentials): the item
@@ -53,6 +54,14 @@ export function stageFailureReason(stage: string, batch: string, message: string
 /** Raised inside a processor when its batch was cancelled or the job aborted; never retried. */
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
+
+  constructor(
+    message: string,
+    /** A draft the job got (and the provider billed) before it saw the abort: its cancelled item still counts the bill. */
+    readonly draft?: DraftOutput,
+  ) {
+    super(message);
+  }
 }
 
 /**

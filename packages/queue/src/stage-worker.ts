@@ -7,9 +7,10 @@ import type { SharedCache } from './cache.js';
 import { subscribeCancels, sweepCancelled, type CancelSubscription } from './cancel.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
-import { describeError, isPermanentError, ParkedError, PermanentError, stageFailureReason } from './errors.js';
+import { CancelledError, describeError, isPermanentError, ParkedError, PermanentError, stageFailureReason } from './errors.js';
+import { cancelWithSpend, heldDrafts } from './cancelled-spend.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
-import { cancelItem, loadItem, type LoadedItem } from './items.js';
+import { loadItem, type LoadedItem } from './items.js';
 import { markFailed } from './mark-failed.js';
 import { watchFailedJobs } from './failed-sweep.js';
 import { generatorFingerprint } from './generator-fingerprint.js';
@@ -139,9 +140,9 @@ async function backToQueue(job: Job, token: string | undefined, why: string): Pr
 /**
  * The item's state and the record fields the stage needs (the handler's own, and inputs its job does
  * not carry), when it needs any; with the inputs resolved. Undefined when the job is moot (the item
- * is final, or its batch gone or cancelled: the item is then ended as cancelled).
+ * is final, or its batch gone or cancelled: the item is then ended as cancelled, its drafts' bill counted).
  */
-async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobData): Promise<{ item?: LoadedItem; inputs: Partial<StageOutputs> } | undefined> {
+async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobData, logger: Logger): Promise<{ item?: LoadedItem; inputs: Partial<StageOutputs> } | undefined> {
   const inputs: Partial<StageOutputs> = { ...data.o };
   const missing = handler.inputs(data).filter((name) => inputs[name] === undefined);
   const fields = [...(handler.recordFields?.(data, ctx) ?? []), ...missing];
@@ -151,7 +152,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
   // Unfinished without a record: its data is gone, so it can only fail (never stay pending).
   if (!item.hasRecord) throw new PermanentError('the requirement\'s record is missing from Redis');
   if (item.batchState === 'cancelled') {
-    await cancelItem(ctx.conn, data.b, data.k);
+    await cancelWithSpend(ctx, data, heldDrafts(inputs), logger);
     return undefined;
   }
   for (const name of missing) Object.assign(inputs, { [name]: readOutput(item, name) });
@@ -173,13 +174,16 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
     // A job of a batch this process heard cancelled (a stage that finished just after the cancel
     // queued it) ends at once, whether or not its stage reads the batch's state from Redis.
     if (cancelled.has(data.b)) {
-      await cancelItem(ctx.conn, data.b, data.k);
+      await cancelWithSpend(ctx, data, heldDrafts(data.o ?? {}), logger);
       return;
     }
     active.set(id, { worker: getWorker(), batch: data.b });
+    // The drafts the job holds, for its bill should its batch be cancelled.
+    let inputs: Partial<StageOutputs> = data.o ?? {};
     try {
-      const prepared = await prepare(ctx, handler, data);
+      const prepared = await prepare(ctx, handler, data, logger);
       if (!prepared) return;
+      inputs = prepared.inputs;
       const timing = { wait: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp), retries: earlierRuns(job), enqueuedAt: job.timestamp };
       const work: GenerateWork = {
         data,
@@ -206,7 +210,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       if (signal?.aborted) {
         if (signal.reason === CANCEL_REASON) {
           logger.info('job aborted: its batch was cancelled');
-          await cancelItem(ctx.conn, data.b, data.k).catch(() => false);
+          await cancelWithSpend(ctx, data, heldDrafts(inputs, error instanceof CancelledError ? error.draft : undefined), logger).catch(() => undefined);
           return;
         }
         // Shutting down: back to the queue, for a live worker to take.

@@ -87,6 +87,14 @@ export function failedRecord(data: StageJobData, reason: string, plan: PlanOutpu
   return { at: Date.now(), batch: data.b, key: data.k, outcome: 'failed', error: reason, retries, ...tierOf(plan), ...spendOf(spend) };
 }
 
+/**
+ * The spend-only metrics record of a cancelled requirement's billed drafts: its tokens and cost count
+ * (report, Prometheus), while the requirement was counted once already, as cancelled.
+ */
+export function cancelledSpendRecord(data: StageJobData, spend: DraftsSpend): RequirementRecordInput {
+  return { at: Date.now(), batch: data.b, key: data.k, outcome: 'cancelled', spendOnly: true, ...spendOf(spend) };
+}
+
 /** The metrics record of a requirement answered from the finished-agents cache. */
 export function cachedRecord(data: StageJobData, stored: StoredResult, timing: JobTiming): RequirementRecordInput {
   const tier = stored.t === 'simple' || stored.t === 'standard' || stored.t === 'complex' ? stored.t : undefined;

@@ -48,7 +48,8 @@ export class RequirementSeries {
   /** Counts one finished requirement. */
   observe(r: RequirementRecord): void {
     const tier = tierLabel(r);
-    this.requirements.inc({ outcome: r.outcome, tier, model: r.model ?? 'none' });
+    // A spend-only record adds a cancelled requirement's bill: the requirement itself was counted when it ended.
+    if (!r.spendOnly) this.requirements.inc({ outcome: r.outcome, tier, model: r.model ?? 'none' });
     for (const stage of PIPELINE_STAGES) {
       const time = r.stages[stage];
       if (!time) continue;

@@ -10,7 +10,7 @@ import type { RedisWriteGate } from '../redis-write-gate.js';
 import type { Logger } from '../logger.js';
 import { enqueueStage, stageJobId, type StageJobData } from '../queues.js';
 import type { Stage } from '../stages.js';
-import type { OutputName, StageOutputs } from './outputs.js';
+import type { DraftOutput, OutputName, StageOutputs } from './outputs.js';
 
 /** What every stage processor of a worker pool shares. */
 export interface StageContext {
@@ -85,9 +85,9 @@ export function input<K extends OutputName>(work: StageWork, name: K): StageOutp
   return value;
 }
 
-/** Stops between steps once the job was aborted (batch cancelled or worker shutting down). */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError(typeof signal.reason === 'string' ? signal.reason : 'aborted');
+/** Stops between steps once the job was aborted (batch cancelled or worker shutting down), with the draft it got so far. */
+export function throwIfAborted(signal: AbortSignal | undefined, draft?: DraftOutput): void {
+  if (signal?.aborted) throw new CancelledError(typeof signal.reason === 'string' ? signal.reason : 'aborted', draft);
 }
 
 /** The data of the item's next stage job: which attempt, and the outputs it carries. */

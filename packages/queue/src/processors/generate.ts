@@ -90,9 +90,10 @@ export const generateStage: StageHandler = {
     const t = performance.now();
     const writeDraft = () => draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
     const { draft, provider } = await (ctx.conn.telemetry ? inGenerationSpan(ctx.llm.name, writeDraft) : writeDraft());
-    throwIfAborted(work.signal);
     // Job retries, plus the provider retries of earlier runs that ended in an error (this run's are on the draft).
     const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries + (work.data.r ?? 0), worker: ctx.workerId };
+    // Billed already: a cancel that comes now still counts the draft's bill (cancelled-spend.ts).
+    throwIfAborted(work.signal, output);
     work.logger.debug({ attempt, ms: Math.round(output.ms) }, 'draft generated');
     await enqueueNext(ctx.conn.queues, 'validate', work, attempt, { ...work.inputs, [name]: output });
   },

@@ -1,5 +1,6 @@
 import { addUsage, assembleResult, billedOf, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
 import { releaseAgentClaim, storeAgent } from '../agent-claim.js';
+import { chargeCancelled } from '../cancelled-spend.js';
 import { finalizeItem } from '../items.js';
 import { packResult, summarizeAgent } from '../result-codec.js';
 import { enqueueNext, input, type StageHandler } from './context.js';
@@ -85,6 +86,8 @@ export const validateStage: StageHandler = {
     // waiting on the claim that sees this item ended must find the agent, not generate it again.
     if (cacheIt) await storeAgent(ctx, data, packed).catch(uncached);
     if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored)) ctx.metrics.observe(metrics?.record);
+    // Ended meanwhile: by its batch's cancel, it still counts what its drafts were billed.
+    else await chargeCancelled(ctx, data, drafts, work.logger).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not count the cancelled requirement\'s billed drafts')));
     // No agent to reuse: a waiter generates its own.
     if (!cacheIt) await releaseAgentClaim(ctx, data).catch(uncached);
   },

@@ -32,7 +32,7 @@ export interface ResultsSummary {
 // Each entry names its batch, so a folder's index says whose it is (index-owner.ts).
 type IndexEntry = { batch: string } & (
   | (Pick<ItemResult, 'gates' | 'passed' | 'tier' | 'tokens' | 'usage' | 'costUsd' | 'timings' | 'degraded' | 'worker' | 'cached' | 'traceId'> & { file: string; name: string })
-  // A failed requirement's usage and costUsd: what its drafts were billed before it failed.
+  // A failed or cancelled requirement's usage and costUsd: what its drafts were billed before it ended.
   | (Pick<ItemResult, 'usage' | 'costUsd' | 'traceId'> & { state: string; error: string })
 );
 

@@ -1,0 +1,51 @@
+import type { LlmProvider, Usage } from '@agent-factory/core';
+import { costOf } from '@agent-factory/llm';
+import { batchResults, cancelBatch, metricsReport, submitBatch, type ItemResult } from '@agent-factory/queue';
+import { describe, expect, it, vi } from 'vitest';
+import { factoryRig } from './helpers/factory-rig.js';
+import { testPrefix } from './helpers/redis.js';
+
+/**
+ * A provider call that completes, billed, just as its batch is cancelled: the job sees the abort only
+ * after the answer came (the worker in this process, real Redis and BullMQ; the provider a stand-in
+ * that answers at the abort). The cancelled item counts the bill; the simulator covers the other way
+ * round (a billed first draft, then a second request the cancel aborts) in failed-spend.test.ts.
+ */
+const rig = factoryRig();
+const MODEL = 'claude-haiku-4-5';
+const USAGE: Usage = { input: 1200, output: 800, cacheCreation: 0, cacheRead: 300, estimated: false };
+
+describe('a draft billed as its batch is cancelled', () => {
+  it('counts on the cancelled item (index.json\'s usage and costUsd) and in the report\'s spend', async () => {
+    const prefix = testPrefix();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const llm: LlmProvider = {
+      name: 'billed-at-abort',
+      async generate(_request, options) {
+        started();
+        // The answer arrives as the cancel does: billed, though the job is aborted.
+        await new Promise<void>((resolve) => options?.signal?.addEventListener('abort', () => resolve(), { once: true }));
+        return { content: '---\nname: late\ndescription: late\n---\nLate.\n', usage: USAGE, model: MODEL };
+      },
+    };
+    await rig.workers(prefix, { deps: { llm } });
+    const conn = await rig.open(prefix);
+    const batch = await submitBatch(conn, [{ id: 'only', requirement: 'Review pull requests for common mistakes' }], { useCache: false });
+    await running;
+    expect((await cancelBatch(conn, batch.id))?.state).toBe('cancelled');
+
+    const cost = costOf(USAGE, MODEL);
+    const { estimated: _, ...billed } = USAGE;
+    await vi.waitFor(async () => {
+      const results: ItemResult[] = [];
+      for await (const r of batchResults(conn, batch.id)) results.push(r);
+      expect(results).toMatchObject([{ state: 'cancelled', usage: billed }]);
+      expect(results[0]!.costUsd).toBeCloseTo(cost, 6);
+    }, { timeout: 5000, interval: 50 });
+    const report = await metricsReport(conn, { batch: batch.id });
+    expect(report?.totals).toMatchObject({ finished: 1, cancelled: 1 });
+    expect(report?.usage).toMatchObject([{ model: MODEL, mode: 'realtime', agents: 0, input: USAGE.input, output: USAGE.output, cacheRead: USAGE.cacheRead }]);
+    expect(report?.cost.total).toBeCloseTo(cost, 6);
+  }, 30_000);
+});
