@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator } from '@agent-factory/sim';
@@ -95,6 +95,36 @@ describe('agent-factory generate', () => {
       expect(badUrl.code).toBe(2);
       expect(badUrl.stderr).toMatch(/ANTHROPIC_BASE_URL: not a URL/);
       expect(sim.ledger.messages.realtime).toBe(2);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('against the API: a second request refused after a billed first draft still shows that bill (generate, and start in-process\'s index.json)', async () => {
+    // Per marker (one a run), the first answer is malformed (billed, fails the gates); the second request is refused (400).
+    const rules = ['Quuxify', 'Frobnitz'].map((match) => ({ match, sequence: ['malformed' as const], then: '400' as const }));
+    const sim = await startSimulator({ ttftMs: 0, tokensPerSecond: 1_000_000, faults: { rules } });
+    try {
+      const env = { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: sim.url, AF_RESEARCH: 'local' };
+      const run = await runCli(['generate', 'Review Quuxify service configuration files for leaked secrets', '--out', dir], { env });
+      expect(run.code).toBe(1);
+      expect(sim.ledger.messages.realtime).toBe(1);
+      const { tokens, costUsd } = sim.ledger.snapshot();
+      const t = tokens.realtime;
+      expect(run.stderr).toContain(`before it failed: input ${t.input}, output ${t.output}, cache write ${t.cacheCreation}, cache read ${t.cacheRead} tokens; $${costUsd.realtime.toFixed(4)}`);
+      expect(run.stderr).toMatch(/400/);
+
+      sim.ledger.reset();
+      const file = join(dir, 'requirements.jsonl');
+      await writeFile(file, `${JSON.stringify({ id: 'only', requirement: 'Review Frobnitz service configuration files for leaked secrets' })}\n`);
+      const out = join(dir, 'out');
+      const start = await runCli(['start', file, '--in-process', '--out', out], { env });
+      expect(start.code, start.stderr).toBe(1);
+      const billed = sim.ledger.snapshot();
+      expect(billed.messages.realtime).toBe(1);
+      const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Record<string, { error: string; usage: unknown; costUsd: number }>;
+      expect(index['only']).toMatchObject({ error: expect.stringMatching(/400/), usage: billed.tokens.realtime });
+      expect(index['only']!.costUsd).toBeCloseTo(billed.costUsd.realtime, 8);
     } finally {
       await sim.close();
     }

@@ -30,3 +30,18 @@ export function billedOf(drafts: readonly GenerationResult[]): BilledUsage | und
   }
   return billed;
 }
+
+/**
+ * The error that ended a generation, carrying what its earlier drafts were billed (a second request
+ * failed after a paid first draft): that spend still counts. Errors that are not Error objects pass unchanged.
+ */
+export function withBilled<E>(error: E, billed: BilledUsage | undefined): E {
+  if (error instanceof Error && billed) Object.assign(error, { billed });
+  return error;
+}
+
+/** What a failed generation's earlier drafts were billed (withBilled), if anything. */
+export function billedBefore(error: unknown): BilledUsage | undefined {
+  const billed = error instanceof Error ? (error as Error & { billed?: BilledUsage }).billed : undefined;
+  return billed && typeof billed.model === 'string' && typeof billed.usage === 'object' ? billed : undefined;
+}

@@ -1,5 +1,5 @@
 import { analyze } from './analyze.js';
-import { addUsage, billedOf } from './billed.js';
+import { addUsage, billedOf, withBilled } from './billed.js';
 import { accountBudget, type Budget } from './budget.js';
 import { assessComplexity, type ComplexityOptions } from './complexity.js';
 import { offlineProvider } from './generate-offline.js';
@@ -160,7 +160,9 @@ export async function generateAndValidate(plan: Plan, research: Research, llm: L
       draft = await llm.generate({ ...plan, research, guidance }, options);
     } catch (error) {
       // A provider that cannot answer in time (not one that refused the request): the offline generator does.
-      if (!isOfflineFallbackError(error)) throw error;
+      // Refused after a billed first draft: the error carries that draft's bill (an abort's reason, which
+      // many generations may share, is left untouched).
+      if (!isOfflineFallbackError(error)) throw options.signal?.aborted ? error : withBilled(error, billedOf(drafts));
       ms.generate += performance.now() - t;
       const timedOut = error.usage ? [{ content: '', usage: error.usage, model: error.model ?? drafts.at(-1)?.model ?? 'offline' }] : [];
       const reason = `${llm.name}: ${error.message}; the offline generator answered`;

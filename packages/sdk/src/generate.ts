@@ -1,5 +1,5 @@
-import { AgentModelSchema, RequirementTextSchema, runPipeline, TierSchema, withAgentName, type AgentResult, type DocsSource, type GenerationProgress, type ResearchTarget } from '@agent-factory/core';
-import { resultCostUsd, type AnthropicProvider } from '@agent-factory/llm';
+import { AgentModelSchema, billedBefore, RequirementTextSchema, runPipeline, TierSchema, withAgentName, type AgentResult, type BilledUsage, type DocsSource, type GenerationProgress, type ResearchTarget } from '@agent-factory/core';
+import { costIfPriced, resultCostUsd, type AnthropicProvider } from '@agent-factory/llm';
 import { z } from 'zod';
 import type { AgentModels } from './agent-models.js';
 import { checked } from './checked.js';
@@ -42,6 +42,20 @@ export interface GeneratedAgent extends AgentResult {
   written: boolean;
 }
 
+/** What a generation that failed had been billed before it failed (a paid first draft, then a refused request), and its cost. */
+export interface FailedSpend {
+  billed: BilledUsage;
+  /** US dollars; null when the model has no price. */
+  costUsd: number | null;
+}
+
+/** The spend generate's error carries (set by generateAgent), when its generation had billed anything. */
+export function failedSpend(error: unknown): FailedSpend | undefined {
+  const billed = billedBefore(error);
+  const costUsd = (error as { costUsd?: unknown }).costUsd;
+  return billed ? { billed, costUsd: typeof costUsd === 'number' ? costUsd : null } : undefined;
+}
+
 export interface GenerateDeps {
   llm?: AnthropicProvider;
   docs?: DocsSource;
@@ -69,6 +83,9 @@ export async function generateAgent(deps: GenerateDeps, requirement: string, opt
     return { ...result, name: agent.name, content, costUsd, path: agent.path, files: changes.files, ...(changes.diff !== undefined ? { diff: changes.diff } : {}), written: !folder.dryRun };
   } catch (error) {
     await folder?.abandon();
+    // Billed before it failed: priced here, where the prices (AF_PRICES) are known (failedSpend reads it).
+    const billed = billedBefore(error);
+    if (billed) Object.assign(error as Error, { costUsd: costIfPriced(billed.usage, billed.model, deps.llm?.settings.prices ? { prices: deps.llm.settings.prices } : {}) });
     throw error;
   }
 }

@@ -7,7 +7,7 @@ export { FactoryConfigSchema, type AgentFactoryConfig } from './config.js';
 export { FactoryInputError, FactoryUnavailableError } from './errors.js';
 export { RedisFullError } from '@agent-factory/queue';
 export { createAgentFactory, type AgentFactory } from './factory.js';
-export { GenerateOptionsSchema, WriteOptionsSchema, type GeneratedAgent, type GenerateOptions, type WriteOptions } from './generate.js';
+export { failedSpend, GenerateOptionsSchema, WriteOptionsSchema, type FailedSpend, type GeneratedAgent, type GenerateOptions, type WriteOptions } from './generate.js';
 export * from './output/index.js';
 export { ValidateInputSchema, type ValidateInput } from './validate.js';
 export type { BatchStatus, ItemResult, ResumeOutcome } from '@agent-factory/queue';

@@ -1,6 +1,6 @@
-import { AgentModelSchema, TierSchema, type GenerationProgress } from '@agent-factory/core';
+import { AgentModelSchema, TierSchema, type GenerationProgress, type Usage } from '@agent-factory/core';
 import type { RetryEvent } from '@agent-factory/llm';
-import { DEFAULT_DIRS, type GeneratedAgent, type Layout } from '@agent-factory/sdk';
+import { DEFAULT_DIRS, failedSpend, type GeneratedAgent, type Layout } from '@agent-factory/sdk';
 import { type Command, Option } from 'commander';
 import { withFactory } from '../factory.js';
 import { layoutOption } from '../output-options.js';
@@ -59,12 +59,24 @@ function progressLine(out: NodeJS.WriteStream = process.stderr) {
   };
 }
 
+/** Tokens by kind and their cost, as the usage lines say them. */
+function spendText(usage: Usage, costUsd: number | null): string {
+  return `input ${usage.input}, output ${usage.output}, cache write ${usage.cacheCreation}, cache read ${usage.cacheRead} tokens; ${costUsd === null ? 'cost unknown (no price for the model: AF_PRICES)' : `$${costUsd.toFixed(4)}`}`;
+}
+
 function usageLine(result: GeneratedAgent): string {
   const { costUsd, attempts } = result;
   // What was billed: after an offline fallback, the LLM attempts' tokens (the file's own are an estimate).
   const usage = result.billed?.usage ?? result.usage;
   const billedBy = result.billed ? ` (billed by ${result.billed.model} before the offline generator answered)` : '';
-  return `  usage${billedBy}: input ${usage.input}, output ${usage.output}, cache write ${usage.cacheCreation}, cache read ${usage.cacheRead} tokens; ${costUsd === null ? 'cost unknown (no price for the model: AF_PRICES)' : `$${costUsd.toFixed(4)}`}; ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  return `  usage${billedBy}: ${spendText(usage, costUsd)}; ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+}
+
+/** A failed generation's paid drafts (a first draft, then a refused second request) still cost: said before the error. */
+function sayFailedSpend(error: unknown): never {
+  const spent = failedSpend(error);
+  if (spent) process.stderr.write(`billed by ${spent.billed.model} before it failed: ${spendText(spent.billed.usage, spent.costUsd)}\n`);
+  throw error;
 }
 
 /** `agent-factory generate "<requirement>"`: the whole pipeline in-process, one agent file written. */
@@ -93,7 +105,8 @@ export function registerGenerate(program: Command): void {
             write: { dir: flags.out, layout: flags.layout, force: flags.force, dryRun: flags.dryRun },
             onProgress: progress.onProgress,
           })
-          .finally(progress.done);
+          .finally(progress.done)
+          .catch(sayFailedSpend);
         if (flags.json) {
           // `path` is the agent's file, written or (--dry-run) the one that would be; `written` tells which.
           const { content, diff, written, path, ...rest } = result;

@@ -1,8 +1,9 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentResult } from '@agent-factory/core';
+import type { AgentResult, Usage } from '@agent-factory/core';
 import { batchResults, displayRedisUrl, submitBatch } from '@agent-factory/queue';
+import type { FailedSpend } from '@agent-factory/sdk';
 import { OutputFolder, writeBatchResults, type Layout } from '@agent-factory/sdk/output';
 import type { Command } from 'commander';
 import { rowOfAgent, rowOfItem, tierTable, type ReportRow } from '../batch-report.js';
@@ -36,12 +37,21 @@ interface StartFlags {
   cache: boolean;
 }
 
+/** A failure's billed tokens and cost, as the queue's index.json shows them (its paid first draft still cost). */
+function spentFields(spent: FailedSpend | undefined): { usage?: Omit<Usage, 'estimated'>; costUsd?: number } {
+  if (!spent) return {};
+  const { input, output, cacheCreation, cacheRead } = spent.billed.usage;
+  return { usage: { input, output, cacheCreation, cacheRead }, ...(spent.costUsd !== null ? { costUsd: spent.costUsd } : {}) };
+}
+
 /** The same pipeline without the queue, a few requirements in flight at once: the fallback without Redis. */
 async function runInProcess(requirements: IdentifiedRequirement[], out: string, layout: Layout): Promise<ReportRow[]> {
   return withFactory({}, async (factory) => {
+    // Loaded already by withFactory: the SDK's entry, which this module leaves out of every other command's start-up.
+    const { failedSpend } = await import('@agent-factory/sdk');
     await removePreviousRun(out);
     const folder = await OutputFolder.open(out, { layout });
-    const results: { id: string; result?: AgentResult; file?: string; name?: string; error?: string }[] = [];
+    const results: { id: string; result?: AgentResult; file?: string; name?: string; error?: string; spent?: FailedSpend }[] = [];
     let next = 0;
     const runner = async (): Promise<void> => {
       while (next < requirements.length) {
@@ -51,13 +61,14 @@ async function runInProcess(requirements: IdentifiedRequirement[], out: string, 
           const written = await folder.addAgent(result.name, result.content);
           results.push({ id: item.id, result, file: relative(folder.root, written.path), name: written.name });
         } catch (error) {
-          results.push({ id: item.id, error: (error as Error).message });
+          const spent = failedSpend(error);
+          results.push({ id: item.id, error: (error as Error).message, ...(spent ? { spent } : {}) });
         }
       }
     };
     await Promise.all(Array.from({ length: 8 }, runner));
     const index = Object.fromEntries(
-      results.map((r) => [r.id, r.result ? { file: r.file, name: r.name, tier: r.result.plan.complexity.tier, gates: Object.fromEntries(r.result.report.gates.map((g) => [g.gate, g.score])), tokens: r.result.budget.total.tokens, timings: r.result.timings } : { error: r.error }]),
+      results.map((r) => [r.id, r.result ? { file: r.file, name: r.name, tier: r.result.plan.complexity.tier, gates: Object.fromEntries(r.result.report.gates.map((g) => [g.gate, g.score])), tokens: r.result.budget.total.tokens, timings: r.result.timings } : { error: r.error, ...spentFields(r.spent) }]),
     );
     await writeFile(folder.writePath('index.json'), `${JSON.stringify(index, null, 2)}\n`);
     await folder.finish();
