@@ -1,6 +1,7 @@
 // A requirement whose workers die under it (SIGKILL, as a crash or an OOM kill would) runs again up to
 // a bound tied to AF_ATTEMPTS; the re-runs count as retries, and past the bound it fails in plain words.
 import { batchResults, connect, createLogger, metricsReport, submitBatch, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
 import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
@@ -83,6 +84,9 @@ describe('stalled jobs', () => {
     expect(done.counts.failed).toBe(1);
     const result = await onlyResult(conn, batchId);
     expect(result.error).toBe(`generate: the workers running it stopped (crashed or lost Redis) ${ATTEMPTS} times; \`agent-factory retry ${batchId}\` runs it again`);
+    // Bull Board reads the failed job's own reason: the same plain words, not BullMQ's "job stalled more than allowable limit".
+    const [failed] = await conn.queues.generate.getJobs(['failed']);
+    expect((await Job.fromId(conn.queues.generate, failed!.id!))?.failedReason).toBe(result.error);
     const report = await metricsReport(conn, { batch: batchId });
     expect(report?.troubleshooting.retries).toBeGreaterThanOrEqual(ATTEMPTS - 1);
   }, 90_000);

@@ -39,7 +39,7 @@ export function describeError(error: unknown): string {
 }
 
 /** BullMQ's failedReason for a job whose worker stopped (crashed, lost Redis or its lock) more than maxStalledCount times. */
-const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
 
 /**
  * A failed stage job's reason as its item keeps it (`stage: why`). BullMQ's words for a job stalled

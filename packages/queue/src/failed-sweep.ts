@@ -4,6 +4,7 @@ import { batchKeys, failedSweepKey } from './keys.js';
 import type { Logger } from './logger.js';
 import { every, type Periodic } from './periodic.js';
 import { StageJobDataSchema, type StageJobData } from './queues.js';
+import { restateStalled } from './stalled-reason.js';
 import { STAGES } from './stages.js';
 
 /** A job failed this recently is left to the mark of the worker that failed it. */
@@ -18,7 +19,10 @@ const MAX_PAGES = 20;
 export type MarkFailed = (data: StageJobData, reason: string) => Promise<void>;
 
 interface FailedJob {
+  id: string;
   data: StageJobData;
+  /** BullMQ's failedReason, and ours (stageFailureReason). */
+  raw: string;
   reason: string;
 }
 
@@ -29,7 +33,7 @@ async function readFailed(conn: FactoryConnection, stage: (typeof STAGES)[number
   for (const id of ids) pipeline.hmget(queue.toKey(id), 'data', 'failedReason', 'stc');
   const replies = (await pipeline.exec()) ?? [];
   const jobs: FailedJob[] = [];
-  for (const [error, reply] of replies) {
+  for (const [i, [error, reply]] of replies.entries()) {
     const [data, reason, stalls] = (error ? [] : reply) as (string | null)[];
     if (!data) continue;
     let parsed;
@@ -38,7 +42,8 @@ async function readFailed(conn: FactoryConnection, stage: (typeof STAGES)[number
     } catch {
       continue;
     }
-    if (parsed.success) jobs.push({ data: parsed.data, reason: stageFailureReason(stage, parsed.data.b, reason || 'the job failed', Number(stalls ?? 0)) });
+    const raw = reason || 'the job failed';
+    if (parsed.success) jobs.push({ id: ids[i]!, data: parsed.data, raw, reason: stageFailureReason(stage, parsed.data.b, raw, Number(stalls ?? 0)) });
   }
   return jobs;
 }
@@ -76,7 +81,10 @@ export async function sweepFailedJobs(conn: FactoryConnection, markFailed: MarkF
       const page = await conn.redis.zrangebyscore(conn.queues[stage].toKey('failed'), `(${from}`, now - SETTLE_MS, 'WITHSCORES', 'LIMIT', 0, PAGE);
       if (page.length === 0) break;
       const ids = page.filter((_, i) => i % 2 === 0);
-      const pending = await stillPending(conn, await readFailed(conn, stage, ids));
+      const failed = await readFailed(conn, stage, ids);
+      // Every job of the page, pending item or not: the worker that failed it may have died before saying it plainly.
+      for (const job of failed) await restateStalled(conn, stage, job.id, job.raw, job.reason);
+      const pending = await stillPending(conn, failed);
       for (const { data, reason } of pending) await markFailed(data, reason);
       ended += pending.length;
       const last = Number(page[page.length - 1]);

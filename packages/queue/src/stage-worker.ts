@@ -13,6 +13,7 @@ import { isAnthropicProvider } from './batch-mode/mode.js';
 import { loadItem, type LoadedItem } from './items.js';
 import { markFailed } from './mark-failed.js';
 import { watchFailedJobs } from './failed-sweep.js';
+import { restateStalled } from './stalled-reason.js';
 import { generatorFingerprint } from './generator-fingerprint.js';
 import { watchMetricsInbox } from './metrics/fold.js';
 import type { PromMetrics } from './metrics/prometheus.js';
@@ -338,7 +339,11 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         if (!final || !data.success) return;
         const reason = stageFailureReason(stage, data.data.b, error.message, job.stalledCounter);
         const jobLogger = logger.child({ batch: data.data.b, req: data.data.k, stage });
-        void markFailed(ctx, data.data, reason, jobLogger, (data.data.r ?? 0) + Math.max(0, earlierRuns(job) - 1)).catch(markMissed(jobLogger, reason));
+        // Bull Board's reason first: once the item is marked (its batch may end), the job says the same.
+        void restateStalled(conn, stage, job.id ?? stageJobId(stage, data.data), error.message, reason)
+          .catch((missed: unknown) => jobLogger.debug({ err: missed }, 'could not restate the stalled job\'s reason; the failed-jobs sweep will'))
+          .then(() => markFailed(ctx, data.data, reason, jobLogger, (data.data.r ?? 0) + Math.max(0, earlierRuns(job) - 1)))
+          .catch(markMissed(jobLogger, reason));
       });
       const logError = throttledErrorLog(logger, 'worker error', { stage });
       // BullMQ's own steps (fetching, finishing) meet a refusing Redis first: they close the gate too.
