@@ -68,18 +68,34 @@ export class PromMetrics {
     }
   }
 
+  /** A gauge of this registry whose values `collect` sets at each scrape. */
+  private gauge(name: string, help: string, labelNames: readonly string[], collect: (gauge: PromClient.Gauge) => void | Promise<void>): void {
+    new this.lib.Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        return collect(this);
+      },
+    });
+  }
+
+  /** A gauge set from what `read` gets from Redis at each scrape; no series at all when Redis does not answer (see RedisScrape). */
+  private redisGauge<T>(name: string, help: string, labelNames: readonly string[], read: () => Promise<T | undefined>, set: (gauge: PromClient.Gauge, value: T) => void): void {
+    this.gauge(name, help, labelNames, async (gauge) => {
+      const value = await read();
+      gauge.reset();
+      if (value !== undefined) set(gauge, value);
+    });
+  }
+
   /** Whether Redis answers, and whether it refuses writes: what /readyz checks, as series an alert can watch. */
   private redisState(health: () => Promise<RedisHealth>): void {
-    const gauge = (name: string, help: string, value: (h: RedisHealth) => boolean): void => {
-      new this.lib.Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        async collect() {
-          this.set(value(await health()) ? 1 : 0);
-        },
+    const gauge = (name: string, help: string, value: (h: RedisHealth) => boolean): void =>
+      this.gauge(name, help, [], async (g) => {
+        g.set(value(await health()) ? 1 : 0);
       });
-    };
     gauge('af_redis_up', 'Whether Redis answered at this scrape (the series read from Redis are left out when not)', (h) => h.up);
     gauge('af_redis_full', 'Whether a Redis master is at its maxmemory (noeviction): it refuses writes, and batches stop', (h) => h.up && h.refusals.some((r) => r.code === 'redis_full'));
     gauge('af_redis_cannot_save', "Whether a Redis master's last RDB save or AOF write failed: it refuses writes (MISCONF), and batches stop", (h) => h.up && h.refusals.some((r) => r.code === 'redis_cannot_save'));
@@ -92,58 +108,35 @@ export class PromMetrics {
    */
   private workerPaused(read: RedisRead): void {
     const pauses = this.pauses;
-    new this.lib.Gauge({
-      name: 'af_worker_paused',
-      help: "Whether this process's workers are paused, by reason: Redis full, Redis unable to save, the provider's 429 pause",
-      labelNames: ['reason'],
-      registers: [this.registry],
-      async collect() {
-        const gates = new Set(pauses.map((p) => p.writeGate()));
-        for (const [cause, reason] of Object.entries(GATE_REASONS)) this.set({ reason }, gates.has(cause as Refusal) ? 1 : 0);
-        const limited = pauses.flatMap((p) => (p.rateLimitPauseMs ? [p.rateLimitPauseMs.bind(p)] : []));
-        const left = limited.length > 0 ? await read(() => Promise.all(limited.map((ms) => ms()))) : undefined;
-        this.remove({ reason: 'rate_limit' });
-        if (left) this.set({ reason: 'rate_limit' }, left.some((ms) => ms > 0) ? 1 : 0);
-      },
+    this.gauge('af_worker_paused', "Whether this process's workers are paused, by reason: Redis full, Redis unable to save, the provider's 429 pause", ['reason'], async (gauge) => {
+      const gates = new Set(pauses.map((p) => p.writeGate()));
+      for (const [cause, reason] of Object.entries(GATE_REASONS)) gauge.set({ reason }, gates.has(cause as Refusal) ? 1 : 0);
+      const limited = pauses.flatMap((p) => (p.rateLimitPauseMs ? [p.rateLimitPauseMs.bind(p)] : []));
+      const left = limited.length > 0 ? await read(() => Promise.all(limited.map((ms) => ms()))) : undefined;
+      gauge.remove({ reason: 'rate_limit' });
+      if (left) gauge.set({ reason: 'rate_limit' }, left.some((ms) => ms > 0) ? 1 : 0);
     });
   }
 
   /** 1 per alert crossed at the server's last check, 0 otherwise; no series when no server checked lately. */
   private alertsActive(conn: FactoryConnection, read: RedisRead): void {
-    new this.lib.Gauge({
-      name: 'af_alert_active',
-      help: 'Whether an alert threshold was crossed at the last check (AF_ALERT_*)',
-      labelNames: ['alert'],
-      registers: [this.registry],
-      async collect() {
-        const state = await read(() => loadAlertState(conn));
-        this.reset();
-        if (!state) return;
-        const active = new Set(state.active.map((a) => a.name));
-        for (const alert of ALERT_NAMES) this.set({ alert }, active.has(alert) ? 1 : 0);
-      },
+    this.redisGauge('af_alert_active', 'Whether an alert threshold was crossed at the last check (AF_ALERT_*)', ['alert'], () => read(() => loadAlertState(conn)), (gauge, state) => {
+      const active = new Set(state.active.map((a) => a.name));
+      for (const alert of ALERT_NAMES) gauge.set({ alert }, active.has(alert) ? 1 : 0);
     });
   }
 
   private clusterWindow(conn: FactoryConnection, read: RedisRead): void {
-    new this.lib.Gauge({
-      name: 'af_cluster_window',
-      help: `The whole cluster over the last ${CLUSTER_WINDOW_MINUTES} minutes, from the metrics in Redis`,
-      labelNames: ['measure'],
-      registers: [this.registry],
-      async collect() {
-        const report = await read(() => metricsReport(conn, { sinceMs: CLUSTER_WINDOW_MINUTES * 60_000, examples: false }));
-        this.reset();
-        if (!report) return;
-        const t = report.totals;
-        this.set({ measure: 'finished' }, t.finished);
-        this.set({ measure: 'agents_per_minute' }, t.perMinute);
-        this.set({ measure: 'error_rate' }, t.errorRate);
-        this.set({ measure: 'p95_seconds' }, (t.timeP95Ms ?? 0) / 1000);
-        this.set({ measure: 'processing_p95_seconds' }, (t.processingP95Ms ?? 0) / 1000);
-        this.set({ measure: 'tokens_per_agent' }, t.tokensPerAgent);
-        this.set({ measure: 'cost_per_1000_usd' }, report.cost.per1000);
-      },
+    const help = `The whole cluster over the last ${CLUSTER_WINDOW_MINUTES} minutes, from the metrics in Redis`;
+    this.redisGauge('af_cluster_window', help, ['measure'], () => read(() => metricsReport(conn, { sinceMs: CLUSTER_WINDOW_MINUTES * 60_000, examples: false })), (gauge, report) => {
+      const t = report.totals;
+      gauge.set({ measure: 'finished' }, t.finished);
+      gauge.set({ measure: 'agents_per_minute' }, t.perMinute);
+      gauge.set({ measure: 'error_rate' }, t.errorRate);
+      gauge.set({ measure: 'p95_seconds' }, (t.timeP95Ms ?? 0) / 1000);
+      gauge.set({ measure: 'processing_p95_seconds' }, (t.processingP95Ms ?? 0) / 1000);
+      gauge.set({ measure: 'tokens_per_agent' }, t.tokensPerAgent);
+      gauge.set({ measure: 'cost_per_1000_usd' }, report.cost.per1000);
     });
   }
 
@@ -159,19 +152,10 @@ export class PromMetrics {
 
   /** Jobs per queue and state, read at scrape time (so every process shows the cluster's queues). */
   private queueDepths(conn: FactoryConnection, others: readonly Queue[], read: RedisRead): void {
-    new this.lib.Gauge({
-      name: 'af_queue_jobs',
-      help: 'Jobs per queue (the stages, and on the server webhooks and llm-batches) and state',
-      labelNames: ['queue', 'state'],
-      registers: [this.registry],
-      async collect() {
-        const depths = await read(() => queueDepths(conn, others));
-        this.reset();
-        if (!depths) return;
-        for (const [queue, counts] of Object.entries(depths)) {
-          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
-        }
-      },
+    this.redisGauge('af_queue_jobs', 'Jobs per queue (the stages, and on the server webhooks and llm-batches) and state', ['queue', 'state'], () => read(() => queueDepths(conn, others)), (gauge, depths) => {
+      for (const [queue, counts] of Object.entries(depths)) {
+        for (const [state, n] of Object.entries(counts)) gauge.set({ queue, state }, n);
+      }
     });
   }
 
