@@ -1,13 +1,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
 import type { MetricsReport } from '@agent-factory/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from './helpers/cli.js';
-import { sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { factoryRig } from './helpers/factory-rig.js';
+import { sleep, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { testPrefix } from './helpers/redis.js';
 
 /**
  * A requirement that fails after the provider billed it: the first draft (a paid 200 answer) fails
@@ -16,7 +17,6 @@ import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
  * cancelled item in index.json and in `report`'s spend: nothing mocked (real Redis, the simulator,
  * a worker process, the CLI).
  */
-const quiet = createLogger({}, { level: 'error' });
 /** Requirements with this word: a malformed first answer (billed, fails the gates), then a permanent 400. */
 const REFUSED = 'Quuxify';
 /** Requirements with this word: a malformed first answer, then 500s until the provider's and the stage's retries are spent. */
@@ -24,7 +24,7 @@ const FAULTY = 'Frobnitz';
 /** Requirements with this word: a malformed first answer, then requests that hang until their batch is cancelled. */
 const HANGING = 'Grault';
 
-let redis: TestRedis;
+const rig = factoryRig();
 let sim: Simulator;
 let conn: FactoryConnection;
 let worker: WorkerProcess;
@@ -32,16 +32,15 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
   sim = await startSimulator({
     seed: 11,
     ttftMs: 2,
     faults: { rules: [{ match: REFUSED, sequence: ['malformed'], then: '400' }, { match: FAULTY, sequence: ['malformed'], then: '500' }, { match: HANGING, sequence: ['malformed'], then: 'hang' }] },
   });
   const prefix = testPrefix();
-  conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
-  env = { REDIS_URL: redis.url, AF_PREFIX: prefix };
-  worker = await spawnWorker({
+  conn = await rig.open(prefix);
+  env = { REDIS_URL: rig.redis.url, AF_PREFIX: prefix };
+  worker = await rig.spawn({
     ...env, ANTHROPIC_API_KEY: 'sim-key', ANTHROPIC_BASE_URL: sim.url, AF_PROVIDER: 'anthropic', AF_RESEARCH: 'local',
     // One provider retry and two stage attempts: the 500s run out quickly.
     AF_GENERATION_RETRIES: '1', AF_ATTEMPTS: '2', AF_BACKOFF_MS: '100', AF_METRICS_PORT: '0',
@@ -49,11 +48,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'af-failed-spend-'));
 }, 30_000);
 
+// Before the rig's (hooks after the tests run last-registered first): the worker is idle by then.
 afterAll(async () => {
-  await worker?.stop();
-  await conn?.close();
   await sim?.close();
-  await redis?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

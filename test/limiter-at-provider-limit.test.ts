@@ -1,9 +1,10 @@
-import { connect, createLogger, submitBatch, type FactoryConnection } from '@agent-factory/queue';
+import { submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
-import { spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { factoryRig } from './helpers/factory-rig.js';
+import { waitForBatch } from './helpers/queue-workers.js';
+import { testPrefix } from './helpers/redis.js';
 
 /**
  * AF_RATE_LIMIT equal to the provider's own limit, from idle (both buckets full): a burst of a
@@ -15,30 +16,25 @@ const RPM = 60;
 /** A minute's burst plus some 15 s at the refill rate. */
 const N = RPM + 15;
 const MESSAGES = 'POST /v1/messages';
-const quiet = createLogger({}, { level: 'error' });
 
-let redis: TestRedis;
+const rig = factoryRig();
 let sim: Simulator;
 let conn: FactoryConnection;
-const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis({ appendonly: false });
   sim = await startSimulator({ seed: 7, ttftMs: 2, limits: { rpm: RPM } });
   const prefix = testPrefix();
-  conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
+  conn = await rig.open(prefix);
   const env = {
-    REDIS_URL: redis.url, AF_PREFIX: prefix, ANTHROPIC_API_KEY: 'sim-key', ANTHROPIC_BASE_URL: sim.url, AF_PROVIDER: 'anthropic', AF_RESEARCH: 'local',
+    AF_PREFIX: prefix, ANTHROPIC_API_KEY: 'sim-key', ANTHROPIC_BASE_URL: sim.url, AF_PROVIDER: 'anthropic', AF_RESEARCH: 'local',
     AF_RATE_LIMIT: `rpm=${RPM}`, AF_CONCURRENCY: 'generate=8',
   };
-  workers.push(...(await Promise.all([0, 1].map(() => spawnWorker(env)))));
+  await Promise.all([0, 1].map(() => rig.spawn(env)));
 }, 30_000);
 
+// Before the rig's (hooks after the tests run last-registered first): the workers are idle by then.
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await conn?.close();
   await sim?.close();
-  await redis?.stop();
 });
 
 describe('rate limiter at the provider\'s own limit', () => {

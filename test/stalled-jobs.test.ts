@@ -1,49 +1,27 @@
 // A requirement whose workers die under it (SIGKILL, as a crash or an OOM kill would) runs again up to
 // a bound tied to AF_ATTEMPTS; the re-runs count as retries, and past the bound it fails in plain words.
-import { batchResults, connect, createLogger, metricsReport, submitBatch, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { batchResults, metricsReport, submitBatch, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import { Job } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
-import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
+import { describe, expect, it } from 'vitest';
+import { factoryRig } from './helpers/factory-rig.js';
+import { sleep, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
+import { testPrefix } from './helpers/redis.js';
 
-const quiet = createLogger({}, { level: 'error' });
 // 4 attempts: a job may stop 3 times and still run again; the 4th stop fails it.
 const ATTEMPTS = 4;
 
 describe('stalled jobs', () => {
-  let redis: TestRedis;
-  const workers: WorkerProcess[] = [];
-  const conns: FactoryConnection[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis({ appendonly: false });
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await Promise.all(conns.map((c) => c.close()));
-    await redis?.stop();
-  });
+  const rig = factoryRig();
 
   // Short locks, so a killed worker's job runs again within seconds; generation slow enough to kill it mid-run.
-  const worker = async (prefix: string): Promise<WorkerProcess> => {
-    const w = await spawnWorker({
-      REDIS_URL: redis.url,
-      AF_PREFIX: prefix,
-      AF_LOCK_MS: '1500',
-      AF_ATTEMPTS: String(ATTEMPTS),
-      AF_GENERATE_DELAY_MS: '4000',
-      AF_RESEARCH: 'none',
-    });
-    workers.push(w);
-    return w;
-  };
+  const worker = (prefix: string): Promise<WorkerProcess> =>
+    rig.spawn({ AF_PREFIX: prefix, AF_LOCK_MS: '1500', AF_ATTEMPTS: String(ATTEMPTS), AF_GENERATE_DELAY_MS: '4000', AF_RESEARCH: 'none' });
 
   /** Submits one requirement and SIGKILLs the worker running its generation `kills` times, starting a new one each time. */
   async function killUnder(kills: number): Promise<{ conn: FactoryConnection; batchId: string }> {
     const prefix = testPrefix();
     let current = await worker(prefix);
-    const conn = await connect({ redisUrl: redis.url, prefix }, { logger: quiet });
-    conns.push(conn);
+    const conn = await rig.open(prefix);
     const batch = await submitBatch(conn, [{ id: 'one', requirement: 'Review pull requests for common mistakes' }], { useCache: false });
     for (let run = 1; run <= kills; run++) {
       // The run-th start of the generate job, on the current worker.
