@@ -13,15 +13,6 @@ import { StoredResultSchema, type StoredResult } from './result-codec.js';
 // markFailed releases it; an item ended any other way (its batch cancelled or deleted) leaves a claim
 // whose waiters see its item ended and take it over at their next look.
 
-/**
- * How long a claim lives unless its item ends first. The claim is taken at analyze and lasts while the
- * item waits in the generate queue and generates (retries and rate-limit pauses included), so it is
- * generous; it is not what frees waiters when the claimer fails or is cancelled (they check its item)
- * nor when its worker dies (the stalled job runs again elsewhere, as the same holder). It only bounds
- * a wait on an item that is alive but makes no progress: a waiter then generates too (counted as a
- * duplicate compute in `cache stats`).
- */
-export const AGENT_CLAIM_MS = 60 * 60_000;
 /** A parked job's first wait; each park doubles it, up to PARK_MAX_MS. */
 export const PARK_FIRST_MS = 200;
 export const PARK_MAX_MS = 10_000;
@@ -49,9 +40,9 @@ export async function reusableAgent(ctx: StageContext, data: StageJobData, useCa
   const key = agentCacheKey(ctx, data);
   const holder = holderOf(data);
   const parks = data.w ?? 0;
-  let found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: AGENT_CLAIM_MS, waiting: parks > 0, label });
+  let found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: parks > 0, label });
   if (found.kind === 'held' && !(await holderAlive(ctx, found.holder))) {
-    found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: AGENT_CLAIM_MS, waiting: true, replace: found.holder, label });
+    found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: true, replace: found.holder, label });
   }
   if (found.kind === 'held') throw new ParkedError(Math.min(PARK_MAX_MS, PARK_FIRST_MS * 2 ** parks), `waiting for the identical requirement ${found.holder} to generate its agent`);
   if (found.kind === 'claimed') return undefined;

@@ -56,6 +56,12 @@ export const QueueConfigSchema = z.object({
    * what its stage worked from (plan, research, draft: a few KB), so this bounds that history's memory.
    */
   keepCompleted: z.number().int().min(0).max(100_000).default(KEEP_COMPLETED.count),
+  /**
+   * How long an item's claim on generating its agent lives unless the item ends first (agent-claim.ts):
+   * it lasts while the item waits for generate and generates, so it is generous; it only bounds a wait
+   * on an item alive but making no progress (a waiter then generates too).
+   */
+  agentClaimMs: z.number().int().min(1000).default(60 * 60_000),
   /** Signs every batch webhook (HMAC-SHA256 of the body, `x-agent-factory-signature: sha256=…`) so its receiver can tell it came from here. */
   webhookSecret: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
 });
@@ -72,6 +78,7 @@ const ENV_NAMES = {
   rateLimit: 'AF_RATE_LIMIT',
   submitLeaseMs: 'AF_SUBMIT_LEASE_MS',
   keepCompleted: 'AF_KEEP_COMPLETED',
+  agentClaimMs: 'AF_AGENT_CLAIM_MS',
   webhookSecret: 'AF_WEBHOOK_SECRET',
 } as const satisfies Record<keyof QueueConfig, string>;
 
