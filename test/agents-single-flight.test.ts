@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineProvider, validateAgent, type LlmProvider } from '@agent-factory/core';
-import { batchResults, cacheStats, cancelBatch, submitBatch, type CacheStats, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
+import { batchResults, cacheStats, cancelBatch, STAGES, submitBatch, type CacheStats, type FactoryConnection, type ItemResult, type QueueConfig } from '@agent-factory/queue';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SharedCache } from '../packages/queue/src/cache.js';
@@ -86,11 +86,20 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     await Promise.all(clients.map((c) => c.quit()));
   });
 
+  /** A shared cache on its own client, closed after the tests; its stats flushed at once, so a test reads them without waiting. */
+  function sharedCache(prefix: string): SharedCache {
+    const client = new Redis(rig.redis.url);
+    clients.push(client);
+    const cache = new SharedCache({ redis: client, prefix, statsFlushMs: 50 });
+    caches.push(cache);
+    return cache;
+  }
+
   /**
    * Workers whose provider holds its first generation until `release()` and then answers with
    * `first()` (throw to fail it); later generations are the offline generator's. Counts its calls.
    */
-  async function gatedWorkers(prefix: string, first: () => never | void) {
+  async function gatedWorkers(prefix: string, first: () => never | void, config: Partial<QueueConfig> = {}) {
     let release = (): void => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let calls = 0;
@@ -108,12 +117,8 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
         return offlineProvider.generate(request, options);
       },
     };
-    const client = new Redis(rig.redis.url);
-    clients.push(client);
-    // Stats flushed at once, so the test reads them without waiting.
-    const cache = new SharedCache({ redis: client, prefix, statsFlushMs: 50 });
-    caches.push(cache);
-    await rig.workers(prefix, { deps: { llm, cache } });
+    const cache = sharedCache(prefix);
+    await rig.workers(prefix, { deps: { llm, cache } }, config);
     return { release, generating, calls: () => calls, cache };
   }
 
@@ -159,6 +164,44 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     await validAgents(conn, waiter.id);
     expect(gated.calls()).toBe(2);
     gated.release();
+  }, 30_000);
+
+  it('a claimer slower than the claim\'s lease: the waiter keeps waiting and reuses its agent (one generation)', async () => {
+    const prefix = testPrefix();
+    const conn = await rig.open(prefix);
+    // A 1 s lease; the claimer generates for 4 s (as a long generate queue or a Message Batch would keep it).
+    const gated = await gatedWorkers(prefix, () => undefined, { agentClaimMs: 1000 });
+    const { claimer, waiter } = await claimerAndWaiter(conn, gated);
+    await new Promise((r) => setTimeout(r, 3200));
+    expect(gated.calls()).toBe(1);
+    gated.release();
+    expect((await waitForBatch(conn, claimer.id, 10_000)).counts.completed).toBe(1);
+    expect((await waitForBatch(conn, waiter.id, 15_000)).counts.completed).toBe(1);
+    expect((await validAgents(conn, waiter.id)).every((r) => r.cached)).toBe(true);
+    expect(gated.calls()).toBe(1);
+    await gated.cache.flushStats();
+    const stats = await cacheStats(conn.redis, prefix);
+    expect(stats.namespaces.agents.computed).toBe(1);
+    expect(stats.duplicates).toEqual([]);
+    expect(await conn.redis.keys(`${prefix}:cachelock:agents:*`)).toEqual([]);
+  }, 30_000);
+
+  it('a claimer whose item lost its jobs (removed by hand): the waiter takes over at once', async () => {
+    const prefix = testPrefix();
+    const conn = await rig.open(prefix);
+    // Only analyze runs at first: the claimer claims, and its research job waits; then it is removed.
+    const cache = sharedCache(prefix);
+    await rig.workers(prefix, { stages: ['analyze'], deps: { cache } });
+    const claimer = await submitBatch(conn, [{ id: 'a', requirement: REQUIREMENT }], { name: 'claimer' });
+    await expect.poll(async () => conn.queues.research.getJobCountByTypes('waiting', 'prioritized'), { timeout: 5000 }).toBe(1);
+    const [job] = await conn.queues.research.getJobs(['waiting', 'prioritized']);
+    await job!.remove();
+    expect(await conn.redis.keys(`${prefix}:cachelock:agents:*`)).toHaveLength(1);
+    await rig.workers(prefix, { stages: STAGES, deps: { cache } });
+    const waiter = await submitBatch(conn, [{ id: 'b', requirement: REQUIREMENT }], { name: 'waiter' });
+    expect((await waitForBatch(conn, waiter.id, 10_000)).counts.completed).toBe(1);
+    await validAgents(conn, waiter.id);
+    expect((await waitForBatch(conn, claimer.id, 100, () => true)).counts.pending).toBe(1);
   }, 30_000);
 
   it('a --no-cache batch neither waits for a claimed agent nor claims it', async () => {

@@ -1,17 +1,31 @@
 import type { PackedValue } from './cache-codec.js';
-import { loadItem } from './items.js';
+import { memberId, llmBatchKeys } from './batch-mode/keys.js';
+import { batchKeys } from './keys.js';
 import { ParkedError } from './errors.js';
 import type { StageContext } from './processors/context.js';
-import type { StageJobData } from './queues.js';
+import { itemJobIds, type StageJobData } from './queues.js';
 import { StoredResultSchema, type StoredResult } from './result-codec.js';
+import { claimHolderAliveScript } from './scripts/claim-holder-alive.js';
 
 // Single-flight for finished agents across batches. The analyze stage of an item that finds no agent
 // claims its key and goes on to generate it; an item of another batch that finds the claim held parks
 // its analyze job (no attempt spent) and looks again, until the agent is there (reused as a cache
-// hit) or the claim is gone (it then claims and generates itself). The claim ends with its item:
-// validate stores the agent (dropping the claim) or releases it (a degraded agent is not cached),
-// markFailed releases it; an item ended any other way (its batch cancelled or deleted) leaves a claim
-// whose waiters see its item ended and take it over at their next look.
+// hit) or the claimer can no longer deliver it (the waiter then claims it and generates itself). The
+// claim ends with its item: validate stores the agent (dropping the claim) or releases it (a degraded
+// agent is not cached), markFailed releases it; an item ended any other way (its batch cancelled or
+// deleted) leaves a claim whose waiters see its item ended and take it over at their next look.
+//
+// A waiter takes over only from a claimer that cannot deliver, never from a slow one: its item ended,
+// its batch is cancelled or gone, or the item has no job left to run and no Message Batches request
+// (removed by hand, or failed for good with its failure not yet recorded). A wall-clock lease would
+// hand the claim to a waiter while a live claimer still waits behind thousands of generate jobs, or
+// for a Message Batch (up to 24 h), and both would generate (billed twice). Hence each look checks the
+// claimer in one script, and while it is alive renews its claim (claim-holder-alive.ts): a waited-for
+// claim never lapses under a live claimer, the renewal outlasting the waiter's next look. The lease
+// (AF_AGENT_CLAIM_MS) then bounds only a claim nobody waits on: one left by a cancelled or deleted
+// batch (some 100 bytes, gone at the next look of an identical requirement), or one a claimer still
+// queued outlived, after which an identical requirement generates too; so it is long by default.
+// A dead worker is no reason either: its stalled job runs again elsewhere, as the same holder.
 
 /** A parked job's first wait; each park doubles it, up to PARK_MAX_MS. */
 export const PARK_FIRST_MS = 200;
@@ -23,12 +37,19 @@ export const agentCacheKey = (ctx: Pick<StageContext, 'agentCacheSuffix'>, data:
 /** Who holds a claim: the batch and requirement key of the item generating the agent. */
 const holderOf = (data: Pick<StageJobData, 'b' | 'k'>): string => `${data.b} ${data.k}`;
 
-/** Whether a claim's item is still under way (its batch there and not cancelled, the item not ended). */
-async function holderAlive(ctx: Pick<StageContext, 'conn'>, holder: string): Promise<boolean> {
+/**
+ * Whether the claim on `key` is still `holder`'s and its item can still deliver the agent (see above);
+ * if so the claim is renewed for the lease, and at least until after this waiter's next look.
+ */
+async function holderAlive(ctx: Pick<StageContext, 'conn'>, claimKey: string, holder: string): Promise<boolean> {
   const [b, k] = holder.split(' ');
   if (!b || !k) return false;
-  const item = await loadItem(ctx.conn, { b, k }, []);
-  return !item.final && !item.batchGone && item.batchState !== 'cancelled';
+  const { conn } = ctx;
+  const batch = batchKeys(conn.config.prefix, b);
+  const jobs = itemJobIds(b, k).map(([stage, id]) => conn.queues[stage].toKey(id));
+  const members = ([1, 2] as const).map((a) => llmBatchKeys(conn.config.prefix).member(memberId({ b, k, a })));
+  const renewMs = Math.max(conn.config.agentClaimMs, 2 * PARK_MAX_MS);
+  return (await claimHolderAliveScript.run(conn.redis, [claimKey, batch.batch, batch.results, ...jobs, ...members], [holder, k, renewMs, jobs.length])) === 1;
 }
 
 /**
@@ -41,7 +62,8 @@ export async function reusableAgent(ctx: StageContext, data: StageJobData, useCa
   const holder = holderOf(data);
   const parks = data.w ?? 0;
   let found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: parks > 0, label });
-  if (found.kind === 'held' && !(await holderAlive(ctx, found.holder))) {
+  if (found.kind === 'held' && !(await holderAlive(ctx, ctx.cache.claimKey('agents', key), found.holder))) {
+    // Replaced only if it still names that holder: of two waiters that found it dead, one takes it over.
     found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: true, replace: found.holder, label });
   }
   if (found.kind === 'held') throw new ParkedError(Math.min(PARK_MAX_MS, PARK_FIRST_MS * 2 ** parks), `waiting for the identical requirement ${found.holder} to generate its agent`);

@@ -173,8 +173,8 @@ export class SharedCache implements Cache {
    * requirement's pipeline), in one Redis command: the value when there is one, else a claim on
    * computing it for `holder` (free, expired, already the holder's, or `replace`'s), else who holds
    * the claim. The holder stores the value with setPacked (which drops the claim) or gives up with
-   * releaseClaim; a claimer that does neither loses the claim after `leaseMs`. A new claim is counted
-   * as a compute for the duplicate detector.
+   * releaseClaim; a claimer that does neither loses the claim after `leaseMs` unless it is renewed
+   * (claimKey()). A new claim is counted as a compute for the duplicate detector.
    */
   async claim<T>(namespace: CacheNamespace, key: string, holder: string, options: ClaimOptions): Promise<Claimed<T>> {
     const keys = this.keysOf(namespace, key);
@@ -189,6 +189,11 @@ export class SharedCache implements Cache {
     }
     if (!options.waiting) this.stats.count(namespace, 'miss');
     return found;
+  }
+
+  /** The Redis key of a claim (claim()), for a caller that checks and renews its holder in a script of its own. */
+  claimKey(namespace: CacheNamespace, key: string): string {
+    return this.keysOf(namespace, key).lock;
   }
 
   /** Drops `holder`'s claim (claim()) without a value, waking whoever waits for it to compute it themselves. */

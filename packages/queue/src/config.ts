@@ -57,11 +57,12 @@ export const QueueConfigSchema = z.object({
    */
   keepCompleted: z.number().int().min(0).max(100_000).default(KEEP_COMPLETED.count),
   /**
-   * How long an item's claim on generating its agent lives unless the item ends first (agent-claim.ts):
-   * it lasts while the item waits for generate and generates, so it is generous; it only bounds a wait
-   * on an item alive but making no progress (a waiter then generates too).
+   * How long an item's claim on generating its agent lives without renewal (agent-claim.ts). Waiters
+   * renew it while its item can still deliver, so it bounds only a claim nobody waits on: one a cancelled
+   * batch left, or one a claimer outlived while still queued (an identical requirement then generates
+   * too). Two days: a Message Batch's 24 h and a long generate queue behind it.
    */
-  agentClaimMs: z.number().int().min(1000).default(60 * 60_000),
+  agentClaimMs: z.number().int().min(1000).default(48 * 3600_000),
   /** Signs every batch webhook (HMAC-SHA256 of the body, `x-agent-factory-signature: sha256=…`) so its receiver can tell it came from here. */
   webhookSecret: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
 });

@@ -55,6 +55,16 @@ export function fallbackJobId(data: StageJobData): string {
 }
 
 /**
+ * Every job id an item may have, with its queue: each stage for both generation attempts (an id of an
+ * attempt its stage never runs names no job) and batch mode's realtime fallbacks.
+ */
+export function itemJobIds(batchId: string, reqKey: string): [Stage, string][] {
+  const attempts: StageJobData[] = [{ b: batchId, k: reqKey }, { b: batchId, k: reqKey, a: 2 }];
+  const staged = STAGES.flatMap((stage) => attempts.map((data): [Stage, string] => [stage, stageJobId(stage, data)]));
+  return [...staged, ...attempts.map((data): [Stage, string] => ['generate', fallbackJobId(data)])];
+}
+
+/**
  * Options of every stage job: retries with jittered backoff, and how many failed jobs stay (on the
  * job: a job that stalls too often is failed by whichever process notices, not by a worker). Which
  * completed jobs stay is the workers' option (stage-worker.ts), as only a worker completes a job:

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { llmBatchKeys, memberId } from './batch-mode/keys.js';
-import { STAGES } from './stages.js';
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, itemKey } from './keys.js';
-import { fallbackJobId, stageJobId } from './queues.js';
+import { itemJobIds } from './queues.js';
 import { requeueUnjobbed } from './requeue-unjobbed.js';
 import { decodeResult } from './result-codec.js';
 import { retryItemsScript } from './scripts/retry-items.js';
@@ -89,11 +88,11 @@ async function retryUnderLock(conn: FactoryConnection, batchId: string, keys: Re
   const items = all.slice(0, RETRY_LIMIT);
   if (items.length === 0) return { outcome: 'retried', retried: 0, remaining: 0 };
   for (let i = 0; i < items.length; i += REMOVE_CHUNK) {
-    const attempts = items.slice(i, i + REMOVE_CHUNK).flatMap(({ key: k }) => [{ b: batchId, k }, { b: batchId, k, a: 2 as const }]);
+    const chunk = items.slice(i, i + REMOVE_CHUNK);
+    const attempts = chunk.flatMap(({ key: k }) => [{ b: batchId, k }, { b: batchId, k, a: 2 as const }]);
     // The old jobs keep their ids: a job added again under one would not run. Batch mode's realtime
     // fallbacks too, and its requests' registrations: a registered request is never sent again.
-    const ids = STAGES.flatMap((stage) => attempts.map((data) => [stage, stageJobId(stage, data)] as const));
-    for (const data of attempts) ids.push(['generate', fallbackJobId(data)]);
+    const ids = chunk.flatMap(({ key: k }) => itemJobIds(batchId, k));
     await Promise.all([...ids.map(([stage, id]) => conn.queues[stage].remove(id)), conn.redis.del(...attempts.map((data) => llmb.member(memberId(data))))]);
   }
   let reply: unknown;
