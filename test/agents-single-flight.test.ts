@@ -2,12 +2,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineProvider, validateAgent, type LlmProvider } from '@agent-factory/core';
-import { batchResults, cacheStats, cancelBatch, STAGES, submitBatch, type CacheStats, type FactoryConnection, type ItemResult, type QueueConfig } from '@agent-factory/queue';
+import { createAnthropicProvider } from '@agent-factory/llm';
+import { batchResults, cacheStats, cancelBatch, STAGES, startBatchCollector, startWorkers, submitBatch, type CacheStats, type FactoryConnection, type ItemResult, type QueueConfig } from '@agent-factory/queue';
+import { startSimulator } from '@agent-factory/sim';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SharedCache } from '../packages/queue/src/cache.js';
 import { runCli } from './helpers/cli.js';
-import { factoryRig } from './helpers/factory-rig.js';
+import { factoryRig, quiet } from './helpers/factory-rig.js';
 import { spawnWorker, storedResults, waitForBatch } from './helpers/queue-workers.js';
 import { testPrefix } from './helpers/redis.js';
 
@@ -221,4 +223,41 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     expect((await waitForBatch(conn, claimer.id, 10_000)).counts.completed).toBe(1);
     expect(await conn.redis.exists(claim!)).toBe(0);
   }, 30_000);
+});
+
+describe('agents single-flight: a claimer waiting for a Message Batch (the simulator)', () => {
+  it('an identical requirement of a realtime batch waits for it past the claim\'s lease and reuses its agent', async () => {
+    const prefix = testPrefix();
+    const conn = await rig.open(prefix);
+    // The Message Batch takes 4 s; the claim's lease is 1 s.
+    const workerConn = await rig.open(prefix, { agentClaimMs: 1000 });
+    const sim = await startSimulator({ batch: { processingMs: 4000 } });
+    const client = new Redis(rig.redis.url);
+    const cache = new SharedCache({ redis: client, prefix, statsFlushMs: 50 });
+    const llm = createAnthropicProvider({ apiKey: 'sk-test', baseURL: sim.url, retryBaseMs: 10 });
+    // Started before the pool, so the generate stage finds this (fast) collector rather than making a default one.
+    const collector = await startBatchCollector(workerConn, llm, { logger: quiet, options: { windowMs: 200, tickMs: 100, pollMs: 100 } });
+    const pool = await startWorkers(workerConn, { stages: STAGES, concurrency: {}, deps: { llm, cache }, logger: quiet });
+    try {
+      const claimer = await submitBatch(conn, [{ id: 'a', requirement: REQUIREMENT }], { name: 'claimer', mode: 'batch' });
+      // Its request is in a Message Batch: it has no job meanwhile.
+      await expect.poll(() => sim.ledger.snapshot().batches.created, { timeout: 5000 }).toBe(1);
+      const waiter = await submitBatch(conn, [{ id: 'b', requirement: REQUIREMENT }], { name: 'waiter' });
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(sim.ledger.snapshot().messages.realtime).toBe(0);
+      expect((await waitForBatch(conn, waiter.id, 100, () => true)).counts.pending).toBe(1);
+      expect((await waitForBatch(conn, claimer.id, 15_000)).counts.completed).toBe(1);
+      expect((await waitForBatch(conn, waiter.id, 15_000)).counts.completed).toBe(1);
+      expect((await validAgents(conn, waiter.id)).every((r) => r.cached)).toBe(true);
+      expect(sim.ledger.snapshot().messages).toEqual({ realtime: 0, batch: 1 });
+      await cache.flushStats();
+      expect((await cacheStats(conn.redis, prefix)).duplicates).toEqual([]);
+    } finally {
+      await pool.close();
+      await collector.close();
+      await cache.close();
+      await client.quit();
+      await sim.close();
+    }
+  }, 40_000);
 });
