@@ -188,6 +188,23 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     expect(await conn.redis.keys(`${prefix}:cachelock:agents:*`)).toEqual([]);
   }, 30_000);
 
+  it('the waiters are woken when the claimer stores its agent, not at their next look', async () => {
+    const prefix = testPrefix();
+    const conn = await rig.open(prefix);
+    const gated = await gatedWorkers(prefix, () => undefined);
+    const { claimer, waiter } = await claimerAndWaiter(conn, gated);
+    // By now the waiter looks every 6.4 s (parked 0.2 s, then twice as long each time).
+    await new Promise((r) => setTimeout(r, 6200));
+    const released = performance.now();
+    gated.release();
+    expect((await waitForBatch(conn, claimer.id, 10_000)).counts.completed).toBe(1);
+    expect((await waitForBatch(conn, waiter.id, 10_000)).counts.completed).toBe(1);
+    expect(performance.now() - released).toBeLessThan(2500);
+    expect((await validAgents(conn, waiter.id)).every((r) => r.cached)).toBe(true);
+    expect(gated.calls()).toBe(1);
+    expect(await conn.redis.keys(`${prefix}:cachewait:*`)).toEqual([]);
+  }, 30_000);
+
   it('a claimer whose item lost its jobs (removed by hand): the waiter takes over at once', async () => {
     const prefix = testPrefix();
     const conn = await rig.open(prefix);

@@ -1,11 +1,13 @@
+import type { SharedCache } from './cache.js';
 import type { PackedValue } from './cache-codec.js';
 import { memberId, llmBatchKeys } from './batch-mode/keys.js';
 import { batchKeys } from './keys.js';
 import { ParkedError } from './errors.js';
 import type { StageContext } from './processors/context.js';
-import { itemJobIds, type StageJobData } from './queues.js';
+import { itemJobIds, stageJobId, type StageJobData } from './queues.js';
 import { StoredResultSchema, type StoredResult } from './result-codec.js';
 import { claimHolderAliveScript } from './scripts/claim-holder-alive.js';
+import { takeWaitersScript } from './scripts/take-waiters.js';
 
 // Single-flight for finished agents across batches. The analyze stage of an item that finds no agent
 // claims its key and goes on to generate it; an item of another batch that finds the claim held parks
@@ -26,6 +28,11 @@ import { claimHolderAliveScript } from './scripts/claim-holder-alive.js';
 // batch (some 100 bytes, gone at the next look of an identical requirement), or one a claimer still
 // queued outlived, after which an identical requirement generates too; so it is long by default.
 // A dead worker is no reason either: its stalled job runs again elsewhere, as the same holder.
+//
+// A waiter's looks grow apart up to PARK_MAX_MS; so that the claim's end is not waited out that long,
+// each look also notes the waiter's job on the claim, and the claimer that stores its agent or gives
+// up wakes the noted jobs (promoting them from delayed). Best effort: a waiter not woken (parked just
+// as the claim ended, or the claimer's batch cancelled) looks again on its own schedule.
 
 /** A parked job's first wait; each park doubles it, up to PARK_MAX_MS. */
 export const PARK_FIRST_MS = 200;
@@ -41,7 +48,7 @@ const holderOf = (data: Pick<StageJobData, 'b' | 'k'>): string => `${data.b} ${d
  * Whether the claim on `key` is still `holder`'s and its item can still deliver the agent (see above);
  * if so the claim is renewed for the lease, and at least until after this waiter's next look.
  */
-async function holderAlive(ctx: Pick<StageContext, 'conn'>, claimKey: string, holder: string): Promise<boolean> {
+async function holderAlive(ctx: Pick<StageContext, 'conn'>, keys: ClaimKeys, holder: string, waiter: StageJobData): Promise<boolean> {
   const [b, k] = holder.split(' ');
   if (!b || !k) return false;
   const { conn } = ctx;
@@ -49,7 +56,8 @@ async function holderAlive(ctx: Pick<StageContext, 'conn'>, claimKey: string, ho
   const jobs = itemJobIds(b, k).map(([stage, id]) => conn.queues[stage].toKey(id));
   const members = ([1, 2] as const).map((a) => llmBatchKeys(conn.config.prefix).member(memberId({ b, k, a })));
   const renewMs = Math.max(conn.config.agentClaimMs, 2 * PARK_MAX_MS);
-  return (await claimHolderAliveScript.run(conn.redis, [claimKey, batch.batch, batch.results, ...jobs, ...members], [holder, k, renewMs, jobs.length])) === 1;
+  const list = [keys.claim, keys.waiters, batch.batch, batch.results, ...jobs, ...members];
+  return (await claimHolderAliveScript.run(conn.redis, list, [holder, k, renewMs, jobs.length, stageJobId('analyze', waiter)])) === 1;
 }
 
 /**
@@ -62,7 +70,7 @@ export async function reusableAgent(ctx: StageContext, data: StageJobData, useCa
   const holder = holderOf(data);
   const parks = data.w ?? 0;
   let found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: parks > 0, label });
-  if (found.kind === 'held' && !(await holderAlive(ctx, ctx.cache.claimKey('agents', key), found.holder))) {
+  if (found.kind === 'held' && !(await holderAlive(ctx, ctx.cache.claimKeys('agents', key), found.holder, data))) {
     // Replaced only if it still names that holder: of two waiters that found it dead, one takes it over.
     found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: true, replace: found.holder, label });
   }
@@ -72,12 +80,27 @@ export async function reusableAgent(ctx: StageContext, data: StageJobData, useCa
   return cached.success && cached.data.s === 'completed' ? cached.data : undefined;
 }
 
+type ClaimKeys = ReturnType<SharedCache['claimKeys']>;
+type EndingContext = Pick<StageContext, 'conn' | 'cache' | 'agentCacheSuffix'>;
+
+/** Wakes the jobs parked on the item's claim, which has just ended: their next look finds the agent, or takes the claim over. */
+async function wakeWaiters(ctx: EndingContext, cache: SharedCache, data: StageJobData): Promise<void> {
+  // Errors are dropped: a waiter not woken looks again on its own schedule, as before this existed. A
+  // job no longer delayed (looking already, or its batch cancelled) refuses promotion: nothing to wake.
+  const ids = await takeWaitersScript.run(ctx.conn.redis, [cache.claimKeys('agents', agentCacheKey(ctx, data)).waiters], []).catch(() => []);
+  await Promise.all((ids as string[]).map(async (id) => (await ctx.conn.queues.analyze.getJob(id))?.promote()).map((woken) => woken.catch(() => undefined)));
+}
+
 /** Drops the item's claim without an agent (a failure, or a degraded agent that is not cached), so a waiter generates it. */
-export async function releaseAgentClaim(ctx: Pick<StageContext, 'cache' | 'agentCacheSuffix'>, data: StageJobData): Promise<void> {
-  await ctx.cache?.releaseClaim('agents', agentCacheKey(ctx, data), holderOf(data));
+export async function releaseAgentClaim(ctx: EndingContext, data: StageJobData): Promise<void> {
+  if (!ctx.cache) return;
+  await ctx.cache.releaseClaim('agents', agentCacheKey(ctx, data), holderOf(data));
+  await wakeWaiters(ctx, ctx.cache, data);
 }
 
 /** Stores the item's finished agent in the cache, dropping its claim. */
-export async function storeAgent(ctx: Pick<StageContext, 'cache' | 'agentCacheSuffix'>, data: StageJobData, packed: PackedValue): Promise<void> {
-  await ctx.cache?.setPacked('agents', agentCacheKey(ctx, data), packed, undefined, holderOf(data));
+export async function storeAgent(ctx: EndingContext, data: StageJobData, packed: PackedValue): Promise<void> {
+  if (!ctx.cache) return;
+  await ctx.cache.setPacked('agents', agentCacheKey(ctx, data), packed, undefined, holderOf(data));
+  await wakeWaiters(ctx, ctx.cache, data);
 }

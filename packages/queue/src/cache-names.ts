@@ -9,6 +9,9 @@ export const valueKey = (prefix: string, ns: CacheNamespace, key: string): strin
 /** The single-flight lock of a value (outside the `:cache:` space, so clearing never touches locks). */
 export const lockKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachelock:${ns}:${key}`;
 
+/** The jobs parked waiting on a claim (a set of job ids): whoever ends the claim wakes them (agent-claim.ts). */
+export const waitersKey = (prefix: string, ns: CacheNamespace, key: string): string => `${prefix}:cachewait:${ns}:${key}`;
+
 /**
  * The stale copy of a value, which outlives it for stale-while-error. Outside the `:cache:` space, so
  * entry counts and scans of values never see it twice.

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { countCompute, MAX_LABEL } from './cache-computes.js';
 import { packValue, readStored, type PackedValue } from './cache-codec.js';
 import { claim, commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
-import { computesKey, doneChannel, duplicatesKey, failingKey, lockKey, staleKey, valueKey } from './cache-names.js';
+import { computesKey, doneChannel, duplicatesKey, failingKey, lockKey, staleKey, valueKey, waitersKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
 import { CACHE_NAMESPACES, StatsCounter, type CacheLayer } from './cache-stats.js';
 import { Warmth } from './cache-warmth.js';
@@ -174,7 +174,7 @@ export class SharedCache implements Cache {
    * computing it for `holder` (free, expired, already the holder's, or `replace`'s), else who holds
    * the claim. The holder stores the value with setPacked (which drops the claim) or gives up with
    * releaseClaim; a claimer that does neither loses the claim after `leaseMs` unless it is renewed
-   * (claimKey()). A new claim is counted as a compute for the duplicate detector.
+   * (claimKeys()). A new claim is counted as a compute for the duplicate detector.
    */
   async claim<T>(namespace: CacheNamespace, key: string, holder: string, options: ClaimOptions): Promise<Claimed<T>> {
     const keys = this.keysOf(namespace, key);
@@ -191,9 +191,12 @@ export class SharedCache implements Cache {
     return found;
   }
 
-  /** The Redis key of a claim (claim()), for a caller that checks and renews its holder in a script of its own. */
-  claimKey(namespace: CacheNamespace, key: string): string {
-    return this.keysOf(namespace, key).lock;
+  /**
+   * The Redis keys of a claim (claim()) and of the set its caller keeps of who waits on it, for a caller
+   * that checks and renews its holder, and wakes its waiters, in scripts of its own.
+   */
+  claimKeys(namespace: CacheNamespace, key: string): { claim: string; waiters: string } {
+    return { claim: this.keysOf(namespace, key).lock, waiters: waitersKey(this.prefix, namespace, key) };
   }
 
   /** Drops `holder`'s claim (claim()) without a value, waking whoever waits for it to compute it themselves. */
