@@ -25,14 +25,15 @@ import { takeWaitersScript } from './scripts/take-waiters.js';
 // claimer in one script, and while it is alive renews its claim (claim-holder-alive.ts): a waited-for
 // claim never lapses under a live claimer, the renewal outlasting the waiter's next look. The lease
 // (AF_AGENT_CLAIM_MS) then bounds only a claim nobody waits on: one left by a cancelled or deleted
-// batch (some 100 bytes, gone at the next look of an identical requirement), or one a claimer still
+// batch (some 150 bytes, gone at the next look of an identical requirement), or one a claimer still
 // queued outlived, after which an identical requirement generates too; so it is long by default.
 // A dead worker is no reason either: its stalled job runs again elsewhere, as the same holder.
 //
 // A waiter's looks grow apart up to PARK_MAX_MS; so that the claim's end is not waited out that long,
-// each look also notes the waiter's job on the claim, and the claimer that stores its agent or gives
-// up wakes the noted jobs (promoting them from delayed). Best effort: a waiter not woken (parked just
-// as the claim ended, or the claimer's batch cancelled) looks again on its own schedule.
+// each look also notes the waiter's job on the claim (some 260 bytes per claim waited on, while it
+// lasts), and the claimer that stores its agent or gives up wakes the noted jobs (promoting them from
+// delayed). Best effort: a waiter not woken (parked just as the claim ended, or the claimer's batch
+// cancelled) looks again on its own schedule.
 
 /** A parked job's first wait; each park doubles it, up to PARK_MAX_MS. */
 export const PARK_FIRST_MS = 200;
@@ -45,8 +46,9 @@ export const agentCacheKey = (ctx: Pick<StageContext, 'agentCacheSuffix'>, data:
 const holderOf = (data: Pick<StageJobData, 'b' | 'k'>): string => `${data.b} ${data.k}`;
 
 /**
- * Whether the claim on `key` is still `holder`'s and its item can still deliver the agent (see above);
- * if so the claim is renewed for the lease, and at least until after this waiter's next look.
+ * Whether the claim is still `holder`'s and its item can still deliver the agent (see above); if so the
+ * claim is renewed for the lease, and at least until after the waiter's next look, and the waiter's
+ * job is noted on it to be woken.
  */
 async function holderAlive(ctx: Pick<StageContext, 'conn'>, keys: ClaimKeys, holder: string, waiter: StageJobData): Promise<boolean> {
   const [b, k] = holder.split(' ');
@@ -87,8 +89,9 @@ type EndingContext = Pick<StageContext, 'conn' | 'cache' | 'agentCacheSuffix'>;
 async function wakeWaiters(ctx: EndingContext, cache: SharedCache, data: StageJobData): Promise<void> {
   // Errors are dropped: a waiter not woken looks again on its own schedule, as before this existed. A
   // job no longer delayed (looking already, or its batch cancelled) refuses promotion: nothing to wake.
-  const ids = await takeWaitersScript.run(ctx.conn.redis, [cache.claimKeys('agents', agentCacheKey(ctx, data)).waiters], []).catch(() => []);
-  await Promise.all((ids as string[]).map(async (id) => (await ctx.conn.queues.analyze.getJob(id))?.promote()).map((woken) => woken.catch(() => undefined)));
+  const ids = (await takeWaitersScript.run(ctx.conn.redis, [cache.claimKeys('agents', agentCacheKey(ctx, data)).waiters], []).catch(() => [])) as string[];
+  const wake = async (id: string): Promise<void> => (await ctx.conn.queues.analyze.getJob(id))?.promote();
+  await Promise.all(ids.map((id) => wake(id).catch(() => undefined)));
 }
 
 /** Drops the item's claim without an agent (a failure, or a degraded agent that is not cached), so a waiter generates it. */
