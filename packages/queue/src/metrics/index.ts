@@ -1,6 +1,6 @@
 export * from './settings.js';
 export { metricsKeys } from './keys.js';
-export { metricsPayload, type MetricsPayload, parseSince, windowFields, batchFields, recentRecords } from './store.js';
+export { builtPayload, metricsPayload, type MetricsPayload, parseSince, windowFields, batchFields, recentRecords } from './store.js';
 export { foldMetrics } from './fold.js';
 export { metricsReport, type ReportRequest } from './report.js';
 export { PromMetrics, type PauseSource } from './prometheus.js';

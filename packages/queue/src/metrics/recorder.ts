@@ -2,7 +2,7 @@ import type { RequirementRecord, RequirementRecordInput } from '@agent-factory/c
 import type { FactoryConnection } from '../connection.js';
 import type { Logger } from '../logger.js';
 import type { PromMetrics } from './prometheus.js';
-import { metricsPayload, type MetricsPayload } from './store.js';
+import { builtPayload, metricsPayload, type MetricsPayload } from './store.js';
 
 /**
  * How a worker pool records each requirement that ends: the payload goes into the finalize script
@@ -23,6 +23,11 @@ export class MetricsRecorder {
       logger.warn({ err: error }, 'could not build the requirement\'s metrics record');
       return undefined;
     }
+  }
+
+  /** The payload of a record built whole by this code (builtPayload: not parsed again). */
+  built(record: RequirementRecord): MetricsPayload {
+    return builtPayload(this.conn.config.prefix, record, { retentionSeconds: this.conn.config.retentionSeconds });
   }
 
   /** Counts a record this process finalized in its Prometheus series. */

@@ -1,4 +1,4 @@
-import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type RequirementRecordInput, type Tier } from '@agent-factory/core';
+import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type RequirementRecord, type RequirementRecordInput, type Tier } from '@agent-factory/core';
 import { billedSpend, resultCostUsd, type DraftsSpend, type ModelPrice } from '@agent-factory/llm';
 import { BATCH_PROVIDER } from '../batch-mode/context.js';
 import type { JobTiming } from '../processors/context.js';
@@ -36,8 +36,8 @@ export function resultDollars(result: AgentResult, batch: boolean, prices?: Read
 
 const errorRules = (findings: readonly Finding[]): string[] => findings.filter((f) => f.severity === 'error').map((f) => f.rule);
 
-/** The metrics record of a finished agent. */
-export function completedRecord(result: AgentResult, c: CompletedContext): RequirementRecordInput {
+/** The metrics record of a finished agent, whole: every field the schema defaults is set here (builtPayload). */
+export function completedRecord(result: AgentResult, c: CompletedContext): RequirementRecord {
   const now = c.now ?? Date.now();
   const batch = c.provider === BATCH_PROVIDER;
   // Model, mode, usage and cost say what was billed: after an offline fallback, the LLM attempts'
@@ -61,6 +61,8 @@ export function completedRecord(result: AgentResult, c: CompletedContext): Requi
     cost: c.cost ?? 0,
     // What the same tokens cost at realtime prices: the cost itself unless the draft came from a Message Batch.
     realtimeCost: (batch ? resultDollars(result, false, c.prices) : c.cost) ?? 0,
+    spendOnly: false,
+    cachedAgent: false,
     research: { lookups: result.research.lookups ?? result.research.calls, calls: result.research.calls, tokens: result.research.tokens, duplicates: ids.length - new Set(ids).size },
     retries: c.retries,
     attempts: result.attempts,

@@ -76,7 +76,7 @@ export const validateStage: StageHandler = {
     const summary = summarizeAgent(result, { worker: current.worker, ...(costUsd !== null ? { costUsd } : {}) });
     // Compressed once, for the result and its cache copy.
     const packed = packResult(summary);
-    const metrics = ctx.metrics.payload(record, work.logger);
+    const metrics = ctx.metrics.built(record);
     // A degraded agent (the offline generator stood in for a provider fault) is not cached: identical
     // requirements would get the stand-in for the cache's lifetime, long after the fault.
     const cacheIt = (summary.d?.length ?? 0) === 0;
