@@ -20,7 +20,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export async function startRedisCluster(options: { appendonly?: boolean } = {}): Promise<TestRedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'af-cluster-'));
-  const ports = [await freePort(), await freePort(), await freePort()];
+  // The kernel may hand the same free port out twice in a row: three distinct ones are needed.
+  const ports: number[] = [];
+  while (ports.length < 3) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
   const children = new Map<number, ChildProcess>();
   const start = (port: number): void => {
     const nodeDir = join(dir, String(port));
