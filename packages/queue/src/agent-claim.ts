@@ -2,6 +2,7 @@ import type { SharedCache } from './cache.js';
 import type { PackedValue } from './cache-codec.js';
 import { memberId, llmBatchKeys } from './batch-mode/keys.js';
 import { batchKeys } from './keys.js';
+import type { AgentWrite } from './items.js';
 import { ParkedError } from './errors.js';
 import type { StageContext } from './processors/context.js';
 import { itemJobIds, stageJobId, type StageJobData } from './queues.js';
@@ -101,9 +102,12 @@ export async function releaseAgentClaim(ctx: EndingContext, data: StageJobData):
   await wakeWaiters(ctx, ctx.cache, data);
 }
 
-/** Stores the item's finished agent in the cache, dropping its claim. */
-export async function storeAgent(ctx: EndingContext, data: StageJobData, packed: PackedValue): Promise<void> {
-  if (!ctx.cache) return;
-  await ctx.cache.setPacked('agents', agentCacheKey(ctx, data), packed, undefined, holderOf(data));
-  await wakeWaiters(ctx, ctx.cache, data);
+/** The write that stores the item's finished agent in the cache, dropping its claim, in the step that ends the item (finalizeItem); none without a cache. */
+export function agentWrite(ctx: Pick<StageContext, 'cache' | 'agentCacheSuffix'>, data: StageJobData, packed: PackedValue & { stored: Buffer }): AgentWrite | undefined {
+  return ctx.cache ? { write: ctx.cache.packedWrite('agents', agentCacheKey(ctx, data), packed, holderOf(data)), stored: packed.stored } : undefined;
+}
+
+/** Wakes the jobs parked on the item's claim once finalizeItem stored its agent (agentWrite), which dropped the claim. */
+export async function agentStored(ctx: EndingContext, data: StageJobData): Promise<void> {
+  if (ctx.cache) await wakeWaiters(ctx, ctx.cache, data);
 }

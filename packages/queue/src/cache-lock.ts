@@ -41,14 +41,26 @@ if h ~= ARGV[1] and #KEYS > 2 then${countComputeLua('KEYS[3]', 'KEYS[4]', 'ARGV[
 end
 return {'claimed'}`);
 
-/** Writes the value (and its stale copy, which outlives it), ends a failing spell, drops the lock if still ours, wakes the waiters. */
-const COMMIT = new Script('cache-commit', `
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-if #KEYS > 2 then
-  redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[5])
-  redis.call('DEL', KEYS[4])
+/**
+ * Lua: writes a value (and, with 4 keys, its stale copy, which outlives it, ending a failing spell),
+ * and drops the lock if `token` still holds it. `k` is the index of its first key: value, lock[,
+ * stale, failing]; `n` how many there are. Shared by COMMIT and the finalize-item script, which
+ * stores a finished agent in the step that ends its item.
+ */
+export const COMMIT_VALUE_LUA = `
+local function commitValue(k, n, value, ttl, token, staleTtl)
+  redis.call('SET', KEYS[k], value, 'EX', ttl)
+  if n > 2 then
+    redis.call('SET', KEYS[k + 2], value, 'EX', staleTtl)
+    redis.call('DEL', KEYS[k + 3])
+  end
+  if redis.call('GET', KEYS[k + 1]) == token then redis.call('DEL', KEYS[k + 1]) end
 end
-if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+`;
+
+/** Writes the value (COMMIT_VALUE_LUA) and wakes the waiters. */
+const COMMIT = new Script('cache-commit', `${COMMIT_VALUE_LUA}
+commitValue(1, #KEYS, ARGV[1], ARGV[2], ARGV[3], ARGV[5])
 redis.call('PUBLISH', ARGV[4], KEYS[1])
 return 1`);
 
@@ -131,10 +143,22 @@ export async function getOrLock(redis: RedisClient, keys: EntryKeys, token: stri
   return { kind: 'held', pttl: Number(data) };
 }
 
+/** A value's write for COMMIT_VALUE_LUA in another script: its keys, and its TTL, lock token and stale copy's TTL (the value itself is the caller's). */
+export interface ValueWrite {
+  keys: string[];
+  ttlSeconds: number;
+  token: string;
+  staleTtlSeconds: number;
+}
+
+export function valueWrite(keys: EntryKeys, ttlSeconds: number, token: string): ValueWrite {
+  return { keys: keyList(keys), ttlSeconds, token, staleTtlSeconds: ttlSeconds + (keys.stale?.seconds ?? 0) };
+}
+
 /** Stores a value as packed (cache-codec.ts). */
 export async function commit(redis: RedisClient, keys: EntryKeys, stored: string | Buffer, ttlSeconds: number, token: string): Promise<void> {
-  const list = keyList(keys);
-  await COMMIT.run(redis, list, [stored, ttlSeconds, token, keys.channel, ttlSeconds + (keys.stale?.seconds ?? 0)]);
+  const write = valueWrite(keys, ttlSeconds, token);
+  await COMMIT.run(redis, write.keys, [stored, ttlSeconds, token, keys.channel, write.staleTtlSeconds]);
 }
 
 /** Gives up on a compute; returns the stale copy now being served instead, if the entry has one. */

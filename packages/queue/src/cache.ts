@@ -3,7 +3,7 @@ import type { Cache, CacheNamespace } from '@agent-factory/core';
 import { LRUCache } from 'lru-cache';
 import { countCompute, MAX_LABEL } from './cache-computes.js';
 import { packValue, readStored, type PackedValue } from './cache-codec.js';
-import { claim, commit, getOrLock, release, renew, type EntryKeys } from './cache-lock.js';
+import { claim, commit, getOrLock, release, renew, valueWrite, type EntryKeys, type ValueWrite } from './cache-lock.js';
 import { computesKey, doneChannel, duplicatesKey, failingKey, lockKey, staleKey, valueKey, waitersKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
 import { CACHE_NAMESPACES, StatsCounter, type CacheLayer } from './cache-stats.js';
@@ -153,26 +153,40 @@ export class SharedCache implements Cache {
   }
 
   async set<T>(namespace: CacheNamespace, key: string, value: T, ttlSeconds?: number): Promise<void> {
-    return this.setPacked(namespace, key, packValue(toJson(value)), ttlSeconds);
+    const packed = packValue(toJson(value));
+    const keys = this.keysOf(namespace, key);
+    const ttl = this.stored(namespace, keys, packed, ttlSeconds);
+    // Through the commit script so waiters on this key wake; the empty token owns no lock.
+    await commit(this.redis, keys, packed.stored, ttl, '');
   }
 
-  /** set() for a value already packed (a finished agent: the same bytes as its stored result, compressed once); drops `holder`'s claim (claim()). */
-  async setPacked(namespace: CacheNamespace, key: string, value: PackedValue, ttlSeconds?: number, holder = ''): Promise<void> {
+  /**
+   * set() for a caller's own script to write (finalize-item: a finished agent, already packed as its
+   * result is, is stored in the step that ends its item, one command instead of two), dropping
+   * `holder`'s claim (claim()): the write's keys and settings, with this process's share done here.
+   * The caller's script announces nothing: values stored this way are claimed ones, whose waiters
+   * park their jobs, to be woken by the claimer or look again (agent-claim.ts), rather than listen.
+   */
+  packedWrite(namespace: CacheNamespace, key: string, value: PackedValue, holder: string): ValueWrite {
+    const keys = this.keysOf(namespace, key);
+    return valueWrite(keys, this.stored(namespace, keys, value, undefined), holder);
+  }
+
+  /** This process's share of storing a value: counted, kept in memory as long as Redis keeps it; its TTL. */
+  private stored(namespace: CacheNamespace, keys: EntryKeys, value: PackedValue, ttlSeconds: number | undefined): number {
     // A value stored by set() was computed by its caller after a miss (a finished agent by the whole
     // pipeline), so it counts as getOrCompute's do: `cache stats` showed agents computed 0.
     this.stats.count(namespace, 'computed');
-    const keys = this.keysOf(namespace, key);
     const ttl = this.ttlOf(namespace, ttlSeconds);
     this.remember(keys.value, value.json, ttl);
-    // Through the commit script so waiters on this key wake; the empty token owns no lock.
-    await commit(this.redis, keys, value.stored, ttl, holder);
+    return ttl;
   }
 
   /**
    * Single-flight for a value computed outside this call (a finished agent, by the rest of its
    * requirement's pipeline), in one Redis command: the value when there is one, else a claim on
    * computing it for `holder` (free, expired, already the holder's, or `replace`'s), else who holds
-   * the claim. The holder stores the value with setPacked (which drops the claim) or gives up with
+   * the claim. The holder stores the value with packedWrite (which drops the claim) or gives up with
    * releaseClaim; a claimer that does neither loses the claim after `leaseMs` unless it is renewed
    * (claimKeys()). A new claim is counted as a compute for the duplicate detector.
    */

@@ -1,3 +1,4 @@
+import type { ValueWrite } from './cache-lock.js';
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
 import type { StageJobData } from './queues.js';
@@ -55,20 +56,29 @@ export async function persistOutputs(conn: FactoryConnection, data: StageJobData
   return (await persistOutputScript.run(conn.redis, [itemKey(conn.config.prefix, data.b, data.k)], args)) === 1;
 }
 
+/** A finished agent to store in the shared cache in the step that ends its item (agent-claim.ts). */
+export interface AgentWrite {
+  write: ValueWrite;
+  /** What the cache keeps (packed). */
+  stored: Buffer | string;
+}
+
 /**
  * Ends an item exactly once with its result (see the finalize-item script), recording its metrics in
- * the same step when given; true when this call ended it, false when it was already final or its
- * batch is gone.
+ * the same step when given, and storing its finished agent in the cache first when given; true when
+ * this call ended it, false when it was already final or its batch is gone.
  */
-export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload, packed?: Buffer): Promise<boolean> {
+export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload, packed?: Buffer, agent?: AgentWrite): Promise<boolean> {
   const keys = batchKeys(conn.config.prefix, batchId);
   // The trace of the job that ends the item, when traced: its result then names it.
   const traceId = conn.telemetry ? sampledTraceId() : undefined;
   const stored = traceId ? encodeResult({ ...result, tr: traceId }) : (packed ?? encodeResult(result));
+  // The cache's copy usually is the result's bytes: sent once (an empty value says so).
+  const cache = agent ? [agent.stored === stored ? '' : agent.stored, agent.write.ttlSeconds, agent.write.token, agent.write.staleTtlSeconds] : [];
   const reply = await finalizeItemScript.run(
     conn.redis,
-    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), webhooksDueKey(conn.config.prefix), ...(metrics?.keys ?? [])],
-    [reqKey, result.s, stored, conn.config.retentionSeconds, new Date().toISOString(), ...(metrics?.args ?? [])],
+    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), webhooksDueKey(conn.config.prefix), ...(agent?.write.keys ?? []), ...(metrics?.keys ?? [])],
+    [reqKey, result.s, stored, conn.config.retentionSeconds, new Date().toISOString(), agent?.write.keys.length ?? 0, ...cache, ...(metrics?.args ?? [])],
   );
   return reply === 1;
 }

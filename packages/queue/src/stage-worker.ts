@@ -39,7 +39,7 @@ import { RedisWriteGate } from './redis-write-gate.js';
 export interface WorkerDeps {
   llm?: LlmProvider;
   docs?: DocsSource;
-  /** The shared cache (its own type: finished agents go in already packed, setPacked). */
+  /** The shared cache (its own type: finished agents go in already packed, packedWrite). */
   cache?: SharedCache;
   pipeline?: PipelineOptions;
   /**

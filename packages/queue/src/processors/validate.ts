@@ -1,5 +1,5 @@
 import { addUsage, assembleResult, billedOf, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
-import { releaseAgentClaim, storeAgent } from '../agent-claim.js';
+import { agentStored, agentWrite, releaseAgentClaim } from '../agent-claim.js';
 import { chargeCancelled } from '../cancelled-spend.js';
 import { finalizeItem } from '../items.js';
 import { packResult, summarizeAgent } from '../result-codec.js';
@@ -80,15 +80,16 @@ export const validateStage: StageHandler = {
     // A degraded agent (the offline generator stood in for a provider fault) is not cached: identical
     // requirements would get the stand-in for the cache's lifetime, long after the fault.
     const cacheIt = (summary.d?.length ?? 0) === 0;
-    // Best effort: a cache outage must not fail the agent.
-    const uncached = (error: unknown): void => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not cache the agent (or drop its claim)'));
-    // Cached before the item ends, which drops its claim (agent-claim.ts): an identical requirement
-    // waiting on the claim that sees this item ended must find the agent, not generate it again.
-    if (cacheIt) await storeAgent(ctx, data, packed).catch(uncached);
-    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored)) ctx.metrics.observe(metrics?.record);
+    // Cached in the step that ends the item, which drops its claim (agent-claim.ts): an identical
+    // requirement waiting on the claim that sees this item ended must find the agent, not generate it
+    // again. One script, so the cache write fails only when the item's own end does (then retried).
+    const agent = cacheIt ? agentWrite(ctx, data, packed) : undefined;
+    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored, agent)) ctx.metrics.observe(metrics?.record);
     // Ended meanwhile: by its batch's cancel, it still counts what its drafts were billed.
     else await chargeCancelled(ctx, data, drafts, work.logger).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not count the cancelled requirement\'s billed drafts')));
-    // No agent to reuse: a waiter generates its own.
-    if (!cacheIt) await releaseAgentClaim(ctx, data).catch(uncached);
+    // The script stored the agent whether or not it ended the item: the jobs parked on the claim find it now.
+    if (agent) await agentStored(ctx, data);
+    // No agent to reuse: a waiter generates its own. Best effort: a lost release only makes the waiter notice later.
+    if (!cacheIt) await releaseAgentClaim(ctx, data).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not drop the agent\'s claim')));
   },
 };
