@@ -1,5 +1,6 @@
 import type { SharedCache } from './cache.js';
 import type { PackedValue } from './cache-codec.js';
+import type { ClaimAttempt, ClaimStep } from './cache-lock.js';
 import { memberId, llmBatchKeys } from './batch-mode/keys.js';
 import { batchKeys } from './keys.js';
 import type { AgentWrite } from './items.js';
@@ -63,19 +64,26 @@ async function holderAlive(ctx: Pick<StageContext, 'conn'>, keys: ClaimKeys, hol
   return (await claimHolderAliveScript.run(conn.redis, list, [holder, k, renewMs, jobs.length, stageJobId('analyze', waiter)])) === 1;
 }
 
+/** The claim reusableAgent makes, for the item's load to take in the same command (loadItem); none without a cache, or when this process's memory has the agent. */
+export function agentClaimStep(ctx: Pick<StageContext, 'conn' | 'cache' | 'agentCacheSuffix'>, data: StageJobData): ClaimStep | undefined {
+  return ctx.cache?.claimStep('agents', agentCacheKey(ctx, data), holderOf(data), { leaseMs: ctx.conn.config.agentClaimMs });
+}
+
 /**
  * A finished agent to reuse for the item, or undefined when the item is to generate it (it then holds
  * the claim, unless the batch skips the cache). Throws ParkedError while another item generates it.
+ * `atLoad`: what the claim found when the item's load made it (agentClaimStep).
  */
-export async function reusableAgent(ctx: StageContext, data: StageJobData, useCache: boolean, label: string): Promise<StoredResult | undefined> {
+export async function reusableAgent(ctx: StageContext, data: StageJobData, useCache: boolean, label: string, atLoad?: ClaimAttempt): Promise<StoredResult | undefined> {
   if (!ctx.cache || !useCache) return undefined;
   const key = agentCacheKey(ctx, data);
   const holder = holderOf(data);
   const parks = data.w ?? 0;
-  let found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: parks > 0, label });
+  const options = { leaseMs: ctx.conn.config.agentClaimMs, waiting: parks > 0, label };
+  let found = atLoad ? await ctx.cache.claimed<unknown>('agents', key, atLoad, options) : await ctx.cache.claim<unknown>('agents', key, holder, options);
   if (found.kind === 'held' && !(await holderAlive(ctx, ctx.cache.claimKeys('agents', key), found.holder, data))) {
     // Replaced only if it still names that holder: of two waiters that found it dead, one takes it over.
-    found = await ctx.cache.claim<unknown>('agents', key, holder, { leaseMs: ctx.conn.config.agentClaimMs, waiting: true, replace: found.holder, label });
+    found = await ctx.cache.claim<unknown>('agents', key, holder, { ...options, waiting: true, replace: found.holder });
   }
   if (found.kind === 'held') throw new ParkedError(Math.min(PARK_MAX_MS, PARK_FIRST_MS * 2 ** parks), `waiting for the identical requirement ${found.holder} to generate its agent`);
   if (found.kind === 'claimed') return undefined;

@@ -25,21 +25,29 @@ if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'locked
 return {'held', redis.call('PTTL', KEYS[2])}`);
 
 /**
- * A claim on computing a value that takes longer than one call (a finished agent: the rest of its
- * requirement's pipeline). The value if present; else the claim, taken (or renewed) for the holder
- * ARGV[1] for ARGV[2] ms when it is free, already the holder's, or held by ARGV[3] (a holder the caller
- * found dead); else who holds it. A new claim is a compute: with a count key (KEYS[3], KEYS[4]) it is
- * counted for the duplicate detector (TTL ARGV[4], label ARGV[5]).
+ * Lua: a claim on computing a value that takes longer than one call (a finished agent: the rest of its
+ * requirement's pipeline). The value if present; else the claim, taken (or renewed) for `holder` for
+ * `leaseMs` when it is free, already the holder's, or held by `replace` (a holder the caller found
+ * dead); else who holds it. A new claim is a compute: with count keys (`n` is 4) it is counted for
+ * the duplicate detector (countComputeLua; an empty label leaves naming a duplicate to the caller),
+ * and the reply has the count. `k` is the index of its first key: value, lock[, count, duplicates].
+ * Shared by CLAIM and the load-item script, which claims an item's agent as it reads the item.
  */
-const CLAIM = new Script('cache-claim', `
-local v = redis.call('GET', KEYS[1])
-if v then return {'value', v, redis.call('PTTL', KEYS[1])} end
-local h = redis.call('GET', KEYS[2])
-if h and h ~= ARGV[1] and h ~= ARGV[3] then return {'held', h} end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-if h ~= ARGV[1] and #KEYS > 2 then${countComputeLua('KEYS[3]', 'KEYS[4]', 'ARGV[4]', 'ARGV[5]')}
+export const CLAIM_ENTRY_LUA = `
+local function claimEntry(k, keyCount, holder, leaseMs, replace, countTtl, label)
+  local v = redis.call('GET', KEYS[k])
+  if v then return {'value', v, redis.call('PTTL', KEYS[k])} end
+  local h = redis.call('GET', KEYS[k + 1])
+  if h and h ~= holder and h ~= replace then return {'held', h} end
+  redis.call('SET', KEYS[k + 1], holder, 'PX', leaseMs)
+  if h == holder or keyCount < 4 then return {'claimed', 0} end${countComputeLua('KEYS[k + 2]', 'KEYS[k + 3]', 'countTtl', 'label')}
+  return {'claimed', n}
 end
-return {'claimed'}`);
+`;
+
+/** claimEntry on its own (ARGV: holder, lease ms, replace, count TTL, label). */
+const CLAIM = new Script('cache-claim', `${CLAIM_ENTRY_LUA}
+return claimEntry(1, #KEYS, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`);
 
 /**
  * Lua: writes a value (and, with 4 keys, its stale copy, which outlives it, ending a failing spell),
@@ -85,7 +93,8 @@ const RENEW = new Script('cache-renew', `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`);
 
-export type ClaimAttempt = { kind: 'value'; json: string; pttl: number } | { kind: 'claimed' } | { kind: 'held'; holder: string };
+/** What a claim found; a new claim counted for the duplicate detector says how many computes there have been (0 when not counted). */
+export type ClaimAttempt = { kind: 'value'; json: string; pttl: number } | { kind: 'claimed'; computes: number } | { kind: 'held'; holder: string };
 
 /** Where a claim's computes are counted (cache-computes.ts), with the TTL and label they are counted under. */
 export interface ClaimCount {
@@ -95,15 +104,29 @@ export interface ClaimCount {
   label: string;
 }
 
-/** The value, or the claim for `holder` (free, its own, or `replace`'s), or who holds it. */
-export async function claim(redis: RedisClient, keys: EntryKeys, holder: string, leaseMs: number, replace: string, count?: ClaimCount): Promise<ClaimAttempt> {
-  const list = count ? [keys.value, keys.lock, count.key, count.duplicates] : [keys.value, keys.lock];
-  const reply = (await CLAIM.runBuffer(redis, list, [holder, leaseMs, replace, count?.ttlSeconds ?? 0, count?.label ?? ''])) as [Buffer, Buffer?, number?];
+/** A claim for claimEntry in a script: its keys and arguments (holder, lease ms, replace, count TTL). */
+export interface ClaimStep {
+  keys: string[];
+  args: [string, number, string, number];
+}
+
+export function claimStep(keys: EntryKeys, holder: string, leaseMs: number, replace: string, count?: ClaimCount): ClaimStep {
+  return { keys: count ? [keys.value, keys.lock, count.key, count.duplicates] : [keys.value, keys.lock], args: [holder, leaseMs, replace, count?.ttlSeconds ?? 0] };
+}
+
+/** claimEntry's reply, its strings as Buffers (a value may be compressed). */
+export function claimAttempt(reply: [Buffer, Buffer | number | undefined, number?]): ClaimAttempt {
   const [kindBytes, data, pttl] = reply;
   const kind = kindBytes.toString();
-  if (kind === 'value' && data) return { kind, json: unpackValue(data), pttl: Number(pttl) };
-  if (kind === 'held' && data) return { kind, holder: data.toString() };
-  return { kind: 'claimed' };
+  if (kind === 'value' && Buffer.isBuffer(data)) return { kind, json: unpackValue(data), pttl: Number(pttl) };
+  if (kind === 'held' && Buffer.isBuffer(data)) return { kind, holder: data.toString() };
+  return { kind: 'claimed', computes: Number(data ?? 0) };
+}
+
+/** The value, or the claim for `holder` (free, its own, or `replace`'s), or who holds it; a duplicate compute is named in the same step. */
+export async function claim(redis: RedisClient, keys: EntryKeys, holder: string, leaseMs: number, replace: string, count?: ClaimCount): Promise<ClaimAttempt> {
+  const step = claimStep(keys, holder, leaseMs, replace, count);
+  return claimAttempt((await CLAIM.runBuffer(redis, step.keys, [...step.args, count?.label ?? ''])) as [Buffer, Buffer | number | undefined, number?]);
 }
 
 export type LockAttempt = { kind: 'value'; json: string; pttl: number } | { kind: 'stale'; json: string; failure: string } | { kind: 'locked' } | { kind: 'held'; pttl: number };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache, CacheNamespace } from '@agent-factory/core';
 import { LRUCache } from 'lru-cache';
-import { countCompute, MAX_LABEL } from './cache-computes.js';
+import { countCompute, labelDuplicate, MAX_LABEL } from './cache-computes.js';
 import { packValue, readStored, type PackedValue } from './cache-codec.js';
-import { claim, commit, getOrLock, release, renew, valueWrite, type EntryKeys, type ValueWrite } from './cache-lock.js';
+import { claim, claimStep, commit, getOrLock, release, renew, valueWrite, type ClaimAttempt, type ClaimCount, type ClaimStep, type EntryKeys, type ValueWrite } from './cache-lock.js';
 import { computesKey, doneChannel, duplicatesKey, failingKey, lockKey, staleKey, valueKey, waitersKey } from './cache-names.js';
 import { CacheNotifications } from './cache-notifications.js';
 import { CACHE_NAMESPACES, StatsCounter, type CacheLayer } from './cache-stats.js';
@@ -194,15 +194,42 @@ export class SharedCache implements Cache {
     const keys = this.keysOf(namespace, key);
     const cached = this.memory.get(keys.value);
     if (cached !== undefined) return { kind: 'value', value: this.hit<T>(namespace, options.waiting ? 'waited' : 'memory', cached) };
-    const ttl = this.ttl[namespace];
-    const count = this.counted.has(namespace) ? { key: computesKey(this.prefix, namespace, key), duplicates: duplicatesKey(this.prefix, namespace), ttlSeconds: ttl, label: (options.label ?? key).slice(0, MAX_LABEL) } : undefined;
-    const found = await claim(this.redis, keys, holder, Math.max(1, Math.ceil(options.leaseMs)), options.replace ?? '', count);
+    const count = this.countOf(namespace, key, options);
+    return this.settle<T>(namespace, keys, await claim(this.redis, keys, holder, leaseOf(options), options.replace ?? '', count), options);
+  }
+
+  /**
+   * claim() for a caller's own script to take (load-item: the analyze stage claims an item's agent in
+   * the command that reads the item, one instead of two): the claim's keys and arguments for
+   * CLAIM_ENTRY_LUA, without the duplicate detector's label (claimed() names a duplicate); undefined
+   * when this process's memory has the value, which claim() then answers without Redis.
+   */
+  claimStep(namespace: CacheNamespace, key: string, holder: string, options: ClaimOptions): ClaimStep | undefined {
+    const keys = this.keysOf(namespace, key);
+    if (this.memory.has(keys.value)) return undefined;
+    return claimStep(keys, holder, leaseOf(options), options.replace ?? '', this.countOf(namespace, key, options));
+  }
+
+  /** What a claimStep() found, counted as claim() counts it; a duplicate compute is named here. */
+  async claimed<T>(namespace: CacheNamespace, key: string, found: ClaimAttempt, options: ClaimOptions): Promise<Claimed<T>> {
+    const count = this.countOf(namespace, key, options);
+    if (count && found.kind === 'claimed' && found.computes > 1) await labelDuplicate(this.redis, count.duplicates, count.label, found.computes);
+    return this.settle<T>(namespace, this.keysOf(namespace, key), found, options);
+  }
+
+  private settle<T>(namespace: CacheNamespace, keys: EntryKeys, found: ClaimAttempt, options: ClaimOptions): Claimed<T> {
     if (found.kind === 'value') {
       this.rememberFor(keys.value, found.json, found.pttl);
       return { kind: 'value', value: this.hit<T>(namespace, options.waiting ? 'waited' : 'redis', found.json) };
     }
     if (!options.waiting) this.stats.count(namespace, 'miss');
     return found;
+  }
+
+  /** Where a namespace counts its computes (the duplicate detector), if it does. */
+  private countOf(namespace: CacheNamespace, key: string, options: { label?: string }): ClaimCount | undefined {
+    if (!this.counted.has(namespace)) return undefined;
+    return { key: computesKey(this.prefix, namespace, key), duplicates: duplicatesKey(this.prefix, namespace), ttlSeconds: this.ttl[namespace], label: (options.label ?? key).slice(0, MAX_LABEL) };
   }
 
   /**
@@ -416,6 +443,9 @@ interface Found {
   layer: Extract<CacheLayer, 'redis' | 'computed' | 'waited' | 'stale'>;
   stale?: string;
 }
+
+/** A claim's lease in whole ms, at least 1 (Redis refuses a PX of 0). */
+const leaseOf = (options: ClaimOptions): number => Math.max(1, Math.ceil(options.leaseMs));
 
 function toJson(value: unknown): string {
   const json = JSON.stringify(value);

@@ -1,4 +1,4 @@
-import type { ValueWrite } from './cache-lock.js';
+import { claimAttempt, type ClaimAttempt, type ClaimStep, type ValueWrite } from './cache-lock.js';
 import type { FactoryConnection } from './connection.js';
 import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
 import type { StageJobData } from './queues.js';
@@ -28,22 +28,34 @@ export interface LoadedItem {
   /** The batch allows reusing a cached agent. */
   useCache: boolean;
   fields: Record<string, string | undefined>;
+  /** What the claim asked for found (see the load-item script), when it was made. */
+  claim?: ClaimAttempt;
 }
 
-/** Reads the batch state, whether the item is final, and the record fields a stage needs (one atomic script). */
-export async function loadItem(conn: FactoryConnection, data: StageJobData, fields: readonly string[]): Promise<LoadedItem> {
-  const keys = batchKeys(conn.config.prefix, data.b);
-  const reply = (await loadItemScript.run(conn.redis, [keys.batch, keys.results, itemKey(conn.config.prefix, data.b, data.k)], [data.k, ...fields])) as (string | number | null)[];
+/** A reply string of the script (a Buffer when a claim was asked for: its value may be compressed). */
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined);
+
+/**
+ * Reads the batch state, whether the item is final, and the record fields a stage needs (one atomic
+ * script); with `claim`, claims the item's agent in the same step when the item is under way and its
+ * batch uses the cache (SharedCache.claimStep).
+ */
+export async function loadItem(conn: FactoryConnection, data: Pick<StageJobData, 'b' | 'k'>, fields: readonly string[], claim?: ClaimStep): Promise<LoadedItem> {
+  const batch = batchKeys(conn.config.prefix, data.b);
+  const keys = [batch.batch, batch.results, itemKey(conn.config.prefix, data.b, data.k)];
+  const args = [data.k, claim?.keys.length ?? 0, ...(claim?.args ?? []), ...fields];
   // Lua turns nil into false, which ioredis returns as null; trailing nils are dropped from the table.
-  const text = (i: number): string | undefined => (typeof reply[i] === 'string' ? (reply[i] as string) : undefined);
-  const state = text(0);
+  const reply = (claim ? await loadItemScript.runBuffer(conn.redis, [...keys, ...claim.keys], args) : await loadItemScript.run(conn.redis, keys, args)) as unknown[];
+  const state = text(reply[0]);
+  const claimed = reply[4];
   return {
     final: reply[2] === 1,
     batchGone: state === undefined,
     hasRecord: reply[3] === 1,
     ...(state ? { batchState: state } : {}),
-    useCache: text(1) !== '0',
-    fields: Object.fromEntries(fields.map((f, i) => [f, text(4 + i)])),
+    useCache: text(reply[1]) !== '0',
+    fields: Object.fromEntries(fields.map((f, i) => [f, text(reply[5 + i])])),
+    ...(Array.isArray(claimed) ? { claim: claimAttempt(claimed as Parameters<typeof claimAttempt>[0]) } : {}),
   };
 }
 

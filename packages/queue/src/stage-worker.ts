@@ -148,7 +148,7 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
   const missing = handler.inputs(data).filter((name) => inputs[name] === undefined);
   const fields = [...(handler.recordFields?.(data, ctx) ?? []), ...missing];
   if (fields.length === 0) return { inputs };
-  const item = await loadItem(ctx.conn, data, fields);
+  const item = await loadItem(ctx.conn, data, fields, handler.claim?.(ctx, data));
   if (item.final || item.batchGone) return undefined;
   // Unfinished without a record: its data is gone, so it can only fail (never stay pending).
   if (!item.hasRecord) throw new PermanentError('the requirement\'s record is missing from Redis');

@@ -1,5 +1,5 @@
 import { planRequirement, RequirementSchema, type Plan } from '@agent-factory/core';
-import { reusableAgent } from '../agent-claim.js';
+import { agentClaimStep, reusableAgent } from '../agent-claim.js';
 import { analysisCacheKey } from '../cache-keys.js';
 import { finalizeItem, ITEM_FIELDS } from '../items.js';
 import { cachedRecord } from '../metrics/records.js';
@@ -19,12 +19,14 @@ function warmedPlan(value: unknown): Plan | undefined {
 export const analyzeStage: StageHandler = {
   inputs: () => [],
   recordFields: () => [ITEM_FIELDS.requirement],
+  // Claimed (or found) as the item is read: one command for both.
+  claim: agentClaimStep,
   async run(ctx, work) {
     const { item, data } = work;
     // The requirement crosses a boundary here (written by any producer): a bad one fails for good.
     const requirement = RequirementSchema.parse(JSON.parse(item?.fields[ITEM_FIELDS.requirement] ?? 'null'));
     // Reused, or claimed for this item to generate; parks the job while another batch's item generates it.
-    const cached = await reusableAgent(ctx, data, item?.useCache ?? false, requirement.requirement);
+    const cached = await reusableAgent(ctx, data, item?.useCache ?? false, requirement.requirement, item?.claim);
     if (cached) {
       const metrics = ctx.metrics.payload(cachedRecord(data, cached, work.timing), work.logger);
       if (await finalizeItem(ctx.conn, data.b, data.k, { ...cached, h: 1 }, metrics)) ctx.metrics.observe(metrics?.record);

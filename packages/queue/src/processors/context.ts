@@ -2,6 +2,7 @@ import type { DocsSource, LlmProvider, PipelineOptions } from '@agent-factory/co
 import type { ModelPrice } from '@agent-factory/llm';
 import type { Queue } from 'bullmq';
 import type { SharedCache } from '../cache.js';
+import type { ClaimStep } from '../cache-lock.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { FactoryConnection } from '../connection.js';
 import { CancelledError, PermanentError } from '../errors.js';
@@ -63,6 +64,8 @@ export interface StageHandler {
    * the finalize script's exactly-once check and the next stage's read of the state cover it.
    */
   recordFields?(data: StageJobData, ctx: StageContext): readonly string[];
+  /** A claim the item's read makes in the same command (loadItem), for a stage that reads record fields. */
+  claim?(ctx: StageContext, data: StageJobData): ClaimStep | undefined;
   run(ctx: StageContext, work: StageWork): Promise<void>;
 }
 
