@@ -82,7 +82,7 @@ const table = [
   `Machine: ${machine()}; ${versions(redis.version)}. Redis: ${REDIS_SETTINGS}. ${RUNS} runs per side, interleaved.`,
   '',
   `Input: ${LINES.toLocaleString('en')} JSONL lines (${(fileBytes / 2 ** 20).toFixed(1)} MB; ${(LINES - DUPLICATES).toLocaleString('en')} distinct synthetic requirements, ${DUPLICATES.toLocaleString('en')} duplicate lines at random places; ours enqueued ${distinct.toLocaleString('en')} distinct jobs). ` +
-    `Ours is the real \`agent-factory submit FILE --json\` process: pass 1 checks every line, pass 2 writes item records, the ids list and priority jobs (chunks of ${SUBMIT_CHUNK}, ${SUBMIT_CHUNKS_IN_FLIGHT} in flight). ` +
+    `Ours is the real \`agent-factory submit FILE --json\` process: pass 1 checks every line, pass 2 writes item records, the ids list and priority jobs, one script per chunk of ${SUBMIT_CHUNK} (${SUBMIT_CHUNKS_IN_FLIGHT} chunks in flight). ` +
     'Baseline (`bench/bare/submit.mjs`): reads the same file line by line, `JSON.parse`, `addBulk` of bare jobs (no ids, no options, no dedupe) in chunks of 1,000 into one queue, one chunk at a time. ' +
     `Rate = lines ÷ wall time of the process from spawn to exit (Node start-up included). Peak RSS from ${RSS_METHOD}.`,
   '',
