@@ -7,6 +7,7 @@ import { batchResults, cacheStats, cancelBatch, STAGES, startBatchCollector, sta
 import { startSimulator } from '@agent-factory/sim';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { syntheticRequirements } from '../bench/synthetic.js';
 import { SharedCache } from '../packages/queue/src/cache.js';
 import { runCli } from './helpers/cli.js';
 import { factoryRig, quiet } from './helpers/factory-rig.js';
@@ -78,6 +79,34 @@ describe('agents single-flight across concurrent batches (worker processes, the 
       await Promise.all(workers.map((w) => w.stop()));
     }
   }, 90_000);
+});
+
+describe('agents single-flight: what storing an agent costs in Redis commands (a worker process, MONITOR)', () => {
+  it('the claim\'s waiters are taken by the script that ends the item and stores its agent, not by a command of their own', async () => {
+    const prefix = testPrefix();
+    const conn = await rig.open(prefix);
+    const probe = new Redis(rig.redis.url);
+    // The commands of every client but this file's own (its submit and polling), as bench/e2e.ts counts them.
+    const own = new Set([...((await probe.call('CLIENT', 'LIST')) as string).matchAll(/\baddr=(\S+)/g)].map((m) => m[1]!));
+    const monitor = await probe.monitor();
+    const waiterCommands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && !own.has(source) && args.some((a) => a.startsWith(`${prefix}:cachewait:`))) waiterCommands.push(args);
+    });
+    try {
+      await rig.spawn({ AF_PREFIX: prefix });
+      const N = 20;
+      const batch = await submitBatch(conn, syntheticRequirements(N, 5).map((requirement, i) => ({ id: `r${i}`, requirement })), { name: 'distinct' });
+      expect((await waitForBatch(conn, batch.id, 30_000)).counts).toEqual({ pending: 0, completed: N, failed: 0, cancelled: 0 });
+      // Each agent stored names its waiters set in the finalize script that ends its item (it names the batch's results), and nowhere else.
+      const results = `${prefix}:batch:${batch.id}:results`;
+      expect(waiterCommands.filter((args) => !args.includes(results))).toEqual([]);
+      expect(new Set(waiterCommands.map((args) => args.find((a) => a.startsWith(`${prefix}:cachewait:`)))).size).toBe(N);
+    } finally {
+      monitor.disconnect();
+      probe.disconnect();
+    }
+  }, 60_000);
 });
 
 describe('agents single-flight: the claimer\'s item ends without an agent (in-process workers)', () => {

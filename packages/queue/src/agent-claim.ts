@@ -10,6 +10,7 @@ import { itemJobIds, stageJobId, type StageJobData } from './queues.js';
 import { StoredResultSchema, type StoredResult } from './result-codec.js';
 import { claimHolderAliveScript } from './scripts/claim-holder-alive.js';
 import { takeWaitersScript } from './scripts/take-waiters.js';
+import { wakeParked } from './wake-parked.js';
 
 // Single-flight for finished agents across batches. The analyze stage of an item that finds no agent
 // claims its key and goes on to generate it; an item of another batch that finds the claim held parks
@@ -96,11 +97,9 @@ type EndingContext = Pick<StageContext, 'conn' | 'cache' | 'agentCacheSuffix'>;
 
 /** Wakes the jobs parked on the item's claim, which has just ended: their next look finds the agent, or takes the claim over. */
 async function wakeWaiters(ctx: EndingContext, cache: SharedCache, data: StageJobData): Promise<void> {
-  // Errors are dropped: a waiter not woken looks again on its own schedule, as before this existed. A
-  // job no longer delayed (looking already, or its batch cancelled) refuses promotion: nothing to wake.
+  // Errors are dropped: a waiter not woken looks again on its own schedule, as before this existed.
   const ids = (await takeWaitersScript.run(ctx.conn.redis, [cache.claimKeys('agents', agentCacheKey(ctx, data)).waiters], []).catch(() => [])) as string[];
-  const wake = async (id: string): Promise<void> => (await ctx.conn.queues.analyze.getJob(id))?.promote();
-  await Promise.all(ids.map((id) => wake(id).catch(() => undefined)));
+  await wakeParked(ctx.conn, ids);
 }
 
 /** Drops the item's claim without an agent (a failure, or a degraded agent that is not cached), so a waiter generates it. */
@@ -110,12 +109,14 @@ export async function releaseAgentClaim(ctx: EndingContext, data: StageJobData):
   await wakeWaiters(ctx, ctx.cache, data);
 }
 
-/** The write that stores the item's finished agent in the cache, dropping its claim, in the step that ends the item (finalizeItem); none without a cache. */
+/** The write that stores the item's finished agent in the cache, dropping its claim and taking its waiters, in the step that ends the item (finalizeItem); none without a cache. */
 export function agentWrite(ctx: Pick<StageContext, 'cache' | 'agentCacheSuffix'>, data: StageJobData, packed: PackedValue & { stored: Buffer }): AgentWrite | undefined {
-  return ctx.cache ? { write: ctx.cache.packedWrite('agents', agentCacheKey(ctx, data), packed, holderOf(data)), stored: packed.stored } : undefined;
+  if (!ctx.cache) return undefined;
+  const key = agentCacheKey(ctx, data);
+  return { write: ctx.cache.packedWrite('agents', key, packed, holderOf(data)), stored: packed.stored, waiters: ctx.cache.claimKeys('agents', key).waiters };
 }
 
-/** Wakes the jobs parked on the item's claim once finalizeItem stored its agent (agentWrite), which dropped the claim. */
-export async function agentStored(ctx: EndingContext, data: StageJobData): Promise<void> {
-  if (ctx.cache) await wakeWaiters(ctx, ctx.cache, data);
+/** Wakes the jobs parked on the item's claim, which finalizeItem took (`waiters`) as it stored the agent (agentWrite) and dropped the claim. */
+export async function agentStored(ctx: Pick<StageContext, 'conn'>, waiters: readonly string[]): Promise<void> {
+  await wakeParked(ctx.conn, waiters);
 }

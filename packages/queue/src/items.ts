@@ -73,26 +73,34 @@ export interface AgentWrite {
   write: ValueWrite;
   /** What the cache keeps (packed). */
   stored: Buffer | string;
+  /** The set of jobs parked on the agent's claim, taken in the same step (agentStored wakes them). */
+  waiters: string;
+}
+
+/** What finalizeItem did: whether this call ended the item; the jobs parked on its claim, taken when it stored an agent. */
+export interface Finalized {
+  ended: boolean;
+  waiters: string[];
 }
 
 /**
  * Ends an item exactly once with its result (see the finalize-item script), recording its metrics in
- * the same step when given, and storing its finished agent in the cache first when given; true when
- * this call ended it, false when it was already final or its batch is gone.
+ * the same step when given, and storing its finished agent in the cache first when given; `ended` is
+ * false when it was already final or its batch is gone.
  */
-export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload, packed?: Buffer, agent?: AgentWrite): Promise<boolean> {
+export async function finalizeItem(conn: FactoryConnection, batchId: string, reqKey: string, result: StoredResult, metrics?: MetricsPayload, packed?: Buffer, agent?: AgentWrite): Promise<Finalized> {
   const keys = batchKeys(conn.config.prefix, batchId);
   // The trace of the job that ends the item, when traced: its result then names it.
   const traceId = conn.telemetry ? sampledTraceId() : undefined;
   const stored = traceId ? encodeResult({ ...result, tr: traceId }) : (packed ?? encodeResult(result));
   // The cache's copy usually is the result's bytes: sent once (an empty value says so).
   const cache = agent ? [agent.stored === stored ? '' : agent.stored, agent.write.ttlSeconds, agent.write.token, agent.write.staleTtlSeconds] : [];
-  const reply = await finalizeItemScript.run(
+  const [code, ...waiters] = (await finalizeItemScript.run(
     conn.redis,
-    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), webhooksDueKey(conn.config.prefix), ...(agent?.write.keys ?? []), ...(metrics?.keys ?? [])],
+    [keys.batch, keys.results, keys.ids, itemKey(conn.config.prefix, batchId, reqKey), webhooksDueKey(conn.config.prefix), ...(agent ? [...agent.write.keys, agent.waiters] : []), ...(metrics?.keys ?? [])],
     [reqKey, result.s, stored, conn.config.retentionSeconds, new Date().toISOString(), agent?.write.keys.length ?? 0, ...cache, ...(metrics?.args ?? [])],
-  );
-  return reply === 1;
+  )) as [number, ...string[]];
+  return { ended: code === 1, waiters };
 }
 
 /** The result of every item its batch's cancel ended. */
@@ -107,6 +115,6 @@ export function cancelledMetrics(conn: FactoryConnection, batchId: string, reqKe
  * Ends an item of a cancelled batch, counted as cancelled in the metrics (`report`) in the same
  * step; true when this call ended it.
  */
-export function cancelItem(conn: FactoryConnection, batchId: string, reqKey: string): Promise<boolean> {
-  return finalizeItem(conn, batchId, reqKey, CANCELLED_RESULT, cancelledMetrics(conn, batchId, reqKey));
+export async function cancelItem(conn: FactoryConnection, batchId: string, reqKey: string): Promise<boolean> {
+  return (await finalizeItem(conn, batchId, reqKey, CANCELLED_RESULT, cancelledMetrics(conn, batchId, reqKey))).ended;
 }

@@ -29,7 +29,7 @@ export const analyzeStage: StageHandler = {
     const cached = await reusableAgent(ctx, data, item?.useCache ?? false, requirement.requirement, item?.claim);
     if (cached) {
       const metrics = ctx.metrics.payload(cachedRecord(data, cached, work.timing), work.logger);
-      if (await finalizeItem(ctx.conn, data.b, data.k, { ...cached, h: 1 }, metrics)) ctx.metrics.observe(metrics?.record);
+      if ((await finalizeItem(ctx.conn, data.b, data.k, { ...cached, h: 1 }, metrics)).ended) ctx.metrics.observe(metrics?.record);
       work.logger.debug('answered from the agents cache');
       return;
     }

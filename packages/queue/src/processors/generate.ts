@@ -74,7 +74,7 @@ export const generateStage: StageHandler = {
   // A draft stored in the record by the Message Batches collector; read with the item's state, so that
   // no provider call is made for an item that is final or whose batch was cancelled. The offline
   // generator has neither drafts in records nor a bill: its draft costs less CPU than that read
-  // (1 of ~10 Redis commands per requirement), and validate's finalize still ends the item once.
+  // (1 of ~9 Redis commands per requirement), and validate's finalize still ends the item once.
   recordFields: (data, ctx) => (ctx.llm.name === offlineProvider.name ? [] : [draftName(data.a ?? 1)]),
   async run(ctx, work: GenerateWork) {
     // Batch mode: the request waits for an Anthropic Message Batch; the collector enqueues validate.

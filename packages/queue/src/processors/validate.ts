@@ -84,11 +84,12 @@ export const validateStage: StageHandler = {
     // requirement waiting on the claim that sees this item ended must find the agent, not generate it
     // again. One script, so the cache write fails only when the item's own end does (then retried).
     const agent = cacheIt ? agentWrite(ctx, data, packed) : undefined;
-    if (await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored, agent)) ctx.metrics.observe(metrics?.record);
+    const finalized = await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored, agent);
+    if (finalized.ended) ctx.metrics.observe(metrics?.record);
     // Ended meanwhile: by its batch's cancel, it still counts what its drafts were billed.
     else await chargeCancelled(ctx, data, drafts, work.logger).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not count the cancelled requirement\'s billed drafts')));
-    // The script stored the agent whether or not it ended the item: the jobs parked on the claim find it now.
-    if (agent) await agentStored(ctx, data);
+    // The script stored the agent whether or not it ended the item, and took the jobs parked on the claim: they find it now.
+    await agentStored(ctx, finalized.waiters);
     // No agent to reuse: a waiter generates its own. Best effort: a lost release only makes the waiter notice later.
     if (!cacheIt) await releaseAgentClaim(ctx, data).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not drop the agent\'s claim')));
   },

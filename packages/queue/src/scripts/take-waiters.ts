@@ -1,15 +1,27 @@
 import { Script } from './script.js';
 
 /**
- * Takes every member of a set and deletes it, in one step: two callers never both get a member.
+ * Lua: takes every member of a claim's waiters set (job ids, see agent-claim.ts) and deletes it, in
+ * one step: two callers never both get a member. Appends them to `into`. Shared by the take-waiters
+ * script, and by the finalize-item and cancel-items scripts, which end a claimer's item.
+ */
+export const TAKE_WAITERS_LUA = `
+local function takeWaiters(key, into)
+  for _, id in ipairs(redis.call('SMEMBERS', key)) do into[#into + 1] = id end
+  redis.call('DEL', key)
+end
+`;
+
+/**
+ * takeWaiters on its own.
  *
  * KEYS: the set. Returns its members.
  */
 export const takeWaitersScript = new Script(
   'take-waiters',
-  `
-local ids = redis.call('SMEMBERS', KEYS[1])
-redis.call('DEL', KEYS[1])
+  `${TAKE_WAITERS_LUA}
+local ids = {}
+takeWaiters(KEYS[1], ids)
 return ids
 `,
 );
