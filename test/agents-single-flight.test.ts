@@ -184,16 +184,21 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     expect(stats.duplicates).toEqual([{ namespace: 'agents', label: REQUIREMENT, computes: 2 }]);
   }, 30_000);
 
-  it('a cancelled claimer: the waiting batch takes over the claim it left and generates the agent', async () => {
+  it('a cancelled claimer: the waiting batch, woken by the cancel, takes over the claim it left and generates the agent', async () => {
     const prefix = testPrefix();
     const conn = await rig.open(prefix);
     const gated = await gatedWorkers(prefix, () => undefined);
     const { claimer, waiter } = await claimerAndWaiter(conn, gated);
+    // By now the waiter has just looked, and looks next in 6.4 s (parked 0.2 s, then twice as long each time).
+    await new Promise((r) => setTimeout(r, 5700));
+    const cancelled = performance.now();
     expect((await cancelBatch(conn, claimer.id))?.state).toBe('cancelled');
-    // The claimer's generation is still held: the waiter does not wait for it.
+    // The claimer's generation is still held: the waiter does not wait for it, nor for its own next look.
     expect((await waitForBatch(conn, waiter.id, 15_000)).counts.completed).toBe(1);
-    await validAgents(conn, waiter.id);
+    expect(performance.now() - cancelled).toBeLessThan(2500);
+    expect((await validAgents(conn, waiter.id)).map((r) => r.inputId)).toEqual(['b', 'b2']);
     expect(gated.calls()).toBe(2);
+    expect(await conn.redis.keys(`${prefix}:cachewait:*`)).toEqual([]);
     gated.release();
   }, 30_000);
 

@@ -2,8 +2,8 @@ import type { SharedCache } from './cache.js';
 import type { PackedValue } from './cache-codec.js';
 import type { ClaimAttempt, ClaimStep } from './cache-lock.js';
 import { memberId, llmBatchKeys } from './batch-mode/keys.js';
-import { batchKeys } from './keys.js';
-import type { AgentWrite } from './items.js';
+import { batchKeys, itemKey } from './keys.js';
+import { ITEM_FIELDS, type AgentWrite } from './items.js';
 import { ParkedError } from './errors.js';
 import type { StageContext } from './processors/context.js';
 import { itemJobIds, stageJobId, type StageJobData } from './queues.js';
@@ -17,8 +17,8 @@ import { wakeParked } from './wake-parked.js';
 // its analyze job (no attempt spent) and looks again, until the agent is there (reused as a cache
 // hit) or the claimer can no longer deliver it (the waiter then claims it and generates itself). The
 // claim ends with its item: validate stores the agent (dropping the claim) or releases it (a degraded
-// agent is not cached), markFailed releases it; an item ended any other way (its batch cancelled or
-// deleted) leaves a claim whose waiters see its item ended and take it over at their next look.
+// agent is not cached), markFailed releases it; an item ended by its batch's cancel leaves a claim
+// whose waiters, woken by the cancel, see its item ended and take it over.
 //
 // A waiter takes over only from a claimer that cannot deliver, never from a slow one: its item ended,
 // its batch is cancelled or gone, or the item has no job left to run and no Message Batches request
@@ -34,9 +34,10 @@ import { wakeParked } from './wake-parked.js';
 //
 // A waiter's looks grow apart up to PARK_MAX_MS; so that the claim's end is not waited out that long,
 // each look also notes the waiter's job on the claim (some 260 bytes per claim waited on, while it
-// lasts), and the claimer that stores its agent or gives up wakes the noted jobs (promoting them from
-// delayed). Best effort: a waiter not woken (parked just as the claim ended, or the claimer's batch
-// cancelled) looks again on its own schedule.
+// lasts, and the set's key on the claimer's item record), and the claimer that stores its agent or
+// gives up wakes the noted jobs (promoting them from delayed), as does the cancel of its batch, which
+// finds them through the record. Best effort: a waiter not woken (parked just as the claim ended, or
+// its item ended by a worker that found its batch cancelled) looks again on its own schedule.
 
 /** A parked job's first wait; each park doubles it, up to PARK_MAX_MS. */
 export const PARK_FIRST_MS = 200;
@@ -61,8 +62,8 @@ async function holderAlive(ctx: Pick<StageContext, 'conn'>, keys: ClaimKeys, hol
   const jobs = itemJobIds(b, k).map(([stage, id]) => conn.queues[stage].toKey(id));
   const members = ([1, 2] as const).map((a) => llmBatchKeys(conn.config.prefix).member(memberId({ b, k, a })));
   const renewMs = Math.max(conn.config.agentClaimMs, 2 * PARK_MAX_MS);
-  const list = [keys.claim, keys.waiters, batch.batch, batch.results, ...jobs, ...members];
-  return (await claimHolderAliveScript.run(conn.redis, list, [holder, k, renewMs, jobs.length, stageJobId('analyze', waiter)])) === 1;
+  const list = [keys.claim, keys.waiters, batch.batch, batch.results, itemKey(conn.config.prefix, b, k), ...jobs, ...members];
+  return (await claimHolderAliveScript.run(conn.redis, list, [holder, k, renewMs, jobs.length, stageJobId('analyze', waiter), ITEM_FIELDS.claimWaiters])) === 1;
 }
 
 /** The claim reusableAgent makes, for the item's load to take in the same command (loadItem); none without a cache, or when this process's memory has the agent. */

@@ -3,7 +3,7 @@ import { getBatch } from './batches.js';
 import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
 import { splitEntry } from './ids-entry.js';
-import { CANCELLED_RESULT, cancelledMetrics } from './items.js';
+import { CANCELLED_RESULT, cancelledMetrics, ITEM_FIELDS } from './items.js';
 import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
 import { metricsKeys } from './metrics/keys.js';
 import { stageJobId, type StageJobData } from './queues.js';
@@ -11,6 +11,7 @@ import { encodeResult } from './result-codec.js';
 import { cancelItemsScript } from './scripts/cancel-items.js';
 import { markCancelledScript } from './scripts/mark-cancelled.js';
 import type { Stage } from './stages.js';
+import { wakeParked } from './wake-parked.js';
 
 /**
  * Ids-list entries ended per script call: one call blocks Redis for some milliseconds at most, and
@@ -49,7 +50,8 @@ export interface DropOptions {
 
 /**
  * Ends every unfinished item of a cancelled batch, a page at a time, removing its queued stage jobs
- * in the same step (see the cancel-items script). Safe to run again, or alongside another run or the
+ * in the same step (see the cancel-items script), and wakes the jobs of other batches parked on an
+ * agent one of its items had claimed (agent-claim.ts). Safe to run again, or alongside another run or the
  * workers: an item already final is skipped, so a cancel that was interrupted is completed by the next.
  */
 export async function dropCancelledItems(conn: FactoryConnection, batchId: string, options: DropOptions = {}): Promise<void> {
@@ -67,7 +69,10 @@ export async function dropCancelledItems(conn: FactoryConnection, batchId: strin
       return [reqKey, itemKey(prefix, batchId, reqKey), ...cancelledMetrics(conn, batchId, reqKey).args, ...jobIds];
     });
     if (entries.length > 0) {
-      await cancelItemsScript.run(conn.redis, [keys.batch, keys.results, keys.ids, webhooksDueKey(prefix), metrics.recent, metrics.inbox], [new Date().toISOString(), retentionSeconds, result, CANDIDATES.length, ...queuePrefixes, ...args]);
+      const header = [new Date().toISOString(), retentionSeconds, result, ITEM_FIELDS.claimWaiters, CANDIDATES.length, ...queuePrefixes];
+      const parked = (await cancelItemsScript.run(conn.redis, [keys.batch, keys.results, keys.ids, webhooksDueKey(prefix), metrics.recent, metrics.inbox], [...header, ...args])) as string[];
+      // Jobs of other batches waiting for an agent an item here was to generate: they take it over now.
+      await wakeParked(conn, parked);
     }
     if (entries.length < PAGE) return;
   }

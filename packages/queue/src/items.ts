@@ -11,10 +11,11 @@ import { persistOutputScript } from './scripts/persist-output.js';
 
 /**
  * Fields of an item's record (a Redis hash that exists while the item is unfinished): the requirement
- * as submitted, JSON {requirement, tier?, model?}; stage outputs kept in Redis go under their own
- * names (OutputName, processors/outputs.ts).
+ * as submitted, JSON {requirement, tier?, model?}; the key of the set of jobs parked on the item's
+ * claim on its agent, once one parks (agent-claim.ts; its cancel wakes them); stage outputs kept in
+ * Redis go under their own names (OutputName, processors/outputs.ts).
  */
-export const ITEM_FIELDS = { requirement: 'req' } as const;
+export const ITEM_FIELDS = { requirement: 'req', claimWaiters: 'waiters' } as const;
 
 /** An item as a stage sees it before working. */
 export interface LoadedItem {
