@@ -5,7 +5,7 @@ import { validateAgent } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
 import {
   batchKeys, batchModeUsage, batchResults, cancelBatch, connect, createLogger, llmBatchKeys, memberId, metricsReport, retryBatch, STAGES, startBatchCollector, startWorkers, submitBatch,
-  type BatchCollector, type CollectorHooks, type FactoryConnection, type ItemResult, type WorkerPool,
+  type BatchCollector, type CollectorHooks, type FactoryConnection, type ItemResult, type StoredResult, type WorkerPool,
 } from '@agent-factory/queue';
 import { startSimulator, type Simulator } from '@agent-factory/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,15 @@ import { startRedis, testPrefix, type TestRedis } from './helpers/redis.js';
 const quiet = createLogger({}, { level: 'error' });
 /** Fast enough for a test: groups within ~0.3 s, polled every 0.1 s, batches end after 0.3 s. */
 const FAST = { windowMs: 200, tickMs: 100, pollMs: 100 };
+
+/** The cancelled items' usage and costUsd (index.json) add up to what the simulator billed in Message Batches. */
+function expectCancelledSpend(results: readonly StoredResult[], sim: Simulator): void {
+  const output = results.reduce((sum, r) => sum + (r.u?.[1] ?? 0), 0);
+  const cost = results.reduce((sum, r) => sum + (r.$ ?? 0), 0);
+  expect(output).toBe(sim.ledger.tokens.batch.output);
+  // Each result keeps micro-dollars.
+  expect(Math.abs(cost - sim.ledger.costUsd.batch)).toBeLessThan(results.length * 1e-6);
+}
 
 describe('submit --mode batch: Anthropic Message Batches end to end', () => {
   let redis: TestRedis;
@@ -169,8 +178,39 @@ describe('submit --mode batch: Anthropic Message Batches end to end', () => {
     expect(report.usage.reduce((sum, u) => sum + u.output, 0)).toBe(sim.ledger.tokens.batch.output);
     // Spend, not agents: nothing counts as completed.
     expect(report.totals.completed).toBe(0);
+    // The cancelled items count the same bill in index.json.
+    expectCancelledSpend([...(await storedResults(conn, batch.id)).values()], sim);
     // Nothing was generated realtime for the cancelled requests.
     expect(sim.ledger.requests.byEndpoint['POST /v1/messages'] ?? 0).toBe(0);
+  });
+
+  it('cancel: drafts a Message Batch answered before the cancel, kept in the records with their validate jobs queued, count on the cancelled items and in the report', async () => {
+    const prefix = testPrefix();
+    const { conn, workerConn } = await connections(prefix);
+    const sim = await simulator({ batch: { processingMs: 200 } });
+    const llm = createAnthropicProvider({ apiKey: 'sk-test', baseURL: sim.url, retryBaseMs: 10 });
+    const collector = await startBatchCollector(workerConn, llm, { logger: quiet, options: FAST });
+    // Nothing runs validate: the answered drafts stay in the item records until the cancel.
+    const pool = await startWorkers(workerConn, { stages: ['analyze', 'research', 'generate'], concurrency: {}, deps: { llm }, logger: quiet });
+    open.push(collector, { close: () => pool.close() });
+    const n = 3;
+    const batch = await submitBatch(conn, syntheticRequirements(n, 62).map((requirement, i) => ({ id: `k-${i}`, requirement })), { useCache: false, mode: 'batch' });
+    const deadline = Date.now() + 15_000;
+    while ((await conn.queues.validate.count()) < n) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the validate jobs');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(sim.ledger.messages).toEqual({ realtime: 0, batch: n });
+    await cancelBatch(conn, batch.id);
+    // Counted by the cancel itself.
+    const stored = [...(await storedResults(conn, batch.id)).values()];
+    expect(stored.map((r) => r.s)).toEqual(Array(n).fill('cancelled'));
+    expectCancelledSpend(stored, sim);
+    const report = (await metricsReport(conn, { batch: batch.id }))!;
+    expect(report.totals).toMatchObject({ cancelled: n, completed: 0 });
+    expect(report.usage.every((u) => u.mode === 'batch' && u.agents === 0)).toBe(true);
+    expect(report.usage.reduce((sum, u) => sum + u.output, 0)).toBe(sim.ledger.tokens.batch.output);
+    expect(Math.abs(report.cost.total - sim.ledger.costUsd.batch)).toBeLessThan(2e-6);
   });
 
   it('retry of a requirement whose Message Batches request and realtime fallback failed: it is requested again, and its fallback runs again', async () => {

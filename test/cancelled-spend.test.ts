@@ -1,6 +1,6 @@
 import type { LlmProvider, Usage } from '@agent-factory/core';
 import { costOf } from '@agent-factory/llm';
-import { batchResults, cancelBatch, metricsReport, submitBatch, type ItemResult } from '@agent-factory/queue';
+import { batchResults, cancelBatch, metricsReport, submitBatch, type FactoryConnection, type ItemResult } from '@agent-factory/queue';
 import { describe, expect, it, vi } from 'vitest';
 import { factoryRig } from './helpers/factory-rig.js';
 import { testPrefix } from './helpers/redis.js';
@@ -14,6 +14,21 @@ import { testPrefix } from './helpers/redis.js';
 const rig = factoryRig();
 const MODEL = 'claude-haiku-4-5';
 const USAGE: Usage = { input: 1200, output: 800, cacheCreation: 0, cacheRead: 300, estimated: false };
+
+/** A provider that answers at once, billed USAGE at MODEL. */
+const billedAtOnce: LlmProvider = {
+  name: 'billed',
+  async generate() {
+    return { content: '---\nname: quick\ndescription: quick\n---\nQuick.\n', usage: USAGE, model: MODEL };
+  },
+};
+
+/** The batch's results as index.json lists them. */
+async function resultsOf(conn: FactoryConnection, batchId: string): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  for await (const r of batchResults(conn, batchId)) results.push(r);
+  return results;
+}
 
 describe('a draft billed as its batch is cancelled', () => {
   it('counts on the cancelled item (index.json\'s usage and costUsd) and in the report\'s spend', async () => {
@@ -47,5 +62,34 @@ describe('a draft billed as its batch is cancelled', () => {
     expect(report?.totals).toMatchObject({ finished: 1, cancelled: 1 });
     expect(report?.usage).toMatchObject([{ model: MODEL, mode: 'realtime', agents: 0, input: USAGE.input, output: USAGE.output, cacheRead: USAGE.cacheRead }]);
     expect(report?.cost.total).toBeCloseTo(cost, 6);
+  }, 30_000);
+
+  it('carried by a queued validate job the cancel removes (no worker runs validate): counts on the cancelled item and in the report, once', async () => {
+    const prefix = testPrefix();
+    // Stages split: nothing runs validate, so the draft waits in its job's data when the batch is cancelled.
+    await rig.workers(prefix, { stages: ['analyze', 'research', 'generate'], deps: { llm: billedAtOnce } });
+    const conn = await rig.open(prefix);
+    const batch = await submitBatch(conn, [{ id: 'only', requirement: 'Review pull requests for common mistakes' }], { useCache: false });
+    await vi.waitFor(async () => expect(await conn.queues.validate.getJobCounts('prioritized', 'wait')).toMatchObject({ prioritized: 1 }), { timeout: 10_000, interval: 50 });
+    expect((await cancelBatch(conn, batch.id))?.state).toBe('cancelled');
+    expect(await conn.queues.validate.count()).toBe(0);
+
+    const cost = costOf(USAGE, MODEL);
+    const { estimated: _, ...billed } = USAGE;
+    // Counted by the cancel itself: no worker had to run for it.
+    const results = await resultsOf(conn, batch.id);
+    expect(results).toMatchObject([{ state: 'cancelled', usage: billed }]);
+    expect(results[0]!.costUsd).toBeCloseTo(cost, 6);
+    const report = await metricsReport(conn, { batch: batch.id });
+    expect(report?.totals).toMatchObject({ finished: 1, cancelled: 1 });
+    expect(report?.usage).toMatchObject([{ model: MODEL, mode: 'realtime', agents: 0, input: USAGE.input, output: USAGE.output, cacheRead: USAGE.cacheRead }]);
+    expect(report?.cost.total).toBeCloseTo(cost, 6);
+
+    // A validate worker that starts later, and a second cancel, count nothing more.
+    await rig.workers(prefix, { stages: ['validate'], deps: { llm: billedAtOnce } });
+    await cancelBatch(conn, batch.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await resultsOf(conn, batch.id))[0]!.usage).toEqual(billed);
+    expect((await metricsReport(conn, { batch: batch.id }))?.cost.total).toBeCloseTo(cost, 6);
   }, 30_000);
 });

@@ -6,4 +6,4 @@ export {
   BATCH_MULTIPLIER, CACHE_READ_MULTIPLIER, CACHE_WRITE_1H_MULTIPLIER, CACHE_WRITE_MULTIPLIER, costIfPriced, costOf, DEFAULT_PRICES, priceOf,
   type CostOptions, type ModelPrice,
 } from './pricing.js';
-export { billedSpend, draftsSpend, resultCostUsd, type BilledDraft, type DraftsSpend } from './spend.js';
+export { billedSpend, draftsSpend, resultCostUsd, type BilledDraft, type DraftCost, type DraftsSpend } from './spend.js';

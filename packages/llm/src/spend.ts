@@ -20,10 +20,21 @@ export function resultCostUsd(result: Pick<AgentResult, 'usage' | 'generator' | 
   return spend ? costIfPriced(spend.usage, spend.model, options) : 0;
 }
 
-/** A draft as a requirement's stages keep it: what the provider returned, and whether a Message Batch answered it. */
+/** What one draft's bill cost in dollars, in its mode and at realtime prices; null when its model has no price. */
+export interface DraftCost {
+  usd: number | null;
+  realtimeUsd: number | null;
+}
+
+/**
+ * A draft as a requirement's stages keep it: what the provider returned, whether a Message Batch
+ * answered it, and its cost when the process that billed it priced it then (a process without the
+ * prices, one that cancels a batch, counts that figure instead of pricing the draft again).
+ */
 export interface BilledDraft {
   draft: GenerationResult;
   batch: boolean;
+  cost?: DraftCost;
 }
 
 /** What a requirement's drafts were billed, with their cost (null when a model has no price) and that cost at realtime prices. */
@@ -39,19 +50,19 @@ const plus = (a: number | null, b: number | null): number | null => (a === null 
 /**
  * What the drafts of a requirement that ended without an agent were billed: each draft's bill
  * (billedOf: its own usage, or the failed attempts an offline draft replaced) priced at its own
- * model and mode. Undefined when none was billed (offline drafts only, or none at all).
+ * model and mode (or its cost as recorded when billed). Undefined when none was billed (offline drafts only, or none at all).
  */
 export function draftsSpend(drafts: readonly BilledDraft[], prices?: Readonly<Record<string, ModelPrice>>): DraftsSpend | undefined {
   let spend: DraftsSpend | undefined;
-  for (const { draft, batch } of drafts) {
+  for (const { draft, batch, cost } of drafts) {
     const billed = billedOf([draft]);
     if (!billed) continue;
-    const cost = (asBatch: boolean): number | null => costIfPriced(billed.usage, billed.model, { batch: asBatch, ...(prices ? { prices } : {}) });
+    const priced = (asBatch: boolean): number | null => costIfPriced(billed.usage, billed.model, { batch: asBatch, ...(prices ? { prices } : {}) });
     spend = {
       ...addBilled(spend, billed)!,
       batch,
-      costUsd: plus(spend?.costUsd ?? 0, cost(batch)),
-      realtimeCostUsd: plus(spend?.realtimeCostUsd ?? 0, cost(false)),
+      costUsd: plus(spend?.costUsd ?? 0, cost ? cost.usd : priced(batch)),
+      realtimeCostUsd: plus(spend?.realtimeCostUsd ?? 0, cost ? cost.realtimeUsd : priced(false)),
     };
   }
   return spend;

@@ -4,11 +4,14 @@ import { publishCancel } from './cancel.js';
 import type { FactoryConnection } from './connection.js';
 import { splitEntry } from './ids-entry.js';
 import { CANCELLED_RESULT, cancelledMetrics, ITEM_FIELDS } from './items.js';
-import { batchKeys, itemKey, webhooksDueKey } from './keys.js';
+import { batchKeys, cancelledDraftsKey, itemKey, webhooksDueKey } from './keys.js';
 import { metricsKeys } from './metrics/keys.js';
 import { stageJobId, type StageJobData } from './queues.js';
 import { encodeResult } from './result-codec.js';
 import { cancelItemsScript } from './scripts/cancel-items.js';
+import { chargeTakenDrafts } from './cancelled-spend.js';
+import { createLogger, type Logger } from './logger.js';
+import { MetricsRecorder } from './metrics/recorder.js';
 import { markCancelledScript } from './scripts/mark-cancelled.js';
 import type { Stage } from './stages.js';
 import { wakeParked } from './wake-parked.js';
@@ -46,15 +49,27 @@ export interface DropOptions {
   limit?: number;
   /** Stop between pages once aborted (a server shutting down): a later cancel, or the workers, end the rest. */
   signal?: AbortSignal;
+  /** Where the charges of the drafts the cancel took are logged; none by default (the CLI's output is its own). */
+  logger?: Logger;
 }
 
 /**
  * Ends every unfinished item of a cancelled batch, a page at a time, removing its queued stage jobs
  * in the same step (see the cancel-items script), and wakes the jobs of other batches parked on an
- * agent one of its items had claimed (agent-claim.ts). Safe to run again, or alongside another run or the
- * workers: an item already final is skipped, so a cancel that was interrupted is completed by the next.
+ * agent one of its items had claimed (agent-claim.ts); then counts what the drafts those jobs and the
+ * items' records held were billed on the cancelled results (chargeTakenDrafts: each draft carries
+ * its cost, priced by the worker that billed it, so no prices are needed here). Safe to run again, or
+ * alongside another run or the workers: an item already final is skipped, so a cancel that was
+ * interrupted is completed by the next.
  */
 export async function dropCancelledItems(conn: FactoryConnection, batchId: string, options: DropOptions = {}): Promise<void> {
+  await endCancelledItems(conn, batchId, options);
+  if (options.signal?.aborted) return;
+  const logger = options.logger ?? createLogger({}, { level: 'silent' });
+  await chargeTakenDrafts({ conn, metrics: new MetricsRecorder(conn) }, logger);
+}
+
+async function endCancelledItems(conn: FactoryConnection, batchId: string, options: DropOptions): Promise<void> {
   const { prefix, retentionSeconds } = conn.config;
   const keys = batchKeys(prefix, batchId);
   const metrics = metricsKeys(prefix);
@@ -69,8 +84,8 @@ export async function dropCancelledItems(conn: FactoryConnection, batchId: strin
       return [reqKey, itemKey(prefix, batchId, reqKey), ...cancelledMetrics(conn, batchId, reqKey).args, ...jobIds];
     });
     if (entries.length > 0) {
-      const header = [new Date().toISOString(), retentionSeconds, result, ITEM_FIELDS.claimWaiters, CANDIDATES.length, ...queuePrefixes];
-      const parked = (await cancelItemsScript.run(conn.redis, [keys.batch, keys.results, keys.ids, webhooksDueKey(prefix), metrics.recent, metrics.inbox], [...header, ...args])) as string[];
+      const header = [new Date().toISOString(), retentionSeconds, result, batchId, ITEM_FIELDS.claimWaiters, CANDIDATES.length, ...queuePrefixes];
+      const parked = (await cancelItemsScript.run(conn.redis, [keys.batch, keys.results, keys.ids, webhooksDueKey(prefix), metrics.recent, metrics.inbox, cancelledDraftsKey(prefix)], [...header, ...args])) as string[];
       // Jobs of other batches waiting for an agent an item here was to generate: they take it over now.
       await wakeParked(conn, parked);
     }

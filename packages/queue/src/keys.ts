@@ -57,5 +57,13 @@ export const failedSweepKey = (prefix: string): string => `${prefix}:failed-swee
 /** Idempotency key → batch id. */
 export const idempotencyKey = (prefix: string, key: string): string => `${prefix}:idem:${key}`;
 
+/**
+ * Hash `<batch id>\t<reqKey>\t<source>` → the billed drafts a cancel took from an item: the data of a
+ * queued stage job it removed (source: the job's key), or a draft kept in the item's record or
+ * answered by a Message Batch after the cancel (source: the draft's name). Drained onto the items'
+ * cancelled results (cancelled-spend.ts), each draft counted once.
+ */
+export const cancelledDraftsKey = (prefix: string): string => `${prefix}:cancelled-drafts`;
+
 /** Pub/sub channel on which cancelBatch tells every worker to abort a batch's running jobs. */
 export const cancelChannel = (prefix: string): string => `${prefix}:cancel`;

@@ -1,6 +1,5 @@
-import { draftsSpend } from '@agent-factory/llm/costs';
 import { releaseAgentClaim } from './agent-claim.js';
-import { BATCH_PROVIDER } from './batch-mode/context.js';
+import { keptDraftsSpend } from './draft-spend.js';
 import { finalizeItem, ITEM_FIELDS } from './items.js';
 import { itemKey } from './keys.js';
 import type { Logger } from './logger.js';
@@ -45,7 +44,7 @@ async function failureInputs(ctx: Pick<StageContext, 'conn'>, data: StageJobData
  */
 export async function markFailed(ctx: Pick<StageContext, 'conn' | 'metrics' | 'prices' | 'cache' | 'agentCacheSuffix'>, data: StageJobData, reason: string, logger: Logger, retries = data.r ?? 0): Promise<void> {
   const { plan, drafts, requirement } = await failureInputs(ctx, data);
-  const spend = draftsSpend(drafts.map((d) => ({ draft: d.draft, batch: d.provider === BATCH_PROVIDER })), ctx.prices);
+  const spend = keptDraftsSpend(drafts, ctx.prices);
   const payload = ctx.metrics.payload(failedRecord(data, reason, plan, retries, spend), logger);
   const stored = { s: 'failed' as const, e: reason, ...(requirement ? { r: requirement } : {}), ...(spend ? spendFields(spend.usage, spend.costUsd) : {}) };
   if ((await finalizeItem(ctx.conn, data.b, data.k, stored, payload)).ended) {

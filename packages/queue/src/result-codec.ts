@@ -4,6 +4,7 @@ import { billedSpend } from '@agent-factory/llm/costs';
 import { z } from 'zod';
 import { ITEM_STATES, type ItemResult } from './batch.js';
 import { brotliPack, brotliUnpack, isBrotliPacked } from './brotli.js';
+import { DRAFT_NAMES } from './processors/outputs.js';
 
 /**
  * A finished item as Redis keeps it: short field names, compressed. The agent file is most of it and
@@ -38,6 +39,8 @@ export const StoredResultSchema = z.object({
   r: z.string().optional(),
   /** the requirement's trace id, when its worker traced it (sampled) */
   tr: z.string().optional(),
+  /** a cancelled item's drafts whose bill `u` and `$` count (each is counted once, whoever meets it: cancelled-spend.ts) */
+  b: z.array(z.enum(DRAFT_NAMES)).optional(),
   /** answered from the agents cache: an identical requirement's earlier result (its worker, timings and cost are that run's) */
   h: z.literal(1).optional(),
 });

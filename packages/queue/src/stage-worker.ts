@@ -8,11 +8,12 @@ import { subscribeCancels, sweepCancelled, type CancelSubscription } from './can
 import { DEFAULT_CONCURRENCY } from './config.js';
 import type { FactoryConnection, RedisClient } from './connection.js';
 import { CancelledError, describeError, isPermanentError, ParkedError, PermanentError, stageFailureReason } from './errors.js';
-import { cancelWithSpend, heldDrafts } from './cancelled-spend.js';
+import { cancelWithSpend, chargeCancelled, chargeTakenDrafts, heldDrafts } from './cancelled-spend.js';
 import { isAnthropicProvider } from './batch-mode/mode.js';
 import { loadItem, type LoadedItem } from './items.js';
 import { markFailed } from './mark-failed.js';
 import { watchFailedJobs } from './failed-sweep.js';
+import { every } from './periodic.js';
 import { restateStalled } from './stalled-reason.js';
 import { generatorFingerprint } from './generator-fingerprint.js';
 import { watchMetricsInbox } from './metrics/fold.js';
@@ -114,6 +115,9 @@ function stallsAllowed(attempts: number): number {
 /** Earlier runs of a job that did not finish it: failed attempts, and runs whose worker stopped (stalled, run again). */
 const earlierRuns = (job: Job): number => job.attemptsMade + job.stalledCounter;
 
+/** How often a worker process counts the drafts a cancel took and did not count itself (cancelled-spend.ts). */
+const TAKEN_DRAFTS_MS = 15_000;
+
 /** Grace period of close() when the caller gives none. */
 export const DEFAULT_GRACE_MS = 10_000;
 
@@ -149,11 +153,16 @@ async function prepare(ctx: StageContext, handler: StageHandler, data: StageJobD
   const fields = [...(handler.recordFields?.(data, ctx) ?? []), ...missing];
   if (fields.length === 0) return { inputs };
   const item = await loadItem(ctx.conn, data, fields, handler.claim?.(ctx, data));
-  if (item.final || item.batchGone) return undefined;
+  if (item.batchGone) return undefined;
+  if (item.final) {
+    // A job enqueued by one running as its batch's cancel ended the item (the cancel could not remove it) counts the drafts it holds.
+    if (item.batchState === 'cancelled') await chargeCancelled(ctx, data, heldDrafts(data, inputs), logger);
+    return undefined;
+  }
   // Unfinished without a record: its data is gone, so it can only fail (never stay pending).
   if (!item.hasRecord) throw new PermanentError('the requirement\'s record is missing from Redis');
   if (item.batchState === 'cancelled') {
-    await cancelWithSpend(ctx, data, heldDrafts(inputs), logger);
+    await cancelWithSpend(ctx, data, heldDrafts(data, inputs), logger);
     return undefined;
   }
   for (const name of missing) Object.assign(inputs, { [name]: readOutput(item, name) });
@@ -175,7 +184,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
     // A job of a batch this process heard cancelled (a stage that finished just after the cancel
     // queued it) ends at once, whether or not its stage reads the batch's state from Redis.
     if (cancelled.has(data.b)) {
-      await cancelWithSpend(ctx, data, heldDrafts(data.o ?? {}), logger);
+      await cancelWithSpend(ctx, data, heldDrafts(data, data.o ?? {}), logger);
       return;
     }
     active.set(id, { worker: getWorker(), batch: data.b });
@@ -211,7 +220,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
       if (signal?.aborted) {
         if (signal.reason === CANCEL_REASON) {
           logger.info('job aborted: its batch was cancelled');
-          await cancelWithSpend(ctx, data, heldDrafts(inputs, error instanceof CancelledError ? error.draft : undefined), logger).catch(() => undefined);
+          await cancelWithSpend(ctx, data, heldDrafts(data, inputs, error instanceof CancelledError ? error.draft : undefined), logger).catch(() => undefined);
           return;
         }
         // Shutting down: back to the queue, for a live worker to take.
@@ -364,6 +373,8 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
   const metricsInbox = watchMetricsInbox(conn.redis, config.prefix, (error) => void (gate.noticed(error) || logger.warn({ err: error }, 'could not fold the metrics inbox; the next round or a reader will')));
   const cancelSweep = sweepCancelled(conn, () => [...new Set([...active.values()].map((j) => j.batch))], abortBatch, logger);
   const failedSweep = watchFailedJobs(conn, (data, reason) => markFailed(ctx, data, reason, logger.child({ batch: data.b, req: data.k })), logger);
+  // What a canceller that stopped before counting the drafts it took left (its own drain counts them otherwise).
+  const takenDrafts = every(TAKEN_DRAFTS_MS, () => chargeTakenDrafts(ctx, logger).catch((error: unknown) => void (gate.noticed(error) || logger.warn({ err: error }, 'could not count the billed drafts of cancelled requirements; the next round will'))));
 
   let closing: Promise<void> | undefined;
   return {
@@ -381,6 +392,7 @@ export async function startWorkers(conn: FactoryConnection, options: StartWorker
         await cancels?.close();
         await cancelSweep.close();
         await failedSweep.close();
+        await takenDrafts.close();
         await metricsInbox.close();
         await webhooks?.close();
         await quitClient(client);

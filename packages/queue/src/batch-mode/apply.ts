@@ -3,7 +3,8 @@ import type { GenerationResult } from '@agent-factory/core';
 import { clampAgentFile, costIfPriced, costOf, cutOffReason, usageFromApi } from '@agent-factory/llm';
 import { metricsPayload } from '../metrics/store.js';
 import { loadItem } from '../items.js';
-import { batchKeys, itemKey } from '../keys.js';
+import { batchKeys, cancelledDraftsKey, itemKey } from '../keys.js';
+import { draftCost } from '../draft-spend.js';
 import { draftName, type DraftOutput } from '../processors/outputs.js';
 import { enqueueStage, fallbackJobId, type StageJobData } from '../queues.js';
 import { continueTrace, describeGeneration } from '../tracing.js';
@@ -68,21 +69,22 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
   } catch (error) {
     c.logger.warn({ err: error, model: message.model }, 'no price for the batch result\'s model: booked at $0');
   }
-  let draftJson = '';
   const wanted = wantsDraft(item, data.a);
+  // Unwanted (its batch cancelled, or its item ended), it is kept for its bill only: no content.
+  let draft: GenerationResult = { content: '', usage, model: message.model };
   if (wanted) {
     const request = generationRequestOf(item, data.a);
     const { content, changes } = clampAgentFile(answerText(message), request);
     if (changes.length > 0) c.logger.info({ member: memberId, model: message.model, changes }, 'model answer clamped to the tools policy');
     // Cut off at max_tokens: validate then skips a second request that would be cut off again.
     const truncated = message.stop_reason === 'max_tokens' ? { truncated: cutOffReason(request.complexity.tier, c.llm.settings.maxTokens) } : {};
-    const draft: GenerationResult = { content, usage, model: message.model, ...truncated };
-    const output: DraftOutput = { draft, provider: BATCH_PROVIDER, ms: Date.now() - info.t, worker: c.workerId };
-    draftJson = JSON.stringify(output);
+    draft = { content, usage, model: message.model, ...truncated };
   }
+  const cost = draftCost(draft, true, c.llm.settings.prices);
+  const output: DraftOutput = { draft, provider: BATCH_PROVIDER, ms: Date.now() - info.t, worker: c.workerId, ...(cost ? { cost } : {}) };
   const { keys } = c;
   const draftField = draftName(data.a);
-  // Recorded by the script only if the requirement's batch was cancelled (or it has ended): the spend still shows in the report.
+  // Recorded by the script only if the requirement has ended, its batch not cancelled: the spend still shows in the report.
   const spend = metricsPayload(c.conn.config.prefix, {
     at: Date.now(), batch: data.b, key: data.k, outcome: 'cancelled', spendOnly: true,
     model: message.model, mode: 'batch', usage, cost: costUsd,
@@ -91,8 +93,8 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
   const stored = Number(
     await applyDraftScript.run(
       c.conn.redis,
-      [keys.groupApplied(groupId), keys.usage, keys.batchUsage(data.b), itemKey(c.conn.config.prefix, data.b, data.k), batchKeys(c.conn.config.prefix, data.b).batch, ...spend.keys],
-      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, draftJson, ...spend.args],
+      [keys.groupApplied(groupId), keys.usage, keys.batchUsage(data.b), itemKey(c.conn.config.prefix, data.b, data.k), batchKeys(c.conn.config.prefix, data.b).batch, cancelledDraftsKey(c.conn.config.prefix), ...spend.keys],
+      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, JSON.stringify(output), `${data.b}\t${data.k}\t${draftField}`, ...spend.args],
     ),
   );
   // 2: applied by an earlier run that may have died before enqueueing validate.

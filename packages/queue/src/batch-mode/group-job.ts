@@ -1,6 +1,8 @@
 import { classifyError } from '@agent-factory/llm';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { applyResults } from './apply.js';
+import { chargeTakenDrafts } from '../cancelled-spend.js';
+import { MetricsRecorder } from '../metrics/recorder.js';
 import { cancelIfAbandoned } from './cancel-group.js';
 import type { CollectorContext } from './context.js';
 import { finishGroup } from './finish.js';
@@ -56,6 +58,8 @@ export async function runGroup(c: CollectorContext, job: Job, token: string | un
   await cancelIfAbandoned(c, groupId, anthropicId, group);
   if (!(await hasEnded(c, groupId, anthropicId, job))) return pollLater(c, job, token);
   const summary = await applyResults(c, groupId, anthropicId);
+  // Answers for requirements of cancelled batches wait in the cancelled-drafts hash: their bill counts on the cancelled items now.
+  await chargeTakenDrafts({ conn: c.conn, metrics: new MetricsRecorder(c.conn) }, c.logger).catch((error: unknown) => c.logger.warn({ err: error }, 'could not count the answers of cancelled requirements; the workers will'));
   await finishGroup(c, groupId, 'done');
   await job.log(`Message Batch ${anthropicId}: ${summary.succeeded} succeeded, ${summary.fallbacks} realtime`).catch(() => undefined);
   c.logger.info({ group: groupId, anthropicBatch: anthropicId, ...summary }, 'Message Batch results applied');

@@ -84,13 +84,15 @@ return ARGV[1]
 
 /**
  * A succeeded result, applied once: usage booked (spent whatever the item's state) and the draft
- * stored unless the item is final or already has one. When its batch was cancelled (or the item has
- * ended), the spend-only metrics record (2 more keys, arguments from the 10th on, see
- * RECORD_METRICS_LUA) is recorded in the same step, so the report counts what was billed, once: the
- * item itself ends cancelled, which records no usage.
- * KEYS: groupApplied, usage, batchUsage, item, batch[, recent, metrics inbox]. ARGV: cid, input,
- * output, cacheCreation, cacheRead, costUsd, ttl, draftField, draftJson[, metrics arguments].
- * Returns 1 stored now, 2 applied before, 0 not stored (item final or drafted).
+ * stored unless the item is final or already has one. When its batch was cancelled, the draft goes
+ * to the cancelled-drafts hash instead (under its item and name), whose drain counts its bill on the
+ * item's cancelled result and in the report, once (cancelled-spend.ts). When the item has ended
+ * otherwise, the spend-only metrics record (2 more keys, arguments from the 11th on, see
+ * RECORD_METRICS_LUA) is recorded in the same step, so the report counts what was billed.
+ * KEYS: groupApplied, usage, batchUsage, item, batch, cancelled drafts[, recent, metrics inbox].
+ * ARGV: cid, input, output, cacheCreation, cacheRead, costUsd, ttl, draftField, draftJson, its
+ * cancelled-drafts field[, metrics arguments].
+ * Returns 1 stored now, 2 applied before, 0 not stored (item final or drafted, or batch cancelled).
  */
 export const applyDraftScript = new Script(
   'llmb-apply-draft',
@@ -105,9 +107,15 @@ for _, k in ipairs({KEYS[2], KEYS[3]}) do
   redis.call('HINCRBY', k, 'requests', 1)
 end
 redis.call('EXPIRE', KEYS[3], ARGV[7])
+if redis.call('HGET', KEYS[5], 'state') == 'cancelled' then
+  redis.call('HSETNX', KEYS[6], ARGV[10], ARGV[9])
+  return 0
+end
 local ended = redis.call('EXISTS', KEYS[4]) == 0
-if #KEYS == 7 and (ended or redis.call('HGET', KEYS[5], 'state') == 'cancelled') then recordMetrics(6, 10) end
-if ended then return 0 end
+if ended then
+  if #KEYS == 8 then recordMetrics(7, 11) end
+  return 0
+end
 if redis.call('HEXISTS', KEYS[4], ARGV[8]) == 1 then return 0 end
 redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
 return 1

@@ -1,5 +1,5 @@
 import { BUDGET_STAGES, type AgentResult, type Finding, type PipelineStage, type RequirementRecord, type RequirementRecordInput, type Tier } from '@agent-factory/core';
-import { billedSpend, resultCostUsd, type DraftsSpend, type ModelPrice } from '@agent-factory/llm';
+import { billedSpend, resultCostUsd, type DraftsSpend, type ModelPrice } from '@agent-factory/llm/costs';
 import { BATCH_PROVIDER } from '../batch-mode/context.js';
 import type { JobTiming } from '../processors/context.js';
 import type { PlanOutput } from '../processors/outputs.js';

@@ -7,6 +7,7 @@ import type { LimiterGate } from '../limiter-gate.js';
 import type { RateLimiter } from '../limiter.js';
 import { enqueuedBefore, enqueueNext, input, throwIfAborted, type StageHandler, type StageWork } from './context.js';
 import { inGenerationSpan } from '../tracing.js';
+import { draftCost } from '../draft-spend.js';
 import { draftName, type DraftOutput } from './outputs.js';
 
 /**
@@ -91,7 +92,8 @@ export const generateStage: StageHandler = {
     const writeDraft = () => draftOrOffline(ctx.llm, { ...plan, research, ...(guidance ? { guidance } : {}) }, generateOptions(work));
     const { draft, provider } = await (ctx.conn.telemetry ? inGenerationSpan(ctx.llm.name, writeDraft) : writeDraft());
     // Job retries, plus the provider retries of earlier runs that ended in an error (this run's are on the draft).
-    const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries + (work.data.r ?? 0), worker: ctx.workerId };
+    const cost = draftCost(draft, false, ctx.prices);
+    const output: DraftOutput = { draft, provider, ms: performance.now() - t, wait: work.timing.wait, retries: work.timing.retries + (work.data.r ?? 0), worker: ctx.workerId, ...(cost ? { cost } : {}) };
     // Billed already: a cancel that comes now still counts the draft's bill (cancelled-spend.ts).
     throwIfAborted(work.signal, output);
     work.logger.debug({ attempt, ms: Math.round(output.ms) }, 'draft generated');

@@ -1,4 +1,5 @@
 import type { Finding, GenerationResult, Plan, Research } from '@agent-factory/core';
+import type { DraftCost } from '@agent-factory/llm/costs';
 
 /** How long a stage's job waited in its queue and how often it was retried (for the metrics). */
 export interface QueueTiming {
@@ -24,6 +25,11 @@ export interface DraftOutput extends QueueTiming {
   ms: number;
   /** The worker (host:pid) that generated it. */
   worker?: string;
+  /**
+   * What its bill cost, priced by the process that billed it (its prices, AF_PRICES): whoever counts
+   * it later (a cancel, which has no prices) adds this figure. Absent when it billed nothing.
+   */
+  cost?: DraftCost;
 }
 export interface ReviewOutput extends QueueTiming {
   /** The first draft's failed findings: the second attempt's guidance. */
@@ -46,5 +52,9 @@ export interface StageOutputs {
 }
 export type OutputName = keyof StageOutputs;
 
+/** The names of an item's drafts: at most one per generation attempt counts. */
+export const DRAFT_NAMES = ['draft1', 'draft2'] as const;
+export type DraftName = (typeof DRAFT_NAMES)[number];
+
 /** The output name of a generation attempt's draft. */
-export const draftName = (attempt: 1 | 2): 'draft1' | 'draft2' => (attempt === 1 ? 'draft1' : 'draft2');
+export const draftName = (attempt: 1 | 2): DraftName => (attempt === 1 ? 'draft1' : 'draft2');

@@ -1,6 +1,6 @@
 import { addUsage, assembleResult, billedOf, offlineFallback, offlineProvider, validateAgent, validationContext, type GenerationOutcome } from '@agent-factory/core';
 import { agentStored, agentWrite, releaseAgentClaim } from '../agent-claim.js';
-import { chargeCancelled } from '../cancelled-spend.js';
+import { chargeCancelled, heldDrafts } from '../cancelled-spend.js';
 import { finalizeItem } from '../items.js';
 import { packResult, summarizeAgent } from '../result-codec.js';
 import { enqueueNext, input, type StageHandler } from './context.js';
@@ -87,7 +87,7 @@ export const validateStage: StageHandler = {
     const finalized = await finalizeItem(ctx.conn, data.b, data.k, summary, metrics, packed.stored, agent);
     if (finalized.ended) ctx.metrics.observe(metrics?.record);
     // Ended meanwhile: by its batch's cancel, it still counts what its drafts were billed.
-    else await chargeCancelled(ctx, data, drafts, work.logger).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not count the cancelled requirement\'s billed drafts')));
+    else await chargeCancelled(ctx, data, heldDrafts(data, work.inputs), work.logger).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not count the cancelled requirement\'s billed drafts')));
     // The script stored the agent whether or not it ended the item, and took the jobs parked on the claim: they find it now.
     await agentStored(ctx, finalized.waiters);
     // No agent to reuse: a waiter generates its own. Best effort: a lost release only makes the waiter notice later.
