@@ -62,7 +62,7 @@ export const ItemResultSchema = z.object({
   tokens: z.number().int().optional(),
   /** Milliseconds per stage. */
   timings: z.record(z.string(), z.number()).optional(),
-  /** Tokens by kind (estimated for the offline generator) and what they cost in US dollars; on a failed item, what its drafts were billed before it failed. */
+  /** Tokens by kind (estimated for the offline generator) and what they cost in US dollars; on a failed or cancelled item, what its drafts were billed before it ended. */
   usage: z.object({ input: z.number().int(), output: z.number().int(), cacheCreation: z.number().int(), cacheRead: z.number().int() }).optional(),
   costUsd: z.number().optional(),
   degraded: z.array(z.string()).optional(),

@@ -123,6 +123,7 @@ export async function chargeTakenDrafts(ctx: SpendContext, logger: Logger): Prom
       const drafts: HeldDrafts = source === 'draft1' || source === 'draft2' ? { [source]: parsed<DraftOutput>(value) } : (parsed<StageJobData>(value)?.o ?? {});
       for (const name of DRAFT_NAMES) if (drafts[name] && !item.drafts[name]) item.drafts[name] = drafts[name];
     }
-    for (const { b, k, drafts, fields } of items.values()) await chargeReading(ctx, b, k, drafts, logger, fields);
+    // Distinct items: their charges cannot race one another.
+    await Promise.all([...items.values()].map(({ b, k, drafts, fields }) => chargeReading(ctx, b, k, drafts, logger, fields)));
   } while (cursor !== '0');
 }
