@@ -66,7 +66,9 @@ export async function dropCancelledItems(conn: FactoryConnection, batchId: strin
   await endCancelledItems(conn, batchId, options);
   if (options.signal?.aborted) return;
   const logger = options.logger ?? createLogger({}, { level: 'silent' });
-  await chargeTakenDrafts({ conn, metrics: new MetricsRecorder(conn) }, logger);
+  // Not the cancel's failure: a Redis too full for the charges' writes (the cancel itself runs on one)
+  // keeps the drafts where the workers' sweep charges them once there is room.
+  await chargeTakenDrafts({ conn, metrics: new MetricsRecorder(conn) }, logger).catch((error: unknown) => logger.warn({ err: error, batch: batchId }, 'could not count the cancelled requirements\' billed drafts yet; the workers will'));
 }
 
 async function endCancelledItems(conn: FactoryConnection, batchId: string, options: DropOptions): Promise<void> {
