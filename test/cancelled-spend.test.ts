@@ -92,4 +92,34 @@ describe('a draft billed as its batch is cancelled', () => {
     expect((await resultsOf(conn, batch.id))[0]!.usage).toEqual(billed);
     expect((await metricsReport(conn, { batch: batch.id }))?.cost.total).toBeCloseTo(cost, 6);
   }, 30_000);
+
+  it('carried by a generate retry waiting out its backoff (the first draft failed the gates, the second request failed): counts once', async () => {
+    const prefix = testPrefix();
+    let calls = 0;
+    const llm: LlmProvider = {
+      name: 'billed-then-down',
+      async generate() {
+        calls++;
+        // A billed first draft the gates reject (no front matter), then an outage.
+        if (calls === 1) return { content: 'Not an agent file.', usage: USAGE, model: MODEL };
+        throw new Error('connection reset');
+      },
+    };
+    // A long backoff: the second attempt's retry waits, delayed, carrying the first draft.
+    await rig.workers(prefix, { deps: { llm } }, { attempts: 3, backoffMs: 60_000 });
+    const conn = await rig.open(prefix);
+    const batch = await submitBatch(conn, [{ id: 'only', requirement: 'Review pull requests for common mistakes' }], { useCache: false });
+    await vi.waitFor(async () => expect(await conn.queues.generate.getJobCounts('delayed')).toMatchObject({ delayed: 1 }), { timeout: 10_000, interval: 50 });
+    expect(calls).toBe(2);
+    await cancelBatch(conn, batch.id);
+
+    const cost = costOf(USAGE, MODEL);
+    const { estimated: _, ...billed } = USAGE;
+    const results = await resultsOf(conn, batch.id);
+    expect(results).toMatchObject([{ state: 'cancelled', usage: billed }]);
+    expect(results[0]!.costUsd).toBeCloseTo(cost, 6);
+    const report = await metricsReport(conn, { batch: batch.id });
+    expect(report?.usage).toMatchObject([{ model: MODEL, output: USAGE.output }]);
+    expect(report?.cost.total).toBeCloseTo(cost, 6);
+  }, 30_000);
 });
