@@ -65,5 +65,8 @@ export const idempotencyKey = (prefix: string, key: string): string => `${prefix
  */
 export const cancelledDraftsKey = (prefix: string): string => `${prefix}:cancelled-drafts`;
 
+/** A cancelled-drafts field (the cancel-items script makes its own the same way). */
+export const takenDraftField = (batchId: string, reqKey: string, source: string): string => `${batchId}\t${reqKey}\t${source}`;
+
 /** Pub/sub channel on which cancelBatch tells every worker to abort a batch's running jobs. */
 export const cancelChannel = (prefix: string): string => `${prefix}:cancel`;

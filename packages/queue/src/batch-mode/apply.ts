@@ -3,7 +3,7 @@ import type { GenerationResult } from '@agent-factory/core';
 import { clampAgentFile, costIfPriced, costOf, cutOffReason, usageFromApi } from '@agent-factory/llm';
 import { metricsPayload } from '../metrics/store.js';
 import { loadItem } from '../items.js';
-import { batchKeys, cancelledDraftsKey, itemKey } from '../keys.js';
+import { batchKeys, cancelledDraftsKey, itemKey, takenDraftField } from '../keys.js';
 import { draftCost } from '../draft-spend.js';
 import { draftName, type DraftOutput } from '../processors/outputs.js';
 import { enqueueStage, fallbackJobId, type StageJobData } from '../queues.js';
@@ -94,7 +94,7 @@ async function applySucceeded(c: CollectorContext, groupId: string, customId: st
     await applyDraftScript.run(
       c.conn.redis,
       [keys.groupApplied(groupId), keys.usage, keys.batchUsage(data.b), itemKey(c.conn.config.prefix, data.b, data.k), batchKeys(c.conn.config.prefix, data.b).batch, cancelledDraftsKey(c.conn.config.prefix), ...spend.keys],
-      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, JSON.stringify(output), `${data.b}\t${data.k}\t${draftField}`, ...spend.args],
+      [customId, usage.input, usage.output, usage.cacheCreation, usage.cacheRead, costUsd, c.conn.config.retentionSeconds, draftField, JSON.stringify(output), takenDraftField(data.b, data.k, draftField), ...spend.args],
     ),
   );
   // 2: applied by an earlier run that may have died before enqueueing validate.
