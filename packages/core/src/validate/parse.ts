@@ -56,7 +56,7 @@ const NEWLINES = /\r\n?/g;
 const POSITION_SUFFIX = / at line \d+, column \d+:?$/;
 
 /** Counts `\n` in text[from, to). */
-function countNewlines(text: string, from: number, to: number): number {
+export function countNewlines(text: string, from: number, to: number): number {
   let n = 0;
   for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
   return n;
@@ -100,46 +100,37 @@ function parseYaml(src: string, firstLine: number): Pick<ParsedAgentFile['frontm
   return { notMapping: false, yamlErrors: [], fields };
 }
 
+/** The parsed file as one object literal of one shape: spreading the parts into it cost a dictionary-mode copy each. */
+function parsed(text: string, hasBom: boolean, ending: ParsedAgentFile['lineEndingProblem'], frontmatter: ParsedAgentFile['frontmatter'], body: string, bodyLine: number): ParsedAgentFile {
+  return ending ? { text, hasBom, lineEndingProblem: ending, frontmatter, body, bodyLine } : { text, hasBom, frontmatter, body, bodyLine };
+}
+
 function parseUnsafe(input: string): ParsedAgentFile {
   const hasBom = input.charCodeAt(0) === 0xfeff;
   const raw = hasBom ? input.slice(1) : input;
   const ending = lineEndingProblem(raw);
   const text = ending ? raw.replace(NEWLINES, '\n') : raw;
-  const base = { text, hasBom, ...(ending ? { lineEndingProblem: ending } : {}) };
-  const empty = { notMapping: false, yamlErrors: [], fields: new Map<string, FrontmatterField>() };
+  const noFields = (status: FrontmatterStatus, startLine: number): ParsedAgentFile['frontmatter'] =>
+    ({ status, startLine, endLine: 0, notMapping: false, yamlErrors: [], fields: new Map<string, FrontmatterField>() });
 
   let status: FrontmatterStatus = 'ok';
   let open = OPEN.exec(text);
   let startLine = 1;
   if (!open) {
     open = OPEN_AFTER_BLANKS.exec(text);
-    if (!open) {
-      return { ...base, frontmatter: { status: 'missing', startLine: 0, endLine: 0, ...empty }, body: text, bodyLine: 1 };
-    }
+    if (!open) return parsed(text, hasBom, ending, noFields('missing', 0), text, 1);
     status = 'misplaced';
     startLine = 1 + countNewlines(open[0], 0, open[0].length) - (open[0].endsWith('\n') ? 1 : 0);
   }
   const yamlStart = open[0].length;
   CLOSE.lastIndex = yamlStart;
   const close = yamlStart < text.length ? CLOSE.exec(text) : null;
-  if (!close) {
-    return {
-      ...base,
-      frontmatter: { status: 'unclosed', startLine, endLine: 0, ...empty },
-      body: text.slice(yamlStart),
-      bodyLine: startLine + 1,
-    };
-  }
+  if (!close) return parsed(text, hasBom, ending, noFields('unclosed', startLine), text.slice(yamlStart), startLine + 1);
   const endLine = startLine + 1 + countNewlines(text, yamlStart, close.index);
-  const yaml = parseYaml(text.slice(yamlStart, close.index), startLine + 1);
+  const { notMapping, yamlErrors, fields } = parseYaml(text.slice(yamlStart, close.index), startLine + 1);
   const afterClose = close.index + close[0].length;
   const bodyStart = text[afterClose] === '\n' ? afterClose + 1 : afterClose;
-  return {
-    ...base,
-    frontmatter: { status, startLine, endLine, ...yaml },
-    body: text.slice(bodyStart),
-    bodyLine: endLine + 1,
-  };
+  return parsed(text, hasBom, ending, { status, startLine, endLine, notMapping, yamlErrors, fields }, text.slice(bodyStart), endLine + 1);
 }
 
 /**
