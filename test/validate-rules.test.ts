@@ -107,6 +107,28 @@ describe('validateAgent rules', () => {
     }
   });
 
+  it('finds key terms whatever their case in the body, and names the missing ones', () => {
+    const file = `---\nname: a\ndescription: Use when x.\n---\n\nYou are a KUBERNETES helper for Helm charts and İstanbul ΣΑΣ teams.\n`;
+    const missing = (keyTerms: string[]): string[] => validateAgentSync(file, { keyTerms }).gates[1]?.findings.filter((f) => f.rule === 'content/key-terms').map((f) => f.message.split('"')[1] ?? '') ?? [];
+    expect(missing(['kubernetes', 'Helm Chart', 'helm-charts', 'σας', 'argo cd'])).toEqual(['argo cd']);
+  });
+
+  it('measures a wall of text as its lines joined, the last paragraph of the body included', () => {
+    const para = `${'a'.repeat(700)}\n${'b'.repeat(600)}`;
+    const walls = validateAgentSync(`---\nname: a\ndescription: Use when x.\n---\nYou are x.\n\n${para}\n\n## Workflow\n\n- step\n\n${para}`).gates[3]?.findings
+      .filter((f) => f.rule === 'trust5/wall-of-text').map((f) => [f.line, f.message.split('-')[0]]);
+    expect(walls).toEqual([[7, 'A 1301'], [14, 'A 1301']]);
+  });
+
+  it('puts the tracking comment finding on its own line, with CRLF endings or no frontmatter', () => {
+    const comment = '<!-- agent-factory 0.1.0 · requirement sha256:0000000000000000 · tier simple -->';
+    const hashLine = (text: string): number | undefined =>
+      validateAgentSync(text, { requirement: 'r' }).gates[3]?.findings.find((f) => f.rule === 'trust5/requirement-hash')?.line;
+    expect(hashLine(`---\nname: a\ndescription: Use when x.\n---\n\nYou are x.\n\n${comment}\n\n`)).toBe(8);
+    expect(hashLine(`---\r\nname: a\r\n---\r\nYou are x.\r\n${comment}\r\n`)).toBe(5);
+    expect(hashLine(`You are x.\n\n${comment}`)).toBe(3);
+  });
+
   it('sees a list that follows a paragraph line directly, as in the sub-agent docs', () => {
     const rules = (body: string): string[] =>
       validateAgentSync(`---\nname: code-reviewer\ndescription: Use after writing or modifying code.\n---\n\n${body}`).gates.flatMap((g) => g.findings).map((f) => `${f.rule}:${f.line}`);
@@ -261,6 +283,15 @@ describe('parseAgentFile', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('reads accented, non-Latin and quoted frontmatter values as the YAML library does', () => {
+    const values = ['Reviews Terraform plans — before apply.', 'Überprüft Python-Code auf Sicherheitslücken.', 'Проверяет код.', 'Ça va, déjà vu.',
+      '"Use when: a \\"quoted\\" value \\u00e9."', '"Tab\\tand é"', 'Plain ASCII with (parens), slashes/and & 50% more!'];
+    for (const value of values) {
+      const fm = `name: a\ndescription: ${value}\n`;
+      expect(parseAgentFile(`---\n${fm}---\nYou are x.\n`).frontmatter.fields.get('description')?.value).toBe((parse(fm) as { description: string }).description);
+    }
   });
 
   it('copes with a huge file', () => {

@@ -22,11 +22,13 @@ const SECOND_PERSON_ANYWHERE = /\byou(?:['’]re| are| will| act| work| help| ow
 const TERM_SEPARATORS = /[\s_-]+/g;
 const MAX_PLACEHOLDER_FINDINGS = 10;
 /**
- * Literal text that every match of the placeholder patterns contains. The any-case patterns have no
- * `u` flag, so only ASCII letters fold: a match always leaves one of their markers in the lowercased body.
+ * Literal text that every match of the placeholder patterns contains; the any-case markers fold case
+ * as the any-case patterns do (`i` without `u`), so the body need not be lowercased to look for them.
  */
 const CASED_MARKERS: readonly string[] = ['{{', 'TBD', 'TODO', 'FIXME'];
-const ANY_CASE_MARKERS: readonly string[] = ['<insert', '[placeholder', '[insert', '[your ', 'lorem ipsum'];
+const ANY_CASE_MARKER = /<insert|\[placeholder|\[insert|\[your |lorem ipsum/i;
+/** ASCII without capitals: text that lowercasing leaves as it is, wherever it stands. */
+const LOWER_ASCII = /^[^A-Z\u0080-\uffff]*$/;
 
 function normalizeTerm(s: string): string {
   return s.toLowerCase().replace(TERM_SEPARATORS, ' ');
@@ -38,14 +40,14 @@ function prose(line: string): string {
 }
 
 /** Whether the body may hold a placeholder: a literal search first, the patterns only when one is found. */
-function mayHavePlaceholder(body: string, lower: string): boolean {
+function mayHavePlaceholder(body: string): boolean {
   return (CASED_MARKERS.some((m) => body.includes(m)) && PLACEHOLDER_CASED.test(body))
-    || (ANY_CASE_MARKERS.some((m) => lower.includes(m)) && PLACEHOLDER_ANY_CASE.test(body));
+    || (ANY_CASE_MARKER.test(body) && PLACEHOLDER_ANY_CASE.test(body));
 }
 
-function placeholderFindings(file: ParsedAgentFile, o: Outline, lower: string, severity: 'error' | 'warning', out: GateFindings): void {
+function placeholderFindings(file: ParsedAgentFile, o: Outline, severity: 'error' | 'warning', out: GateFindings): void {
   // One pass over the whole body first: good files have no match, so the per-line scan is rare.
-  if (!mayHavePlaceholder(file.body, lower)) return;
+  if (!mayHavePlaceholder(file.body)) return;
   let found = 0;
   for (let i = 0; i < o.lines.length && found < MAX_PLACEHOLDER_FINDINGS; i++) {
     if (o.inCode[i]) continue;
@@ -86,11 +88,16 @@ function lengthFindings(file: ParsedAgentFile, tier: Tier | undefined, out: Gate
   else if (length > max) out.add('content/length', file.bodyLine, `The body has ${length} characters; ${what} should stay under ${max}: cut repetition and move reference material out.`);
 }
 
-function keyTermFindings(file: ParsedAgentFile, lower: string, keyTerms: readonly string[], out: GateFindings): void {
+function keyTermFindings(file: ParsedAgentFile, keyTerms: readonly string[], out: GateFindings): void {
   const terms = [...new Set(keyTerms.map((t) => t.trim()).filter((t) => t !== ''))];
   if (terms.length === 0) return;
+  // The body in lower case, built only when a term is not in it as written (a lower-case ASCII term
+  // found as written is in the lowercased body too): most drafts name every term as written.
+  let lower: string | undefined;
   let loose: string | undefined; // "pull-request" vs "pull request": built only when a plain match fails
   const present = (term: string): boolean => {
+    if (LOWER_ASCII.test(term) && file.body.includes(term)) return true;
+    lower ??= file.body.toLowerCase();
     if (lower.includes(term.toLowerCase())) return true;
     loose ??= normalizeTerm(lower);
     return loose.includes(normalizeTerm(term));
@@ -106,12 +113,11 @@ function keyTermFindings(file: ParsedAgentFile, lower: string, keyTerms: readonl
 export function checkContent(file: ParsedAgentFile, context: ValidationContext = {}): GateResult {
   const out = new GateFindings('content');
   const o = outline(file);
-  const lower = file.body.toLowerCase();
   if (context.tier) tierFindings(file, o, context.tier, out);
   roleFindings(file, o, out);
   // A leftover placeholder sends the factory's draft back; in a foreign file it is a quality note.
-  placeholderFindings(file, o, lower, isFactoryDraft(context) ? 'error' : 'warning', out);
+  placeholderFindings(file, o, isFactoryDraft(context) ? 'error' : 'warning', out);
   lengthFindings(file, context.tier, out);
-  if (context.keyTerms) keyTermFindings(file, lower, context.keyTerms, out);
+  if (context.keyTerms) keyTermFindings(file, context.keyTerms, out);
   return out.result();
 }

@@ -70,13 +70,17 @@ function build(file: ParsedAgentFile): Outline {
   let hasCode = false;
   let start = -1;
   let kind: Block['kind'] = 'prose';
-  const flush = (end: number): void => {
+  // Where line i starts in the body (the body's length + 1 after the last line), and where the open
+  // block does: a block's text is one slice of the body, not a join of its lines.
+  let offset = 0;
+  let startOffset = 0;
+  /** Ends the open block before line i. */
+  const flush = (): void => {
     if (start < 0) return;
-    const text = lines.slice(start, end).join('\n');
-    blocks.push({ kind, text, line: file.bodyLine + start });
+    blocks.push({ kind, text: file.body.slice(startOffset, offset - 1), line: file.bodyLine + start });
     start = -1;
   };
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < lines.length; offset += (lines[i] ?? '').length + 1, i++) {
     const line = lines[i] ?? '';
     const markup = mayBeFenceOrHeading(line);
     if (fence !== undefined) {
@@ -87,31 +91,32 @@ function build(file: ParsedAgentFile): Outline {
     }
     const f = markup ? FENCE.exec(line) : null;
     if (f?.[1]) {
-      flush(i);
+      flush();
       fence = f[1];
       inCode[i] = true;
       hasCode = true;
       continue;
     }
     if (isBlankLine(line)) {
-      flush(i);
+      flush();
       continue;
     }
     const h = markup ? HEADING.exec(line) : null;
     if (h?.[1]) {
-      flush(i);
+      flush();
       headings.push({ level: h[1].length, text: (h[2] ?? '').trim(), line: file.bodyLine + i, index: i });
       continue;
     }
     if (!hasCode && INLINE_CODE.test(line)) hasCode = true;
     // The paragraph ends where a list starts, so the list counts as one and the paragraph's length is its own.
-    if (start >= 0 && kind === 'prose' && LIST_AFTER_PARAGRAPH.test(line)) flush(i);
+    if (start >= 0 && kind === 'prose' && LIST_AFTER_PARAGRAPH.test(line)) flush();
     if (start < 0) {
       start = i;
+      startOffset = offset;
       kind = blockKind(line);
     }
   }
-  flush(lines.length);
+  flush();
   return { lines, inCode, headings, blocks, hasCode };
 }
 

@@ -2,7 +2,7 @@ import { findTrackingComment, requirementHash } from '../agent-file.js';
 import type { GateResult } from '../schemas/report.js';
 import { isFactoryDraft, type ValidationContext } from './context.js';
 import { outline, sectionText, type Outline } from './outline.js';
-import type { ParsedAgentFile } from './parse.js';
+import { countNewlines, type ParsedAgentFile } from './parse.js';
 import { runInstruction } from './run-instruction.js';
 import { GateFindings } from './scoring.js';
 import { toolEntries } from './tool-list.js';
@@ -31,6 +31,16 @@ function lineOf(text: string, index: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+/**
+ * The line of an index in the file's text. One in the body is counted back from the body's end,
+ * whose line count the outline knows: the tracking comment closes the file, so little is scanned.
+ */
+function fileLineOf(file: ParsedAgentFile, o: Outline, index: number): number {
+  const bodyStart = file.text.length - file.body.length;
+  if (index < bodyStart) return lineOf(file.text, index);
+  return lineOf(file.text, bodyStart) + (o.lines.length - 1) - countNewlines(file.body, index - bodyStart, file.body.length);
 }
 
 /**
@@ -111,17 +121,17 @@ function secured(file: ParsedAgentFile, o: Outline, tools: string[] | undefined,
   }
 }
 
-function trackable(file: ParsedAgentFile, context: ValidationContext, out: GateFindings): void {
+function trackable(file: ParsedAgentFile, o: Outline, context: ValidationContext, out: GateFindings): void {
   const m = findTrackingComment(file.text);
   if (!m) {
-    const line = lineOf(file.text, file.text.trimEnd().length);
+    const line = fileLineOf(file, o, file.text.trimEnd().length);
     const message = 'No trailing tracking comment `<!-- agent-factory VERSION · requirement sha256:HASH · tier TIER -->`; regenerate the agent with agent-factory to make it traceable.';
     if (context.requirement !== undefined) out.add('trust5/tracking-comment', line, message, { severity: 'error' });
     // A file from elsewhere is not worse for lacking our comment: a note, not a failing score.
     else out.add('trust5/tracking-comment', line, message);
     return;
   }
-  const line = lineOf(file.text, m.index);
+  const line = fileLineOf(file, o, m.index);
   if (context.requirement !== undefined) {
     const expected = requirementHash(context.requirement);
     if (m[2] !== expected) out.add('trust5/requirement-hash', line, `The tracking comment names requirement ${m[2] ?? '?'}, but this requirement hashes to ${expected}; regenerate the agent or fix the comment.`);
@@ -139,6 +149,6 @@ export function checkTrust5(file: ParsedAgentFile, context: ValidationContext = 
   testFirst(file, o, tools, out);
   readableUnified(file, o, out);
   secured(file, o, tools, context, out);
-  trackable(file, context, out);
+  trackable(file, o, context, out);
   return out.result();
 }
