@@ -125,12 +125,25 @@ const CLAUSE_VERB = /^(?:is|are|was|were|has|have|do|does|did|can|could|will|wou
 /** A verb right after "what": "what makes them slow", "what changed". */
 const WHAT_VERB = /^(?:is|are|was|were|makes?|made|causes?|caused|happens?|happened|changed?|changes|broke|breaks?|slows?|fails?|failed|matters?|runs?|goes|went|needs?|uses?|calls?|[a-z]+ed)$/i;
 
+/** Whitespace other than single spaces: a run of two, or one that is not a space. */
+const UNUSUAL_SPACE = /\s\s|[^\S ]/;
+
+/**
+ * The first `max` words of a text, joined by single spaces: `text.split(/\s+/).slice(0, max).join(' ')`,
+ * which is the text itself when its words are single-spaced and no more than `max`, as most are.
+ */
+function firstWords(text: string, max: number): string {
+  let words = 1;
+  for (let i = text.indexOf(' '); i !== -1 && words <= max; i = text.indexOf(' ', i + 1)) words++;
+  return words <= max && !UNUSUAL_SPACE.test(text) ? text : text.split(/\s+/).slice(0, max).join(' ');
+}
+
 /** Cuts a phrase at the first clause boundary (relative clauses included unless told), to at most `maxWords` words. */
 function clause(text: string, maxWords: number, boundary = CLAUSE_BOUNDARY): string {
   // A comma right after one or two adjectives ("concise, conventional commit messages") is no clause boundary.
   // Only the first piece is kept: a limit of 1 stops the split at the first boundary.
   const cut = text.replace(/^(\S+),\s(?=\S+\s)/, '$1 ').split(boundary, 1)[0] ?? text;
-  return cut.split(/\s+/).slice(0, maxWords).join(' ').replace(/[.!?]+$/, '');
+  return firstWords(cut, maxWords).replace(/[.!?]+$/, '');
 }
 
 const SUBJECT_BREAK = /^(?:and|or|but|before|after|with|across|using|so|to|into|without|every|each|when|in|on|from|at|within|by)$/i;
