@@ -113,6 +113,15 @@ describe('validateAgent rules', () => {
     expect(missing(['kubernetes', 'Helm Chart', 'helm-charts', 'σας', 'argo cd'])).toEqual(['argo cd']);
   });
 
+  it('judges each of several files by its own body, checked in turn or at once', async () => {
+    const good = read('good/log-triage.md');
+    const noLists = read('broken/trust5-lists.md');
+    const alone = [validateAgentSync(good), validateAgentSync(noLists)];
+    expect(alone[0]).not.toEqual(alone[1]);
+    expect(await Promise.all([validateAgent(noLists), validateAgent(good), validateAgent(noLists)])).toEqual([alone[1], alone[0], alone[1]]);
+    expect([validateAgentSync(good), validateAgentSync(noLists), validateAgentSync(good)]).toEqual([alone[0], alone[1], alone[0]]);
+  });
+
   it('measures a wall of text as its lines joined, the last paragraph of the body included', () => {
     const para = `${'a'.repeat(700)}\n${'b'.repeat(600)}`;
     const walls = validateAgentSync(`---\nname: a\ndescription: Use when x.\n---\nYou are x.\n\n${para}\n\n## Workflow\n\n- step\n\n${para}`).gates[3]?.findings

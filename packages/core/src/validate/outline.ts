@@ -120,16 +120,16 @@ function build(file: ParsedAgentFile): Outline {
   return { lines, inCode, headings, blocks, hasCode };
 }
 
-const cache = new WeakMap<ParsedAgentFile, Outline>();
+/**
+ * The last file's outline: the gates of one file run one after the other, so one entry serves them
+ * all (a WeakMap entry per file cost the garbage collector more than the lookups saved).
+ */
+let last: { file: ParsedAgentFile; outline: Outline } | undefined;
 
 /** The body's Markdown outline, computed once per parsed file and shared by the gates. */
 export function outline(file: ParsedAgentFile): Outline {
-  let o = cache.get(file);
-  if (!o) {
-    o = build(file);
-    cache.set(file, o);
-  }
-  return o;
+  if (last?.file !== file) last = { file, outline: build(file) };
+  return last.outline;
 }
 
 /** The text of the section under the first `## ` heading named `title` (case-insensitive), if any. */
