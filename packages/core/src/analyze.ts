@@ -2,6 +2,7 @@ import { LATIN_EXTRA, compilePhraseMatcher, matchLibraries, type LibraryEntry, t
 import type { Analysis, Capability, Constraint, DomainScore, Framework, Scale } from './schemas/analysis.js';
 import { framingLength } from './requirement-framing.js';
 import { withoutInstructions } from './requirement-safety.js';
+import { hasUnusualSpace } from './whitespace.js';
 
 /*
  * Keyword analysis of a requirement. Everything is compiled once at module load: each rule table
@@ -259,15 +260,13 @@ const NOT_KEY_TERMS: ReadonlySet<string> = new Set(
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const SURROGATE = /[\ud800-\udfff]/;
 const INVISIBLE = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-/** Whitespace that `\s+` → " " would change: a run of two, or one that is not a space. */
-const UNUSUAL_SPACE = /\s\s|[^\S ]/;
 
 /** Whitespace-normalized requirement: control and bidi characters gone, lone surrogates replaced. */
 export function normalizeRequirement(requirement: string): string {
   // The cheap tests skip replacements that would change nothing, as for most requirements.
   const whole = SURROGATE.test(requirement) ? requirement.replace(LONE_SURROGATE, '\ufffd') : requirement;
   const visible = whole.replace(INVISIBLE, '');
-  return (UNUSUAL_SPACE.test(visible) ? visible.replace(/\s+/g, ' ') : visible).trim();
+  return (hasUnusualSpace(visible) ? visible.replace(/\s+/g, ' ') : visible).trim();
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -3,6 +3,7 @@ import type { Analysis } from './schemas/analysis.js';
 import { framingLength } from './requirement-framing.js';
 import { sentences, withoutInstructions } from './requirement-safety.js';
 import { quotePlaceholders } from './validate/placeholders.js';
+import { hasUnusualSpace } from './whitespace.js';
 
 /*
  * Reading a requirement's task for the agent file's prose and name: the task phrase (an action or a
@@ -125,9 +126,6 @@ const CLAUSE_VERB = /^(?:is|are|was|were|has|have|do|does|did|can|could|will|wou
 /** A verb right after "what": "what makes them slow", "what changed". */
 const WHAT_VERB = /^(?:is|are|was|were|makes?|made|causes?|caused|happens?|happened|changed?|changes|broke|breaks?|slows?|fails?|failed|matters?|runs?|goes|went|needs?|uses?|calls?|[a-z]+ed)$/i;
 
-/** Whitespace other than single spaces: a run of two, or one that is not a space. */
-const UNUSUAL_SPACE = /\s\s|[^\S ]/;
-
 /**
  * The first `max` words of a text, joined by single spaces: `text.split(/\s+/).slice(0, max).join(' ')`,
  * which is the text itself when its words are single-spaced and no more than `max`, as most are.
@@ -135,7 +133,7 @@ const UNUSUAL_SPACE = /\s\s|[^\S ]/;
 function firstWords(text: string, max: number): string {
   let words = 1;
   for (let i = text.indexOf(' '); i !== -1 && words <= max; i = text.indexOf(' ', i + 1)) words++;
-  return words <= max && !UNUSUAL_SPACE.test(text) ? text : text.split(/\s+/).slice(0, max).join(' ');
+  return words <= max && !hasUnusualSpace(text) ? text : text.split(/\s+/).slice(0, max).join(' ');
 }
 
 /** Cuts a phrase at the first clause boundary (relative clauses included unless told), to at most `maxWords` words. */
