@@ -30,6 +30,20 @@ async function resultsOf(conn: FactoryConnection, batchId: string): Promise<Item
   return results;
 }
 
+const COST = costOf(USAGE, MODEL);
+const { estimated: _, ...BILLED } = USAGE;
+
+/** The batch's one item is cancelled and counts USAGE's bill once: on its result (index.json) and in the report. */
+async function expectBilledOnce(conn: FactoryConnection, batchId: string): Promise<void> {
+  const results = await resultsOf(conn, batchId);
+  expect(results).toMatchObject([{ state: 'cancelled', usage: BILLED }]);
+  expect(results[0]!.costUsd).toBeCloseTo(COST, 6);
+  const report = await metricsReport(conn, { batch: batchId });
+  expect(report?.totals).toMatchObject({ finished: 1, cancelled: 1 });
+  expect(report?.usage).toMatchObject([{ model: MODEL, mode: 'realtime', agents: 0, input: USAGE.input, output: USAGE.output, cacheRead: USAGE.cacheRead }]);
+  expect(report?.cost.total).toBeCloseTo(COST, 6);
+}
+
 describe('a draft billed as its batch is cancelled', () => {
   it('counts on the cancelled item (index.json\'s usage and costUsd) and in the report\'s spend', async () => {
     const prefix = testPrefix();
@@ -49,19 +63,7 @@ describe('a draft billed as its batch is cancelled', () => {
     const batch = await submitBatch(conn, [{ id: 'only', requirement: 'Review pull requests for common mistakes' }], { useCache: false });
     await running;
     expect((await cancelBatch(conn, batch.id))?.state).toBe('cancelled');
-
-    const cost = costOf(USAGE, MODEL);
-    const { estimated: _, ...billed } = USAGE;
-    await vi.waitFor(async () => {
-      const results: ItemResult[] = [];
-      for await (const r of batchResults(conn, batch.id)) results.push(r);
-      expect(results).toMatchObject([{ state: 'cancelled', usage: billed }]);
-      expect(results[0]!.costUsd).toBeCloseTo(cost, 6);
-    }, { timeout: 5000, interval: 50 });
-    const report = await metricsReport(conn, { batch: batch.id });
-    expect(report?.totals).toMatchObject({ finished: 1, cancelled: 1 });
-    expect(report?.usage).toMatchObject([{ model: MODEL, mode: 'realtime', agents: 0, input: USAGE.input, output: USAGE.output, cacheRead: USAGE.cacheRead }]);
-    expect(report?.cost.total).toBeCloseTo(cost, 6);
+    await vi.waitFor(() => expectBilledOnce(conn, batch.id), { timeout: 5000, interval: 50 });
   }, 30_000);
 
   it('carried by a queued validate job the cancel removes (no worker runs validate): counts on the cancelled item and in the report, once', async () => {
@@ -74,23 +76,14 @@ describe('a draft billed as its batch is cancelled', () => {
     expect((await cancelBatch(conn, batch.id))?.state).toBe('cancelled');
     expect(await conn.queues.validate.count()).toBe(0);
 
-    const cost = costOf(USAGE, MODEL);
-    const { estimated: _, ...billed } = USAGE;
     // Counted by the cancel itself: no worker had to run for it.
-    const results = await resultsOf(conn, batch.id);
-    expect(results).toMatchObject([{ state: 'cancelled', usage: billed }]);
-    expect(results[0]!.costUsd).toBeCloseTo(cost, 6);
-    const report = await metricsReport(conn, { batch: batch.id });
-    expect(report?.totals).toMatchObject({ finished: 1, cancelled: 1 });
-    expect(report?.usage).toMatchObject([{ model: MODEL, mode: 'realtime', agents: 0, input: USAGE.input, output: USAGE.output, cacheRead: USAGE.cacheRead }]);
-    expect(report?.cost.total).toBeCloseTo(cost, 6);
+    await expectBilledOnce(conn, batch.id);
 
     // A validate worker that starts later, and a second cancel, count nothing more.
     await rig.workers(prefix, { stages: ['validate'], deps: { llm: billedAtOnce } });
     await cancelBatch(conn, batch.id);
     await new Promise((r) => setTimeout(r, 300));
-    expect((await resultsOf(conn, batch.id))[0]!.usage).toEqual(billed);
-    expect((await metricsReport(conn, { batch: batch.id }))?.cost.total).toBeCloseTo(cost, 6);
+    await expectBilledOnce(conn, batch.id);
   }, 30_000);
 
   it('carried by a generate retry waiting out its backoff (the first draft failed the gates, the second request failed): counts once', async () => {
@@ -113,13 +106,6 @@ describe('a draft billed as its batch is cancelled', () => {
     expect(calls).toBe(2);
     await cancelBatch(conn, batch.id);
 
-    const cost = costOf(USAGE, MODEL);
-    const { estimated: _, ...billed } = USAGE;
-    const results = await resultsOf(conn, batch.id);
-    expect(results).toMatchObject([{ state: 'cancelled', usage: billed }]);
-    expect(results[0]!.costUsd).toBeCloseTo(cost, 6);
-    const report = await metricsReport(conn, { batch: batch.id });
-    expect(report?.usage).toMatchObject([{ model: MODEL, output: USAGE.output }]);
-    expect(report?.cost.total).toBeCloseTo(cost, 6);
+    await expectBilledOnce(conn, batch.id);
   }, 30_000);
 });
