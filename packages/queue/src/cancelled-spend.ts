@@ -9,6 +9,7 @@ import { DRAFT_NAMES, draftName, type DraftName, type DraftOutput, type StageOut
 import type { StageJobData } from './queues.js';
 import { decodeResult, encodeResult, spendFields, type StoredResult } from './result-codec.js';
 import { chargeCancelledScript } from './scripts/charge-cancelled.js';
+import { parsedJson } from './parse-json.js';
 
 type SpendContext = Pick<StageContext, 'conn' | 'metrics' | 'prices'>;
 
@@ -83,15 +84,6 @@ export async function cancelWithSpend(ctx: SpendContext, data: StageJobData, dra
   await chargeCancelled(ctx, data, drafts, logger);
 }
 
-/** Our own JSON; an entry that does not parse counts nothing (and is dropped with its item's). */
-function parsed<T>(json: string): T | undefined {
-  try {
-    return JSON.parse(json) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Entries read per HSCAN step. */
 const SCAN_COUNT = 500;
 
@@ -120,7 +112,7 @@ export async function chargeTakenDrafts(ctx: SpendContext, logger: Logger): Prom
       item.fields.push(field);
       const value = flat[i + 1]!;
       // A draft by name (kept in the record, or a Message Batch answer), or a removed job's data.
-      const drafts: HeldDrafts = source === 'draft1' || source === 'draft2' ? { [source]: parsed<DraftOutput>(value) } : (parsed<StageJobData>(value)?.o ?? {});
+      const drafts: HeldDrafts = source === 'draft1' || source === 'draft2' ? { [source]: parsedJson<DraftOutput>(value) } : (parsedJson<StageJobData>(value)?.o ?? {});
       for (const name of DRAFT_NAMES) if (drafts[name] && !item.drafts[name]) item.drafts[name] = drafts[name];
     }
     // Distinct items: their charges cannot race one another.

@@ -8,18 +8,10 @@ import type { StageContext } from './processors/context.js';
 import type { DraftOutput, OutputName, PlanOutput, StageOutputs } from './processors/outputs.js';
 import type { StageJobData } from './queues.js';
 import { spendFields } from './result-codec.js';
+import { parsedJson } from './parse-json.js';
 
 /** The outputs a failure is recorded with: the plan (its tier) and the drafts (what they were billed). */
 const FAILURE_OUTPUTS = ['plan', 'draft1', 'draft2'] as const satisfies readonly OutputName[];
-
-/** Our own JSON from the item record; an unreadable one is left out of the failure's record, not fatal to it. */
-function parsed<T>(raw: string | null | undefined): T | undefined {
-  try {
-    return raw ? (JSON.parse(raw) as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * What the failed item got so far and its requirement, in one read: each output the job carries,
@@ -29,7 +21,7 @@ async function failureInputs(ctx: Pick<StageContext, 'conn'>, data: StageJobData
   const missing = FAILURE_OUTPUTS.filter((name) => data.o?.[name] === undefined);
   const [requirement, ...raw] = await ctx.conn.redis.hmget(itemKey(ctx.conn.config.prefix, data.b, data.k), ITEM_FIELDS.requirement, ...missing);
   const fromRecord = Object.fromEntries(missing.map((name, i) => [name, raw[i]]));
-  const output = <K extends (typeof FAILURE_OUTPUTS)[number]>(name: K): StageOutputs[K] | undefined => data.o?.[name] ?? parsed<StageOutputs[K]>(fromRecord[name]);
+  const output = <K extends (typeof FAILURE_OUTPUTS)[number]>(name: K): StageOutputs[K] | undefined => data.o?.[name] ?? parsedJson<StageOutputs[K]>(fromRecord[name]);
   const plan = output('plan');
   const drafts = [output('draft1'), output('draft2')].filter((d) => d !== undefined);
   return { ...(plan ? { plan } : {}), drafts, ...(requirement ? { requirement } : {}) };
