@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineProvider, validateAgent, type LlmProvider } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { batchResults, cacheStats, cancelBatch, STAGES, startBatchCollector, startWorkers, submitBatch, type CacheStats, type FactoryConnection, type ItemResult, type QueueConfig } from '@agent-factory/queue';
+import { batchResults, cacheStats, cancelBatch, markCancelled, STAGES, startBatchCollector, startWorkers, submitBatch, type CacheStats, type FactoryConnection, type ItemResult, type QueueConfig } from '@agent-factory/queue';
 import { startSimulator } from '@agent-factory/sim';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -128,8 +128,9 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
   }
 
   /**
-   * Workers whose provider holds its first generation until `release()` and then answers with
-   * `first()` (throw to fail it); later generations are the offline generator's. Counts its calls.
+   * Workers whose provider holds its first generation until `release()` (or until its job is aborted,
+   * as a model call is) and then answers with `first()` (throw to fail it); later generations are the
+   * offline generator's. Counts its calls.
    */
   async function gatedWorkers(prefix: string, first: () => never | void, config: Partial<QueueConfig> = {}) {
     let release = (): void => undefined;
@@ -143,7 +144,7 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
         calls += 1;
         if (calls === 1) {
           entered();
-          await gate;
+          await Promise.race([gate, new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('generation aborted')), { once: true }))]);
           first();
         }
         return offlineProvider.generate(request, options);
@@ -185,7 +186,12 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     expect(stats.duplicates).toEqual([{ namespace: 'agents', label: REQUIREMENT, computes: 2 }]);
   }, 30_000);
 
-  it('a cancelled claimer: the waiting batch, woken by the cancel, takes over the claim it left and generates the agent', async () => {
+  // A whole cancel ends the claimer's item itself (cancel-items); one that stopped before its pages (the
+  // canceller died after telling the workers) leaves it to the worker whose generate job it aborted (finalize-item).
+  it.each([
+    ['whole', cancelBatch],
+    ['stopped before its pages', markCancelled],
+  ] as const)('a cancelled claimer (cancel %s): the waiting batch, woken at once, takes over the claim it left and generates the agent', async (_, cancel) => {
     const prefix = testPrefix();
     const conn = await rig.open(prefix);
     const gated = await gatedWorkers(prefix, () => undefined);
@@ -193,14 +199,14 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     // By now the waiter has just looked, and looks next in 6.4 s (parked 0.2 s, then twice as long each time).
     await new Promise((r) => setTimeout(r, 5700));
     const cancelled = performance.now();
-    expect((await cancelBatch(conn, claimer.id))?.state).toBe('cancelled');
-    // The claimer's generation is still held: the waiter does not wait for it, nor for its own next look.
+    expect((await cancel(conn, claimer.id))?.state).toBe('cancelled');
+    expect((await waitForBatch(conn, claimer.id, 5000)).counts.cancelled).toBe(1);
+    // The waiter does not wait for its own next look.
     expect((await waitForBatch(conn, waiter.id, 15_000)).counts.completed).toBe(1);
     expect(performance.now() - cancelled).toBeLessThan(2500);
     expect((await validAgents(conn, waiter.id)).map((r) => r.inputId)).toEqual(['b', 'b2']);
     expect(gated.calls()).toBe(2);
     expect(await conn.redis.keys(`${prefix}:cachewait:*`)).toEqual([]);
-    gated.release();
   }, 30_000);
 
   it('a claimer slower than the claim\'s lease: the waiter keeps waiting and reuses its agent (one generation)', async () => {

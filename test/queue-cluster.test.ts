@@ -2,7 +2,7 @@ import { validateAgent } from '@agent-factory/core';
 import { batchKeys, batchResults, cancelBatch, connect, createLogger, itemKey, STAGES, submitBatch, type FactoryConnection } from '@agent-factory/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRequirements } from '../bench/synthetic.js';
-import { ITEM_FIELDS } from '../packages/queue/src/items.js';
+import { ITEM_FIELDS } from '../packages/queue/src/item-fields.js';
 import { spawnWorker, waitForBatch, type WorkerProcess } from './helpers/queue-workers.js';
 import { startRedisCluster, type TestRedisCluster } from './helpers/redis-cluster.js';
 

@@ -1,7 +1,7 @@
 import { RequirementSchema, type Requirement } from '@agent-factory/core';
 import { z } from 'zod';
 import type { FactoryConnection } from './connection.js';
-import { ITEM_FIELDS } from './items.js';
+import { ITEM_FIELDS } from './item-fields.js';
 import { jobPriority, type BatchPlace } from './priority.js';
 import { batchKeys, itemKey } from './keys.js';
 import { stageJobId, type StageJobData } from './queues.js';

@@ -8,14 +8,7 @@ import { sampledTraceId } from './tracing.js';
 import { finalizeItemScript } from './scripts/finalize-item.js';
 import { loadItemScript } from './scripts/load-item.js';
 import { persistOutputScript } from './scripts/persist-output.js';
-
-/**
- * Fields of an item's record (a Redis hash that exists while the item is unfinished): the requirement
- * as submitted, JSON {requirement, tier?, model?}; the key of the set of jobs parked on the item's
- * claim on its agent, once one parks (agent-claim.ts; its cancel wakes them); stage outputs kept in
- * Redis go under their own names (OutputName, processors/outputs.ts).
- */
-export const ITEM_FIELDS = { requirement: 'req', claimWaiters: 'waiters' } as const;
+import { wakeParked } from './wake-parked.js';
 
 /** An item as a stage sees it before working. */
 export interface LoadedItem {
@@ -78,7 +71,7 @@ export interface AgentWrite {
   waiters: string;
 }
 
-/** What finalizeItem did: whether this call ended the item; the jobs parked on its claim, taken when it stored an agent. */
+/** What finalizeItem did: whether this call ended the item; the jobs parked on its claim, taken when it stored an agent or ended the item cancelled. */
 export interface Finalized {
   ended: boolean;
   waiters: string[];
@@ -117,5 +110,8 @@ export function cancelledMetrics(conn: FactoryConnection, batchId: string, reqKe
  * step; true when this call ended it.
  */
 export async function cancelItem(conn: FactoryConnection, batchId: string, reqKey: string): Promise<boolean> {
-  return (await finalizeItem(conn, batchId, reqKey, CANCELLED_RESULT, cancelledMetrics(conn, batchId, reqKey))).ended;
+  const { ended, waiters } = await finalizeItem(conn, batchId, reqKey, CANCELLED_RESULT, cancelledMetrics(conn, batchId, reqKey));
+  // Jobs of other batches parked on the agent the item had claimed: they take it over now.
+  await wakeParked(conn, waiters);
+  return ended;
 }

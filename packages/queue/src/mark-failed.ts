@@ -1,6 +1,7 @@
 import { releaseAgentClaim } from './agent-claim.js';
 import { keptDraftsSpend } from './draft-spend.js';
-import { finalizeItem, ITEM_FIELDS } from './items.js';
+import { ITEM_FIELDS } from './item-fields.js';
+import { finalizeItem } from './items.js';
 import { itemKey } from './keys.js';
 import type { Logger } from './logger.js';
 import { failedRecord } from './metrics/records.js';

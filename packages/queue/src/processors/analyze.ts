@@ -1,7 +1,8 @@
 import { planRequirement, RequirementSchema, type Plan } from '@agent-factory/core';
 import { agentClaimStep, reusableAgent } from '../agent-claim.js';
 import { analysisCacheKey } from '../cache-keys.js';
-import { finalizeItem, ITEM_FIELDS } from '../items.js';
+import { ITEM_FIELDS } from '../item-fields.js';
+import { finalizeItem } from '../items.js';
 import { cachedRecord } from '../metrics/records.js';
 import { enqueuedBefore, enqueueNext, type StageHandler } from './context.js';
 import type { PlanOutput } from './outputs.js';

@@ -1,4 +1,5 @@
 import { COMMIT_VALUE_LUA } from '../cache-lock.js';
+import { ITEM_FIELDS } from '../item-fields.js';
 import { FINISH_BATCH_LUA } from './finish-batch.js';
 import { RECORD_METRICS_LUA } from './record-metrics.js';
 import { Script } from './script.js';
@@ -16,6 +17,9 @@ import { TAKE_WAITERS_LUA } from './take-waiters.js';
  * requirement waiting on the claim that sees the item ended finds the agent. The value is ARGV[7],
  * or the result when empty. It takes the jobs parked on the claim in the same step (TAKE_WAITERS_LUA),
  * for the caller to wake: one command fewer per stored agent than a take-waiters script of its own.
+ * An item it ends as cancelled gives the caller the jobs parked on the claim it held (its record
+ * names their set, as for the cancel's own script): whoever ends it, the cancel or the worker whose
+ * job the cancel aborted, they look again at once instead of at their next scheduled look.
  *
  * With metrics (2 more keys last and the arguments after the cache write's, see RECORD_METRICS_LUA)
  * it records the requirement in the same step, so a crash can neither lose nor double its count.
@@ -45,6 +49,10 @@ if redis.call('EXISTS', batch) == 0 then
   return reply
 end
 redis.call('HSET', results, reqKey, result)
+if state == 'cancelled' then
+  local waiters = redis.call('HGET', item, '${ITEM_FIELDS.claimWaiters}')
+  if waiters then takeWaiters(waiters, reply) end
+end
 redis.call('DEL', item)
 redis.call('HINCRBY', batch, state, 1)
 redis.call('HINCRBY', batch, 'pending', -1)
