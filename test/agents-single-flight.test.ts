@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineProvider, validateAgent, type LlmProvider } from '@agent-factory/core';
 import { createAnthropicProvider } from '@agent-factory/llm';
-import { batchResults, cacheStats, cancelBatch, markCancelled, STAGES, startBatchCollector, startWorkers, submitBatch, type CacheStats, type FactoryConnection, type ItemResult, type QueueConfig } from '@agent-factory/queue';
+import { batchResults, cacheStats, cancelBatch, markCancelled, STAGES, startBatchCollector, startWorkers, submitBatch, type CacheStats, type FactoryConnection, type ItemResult, type QueueConfig, type StageJobData } from '@agent-factory/queue';
 import { startSimulator } from '@agent-factory/sim';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -167,16 +167,29 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     return { claimer, waiter };
   }
 
-  it('a failed claimer: the waiting batch generates the agent itself', async () => {
+  /**
+   * Waits until the waiter's job starts its sixth park, of 6.4 s (0.2 s, then twice as long each
+   * time): its own next look is then that far off, so a look within a second or two was woken.
+   */
+  async function inLongPark(conn: FactoryConnection): Promise<void> {
+    const parks = async (): Promise<number[]> => (await conn.queues.analyze.getDelayed()).map((job) => (job.data as StageJobData).w ?? 0);
+    await expect.poll(parks, { timeout: 15_000, interval: 50 }).toContain(6);
+  }
+
+  it('a failed claimer: the waiting batch, woken as it fails, generates the agent itself', async () => {
     const prefix = testPrefix();
     const conn = await rig.open(prefix);
     const gated = await gatedWorkers(prefix, () => {
       throw Object.assign(new Error('400 invalid request'), { status: 400 });
     });
     const { claimer, waiter } = await claimerAndWaiter(conn, gated);
+    await inLongPark(conn);
+    const failed = performance.now();
     gated.release();
     expect((await waitForBatch(conn, claimer.id, 10_000)).counts.failed).toBe(1);
     expect((await waitForBatch(conn, waiter.id, 10_000)).counts.completed).toBe(1);
+    // Woken as the claimer's item failed (the step that ended it took its waiters), not at its next look.
+    expect(performance.now() - failed).toBeLessThan(2500);
     expect((await validAgents(conn, waiter.id)).map((r) => r.inputId)).toEqual(['b', 'b2']);
     expect(gated.calls()).toBe(2);
     // The failed call counts as a compute: the detector names the requirement computed twice.
@@ -184,6 +197,27 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     const stats = await cacheStats(conn.redis, prefix);
     expect(stats.namespaces.agents.computed).toBe(1);
     expect(stats.duplicates).toEqual([{ namespace: 'agents', label: REQUIREMENT, computes: 2 }]);
+  }, 30_000);
+
+  it('a degraded claimer (the offline generator stood in for the provider): the waiting batch, woken as it ends, generates its own agent', async () => {
+    const prefix = testPrefix();
+    const conn = await rig.open(prefix);
+    const gated = await gatedWorkers(prefix, () => {
+      throw Object.assign(new Error('the provider timed out'), { offlineFallback: true });
+    });
+    const { claimer, waiter } = await claimerAndWaiter(conn, gated);
+    await inLongPark(conn);
+    const ended = performance.now();
+    gated.release();
+    expect((await waitForBatch(conn, claimer.id, 10_000)).counts.completed).toBe(1);
+    const [stand] = await validAgents(conn, claimer.id);
+    expect(stand?.degraded).toBeDefined();
+    expect((await waitForBatch(conn, waiter.id, 10_000)).counts.completed).toBe(1);
+    // Woken as the claimer's item ended without caching its stand-in, not at its next look.
+    expect(performance.now() - ended).toBeLessThan(2500);
+    const own = await validAgents(conn, waiter.id);
+    expect(own.map((r) => [r.inputId, r.cached ?? false, r.degraded])).toEqual([['b', false, undefined], ['b2', false, undefined]]);
+    expect(gated.calls()).toBe(2);
   }, 30_000);
 
   // A whole cancel ends the claimer's item itself (cancel-items); one that stopped before its pages (the
@@ -196,8 +230,7 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     const conn = await rig.open(prefix);
     const gated = await gatedWorkers(prefix, () => undefined);
     const { claimer, waiter } = await claimerAndWaiter(conn, gated);
-    // By now the waiter has just looked, and looks next in 6.4 s (parked 0.2 s, then twice as long each time).
-    await new Promise((r) => setTimeout(r, 5700));
+    await inLongPark(conn);
     const cancelled = performance.now();
     expect((await cancel(conn, claimer.id))?.state).toBe('cancelled');
     expect((await waitForBatch(conn, claimer.id, 5000)).counts.cancelled).toBe(1);
@@ -234,8 +267,7 @@ describe('agents single-flight: the claimer\'s item ends without an agent (in-pr
     const conn = await rig.open(prefix);
     const gated = await gatedWorkers(prefix, () => undefined);
     const { claimer, waiter } = await claimerAndWaiter(conn, gated);
-    // By now the waiter looks every 6.4 s (parked 0.2 s, then twice as long each time).
-    await new Promise((r) => setTimeout(r, 6200));
+    await inLongPark(conn);
     const released = performance.now();
     gated.release();
     expect((await waitForBatch(conn, claimer.id, 10_000)).counts.completed).toBe(1);

@@ -10,7 +10,6 @@ import type { StageContext } from './processors/context.js';
 import { itemJobIds, stageJobId, type StageJobData } from './queues.js';
 import { StoredResultSchema, type StoredResult } from './result-codec.js';
 import { claimHolderAliveScript } from './scripts/claim-holder-alive.js';
-import { takeWaitersScript } from './scripts/take-waiters.js';
 import { wakeParked } from './wake-parked.js';
 
 // Single-flight for finished agents across batches. The analyze stage of an item that finds no agent
@@ -95,20 +94,16 @@ export async function reusableAgent(ctx: StageContext, data: StageJobData, useCa
 }
 
 type ClaimKeys = ReturnType<SharedCache['claimKeys']>;
-type EndingContext = Pick<StageContext, 'conn' | 'cache' | 'agentCacheSuffix'>;
 
-/** Wakes the jobs parked on the item's claim, which has just ended: their next look finds the agent, or takes the claim over. */
-async function wakeWaiters(ctx: EndingContext, cache: SharedCache, data: StageJobData): Promise<void> {
-  // Errors are dropped: a waiter not woken looks again on its own schedule, as before this existed.
-  const ids = (await takeWaitersScript.run(ctx.conn.redis, [cache.claimKeys('agents', agentCacheKey(ctx, data)).waiters], []).catch(() => [])) as string[];
-  await wakeParked(ctx.conn, ids);
-}
-
-/** Drops the item's claim without an agent (a failure, or a degraded agent that is not cached), so a waiter generates it. */
-export async function releaseAgentClaim(ctx: EndingContext, data: StageJobData): Promise<void> {
+/**
+ * Drops the item's claim without an agent (a failure, or a degraded agent that is not cached), then
+ * wakes the jobs parked on it, which finalizeItem took as it ended the item (`waiters`): their next
+ * look takes the claim over and generates the agent.
+ */
+export async function releaseAgentClaim(ctx: Pick<StageContext, 'conn' | 'cache' | 'agentCacheSuffix'>, data: StageJobData, waiters: readonly string[]): Promise<void> {
   if (!ctx.cache) return;
   await ctx.cache.releaseClaim('agents', agentCacheKey(ctx, data), holderOf(data));
-  await wakeWaiters(ctx, ctx.cache, data);
+  await wakeParked(ctx.conn, waiters);
 }
 
 /** The write that stores the item's finished agent in the cache, dropping its claim and taking its waiters, in the step that ends the item (finalizeItem); none without a cache. */

@@ -71,7 +71,7 @@ export interface AgentWrite {
   waiters: string;
 }
 
-/** What finalizeItem did: whether this call ended the item; the jobs parked on its claim, taken when it stored an agent or ended the item cancelled. */
+/** What finalizeItem did: whether this call ended the item; the jobs parked on its claim, taken as it stored the agent or, storing none, ended the item. */
 export interface Finalized {
   ended: boolean;
   waiters: string[];

@@ -40,10 +40,11 @@ export async function markFailed(ctx: Pick<StageContext, 'conn' | 'metrics' | 'p
   const spend = keptDraftsSpend(drafts, ctx.prices);
   const payload = ctx.metrics.payload(failedRecord(data, reason, plan, retries, spend), logger);
   const stored = { s: 'failed' as const, e: reason, ...(requirement ? { r: requirement } : {}), ...(spend ? spendFields(spend.usage, spend.costUsd) : {}) };
-  if ((await finalizeItem(ctx.conn, data.b, data.k, stored, payload)).ended) {
+  const finalized = await finalizeItem(ctx.conn, data.b, data.k, stored, payload);
+  if (finalized.ended) {
     logger.warn({ reason, ...(spend ? { billed: spend.usage, model: spend.model } : {}) }, 'requirement failed');
     ctx.metrics.observe(payload?.record);
     // A waiting identical requirement generates it now (agent-claim.ts); a lost release only makes it notice later.
-    await releaseAgentClaim(ctx, data).catch(() => undefined);
+    await releaseAgentClaim(ctx, data, finalized.waiters).catch(() => undefined);
   }
 }

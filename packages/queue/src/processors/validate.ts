@@ -89,8 +89,8 @@ export const validateStage: StageHandler = {
     // Ended meanwhile: by its batch's cancel, it still counts what its drafts were billed.
     else await chargeCancelled(ctx, data, heldDrafts(data, work.inputs), work.logger).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not count the cancelled requirement\'s billed drafts')));
     // The script stored the agent whether or not it ended the item, and took the jobs parked on the claim: they find it now.
-    await agentStored(ctx, finalized.waiters);
+    if (cacheIt) await agentStored(ctx, finalized.waiters);
     // No agent to reuse: a waiter generates its own. Best effort: a lost release only makes the waiter notice later.
-    if (!cacheIt) await releaseAgentClaim(ctx, data).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not drop the agent\'s claim')));
+    else await releaseAgentClaim(ctx, data, finalized.waiters).catch((error: unknown) => void (ctx.writeGate.noticed(error) || work.logger.warn({ err: error }, 'could not drop the agent\'s claim')));
   },
 };

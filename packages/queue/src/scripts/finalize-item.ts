@@ -16,10 +16,11 @@ import { TAKE_WAITERS_LUA } from './take-waiters.js';
  * claim, whether or not this call ends the item, as a separate write before it did: an identical
  * requirement waiting on the claim that sees the item ended finds the agent. The value is ARGV[7],
  * or the result when empty. It takes the jobs parked on the claim in the same step (TAKE_WAITERS_LUA),
- * for the caller to wake: one command fewer per stored agent than a take-waiters script of its own.
- * An item it ends as cancelled gives the caller the jobs parked on the claim it held (its record
- * names their set, as for the cancel's own script): whoever ends it, the cancel or the worker whose
- * job the cancel aborted, they look again at once instead of at their next scheduled look.
+ * for the caller to wake: one command fewer per stored agent than a take-waiters command of its own.
+ * Without a cache write, an item it ends gives the caller the jobs parked on the claim the item held
+ * (its record names their set, as for the cancel's own script): failed, cancelled (by whichever
+ * ends it, the cancel or the worker whose job the cancel aborted) or with an agent not cached, its
+ * waiters look again once the caller has dropped the claim, not at their next scheduled look.
  *
  * With metrics (2 more keys last and the arguments after the cache write's, see RECORD_METRICS_LUA)
  * it records the requirement in the same step, so a crash can neither lose nor double its count.
@@ -43,16 +44,16 @@ if cacheKeys > 0 then
   metricsKey, metricsArg = 7 + cacheKeys, 11
 end
 if redis.call('HEXISTS', results, reqKey) == 1 then return reply end
+if cacheKeys == 0 then
+  local waiters = redis.call('HGET', item, '${ITEM_FIELDS.claimWaiters}')
+  if waiters then takeWaiters(waiters, reply) end
+end
 if redis.call('EXISTS', batch) == 0 then
   redis.call('DEL', item)
   reply[1] = -1
   return reply
 end
 redis.call('HSET', results, reqKey, result)
-if state == 'cancelled' then
-  local waiters = redis.call('HGET', item, '${ITEM_FIELDS.claimWaiters}')
-  if waiters then takeWaiters(waiters, reply) end
-end
 redis.call('DEL', item)
 redis.call('HINCRBY', batch, state, 1)
 redis.call('HINCRBY', batch, 'pending', -1)

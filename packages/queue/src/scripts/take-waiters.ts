@@ -1,9 +1,7 @@
-import { Script } from './script.js';
-
 /**
  * Lua: takes every member of a claim's waiters set (job ids, see agent-claim.ts) and deletes it, in
- * one step: two callers never both get a member. Appends them to `into`. Shared by the take-waiters
- * script, and by the finalize-item and cancel-items scripts, which end a claimer's item.
+ * one step: two callers never both get a member. Appends them to `into`. Shared by the finalize-item
+ * and cancel-items scripts, which end a claimer's item.
  */
 export const TAKE_WAITERS_LUA = `
 local function takeWaiters(key, into)
@@ -11,17 +9,3 @@ local function takeWaiters(key, into)
   redis.call('DEL', key)
 end
 `;
-
-/**
- * takeWaiters on its own.
- *
- * KEYS: the set. Returns its members.
- */
-export const takeWaitersScript = new Script(
-  'take-waiters',
-  `${TAKE_WAITERS_LUA}
-local ids = {}
-takeWaiters(KEYS[1], ids)
-return ids
-`,
-);
