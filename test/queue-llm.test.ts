@@ -115,15 +115,21 @@ describe('generate stage with the Anthropic provider through the queue (real SDK
   it('a provider that answers every request 429 pauses the stage a bounded number of times, then the requirement fails with the API\'s words', async () => {
     sim.ledger.reset();
     sim.setFaults({ rate: 1, kinds: { '429': 1 }, retryAfterMs: 20 });
+    const linesBefore = workers[0]!.lines.length;
     try {
-      // Each pause is short (20 ms), but BullMQ takes a few seconds to fetch a rate-limited job again.
-      const { status, results } = await run(conn, syntheticRequirements(1, 909), 110_000);
+      const { status, results } = await run(conn, syntheticRequirements(1, 909), 60_000);
       expect(status.counts).toMatchObject({ completed: 0, failed: 1 });
       expect(results[0]?.e).toMatch(/^generate: rate limited 11 times: .*429/);
+      // Each run comes back once its 20 ms pause is over: a job left waiting without a wake-up took
+      // BullMQ's drain wait (5 s) to be seen again.
+      const paused = workers[0]!.lines.slice(linesBefore).filter((l) => l.includes('generation paused on every worker')).map((l) => (JSON.parse(l) as { time: number }).time);
+      expect(paused.length).toBeGreaterThanOrEqual(11);
+      const gaps = paused.slice(1).map((t, i) => t - paused[i]!);
+      expect(Math.max(...gaps), `ms between runs: ${gaps.join(', ')}`).toBeLessThan(2000);
     } finally {
       sim.setFaults({ rate: 0 });
     }
-  }, 120_000);
+  }, 90_000);
 
   it('does not cache an agent the offline generator wrote in place of a faulty provider: the same requirement later goes to the provider', async () => {
     const requirement = syntheticRequirements(1, 919);

@@ -136,9 +136,14 @@ function markMissed(logger: Logger, reason: string): (error: unknown) => void {
   return (error) => logger.error({ err: error, reason }, 'could not mark the requirement failed; the failed-jobs sweep will');
 }
 
-/** Back to the queue without spending an attempt, for this or another worker to run again. */
-async function backToQueue(job: Job, token: string | undefined, why: string): Promise<never> {
-  await job.moveToDelayed(Date.now(), token);
+/**
+ * Back to the queue without spending an attempt, for this or another worker to run again (after
+ * `delayMs`). Through the delayed set, not BullMQ's RateLimitError: a prioritized job (ours all are)
+ * moved straight back to wait leaves no marker, so workers blocked on the queue would sleep out their
+ * drainDelay (5 s) before they saw it; a delayed job's marker wakes them when it is due.
+ */
+async function backToQueue(job: Job, token: string | undefined, why: string, delayMs = 0): Promise<never> {
+  await job.moveToDelayed(Date.now() + delayMs, token);
   throw new DelayedError(why);
 }
 
@@ -214,8 +219,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
         // Waiting for another item's work (agent-claim.ts): back later, no attempt spent, the parks counted in the job.
         await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
         logger.debug({ delayMs: error.delayMs, parks: (data.w ?? 0) + 1 }, error.message);
-        await job.moveToDelayed(Date.now() + error.delayMs, token);
-        throw new DelayedError(`${stage}: ${error.message}`);
+        return backToQueue(job, token, `${stage}: ${error.message}`, error.delayMs);
       }
       if (signal?.aborted) {
         if (signal.reason === CANCEL_REASON) {
@@ -241,7 +245,7 @@ function processorFor(stage: Stage, ctx: StageContext, active: Map<string, Runni
         await job.updateData({ ...data, r: (data.r ?? 0) + providerRetries, l: limited }).catch(() => undefined);
         await ctx.conn.queues[stage].rateLimit(error.retryInMs);
         logger.warn({ retryInMs: error.retryInMs, rateLimited: limited }, error.message);
-        throw Worker.RateLimitError();
+        return backToQueue(job, token, `${stage}: ${error.message}`, error.retryInMs);
       }
       // A job rate-limited again and again (a request no minute's limit admits) spends its attempts like any transient error.
       const reason = `${stage}: ${limited > 0 ? `rate limited ${limited} times: ` : ''}${describeError(error)}`;
