@@ -99,6 +99,12 @@ describe('agents single-flight: what storing an agent costs in Redis commands (a
       const N = 20;
       const batch = await submitBatch(conn, syntheticRequirements(N, 5).map((requirement, i) => ({ id: `r${i}`, requirement })), { name: 'distinct' });
       expect((await waitForBatch(conn, batch.id, 30_000)).counts).toEqual({ pending: 0, completed: N, failed: 0, cancelled: 0 });
+      // MONITOR's feed comes on its own socket, behind the batch's end on a loaded machine: a command
+      // sent now, once the feed shows it, was executed after every command of the batch.
+      const marker = `${prefix}:monitor-caught-up`;
+      const caughtUp = new Promise<void>((resolve) => monitor.on('monitor', (_time: string, args: string[]) => args.includes(marker) && resolve()));
+      await conn.redis.exists(marker);
+      await caughtUp;
       // Each agent stored names its waiters set in the finalize script that ends its item (it names the batch's results), and nowhere else.
       const results = `${prefix}:batch:${batch.id}:results`;
       expect(waiterCommands.filter((args) => !args.includes(results))).toEqual([]);
