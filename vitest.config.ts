@@ -8,6 +8,8 @@ export default defineConfig({
     // Tests run against the sources; spawned CLI processes run the build that `npm test` makes first.
     alias: {
       '@agent-factory/core': src('./packages/core/src/index.ts'),
+      // Before the package's own name, which would otherwise match its subpath as a prefix.
+      '@agent-factory/research/serve': src('./packages/research/src/serve.ts'),
       '@agent-factory/research': src('./packages/research/src/index.ts'),
       '@agent-factory/sim': src('./packages/sim/src/index.ts'),
     },

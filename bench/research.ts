@@ -6,7 +6,8 @@
  */
 import { estimateTokens, planRequirement, research, researchTargets, researchTopic, unlistedLibraries, type Analysis, type Research, type ResearchTarget } from '@agent-factory/core';
 import { CachedDocsSource, cacheStats, connect, getBatch, SharedCache, submitBatch } from '@agent-factory/queue';
-import { context7Http, LocalDocsSource, startDocsHttpServer, type McpDocsSource, type RunningDocsHttpServer } from '@agent-factory/research';
+import { context7Http, LocalDocsSource, type McpDocsSource } from '@agent-factory/research';
+import { startDocsHttpServer, type RunningDocsHttpServer } from '@agent-factory/research/serve';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';

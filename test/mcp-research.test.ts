@@ -13,11 +13,11 @@ import {
   LocalDocsSource,
   McpDocsSource,
   MIN_DOCS_CALL_TOKENS,
-  startMcpHttpServer,
   UNKNOWN_LIBRARY_TEXT,
   USER_DOCS_LIBRARY_ID,
   type CallCounts,
 } from '@agent-factory/research';
+import { startMcpHttpServer } from '@agent-factory/research/serve';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { researchSetupOptions } from '../apps/worker/src/research-setup.js';

@@ -3,7 +3,8 @@
 // where calls leave for the source; cache hits and waiters on another worker's call take no slot.
 import { planRequirement, researchTargets, researchTopic } from '@agent-factory/core';
 import { connect, createLogger, submitBatch } from '@agent-factory/queue';
-import { createResearchSetup, LocalDocsSource, startDocsHttpServer, type RunningDocsHttpServer } from '@agent-factory/research';
+import { createResearchSetup, LocalDocsSource } from '@agent-factory/research';
+import { startDocsHttpServer, type RunningDocsHttpServer } from '@agent-factory/research/serve';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { researchSetupOptions } from '../apps/worker/src/research-setup.js';

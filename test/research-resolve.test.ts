@@ -2,7 +2,8 @@
 // per name through the docs server's resolve-library-id (real MCP over HTTP), cached cluster-wide.
 import { fileURLToPath } from 'node:url';
 import { analyze, pickLibraryMatch, planRequirement, research, unlistedLibraries } from '@agent-factory/core';
-import { context7Http, KnowledgeBase, LocalDocsSource, NO_LIBRARIES_TEXT, readKnowledgeBase, startDocsHttpServer, type RunningDocsHttpServer } from '@agent-factory/research';
+import { context7Http, KnowledgeBase, LocalDocsSource, NO_LIBRARIES_TEXT, readKnowledgeBase } from '@agent-factory/research';
+import { startDocsHttpServer, type RunningDocsHttpServer } from '@agent-factory/research/serve';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CachedDocsSource, cacheStats, SharedCache } from '../packages/queue/src/cache.js';

@@ -2,7 +2,8 @@
 // demand: rate limited, too slow, or gone. Entries live 4 s fresh and 3 s more as stale copies, and a
 // failing entry asks again after 800 ms: the worker's own settings (AF_RESEARCH_TTL, _STALE, _RETRY).
 import { planRequirement, research, researchTopic, runPipeline, type Research } from '@agent-factory/core';
-import { context7Http, LocalDocsSource, startDocsHttpServer, type McpDocsSource, type RunningDocsHttpServer } from '@agent-factory/research';
+import { context7Http, LocalDocsSource, type McpDocsSource } from '@agent-factory/research';
+import { startDocsHttpServer, type RunningDocsHttpServer } from '@agent-factory/research/serve';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { workerSettings } from '../apps/worker/src/worker-settings.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { HttpRefusal } from '@agent-factory/research';
+import type { HttpRefusal } from '@agent-factory/research/serve';
 import { AUTH_CHALLENGES, checkListenOptions, requestAuthorizer } from '@agent-factory/server';
 import { UsageError } from './usage-error.js';
 

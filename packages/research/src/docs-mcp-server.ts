@@ -2,13 +2,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { CallCounter } from './call-counter.js';
+import { QUERY_TOOL, RESOLVE_TOOL } from './docs-tools.js';
 import type { LocalDocsSource } from './local-docs-source.js';
-
-/** Context7's current tool names, which the docs server offers too. */
-export const RESOLVE_TOOL = 'resolve-library-id';
-export const QUERY_TOOL = 'query-docs';
-/** Context7's tool before 2.0; clients still meet servers that only have it. */
-export const LEGACY_QUERY_TOOL = 'get-library-docs';
 
 export const DOCS_SERVER_INFO = { name: 'agent-factory-docs', version: '0.1.0' } as const;
 

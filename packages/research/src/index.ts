@@ -1,3 +1,5 @@
+// The MCP servers (docs server over stdio and HTTP) are `@agent-factory/research/serve`: a process that
+// researches loads no server side of the MCP SDK.
 export { Bm25Index, tokenize } from './bm25.js';
 export { CallCounter, type CallCounts, type CountedCall } from './call-counter.js';
 export {
@@ -11,10 +13,8 @@ export {
   type LibrarySearchResult,
 } from './context7-format.js';
 export { Context7UrlSchema, parseContext7Url } from './context7-url.js';
+export { LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-tools.js';
 export { classifyAnswer, classifyCallError, DocsSourceError, type AnswerVerdict, type DocsErrorKind } from './docs-errors.js';
-export { CALLS_PATH, startDocsHttpServer, type DocsHttpServerOptions, type RunningDocsHttpServer } from './docs-http-server.js';
-export { createDocsMcpServer, DOCS_SERVER_INFO, LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-mcp-server.js';
-export { serveDocsStdio, type RunningDocsStdioServer } from './docs-stdio-server.js';
 export {
   BUNDLED_KNOWLEDGE_DIR,
   KnowledgeBase,
@@ -28,8 +28,6 @@ export {
 export { parseKnowledgeFile, splitFrontmatter, type CodeExample, type KnowledgeEntry } from './knowledge-file.js';
 export { LocalDocsSource, USER_DOCS_LIBRARY_ID, type LocalDocsSourceOptions } from './local-docs-source.js';
 export { docsCallTokens, McpDocsSource, MIN_DOCS_CALL_TOKENS, type McpDocsApi, type McpDocsSourceOptions } from './mcp-docs-source.js';
-export { MCP_PATH, startMcpHttpServer, type HttpRefusal, type McpHttpServerOptions, type RunningMcpHttpServer } from './mcp-http-serve.js';
-export { serveStdio, type RunningStdioServer } from './mcp-stdio-serve.js';
 export { context7Http, context7Stdio, CONTEXT7_URL, localMcp, type McpSourceTuning } from './mcp-sources.js';
 export {
   createResearchSetup,

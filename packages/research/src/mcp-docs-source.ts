@@ -1,9 +1,9 @@
 import { DEFAULT_RESEARCH_BUDGET, type DocsSource, type LibraryMatch } from '@agent-factory/core';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { parseLibrarySearch, UNKNOWN_LIBRARY_TEXT } from './context7-format.js';
 import { classifyAnswer, classifyCallError, DocsSourceError, type AnswerVerdict } from './docs-errors.js';
-import { LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-mcp-server.js';
+import { LEGACY_QUERY_TOOL, QUERY_TOOL, RESOLVE_TOOL } from './docs-tools.js';
 import { Semaphore } from './semaphore.js';
 
 /** Which tools the server has: Context7 ≥ 2.0 (`query-docs`) or before (`get-library-docs`). */
@@ -168,6 +168,8 @@ export class McpDocsSource implements DocsSource {
   }
 
   private async open(): Promise<Session> {
+    // Imported on first connect: processes that research from the bundled docs never load the MCP client.
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const client = new Client({ name: 'agent-factory', version: '0.1.0' });
     try {
       await client.connect(await this.options.transport(), { timeout: this.connectTimeoutMs });

@@ -1,12 +1,12 @@
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallCounter } from './call-counter.js';
-import { createDocsMcpServer } from './docs-mcp-server.js';
 import { LocalDocsSource, type LocalDocsSourceOptions } from './local-docs-source.js';
 import { McpDocsSource, type McpDocsSourceOptions } from './mcp-docs-source.js';
 
 export const CONTEXT7_URL = 'https://mcp.context7.com/mcp';
+
+// Each transport, and the in-process docs server, is imported when a source first connects: a process
+// that only names a source (or researches from the bundled docs) loads no MCP transport or server.
 
 /** Per-source knobs the factories pass through (timeouts, reconnect delay…). */
 export type McpSourceTuning = Omit<McpDocsSourceOptions, 'name' | 'transport' | 'onClose'>;
@@ -18,8 +18,10 @@ export function context7Http(options: { url?: string; apiKey?: string } & McpSou
   return new McpDocsSource({
     ...tuning,
     name: 'context7',
-    transport: () =>
-      new StreamableHTTPClientTransport(endpoint, apiKey ? { requestInit: { headers: { Authorization: `Bearer ${apiKey}` } } } : undefined),
+    transport: async () => {
+      const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+      return new StreamableHTTPClientTransport(endpoint, apiKey ? { requestInit: { headers: { Authorization: `Bearer ${apiKey}` } } } : undefined);
+    },
   });
 }
 
@@ -32,7 +34,8 @@ export function context7Stdio(options: { apiKey?: string; command?: string; args
   return new McpDocsSource({
     ...tuning,
     name: 'context7',
-    transport: () => {
+    transport: async () => {
+      const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
       const env: Record<string, string> = {};
       for (const name of PROXY_VARS) if (process.env[name]) env[name] = process.env[name];
       if (apiKey) env['CONTEXT7_API_KEY'] = apiKey;
@@ -49,11 +52,12 @@ export function localMcp(options: { docsDirs?: readonly string[]; source?: Local
   const { docsDirs = [], source: given, counter = new CallCounter(), knowledgeBase, cacheSize, userDocsLimit, ...tuning } = options;
   // Read once, here: reconnects reuse the knowledge base.
   const source = given ?? new LocalDocsSource({ extraDirs: docsDirs, ...(knowledgeBase ? { knowledgeBase } : {}), ...(cacheSize ? { cacheSize } : {}), ...(userDocsLimit ? { userDocsLimit } : {}) });
-  let server: ReturnType<typeof createDocsMcpServer> | undefined;
+  let server: McpServer | undefined;
   return new McpDocsSource({
     ...tuning,
     name: 'local',
     transport: async () => {
+      const [{ InMemoryTransport }, { createDocsMcpServer }] = await Promise.all([import('@modelcontextprotocol/sdk/inMemory.js'), import('./docs-mcp-server.js')]);
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
       await server?.close();
       server = createDocsMcpServer(source, counter);

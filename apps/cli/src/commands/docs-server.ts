@@ -1,6 +1,7 @@
 import { untilStopSignal } from '../stop-signal.js';
 import { existsSync } from 'node:fs';
-import { LocalDocsSource, serveDocsStdio, startDocsHttpServer, type CallCounter } from '@agent-factory/research';
+import { LocalDocsSource, type CallCounter } from '@agent-factory/research';
+import { serveDocsStdio, startDocsHttpServer } from '@agent-factory/research/serve';
 import type { Command } from 'commander';
 import { portFlag } from '../port-flag.js';
 import { UsageError } from '../usage-error.js';

@@ -1,4 +1,4 @@
-import { serveStdio, startMcpHttpServer, type McpHttpServerOptions, type RunningMcpHttpServer, type RunningStdioServer } from '@agent-factory/research';
+import { serveStdio, startMcpHttpServer, type McpHttpServerOptions, type RunningMcpHttpServer, type RunningStdioServer } from '@agent-factory/research/serve';
 import type { ToolContext } from './agent-tools.js';
 import { createFactoryMcpServer } from './server.js';
 
