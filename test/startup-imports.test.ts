@@ -43,3 +43,15 @@ describe('start-up of the producer commands', () => {
     expect(loaded.filter((p) => HEAVY.some((h) => `${p}/`.startsWith(h)))).toEqual([]);
   });
 });
+
+// The Anthropic SDK (~0.2 s) loads when a client is first made, the MCP SDK's client (~0.1 s) when
+// a docs source first connects, its server side only for the docs and MCP servers.
+const SDKS = ['@anthropic-ai/sdk', '@modelcontextprotocol/sdk'];
+
+describe('start-up of the commands that run the factory', () => {
+  it.each(['worker', 'serve', 'up', 'start', 'generate', 'doctor', 'cache'])('`%s` loads neither the Anthropic SDK nor the MCP SDK until it uses them', (name) => {
+    const loaded = loadedPackages(command(name));
+    expect(loaded.some((p) => p.startsWith('bullmq/'))).toBe(true);
+    expect(loaded.filter((p) => SDKS.some((sdk) => p.startsWith(sdk)))).toEqual([]);
+  });
+});

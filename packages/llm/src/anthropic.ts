@@ -1,4 +1,5 @@
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { APIError } from '@anthropic-ai/sdk';
 import {
   addUsage, OfflineFallbackError, withProviderRetries, type GenerationOptions, type GenerationRequest, type GenerationResult, type LlmProvider, type Tier, type Usage,
 } from '@agent-factory/core';
@@ -10,6 +11,7 @@ import { cutOffReason, maxTokensFor } from './max-tokens.js';
 import { costIfPriced } from './pricing.js';
 import { buildPrompt, promptTokens, type Prompt, type ResearchLevel } from './prompt.js';
 import { prefixReport, prefixVariantFor, type PrefixReport } from './prompt-prefix.js';
+import { anthropicClient, isSdkError } from './sdk.js';
 import { backoffMs, sleep } from './retry.js';
 import { NO_USAGE, usageFromApi } from './usage.js';
 
@@ -116,7 +118,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
   const settings = AnthropicSettingsSchema.parse(input);
   const models = generationModels(settings.models);
   // maxRetries 0: every retry is ours, counted and reported, never hidden inside the SDK.
-  const client = new Anthropic({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: settings.timeoutMs });
+  let client: Promise<Anthropic> | undefined;
+  const clientOf = (): Promise<Anthropic> => (client ??= anthropicClient({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: settings.timeoutMs }));
   const totals: ProviderStats = { requests: 0, failedRequests: 0, retries: 0, degraded: 0, clamped: 0, usage: NO_USAGE, costUsd: 0, unpricedRequests: 0 };
 
   function record(model: string, usage: Usage, started: number, error?: ProviderError): void {
@@ -150,7 +153,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
     let outputTokens: number | undefined;
     let characters = 0;
     try {
-      const stream = client.messages.stream(
+      const stream = (await clientOf()).messages.stream(
         { model, max_tokens: maxTokens, system: prompt.system, messages: prompt.messages },
         { signal: controller.signal },
       );
@@ -173,7 +176,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
       return { text, usage, stopReason: message.stop_reason };
     } catch (caught) {
       // An error status carries its own headers (a 429's retry-after and remaining counts).
-      if (caught instanceof APIError && caught.status !== undefined && caught.headers) Object.assign(seen, { headers: caught.headers, at: Date.now() });
+      if (isSdkError(caught, 'APIError') && (caught as APIError).status !== undefined && (caught as APIError).headers) Object.assign(seen, { headers: (caught as APIError).headers, at: Date.now() });
       const error = timedOut
         ? new ProviderError('timeout', `no complete answer within ${settings.timeoutMs} ms`, { cause: caught })
         : generation.signal?.aborted

@@ -1,4 +1,5 @@
-import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { APIError } from '@anthropic-ai/sdk';
+import { isSdkError } from './sdk.js';
 
 /** Why a provider call failed, in the words the retry logic and the user need. */
 export type ProviderErrorKind =
@@ -116,32 +117,35 @@ export function isRefusedConnection(error: ProviderError): boolean {
  */
 export function classifyError(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof APIUserAbortError) return new ProviderError('aborted', 'the request was aborted', { cause: error });
-  if (error instanceof APIConnectionTimeoutError) return new ProviderError('timeout', 'the request timed out', { cause: error });
-  if (error instanceof APIConnectionError) return new ProviderError('connection', `connection error: ${causeText(error).trim() || error.message}`, { cause: error });
-  if (error instanceof APIError) {
-    const status = typeof error.status === 'number' ? error.status : undefined;
-    const type = bodyType(error);
-    const message = bodyMessage(error);
-    // A mid-stream error has no status: its body's type decides, and an unknown one is worth a retry.
-    let kind: ProviderErrorKind = status !== undefined ? kindOfStatus(status) : (type === undefined ? undefined : KIND_BY_TYPE[type]) ?? 'stream';
-    if (kind === 'invalid_request' && PROMPT_TOO_LONG.test(message)) kind = 'prompt_too_long';
-    else if (type === 'billing_error' || ((status === 400 || status === 403) && BILLING.test(message))) kind = 'billing';
-    const where = status === undefined ? 'mid-stream error' : `${status}`;
-    const retryAfter = retryAfterMs(status === undefined ? undefined : error.headers);
-    return new ProviderError(kind, `Anthropic API ${where}${type ? ` ${type}` : ''}: ${message}`, {
-      ...(status !== undefined ? { status } : {}),
-      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
-      ...(error.requestID ? { requestId: error.requestID } : {}),
-      cause: error,
-    });
-  }
+  if (isSdkError(error, 'APIUserAbortError')) return new ProviderError('aborted', 'the request was aborted', { cause: error });
+  if (isSdkError(error, 'APIConnectionTimeoutError')) return new ProviderError('timeout', 'the request timed out', { cause: error });
+  if (isSdkError(error, 'APIConnectionError')) return new ProviderError('connection', `connection error: ${causeText(error).trim() || (error as Error).message}`, { cause: error });
+  if (isSdkError(error, 'APIError')) return apiProviderError(error as APIError);
   if (error instanceof Error && error.name === 'AbortError') return new ProviderError('aborted', 'the request was aborted', { cause: error });
-  if (error instanceof AnthropicError) {
+  if (isSdkError(error, 'AnthropicError')) {
     // e.g. "stream ended without producing a Message": the connection dropped before message_stop.
-    return new ProviderError('stream', `the stream ended early: ${error.message}`, { cause: error });
+    return new ProviderError('stream', `the stream ended early: ${(error as Error).message}`, { cause: error });
   }
   const text = causeText(error);
   if (CONNECTION_TEXT.test(text)) return new ProviderError('connection', `connection error: ${text.trim()}`, { cause: error });
   return new ProviderError('unknown', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/** An error the API answered with (an HTTP status, or an `event: error` mid-stream). */
+function apiProviderError(error: APIError): ProviderError {
+  const status = typeof error.status === 'number' ? error.status : undefined;
+  const type = bodyType(error);
+  const message = bodyMessage(error);
+  // A mid-stream error has no status: its body's type decides, and an unknown one is worth a retry.
+  let kind: ProviderErrorKind = status !== undefined ? kindOfStatus(status) : (type === undefined ? undefined : KIND_BY_TYPE[type]) ?? 'stream';
+  if (kind === 'invalid_request' && PROMPT_TOO_LONG.test(message)) kind = 'prompt_too_long';
+  else if (type === 'billing_error' || ((status === 400 || status === 403) && BILLING.test(message))) kind = 'billing';
+  const where = status === undefined ? 'mid-stream error' : `${status}`;
+  const retryAfter = retryAfterMs(status === undefined ? undefined : error.headers);
+  return new ProviderError(kind, `Anthropic API ${where}${type ? ` ${type}` : ''}: ${message}`, {
+    ...(status !== undefined ? { status } : {}),
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    ...(error.requestID ? { requestId: error.requestID } : {}),
+    cause: error,
+  });
 }

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import Anthropic from '@anthropic-ai/sdk';
-import type { AnthropicProvider } from '@agent-factory/llm';
+import { anthropicClient, type AnthropicProvider } from '@agent-factory/llm';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { backoffStrategy } from '../backoff.js';
 import type { FactoryConnection, RedisClient } from '../connection.js';
@@ -55,7 +54,7 @@ async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, st
   const queue = openCollectorQueue(conn, options.attempts);
   const { settings } = llm;
   // Retries are the jobs' (logged, backed off), never hidden inside the SDK.
-  const client = new Anthropic({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: CLIENT_TIMEOUT_MS });
+  const client = await anthropicClient({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: CLIENT_TIMEOUT_MS });
   const c: CollectorContext = {
     conn, llm, client, queue, options, logger,
     keys: llmBatchKeys(config.prefix),

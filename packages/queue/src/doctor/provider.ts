@@ -1,5 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
-import { classifyError, generationModels, type LlmSettings } from '@agent-factory/llm';
+import { anthropicClient, classifyError, generationModels, type LlmSettings } from '@agent-factory/llm';
 import { fail, pass, warn, type DoctorCheck } from './check.js';
 
 const NAME = 'provider';
@@ -18,7 +17,7 @@ export async function providerCheck(settings: LlmSettings, env: NodeJS.ProcessEn
   const where = baseURL ?? API_URL;
   const model = generationModels(settings.anthropic.models).standard;
   // No SDK retries: doctor reports the first answer, within its deadline.
-  const client = new Anthropic({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: timeoutMs });
+  const client = await anthropicClient({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: timeoutMs });
   try {
     const counted = await client.messages.countTokens({ model, messages: [{ role: 'user', content: 'agent-factory doctor' }] });
     return pass(NAME, `anthropic at ${where}: the key works (count_tokens on ${model}: ${counted.input_tokens} tokens)`);

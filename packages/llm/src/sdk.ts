@@ -1,0 +1,26 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ClientOptions } from '@anthropic-ai/sdk';
+
+/**
+ * An Anthropic client, the SDK imported on first use: it costs ~0.2 s of start-up, which processes
+ * that never call the API (offline workers, producers, the server) should not pay.
+ */
+export async function anthropicClient(options: ClientOptions): Promise<Anthropic> {
+  const { default: Client } = await import('@anthropic-ai/sdk');
+  return new Client(options);
+}
+
+/** The SDK's error classes that classifying a failure tells apart. */
+export type SdkErrorName = 'AnthropicError' | 'APIError' | 'APIUserAbortError' | 'APIConnectionError' | 'APIConnectionTimeoutError';
+
+/**
+ * Whether `error` is an instance of the SDK's error class `name` or of a subclass, read from the
+ * class names on its prototype chain: `instanceof` would need the SDK imported up front (above).
+ */
+export function isSdkError(error: unknown, name: SdkErrorName): boolean {
+  if (!(error instanceof Error)) return false;
+  for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === name) return true;
+  }
+  return false;
+}
