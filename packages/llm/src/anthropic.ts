@@ -1,5 +1,4 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { APIError } from '@anthropic-ai/sdk';
 import {
   addUsage, OfflineFallbackError, withProviderRetries, type GenerationOptions, type GenerationRequest, type GenerationResult, type LlmProvider, type Tier, type Usage,
 } from '@agent-factory/core';
@@ -176,7 +175,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
       return { text, usage, stopReason: message.stop_reason };
     } catch (caught) {
       // An error status carries its own headers (a 429's retry-after and remaining counts).
-      if (isSdkError(caught, 'APIError') && (caught as APIError).status !== undefined && (caught as APIError).headers) Object.assign(seen, { headers: (caught as APIError).headers, at: Date.now() });
+      if (isSdkError(caught, 'APIError') && caught.status !== undefined && caught.headers) Object.assign(seen, { headers: caught.headers, at: Date.now() });
       const error = timedOut
         ? new ProviderError('timeout', `no complete answer within ${settings.timeoutMs} ms`, { cause: caught })
         : generation.signal?.aborted

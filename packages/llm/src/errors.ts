@@ -119,12 +119,12 @@ export function classifyError(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   if (isSdkError(error, 'APIUserAbortError')) return new ProviderError('aborted', 'the request was aborted', { cause: error });
   if (isSdkError(error, 'APIConnectionTimeoutError')) return new ProviderError('timeout', 'the request timed out', { cause: error });
-  if (isSdkError(error, 'APIConnectionError')) return new ProviderError('connection', `connection error: ${causeText(error).trim() || (error as Error).message}`, { cause: error });
-  if (isSdkError(error, 'APIError')) return apiProviderError(error as APIError);
+  if (isSdkError(error, 'APIConnectionError')) return new ProviderError('connection', `connection error: ${causeText(error).trim() || error.message}`, { cause: error });
+  if (isSdkError(error, 'APIError')) return apiProviderError(error);
   if (error instanceof Error && error.name === 'AbortError') return new ProviderError('aborted', 'the request was aborted', { cause: error });
   if (isSdkError(error, 'AnthropicError')) {
     // e.g. "stream ended without producing a Message": the connection dropped before message_stop.
-    return new ProviderError('stream', `the stream ended early: ${(error as Error).message}`, { cause: error });
+    return new ProviderError('stream', `the stream ended early: ${error.message}`, { cause: error });
   }
   const text = causeText(error);
   if (CONNECTION_TEXT.test(text)) return new ProviderError('connection', `connection error: ${text.trim()}`, { cause: error });

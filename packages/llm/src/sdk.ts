@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { ClientOptions } from '@anthropic-ai/sdk';
+import type { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, ClientOptions } from '@anthropic-ai/sdk';
 
 /**
  * An Anthropic client, the SDK imported on first use: it costs ~0.2 s of start-up, which processes
@@ -10,14 +10,21 @@ export async function anthropicClient(options: ClientOptions): Promise<Anthropic
   return new Client(options);
 }
 
-/** The SDK's error classes that classifying a failure tells apart. */
-export type SdkErrorName = 'AnthropicError' | 'APIError' | 'APIUserAbortError' | 'APIConnectionError' | 'APIConnectionTimeoutError';
+/** The SDK's error classes that classifying a failure tells apart, by name. */
+interface SdkErrors {
+  AnthropicError: AnthropicError;
+  APIError: APIError;
+  APIUserAbortError: APIUserAbortError;
+  APIConnectionError: APIConnectionError;
+  APIConnectionTimeoutError: APIConnectionTimeoutError;
+}
+export type SdkErrorName = keyof SdkErrors;
 
 /**
  * Whether `error` is an instance of the SDK's error class `name` or of a subclass, read from the
  * class names on its prototype chain: `instanceof` would need the SDK imported up front (above).
  */
-export function isSdkError(error: unknown, name: SdkErrorName): boolean {
+export function isSdkError<N extends SdkErrorName>(error: unknown, name: N): error is SdkErrors[N] {
   if (!(error instanceof Error)) return false;
   for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
     if ((proto as { constructor?: { name?: string } }).constructor?.name === name) return true;
