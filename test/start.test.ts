@@ -32,10 +32,16 @@ describe('agent-factory start (npm start)', () => {
   it('runs the example batch through Redis, two worker processes and the server, and writes 50 valid agents', async () => {
     const out = await mkdtemp(join(tmpdir(), 'af-start-'));
     const env = { REDIS_URL: redis.url, AF_PREFIX: testPrefix() };
+    const began = performance.now();
     const run = await runCli(['start', '--out', out, '--port', String(await freePort())], { env });
+    const wall = (performance.now() - began) / 1000;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/50 completed, 0 failed of 50/);
     expect(run.stdout).toMatch(/^simple\s+\d+/m);
+    // The batch's own time, and the start-up's apart: together within the run's time (start-up once counted as the batch's).
+    const [, batchSeconds, upSeconds] = /([\d.]+) s from submit to files written \(Redis, 2 worker process\(es\) and the server were up ([\d.]+) s after the start\)/.exec(run.stdout) ?? [];
+    expect(Number(upSeconds)).toBeGreaterThan(0);
+    expect(Number(batchSeconds) + Number(upSeconds)).toBeLessThan(wall);
     expect(run.stdout).not.toMatch(/agents cache/);
     await checkOutput(out);
     // Again: every agent comes from the cache, said as such, not credited to the first run's workers.
