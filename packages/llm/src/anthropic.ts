@@ -116,9 +116,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
   const { onRetry, onRequest, onClamp, onUnpriced, random = Math.random, ...input } = options;
   const settings = AnthropicSettingsSchema.parse(input);
   const models = generationModels(settings.models);
-  // maxRetries 0: every retry is ours, counted and reported, never hidden inside the SDK.
   let client: Promise<Anthropic> | undefined;
-  const clientOf = (): Promise<Anthropic> => (client ??= anthropicClient({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: settings.timeoutMs }));
+  const clientOf = (): Promise<Anthropic> => (client ??= anthropicClient(settings));
   const totals: ProviderStats = { requests: 0, failedRequests: 0, retries: 0, degraded: 0, clamped: 0, usage: NO_USAGE, costUsd: 0, unpricedRequests: 0 };
 
   function record(model: string, usage: Usage, started: number, error?: ProviderError): void {

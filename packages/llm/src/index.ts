@@ -13,5 +13,5 @@ export {
   minCacheableTokens, PREFIX_MARGIN, prefixReport, prefixTokens, prefixVariantFor, systemPrefix, type PrefixReport, type PrefixVariant,
 } from './prompt-prefix.js';
 export { backoffMs } from './retry.js';
-export { anthropicClient, isSdkError, type SdkErrorName } from './sdk.js';
+export { anthropicClient, isSdkError, type ClientSettings, type SdkErrorName } from './sdk.js';
 export { NO_USAGE, sumUsage, totalTokens, usageFromApi, type ApiUsage } from './usage.js';

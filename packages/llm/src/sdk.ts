@@ -1,13 +1,21 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, ClientOptions } from '@anthropic-ai/sdk';
+import type { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+
+/** Where a client goes and how long a request may take. */
+export interface ClientSettings {
+  apiKey: string;
+  baseURL?: string | undefined;
+  timeoutMs: number;
+}
 
 /**
  * An Anthropic client, the SDK imported on first use: it costs ~0.2 s of start-up, which processes
- * that never call the API (offline workers, producers, the server) should not pay.
+ * that never call the API (offline workers, producers, the server) should not pay. The SDK's own
+ * retries are off: every retry is the caller's, counted and reported, never hidden.
  */
-export async function anthropicClient(options: ClientOptions): Promise<Anthropic> {
+export async function anthropicClient({ apiKey, baseURL, timeoutMs }: ClientSettings): Promise<Anthropic> {
   const { default: Client } = await import('@anthropic-ai/sdk');
-  return new Client(options);
+  return new Client({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: timeoutMs });
 }
 
 /** The SDK's error classes that classifying a failure tells apart, by name. */

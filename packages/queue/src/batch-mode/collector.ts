@@ -53,8 +53,8 @@ async function openCollector(conn: FactoryConnection, llm: AnthropicProvider, st
   const logger = (start.logger ?? createLogger({})).child({ queue: COLLECTOR_QUEUE });
   const queue = openCollectorQueue(conn, options.attempts);
   const { settings } = llm;
-  // Retries are the jobs' (logged, backed off), never hidden inside the SDK.
-  const client = await anthropicClient({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), maxRetries: 0, timeout: CLIENT_TIMEOUT_MS });
+  // Retries are the jobs' (logged, backed off).
+  const client = await anthropicClient({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeoutMs: CLIENT_TIMEOUT_MS });
   const c: CollectorContext = {
     conn, llm, client, queue, options, logger,
     keys: llmBatchKeys(config.prefix),

@@ -16,8 +16,8 @@ export async function providerCheck(settings: LlmSettings, env: NodeJS.ProcessEn
   const { apiKey, baseURL } = settings.anthropic;
   const where = baseURL ?? API_URL;
   const model = generationModels(settings.anthropic.models).standard;
-  // No SDK retries: doctor reports the first answer, within its deadline.
-  const client = await anthropicClient({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: timeoutMs });
+  // Doctor reports the first answer, within its deadline.
+  const client = await anthropicClient({ apiKey, baseURL, timeoutMs });
   try {
     const counted = await client.messages.countTokens({ model, messages: [{ role: 'user', content: 'agent-factory doctor' }] });
     return pass(NAME, `anthropic at ${where}: the key works (count_tokens on ${model}: ${counted.input_tokens} tokens)`);
